@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
+
+/** A real etcd process started for a test: free ports, a temp data dir, removed on stop(). */
+export interface TestEtcd {
+  /** Client URL, e.g. http://127.0.0.1:23791 */
+  endpoint: string;
+  dataDir: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const running = new Set<TestEtcd>();
+process.once('exit', () => {
+  for (const e of running) {
+    try { e.process.kill('SIGKILL'); } catch { /* already gone */ }
+    try { rmSync(e.dataDir, { recursive: true, force: true }); } catch { /* best effort */ }
+  }
+});
+
+/** Starts Debian's `etcd` on free loopback ports; resolves once it answers /health. */
+export async function startEtcd(opts: { binary?: string } = {}): Promise<TestEtcd> {
+  const clientPort = await freePort();
+  const peerPort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubesim-etcd-'));
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const child = spawn(opts.binary ?? 'etcd', [
+    '--name', 'test',
+    '--data-dir', dataDir,
+    '--listen-client-urls', endpoint,
+    '--advertise-client-urls', endpoint,
+    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+    '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
+    '--log-level', 'error',
+    '--logger', 'zap',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d) => { stderr = (stderr + d.toString()).slice(-4000); });
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  const etcd: TestEtcd = {
+    endpoint,
+    dataDir,
+    process: child,
+    async stop() {
+      running.delete(etcd);
+      if (!exited) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await gone;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  running.add(etcd);
+  try {
+    await waitFor('etcd /health', async () => {
+      if (exited) throw new Error(`etcd exited: ${stderr}`);
+      const res = await fetch(`${endpoint}/health`).catch(() => undefined);
+      return res?.ok;
+    }, { timeoutMs: 20_000 });
+  } catch (err) {
+    await etcd.stop();
+    throw err;
+  }
+  return etcd;
+}
