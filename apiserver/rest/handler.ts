@@ -1,0 +1,110 @@
+/**
+ * The Kubernetes REST facade as one `node:http` request handler: discovery, resources (via the
+ * Registry), version, health, metrics and OpenAPI. Every failure is answered as a Status.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../../lib/errors.js';
+import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
+import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { logV } from './log.js';
+import { wantsAggregatedDiscovery } from './negotiate.js';
+import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { sendError, sendJson } from './respond.js';
+import { serveResource, type KubeletProxy } from './resource-handler.js';
+
+/** Build information served at /version. */
+export interface VersionInfo { major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string; buildDate: string; goVersion: string; compiler: string; platform: string }
+
+/** The version this apiserver reports (kubectl compares it to its own for skew warnings). */
+export const VERSION: VersionInfo = {
+  major: '1', minor: '32', gitVersion: 'v1.32.0-kubesim', gitCommit: 'kubesim', gitTreeState: 'clean',
+  buildDate: '2026-11-22T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'tsc', platform: `${process.platform}/${process.arch}`,
+};
+
+/** Called once per finished request (metrics, logs). */
+export type RequestObserver = (r: { method: string; path: string; verb: string; resource: string; code: number; seconds: number; user?: string }) => void;
+
+/** Wiring for the REST handler. */
+export interface RestHandlerOptions {
+  registry: Registry;
+  /** Authenticates a request; throws ApiError Unauthorized. Default: everyone is an admin (insecure port). */
+  authenticate?(req: IncomingMessage): UserInfo;
+  /** Throws ApiError Forbidden when `user` may not do `verb` on `info`. */
+  authorize?(user: UserInfo, info: RequestInfo): void;
+  /** True when the backing store answers (for /healthz, /readyz, /livez). */
+  healthy?(): Promise<boolean>;
+  /** Prometheus text for /metrics. */
+  metrics?(): Promise<{ contentType: string; body: string }>;
+  /** Serves /openapi/... ; returns false when the path is not served. */
+  openapi?(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
+  kubeletProxy?: KubeletProxy;
+  observe?: RequestObserver;
+}
+
+/** An admin identity for the insecure port (as the old kube-apiserver --insecure-port did). */
+export const INSECURE_USER: UserInfo = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
+
+/** Creates the request handler. */
+export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    let info: RequestInfo = { kind: 'unknown' };
+    let user: UserInfo | undefined;
+    const finish = (code: number) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const verb = info.kind === 'resource' ? info.verb : req.method ?? '';
+      const resource = info.kind === 'resource' ? (info.subresource ? `${info.resource}/${info.subresource}` : info.resource) : info.kind;
+      opts.observe?.({ method: req.method ?? '', path: req.url ?? '', verb, resource, code, seconds, user: user?.username });
+      logV(2, 'request', { verb, resource, url: req.url, code, ms: Math.round(seconds * 1000), user: user?.username, agent: req.headers['user-agent'] });
+    };
+    (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      user = opts.authenticate ? opts.authenticate(req) : INSECURE_USER;
+      opts.authorize?.(user, info);
+      return route(opts, req, res, info, url, user);
+    })().then(finish, (err) => finish(sendError(res, err)));
+  };
+}
+
+async function route(opts: RestHandlerOptions, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<number> {
+  const defs = () => opts.registry.resources();
+  const notFound = () => new ApiError('NotFound', 'the server could not find the requested resource');
+  const json = (body: unknown, contentType?: string) => { sendJson(res, 200, body, contentType); return 200; };
+  if (info.kind !== 'resource' && req.method !== 'GET' && req.method !== 'HEAD') {
+    throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  }
+  switch (info.kind) {
+    case 'version': return json(VERSION);
+    case 'api': case 'apis': {
+      const agg = wantsAggregatedDiscovery(req.headers.accept);
+      if (agg) return json(aggregatedDiscovery(defs(), info.kind === 'api', agg), `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`);
+      return json(info.kind === 'api' ? apiVersions(defs(), req.socket.localAddress ? `${req.socket.localAddress}:${req.socket.localPort}` : '') : apiGroupList(defs()));
+    }
+    case 'group': { const doc = apiGroupDoc(defs(), info.group); if (!doc) throw notFound(); return json(doc); }
+    case 'groupVersion': { const doc = apiResourceList(defs(), info.group, info.version); if (!doc) throw notFound(); return json(doc); }
+    case 'health': {
+      const ok = opts.healthy ? await opts.healthy().catch(() => false) : true;
+      const body = ok ? 'ok' : `[-]etcd failed: reason withheld\n${info.check} check failed`;
+      res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
+      return ok ? 200 : 500;
+    }
+    case 'metrics': {
+      if (!opts.metrics) throw notFound();
+      const m = await opts.metrics();
+      res.writeHead(200, { 'Content-Type': m.contentType }).end(m.body);
+      return 200;
+    }
+    case 'openapi': {
+      if (opts.openapi && await opts.openapi(req, res, info.path)) return res.statusCode;
+      throw notFound();
+    }
+    case 'resource': {
+      const ac = new AbortController();
+      res.once('close', () => ac.abort());
+      const ctx: RequestContext = { user, fieldManager: url.searchParams.get('fieldManager') || undefined, signal: ac.signal };
+      return serveResource({ registry: opts.registry, req, res, info, query: url.searchParams, ctx, kubeletProxy: opts.kubeletProxy });
+    }
+    default: throw notFound();
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Serves one resource request (verb + resource path) against the Registry: checks the path
+ * against the ResourceDef, decodes and checks bodies, calls the registry, encodes the answer
+ * (object, Table or PartialObjectMetadata; watch streams).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KList, KObject } from '../../lib/api/object.js';
+import { ApiError } from '../../lib/errors.js';
+import type { RequestContext, Registry, ResourceDef, ResourceRef, WatchEvent } from '../registry/types.js';
+import { decodeObject, decodePatch, patchTypeOf, readBody } from './body.js';
+import { groupVersion, subresourceInfo } from './discovery.js';
+import { negotiateRepresentation, type Representation } from './negotiate.js';
+import { deleteOptions, dryRun, listOptions, watchOptions } from './options.js';
+import type { ResourceRequest } from './request-info.js';
+import { isTrue } from './request-info.js';
+import { sendJson } from './respond.js';
+import { includeObjectOf, partialMetadata, partialMetadataList, toTable } from './table.js';
+import { serveWatch } from './watch.js';
+
+/** Subresources served by a kubelet (streaming); answered 503 until a kubelet proxy is wired in. */
+export const KUBELET_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
+/** Hook for subresources that must be proxied to a kubelet (logs, exec, ...). */
+export type KubeletProxy = (req: IncomingMessage, res: ServerResponse, info: ResourceRequest, pod: KObject) => Promise<number>;
+
+/** Everything a resource request needs. */
+export interface ResourceCall {
+  registry: Registry;
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: ResourceRequest;
+  query: URLSearchParams;
+  ctx: RequestContext;
+  kubeletProxy?: KubeletProxy;
+}
+
+const notFoundPath = () => new ApiError('NotFound', 'the server could not find the requested resource');
+
+/** Resolves the ResourceDef and the namespace the registry should see; 404 for paths Kubernetes would not serve. */
+export function resolveResource(registry: Registry, info: ResourceRequest): { def: ResourceDef; namespace: string | undefined } {
+  const def = registry.lookup(info.group, info.resource);
+  if (!def || def.version !== info.version) throw notFoundPath();
+  if (info.subresource !== undefined && !(def.subresources ?? []).includes(info.subresource)) throw notFoundPath();
+  if (!def.namespaced) {
+    // `/namespaces/<ns>` is the namespace object itself; any other cluster-scoped kind under a namespace is not a path.
+    if (info.namespace !== undefined && info.resource !== 'namespaces') throw notFoundPath();
+    return { def, namespace: undefined };
+  }
+  return { def, namespace: info.namespace };
+}
+
+/** Serves the request; returns the HTTP status sent. */
+export async function serveResource(call: ResourceCall): Promise<number> {
+  const { registry, info, query } = call;
+  const { def, namespace } = resolveResource(registry, info);
+  const ref: ResourceRef = { group: def.group, version: def.version, resource: def.resource };
+  const sub = info.subresource;
+  if (sub && KUBELET_SUBRESOURCES.has(sub)) return serveKubeletSubresource(call, ref, namespace);
+  const rep = negotiateRepresentation(call.req.headers.accept);
+  const { ctx, res } = call;
+  switch (info.verb) {
+    case 'get': {
+      const obj = await registry.get(ctx, ref, namespace, info.name!, sub);
+      return reply(res, 200, sub ? obj : present(def, obj, rep, query));
+    }
+    case 'list': {
+      if (sub) throw notFoundPath();
+      const list = await registry.list(ctx, ref, namespace, listOptions(query));
+      return reply(res, 200, presentList(def, list, rep, query));
+    }
+    case 'watch': return watch(call, def, ref, namespace, rep);
+    case 'create': return create(call, def, ref, namespace);
+    case 'update': {
+      if (!info.name) throw new ApiError('MethodNotAllowed', 'PUT is not supported on a collection');
+      ctx.dryRun = dryRun(query);
+      const obj = checkBody(decodeObject(await readBody(call.req), call.req.headers['content-type']), def, sub, namespace, info.name);
+      return reply(res, 200, await registry.update(ctx, ref, namespace, info.name, obj, sub));
+    }
+    case 'patch': {
+      if (!info.name) throw new ApiError('MethodNotAllowed', 'PATCH is not supported on a collection');
+      const type = patchTypeOf(call.req.headers['content-type']);
+      ctx.dryRun = dryRun(query);
+      if (type === 'apply' && !ctx.fieldManager) throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      const patch = decodePatch(await readBody(call.req), type);
+      const force = isTrue(query.get('force'));
+      if (query.has('force') && type !== 'apply') throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+      return reply(res, 200, await registry.patch(ctx, ref, namespace, info.name, type, patch, { force, fieldManager: ctx.fieldManager }, sub));
+    }
+    case 'delete': case 'deletecollection': {
+      if (sub) throw new ApiError('MethodNotAllowed', `DELETE is not supported on the ${sub} subresource`);
+      ctx.dryRun = dryRun(query);
+      const raw = await readBody(call.req);
+      const body = raw.toString('utf8').trim() ? decodeObject(raw, call.req.headers['content-type']) : undefined;
+      const opts = deleteOptions(body, query);
+      if (info.verb === 'deletecollection') return reply(res, 200, await registry.deleteCollection(ctx, ref, namespace, listOptions(query), opts));
+      const gone = await registry.delete(ctx, ref, namespace, info.name!, opts);
+      // Kubernetes answers 202 while a graceful/finalized deletion is still pending.
+      return reply(res, gone.metadata?.deletionTimestamp && gone.kind !== 'Status' ? 202 : 200, gone);
+    }
+    default: throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  }
+}
+
+function reply(res: ServerResponse, code: number, body: unknown): number {
+  sendJson(res, code, body);
+  return code;
+}
+
+function present(def: ResourceDef, obj: KObject, rep: Representation, q: URLSearchParams): unknown {
+  if (rep.as === 'Table') return toTable(def, [obj], { resourceVersion: obj.metadata?.resourceVersion ?? '' }, { include: includeObjectOf(q), version: rep.version });
+  if (rep.as === 'PartialObjectMetadata') return partialMetadata(obj, rep.version);
+  return obj;
+}
+
+function presentList(def: ResourceDef, list: KList, rep: Representation, q: URLSearchParams): unknown {
+  if (rep.as === 'Table') return toTable(def, list.items, list.metadata as Record<string, unknown>, { include: includeObjectOf(q), version: rep.version });
+  if (rep.as === 'PartialObjectMetadata') return partialMetadataList(list, rep.version);
+  return list;
+}
+
+async function watch(call: ResourceCall, def: ResourceDef, ref: ResourceRef, namespace: string | undefined, rep: Representation): Promise<number> {
+  const { registry, info, query, ctx } = call;
+  if (info.subresource) throw notFoundPath();
+  const opts = watchOptions(query);
+  if (info.name) {
+    // Watching one object is a watch of the collection narrowed to that name.
+    const byName = `metadata.name=${info.name}`;
+    opts.fieldSelector = opts.fieldSelector ? `${opts.fieldSelector},${byName}` : byName;
+  }
+  const include = includeObjectOf(query);
+  let headersSent = false;
+  const encode = (ev: WatchEvent): WatchEvent | undefined => {
+    if (ev.type === 'ERROR' || ev.type === 'BOOKMARK' || rep.as === 'object') return ev;
+    if (rep.as === 'PartialObjectMetadata') return { type: ev.type, object: partialMetadata(ev.object, rep.version) };
+    const table = toTable(def, [ev.object], { resourceVersion: ev.object.metadata?.resourceVersion ?? '' }, { include, version: rep.version, noHeaders: headersSent });
+    headersSent = true;
+    return { type: ev.type, object: table };
+  };
+  return serveWatch(call.req, call.res, {
+    open: (signal) => registry.watch({ ...ctx, signal }, ref, namespace, opts, signal),
+    encode,
+    timeoutSeconds: opts.timeoutSeconds,
+  });
+}
+
+async function create(call: ResourceCall, def: ResourceDef, ref: ResourceRef, namespace: string | undefined): Promise<number> {
+  const { registry, info, query, ctx } = call;
+  ctx.dryRun = dryRun(query);
+  if (info.name && !info.subresource) throw new ApiError('MethodNotAllowed', `POST is not supported on a named ${def.resource}: post to the collection instead`);
+  const body = decodeObject(await readBody(call.req), call.req.headers['content-type']);
+  const obj = checkBody(body, def, info.subresource, namespace, info.subresource ? info.name : undefined);
+  const created = await registry.create(ctx, ref, namespace, obj, info.subresource, info.name);
+  return reply(call.res, 201, created);
+}
+
+/**
+ * Checks a request body against the URL: kind/apiVersion (filled in when absent), namespace and
+ * name. Mismatches are 400 BadRequest as in Kubernetes.
+ */
+export function checkBody(body: Record<string, unknown>, def: ResourceDef, sub: string | undefined, namespace: string | undefined, name: string | undefined): KObject {
+  const expected = sub ? subresourceInfo(def, sub) : { kind: def.kind, group: def.group, version: def.version };
+  const gv = groupVersion(expected.group ?? def.group, expected.version ?? def.version);
+  const obj = body as KObject;
+  if (obj.apiVersion !== undefined && typeof obj.apiVersion !== 'string') throw new ApiError('BadRequest', 'apiVersion must be a string');
+  if (obj.kind !== undefined && typeof obj.kind !== 'string') throw new ApiError('BadRequest', 'kind must be a string');
+  const gvOk = obj.apiVersion === undefined || obj.apiVersion === '' || obj.apiVersion === gv || (sub === 'eviction' && obj.apiVersion === 'policy/v1beta1');
+  if (!gvOk) throw new ApiError('BadRequest', `the API version in the data (${obj.apiVersion}) does not match the expected API version (${gv})`);
+  if (obj.kind && obj.kind !== expected.kind) {
+    throw new ApiError('BadRequest', `${obj.kind} in version "${obj.apiVersion ?? gv}" cannot be handled as a ${expected.kind}: the kind in the data (${obj.kind}) does not match the expected kind (${expected.kind})`);
+  }
+  obj.apiVersion = obj.apiVersion || gv;
+  obj.kind = obj.kind || expected.kind;
+  if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
+    throw new ApiError('BadRequest', 'metadata must be an object');
+  }
+  const meta = obj.metadata ?? (obj.metadata = {});
+  if (def.namespaced && namespace !== undefined) {
+    if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
+      throw new ApiError('BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (!sub || sub === 'status' || sub === 'scale') meta.namespace = namespace;
+  }
+  if (name !== undefined && meta.name !== undefined && meta.name !== name) {
+    throw new ApiError('BadRequest', `the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+  }
+  if (name !== undefined && !meta.name) meta.name = name;
+  return obj;
+}
+
+async function serveKubeletSubresource(call: ResourceCall, ref: ResourceRef, namespace: string | undefined): Promise<number> {
+  const { registry, info, ctx } = call;
+  const obj = await registry.get(ctx, ref, namespace, info.name!);
+  if (call.kubeletProxy) return call.kubeletProxy(call.req, call.res, info, obj);
+  const node = (obj.spec as { nodeName?: string } | undefined)?.nodeName;
+  const what = node ? `node "${node}"` : `${info.resource} "${info.name}" (not scheduled to a node)`;
+  throw new ApiError('Unavailable', `no kubelet is reachable to serve ${info.subresource} for ${what}: this apiserver has no kubelet proxy yet`);
+}

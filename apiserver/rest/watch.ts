@@ -1,0 +1,85 @@
+/**
+ * Watch streaming over HTTP: a chunked application/json stream with one `{"type","object"}` line
+ * per event, flushed per event. Ends on timeoutSeconds or when the client goes away. A Gone (410)
+ * during the watch is sent in-stream as an ERROR event carrying a Status, as Kubernetes does.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { isApiError } from '../../lib/errors.js';
+import type { WatchEvent } from '../registry/types.js';
+import { sendError, toApiError } from './respond.js';
+
+/** Default server-side watch timeout range (Kubernetes: --min-request-timeout 1800s, randomised up to 2x). */
+const DEFAULT_TIMEOUT_MS = 1800_000;
+
+// How long we wait for the first event before committing to a 200: lets immediate errors
+// (bad selector, unknown namespace) still be answered as a plain error response.
+const EARLY_ERROR_WINDOW_MS = 30;
+
+/** What the handler passes to `serveWatch`. */
+export interface WatchStream {
+  /** Starts the registry watch; called once with a signal that aborts when the stream ends. */
+  open(signal: AbortSignal): AsyncIterable<WatchEvent>;
+  /** Rewrites each event (e.g. into a Table row); undefined drops the event. */
+  encode(ev: WatchEvent): WatchEvent | undefined;
+  timeoutSeconds?: number;
+}
+
+type Next = IteratorResult<WatchEvent> | { error: unknown };
+
+function settle(p: Promise<IteratorResult<WatchEvent>>): Promise<Next> {
+  return p.then((r) => r, (error) => ({ error }));
+}
+
+/** Streams a watch to `res`; resolves when the stream has ended. Returns the HTTP status sent. */
+export async function serveWatch(req: IncomingMessage, res: ServerResponse, stream: WatchStream): Promise<number> {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  res.once('close', stop);
+  const timeoutMs = stream.timeoutSeconds !== undefined ? stream.timeoutSeconds * 1000 : DEFAULT_TIMEOUT_MS * (1 + Math.random());
+  const timer = setTimeout(stop, timeoutMs);
+  const aborted = new Promise<'aborted'>((resolve) => ac.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+  let iterator: AsyncIterator<WatchEvent> | undefined;
+  try {
+    iterator = stream.open(ac.signal)[Symbol.asyncIterator]();
+    let pending = settle(iterator.next());
+    const early = await Promise.race([pending, new Promise<'wait'>((r) => setTimeout(() => r('wait'), EARLY_ERROR_WINDOW_MS))]);
+    if (early !== 'wait' && 'error' in early && !isApiError(early.error, 'Gone')) return sendError(res, early.error);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    for (;;) {
+      const next = await Promise.race([pending, aborted]);
+      if (next === 'aborted') break;
+      if ('error' in next) {
+        if (!ac.signal.aborted) await write(res, { type: 'ERROR', object: toApiError(next.error).toStatus() as never }, ac.signal);
+        break;
+      }
+      if (next.done) break;
+      const ev = stream.encode(next.value);
+      if (ev && !(await write(res, ev, ac.signal))) break;
+      pending = settle(iterator.next());
+    }
+    if (!res.writableEnded && !res.destroyed) res.end();
+    return 200;
+  } catch (err) {
+    return sendError(res, err);
+  } finally {
+    clearTimeout(timer);
+    res.off('close', stop);
+    ac.abort();
+    // Do not await: an iterator blocked in next() may only notice the abort on its next event.
+    void iterator?.return?.().catch(() => undefined);
+  }
+}
+
+/** Writes one event line; waits for 'drain' under backpressure. False when the client is gone. */
+async function write(res: ServerResponse, ev: WatchEvent, signal: AbortSignal): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return false;
+  if (res.write(JSON.stringify(ev) + '\n')) return true;
+  try {
+    await once(res, 'drain', { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
