@@ -1,0 +1,53 @@
+/**
+ * Joins a kind's identity (catalog.ts) with its behaviour (kinds/*.ts) into a ResourceDef.
+ * Every kind gets ObjectMeta validation, status reset/keep for kinds with a status subresource,
+ * and the default NAME / CREATED AT table when it has no printer of its own.
+ */
+import type { ResourceDef } from '../registry/types.js';
+import type { FieldError } from '../../lib/errors.js';
+import type { KObject } from '../../lib/api/object.js';
+import type { Identity } from './catalog.js';
+import { metaValidators, nameIsDNSSubdomain, type NameRule } from './common/meta.js';
+import { DEFAULT_COLUMNS, defaultRow } from './printers/columns.js';
+
+/** What a kind module provides beyond its identity; the kind's validators see only its own fields. */
+export interface KindBehaviour {
+  /** The rule for metadata.name (default: DNS-1123 subdomain). */
+  nameRule?: NameRule;
+  defaults?(obj: KObject): void;
+  validateCreate?(obj: KObject): FieldError[];
+  validateUpdate?(obj: KObject, old: KObject): FieldError[];
+  fieldValues?(obj: KObject): Record<string, string>;
+  tableColumns?: ResourceDef['tableColumns'];
+  tableRow?(obj: KObject, now: Date): unknown[];
+  prepareForCreate?(obj: KObject): void;
+  prepareForUpdate?(obj: KObject, old: KObject): void;
+}
+
+/** Builds the ResourceDef for one kind. */
+export function defineResource(id: Identity, b: KindBehaviour = {}): ResourceDef {
+  const meta = metaValidators(id.namespaced, b.nameRule ?? nameIsDNSSubdomain);
+  const hasStatus = (id.subresources ?? []).includes('status');
+  const def: ResourceDef = {
+    ...id,
+    validateCreate: (obj) => [...meta.validateCreate(obj), ...(b.validateCreate?.(obj) ?? [])],
+    validateUpdate: (obj, old) => [...meta.validateUpdate(obj, old), ...(b.validateUpdate?.(obj, old) ?? [])],
+    tableColumns: b.tableColumns ?? DEFAULT_COLUMNS,
+    tableRow: b.tableRow ?? ((obj) => defaultRow(obj)),
+    // Users never set status on create; controllers write it through the status subresource.
+    prepareForCreate: (obj) => {
+      if (hasStatus) delete obj.status;
+      b.prepareForCreate?.(obj);
+    },
+    prepareForUpdate: (obj, old) => {
+      if (hasStatus) {
+        if (old.status === undefined) delete obj.status;
+        else obj.status = structuredClone(old.status);
+      }
+      b.prepareForUpdate?.(obj, old);
+    },
+  };
+  if (b.defaults) def.defaults = b.defaults;
+  if (b.fieldValues) def.fieldValues = b.fieldValues;
+  return def;
+}

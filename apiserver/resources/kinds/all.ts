@@ -1,0 +1,9 @@
+/**
+ * Per-kind behaviour, keyed as `resource` (core) or `resource.group`. Kinds not listed get
+ * ObjectMeta validation and the default NAME / CREATED AT table.
+ */
+import type { KindBehaviour } from '../define.js';
+
+/** Behaviour of each kind that has any beyond the defaults. */
+export const KIND_BEHAVIOURS: Record<string, KindBehaviour> = {
+};
