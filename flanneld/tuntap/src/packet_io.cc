@@ -1,0 +1,326 @@
+// See packet_io.h. A single self-contained datapath primitive; kept in one file on purpose.
+#include "packet_io.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace {
+constexpr int kMaxRoundsPerWakeup = 8;  // then yield to the event loop (level-triggered poll fires again)
+}
+
+Napi::Function PacketIO::Init(Napi::Env env) {
+  return DefineClass(env, "PacketIO", {
+      InstanceMethod("start", &PacketIO::Start),
+      InstanceMethod("stop", &PacketIO::Stop),
+      InstanceMethod("flush", &PacketIO::Flush),
+      InstanceMethod("close", &PacketIO::Close),
+      InstanceMethod("stats", &PacketIO::Stats),
+  });
+}
+
+// new PacketIO(fd, kind: 'tun' | 'udp', { slotSize, batch, maxPending }, onPackets(count))
+PacketIO::PacketIO(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketIO>(info), env_(info.Env()) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsString() || !info[2].IsObject() || !info[3].IsFunction()) {
+    Napi::TypeError::New(env, "PacketIO(fd, kind, opts, onPackets)").ThrowAsJavaScriptException();
+    return;
+  }
+  fd_ = info[0].As<Napi::Number>().Int32Value();
+  udp_ = info[1].As<Napi::String>().Utf8Value() == "udp";
+  Napi::Object opts = info[2].As<Napi::Object>();
+  if (opts.Get("slotSize").IsNumber()) slot_ = opts.Get("slotSize").As<Napi::Number>().Uint32Value();
+  if (opts.Get("batch").IsNumber()) batch_ = opts.Get("batch").As<Napi::Number>().Uint32Value();
+  if (opts.Get("maxPending").IsNumber()) maxPending_ = opts.Get("maxPending").As<Napi::Number>().Uint32Value();
+  if (slot_ < 64 || slot_ > 65536 || batch_ < 1 || batch_ > 1024) {
+    Napi::RangeError::New(env, "slotSize must be 64..65536 and batch 1..1024").ThrowAsJavaScriptException();
+    return;
+  }
+  callback_ = Napi::Persistent(info[3].As<Napi::Function>());
+
+  Napi::Object self = info.This().As<Napi::Object>();
+  auto rxBuf = Napi::Buffer<uint8_t>::New(env, slot_ * batch_);
+  auto rxLen = Napi::Int32Array::New(env, batch_);
+  auto rxAddr = Napi::Uint32Array::New(env, batch_);
+  auto rxPort = Napi::Uint16Array::New(env, batch_);
+  auto txBuf = Napi::Buffer<uint8_t>::New(env, slot_ * batch_);
+  auto txLen = Napi::Int32Array::New(env, batch_);
+  auto txAddr = Napi::Uint32Array::New(env, batch_);
+  auto txPort = Napi::Uint16Array::New(env, batch_);
+  rxBuf_ = rxBuf.Data(); rxLen_ = rxLen.Data(); rxAddr_ = rxAddr.Data(); rxPort_ = rxPort.Data();
+  txBuf_ = txBuf.Data(); txLen_ = txLen.Data(); txAddr_ = txAddr.Data(); txPort_ = txPort.Data();
+  // Exposed as properties so JavaScript reads and writes packets in place, and so the
+  // wrapper object keeps the memory alive.
+  self.Set("rxBuf", rxBuf); self.Set("rxLen", rxLen); self.Set("rxAddr", rxAddr); self.Set("rxPort", rxPort);
+  self.Set("txBuf", txBuf); self.Set("txLen", txLen); self.Set("txAddr", txAddr); self.Set("txPort", txPort);
+  self.Set("slotSize", Napi::Number::New(env, slot_));
+  self.Set("batch", Napi::Number::New(env, batch_));
+
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  poll_ = new uv_poll_t;
+  if (uv_poll_init(loop, poll_, fd_) != 0) {
+    delete poll_;
+    poll_ = nullptr;
+    Napi::Error::New(env, "uv_poll_init failed (not a pollable fd?)").ThrowAsJavaScriptException();
+    return;
+  }
+  poll_->data = this;
+}
+
+PacketIO::~PacketIO() { CloseNow(); }
+
+void PacketIO::CloseNow() {
+  if (poll_ != nullptr) {
+    uv_poll_stop(poll_);
+    poll_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    poll_ = nullptr;
+  }
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+  pending_.clear();
+  events_ = 0;
+  reading_ = false;
+}
+
+void PacketIO::UpdatePoll() {
+  if (poll_ == nullptr) return;
+  int want = (reading_ ? UV_READABLE : 0) | (pending_.empty() ? 0 : UV_WRITABLE);
+  if (want != events_) {
+    if (want == 0) uv_poll_stop(poll_);
+    else uv_poll_start(poll_, want, &PacketIO::OnPoll);
+    events_ = want;
+  }
+  // While polling, the wrapper must not be collected even if JavaScript drops it.
+  if (events_ != 0 && !refed_) { Ref(); refed_ = true; }
+  if (events_ == 0 && refed_) { refed_ = false; Unref(); }
+}
+
+Napi::Value PacketIO::Start(const Napi::CallbackInfo& info) {
+  if (fd_ < 0) {
+    Napi::Error::New(info.Env(), "PacketIO is closed").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  reading_ = true;
+  UpdatePoll();
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketIO::Stop(const Napi::CallbackInfo& info) {
+  reading_ = false;
+  UpdatePoll();
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketIO::Close(const Napi::CallbackInfo& info) {
+  CloseNow();
+  if (refed_) { refed_ = false; Unref(); }
+  return info.Env().Undefined();
+}
+
+void PacketIO::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* self = static_cast<PacketIO*>(handle->data);
+  if (self == nullptr || status < 0) return;
+  if (events & UV_WRITABLE) self->OnWritable();
+  if ((events & UV_READABLE) && self->reading_) self->OnReadable();
+}
+
+int PacketIO::ReadBatch() {
+  int count = 0;
+  if (udp_) {
+    std::vector<struct mmsghdr> msgs(batch_);
+    std::vector<struct iovec> iov(batch_);
+    std::vector<struct sockaddr_in> from(batch_);
+    for (size_t i = 0; i < batch_; i++) {
+      iov[i].iov_base = rxBuf_ + i * slot_;
+      iov[i].iov_len = slot_;
+      memset(&msgs[i], 0, sizeof(msgs[i]));
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+    }
+    int r;
+    do { r = recvmmsg(fd_, msgs.data(), batch_, MSG_DONTWAIT, nullptr); } while (r < 0 && errno == EINTR);
+    if (r <= 0) return 0;
+    for (int i = 0; i < r; i++) {
+      bool truncated = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+      rxLen_[i] = truncated ? -1 : static_cast<int32_t>(msgs[i].msg_len);
+      if (truncated) rxTruncated_++;
+      rxAddr_[i] = ntohl(from[i].sin_addr.s_addr);
+      rxPort_[i] = ntohs(from[i].sin_port);
+      rxBytes_ += msgs[i].msg_len;
+    }
+    count = r;
+  } else {
+    while (static_cast<size_t>(count) < batch_) {
+      ssize_t n = read(fd_, rxBuf_ + count * slot_, slot_);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      rxLen_[count] = static_cast<int32_t>(n);
+      rxAddr_[count] = 0;
+      rxPort_[count] = 0;
+      rxBytes_ += n;
+      count++;
+    }
+  }
+  rxPackets_ += count;
+  return count;
+}
+
+void PacketIO::OnReadable() {
+  rxWakeups_++;
+  Napi::Env env(env_);
+  for (int round = 0; round < kMaxRoundsPerWakeup && reading_ && fd_ >= 0; round++) {
+    int count = ReadBatch();
+    if (count == 0) break;
+    Napi::HandleScope scope(env);
+    // The receiver must be an object (the global): with undefined, napi_make_callback leaves
+    // an exception pending and every later call from this loop fails.
+    callback_.MakeCallback(env.Global(), {Napi::Number::New(env, count)});
+    if (env.IsExceptionPending()) {
+      Napi::Error err = env.GetAndClearPendingException();
+      napi_fatal_exception(env_, err.Value());
+      break;
+    }
+    if (static_cast<size_t>(count) < batch_) break;
+  }
+}
+
+bool PacketIO::SendOne(const uint8_t* data, size_t len, uint32_t addr, uint16_t port, bool* again) {
+  *again = false;
+  for (;;) {
+    ssize_t n;
+    if (udp_) {
+      struct sockaddr_in to;
+      memset(&to, 0, sizeof(to));
+      to.sin_family = AF_INET;
+      to.sin_addr.s_addr = htonl(addr);
+      to.sin_port = htons(port);
+      n = sendto(fd_, data, len, MSG_DONTWAIT, reinterpret_cast<struct sockaddr*>(&to), sizeof(to));
+    } else {
+      n = write(fd_, data, len);
+    }
+    if (n >= 0) { txPackets_++; txBytes_ += len; return true; }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) { *again = true; txEagain_++; return false; }
+    txErrors_++;  // e.g. EMSGSIZE, ENETUNREACH: this packet is lost, the next may go
+    return true;
+  }
+}
+
+size_t PacketIO::SendSlots(size_t from, size_t n, bool* again) {
+  *again = false;
+  size_t i = from;
+  if (udp_) {
+    std::vector<struct mmsghdr> msgs(n - from);
+    std::vector<struct iovec> iov(n - from);
+    std::vector<struct sockaddr_in> to(n - from);
+    for (size_t k = 0; k < n - from; k++) {
+      size_t s = from + k;
+      iov[k].iov_base = txBuf_ + s * slot_;
+      iov[k].iov_len = static_cast<size_t>(txLen_[s]);
+      memset(&to[k], 0, sizeof(to[k]));
+      to[k].sin_family = AF_INET;
+      to[k].sin_addr.s_addr = htonl(txAddr_[s]);
+      to[k].sin_port = htons(txPort_[s]);
+      memset(&msgs[k], 0, sizeof(msgs[k]));
+      msgs[k].msg_hdr.msg_iov = &iov[k];
+      msgs[k].msg_hdr.msg_iovlen = 1;
+      msgs[k].msg_hdr.msg_name = &to[k];
+      msgs[k].msg_hdr.msg_namelen = sizeof(to[k]);
+    }
+    while (i < n) {
+      int r = sendmmsg(fd_, msgs.data() + (i - from), n - i, MSG_DONTWAIT);
+      if (r > 0) {
+        for (int k = 0; k < r; k++) txBytes_ += iov[i - from + k].iov_len;
+        txPackets_ += r;
+        i += r;
+        continue;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) { *again = true; txEagain_++; break; }
+      txErrors_++;  // the first message of the rest failed for good: skip it
+      i++;
+    }
+    return i;
+  }
+  for (; i < n; i++) {
+    if (!SendOne(txBuf_ + i * slot_, static_cast<size_t>(txLen_[i]), txAddr_[i], txPort_[i], again)) break;
+  }
+  return i;
+}
+
+void PacketIO::Enqueue(size_t from, size_t n) {
+  for (size_t s = from; s < n; s++) {
+    if (pending_.size() >= maxPending_) { txDropped_++; continue; }
+    const uint8_t* p = txBuf_ + s * slot_;
+    pending_.push_back(Pending{std::vector<uint8_t>(p, p + txLen_[s]), txAddr_[s], txPort_[s]});
+    txQueued_++;
+  }
+}
+
+void PacketIO::Drain() {
+  while (!pending_.empty() && fd_ >= 0) {
+    Pending& p = pending_.front();
+    bool again;
+    if (!SendOne(p.data.data(), p.data.size(), p.addr, p.port, &again)) break;
+    pending_.pop_front();
+  }
+}
+
+void PacketIO::OnWritable() {
+  Drain();
+  UpdatePoll();
+}
+
+// flush(n): sends tx slots 0..n-1 (txLen/txAddr/txPort say length and UDP destination).
+// Returns how many left at once; the rest wait in order for the fd to become writable.
+Napi::Value PacketIO::Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (fd_ < 0) {
+    Napi::Error::New(env, "PacketIO is closed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  size_t n = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 0;
+  if (n > batch_) n = batch_;
+  for (size_t s = 0; s < n; s++) {
+    if (txLen_[s] < 0 || static_cast<size_t>(txLen_[s]) > slot_) {
+      Napi::RangeError::New(env, "txLen out of range in slot " + std::to_string(s)).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  size_t sent = 0;
+  if (!pending_.empty()) Drain();
+  if (pending_.empty()) {
+    bool again;
+    sent = SendSlots(0, n, &again);
+  }
+  Enqueue(sent, n);  // keeps order: nothing overtakes what is already queued
+  UpdatePoll();
+  return Napi::Number::New(env, static_cast<double>(sent));
+}
+
+Napi::Value PacketIO::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("rxPackets", rxPackets_);
+  o.Set("rxBytes", rxBytes_);
+  o.Set("rxWakeups", rxWakeups_);
+  o.Set("rxTruncated", rxTruncated_);
+  o.Set("txPackets", txPackets_);
+  o.Set("txBytes", txBytes_);
+  o.Set("txQueued", txQueued_);
+  o.Set("txDropped", txDropped_);
+  o.Set("txErrors", txErrors_);
+  o.Set("txEagain", txEagain_);
+  o.Set("pending", static_cast<double>(pending_.size()));
+  return o;
+}

@@ -1,0 +1,69 @@
+#pragma once
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+// PacketIO moves batches of packets between a non-blocking fd (TUN/TAP or UDP socket) and
+// JavaScript. Receive: one uv_poll readiness wake-up drains up to `batch` packets (recvmmsg
+// for UDP, repeated read() for TUN/TAP) into shared slots, then calls JS once with the count.
+// Send: JS fills the shared tx slots and calls flush(n): one sendmmsg (UDP) or n write()s;
+// what the kernel refuses with EAGAIN is queued and sent when the fd becomes writable.
+class PacketIO : public Napi::ObjectWrap<PacketIO> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit PacketIO(const Napi::CallbackInfo& info);
+  ~PacketIO() override;
+
+ private:
+  struct Pending {
+    std::vector<uint8_t> data;
+    uint32_t addr;
+    uint16_t port;
+  };
+
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  void OnReadable();
+  void OnWritable();
+  int ReadBatch();
+  // Sends packets [from, n) of the tx slots; returns the index of the first unsent one.
+  size_t SendSlots(size_t from, size_t n, bool* again);
+  bool SendOne(const uint8_t* data, size_t len, uint32_t addr, uint16_t port, bool* again);
+  void Enqueue(size_t from, size_t n);
+  void Drain();
+  void UpdatePoll();
+  void CloseNow();
+
+  napi_env env_;
+  int fd_ = -1;
+  bool udp_ = false;
+  size_t slot_ = 2048;
+  size_t batch_ = 64;
+  size_t maxPending_ = 4096;
+  bool reading_ = false;
+  bool refed_ = false;
+  int events_ = 0;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference callback_;
+
+  uint8_t* rxBuf_ = nullptr;
+  int32_t* rxLen_ = nullptr;
+  uint32_t* rxAddr_ = nullptr;
+  uint16_t* rxPort_ = nullptr;
+  uint8_t* txBuf_ = nullptr;
+  int32_t* txLen_ = nullptr;
+  uint32_t* txAddr_ = nullptr;
+  uint16_t* txPort_ = nullptr;
+
+  std::deque<Pending> pending_;
+  double rxPackets_ = 0, rxBytes_ = 0, rxWakeups_ = 0, rxTruncated_ = 0;
+  double txPackets_ = 0, txBytes_ = 0, txQueued_ = 0, txDropped_ = 0, txErrors_ = 0, txEagain_ = 0;
+};

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { Tap, Tun, native, ipToInt, intToIp, openUdpIO, type PacketIO } from './index.js';
+import { createNetns, deleteNetns, uniqueName } from '../../lib/testing/netns.js';
+import { waitFor } from '../../lib/testing/wait.js';
+import { buildUdpPacket, ipv4Dst, ipv4Src } from '../packet/ipv4.js';
+
+const fdCount = (): number => readdirSync('/proc/self/fd').length;
+
+async function withNetns(fn: (ns: string) => Promise<void>): Promise<void> {
+  const ns = await createNetns(uniqueName());
+  try { await fn(ns); } finally { await deleteNetns(ns); }
+}
+
+test('ipToInt/intToIp round-trip and reject garbage', () => {
+  assert.equal(intToIp(ipToInt('10.244.3.255')), '10.244.3.255');
+  assert.equal(ipToInt('255.255.255.255'), 0xffffffff);
+  assert.throws(() => ipToInt('10.1.2'), /bad IPv4/);
+  assert.throws(() => ipToInt('10.1.2.256'), /bad IPv4/);
+});
+
+test('TUN: configure, kernel → TUN and TUN → kernel in batches, release leaves nothing', async () => {
+  const before = fdCount();
+  await withNetns(async (ns) => {
+    const tun = new Tun({ name: 'ksimtun0', netns: ns });
+    const ios: PacketIO[] = [];
+    try {
+      assert.equal(tun.name, 'ksimtun0');
+      tun.mtu = 1400;
+      tun.ipv4 = '10.9.0.1/24';
+      tun.isUp = true;
+      assert.equal(tun.mtu, 1400);
+      assert.equal(tun.ipv4, '10.9.0.1/24');
+      assert.equal(tun.isUp, true);
+
+      const fromTun: Buffer[] = [];
+      const tio = tun.packetIO((n) => {
+        for (let i = 0; i < n; i++) fromTun.push(Buffer.from(tio.rxBuf.subarray(i * tio.slotSize, i * tio.slotSize + tio.rxLen[i])));
+      });
+      ios.push(tio);
+      tio.start();
+      const fromKernel: string[] = [];
+      const uio = openUdpIO(5555, (n) => {
+        for (let i = 0; i < n; i++) {
+          const s = i * uio.slotSize;
+          fromKernel.push(`${intToIp(uio.rxAddr[i])}:${uio.rxPort[i]} ${uio.rxBuf.toString('utf8', s, s + uio.rxLen[i])}`);
+        }
+      }, { netns: ns });
+      ios.push(uio);
+      uio.start();
+
+      // 200 datagrams in batches of 64 through the kernel's routing into the TUN.
+      const total = 200;
+      for (let sent = 0; sent < total;) {
+        const n = Math.min(uio.batch, total - sent);
+        for (let i = 0; i < n; i++) {
+          const s = i * uio.slotSize;
+          uio.txLen[i] = uio.txBuf.write(`pkt-${sent + i}`, s);
+          uio.txAddr[i] = ipToInt('10.9.0.2');
+          uio.txPort[i] = 7777;
+        }
+        assert.equal(uio.flush(n), n);
+        sent += n;
+      }
+      // The kernel also sends its own IPv6 chatter (router solicitations) into the TUN.
+      const udp4 = (): Buffer[] => fromTun.filter((p) => p[0] >> 4 === 4 && p[9] === 17);
+      await waitFor('200 packets out of the TUN', () => udp4().length >= total);
+      const payloads = udp4().map((p) => p.subarray(28).toString());
+      assert.deepEqual(payloads, Array.from({ length: total }, (_, i) => `pkt-${i}`), 'in order, none lost');
+      assert.equal(intToIp(ipv4Src(udp4()[0], 0)), '10.9.0.1');
+      assert.equal(intToIp(ipv4Dst(udp4()[0], 0)), '10.9.0.2');
+      assert.ok(tio.stats().rxWakeups < total, 'several packets per wake-up');
+
+      // And back: packets written to the TUN arrive at the UDP socket.
+      for (let i = 0; i < 3; i++) {
+        const p = buildUdpPacket(ipToInt('10.9.0.2'), ipToInt('10.9.0.1'), 7777, 5555, Buffer.from(`back-${i}`));
+        p.copy(tio.txBuf, i * tio.slotSize);
+        tio.txLen[i] = p.length;
+      }
+      assert.equal(tio.flush(3), 3);
+      await waitFor('3 packets at the socket', () => fromKernel.length >= 3);
+      assert.deepEqual(fromKernel, ['10.9.0.2:7777 back-0', '10.9.0.2:7777 back-1', '10.9.0.2:7777 back-2']);
+      assert.throws(() => { tio.txLen[0] = 1 << 20; tio.flush(1); }, /txLen out of range/);
+    } finally {
+      for (const io of ios) io.close();
+      tun.release();
+    }
+    assert.throws(() => native.ifInfo('ksimtun0', `/var/run/netns/${ns}`), /No such device/);
+  });
+  assert.equal(fdCount(), before, 'no fd leaked');
+});
+
+test('TAP: MAC, Ethernet frames from the kernel (ARP), release removes the device', async () => {
+  await withNetns(async (ns) => {
+    const tap = new Tap({ name: 'ksimtap0', netns: ns });
+    let io: PacketIO | undefined;
+    let uio: PacketIO | undefined;
+    try {
+      tap.mac = '0e:11:22:33:44:55';
+      tap.ipv4 = '10.9.1.1/24';
+      tap.isUp = true;
+      assert.equal(tap.mac, '0e:11:22:33:44:55');
+      const frames: Buffer[] = [];
+      io = tap.packetIO((n) => {
+        for (let i = 0; i < n; i++) frames.push(Buffer.from(io!.rxBuf.subarray(i * io!.slotSize, i * io!.slotSize + io!.rxLen[i])));
+      });
+      io.start();
+      uio = openUdpIO(0, () => {}, { netns: ns });
+      uio.txLen[0] = uio.txBuf.write('x', 0);
+      uio.txAddr[0] = ipToInt('10.9.1.2');
+      uio.txPort[0] = 9;
+      uio.flush(1);
+      // The kernel must resolve 10.9.1.2 first: an ARP request leaves through the TAP.
+      const arp = await waitFor('ARP request on the TAP', () => frames.find((f) => f.readUInt16BE(12) === 0x0806));
+      assert.equal(arp.subarray(6, 12).toString('hex'), '0e1122334455');
+      assert.equal(arp.subarray(0, 6).toString('hex'), 'ffffffffffff');
+      assert.equal(intToIp(arp.readUInt32BE(14 + 24)), '10.9.1.2');
+    } finally {
+      uio?.close();
+      io?.close();
+      tap.release();
+    }
+    assert.throws(() => native.ifInfo('ksimtap0', `/var/run/netns/${ns}`), /No such device/);
+  });
+});
+
+test('bad input gives clear errors, never a crash', async () => {
+  assert.throws(() => new Tun({ name: 'x'.repeat(20) }), /too long/);
+  assert.throws(() => new Tun({ name: 'ksimtbad', netns: 'ksimt-nosuchns' }), /netns/);
+  assert.throws(() => native.ifConfig('ksimt-nodev', '', { mtu: 1400 }), /No such device/);
+  assert.throws(() => openUdpIO(70000, () => {}), /bad UDP port/);
+  assert.throws(() => new native.PacketIO(0, 'udp', { slotSize: 1 }, () => {}), /slotSize/);
+});
