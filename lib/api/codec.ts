@@ -1,0 +1,225 @@
+/**
+ * Kubernetes JSON <-> protobuf wire, driven by the reflection bundle generated from proto/*.proto
+ * (no per-kind code). Wrapper messages carry the JSON shapes protobuf has no words for:
+ * IntOrString (8080 | "http"), Quantity and Time (strings), RawJSON (any JSON value as its text).
+ * Objects travel in the `kubesim.api.Object` envelope: typed when the proto knows every field the
+ * object has, otherwise as raw JSON, so the gRPC path never loses a field a component then writes back.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { ApiError } from '../errors.js';
+import type { KObject } from './object.js';
+
+type Plain = Record<string, unknown>;
+type Json = Record<string, unknown>;
+
+const WRAPPERS = {
+  IntOrString: '.kubesim.api.IntOrString',
+  Quantity: '.kubesim.api.Quantity',
+  Time: '.kubesim.api.Time',
+  RawJSON: '.kubesim.api.RawJSON',
+};
+
+// protobufjs' toObject options for decoding: numbers for int64, no defaults, so presence survives.
+const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, bytes: String, enums: String, defaults: false, arrays: false, objects: false, oneofs: false };
+
+// The bundle is beside the compiled code in dist/proto/gen (copied by scripts/copy-assets.mjs) or,
+// when only tsc ran or under tsx, in the source tree's proto/gen.
+const BUNDLE_CANDIDATES = ['../../proto/gen/apiserver.json', '../../../proto/gen/apiserver.json'];
+
+let root: protobuf.Root | undefined;
+
+/** The reflection root of proto/apiserver.proto (which includes api.proto), loaded once. */
+export function protoRoot(): protobuf.Root {
+  if (root) return root;
+  for (const rel of BUNDLE_CANDIDATES) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) {
+      root = protobuf.Root.fromJSON(JSON.parse(readFileSync(path, 'utf8')));
+      root.resolveAll();
+      return root;
+    }
+  }
+  throw new Error(`proto reflection bundle not found (run npm run proto): tried ${BUNDLE_CANDIDATES.join(', ')}`);
+}
+
+/** The message type `kubesim.api.<name>` (or a fully qualified name). */
+export function messageType(name: string): protobuf.Type {
+  return protoRoot().lookupType(name.includes('.') ? name : `kubesim.api.${name}`);
+}
+
+function badRequest(path: string, msg: string): ApiError {
+  return new ApiError('BadRequest', `${path || '<root>'}: ${msg}`);
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const NUMBER_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'double', 'float']);
+const INTEGER_TYPES = new Set([...NUMBER_TYPES].filter((t) => t !== 'double' && t !== 'float'));
+
+function encodeScalar(field: protobuf.Field, v: unknown, path: string): unknown {
+  if (field.type === 'string' || field.type === 'bytes') {
+    if (typeof v !== 'string') throw badRequest(path, `expected a string, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  if (field.type === 'bool') {
+    if (typeof v !== 'boolean') throw badRequest(path, `expected a boolean, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  if (NUMBER_TYPES.has(field.type)) {
+    if (typeof v !== 'number' || (INTEGER_TYPES.has(field.type) && !Number.isInteger(v))) throw badRequest(path, `expected ${INTEGER_TYPES.has(field.type) ? 'an integer' : 'a number'}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  throw badRequest(path, `unsupported field type ${field.type}`);
+}
+
+function encodeValue(field: protobuf.Field, v: unknown, path: string, dropped: string[]): unknown {
+  const t = field.resolvedType;
+  if (!(t instanceof protobuf.Type)) return encodeScalar(field, v, path);
+  switch (t.fullName) {
+    case WRAPPERS.IntOrString:
+      if (typeof v === 'number' && Number.isInteger(v)) return { intVal: v };
+      if (typeof v === 'string') return { strVal: v };
+      throw badRequest(path, `expected an integer or a string, got ${JSON.stringify(v)}`);
+    case WRAPPERS.Quantity:
+      if (typeof v === 'number' && Number.isFinite(v)) return { string: String(v) };
+      if (typeof v === 'string') return { string: v };
+      throw badRequest(path, `expected a quantity, got ${JSON.stringify(v)}`);
+    case WRAPPERS.Time:
+      if (typeof v !== 'string') throw badRequest(path, `expected an RFC3339 time string, got ${JSON.stringify(v)}`);
+      return { rfc3339: v };
+    case WRAPPERS.RawJSON:
+      return { json: JSON.stringify(v) };
+    default:
+      if (!isObject(v)) throw badRequest(path, `expected an object, got ${JSON.stringify(v)}`);
+      return encodePlain(t, v, path, dropped);
+  }
+}
+
+/** Kubernetes JSON → protobufjs plain object of `type`; fields the proto does not know are listed in `dropped`. */
+export function encodePlain(type: protobuf.Type, json: Json, path = '', dropped: string[] = []): Plain {
+  const out: Plain = {};
+  for (const [key, v] of Object.entries(json)) {
+    if (v === null || v === undefined) continue; // JSON null = unset, as in Kubernetes
+    const fieldPath = path ? `${path}.${key}` : key;
+    const field = type.fields[key];
+    if (!field) { dropped.push(fieldPath); continue; }
+    if (field.map) {
+      if (!isObject(v)) throw badRequest(fieldPath, `expected an object, got ${JSON.stringify(v)}`);
+      const m: Plain = {};
+      for (const [mk, mv] of Object.entries(v)) if (mv !== null) m[mk] = encodeValue(field, mv, `${fieldPath}[${mk}]`, dropped);
+      out[key] = m;
+    } else if (field.repeated) {
+      if (!Array.isArray(v)) throw badRequest(fieldPath, `expected an array, got ${JSON.stringify(v)}`);
+      out[key] = v.map((item, i) => encodeValue(field, item, `${fieldPath}[${i}]`, dropped));
+    } else {
+      out[key] = encodeValue(field, v, fieldPath, dropped);
+    }
+  }
+  return out;
+}
+
+function decodeValue(field: protobuf.Field, v: unknown): unknown {
+  const t = field.resolvedType;
+  if (!(t instanceof protobuf.Type)) return v;
+  const p = v as Plain;
+  switch (t.fullName) {
+    case WRAPPERS.IntOrString: return p.intVal ?? p.strVal;
+    case WRAPPERS.Quantity: return p.string;
+    case WRAPPERS.Time: return p.rfc3339;
+    case WRAPPERS.RawJSON: return p.json === undefined ? undefined : JSON.parse(p.json as string);
+    default: return decodePlain(t, p);
+  }
+}
+
+/** protobufjs plain object of `type` (from toObject with numbers for int64) → Kubernetes JSON. */
+export function decodePlain(type: protobuf.Type, plain: Plain): Json {
+  const out: Json = {};
+  for (const [key, v] of Object.entries(plain)) {
+    const field = type.fields[key];
+    if (!field || v === undefined || v === null) continue;
+    if (field.map) {
+      const m: Json = {};
+      for (const [mk, mv] of Object.entries(v as Plain)) m[mk] = decodeValue(field, mv);
+      out[key] = m;
+    } else if (field.repeated) {
+      out[key] = (v as unknown[]).map((item) => decodeValue(field, item));
+    } else {
+      const d = decodeValue(field, v);
+      if (d !== undefined) out[key] = d;
+    }
+  }
+  return out;
+}
+
+/** Kubernetes JSON of `kind` → a protobuf message of kubesim.api.<kind>. Throws ApiError BadRequest on a wrong JSON type; unknown fields are listed in `dropped`. */
+export function toWire(kind: string, json: KObject, dropped: string[] = []): protobuf.Message {
+  const type = messageType(kind);
+  return type.fromObject(encodePlain(type, json as Json, '', dropped));
+}
+
+/** A protobuf message (of any kubesim.api type) → Kubernetes JSON. */
+export function fromWire(msg: protobuf.Message): KObject {
+  const type = msg.$type;
+  return decodePlain(type, type.toObject(msg, TO_OBJECT) as Plain) as KObject;
+}
+
+/** Encodes a message of `type` from a plain object to bytes (gRPC serializer). */
+export function encodeBytes(type: protobuf.Type, plain: Plain): Buffer {
+  return Buffer.from(type.encode(type.fromObject(plain)).finish());
+}
+
+/** Decodes bytes to a plain object of `type` with numbers for int64 (gRPC deserializer). */
+export function decodeBytes(type: protobuf.Type, bytes: Uint8Array): Plain {
+  return type.toObject(type.decode(bytes), TO_OBJECT) as Plain;
+}
+
+/** The oneof field of `kubesim.api.Object` for a kind ("ReplicaSet" → "replicaSet"), or undefined when the proto has none. */
+export function envelopeField(kind: string | undefined): string | undefined {
+  if (!kind) return undefined;
+  const name = kind[0].toLowerCase() + kind.slice(1);
+  const field = messageType('Object').fields[name];
+  return field && field.type.split('.').pop() === kind ? name : undefined;
+}
+
+// Kinds whose name exists in several API groups with other shapes: only this apiVersion is typed.
+const TYPED_API_VERSION: Record<string, string> = {
+  Event: 'v1', HorizontalPodAutoscaler: 'autoscaling/v2', Scale: 'autoscaling/v1', Eviction: 'policy/v1',
+};
+
+/** Kubernetes JSON → plain `kubesim.api.Object` envelope: typed when lossless, else `raw`. */
+export function objectToPlain(obj: KObject): Plain {
+  const field = envelopeField(obj.kind);
+  const wanted = obj.kind ? TYPED_API_VERSION[obj.kind] : undefined;
+  if (field && (!wanted || !obj.apiVersion || obj.apiVersion === wanted)) {
+    try {
+      const dropped: string[] = [];
+      const plain = encodePlain(messageType(obj.kind!), obj as Json, '', dropped);
+      if (dropped.length === 0) return { [field]: plain };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      // a JSON type the proto cannot carry: send it as raw JSON and let the registry judge it
+    }
+  }
+  return { raw: { json: JSON.stringify(obj) } };
+}
+
+/** Plain `kubesim.api.Object` envelope → Kubernetes JSON. Throws ApiError BadRequest on an empty envelope. */
+export function objectFromPlain(plain: Plain | undefined): KObject {
+  const envelope = messageType('Object');
+  for (const [key, v] of Object.entries(plain ?? {})) {
+    if (v === undefined || v === null) continue;
+    const field = envelope.fields[key];
+    if (!field) continue;
+    if (key === 'raw') {
+      const json = (v as Plain).json;
+      if (typeof json !== 'string') break;
+      try { return JSON.parse(json) as KObject; } catch { throw badRequest('object.raw', 'invalid JSON'); }
+    }
+    return decodePlain(field.resolvedType as protobuf.Type, v as Plain) as KObject;
+  }
+  throw badRequest('object', 'empty object envelope');
+}
