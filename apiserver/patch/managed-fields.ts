@@ -1,0 +1,115 @@
+/**
+ * metadata.managedFields: which manager owns which fields. Entries are keyed by manager,
+ * operation and subresource, as in Kubernetes; `updateManagedFields` records ownership for
+ * ordinary writes (PUT, json/merge/strategic PATCH): the writer takes the fields it changed.
+ */
+import type { KObject } from '../../lib/api/object.js';
+import { fieldSetOf, fromFieldsV1, isPrefixPath, sameValueAt, toFieldsV1, type FieldSet } from './fieldpath.js';
+import { schemaForKind, type StructSchema } from './strategies.js';
+import { badPatch, clone, deepEqual, isMap, type JsonMap } from './util.js';
+
+/** One managedFields entry with its field set decoded. */
+export interface ManagerEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion?: string;
+  time?: string;
+  subresource?: string;
+  fields: FieldSet;
+}
+
+/** The wire shape of a managedFields entry (metav1.ManagedFieldsEntry). */
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: string;
+  fieldsV1?: unknown;
+  subresource?: string;
+}
+
+/** RFC 3339 with seconds, as metav1.Time serializes. */
+export function nowTime(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Decodes metadata.managedFields; BadRequest on a malformed entry. */
+export function readEntries(obj: KObject | undefined): ManagerEntry[] {
+  const raw = obj?.metadata?.managedFields;
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw badPatch('metadata.managedFields must be a list');
+  return raw.map((e: unknown) => {
+    if (!isMap(e)) throw badPatch('metadata.managedFields: each entry must be an object');
+    const m = e as ManagedFieldsEntry;
+    if (m.operation !== 'Apply' && m.operation !== 'Update') throw badPatch(`metadata.managedFields: operation must be Apply or Update, got ${JSON.stringify(m.operation)}`);
+    if (m.fieldsType !== undefined && m.fieldsType !== 'FieldsV1') throw badPatch(`metadata.managedFields: fieldsType must be FieldsV1, got ${JSON.stringify(m.fieldsType)}`);
+    return { manager: m.manager ?? '', operation: m.operation, apiVersion: m.apiVersion, time: m.time, subresource: m.subresource, fields: fromFieldsV1(m.fieldsV1 ?? {}) };
+  });
+}
+
+/** Encodes entries (dropping empty ones) for metadata.managedFields. */
+export function writeEntries(entries: ManagerEntry[]): ManagedFieldsEntry[] {
+  return entries.filter((e) => e.fields.size > 0).map((e) => {
+    const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
+    if (e.time) out.time = e.time;
+    out.fieldsType = 'FieldsV1';
+    out.fieldsV1 = toFieldsV1(e.fields);
+    if (e.subresource) out.subresource = e.subresource;
+    return out;
+  });
+}
+
+/** True when the entry belongs to this manager/operation/subresource triple. */
+export function sameManager(e: ManagerEntry, manager: string, operation: string, subresource?: string): boolean {
+  return e.manager === manager && e.operation === operation && (e.subresource ?? '') === (subresource ?? '');
+}
+
+/** Paths of `newSet` that are new or whose value changed between `oldObj` and `newObj`. */
+export function changedPaths(oldObj: unknown, newObj: unknown, oldSet: FieldSet, newSet: FieldSet, root: StructSchema): FieldSet {
+  const changed: FieldSet = new Set();
+  for (const p of newSet) if (!oldSet.has(p) || !sameValueAt(oldObj, newObj, p, root)) changed.add(p);
+  return changed;
+}
+
+/** Drops from every entry the paths for which `drop` says so. */
+export function pruneEntries(entries: ManagerEntry[], drop: (path: string) => boolean): void {
+  for (const e of entries) for (const p of [...e.fields]) if (drop(p)) e.fields.delete(p);
+}
+
+/** Returns `newObj` with managedFields updated for a write (operation Update) by `manager`. */
+export function updateManagedFields(oldObj: KObject | undefined, newObj: KObject, manager: string, operation: 'Update', apiVersion: string, subresource?: string): KObject {
+  const result = clone(newObj);
+  const meta = (result.metadata ??= {});
+  const sent = newObj.metadata?.managedFields;
+  if (Array.isArray(sent) && sent.length === 1 && deepEqual(sent[0], {})) {
+    // Kubernetes: `managedFields: [{}]` resets ownership tracking for the object.
+    delete meta.managedFields;
+    return result;
+  }
+  const baselineFromClient = Array.isArray(sent) && sent.length > 0 && !deepEqual(sent, oldObj?.metadata?.managedFields);
+  const entries = readEntries(baselineFromClient ? newObj : oldObj);
+  const root = schemaForKind(newObj.kind ?? oldObj?.kind ?? '');
+  const oldSet = oldObj ? fieldSetOf(oldObj as JsonMap, root) : new Set<string>();
+  const newSet = fieldSetOf(newObj as JsonMap, root);
+  const changed = changedPaths(oldObj, newObj, oldSet, newSet, root);
+  // Fields that disappeared are nobody's; fields the writer changed are the writer's alone.
+  pruneEntries(entries, (p) => !newSet.has(p) || changed.has(p));
+  if (changed.size) {
+    let own = entries.find((e) => sameManager(e, manager, operation, subresource));
+    if (!own) entries.push(own = { manager, operation, apiVersion, subresource, fields: new Set() });
+    for (const p of changed) own.fields.add(p);
+    own.apiVersion = apiVersion;
+    own.time = nowTime();
+  }
+  const written = writeEntries(entries);
+  if (written.length) meta.managedFields = written;
+  else delete meta.managedFields;
+  return result;
+}
+
+/** True when some path of `set` lies at or below `path`. */
+export function ownsAtOrBelow(set: FieldSet, path: string): boolean {
+  for (const p of set) if (isPrefixPath(path, p)) return true;
+  return false;
+}
