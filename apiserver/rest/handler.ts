@@ -39,6 +39,8 @@ export interface RestHandlerOptions {
   openapi?(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
   kubeletProxy?: KubeletProxy;
   observe?: RequestObserver;
+  /** Aborts on server shutdown: open watches end. */
+  shutdown?: AbortSignal;
 }
 
 /** An admin identity for the insecure port (as the old kube-apiserver --insecure-port did). */
@@ -103,7 +105,7 @@ async function route(opts: RestHandlerOptions, req: IncomingMessage, res: Server
       const ac = new AbortController();
       res.once('close', () => ac.abort());
       const ctx: RequestContext = { user, fieldManager: url.searchParams.get('fieldManager') || undefined, signal: ac.signal };
-      return serveResource({ registry: opts.registry, req, res, info, query: url.searchParams, ctx, kubeletProxy: opts.kubeletProxy });
+      return serveResource({ registry: opts.registry, req, res, info, query: url.searchParams, ctx, kubeletProxy: opts.kubeletProxy, shutdown: opts.shutdown });
     }
     default: throw notFound();
   }

@@ -32,6 +32,8 @@ export interface ResourceCall {
   query: URLSearchParams;
   ctx: RequestContext;
   kubeletProxy?: KubeletProxy;
+  /** Aborts on server shutdown (ends watches). */
+  shutdown?: AbortSignal;
 }
 
 const notFoundPath = () => new ApiError('NotFound', 'the server could not find the requested resource');
@@ -136,10 +138,11 @@ async function watch(call: ResourceCall, def: ResourceDef, ref: ResourceRef, nam
     headersSent = true;
     return { type: ev.type, object: table };
   };
-  return serveWatch(call.req, call.res, {
+  return serveWatch(call.res, {
     open: (signal) => registry.watch({ ...ctx, signal }, ref, namespace, opts, signal),
     encode,
     timeoutSeconds: opts.timeoutSeconds,
+    shutdown: call.shutdown,
   });
 }
 

@@ -3,7 +3,7 @@
  * per event, flushed per event. Ends on timeoutSeconds or when the client goes away. A Gone (410)
  * during the watch is sent in-stream as an ERROR event carrying a Status, as Kubernetes does.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { isApiError } from '../../lib/errors.js';
 import type { WatchEvent } from '../registry/types.js';
@@ -23,6 +23,8 @@ export interface WatchStream {
   /** Rewrites each event (e.g. into a Table row); undefined drops the event. */
   encode(ev: WatchEvent): WatchEvent | undefined;
   timeoutSeconds?: number;
+  /** Aborts when the server shuts down: open watches end cleanly instead of holding close(). */
+  shutdown?: AbortSignal;
 }
 
 type Next = IteratorResult<WatchEvent> | { error: unknown };
@@ -32,10 +34,11 @@ function settle(p: Promise<IteratorResult<WatchEvent>>): Promise<Next> {
 }
 
 /** Streams a watch to `res`; resolves when the stream has ended. Returns the HTTP status sent. */
-export async function serveWatch(req: IncomingMessage, res: ServerResponse, stream: WatchStream): Promise<number> {
+export async function serveWatch(res: ServerResponse, stream: WatchStream): Promise<number> {
   const ac = new AbortController();
   const stop = () => ac.abort();
   res.once('close', stop);
+  stream.shutdown?.addEventListener('abort', stop, { once: true });
   const timeoutMs = stream.timeoutSeconds !== undefined ? stream.timeoutSeconds * 1000 : DEFAULT_TIMEOUT_MS * (1 + Math.random());
   const timer = setTimeout(stop, timeoutMs);
   const aborted = new Promise<'aborted'>((resolve) => ac.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
@@ -66,6 +69,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, stre
   } finally {
     clearTimeout(timer);
     res.off('close', stop);
+    stream.shutdown?.removeEventListener('abort', stop);
     ac.abort();
     // Do not await: an iterator blocked in next() may only notice the abort on its next event.
     void iterator?.return?.().catch(() => undefined);
