@@ -7,7 +7,7 @@
  */
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError, type StatusCause } from '../../lib/errors.js';
-import { fieldSetOf, isGranularList, itemKey, pathString, removeAt, sameValueAt, splitPath, type FieldSet } from './fieldpath.js';
+import { fieldSetOf, isGranularList, itemKey, joinPath, pathString, removeAt, sameValueAt, splitPath, valueAt, type FieldSet } from './fieldpath.js';
 import { nowTime, ownsAtOrBelow, pruneEntries, readEntries, sameManager, writeEntries, type ManagerEntry } from './managed-fields.js';
 import { schemaForKind, type FieldSchema, type StructSchema } from './strategies.js';
 import { badPatch, clone, isMap, type JsonMap } from './util.js';
@@ -64,13 +64,11 @@ function mergeApplied(live: unknown, applied: unknown, field: FieldSchema | unde
   return clone(applied);
 }
 
-/** Kubernetes' printManager: `"name" using apps/v1` (with subresource / time for Update entries). */
+/** Kubernetes' printManager: `"name" using apps/v1`, or `"name" with subresource "scale" using apps/v1`. */
 function describeManager(e: ManagerEntry): string {
   let s = JSON.stringify(e.manager);
   if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
-  s += ` using ${e.apiVersion ?? ''}`;
-  if (e.operation === 'Update' && e.time) s += ` at ${e.time}`;
-  return s;
+  return `${s} using ${e.apiVersion ?? ''}`;
 }
 
 interface Conflict { entry: ManagerEntry; path: string }
@@ -113,6 +111,20 @@ function isItemOrMap(obj: unknown, path: string, root: StructSchema): boolean {
   return Boolean(field?.map) && !field?.atomic && obj !== undefined;
 }
 
+/** Lists and maps emptied by a removal go too, unless someone owns them (as Kubernetes prunes). */
+function pruneEmptyParents(obj: JsonMap, removed: string[], owners: FieldSet[], root: StructSchema): void {
+  for (const p of removed) {
+    const tokens = splitPath(p);
+    for (let n = tokens.length - 1; n > 0; n--) {
+      const parent = joinPath(tokens.slice(0, n));
+      const v = valueAt(obj, parent, root);
+      const empty = Array.isArray(v) ? v.length === 0 : isMap(v) && Object.keys(v).length === 0;
+      if (!empty || owners.some((set) => set.has(parent))) break;
+      removeAt(obj, parent, root);
+    }
+  }
+}
+
 /** Server-side apply onto an existing object; returns the new object with managedFields updated. */
 export function applyServerSide(live: KObject, patch: unknown, opts: ApplyOptions): KObject {
   const applied = prepareApplied(patch, opts, live.metadata?.name);
@@ -130,9 +142,12 @@ export function applyServerSide(live: KObject, patch: unknown, opts: ApplyOption
 
   // Remove what this manager applied last time and no longer applies, unless another manager owns it.
   const previous = own?.fields ?? new Set<string>();
-  const stale = [...previous].filter((p) => !appliedSet.has(p) && !others.some((e) => ownsAtOrBelow(e.fields, p)));
-  stale.sort((a, b) => splitPath(b).length - splitPath(a).length);
+  // Parents first (an item is found by its key fields, which the children include); a path
+  // still applied or owned below by anyone stays.
+  const stale = [...previous].filter((p) => !ownsAtOrBelow(appliedSet, p) && !others.some((e) => ownsAtOrBelow(e.fields, p)));
+  stale.sort((a, b) => splitPath(a).length - splitPath(b).length);
   for (const p of stale) removeAt(merged as JsonMap, p, root);
+  pruneEmptyParents(merged as JsonMap, stale, [appliedSet, ...others.map((e) => e.fields)], root);
 
   const present = fieldSetOf(merged as JsonMap, root);
   pruneEntries(others, (p) => !present.has(p));
