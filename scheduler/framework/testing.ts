@@ -1,4 +1,6 @@
 /** Builders of hand-made nodes and pods for the scheduler's unit tests and benches. */
+import { CycleState, isFilter, isPreFilter, isPreScore, isScore, type Plugin } from './interfaces.js';
+import type { Snapshot } from './snapshot.js';
 import type { Affinity, Node, Pod, Taint, Toleration, TopologySpreadConstraint } from './types.js';
 
 /** Options of `makeNode`. */
@@ -48,4 +50,30 @@ export function makePod(name: string, o: PodOpts = {}): Pod {
     },
     status: { phase: 'Pending' },
   };
+}
+
+/** Runs one plugin's PreFilter (if any) then Filter for every node; returns node → verdict ("passed" or reasons). */
+export function filterAll(plugin: Plugin, pod: Pod, snapshot: Snapshot): Record<string, string> {
+  const state = new CycleState();
+  if (isPreFilter(plugin)) {
+    const s = plugin.preFilter(state, pod, snapshot);
+    if (s.code !== 'Success') throw new Error(`PreFilter ${s.code}: ${s.reasons.join(', ')}`);
+  }
+  if (!isFilter(plugin)) throw new Error(`${plugin.name} has no Filter point`);
+  const out: Record<string, string> = {};
+  for (const n of snapshot.nodeInfos()) {
+    const s = plugin.filter(state, pod, n, snapshot);
+    out[n.name] = s.code === 'Success' ? 'passed' : `${s.code}: ${s.reasons.join(', ')}`;
+  }
+  return out;
+}
+
+/** Runs one plugin's PreScore/Score/NormalizeScore over all nodes; returns node → normalized score. */
+export function scoreAll(plugin: Plugin, pod: Pod, snapshot: Snapshot): Record<string, number> {
+  const state = new CycleState();
+  if (isPreScore(plugin)) plugin.preScore(state, pod, snapshot.nodeInfos(), snapshot);
+  if (!isScore(plugin)) throw new Error(`${plugin.name} has no Score point`);
+  const scores = snapshot.nodeInfos().map((n) => ({ name: n.name, score: plugin.score(state, pod, n, snapshot) }));
+  plugin.normalizeScores?.(state, pod, scores);
+  return Object.fromEntries(scores.map((s) => [s.name, s.score]));
 }
