@@ -1,0 +1,94 @@
+/**
+ * The apiserver's gRPC facade (proto/apiserver.proto) over the shared Registry. Errors end a call
+ * with the ApiError's gRPC code and the Kubernetes Status JSON in trailing metadata.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
+import { apiServerService, type PlainMessage } from '../../lib/client/grpc-service.js';
+import { toGrpcStatus } from '../../lib/client/grpc-status.js';
+import { objectToPlain } from '../../lib/api/codec.js';
+import { unaryHandlers, watchRequest } from './handlers.js';
+import { ApiError } from '../../lib/errors.js';
+
+/** Options of startGrpcServer. */
+export interface GrpcServerOptions {
+  registry: Registry;
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  /** Authenticates a call from its metadata; absent = every caller is a cluster admin (trusted network). */
+  authenticate?: (metadata: grpc.Metadata) => Promise<UserInfo>;
+  credentials?: grpc.ServerCredentials;
+}
+
+/** A running gRPC facade. */
+export interface GrpcServer { port: number; close(): Promise<void> }
+
+const ADMIN: UserInfo = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
+
+/** Starts the ApiServer gRPC service on host:port; resolves with the bound port. */
+export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
+  const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1, 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  const calls = new Set<AbortController>();
+  server.addService(apiServerService(), implementation(opts, calls));
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`, opts.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+  });
+  return {
+    port,
+    async close() {
+      for (const c of calls) c.abort(); // ends open watches so tryShutdown can finish
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { server.forceShutdown(); resolve(); }, 2000);
+        server.tryShutdown(() => { clearTimeout(timer); resolve(); });
+      });
+    },
+  };
+}
+
+async function contextOf(opts: GrpcServerOptions, metadata: grpc.Metadata, signal?: AbortSignal): Promise<RequestContext> {
+  const user = opts.authenticate ? await opts.authenticate(metadata) : ADMIN;
+  return { user, signal };
+}
+
+function implementation(opts: GrpcServerOptions, calls: Set<AbortController>): grpc.UntypedServiceImplementation {
+  const impl: grpc.UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(unaryHandlers(opts.registry))) {
+    impl[name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
+      contextOf(opts, call.metadata)
+        .then((ctx) => handler(ctx, call.request))
+        .then((res) => callback(null, res), (err) => callback(toGrpcStatus(err)));
+    };
+  }
+  impl.Watch = (call: grpc.ServerWritableStream<PlainMessage, PlainMessage>) => {
+    const abort = new AbortController();
+    calls.add(abort);
+    call.on('cancelled', () => abort.abort());
+    call.on('close', () => abort.abort());
+    streamWatch(opts, call, abort.signal)
+      .then(() => call.end(), (err) => { if (!call.cancelled) call.emit('error', toGrpcStatus(err)); })
+      .finally(() => calls.delete(abort));
+  };
+  return impl;
+}
+
+async function streamWatch(opts: GrpcServerOptions, call: grpc.ServerWritableStream<PlainMessage, PlainMessage>, signal: AbortSignal): Promise<void> {
+  const ctx = await contextOf(opts, call.metadata, signal);
+  const { target, opts: watchOpts } = watchRequest(opts.registry, call.request);
+  const events = opts.registry.watch(ctx, target.ref, target.namespace, watchOpts, signal);
+  for await (const ev of events) {
+    if (signal.aborted) break;
+    // an ERROR event carries a Status (e.g. 410 Expired): end the call with it as a gRPC error
+    if (ev.type === 'ERROR') throw ApiError.fromStatus(ev.object as Parameters<typeof ApiError.fromStatus>[0]);
+    const ok = call.write({ type: ev.type, object: objectToPlain(ev.object) });
+    if (!ok) await drained(call, signal); // backpressure: a slow client must not grow our buffers
+  }
+}
+
+function drained(call: grpc.ServerWritableStream<PlainMessage, PlainMessage>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { call.off('drain', done); signal.removeEventListener('abort', done); resolve(); };
+    call.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

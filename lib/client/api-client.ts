@@ -1,0 +1,160 @@
+/**
+ * ApiClient: the typed gRPC client components use to talk to the apiserver. Objects come back as
+ * Kubernetes JSON (typed with lib/api/types.ts); failures throw the ApiError the server raised.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { KList, KObject } from '../api/object.js';
+import { encodePlain, messageType, objectFromPlain, objectToPlain } from '../api/codec.js';
+import { apiServerService, type PlainMessage } from './grpc-service.js';
+import { fromGrpcError } from './grpc-status.js';
+import type { WatchEventType } from '../../apiserver/registry/types.js';
+
+/** Names a resource (and optionally one object), as a REST path does. group '' = core. */
+export interface ResourceTarget { group?: string; version?: string; resource: string; namespace?: string; name?: string; subresource?: string }
+
+/** List options (same meaning as REST query parameters). */
+export interface ClientListOptions { labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; resourceVersion?: string; signal?: AbortSignal }
+
+/** Watch options; `signal` ends the watch. */
+export interface ClientWatchOptions { labelSelector?: string; fieldSelector?: string; resourceVersion?: string; allowBookmarks?: boolean; sendInitialEvents?: boolean; signal?: AbortSignal }
+
+/** Options of writes. */
+export interface ClientWriteOptions { dryRun?: boolean; fieldManager?: string; signal?: AbortSignal }
+
+/** Options of delete. */
+export interface ClientDeleteOptions { gracePeriodSeconds?: number; propagationPolicy?: 'Orphan' | 'Background' | 'Foreground'; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean; signal?: AbortSignal }
+
+/** One watch event, object as Kubernetes JSON. */
+export interface ClientWatchEvent<T extends KObject = KObject> { type: WatchEventType; object: T }
+
+/** Options of ApiClient.connect. */
+export interface ConnectOptions {
+  credentials?: grpc.ChannelCredentials;
+  /** Sent with every call (e.g. authorization: Bearer <token>). */
+  metadata?: Record<string, string>;
+  /** Per-call deadline for unary calls (ms); default 30 s. */
+  timeoutMs?: number;
+}
+
+type Method = 'Get' | 'List' | 'Create' | 'Update' | 'UpdateStatus' | 'Patch' | 'Delete' | 'Bind';
+
+function targetOf(t: ResourceTarget): PlainMessage {
+  const out: PlainMessage = { group: t.group ?? '', resource: t.resource };
+  for (const k of ['version', 'namespace', 'name', 'subresource'] as const) if (t[k]) out[k] = t[k];
+  return out;
+}
+
+/** A typed client of the apiserver's gRPC facade. */
+export class ApiClient {
+  private readonly client: grpc.Client;
+  private readonly service = apiServerService();
+
+  private constructor(readonly target: string, private readonly opts: ConnectOptions) {
+    this.client = new grpc.Client(target, opts.credentials ?? grpc.credentials.createInsecure(), {
+      'grpc.keepalive_time_ms': 30_000, 'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    });
+  }
+
+  /** Creates a client for `host:port` (the connection is made lazily and re-made after failures). */
+  static connect(target: string, opts: ConnectOptions = {}): ApiClient {
+    return new ApiClient(target, opts);
+  }
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    for (const [k, v] of Object.entries(this.opts.metadata ?? {})) md.set(k, v);
+    return md;
+  }
+
+  private unary(method: Method, req: PlainMessage, signal?: AbortSignal): Promise<PlainMessage> {
+    const def = this.service[method];
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) { reject(fromGrpcError({ code: grpc.status.CANCELLED, details: 'aborted' })); return; }
+      const deadline = Date.now() + (this.opts.timeoutMs ?? 30_000);
+      const call = this.client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize as (b: Buffer) => PlainMessage, req, this.metadata(), { deadline },
+        (err, res) => { signal?.removeEventListener('abort', onAbort); if (err) reject(fromGrpcError(err)); else resolve(res ?? {}); });
+      const onAbort = () => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** GET one object (or a subresource of it). */
+  async get<T extends KObject = KObject>(t: ResourceTarget & { name: string }, opts: { signal?: AbortSignal } = {}): Promise<T> {
+    return objectFromPlain(await this.unary('Get', { target: targetOf(t) }, opts.signal)) as T;
+  }
+
+  /** LIST objects; metadata.resourceVersion is the revision to watch from. */
+  async list<T extends KObject = KObject>(t: ResourceTarget, opts: ClientListOptions = {}): Promise<KList<T>> {
+    const { signal, ...options } = opts;
+    const res = await this.unary('List', { target: targetOf(t), options }, signal);
+    const items = ((res.items as PlainMessage[] | undefined) ?? []).map((i) => objectFromPlain(i) as T);
+    return { apiVersion: (res.apiVersion as string) ?? 'v1', kind: (res.kind as string) ?? 'List', metadata: (res.metadata as KList['metadata']) ?? {}, items };
+  }
+
+  /** WATCH: an async iterable of events until `signal` aborts or the server ends it (ApiError Gone when the revision is compacted). */
+  async *watch<T extends KObject = KObject>(t: ResourceTarget, opts: ClientWatchOptions = {}): AsyncGenerator<ClientWatchEvent<T>> {
+    const { signal, ...rest } = opts;
+    if (signal?.aborted) return;
+    const def = this.service.Watch;
+    const call = this.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize as (b: Buffer) => PlainMessage,
+      { target: targetOf(t), ...rest }, this.metadata(), {});
+    let cancelled = false;
+    const onAbort = () => { cancelled = true; call.cancel(); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const msg of call as AsyncIterable<PlainMessage>) {
+        yield { type: msg.type as WatchEventType, object: objectFromPlain(msg.object as PlainMessage) as T };
+      }
+    } catch (err) {
+      if (cancelled || (err as grpc.ServiceError).code === grpc.status.CANCELLED && signal?.aborted) return;
+      throw fromGrpcError(err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      call.cancel(); // the consumer stopped early: end the server stream too
+    }
+  }
+
+  /** CREATE; with t.subresource (e.g. pods/eviction) t.name names the parent object. */
+  async create<T extends KObject = KObject>(t: ResourceTarget, obj: T, opts: ClientWriteOptions = {}): Promise<T> {
+    return objectFromPlain(await this.unary('Create', { target: targetOf(t), object: objectToPlain(obj), options: writeOpts(opts) }, opts.signal)) as T;
+  }
+
+  /** UPDATE (PUT) the whole object; metadata.resourceVersion makes it conditional (ApiError Conflict). */
+  async update<T extends KObject = KObject>(t: ResourceTarget, obj: T, opts: ClientWriteOptions = {}): Promise<T> {
+    return objectFromPlain(await this.unary('Update', { target: targetOf(withObjectName(t, obj)), object: objectToPlain(obj), options: writeOpts(opts) }, opts.signal)) as T;
+  }
+
+  /** UPDATE the status subresource. */
+  async updateStatus<T extends KObject = KObject>(t: ResourceTarget, obj: T, opts: ClientWriteOptions = {}): Promise<T> {
+    return objectFromPlain(await this.unary('UpdateStatus', { target: targetOf(withObjectName(t, obj)), object: objectToPlain(obj), options: writeOpts(opts) }, opts.signal)) as T;
+  }
+
+  /** PATCH with a json/merge/strategic/apply patch (an object/array, or its text). */
+  async patch<T extends KObject = KObject>(t: ResourceTarget & { name: string }, type: 'json' | 'merge' | 'strategic' | 'apply', patch: unknown, opts: ClientWriteOptions & { force?: boolean } = {}): Promise<T> {
+    const bytes = Buffer.from(typeof patch === 'string' ? patch : JSON.stringify(patch));
+    return objectFromPlain(await this.unary('Patch', { target: targetOf(t), patchType: type, patch: bytes, options: writeOpts(opts), force: opts.force }, opts.signal)) as T;
+  }
+
+  /** DELETE; resolves with the deleted object (or the object now carrying deletionTimestamp, or a Status). */
+  async delete<T extends KObject = KObject>(t: ResourceTarget & { name: string }, opts: ClientDeleteOptions = {}): Promise<T> {
+    const { dryRun, signal, ...options } = opts;
+    return objectFromPlain(await this.unary('Delete', { target: targetOf(t), options, dryRun }, signal)) as T;
+  }
+
+  /** Binds pod namespace/name to a node (pods/binding), as the scheduler does. */
+  async bind(namespace: string, podName: string, nodeName: string, opts: ClientWriteOptions & { podUID?: string } = {}): Promise<KObject> {
+    const binding = { metadata: { name: podName, namespace, ...(opts.podUID ? { uid: opts.podUID } : {}) }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } };
+    return objectFromPlain(await this.unary('Bind', { namespace, binding: encodePlain(messageType('Binding'), binding), options: writeOpts(opts) }, opts.signal));
+  }
+
+  /** Closes the channel. */
+  close(): void { this.client.close(); }
+}
+
+function writeOpts(o: ClientWriteOptions): PlainMessage {
+  return { dryRun: o.dryRun, fieldManager: o.fieldManager };
+}
+
+function withObjectName(t: ResourceTarget, obj: KObject): ResourceTarget {
+  return { ...t, name: t.name ?? obj.metadata?.name, namespace: t.namespace ?? obj.metadata?.namespace };
+}
