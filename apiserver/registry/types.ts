@@ -90,6 +90,8 @@ export interface ResourceDef {
   verbs: string[];
   /** True when `spec` exists and changes to it bump metadata.generation. */
   hasSpec?: boolean;
+  /** PUT without metadata.resourceVersion allowed (default true, as most built-in kinds); false → 422. */
+  allowUnconditionalUpdate?: boolean;
   /** Fill defaults on create/update (restartPolicy, dnsPolicy, ...). Mutates obj. */
   defaults?(obj: KObject): void;
   /** Field errors for a new object. */

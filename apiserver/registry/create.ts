@@ -1,0 +1,43 @@
+/** Create: body checks, admission, metadata, validation, allocations, the etcd write. */
+import type { KObject } from '../../lib/api/object.js';
+import { ApiError, isApiError } from '../../lib/errors.js';
+import { attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
+import { isCore, leaseTtlFor, prepareKindForCreate } from './kinds.js';
+import { fillCreateMeta } from './metadata.js';
+import { generateName, validateObjectName } from './names.js';
+import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
+
+const GENERATE_NAME_ATTEMPTS = 8;
+
+/** Creates one object of `def` from a request body. */
+export async function createObject(core: RegistryCore, ctx: RequestContext, ref: ResourceRef, def: ResourceDef, namespace: string | undefined, body: unknown): Promise<KObject> {
+  const obj = bodyOf(def, body);
+  const ns = settleNamespace(def, namespace, obj);
+  const m = obj.metadata!;
+  const generated = !m.name && !!m.generateName;
+  if (generated) m.name = generateName(m.generateName!);
+  const attrs = attrsOf('CREATE', ctx, ref, def, ns, m.name ?? '', { object: obj });
+  await core.admission.mutate(attrs);
+  def.prepareForCreate?.(obj);
+  prepareKindForCreate(def, obj);
+  fillCreateMeta(obj, def);
+  throwIfInvalid(def, m.name ?? '', def.validateCreate ? def.validateCreate(obj) : validateObjectName(obj));
+  await core.admission.validate(attrs);
+  const release = isCore(def, 'services') && core.services ? await core.services.allocate(obj, !!ctx.dryRun) : undefined;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await core.store.create(keyOf(core, def, ns, m.name!), obj, whatOf(def, m.name!), { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
+      } catch (err) {
+        if (!(generated && isApiError(err, 'AlreadyExists'))) throw err;
+        if (attempt >= GENERATE_NAME_ATTEMPTS) {
+          throw new ApiError('AlreadyExists', `${err.message}, the server was not able to generate a unique name for the object`, err.details);
+        }
+        m.name = generateName(m.generateName!);
+      }
+    }
+  } catch (err) {
+    await release?.();
+    throw err;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The registry: every resource's get/list/watch/create/update/patch/delete on etcd, behind both
+ * facades (REST and gRPC). Wires storage, watch caches, admission and the per-kind rules.
+ */
+import type { Etcd3 } from 'etcd3';
+import type { KList, KObject } from '../../lib/api/object.js';
+import { ApiError, isApiError } from '../../lib/errors.js';
+import { AdmissionChain } from '../admission/chain.js';
+import { defaultingPlugin } from '../admission/defaulting.js';
+import { namespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
+import type { AdmissionPlugin } from '../admission/types.js';
+import { builtinResources } from '../resources/index.js';
+import { collectionKey, objectKey } from '../storage/keys.js';
+import { EtcdStore } from '../storage/store.js';
+import { WatchCache } from '../storage/watch-cache.js';
+import { keyOf, whatOf, type RegistryCore, type ServiceAllocation } from './context.js';
+import { createObject } from './create.js';
+import { checkDeleteOptions, deleteObject } from './delete.js';
+import { listObjects } from './list.js';
+import { apiVersionOf } from './metadata.js';
+import { patchObject } from './patch.js';
+import { selectionPredicate } from './selection.js';
+import { bindPod, checkSubresource, evictPod, toScale, updateScale } from './subresources.js';
+import type { DeleteOptions, ListOptions, PatchOptions, PatchType, Registry, RequestContext, ResourceDef, ResourceRef, WatchEvent, WatchOptions } from './types.js';
+import { updateObject } from './update.js';
+
+/** Options of createRegistry. */
+export interface RegistryOptions {
+  etcd: Etcd3;
+  /** etcd key prefix (default '/registry'). */
+  prefix?: string;
+  serviceClusterIPRange?: string;
+  serviceNodePortRange?: string;
+  /** Served kinds (default: builtinResources()). */
+  resources?: ResourceDef[];
+  /** Extra admission plugins, run between defaulting and NamespaceLifecycle. */
+  admissionPlugins?: AdmissionPlugin[];
+  /** Event TTL in seconds (default 3600, as kube-apiserver's --event-ttl=1h). */
+  eventTtlSeconds?: number;
+  /** Events kept per resource for resuming watches (default 1000). */
+  watchCacheSize?: number;
+  /** Interval of BOOKMARK events (default 60 s). */
+  bookmarkIntervalMs?: number;
+  /** Service ClusterIP/NodePort allocation (default: the etcd allocators of apiserver/allocators). */
+  services?: ServiceAllocation;
+  /** Skip creating default, kube-system, kube-public, kube-node-lease. */
+  skipBootstrap?: boolean;
+}
+
+/** The registry with its lifecycle and a few storage handles (tests, the compactor). */
+export type RegistryHandle = Registry & {
+  close(): Promise<void>;
+  readonly store: EtcdStore;
+  /** The watch cache of a resource (created on first use). */
+  watchCache(def: ResourceDef): WatchCache;
+};
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const NOT_FOUND = (): ApiError => new ApiError('NotFound', 'the server could not find the requested resource');
+
+/** Parses a resourceVersion parameter ('' / '0' → undefined). */
+function parseRv(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === '' || rv === '0') return undefined;
+  if (!/^\d+$/.test(rv)) throw new ApiError('BadRequest', `invalid resource version: ${JSON.stringify(rv)}`);
+  return Number(rv);
+}
+
+class EtcdRegistry implements RegistryHandle {
+  readonly store: EtcdStore;
+  private readonly core: RegistryCore;
+  private readonly defs: ResourceDef[];
+  private readonly byKey = new Map<string, ResourceDef>();
+  private readonly caches = new Map<string, WatchCache>();
+
+  constructor(private readonly opts: RegistryOptions, services: ServiceAllocation | undefined) {
+    this.store = new EtcdStore(opts.etcd);
+    this.defs = opts.resources ?? builtinResources();
+    for (const d of this.defs) if (!this.byKey.has(`${d.group}/${d.resource}`)) this.byKey.set(`${d.group}/${d.resource}`, d);
+    const prefix = (opts.prefix ?? '/registry').replace(/\/+$/, '');
+    const nsDef = this.byKey.get('/namespaces');
+    const getNamespace = async (name: string) => (await this.store.get(objectKey(prefix, nsDef?.resource ?? 'namespaces', undefined, name)))?.obj;
+    const admission = new AdmissionChain([defaultingPlugin(), ...(opts.admissionPlugins ?? []), namespaceLifecyclePlugin(getNamespace)]);
+    this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services };
+  }
+
+  resources(): ResourceDef[] { return this.defs; }
+  lookup(group: string, resource: string): ResourceDef | undefined { return this.byKey.get(`${group}/${resource}`); }
+
+  private def(ref: ResourceRef): ResourceDef {
+    const d = this.lookup(ref.group, ref.resource);
+    if (!d) throw NOT_FOUND();
+    return d;
+  }
+
+  watchCache(def: ResourceDef): WatchCache {
+    let c = this.caches.get(def.resource);
+    if (!c) {
+      c = new WatchCache(this.store, collectionKey(this.core.prefix, def.resource), { capacity: this.opts.watchCacheSize, bookmarkIntervalMs: this.opts.bookmarkIntervalMs });
+      this.caches.set(def.resource, c);
+    }
+    return c;
+  }
+
+  async get(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<KObject> {
+    const def = this.def(ref);
+    checkSubresource(def, subresource, ['status', 'scale']);
+    const { obj } = await this.store.mustGet(keyOf(this.core, def, namespace, name), whatOf(def, name));
+    return subresource === 'scale' ? toScale(obj) : { ...obj, apiVersion: apiVersionOf(def), kind: def.kind };
+  }
+
+  list(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: ListOptions): Promise<KList> {
+    return listObjects(this.core, this.def(ref), namespace, opts);
+  }
+
+  watch(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    const def = this.def(ref);
+    const { matches } = selectionPredicate(def, namespace, opts.labelSelector, opts.fieldSelector);
+    const rv = parseRv(opts.resourceVersion);
+    const initial = opts.sendInitialEvents === true || (rv === undefined && opts.sendInitialEvents !== false);
+    const cache = this.watchCache(def);
+    const bookmark = (rev: number, end: boolean): KObject => ({
+      apiVersion: apiVersionOf(def), kind: def.kind,
+      metadata: { resourceVersion: String(rev), ...(end ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
+    });
+    return {
+      [Symbol.asyncIterator]: async function* () {
+        const events = await cache.watch({ initial, fromRev: rv, matches, bookmarks: !!opts.allowWatchBookmarks, bookmark }, signal);
+        yield* events;
+      },
+    };
+  }
+
+  async create(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, obj: KObject, subresource?: string, parentName?: string): Promise<KObject> {
+    const def = this.def(ref);
+    if (!subresource) return createObject(this.core, ctx, ref, def, namespace, obj);
+    checkSubresource(def, subresource, ['binding', 'eviction']);
+    if (!parentName) throw new ApiError('BadRequest', `${subresource} needs the name of the pod`);
+    return subresource === 'binding' ? bindPod(this.core, ctx, ref, def, namespace, parentName, obj) : evictPod(this.core, ctx, ref, def, namespace, parentName, obj);
+  }
+
+  async update(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, obj: KObject, subresource?: string): Promise<KObject> {
+    const def = this.def(ref);
+    checkSubresource(def, subresource, ['status', 'scale', 'finalize']);
+    if (subresource === 'scale') return updateScale(this.core, ctx, ref, def, namespace, name, obj);
+    return updateObject(this.core, ctx, ref, def, namespace, name, obj, subresource);
+  }
+
+  async patch(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: PatchOptions, subresource?: string): Promise<KObject> {
+    const def = this.def(ref);
+    checkSubresource(def, subresource, ['status', 'scale']);
+    return patchObject(this.core, ctx, ref, def, namespace, name, type, patch, opts, subresource);
+  }
+
+  async delete(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
+    return deleteObject(this.core, ctx, ref, this.def(ref), namespace, name, opts ?? {});
+  }
+
+  async deleteCollection(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions): Promise<KList> {
+    const def = this.def(ref);
+    checkDeleteOptions(opts ?? {});
+    const list = await listObjects(this.core, def, namespace, { ...listOpts, limit: undefined, continue: undefined });
+    const items: KObject[] = [];
+    for (const item of list.items) {
+      try {
+        items.push(await deleteObject(this.core, ctx, ref, def, item.metadata?.namespace, item.metadata!.name!, opts ?? {}));
+      } catch (err) {
+        if (!isApiError(err, 'NotFound')) throw err; // deleted meanwhile: nothing left to do
+      }
+    }
+    return { ...list, items };
+  }
+
+  /** Creates the system namespaces when missing (several apiservers may race: AlreadyExists is fine). */
+  async bootstrap(): Promise<void> {
+    const ref = { group: '', version: 'v1', resource: 'namespaces' };
+    if (!this.lookup('', 'namespaces')) return;
+    const ctx: RequestContext = { user: { username: 'system:apiserver', groups: ['system:masters'] } };
+    for (const name of SYSTEM_NAMESPACES) {
+      await this.create(ctx, ref, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch((err) => {
+        if (!isApiError(err, 'AlreadyExists')) throw err;
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.caches.values()].map((c) => c.stop()));
+  }
+}
+
+/** Builds the registry on an etcd client and creates the system namespaces. */
+export async function createRegistry(opts: RegistryOptions): Promise<RegistryHandle> {
+  const services = opts.services ?? await defaultServiceAllocation(opts);
+  const reg = new EtcdRegistry(opts, services);
+  if (!opts.skipBootstrap) await reg.bootstrap();
+  return reg;
+}
+
+async function defaultServiceAllocation(_opts: RegistryOptions): Promise<ServiceAllocation | undefined> {
+  return undefined; // wired to apiserver/allocators once they land
+}

@@ -1,0 +1,96 @@
+/**
+ * Update (PUT) of an object or its status/finalize subresource: optimistic concurrency on the
+ * body's resourceVersion, metadata rules, validation, and completing a deletion once the last
+ * finalizer is gone.
+ */
+import type { KObject } from '../../lib/api/object.js';
+import { ApiError, conflict } from '../../lib/errors.js';
+import type { Stored, UpdateResult } from '../storage/store.js';
+import { attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
+import { isCore } from './kinds.js';
+import { applyUpdateMeta } from './metadata.js';
+import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
+
+/** Builds the object to store from the stored one; may throw ApiErrors. */
+export type Mutation = (cur: KObject) => KObject | Promise<KObject>;
+
+/** The object an update stores, by subresource: main resource, status only, or namespace finalizers only. */
+export function mergeBody(def: ResourceDef, body: KObject, cur: KObject, subresource: string | undefined): KObject {
+  if (subresource === 'status') {
+    const next = structuredClone(cur);
+    if (body.status === undefined) delete next.status; else next.status = body.status;
+    return next;
+  }
+  if (subresource === 'finalize') {
+    if (!isCore(def, 'namespaces')) throw new ApiError('NotFound', 'the server could not find the requested resource');
+    const next = structuredClone(cur);
+    (next.spec ??= {} as Record<string, unknown>);
+    (next.spec as { finalizers?: string[] }).finalizers = ((body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []);
+    return next;
+  }
+  if (subresource) throw new ApiError('NotFound', 'the server could not find the requested resource');
+  const next = body;
+  // Without a kind-specific prepareForUpdate, status still only changes through /status.
+  if (!def.prepareForUpdate && def.subresources?.includes('status')) {
+    if (cur.status === undefined) delete next.status; else next.status = structuredClone(cur.status);
+  }
+  def.prepareForUpdate?.(next, cur);
+  return next;
+}
+
+/** True when this update removed the last finalizer of an object whose deletion is due now. */
+export function deletionDue(next: KObject, old: KObject): boolean {
+  const m = next.metadata ?? {};
+  if (!m.deletionTimestamp || m.finalizers?.length) return false;
+  if (!old.metadata?.finalizers?.length) return false;
+  return (m.deletionGracePeriodSeconds ?? 0) === 0;
+}
+
+/**
+ * Runs one update through guaranteedUpdate: `mutate` builds the new object, then metadata rules,
+ * validation and admission apply. `expectRv` pins the stored revision (Conflict when it moved).
+ */
+export async function updateWith(core: RegistryCore, ctx: RequestContext, ref: ResourceRef, def: ResourceDef, namespace: string | undefined, name: string, subresource: string | undefined, expectRv: string | undefined, mutate: Mutation): Promise<KObject> {
+  const what = whatOf(def, name);
+  let undo: (() => Promise<void>) | undefined;
+  let releaseOld: (() => Promise<void>) | undefined;
+  const tryUpdate = async (cur: Stored): Promise<UpdateResult> => {
+    await undo?.(); undo = undefined; releaseOld = undefined;
+    if (expectRv && expectRv !== cur.obj.metadata?.resourceVersion) throw conflict(def.resource, name, def.group);
+    const next = await mutate(cur.obj);
+    const attrs = attrsOf('UPDATE', ctx, ref, def, namespace, name, { object: next, oldObject: cur.obj, subresource });
+    if (!subresource) await core.admission.mutate(attrs);
+    const errs = applyUpdateMeta(next, cur.obj, def);
+    if (!subresource && def.validateUpdate) errs.push(...def.validateUpdate(next, cur.obj));
+    throwIfInvalid(def, name, errs);
+    await core.admission.validate(attrs);
+    if (deletionDue(next, cur.obj)) return 'delete';
+    if (isCore(def, 'services') && core.services && !subresource) {
+      ({ undo, releaseOld } = await core.services.update(next, cur.obj, !!ctx.dryRun));
+    }
+    return next;
+  };
+  try {
+    const res = await core.store.guaranteedUpdate(keyOf(core, def, namespace, name), what, tryUpdate, { dryRun: ctx.dryRun });
+    if (res.deleted && isCore(def, 'services') && !ctx.dryRun) await core.services?.release(res.obj);
+    else await releaseOld?.();
+    return res.obj;
+  } catch (err) {
+    await undo?.();
+    throw err;
+  }
+}
+
+/** PUT of an object or its status/finalize subresource. */
+export async function updateObject(core: RegistryCore, ctx: RequestContext, ref: ResourceRef, def: ResourceDef, namespace: string | undefined, name: string, body: unknown, subresource?: string): Promise<KObject> {
+  const obj = bodyOf(def, body);
+  const ns = settleNamespace(def, namespace, obj);
+  const m = obj.metadata!;
+  if (m.name && m.name !== name) throw new ApiError('BadRequest', `the name of the object (${m.name}) does not match the name on the URL (${name})`);
+  m.name = name;
+  const rv = m.resourceVersion || undefined;
+  if (!rv && def.allowUnconditionalUpdate === false) {
+    throwIfInvalid(def, name, [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', value: '0x0', message: 'must be specified for an update' }]);
+  }
+  return updateWith(core, ctx, ref, def, ns, name, subresource, rv, (cur) => mergeBody(def, structuredClone(obj), cur, subresource));
+}

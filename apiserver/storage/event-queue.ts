@@ -1,0 +1,68 @@
+/**
+ * A per-watcher queue between a producer (the watch cache, an etcd watch) and an async consumer.
+ * Bounded: a watcher that falls too far behind is closed (the client re-watches from its last
+ * resourceVersion), as Kubernetes' cacheWatcher does, so one slow client cannot hold memory.
+ */
+
+/** Push side + async-iterable pull side of one watcher. */
+export class EventQueue<T> implements AsyncIterable<T> {
+  private items: T[] = [];
+  private head = 0;
+  private wake?: () => void;
+  private done = false;
+  private error?: unknown;
+  /** Called once when the consumer stops (abort, error, overflow, end). */
+  onClose?: () => void;
+
+  constructor(private readonly maxBuffered = 10_000, signal?: AbortSignal) {
+    signal?.addEventListener('abort', () => this.end(), { once: true });
+    if (signal?.aborted) this.done = true;
+  }
+
+  /** Queues one item; closes the queue when the consumer has fallen behind. */
+  push(item: T): void {
+    if (this.done) return;
+    if (this.items.length - this.head >= this.maxBuffered) { this.end(); return; }
+    this.items.push(item);
+    this.wake?.();
+  }
+
+  /** Ends the stream after the queued items. */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.wake?.();
+    this.onClose?.();
+  }
+
+  /** Ends the stream with an error thrown to the consumer after the queued items. */
+  fail(err: unknown): void {
+    if (this.done) return;
+    this.error = err;
+    this.end();
+  }
+
+  get closed(): boolean { return this.done; }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    try {
+      for (;;) {
+        if (this.head < this.items.length) {
+          const item = this.items[this.head++];
+          // compact the array now and then so a long-lived watch does not grow it forever
+          if (this.head > 1024 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+          yield item;
+          continue;
+        }
+        if (this.done) {
+          if (this.error) throw this.error;
+          return;
+        }
+        await new Promise<void>((r) => { this.wake = r; });
+        this.wake = undefined;
+      }
+    } finally {
+      this.end();
+    }
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Object storage on etcd: JSON values under Kubernetes' key layout, resourceVersion = etcd mod
+ * revision, optimistic concurrency through transactions on the mod revision.
+ * Errors are ApiErrors named after the object (`what`), ready for the API edges.
+ */
+import type { Etcd3 } from 'etcd3';
+import type { KObject } from '../../lib/api/object.js';
+import { ApiError, alreadyExists, conflict, notFound } from '../../lib/errors.js';
+import { jsonEqual } from './canonical.js';
+import { prefixEnd } from './keys.js';
+
+/** Names the object in error messages (plural resource, API group, object name). */
+export interface What { resource: string; group: string; name: string }
+
+/** One object read from etcd with its revisions. */
+export interface Stored { key: string; obj: KObject; modRevision: number; lease: string }
+
+/** A page of a list. */
+export interface ListPage { items: Stored[]; revision: number; more: boolean; nextKey?: string; remaining: number }
+
+/** Result of a guaranteed-update function: a new object, or 'delete' to remove the key. */
+export type UpdateResult = KObject | 'delete';
+
+interface RawKv { key: Buffer; value: Buffer; mod_revision: string; lease: string }
+
+/** Parses a stored value and sets metadata.resourceVersion from the mod revision. */
+export function decode(kv: RawKv): Stored {
+  const obj = JSON.parse(kv.value.toString('utf8')) as KObject;
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(kv.mod_revision) };
+  return { key: kv.key.toString('utf8'), obj, modRevision: Number(kv.mod_revision), lease: String(kv.lease ?? '0') };
+}
+
+/** JSON for etcd: resourceVersion is never stored (it is the mod revision). */
+export function encode(obj: KObject): Buffer {
+  const copy: KObject = { ...obj, metadata: { ...(obj.metadata ?? {}) } };
+  delete copy.metadata!.resourceVersion;
+  return Buffer.from(JSON.stringify(copy));
+}
+
+/** Translates etcd failures (compaction, future revision, unreachable) to ApiErrors. */
+export function etcdError(err: unknown, rv?: number, current?: number): ApiError {
+  if (err instanceof ApiError) return err;
+  const msg = String((err as Error)?.message ?? err);
+  if (msg.includes('compacted')) return new ApiError('Gone', `too old resource version: ${rv ?? 0} (${current ?? 0})`);
+  if (msg.includes('future revision')) return new ApiError('Timeout', `Too large resource version: ${rv ?? 0}, current: ${current ?? 0}`, { retryAfterSeconds: 1 });
+  return new ApiError('Unavailable', `etcd: ${msg}`);
+}
+
+/** JSON objects in etcd with Kubernetes' concurrency rules. */
+export class EtcdStore {
+  constructor(readonly client: Etcd3) {}
+
+  /** The current etcd revision (header of a cheap range). */
+  async currentRevision(): Promise<number> {
+    try {
+      const res = await this.client.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true } as never);
+      return Number(res.header.revision);
+    } catch (err) { throw etcdError(err); }
+  }
+
+  /** Reads one object, or undefined when absent. */
+  async get(key: string): Promise<Stored | undefined> {
+    let res;
+    try { res = await this.client.kv.range({ key: Buffer.from(key) }); } catch (err) { throw etcdError(err); }
+    return res.kvs.length ? decode(res.kvs[0] as RawKv) : undefined;
+  }
+
+  /** Reads one object or throws NotFound. */
+  async mustGet(key: string, what: What): Promise<Stored> {
+    const s = await this.get(key);
+    if (!s) throw notFound(what.resource, what.name, what.group);
+    return s;
+  }
+
+  /** Creates `key` only if absent (AlreadyExists otherwise); `leaseTtl` attaches a TTL lease. */
+  async create(key: string, obj: KObject, what: What, opts: { dryRun?: boolean; leaseTtl?: number } = {}): Promise<KObject> {
+    if (opts.dryRun) {
+      if (await this.get(key)) throw alreadyExists(what.resource, what.name, what.group);
+      return obj;
+    }
+    let lease: string | undefined;
+    try {
+      if (opts.leaseTtl) lease = String((await this.client.leaseClient.leaseGrant({ TTL: opts.leaseTtl, ID: 0 })).ID);
+      const res = await this.client.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease } }],
+        failure: [],
+      });
+      if (!res.succeeded) throw alreadyExists(what.resource, what.name, what.group);
+      return withRv(obj, Number(res.header.revision));
+    } catch (err) {
+      if (lease) await this.client.leaseClient.leaseRevoke({ ID: lease }).catch(() => undefined);
+      throw etcdError(err);
+    }
+  }
+
+  /** Replaces `key` if its mod revision is still `modRevision` (Conflict otherwise); keeps its lease. */
+  async update(key: string, obj: KObject, modRevision: number, what: What, opts: { dryRun?: boolean; lease?: string } = {}): Promise<KObject> {
+    if (opts.dryRun) {
+      const cur = await this.mustGet(key, what);
+      if (cur.modRevision !== modRevision) throw conflict(what.resource, what.name, what.group);
+      return withRv(obj, modRevision);
+    }
+    let res;
+    try {
+      res = await this.client.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: modRevision }],
+        success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease: opts.lease && opts.lease !== '0' ? opts.lease : undefined } }],
+        failure: [{ request_range: { key: Buffer.from(key) } }],
+      });
+    } catch (err) { throw etcdError(err); }
+    if (!res.succeeded) {
+      const gone = !res.responses[0]?.response_range?.kvs?.length;
+      throw gone ? notFound(what.resource, what.name, what.group) : conflict(what.resource, what.name, what.group);
+    }
+    return withRv(obj, Number(res.header.revision));
+  }
+
+  /** Deletes `key` if its mod revision is still `modRevision`; returns the deletion revision. */
+  async delete(key: string, modRevision: number, what: What, opts: { dryRun?: boolean } = {}): Promise<number> {
+    if (opts.dryRun) {
+      const cur = await this.mustGet(key, what);
+      if (cur.modRevision !== modRevision) throw conflict(what.resource, what.name, what.group);
+      return modRevision;
+    }
+    let res;
+    try {
+      res = await this.client.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: modRevision }],
+        success: [{ request_delete_range: { key: Buffer.from(key) } }],
+        failure: [{ request_range: { key: Buffer.from(key) } }],
+      });
+    } catch (err) { throw etcdError(err); }
+    if (!res.succeeded) {
+      const gone = !res.responses[0]?.response_range?.kvs?.length;
+      throw gone ? notFound(what.resource, what.name, what.group) : conflict(what.resource, what.name, what.group);
+    }
+    return Number(res.header.revision);
+  }
+
+  /**
+   * GuaranteedUpdate: read, apply `fn` to a private copy, write with a txn on the read revision,
+   * and retry from a fresh read on conflict. `fn` may throw ApiErrors to abort.
+   */
+  async guaranteedUpdate(key: string, what: What, fn: (cur: Stored) => UpdateResult | Promise<UpdateResult>, opts: { dryRun?: boolean; maxRetries?: number } = {}): Promise<{ obj: KObject; deleted: boolean; revision: number }> {
+    const maxRetries = opts.maxRetries ?? 20;
+    for (let attempt = 0; ; attempt++) {
+      const cur = await this.mustGet(key, what);
+      const next = await fn({ ...cur, obj: structuredClone(cur.obj) });
+      try {
+        if (next === 'delete') {
+          const revision = await this.delete(key, cur.modRevision, what, opts);
+          return { obj: cur.obj, deleted: true, revision };
+        }
+        // A no-op update writes nothing and keeps the resourceVersion, as Kubernetes does.
+        if (jsonEqual(withRv(next, cur.modRevision), cur.obj)) return { obj: cur.obj, deleted: false, revision: cur.modRevision };
+        const obj = await this.update(key, next, cur.modRevision, what, { ...opts, lease: cur.lease });
+        return { obj, deleted: false, revision: Number(obj.metadata?.resourceVersion) };
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'Conflict' && attempt < maxRetries) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * One page of `prefix` at `revision` (0 = now), starting at `startKey`, at most `limit` keys
+   * (0 = all). A compacted revision → 410 Gone with Kubernetes' continue message when `fromContinue`.
+   */
+  async list(prefix: string, opts: { startKey?: string; limit?: number; revision?: number; fromContinue?: boolean } = {}): Promise<ListPage> {
+    let res;
+    try {
+      res = await this.client.kv.range({
+        key: Buffer.from(opts.startKey ?? prefix),
+        range_end: prefixEnd(prefix),
+        limit: opts.limit ?? 0,
+        revision: opts.revision ?? 0,
+      });
+    } catch (err) {
+      const e = etcdError(err, opts.revision, undefined);
+      if (e.code === 'Gone' && opts.fromContinue) {
+        throw new ApiError('Gone', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      }
+      throw e;
+    }
+    const items = res.kvs.map((kv) => decode(kv as RawKv));
+    const revision = Number(res.header.revision);
+    const last = items[items.length - 1];
+    return {
+      items,
+      revision: opts.revision || revision,
+      more: res.more,
+      nextKey: res.more && last ? last.key + '\0' : undefined,
+      remaining: Math.max(0, Number(res.count) - items.length),
+    };
+  }
+
+  /** Asks etcd to compact history up to `revision` (tests and the periodic compactor). */
+  async compact(revision: number): Promise<void> {
+    try { await this.client.kv.compact({ revision, physical: true }); } catch (err) { throw etcdError(err); }
+  }
+}
+
+/** A copy of obj with metadata.resourceVersion set. */
+export function withRv(obj: KObject, rv: number): KObject {
+  return { ...obj, metadata: { ...(obj.metadata ?? {}), resourceVersion: String(rv) } };
+}

@@ -1,0 +1,158 @@
+/**
+ * The watch cache of one resource: one etcd watch shared by every watcher of the resource, the
+ * current objects in memory, and a ring buffer of recent events so a watch that resumes from a
+ * recent resourceVersion is served from memory. Older starts fall back to a direct etcd watch
+ * (which answers 410 Gone once etcd compacted that revision).
+ */
+import type { Watcher } from 'etcd3';
+import type { KObject } from '../../lib/api/object.js';
+import { ApiError } from '../../lib/errors.js';
+import type { WatchEvent } from '../registry/types.js';
+import { EventQueue } from './event-queue.js';
+import { watchPrefix } from './etcd-watch.js';
+import type { EtcdStore } from './store.js';
+import { filterEvent, type Predicate, type StorageEvent } from './watch-filter.js';
+
+/** Options of one cache. */
+export interface WatchCacheOptions {
+  /** Events kept for resuming watches (Kubernetes' default is 100 per resource; we keep more). */
+  capacity?: number;
+  /** How often watchers that asked for bookmarks get one. */
+  bookmarkIntervalMs?: number;
+  /** Events a slow watcher may have queued before it is closed. */
+  maxQueued?: number;
+}
+
+/** How a watcher starts. */
+export interface CacheWatchRequest {
+  /** Start with the current state as ADDED events (then a BOOKMARK marking their end, if asked). */
+  initial?: boolean;
+  /** Events after this revision; neither this nor `initial` = events from now on. */
+  fromRev?: number;
+  matches: Predicate;
+  bookmarks: boolean;
+  /** Object carried by a BOOKMARK (kind/apiVersion + metadata.resourceVersion). */
+  bookmark(rev: number, initialEventsEnd: boolean): KObject;
+}
+
+interface Subscriber { queue: EventQueue<WatchEvent>; req: CacheWatchRequest; timer?: NodeJS.Timeout; afterRev: number }
+
+/** Shared watch of one collection prefix. */
+export class WatchCache {
+  private readonly objects = new Map<string, KObject>();
+  private ring: StorageEvent[] = [];
+  /** Every event after this revision is in the ring. */
+  private windowStart = 0;
+  /** Latest revision the cache has seen. */
+  private rev = 0;
+  private readonly subs = new Set<Subscriber>();
+  private watcher?: Watcher;
+  private starting?: Promise<void>;
+  private stopped = false;
+  private readonly capacity: number;
+
+  constructor(private readonly store: EtcdStore, readonly prefix: string, private readonly opts: WatchCacheOptions = {}) {
+    this.capacity = opts.capacity ?? 1000;
+  }
+
+  /** Lists the prefix and starts the shared etcd watch (idempotent). */
+  start(): Promise<void> {
+    this.starting ??= this.load().catch((err) => { this.starting = undefined; throw err; });
+    return this.starting;
+  }
+
+  private async load(): Promise<void> {
+    const page = await this.store.list(this.prefix);
+    this.objects.clear();
+    for (const s of page.items) this.objects.set(s.key, s.obj);
+    this.ring = [];
+    this.windowStart = this.rev = page.revision;
+    this.watcher = await watchPrefix(this.store.client, this.prefix, page.revision, {
+      onEvents: (events, header) => this.apply(events, header),
+      onError: (err) => this.reset(err),
+    });
+  }
+
+  /** The revision the cache is current to. */
+  get revision(): number { return this.rev; }
+
+  /** Current objects (read-only) matching `matches`, and the revision they are current to. */
+  snapshot(matches: Predicate): { items: KObject[]; revision: number } {
+    const items: KObject[] = [];
+    for (const [, obj] of [...this.objects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (matches(obj)) items.push(obj);
+    return { items, revision: this.rev };
+  }
+
+  private apply(events: StorageEvent[], header: number): void {
+    for (const ev of events) {
+      if (ev.rev <= this.rev) continue; // a reconnect may replay what we have
+      if (ev.type === 'DELETED') this.objects.delete(ev.key); else this.objects.set(ev.key, ev.obj);
+      this.ring.push(ev);
+      if (this.ring.length > this.capacity) this.windowStart = this.ring.shift()!.rev;
+      this.rev = ev.rev;
+      for (const s of this.subs) this.deliver(s, ev);
+    }
+    if (header > this.rev && events.length === 0) this.rev = header;
+  }
+
+  private deliver(s: Subscriber, ev: StorageEvent): void {
+    if (ev.rev <= s.afterRev) return;
+    const out = filterEvent(ev, s.req.matches);
+    if (out) s.queue.push(out);
+  }
+
+  /** The shared watch broke for good (e.g. compacted while disconnected): close watchers, reload. */
+  private reset(err: ApiError): void {
+    for (const s of [...this.subs]) s.queue.fail(err);
+    this.watcher?.cancel().catch(() => undefined);
+    this.watcher = undefined;
+    this.starting = undefined;
+    if (!this.stopped) this.start().catch(() => undefined);
+  }
+
+  /** Starts one watcher; events until `signal` aborts. Throws Gone (from the iterator) for compacted starts. */
+  async watch(req: CacheWatchRequest, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> {
+    await this.start();
+    const queue = new EventQueue<WatchEvent>(this.opts.maxQueued ?? 10_000, signal);
+    if (!req.initial && req.fromRev !== undefined && req.fromRev < this.windowStart) {
+      await this.watchFromEtcd(queue, req);
+      return queue;
+    }
+    // From here to subscribing is synchronous, so no event slips between replay and live delivery.
+    const sub: Subscriber = { queue, req, afterRev: req.initial ? this.rev : req.fromRev ?? this.rev };
+    if (req.initial) {
+      for (const obj of this.snapshot(req.matches).items) queue.push({ type: 'ADDED', object: obj });
+      if (req.bookmarks) queue.push({ type: 'BOOKMARK', object: req.bookmark(this.rev, true) });
+    } else if (req.fromRev !== undefined) {
+      for (const ev of this.ring) this.deliver(sub, ev);
+    }
+    this.subs.add(sub);
+    if (req.bookmarks && this.opts.bookmarkIntervalMs !== 0) {
+      sub.timer = setInterval(() => queue.push({ type: 'BOOKMARK', object: req.bookmark(Math.max(this.rev, sub.afterRev), false) }), this.opts.bookmarkIntervalMs ?? 60_000);
+      sub.timer.unref();
+    }
+    queue.onClose = () => { this.subs.delete(sub); if (sub.timer) clearInterval(sub.timer); };
+    return queue;
+  }
+
+  private async watchFromEtcd(queue: EventQueue<WatchEvent>, req: CacheWatchRequest): Promise<void> {
+    const from = req.fromRev!;
+    const oldest = this.windowStart;
+    const w = await watchPrefix(this.store.client, this.prefix, from, {
+      onEvents: (events) => { for (const ev of events) { const out = filterEvent(ev, req.matches); if (out) queue.push(out); } },
+      onError: (err) => queue.fail(err.code === 'Gone' ? new ApiError('Gone', `too old resource version: ${from} (${oldest})`) : err),
+    });
+    queue.onClose = () => { w.cancel().catch(() => undefined); };
+    if (queue.closed) w.cancel().catch(() => undefined);
+  }
+
+  /** Number of live watchers (tests, metrics). */
+  get watcherCount(): number { return this.subs.size; }
+
+  /** Stops the etcd watch and ends every watcher. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const s of [...this.subs]) s.queue.end();
+    await this.watcher?.cancel().catch(() => undefined);
+  }
+}
