@@ -14,7 +14,7 @@ test('quantities: cpu in millicores, memory in bytes, rounding up like Kubernete
   assert.equal(quantityValue('1G'), 1e9);
   assert.equal(quantityValue('2e3'), 2000);
   assert.equal(quantityValue('1m'), 1); // 0.001 bytes rounds up to 1
-  assert.throws(() => quantityValue('12zz'), (e) => isApiError(e, 'Invalid') && /quantities must match/.test((e as Error).message));
+  assert.throws(() => quantityValue('12zz'), (e) => isApiError(e, 'BadRequest') && /quantities must match/.test((e as Error).message));
 });
 
 test('pod requests: containers summed, init containers maxed, limits stand in for missing requests', () => {
