@@ -1,0 +1,19 @@
+/** Writes the kubeconfig users point kubectl at. */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { stringify } from 'yaml';
+
+/** A kubeconfig for `server` with one context named after the cluster. */
+export function writeKubeconfig(file: string, cluster: string, server: string): void {
+  const cfg = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: cluster, cluster: { server } }],
+    users: [{ name: `${cluster}-admin`, user: {} }],
+    contexts: [{ name: cluster, context: { cluster, user: `${cluster}-admin`, namespace: 'default' } }],
+    'current-context': cluster,
+    preferences: {},
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, stringify(cfg), { mode: 0o600 });
+}

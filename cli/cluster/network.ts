@@ -1,0 +1,62 @@
+/**
+ * The underlay of a local cluster: a bridge in the root namespace (the "switch", host at .1) and
+ * one network namespace per node plugged into it. Nodes get no default route (network safety:
+ * nothing inside a cluster can reach beyond this machine).
+ */
+import { readdirSync } from 'node:fs';
+import { run, ipIn, execIn } from '../../lib/testing/netns.js';
+import type { ClusterLayout, NodeLayout } from './layout.js';
+
+async function linkExists(name: string, ns = ''): Promise<boolean> {
+  return ipIn(ns, 'link', 'show', name).then(() => true, () => false);
+}
+
+/** Creates the underlay bridge with the host address (idempotent). */
+export async function ensureBridge(c: ClusterLayout): Promise<void> {
+  if (!(await linkExists(c.bridge))) {
+    await run('ip', ['link', 'add', c.bridge, 'type', 'bridge']);
+  }
+  const addrs = await run('ip', ['-o', 'addr', 'show', 'dev', c.bridge]);
+  if (!addrs.includes(` ${c.hostIP}/`)) await run('ip', ['addr', 'add', `${c.hostIP}/24`, 'dev', c.bridge]);
+  await run('ip', ['link', 'set', c.bridge, 'up']);
+}
+
+/** Creates a node namespace plugged into the bridge as eth0 with its underlay address (idempotent). */
+export async function ensureNodeNetwork(c: ClusterLayout, n: NodeLayout): Promise<void> {
+  const existing = await run('ip', ['netns', 'list']);
+  if (!existing.split('\n').some((l) => l.split(' ')[0] === n.netns)) {
+    await run('ip', ['netns', 'add', n.netns]);
+  }
+  await ipIn(n.netns, 'link', 'set', 'lo', 'up');
+  // Nodes route pod traffic between cni0 and the overlay: forwarding on, explicitly (not inherited).
+  await execIn(n.netns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+  if (!(await linkExists('eth0', n.netns))) {
+    await run('ip', ['link', 'add', n.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.netns]);
+    await run('ip', ['link', 'set', n.hostVeth, 'master', c.bridge, 'up']);
+    await ipIn(n.netns, 'addr', 'add', `${n.underlayIP}/24`, 'dev', 'eth0');
+    await ipIn(n.netns, 'link', 'set', 'eth0', 'up');
+  }
+}
+
+/** Every network namespace whose name starts with prefix. */
+export async function namespacesWithPrefix(prefix: string): Promise<string[]> {
+  const list = await run('ip', ['netns', 'list']).catch(() => '');
+  const fromIp = list.split('\n').map((l) => l.split(' ')[0]).filter((n) => n && n.startsWith(prefix));
+  let fromRun: string[] = [];
+  try { fromRun = readdirSync('/run/netns').filter((n) => n.startsWith(prefix)); } catch { /* none */ }
+  return [...new Set([...fromIp, ...fromRun])];
+}
+
+/** Kills every process in namespace ns and deletes it (missing is fine). */
+export async function removeNamespace(ns: string): Promise<void> {
+  const pids = await run('ip', ['netns', 'pids', ns]).catch(() => '');
+  for (const pid of pids.split(/\s+/).filter(Boolean)) {
+    try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+  }
+  await run('ip', ['netns', 'del', ns]).catch(() => undefined);
+}
+
+/** Removes the underlay bridge (the node veths go with their namespaces). */
+export async function removeBridge(c: ClusterLayout): Promise<void> {
+  if (await linkExists(c.bridge)) await run('ip', ['link', 'del', c.bridge]);
+}

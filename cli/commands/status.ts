@@ -1,0 +1,37 @@
+/** `kubesim status`: components (pid, up/down), nodes with their subnets, backend. */
+import { Etcd3 } from 'etcd3';
+import { clusterLayout } from '../cluster/layout.js';
+import { readState } from '../cluster/state.js';
+import { isAlive } from '../cluster/supervisor.js';
+import { UserError } from './up.js';
+
+/** Prints the status of cluster `name`. */
+export async function status(name: string): Promise<void> {
+  const state = readState(name);
+  if (!state) throw new UserError(`no cluster named "${name}" (start one with: kubesim up --name ${name})`);
+  const c = clusterLayout(name, state.index);
+  console.log(`cluster ${name}  backend ${state.backend}  underlay ${c.underlayCIDR} on ${c.bridge}  created ${state.createdAt}`);
+  console.log(`kubeconfig ${c.kubeconfig}\n`);
+  console.log(pad(['COMPONENT', 'NODE', 'PID', 'STATE', 'LOG']));
+  for (const p of state.processes) {
+    console.log(pad([p.component, p.node ?? '-', String(p.pid), isAlive(p.pid) ? 'up' : 'down', p.log]));
+  }
+  const etcd = new Etcd3({ hosts: `http://127.0.0.1:${c.ports.etcdClient}`, dialTimeout: 1000 });
+  try {
+    const leases = await etcd.getAll().prefix('/coreos.com/network/subnets/').strings();
+    console.log(`\n${pad(['SUBNET', 'PUBLIC-IP', 'BACKEND'])}`);
+    for (const [key, value] of Object.entries(leases)) {
+      const v = JSON.parse(value) as { PublicIP?: string; BackendType?: string };
+      console.log(pad([key.split('/').pop()!.replace('-', '/'), v.PublicIP ?? '?', v.BackendType ?? '?']));
+    }
+  } catch (err) {
+    console.log(`\n(etcd not reachable: ${(err as Error).message})`);
+  } finally {
+    etcd.close();
+  }
+}
+
+function pad(cols: string[]): string {
+  const widths = [20, 10, 8, 6, 0];
+  return cols.map((c, i) => (widths[i] ? c.padEnd(widths[i]) : c)).join(' ');
+}
