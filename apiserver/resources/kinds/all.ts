@@ -3,7 +3,9 @@
  * ObjectMeta validation and the default NAME / CREATED AT table.
  */
 import type { KindBehaviour } from '../define.js';
+import { pods } from './pods.js';
 
 /** Behaviour of each kind that has any beyond the defaults. */
 export const KIND_BEHAVIOURS: Record<string, KindBehaviour> = {
+  pods,
 };
