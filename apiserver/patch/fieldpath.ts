@@ -47,36 +47,55 @@ export function isGranularList(field: FieldSchema | undefined): field is FieldSc
   return field?.list === 'merge' && !field.atomic;
 }
 
-/** The field set of an object: every leaf, list item and free-form map it sets. */
-export function fieldSetOf(obj: JsonMap, root: StructSchema): FieldSet {
+/**
+ * The field set of an object: every leaf, list item and free-form map it sets. `strict` (for
+ * applied configurations) rejects list items without their key fields and duplicate keys.
+ */
+export function fieldSetOf(obj: JsonMap, root: StructSchema, strict = false): FieldSet {
   const out: FieldSet = new Set();
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind' || v === undefined) continue;
     if (k === 'metadata' && isMap(v)) {
       for (const [mk, mv] of Object.entries(v)) {
-        if (!SERVER_METADATA.has(mk)) walk(mv, root.metadata?.struct?.[mk], [`f:metadata`, `f:${mk}`], out);
+        if (!SERVER_METADATA.has(mk)) walk(mv, root.metadata?.struct?.[mk], [`f:metadata`, `f:${mk}`], out, strict);
       }
       continue;
     }
-    walk(v, root[k], [`f:${k}`], out);
+    walk(v, root[k], [`f:${k}`], out, strict);
   }
   return out;
 }
 
-function walk(value: unknown, field: FieldSchema | undefined, path: string[], out: FieldSet): void {
+function checkItem(item: unknown, index: number, field: FieldSchema, path: string[], seen: Set<string>): void {
+  const keys = field.keys ?? (field.key ? [field.key] : []);
+  const where = pathString(joinPath(path));
+  if (keys.length && !isMap(item)) throw badPatch(`${where}: element ${index}: associative list with keys has an element that is not an object`);
+  for (const k of keys) {
+    if ((item as JsonMap)[k] === undefined && field.keyDefaults?.[k] === undefined) {
+      throw badPatch(`${where}: element ${index}: associative list with keys has an element that omits key field ${JSON.stringify(k)} (and doesn't have default value)`);
+    }
+  }
+  const token = itemToken(item, field);
+  if (seen.has(token)) throw badPatch(`${where}: duplicate entries for key ${pathString(token)}`);
+  seen.add(token);
+}
+
+function walk(value: unknown, field: FieldSchema | undefined, path: string[], out: FieldSet, strict: boolean): void {
   if (isMap(value) && !field?.atomic) {
     const entries = Object.entries(value);
     if (!entries.length || field?.map) out.add(joinPath(path));
-    for (const [k, v] of entries) walk(v, field?.struct?.[k], [...path, `f:${k}`], out);
+    for (const [k, v] of entries) walk(v, field?.struct?.[k], [...path, `f:${k}`], out, strict);
     return;
   }
   if (Array.isArray(value) && isGranularList(field)) {
     if (!value.length) out.add(joinPath(path));
-    for (const item of value) {
+    const seen = new Set<string>();
+    value.forEach((item, i) => {
+      if (strict) checkItem(item, i, field, path, seen);
       const itemPath = [...path, itemToken(item, field)];
       out.add(joinPath(itemPath));
-      if (isMap(item)) for (const [k, v] of Object.entries(item)) walk(v, field.struct?.[k], [...itemPath, `f:${k}`], out);
-    }
+      if (isMap(item)) for (const [k, v] of Object.entries(item)) walk(v, field.struct?.[k], [...itemPath, `f:${k}`], out, strict);
+    });
     return;
   }
   out.add(joinPath(path));

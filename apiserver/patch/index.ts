@@ -15,7 +15,7 @@ import { ApiError } from '../../lib/errors.js';
 import { badPatch, clone, isMap } from './util.js';
 
 export { applyCreate } from './server-side-apply.js';
-export { updateManagedFields } from './managed-fields.js';
+export { updateManagedFields, defaultFieldManager } from './managed-fields.js';
 export { applyJsonPatch } from './json-patch.js';
 export { applyMergePatch } from './merge-patch.js';
 export { applyStrategicPatch } from './strategic.js';

@@ -60,9 +60,16 @@ export function writeEntries(entries: ManagerEntry[]): ManagedFieldsEntry[] {
   });
 }
 
-/** True when the entry belongs to this manager/operation/subresource triple. */
-export function sameManager(e: ManagerEntry, manager: string, operation: string, subresource?: string): boolean {
-  return e.manager === manager && e.operation === operation && (e.subresource ?? '') === (subresource ?? '');
+/** True when the entry is this manager's: Kubernetes keys Update entries by apiVersion too, Apply entries not. */
+export function sameManager(e: ManagerEntry, manager: string, operation: string, apiVersion: string | undefined, subresource?: string): boolean {
+  return e.manager === manager && e.operation === operation && (e.subresource ?? '') === (subresource ?? '')
+    && (operation === 'Apply' || e.apiVersion === apiVersion);
+}
+
+/** Kubernetes' default field manager for writes without one: the User-Agent up to the first "/". */
+export function defaultFieldManager(userAgent: string | undefined): string {
+  const name = (userAgent ?? '').split('/')[0].trim();
+  return (name || 'unknown').slice(0, 128);
 }
 
 /** Paths of `newSet` that are new or whose value changed between `oldObj` and `newObj`. */
@@ -96,7 +103,7 @@ export function updateManagedFields(oldObj: KObject | undefined, newObj: KObject
   // Fields that disappeared are nobody's; fields the writer changed are the writer's alone.
   pruneEntries(entries, (p) => !newSet.has(p) || changed.has(p));
   if (changed.size) {
-    let own = entries.find((e) => sameManager(e, manager, operation, subresource));
+    let own = entries.find((e) => sameManager(e, manager, operation, apiVersion, subresource));
     if (!own) entries.push(own = { manager, operation, apiVersion, subresource, fields: new Set() });
     for (const p of changed) own.fields.add(p);
     own.apiVersion = apiVersion;

@@ -131,9 +131,9 @@ export function applyServerSide(live: KObject, patch: unknown, opts: ApplyOption
   const manager = opts.fieldManager!;
   const root = schemaForKind(opts.kind);
   const entries = readEntries(live);
-  let own = entries.find((e) => sameManager(e, manager, 'Apply', opts.subresource));
+  let own = entries.find((e) => sameManager(e, manager, 'Apply', undefined, opts.subresource));
   const others = entries.filter((e) => e !== own);
-  const appliedSet = fieldSetOf(applied, root);
+  const appliedSet = fieldSetOf(applied, root, true);
   const merged = mergeApplied(clone(live), applied, { struct: root }) as KObject;
 
   const conflicts = findConflicts(live, merged, appliedSet, others, root);
@@ -170,7 +170,7 @@ export function applyCreate(patch: unknown, opts: ApplyOptions & { name?: string
   const meta = (obj.metadata ??= {});
   if (opts.name !== undefined) meta.name ??= opts.name;
   if (opts.namespace !== undefined) meta.namespace ??= opts.namespace;
-  const entry: ManagerEntry = { manager: opts.fieldManager!, operation: 'Apply', apiVersion: String(applied.apiVersion), time: nowTime(), subresource: opts.subresource, fields: fieldSetOf(applied, root) };
+  const entry: ManagerEntry = { manager: opts.fieldManager!, operation: 'Apply', apiVersion: String(applied.apiVersion), time: nowTime(), subresource: opts.subresource, fields: fieldSetOf(applied, root, true) };
   const written = writeEntries([entry]);
   if (written.length) meta.managedFields = written;
   return obj;
