@@ -1,0 +1,87 @@
+/**
+ * The gRPC edge of the runtime: serves RuntimeService and ImageService (proto/cri.proto) on
+ * a unix socket, passing decoded messages to ContainerRuntime and mapping ApiErrors to gRPC
+ * status codes (the message keeps the Kubernetes wording, e.g. ErrImagePull).
+ */
+import { rmSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { ApiError } from '../../lib/errors.js';
+import { loadRoot, protoBundleUrl, serviceDefinition } from './grpc-service.js';
+import { spawnInContainer } from './exec.js';
+import type { ContainerRuntime } from './runtime-service.js';
+import type { Logger } from './log.js';
+
+/** gRPC ServiceError for any thrown value. */
+export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
+  if (err instanceof ApiError) {
+    const metadata = new grpc.Metadata();
+    metadata.set('kubesim-reason', err.code);
+    return { code: err.grpcCode, details: err.message, metadata };
+  }
+  return { code: grpc.status.INTERNAL, details: (err as Error)?.message ?? String(err) };
+}
+
+/** grpc-js definitions of the two CRI services. */
+export function criDefinitions(): { runtime: grpc.ServiceDefinition; image: grpc.ServiceDefinition } {
+  const root = loadRoot(protoBundleUrl('cri'));
+  return { runtime: serviceDefinition(root, 'runtime.v1.RuntimeService'), image: serviceDefinition(root, 'runtime.v1.ImageService') };
+}
+
+type Handlers = grpc.UntypedServiceImplementation;
+
+function unaryHandlers(def: grpc.ServiceDefinition, rt: ContainerRuntime, log: Logger): Handlers {
+  const out: Handlers = {};
+  for (const [name, m] of Object.entries(def)) {
+    if (m.requestStream || m.responseStream) continue;
+    const fn = (rt as unknown as Record<string, (req: unknown) => unknown>)[name];
+    if (typeof fn !== 'function') continue;
+    out[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      Promise.resolve().then(() => fn.call(rt, call.request)).then(
+        (res) => cb(null, res),
+        (err) => {
+          if (!(err instanceof ApiError) || err.code === 'Internal') log.error('CRI call failed', { method: name, err: (err as Error).message });
+          cb(toServiceError(err));
+        });
+    };
+  }
+  return out;
+}
+
+interface ExecIn { container_id: string; cmd: string[]; stdin_data: Buffer; stdin_close: boolean }
+
+function execHandler(rt: ContainerRuntime): grpc.handleBidiStreamingCall<ExecIn, object> {
+  return (call) => {
+    let child: ReturnType<typeof spawnInContainer> | undefined;
+    call.on('data', (msg: ExecIn) => {
+      try {
+        if (!child) {
+          if (!msg.cmd?.length) throw new ApiError('Invalid', 'Exec: cmd is required');
+          child = spawnInContainer(rt.execTarget(msg.container_id), msg.cmd);
+          child.stdout.on('data', (d: Buffer) => call.write({ stdout: d }));
+          child.stderr.on('data', (d: Buffer) => call.write({ stderr: d }));
+          child.on('close', (code, sig) => { call.write({ exited: true, exit_code: code ?? (sig ? 137 : 1) }); call.end(); });
+          child.stdin.on('error', () => { /* the command may exit before reading its input */ });
+        }
+        if (msg.stdin_data?.length) child.stdin.write(msg.stdin_data);
+        if (msg.stdin_close) child.stdin.end();
+      } catch (err) {
+        call.emit('error', toServiceError(err));
+      }
+    });
+    call.on('end', () => child?.stdin.end());
+    call.on('cancelled', () => child?.kill('SIGKILL'));
+  };
+}
+
+/** Serves the runtime on `unix:<socketPath>`; close() stops accepting and drops the socket. */
+export async function serveCri(rt: ContainerRuntime, socketPath: string, log: Logger): Promise<{ close: () => Promise<void> }> {
+  const defs = criDefinitions();
+  const server = new grpc.Server();
+  server.addService(defs.runtime, { ...unaryHandlers(defs.runtime, rt, log), Exec: execHandler(rt) });
+  server.addService(defs.image, unaryHandlers(defs.image, rt, log));
+  rmSync(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+  return {
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => { rmSync(socketPath, { force: true }); resolve(); })),
+  };
+}
