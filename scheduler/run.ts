@@ -1,0 +1,36 @@
+/**
+ * Wires a Scheduler to the apiserver: shared informers on pods, nodes and namespaces feed it;
+ * it starts scheduling once the caches have synced. main.ts, the integration test and the
+ * bench all start the scheduler through here.
+ */
+import type { ApiClient } from '../lib/client/api-client.js';
+import { InformerFactory } from '../lib/client/informer.js';
+import type { KObject } from '../lib/api/object.js';
+import { Framework } from './framework/registry.js';
+import type { Node, Pod } from './framework/types.js';
+import { ApiEventRecorder, type EventSink } from './events.js';
+import { defaultProfile, inTreeRegistry } from './plugins/index.js';
+import { Scheduler, type SchedulerOptions } from './scheduler.js';
+
+/** Options of startScheduler (the Scheduler's, minus what is derived from the client). */
+export interface StartOptions extends Omit<SchedulerOptions, 'framework' | 'client' | 'events'> {
+  schedulerName?: string;
+  events?: EventSink;
+}
+
+/** A running scheduler; `done` settles after `signal` aborted and bindings in flight finished. */
+export interface RunningScheduler { scheduler: Scheduler; done: Promise<void> }
+
+/** Builds the default-profile scheduler, starts informers, waits for sync and schedules until `signal` aborts. */
+export async function startScheduler(client: ApiClient, signal: AbortSignal, opts: StartOptions = {}): Promise<RunningScheduler> {
+  const schedulerName = opts.schedulerName ?? 'default-scheduler';
+  const framework = new Framework(inTreeRegistry(), defaultProfile(schedulerName));
+  const scheduler = new Scheduler({ ...opts, framework, client, events: opts.events ?? new ApiEventRecorder(client, schedulerName) });
+  const factory = new InformerFactory(client);
+  factory.informerFor<Node & KObject>({ resource: 'nodes' }).addEventHandler(scheduler.nodeHandlers());
+  factory.informerFor({ resource: 'namespaces' }).addEventHandler(scheduler.namespaceHandlers());
+  factory.informerFor<Pod & KObject>({ resource: 'pods' }).addEventHandler(scheduler.podHandlers());
+  factory.start(signal);
+  await factory.waitForCacheSync(signal);
+  return { scheduler, done: scheduler.run(signal) };
+}

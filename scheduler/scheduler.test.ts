@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startControlPlane } from '../lib/testing/control-plane.js';
+import { waitFor } from '../lib/testing/wait.js';
+import type { KObject } from '../lib/api/object.js';
+import { makeNode, makePod } from './framework/testing.js';
+import type { Pod } from './framework/types.js';
+import { startScheduler } from './run.js';
+import { DECISION_ANNOTATION } from './scheduler.js';
+
+test('scheduler against a real apiserver: binds, explains failures as Kubernetes does, retries on node changes', async (t) => {
+  const cp = await startControlPlane();
+  const ac = new AbortController();
+  let done: Promise<void> | undefined;
+  t.after(async () => { ac.abort(); await done; await cp.stop(); });
+  const { client } = cp;
+  const nodes = [
+    makeNode('n1', { cpu: '4', taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] }),
+    makeNode('n2', { cpu: '1' }),
+    makeNode('n3', { cpu: '1' }),
+  ];
+  // As a kubelet registers: create, then report status (create ignores status).
+  for (const n of nodes) {
+    const created = await client.create({ resource: 'nodes' }, n as KObject);
+    await client.updateStatus({ resource: 'nodes' }, { ...created, status: n.status });
+  }
+  const running = await startScheduler(client, ac.signal, { decisionAnnotation: true, rng: () => 0.5 });
+  done = running.done;
+
+  const strip = (p: Pod) => { const c = structuredClone(p) as KObject; delete (c.metadata as Record<string, unknown>).uid; return c; };
+  await client.create({ resource: 'pods', namespace: 'default' }, strip(makePod('big', { cpu: '2' })));
+  await client.create({ resource: 'pods', namespace: 'default' }, strip(makePod('web-0', { cpu: '500m' })));
+
+  const web = await waitFor('web-0 bound', async () => {
+    const p = await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'web-0' });
+    return p.spec.nodeName ? p : undefined;
+  });
+  assert.ok(['n2', 'n3'].includes(web.spec.nodeName!));
+  assert.equal(web.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status, 'True');
+  const decision = JSON.parse(web.metadata.annotations![DECISION_ANNOTATION]);
+  assert.equal(decision.selectedNode, web.spec.nodeName);
+  assert.equal(decision.filter.n1.TaintToleration, 'node(s) had untolerated taint {node.kubernetes.io/unreachable: }');
+  assert.equal(typeof decision.finalScore[web.spec.nodeName!], 'number');
+
+  const events = async (name: string) => (await client.list({ resource: 'events', namespace: 'default' })).items
+    .filter((e) => (e.involvedObject as { name: string }).name === name);
+  const scheduled = await waitFor('Scheduled event', async () => (await events('web-0')).find((e) => e.reason === 'Scheduled'));
+  assert.equal(scheduled.message, `Successfully assigned default/web-0 to ${web.spec.nodeName}`);
+  assert.deepEqual(scheduled.source, { component: 'default-scheduler' });
+
+  const failed = await waitFor('FailedScheduling event', async () => (await events('big')).find((e) => e.reason === 'FailedScheduling'));
+  assert.equal(failed.type, 'Warning');
+  assert.equal(failed.message, '0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 Insufficient cpu. ' +
+    'preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod..');
+  const cond = await waitFor('PodScheduled=False', async () => {
+    const p = await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'big' });
+    return p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  });
+  assert.equal(cond.reason, 'Unschedulable');
+  assert.equal(cond.message, failed.message);
+
+  // Growing a node is a cluster event: the parked pod is retried (after its 1 s backoff) and lands there.
+  const free = web.spec.nodeName === 'n2' ? 'n3' : 'n2';
+  const node = await client.get({ resource: 'nodes', name: free });
+  (node.status as { allocatable: Record<string, string> }).allocatable.cpu = '4';
+  await client.updateStatus({ resource: 'nodes' }, node);
+  const big = await waitFor('big bound after node grew', async () => {
+    const p = await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'big' });
+    return p.spec.nodeName ? p : undefined;
+  }, { timeoutMs: 15_000 });
+  assert.equal(big.spec.nodeName, free);
+});

@@ -1,0 +1,219 @@
+/**
+ * The scheduler loop: informer events keep a Snapshot (nodes + bound pods) and the
+ * SchedulingQueue (unbound pods of this scheduler) current; one cycle at a time pops a pod,
+ * runs the framework, assumes the chosen node in the snapshot (so the next pod already sees
+ * this pod's requests) and binds asynchronously through pods/binding. Failures become a
+ * FailedScheduling event, a PodScheduled=False condition and a requeue.
+ */
+import type { ApiClient } from '../lib/client/api-client.js';
+import type { EventHandlers } from '../lib/client/informer.js';
+import { clientLog } from '../lib/client/log.js';
+import { isApiError } from '../lib/errors.js';
+import { schedulePod, type Decision } from './framework/cycle.js';
+import { fitErrorMessage } from './framework/fit-error.js';
+import { preempt, type PreemptionCandidate } from './framework/preemption.js';
+import type { Framework } from './framework/registry.js';
+import { isTerminated, Snapshot } from './framework/snapshot.js';
+import { podKey, type Node, type Pod } from './framework/types.js';
+import type { EventSink } from './events.js';
+import { SchedulingQueue, type QueuedPod } from './queue/scheduling-queue.js';
+import { nodeChangeMayHelp, podSpecChanged } from './change-filters.js';
+
+/** The annotation holding the decision record when `decisionAnnotation` is on. */
+export const DECISION_ANNOTATION = 'scheduler.kubesim.io/decision';
+
+/** What a Scheduler needs. */
+export interface SchedulerOptions {
+  framework: Framework;
+  client: ApiClient;
+  events: EventSink;
+  queue?: SchedulingQueue;
+  /** Random source for tie-breaking. */
+  rng?: () => number;
+  /** klog-style verbosity: ≥ 4 logs every decision with each plugin's verdict and score per node. */
+  verbosity?: number;
+  /** Write the decision record on the pod as an annotation. */
+  decisionAnnotation?: boolean;
+  /** Bindings in flight at once (the next cycles go on while they complete). */
+  maxInFlightBinds?: number;
+  /** Evict lower-priority pods for a pod that fits nowhere (default on). */
+  preemption?: boolean;
+}
+
+/** A scheduler for one profile. */
+export class Scheduler {
+  readonly snapshot = new Snapshot();
+  readonly queue: SchedulingQueue;
+  /** Pods chosen for a node whose binding the informer has not confirmed yet: key → node. */
+  private readonly assumed = new Map<string, string>();
+  private readonly binds = new Set<Promise<void>>();
+  private readonly fw: Framework;
+  private readonly verbosity: number;
+  private readonly rng: () => number;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.fw = opts.framework;
+    this.queue = opts.queue ?? new SchedulingQueue();
+    this.verbosity = opts.verbosity ?? 0;
+    this.rng = opts.rng ?? Math.random;
+  }
+
+  /** The name pods put in `spec.schedulerName` to be scheduled by this scheduler. */
+  get schedulerName(): string { return this.fw.profile.schedulerName; }
+
+  /** Informer handlers for pods (all pods: bound ones feed the snapshot, unbound ones the queue). */
+  podHandlers(): EventHandlers<Pod> {
+    return {
+      onAdd: (pod) => this.onPod(undefined, pod),
+      onUpdate: (old, pod) => this.onPod(old, pod),
+      onDelete: (pod) => this.onPodDelete(pod),
+    };
+  }
+
+  /** Informer handlers for nodes. */
+  nodeHandlers(): EventHandlers<Node> {
+    return {
+      onAdd: (node) => { this.snapshot.upsertNode(node); this.queue.moveAllToActiveOrBackoff('NodeAdd'); },
+      onUpdate: (old, node) => {
+        this.snapshot.upsertNode(node);
+        if (nodeChangeMayHelp(old, node)) this.queue.moveAllToActiveOrBackoff('NodeUpdate');
+      },
+      onDelete: (node) => this.snapshot.removeNode(node.metadata.name),
+    };
+  }
+
+  /** Informer handlers for namespaces (labels for affinity terms with a namespaceSelector). */
+  namespaceHandlers(): EventHandlers {
+    const set = (ns: { metadata?: { name?: string; labels?: Record<string, string> } }) => this.snapshot.namespaceLabels.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {});
+    return { onAdd: set, onUpdate: (_o, ns) => set(ns), onDelete: (ns) => this.snapshot.namespaceLabels.delete(ns.metadata?.name ?? '') };
+  }
+
+  private responsible(pod: Pod): boolean {
+    return (pod.spec.schedulerName || 'default-scheduler') === this.schedulerName;
+  }
+
+  private onPod(old: Pod | undefined, pod: Pod): void {
+    const key = podKey(pod);
+    if (pod.spec.nodeName) {
+      const confirmed = this.assumed.delete(key);
+      this.queue.delete(pod);
+      this.snapshot.upsertPod(pod);
+      // A newly placed pod may satisfy another pod's affinity or change a spread count.
+      if (!confirmed && !old?.spec.nodeName) this.queue.moveAllToActiveOrBackoff('AssignedPodAdd');
+      return;
+    }
+    if (isTerminated(pod) || pod.metadata.deletionTimestamp || !this.responsible(pod)) { this.queue.delete(pod); return; }
+    if (this.assumed.has(key)) return;
+    // Our own status/annotation writes come back as updates; only a changed spec or labels earns a retry.
+    if (old && !podSpecChanged(old, pod)) return;
+    this.queue.update(pod);
+  }
+
+  private onPodDelete(pod: Pod): void {
+    const key = podKey(pod);
+    const wasPlaced = this.assumed.delete(key) || this.snapshot.nodeOf(key) !== undefined;
+    this.snapshot.removePod(pod);
+    this.queue.delete(pod);
+    if (wasPlaced) this.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+  }
+
+  /** Schedules pods until `signal` aborts, then waits for bindings in flight. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.queue.run(signal);
+    for (;;) {
+      const q = await this.queue.pop(signal);
+      if (!q) break;
+      try {
+        await this.scheduleOne(q);
+      } catch (err) {
+        clientLog('error', 'scheduling cycle failed', { pod: q.key, error: (err as Error).message });
+        this.queue.addUnschedulable(q, true);
+      }
+    }
+    await this.drainBinds();
+  }
+
+  /** Waits until every binding started so far has finished. */
+  async drainBinds(): Promise<void> {
+    while (this.binds.size) await Promise.allSettled([...this.binds]);
+  }
+
+  /** One scheduling cycle for one popped pod. */
+  async scheduleOne(q: QueuedPod): Promise<void> {
+    const pod = q.pod;
+    const record = this.verbosity >= 4 || !!this.opts.decisionAnnotation;
+    const r = schedulePod(this.fw, pod, this.snapshot, { rng: this.rng, record, recordAll: record });
+    if (r.decision) this.logDecision(r.decision);
+    if (r.error) { this.fail(q, 'SchedulerError', r.error, true, r.decision); return; }
+    if (!r.nodeName) {
+      let post = '';
+      if (this.opts.preemption !== false) {
+        const p = preempt(this.fw, pod, this.snapshot, r.diagnosis);
+        if (p.candidate) await this.preemptFor(pod, p.candidate);
+        post = p.message;
+      }
+      this.fail(q, 'Unschedulable', fitErrorMessage(this.snapshot.size, r.diagnosis, post), false, r.decision);
+      return;
+    }
+    this.snapshot.upsertPod(pod, r.nodeName);
+    this.assumed.set(q.key, r.nodeName);
+    this.queue.done(q.key);
+    const b = this.bind(q, r.nodeName, r.decision).finally(() => this.binds.delete(b));
+    this.binds.add(b);
+    if (this.binds.size >= (this.opts.maxInFlightBinds ?? 64)) await Promise.race(this.binds);
+  }
+
+  private async bind(q: QueuedPod, nodeName: string, decision?: Decision): Promise<void> {
+    const { pod } = q;
+    const ns = pod.metadata.namespace ?? 'default';
+    try {
+      if (this.opts.decisionAnnotation && decision) await this.annotate(pod, decision);
+      await this.opts.client.bind(ns, pod.metadata.name, nodeName, { podUID: pod.metadata.uid });
+      this.opts.events.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`, 'Binding');
+      clientLog('info', 'bound pod', { pod: q.key, node: nodeName });
+    } catch (err) {
+      if (this.assumed.get(q.key) === nodeName) { this.assumed.delete(q.key); this.snapshot.removePod(pod); }
+      // Gone or already bound elsewhere: nothing to retry.
+      if (isApiError(err, 'NotFound') || (isApiError(err, 'Conflict') && /already assigned/.test((err as Error).message))) return;
+      this.fail(q, 'SchedulerError', `Binding rejected: ${(err as Error).message}`, true);
+    }
+  }
+
+  private fail(q: QueuedPod, reason: 'Unschedulable' | 'SchedulerError', message: string, error: boolean, decision?: Decision): void {
+    const { pod } = q;
+    clientLog('info', 'unable to schedule pod', { pod: q.key, reason, message });
+    this.opts.events.event(pod, 'Warning', 'FailedScheduling', message);
+    this.queue.addUnschedulable(q, error);
+    const ns = pod.metadata.namespace ?? 'default';
+    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (current?.status !== 'False' || current.reason !== reason || current.message !== message) {
+      const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+      this.opts.client.patch({ resource: 'pods', namespace: ns, name: pod.metadata.name, subresource: 'status' }, 'strategic', { status: { conditions: [condition] } })
+        .catch((err) => clientLog('warn', 'could not set PodScheduled condition', { pod: q.key, error: (err as Error).message }));
+    }
+    if (this.opts.decisionAnnotation && decision) this.annotate(pod, decision).catch(() => {});
+  }
+
+  private async annotate(pod: Pod, decision: Decision): Promise<void> {
+    await this.opts.client.patch({ resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name }, 'merge',
+      { metadata: { annotations: { [DECISION_ANNOTATION]: JSON.stringify(decision) } } });
+  }
+
+  private async preemptFor(pod: Pod, c: PreemptionCandidate): Promise<void> {
+    const ns = pod.metadata.namespace ?? 'default';
+    for (const v of c.victims) {
+      const vns = v.metadata.namespace ?? 'default';
+      this.opts.events.event(v, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${c.nodeName}`, 'Preempting');
+      await this.opts.client.delete({ resource: 'pods', namespace: vns, name: v.metadata.name }, { preconditions: { uid: v.metadata.uid } })
+        .catch((err) => { if (!isApiError(err, 'NotFound')) clientLog('warn', 'could not preempt pod', { pod: `${vns}/${v.metadata.name}`, error: (err as Error).message }); });
+    }
+    await this.opts.client.patch({ resource: 'pods', namespace: ns, name: pod.metadata.name, subresource: 'status' }, 'merge', { status: { nominatedNodeName: c.nodeName } })
+      .catch((err) => clientLog('warn', 'could not nominate node', { pod: `${ns}/${pod.metadata.name}`, error: (err as Error).message }));
+    clientLog('info', 'preempted pods', { pod: `${ns}/${pod.metadata.name}`, node: c.nodeName, victims: c.victims.map((v) => v.metadata.name) });
+  }
+
+  private logDecision(d: Decision): void {
+    if (this.verbosity < 4) return;
+    clientLog('info', 'scheduling decision', { pod: d.pod, selected: d.selectedNode ?? null, preFilter: d.preFilter, filter: d.filter, score: d.score, finalScore: d.finalScore });
+  }
+}
