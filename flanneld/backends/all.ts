@@ -1,0 +1,2 @@
+/** Imports every backend so each registers itself by name. */
+import './vxlan.js';

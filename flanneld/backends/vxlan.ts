@@ -1,0 +1,122 @@
+/**
+ * The vxlan backend: device flannel.<VNI> with MAC = VtepMAC; per remote node a route to its
+ * subnet via <subnet>.0 onlink, a static ARP entry and a forwarding entry, as flannel programs
+ * them. Mode `userspace` (default) is a TAP device with VXLAN done in TypeScript; mode
+ * `kernel` programs a Linux vxlan device (the speed reference). Both speak the same wire.
+ */
+import { formatIp, parseIp, subnetKey, type IPv4Net } from '../subnet/cidr.js';
+import type { SubnetLease } from '../subnet/registry.js';
+import { Tap, openUdpIO } from '../tuntap/index.js';
+import { Tunnel, type Peer } from '../datapath/tunnel.js';
+import { VxlanCodec, macToNumber } from '../datapath/vxlan-codec.js';
+import { ip, ipQuiet } from '../net/ip.js';
+import { SerialQueue } from '../net/serial.js';
+import { logger } from '../log.js';
+import { addFdb, addNeighbour, addOnlinkRoute, randomMac, removePeerEntries } from './routes.js';
+import { registerBackend, type Backend, type BackendContext } from './backend.js';
+
+const log = logger('flanneld/vxlan');
+
+interface RemoteVtep { subnet: IPv4Net; mac: string; publicIp: string }
+
+/** Creates the vxlan backend (device first: its MAC goes into the lease). */
+export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> {
+  const vni = ctx.backend.VNI ?? 1;
+  const port = ctx.backend.Port ?? 8472;
+  const mode = String(ctx.backend.Mode ?? 'userspace');
+  if (mode !== 'userspace' && mode !== 'kernel') throw new Error(`vxlan: unknown Mode ${mode} (userspace or kernel)`);
+  const dev = `flannel.${vni}`;
+  const mtu = ctx.ifaceMtu - 50;
+  const mac = randomMac();
+  const ns = ctx.netns;
+  const remotes = new Map<string, RemoteVtep>();
+  const queue = new SerialQueue();
+  let tunnel: Tunnel | undefined;
+  let codec: VxlanCodec | undefined;
+  let tap: Tap | undefined;
+
+  if (mode === 'userspace') {
+    tunnel = new Tunnel();
+    tap = new Tap({ name: dev, netns: ns });
+    try {
+      tap.mac = mac;
+      tap.mtu = mtu;
+      const slotSize = Math.max(2048, ctx.ifaceMtu + 64);
+      const devIO = tap.packetIO(tunnel.onDevice, { slotSize });
+      const udpIO = openUdpIO(port, tunnel.onUdp, { netns: ns, slotSize });
+      codec = new VxlanCodec(vni, tunnel.stats);
+      tunnel.attach(devIO, udpIO, codec);
+    } catch (err) {
+      tunnel.close();
+      tap.release();
+      throw err;
+    }
+  } else {
+    await ipQuiet(ns, 'link', 'del', dev); // left over by a killed run
+    await ip(ns, 'link', 'add', dev, 'type', 'vxlan', 'id', String(vni), 'local', ctx.publicIp, 'dev', ctx.iface,
+      'dstport', String(port), 'nolearning');
+    await ip(ns, 'link', 'set', dev, 'address', mac, 'mtu', String(mtu));
+  }
+  log.info('vxlan device created', { dev, mode, vni, port, mtu, vtepMAC: mac });
+
+  const peerOf = (r: RemoteVtep): Peer => {
+    const ipNum = parseIp(r.publicIp)!;
+    return { ip: ipNum, ipStr: r.publicIp, port, stats: tunnel!.stats.peer(r.publicIp) };
+  };
+
+  return {
+    type: 'vxlan',
+    mtu,
+    backendData: { VNI: vni, VtepMAC: mac },
+    stats: tunnel?.stats,
+    chaos: tunnel?.chaos,
+    ioStats: tunnel ? () => tunnel!.ioStats() as unknown as Record<string, Record<string, number>> : undefined,
+    async start(own: IPv4Net) {
+      await ip(ns, 'addr', 'replace', `${formatIp(own.ip)}/32`, 'dev', dev);
+      await ip(ns, 'link', 'set', dev, 'up');
+    },
+    onAdd(lease: SubnetLease) {
+      const data = lease.attrs.BackendData ?? {};
+      const remoteMac = typeof data.VtepMAC === 'string' ? data.VtepMAC : '';
+      if (lease.attrs.BackendType !== 'vxlan' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(remoteMac) || parseIp(lease.attrs.PublicIP) === undefined) {
+        log.warn('ignoring lease that is not a usable vxlan lease', { subnet: subnetKey(lease.subnet), type: lease.attrs.BackendType });
+        return;
+      }
+      const r: RemoteVtep = { subnet: lease.subnet, mac: remoteMac.toLowerCase(), publicIp: lease.attrs.PublicIP };
+      const old = remotes.get(subnetKey(r.subnet));
+      remotes.set(subnetKey(r.subnet), r);
+      if (codec) {
+        if (old) { codec.byMac.delete(macToNumber(old.mac)); codec.byIp.delete(parseIp(old.publicIp)!); }
+        const p = peerOf(r);
+        codec.byMac.set(macToNumber(r.mac), p);
+        codec.byIp.set(p.ip, p);
+      }
+      void queue.push(`programming ${subnetKey(r.subnet)}`, async () => {
+        if (old && old.mac !== r.mac && !codec) await removePeerEntries(ns, old.subnet, dev, old.mac);
+        if (!codec) await addFdb(ns, r.mac, dev, r.publicIp);
+        await addNeighbour(ns, r.subnet, r.mac, dev);
+        await addOnlinkRoute(ns, r.subnet, dev);
+      });
+    },
+    onRemove(lease: SubnetLease) {
+      const r = remotes.get(subnetKey(lease.subnet));
+      if (!r) return;
+      remotes.delete(subnetKey(lease.subnet));
+      if (codec) {
+        codec.byMac.delete(macToNumber(r.mac));
+        if (![...remotes.values()].some((o) => o.publicIp === r.publicIp)) codec.byIp.delete(parseIp(r.publicIp)!);
+      }
+      void queue.push(`removing ${subnetKey(r.subnet)}`, () => removePeerEntries(ns, r.subnet, dev, codec ? undefined : r.mac));
+    },
+    async close() {
+      await queue.idle();
+      if (tunnel) {
+        tunnel.close(); // closing the TAP fd deletes flannel.N with its routes and neighbours
+      } else {
+        await ipQuiet(ns, 'link', 'del', dev);
+      }
+    },
+  };
+}
+
+registerBackend('vxlan', createVxlanBackend);
