@@ -41,6 +41,8 @@ export interface ContainerRecord {
   env: string[];
   pid?: number;
   pidStart?: number;
+  shimPid?: number;
+  shimStart?: number;
   exit?: ExitInfo;
 }
 
@@ -77,7 +79,8 @@ export class ContainerStore {
     const exit = readJson<ExitInfo>(join(dir, 'exit'));
     if (exit) { this.recordExit(r, exit); return 'exited'; }
     if (!r.pid) return 'created';
-    if (isAlive(r.pid, r.pidStart)) return 'running';
+    // Until the shim has reaped the container and written the exit file, it is still running.
+    if (isAlive(r.pid, r.pidStart) || isAlive(r.shimPid, r.shimStart)) return 'running';
     // Container and shim both gone without an exit file (e.g. the node rebooted).
     this.recordExit(r, { code: 255, signal: 0, finishedAt: Date.now() * 1e6, reason: 'Error', message: 'container process vanished' });
     return 'exited';
@@ -147,6 +150,8 @@ export class ContainerStore {
     if (!ok || !pid) throw new ApiError('Internal', `container "${id}": the shim did not start it`);
     r.pid = pid;
     r.pidStart = processStartTime(pid);
+    r.shimPid = shim.pid;
+    r.shimStart = shim.pid ? processStartTime(shim.pid) : undefined;
     r.startedAt = Date.now() * 1e6;
     this.records.save(r);
     this.opts.log.info('container started', { container: r.config.metadata?.name ?? '', id: id.slice(0, 12), pid });

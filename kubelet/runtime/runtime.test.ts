@@ -85,3 +85,39 @@ test('a pod sandbox gets a netns, an IP from the node subnet, resolv.conf and ho
   assert.equal((await h.cri.call('ListContainers', { filter: { pod_sandbox_id: pod.id } })).containers.length, 0);
   await assert.rejects(h.cri.call('PodSandboxStatus', { pod_sandbox_id: pod.id }), (e) => isApiError(e, 'NotFound'));
 });
+
+test('a restarted runtime adopts running sandboxes and containers; streaming Exec passes stdin and exit code', async () => {
+  const pod = await runPod('adopt');
+  const cid = await startContainer(pod, { metadata: { name: 'app' }, image: { image: 'busybox' }, command: ['sleep', '60'] });
+  const pid = (await status(cid)).pid;
+  await h.restart();
+  const sandboxes = (await h.cri.call('ListPodSandbox', { filter: { state: { state: 0 } } })).items;
+  assert.ok(sandboxes.some((s: { id: string }) => s.id === pod.id));
+  const after = await status(cid);
+  assert.equal(after.state, RUNNING);
+  assert.equal(after.pid, pid);
+  const running = (await h.cri.call('ListContainers', { filter: { state: { state: RUNNING } } })).containers;
+  assert.deepEqual(running.map((c: { id: string }) => c.id), [cid]);
+
+  const stream = h.cri.exec(cid, ['sh', '-c', 'read line; echo got:$line; echo e >&2; exit 5']);
+  let out = '';
+  let err = '';
+  let code = -1;
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on('data', (m) => { out += m.stdout?.toString() ?? ''; err += m.stderr?.toString() ?? ''; if (m.exited) code = m.exit_code; });
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  stream.write({ stdin_data: Buffer.from('hi there\n') });
+  stream.write({ stdin_close: true });
+  stream.end();
+  await done;
+  assert.equal(out, 'got:hi there\n');
+  assert.equal(err, 'e\n');
+  assert.equal(code, 5);
+
+  // The adopted container is stopped through the new instance.
+  await h.cri.call('StopContainer', { container_id: cid, timeout: 2 });
+  assert.equal((await status(cid)).state, EXITED);
+  await h.cri.call('RemovePodSandbox', { pod_sandbox_id: pod.id });
+});
