@@ -4,7 +4,7 @@
  * ordinary writes (PUT, json/merge/strategic PATCH): the writer takes the fields it changed.
  */
 import type { KObject } from '../../lib/api/object.js';
-import { fieldSetOf, fromFieldsV1, isPrefixPath, sameValueAt, toFieldsV1, type FieldSet } from './fieldpath.js';
+import { fieldSetOf, fromFieldsV1, isPrefixPath, joinPath, sameValueAt, splitPath, toFieldsV1, type FieldSet } from './fieldpath.js';
 import { schemaForKind, type StructSchema } from './strategies.js';
 import { badPatch, clone, deepEqual, isMap, type JsonMap } from './util.js';
 
@@ -72,11 +72,27 @@ export function defaultFieldManager(userAgent: string | undefined): string {
   return (name || 'unknown').slice(0, 128);
 }
 
-/** Paths of `newSet` that are new or whose value changed between `oldObj` and `newObj`. */
+/**
+ * Paths of `newSet` that are new, or leaves whose value changed. A container member (a list
+ * item, a labels map) is not "changed" because something inside it changed: only its leaves are.
+ */
 export function changedPaths(oldObj: unknown, newObj: unknown, oldSet: FieldSet, newSet: FieldSet, root: StructSchema): FieldSet {
+  const containers = containerPaths(newSet);
   const changed: FieldSet = new Set();
-  for (const p of newSet) if (!oldSet.has(p) || !sameValueAt(oldObj, newObj, p, root)) changed.add(p);
+  for (const p of newSet) {
+    if (!oldSet.has(p) || (!containers.has(p) && !sameValueAt(oldObj, newObj, p, root))) changed.add(p);
+  }
   return changed;
+}
+
+/** Members of `set` that have other members below them. */
+export function containerPaths(set: FieldSet): Set<string> {
+  const out = new Set<string>();
+  for (const p of set) {
+    const tokens = splitPath(p);
+    for (let n = 1; n < tokens.length; n++) out.add(joinPath(tokens.slice(0, n)));
+  }
+  return out;
 }
 
 /** Drops from every entry the paths for which `drop` says so. */

@@ -181,3 +181,18 @@ test('service ports are keyed by port+protocol for apply; atomic lists are repla
   assert.deepEqual((out.spec as any).externalIPs, ['5.6.7.8']);
   assert.ok('k:{"port":53,"protocol":"UDP"}' in managed(out)[0].fieldsV1['f:spec']['f:ports']);
 });
+
+test('an Update that changes one label takes that label, not the labels map or the container item', () => {
+  const live = created(applyCreate(config(), opts('kubectl')));
+  const next = structuredClone(live) as any;
+  next.metadata.labels.tier = 'fe';
+  next.spec.template.spec.containers[0].image = 'nginx:2';
+  const out = updateManagedFields(live, next, 'kubectl-edit', 'Update', 'apps/v1');
+  const edit = managed(out).find((e) => e.manager === 'kubectl-edit');
+  assert.deepEqual(edit.fieldsV1, {
+    'f:metadata': { 'f:labels': { 'f:tier': {} } },
+    'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { 'f:image': {} } } } } },
+  });
+  const kubectl = managed(out).find((e) => e.manager === 'kubectl');
+  assert.deepEqual(kubectl.fieldsV1['f:metadata'], { 'f:labels': { '.': {}, 'f:app': {} } }, 'the applier keeps the labels map');
+});

@@ -8,7 +8,7 @@
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError, type StatusCause } from '../../lib/errors.js';
 import { fieldSetOf, isGranularList, itemKey, joinPath, pathString, removeAt, sameValueAt, splitPath, valueAt, type FieldSet } from './fieldpath.js';
-import { nowTime, ownsAtOrBelow, pruneEntries, readEntries, sameManager, writeEntries, type ManagerEntry } from './managed-fields.js';
+import { containerPaths, nowTime, ownsAtOrBelow, pruneEntries, readEntries, sameManager, writeEntries, type ManagerEntry } from './managed-fields.js';
 import { schemaForKind, type FieldSchema, type StructSchema } from './strategies.js';
 import { badPatch, clone, isMap, type JsonMap } from './util.js';
 
@@ -91,24 +91,15 @@ export function conflictError(conflicts: Conflict[]): ApiError {
   return new ApiError('Conflict', message, { causes });
 }
 
-/** Leaves of the applied set that another manager owns with a different live value. */
+/** Leaves of the applied set that another manager owns with a different live value (containers never conflict). */
 function findConflicts(live: KObject, merged: unknown, appliedSet: FieldSet, others: ManagerEntry[], root: StructSchema): Conflict[] {
+  const containers = containerPaths(appliedSet);
   const conflicts: Conflict[] = [];
   for (const path of appliedSet) {
-    if (isItemOrMap(merged, path, root)) continue;
-    if (sameValueAt(live, merged, path, root)) continue;
+    if (containers.has(path) || sameValueAt(live, merged, path, root)) continue;
     for (const entry of others) if (entry.fields.has(path)) conflicts.push({ entry, path });
   }
   return conflicts;
-}
-
-/** List items and free-form maps are containers: their leaves, not themselves, conflict. */
-function isItemOrMap(obj: unknown, path: string, root: StructSchema): boolean {
-  const last = splitPath(path).at(-1) ?? '';
-  if (last.startsWith('k:')) return true;
-  let field: FieldSchema | undefined = { struct: root };
-  for (const t of splitPath(path)) field = t.startsWith('f:') ? field?.struct?.[t.slice(2)] : (field?.struct ? { struct: field.struct } : undefined);
-  return Boolean(field?.map) && !field?.atomic && obj !== undefined;
 }
 
 /** Lists and maps emptied by a removal go too, unless someone owns them (as Kubernetes prunes). */
