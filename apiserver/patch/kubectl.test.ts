@@ -1,6 +1,6 @@
 /**
- * The patch shapes the real kubectl sends, end to end: kubectl (1.32) against the in-process
- * control plane (real etcd, registry, REST facade). Client-side apply (three-way strategic patch
+ * The patch shapes the real kubectl (1.32 and 1.27) sends, end to end, against the in-process
+ * control plane (real etcd, registry, REST facade): client-side apply (three-way strategic patch
  * with $setElementOrder and $patch: delete), set image, label/annotate, scale, rollout restart,
  * json patch test failures, server-side apply conflicts and --force-conflicts.
  */
@@ -15,7 +15,9 @@ import { startControlPlane, type TestControlPlane } from '../../lib/testing/cont
 
 let cp: TestControlPlane;
 let dir: string;
-const ns = `ksimt-${randomBytes(3).toString('hex')}`;
+/** The kubectl binary and namespace of the running scenario. */
+let bin = 'kubectl';
+let ns = '';
 
 before(async () => {
   cp = await startControlPlane();
@@ -23,7 +25,7 @@ before(async () => {
   writeFileSync(join(dir, 'kubeconfig'), [
     'apiVersion: v1', 'kind: Config',
     `clusters: [{name: t, cluster: {server: "${cp.restURL}"}}]`,
-    `contexts: [{name: t, context: {cluster: t, user: admin, namespace: ${ns}}}]`,
+    'contexts: [{name: t, context: {cluster: t, user: admin}}]',
     'users: [{name: admin, user: {}}]', 'current-context: t', '',
   ].join('\n'));
 });
@@ -36,7 +38,7 @@ interface Result { code: number | null; stdout: string; stderr: string }
 
 function kubectl(args: string[], input?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), ...args], {
+    const child = spawn(bin, ['--kubeconfig', join(dir, 'kubeconfig'), '--namespace', ns, ...args], {
       env: { ...process.env, HOME: dir, KUBECTL_KUBERC: 'false' }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -80,7 +82,11 @@ spec:
 ${opts.envB ? '        - {name: B, value: "2"}\n' : ''}${opts.sidecar ? '      - {name: sidecar, image: busybox, command: [sleep, "3600"]}\n' : ''}`;
 }
 
-test('kubectl drives every patch type', async () => {
+const KUBECTLS = ['/usr/bin/kubectl', '/usr/lib/google-cloud-sdk/bin/kubectl.1.27'];
+
+for (const binary of KUBECTLS) test(`${binary} drives every patch type`, async () => {
+  bin = binary;
+  ns = `ksimt-${randomBytes(3).toString('hex')}`;
   await ok(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`);
   try {
     // client-side apply, then a three-way patch removing a container and an env var
