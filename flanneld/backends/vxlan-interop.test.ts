@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { OverlayCluster } from '../testing/cluster.js';
+import { probe, PROBE_PORT } from '../testing/probe.js';
+import { waitFor } from '../../lib/testing/wait.js';
+
+test('userspace VXLAN ↔ kernel vxlan: TCP both ways, tshark decodes our packets with VNI 1 and pod addresses', async () => {
+  const c = await OverlayCluster.create(2, { Type: 'vxlan', VNI: 1 });
+  const kids: ReturnType<typeof spawn>[] = [];
+  try {
+    const [a, b] = c.topo.nodes;
+    await c.startAll((n) => (n.index === 1 ? ['--vxlan-mode', 'kernel'] : []));
+    assert.match(await c.topo.exec(b.ns, 'ip', ['-d', 'link', 'show', 'flannel.1']), /vxlan id 1 local 10\.200\.0\.12 dev eth0 .*dstport 8472 nolearning/);
+    assert.match(await c.topo.exec(b.ns, 'bridge', ['fdb', 'show', 'dev', 'flannel.1']), /dst 10\.200\.0\.11 self permanent/);
+    // The kernel vxlan over veth leaves the inner checksum to offload; a userspace receiver needs it filled.
+    await c.topo.exec(b.ns, 'ethtool', ['-K', 'flannel.1', 'tx', 'off']);
+
+    const tshark = spawn('ip', ['netns', 'exec', a.ns, 'tshark', '-i', 'eth0', '-f', 'udp dst port 8472 and src host 10.200.0.11', '-c', '5', '-a', 'duration:20',
+      '-d', 'udp.port==8472,vxlan', '-T', 'fields', '-e', 'vxlan.vni', '-e', 'ip.src', '-e', 'ip.dst'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    kids.push(tshark);
+    let out = '', err = '';
+    tshark.stdout!.on('data', (d) => { out += d; });
+    tshark.stderr!.on('data', (d) => { err += d; });
+    const done = new Promise((r) => tshark.once('exit', r));
+    await waitFor('tshark capturing', () => err.includes('Capturing on'), { timeoutMs: 15_000 });
+
+    await waitFor('a → b', () => c.topo.ping(a, b));
+    assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT), `${a.podIp} 200000`);
+    assert.equal(await probe(b.podNs!, a.podIp!, PROBE_PORT), `${b.podIp} 200000`);
+    await done;
+    const lines = out.trim().split('\n').filter(Boolean);
+    assert.ok(lines.length >= 1, `tshark saw nothing: ${err}`);
+    for (const l of lines) {
+      const [vni, src, dst] = l.split('\t');
+      assert.equal(vni, '1');
+      assert.equal(src, `10.200.0.11,${a.podIp}`);
+      assert.equal(dst, `10.200.0.12,${b.podIp}`);
+    }
+  } finally {
+    for (const k of kids) k.kill('SIGKILL');
+    await c.close();
+  }
+});
+
+const FLOOD = `
+const dgram = require('node:dgram');
+const [target, bind, count] = process.argv.slice(1);
+const s = dgram.createSocket('udp4');
+s.bind(0, bind, async () => {
+  const frames = [
+    Buffer.alloc(3),
+    Buffer.from('0800000000000100', 'hex'),
+    Buffer.concat([Buffer.from('0800000000000700', 'hex'), Buffer.alloc(60)]),
+    Buffer.concat([Buffer.from('0000000000000100', 'hex'), Buffer.alloc(60)]),
+    Buffer.alloc(1400, 0xab),
+    Buffer.alloc(9000, 0x08),
+    Buffer.concat([Buffer.from('0800000000000100', 'hex'), Buffer.alloc(60)]),
+  ];
+  for (let i = 0; i < Number(count); i++) {
+    await new Promise((r) => s.send(frames[i % frames.length], 8472, target, r));
+  }
+  s.close();
+});
+`;
+
+test('malformed and foreign datagrams are dropped and counted; chaos drop partitions a peer at run time', async () => {
+  const c = await OverlayCluster.create(2, { Type: 'vxlan', VNI: 1 });
+  try {
+    const [a, b] = c.topo.nodes;
+    await c.startAll();
+    await waitFor('a → b', () => c.topo.ping(a, b));
+    await c.topo.exec(b.ns, 'ip', ['addr', 'add', '10.200.0.99/24', 'dev', 'eth0']);
+    await c.topo.exec(b.ns, process.execPath, ['-e', FLOOD, a.ip, b.ip, '3500']);
+    await c.topo.exec(b.ns, process.execPath, ['-e', FLOOD, a.ip, '10.200.0.99', '700']);
+    const m = await c.metrics(a);
+    const val = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm').exec(m)?.[1] ?? NaN);
+    assert.ok(val('flannel_malformed_packets_total') >= 1500, m); // short, no flag, truncated 9000-byte
+    assert.ok(val('flannel_foreign_vni_packets_total') >= 500);
+    assert.ok(val('flannel_unknown_source_packets_total') >= 100);
+    assert.ok(val('flannel_peer_malformed_total') >= 2000);
+    assert.equal(c.procs.get(a.index)!.child.exitCode, null, 'still running');
+    assert.equal(await c.topo.ping(b, a), true, 'still forwarding');
+
+    const chaosUrl = `http://127.0.0.1:${c.procs.get(a.index)!.port}/chaos`;
+    const bad = await fetch(chaosUrl, { method: 'PUT', body: '{"peers":{"10.200.0.12":{"loss":7}}}' });
+    assert.equal(bad.status, 422);
+    assert.equal((await bad.json()).reason, 'Invalid');
+    const put = await fetch(chaosUrl, { method: 'PUT', body: JSON.stringify({ seed: 7, peers: { [b.ip]: { drop: true } } }) });
+    assert.equal(put.status, 200);
+    assert.equal(await c.topo.ping(a, b), false, 'partitioned');
+    assert.ok(/flannel_chaos_drops_total\{[^}]*\} [1-9]/.test(await c.metrics(a)));
+    assert.equal((await fetch(chaosUrl, { method: 'DELETE' })).status, 200);
+    await waitFor('healed', () => c.topo.ping(a, b));
+  } finally {
+    await c.close();
+  }
+});
