@@ -25,7 +25,7 @@ export interface Selector {
 /** The API's metav1.LabelSelector. */
 export interface LabelSelector {
   matchLabels?: Record<string, string> | null;
-  matchExpressions?: { key: string; operator: string; values?: string[] | null }[] | null;
+  matchExpressions?: { key?: string; operator?: string; values?: string[] | null }[] | null;
 }
 
 function requirementMatches(r: Requirement, labels: Record<string, string>): boolean {
@@ -272,6 +272,8 @@ export function selectorFromSet(set?: Record<string, string> | null): Selector {
   return new InternalSelector(sortRequirements(reqs));
 }
 
+const API_OPERATORS: Record<string, Operator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+
 /**
  * Converts an API LabelSelector (metav1.LabelSelectorAsSelector): null/undefined matches nothing,
  * {} matches everything. Throws ApiError BadRequest for an invalid expression.
@@ -281,9 +283,9 @@ export function selectorFromLabelSelector(ls: LabelSelector | null | undefined):
   const reqs: Requirement[] = [];
   for (const [k, v] of Object.entries(ls.matchLabels ?? {})) reqs.push(checkedPlain(k, '=', [v]));
   for (const e of ls.matchExpressions ?? []) {
-    const op = ({ In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' } as Record<string, Operator>)[e.operator];
+    const op = Object.hasOwn(API_OPERATORS, e.operator ?? '') ? API_OPERATORS[e.operator!] : undefined;
     if (!op) throw bad(`${JSON.stringify(e.operator)} is not a valid label selector operator`);
-    reqs.push(checkedPlain(e.key, op, e.values ?? []));
+    reqs.push(checkedPlain(e.key ?? '', op, e.values ?? []));
   }
   return new InternalSelector(sortRequirements(reqs));
 }

@@ -6,6 +6,11 @@ import type { KindBehaviour } from '../define.js';
 import { pods } from './pods.js';
 import { services } from './services.js';
 import { endpoints, endpointSlices } from './endpoints.js';
+import { deployments } from './deployments.js';
+import { replicaSets, replicationControllers } from './replicasets.js';
+import { statefulSets } from './statefulsets.js';
+import { daemonSets } from './daemonsets.js';
+import { jobs, cronJobs } from './jobs.js';
 
 /** Behaviour of each kind that has any beyond the defaults. */
 export const KIND_BEHAVIOURS: Record<string, KindBehaviour> = {
@@ -13,4 +18,11 @@ export const KIND_BEHAVIOURS: Record<string, KindBehaviour> = {
   services,
   endpoints,
   'endpointslices.discovery.k8s.io': endpointSlices,
+  replicationcontrollers: replicationControllers,
+  'deployments.apps': deployments,
+  'replicasets.apps': replicaSets,
+  'statefulsets.apps': statefulSets,
+  'daemonsets.apps': daemonSets,
+  'jobs.batch': jobs,
+  'cronjobs.batch': cronJobs,
 };

@@ -1,0 +1,94 @@
+/**
+ * Validation shared by the workload controllers: label selectors (ValidateLabelSelector), the
+ * selector-matches-template rule, replica counts, int-or-percent values and template restart policy.
+ */
+import type { FieldError } from '../../../lib/errors.js';
+import type { LabelSelector, PodTemplateSpec } from '../../../lib/api/types.js';
+import { isQualifiedName } from '../../../lib/labels/validation.js';
+import { selectorFromLabelSelector } from '../../../lib/labels/selector.js';
+import { forbidden, invalidIf, invalidValue, isObject, notSupported, required } from './field.js';
+import { validateLabels } from './meta.js';
+import { validatePodTemplate } from './pod-spec.js';
+
+/** Kubernetes' message when a selector does not select its own template. */
+export const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
+
+/** ValidateLabelSelector at `path`. */
+export function validateLabelSelector(s: LabelSelector | undefined, path: string): FieldError[] {
+  if (s == null) return [];
+  if (!isObject(s)) return [invalidValue(path, s, 'must be a label selector')];
+  const errs: FieldError[] = [...validateLabels(s.matchLabels, `${path}.matchLabels`)];
+  (s.matchExpressions ?? []).forEach((e, i) => {
+    const ep = `${path}.matchExpressions[${i}]`;
+    const values = e.values ?? [];
+    switch (e.operator) {
+      case 'In': case 'NotIn':
+        if (values.length === 0) errs.push(required(`${ep}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+        break;
+      case 'Exists': case 'DoesNotExist':
+        if (values.length > 0) errs.push(forbidden(`${ep}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        break;
+      default:
+        errs.push(invalidValue(`${ep}.operator`, e.operator ?? '', 'not a valid selector operator'));
+    }
+    errs.push(...invalidIf(`${ep}.key`, e.key ?? '', isQualifiedName(e.key ?? '')));
+  });
+  return errs;
+}
+
+/** True when the selector has no requirements at all. */
+export function emptySelector(s: LabelSelector | undefined): boolean {
+  return !s || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
+}
+
+/**
+ * The apps/v1 rules: selector required and non-empty, valid, and matching the template's labels.
+ * `path` is the spec path (`spec`, or `spec.jobTemplate.spec`).
+ */
+export function validateSelectorAndTemplate(selector: LabelSelector | undefined, template: PodTemplateSpec | undefined, path: string, kindWord: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (selector == null) errs.push(required(`${path}.selector`));
+  else {
+    errs.push(...validateLabelSelector(selector, `${path}.selector`));
+    if (emptySelector(selector)) errs.push(invalidValue(`${path}.selector`, selector, `empty selector is invalid for ${kindWord}`));
+  }
+  if (template == null) return [...errs, required(`${path}.template`)];
+  if (selector != null && errs.length === 0) {
+    const labels = template.metadata?.labels ?? {};
+    let matches = false;
+    try { matches = selectorFromLabelSelector(selector).matches(labels); } catch { /* reported above */ }
+    if (!matches) errs.push(invalidValue(`${path}.template.metadata.labels`, labels, SELECTOR_MISMATCH));
+  }
+  errs.push(...validatePodTemplate(template, `${path}.template`));
+  return errs;
+}
+
+/** Template restartPolicy must be one of `allowed` (Always for long-running controllers). */
+export function validateTemplateRestartPolicy(template: PodTemplateSpec | undefined, path: string, allowed: string[]): FieldError[] {
+  const rp = template?.spec?.restartPolicy;
+  if (rp === undefined || allowed.includes(rp)) return [];
+  return [notSupported(`${path}.template.spec.restartPolicy`, rp, allowed)];
+}
+
+/** A non-negative integer field (replicas, revisionHistoryLimit, ...). */
+export function validateNonNegative(v: unknown, path: string): FieldError[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return [invalidValue(path, v, 'must be greater than or equal to 0')];
+  return [];
+}
+
+/** An int-or-percent value (`maxSurge: 1` or `'25%'`); `percentMax100` rejects more than 100%. */
+export function validateIntOrPercent(v: unknown, path: string, percentMax100 = false): FieldError[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'number') return validateNonNegative(v, path);
+  if (typeof v !== 'string' || !/^[0-9]+%$/.test(v)) {
+    return [invalidValue(path, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")];
+  }
+  if (percentMax100 && parseInt(v, 10) > 100) return [invalidValue(path, v, 'must not be greater than 100%')];
+  return [];
+}
+
+/** True when an int-or-percent is zero (`0` or `'0%'`). */
+export function isZeroIntOrPercent(v: unknown): boolean {
+  return v === 0 || v === '0%';
+}
