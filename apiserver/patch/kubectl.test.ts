@@ -119,6 +119,33 @@ for (const binary of KUBECTLS) test(`${binary} drives every patch type`, async (
     assert.notEqual(failed.code, 0);
     assert.match(failed.stderr, /testing value \/spec\/replicas failed: test failed/);
 
+    // client-side apply switching the strategy to Recreate sends $retainKeys, dropping rollingUpdate
+    const withStrategy = (strategy: string) => deployment({ image: 'nginx:1.26', sidecar: false, envB: false, replicas: 4 }).replace('spec:\n', `spec:\n  strategy: ${strategy}\n`);
+    await ok(['apply', '-f', '-'], withStrategy('{type: RollingUpdate, rollingUpdate: {maxSurge: 2}}'));
+    assert.equal((await getDeploy()).spec.strategy.rollingUpdate.maxSurge, 2);
+    await ok(['apply', '-f', '-'], withStrategy('{type: Recreate}'));
+    assert.deepEqual((await getDeploy()).spec.strategy, { type: 'Recreate' });
+
+    // nodes: taints are replaced whole (no merge key in Kubernetes), cordon patches spec
+    const node = `n-${ns}`;
+    await ok(['apply', '-f', '-'], `apiVersion: v1\nkind: Node\nmetadata: {name: ${node}}\n`);
+    try {
+      await ok(['taint', 'nodes', node, 'a=1:NoSchedule']);
+      await ok(['taint', 'nodes', node, 'b=2:NoExecute']);
+      await ok(['taint', 'nodes', node, 'a-']);
+      await ok(['cordon', node]);
+      const n = JSON.parse(await ok(['get', 'node', node, '-o', 'json']));
+      assert.deepEqual(n.spec.taints.map((t: any) => t.key), ['b']);
+      assert.equal(n.spec.unschedulable, true);
+    } finally {
+      await kubectl(['delete', 'node', node]);
+    }
+
+    // finalizers: merge patch with null clears them
+    await ok(['patch', 'deployment', 'web', '--type', 'merge', '-p', '{"metadata":{"finalizers":["example.com/keep"]}}']);
+    await ok(['patch', 'deployment', 'web', '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+    assert.equal((await getDeploy()).metadata.finalizers, undefined);
+
     // server-side apply: a field another applier owns conflicts until forced
     await ok(['apply', '--server-side', '--field-manager=alice', '--force-conflicts', '-f', '-'], deployment({ image: 'nginx:1.26', sidecar: false, envB: false, replicas: 7 }));
     const ssa = deployment({ image: 'nginx:1.26', sidecar: false, envB: false, replicas: 8 });
