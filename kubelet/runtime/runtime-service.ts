@@ -3,7 +3,7 @@
  * stores: each method takes the decoded request message and returns the response message.
  * The gRPC edge (cri-server.ts) only moves these objects and maps errors.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { runtime } from '../../proto/gen/cri.js';
 import { ApiError } from '../../lib/errors.js';
@@ -15,9 +15,7 @@ import type { BuiltinImage, ImageRegistry } from './images.js';
 import { createLogger, type Logger } from './log.js';
 import { SandboxStore, type SandboxRecord } from './sandboxes.js';
 import { SHIM_SOURCE } from './shim-script.js';
-import { mkdirSync } from 'node:fs';
 
-type P<T> = T; // readability alias for message property types
 type Labels = { [k: string]: string } | null | undefined;
 
 /** Runtime settings (flags of kubelet/runtime/main.ts). */
@@ -60,7 +58,7 @@ export class ContainerRuntime {
     this.containers = new ContainerStore({ rootDir: opts.rootDir, cgroupPrefix: opts.cgroupPrefix ?? 'kubesim', shimPath, log: this.log }, this.sandboxes, this.images);
   }
 
-  Version(): P<runtime.v1.VersionResponse.$Properties> {
+  Version(): runtime.v1.VersionResponse.$Properties {
     return { version: '0.1.0', runtime_name: 'kubesim', runtime_version: '0.1.0', runtime_api_version: 'v1' };
   }
 
