@@ -1,23 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Etcd3 } from 'etcd3';
-import { startEtcd, type TestEtcd } from '../../lib/testing/etcd.js';
+import { useEtcd } from './etcd-fixture.js';
 import { ApiError } from '../../lib/errors.js';
 import { ClusterIPAllocator, serviceIPRange } from './index.js';
 
-let etcd: TestEtcd;
-let client: Etcd3;
+const etcd = useEtcd();
 let n = 0;
 const prefix = () => `/t${++n}`;
-
-before(async () => {
-  etcd = await startEtcd();
-  client = new Etcd3({ hosts: etcd.endpoint });
-});
-after(async () => {
-  client?.close();
-  await etcd?.stop();
-});
 
 async function expectApiError(p: Promise<unknown>, code: string, message: string | RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -49,7 +38,7 @@ test('range math: network and broadcast excluded, static band as Kubernetes', ()
 });
 
 test('50 concurrent allocations get 50 distinct addresses from the upper band', async () => {
-  const a = new ClusterIPAllocator(client, '10.96.0.0/12', { prefix: prefix() });
+  const a = new ClusterIPAllocator(etcd(), '10.96.0.0/12', { prefix: prefix() });
   const ips = await Promise.all(Array.from({ length: 50 }, () => a.allocate()));
   assert.equal(new Set(ips).size, 50);
   const r = serviceIPRange('10.96.0.0/12');
@@ -62,7 +51,7 @@ test('50 concurrent allocations get 50 distinct addresses from the upper band', 
 });
 
 test('requested addresses: .1 and .10 on request, taken → Invalid, out of range → Invalid', async () => {
-  const a = new ClusterIPAllocator(client, '10.96.0.0/12', { prefix: prefix() });
+  const a = new ClusterIPAllocator(etcd(), '10.96.0.0/12', { prefix: prefix() });
   assert.equal(await a.allocate('10.96.0.1'), '10.96.0.1');
   assert.equal(await a.allocate('10.96.0.10'), '10.96.0.10');
   await expectApiError(a.allocate('10.96.0.10'), 'Invalid', 'failed to allocate IP 10.96.0.10: provided IP is already allocated');
@@ -74,7 +63,7 @@ test('requested addresses: .1 and .10 on request, taken → Invalid, out of rang
 });
 
 test('release then reallocate the same address', async () => {
-  const a = new ClusterIPAllocator(client, '10.96.0.0/12', { prefix: prefix() });
+  const a = new ClusterIPAllocator(etcd(), '10.96.0.0/12', { prefix: prefix() });
   const ip = await a.allocate();
   await a.release(ip);
   assert.equal(await a.isAllocated(ip), false);
@@ -84,8 +73,8 @@ test('release then reallocate the same address', async () => {
 
 test('two allocators on one etcd never hand out the same address; exhaustion is a clear error', async () => {
   const p = prefix();
-  const a = new ClusterIPAllocator(client, '10.0.0.0/28', { prefix: p });
-  const b = new ClusterIPAllocator(client, '10.0.0.0/28', { prefix: p });
+  const a = new ClusterIPAllocator(etcd(), '10.0.0.0/28', { prefix: p });
+  const b = new ClusterIPAllocator(etcd(), '10.0.0.0/28', { prefix: p });
   const ips = await Promise.all(Array.from({ length: 14 }, (_, i) => (i % 2 ? a : b).allocate()));
   assert.equal(new Set(ips).size, 14);
   assert.ok(ips.every((ip) => a.contains(ip)), `all inside 10.0.0.1-10.0.0.14: ${ips.join(' ')}`);
@@ -96,7 +85,7 @@ test('two allocators on one etcd never hand out the same address; exhaustion is 
 });
 
 test('the static band is used once the upper band is full', async () => {
-  const a = new ClusterIPAllocator(client, '10.1.0.0/26', { prefix: prefix() }); // 62 usable, 16 static
+  const a = new ClusterIPAllocator(etcd(), '10.1.0.0/26', { prefix: prefix() }); // 62 usable, 16 static
   const got = [];
   for (let i = 0; i < 46; i++) got.push(await a.allocate());
   const r = serviceIPRange('10.1.0.0/26');
@@ -106,7 +95,7 @@ test('the static band is used once the upper band is full', async () => {
 });
 
 test('repair frees leaked addresses and restores missing ones', async () => {
-  const a = new ClusterIPAllocator(client, '10.96.0.0/12', { prefix: prefix() });
+  const a = new ClusterIPAllocator(etcd(), '10.96.0.0/12', { prefix: prefix() });
   const used = await a.allocate('10.96.1.1');
   const leaked = await a.allocate('10.96.1.2');
   const young = await a.allocate('10.96.1.3');
@@ -121,7 +110,7 @@ test('repair frees leaked addresses and restores missing ones', async () => {
 });
 
 test('IPv6 service range', async () => {
-  const a = new ClusterIPAllocator(client, 'fd00:10:96::/112', { prefix: prefix() });
+  const a = new ClusterIPAllocator(etcd(), 'fd00:10:96::/112', { prefix: prefix() });
   assert.equal(await a.allocate('fd00:10:96::a'), 'fd00:10:96::a');
   const ip = await a.allocate();
   assert.ok(a.contains(ip));

@@ -1,23 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Etcd3 } from 'etcd3';
-import { startEtcd, type TestEtcd } from '../../lib/testing/etcd.js';
+import { useEtcd } from './etcd-fixture.js';
 import { ApiError } from '../../lib/errors.js';
 import { NodePortAllocator, parsePortRange } from './index.js';
 
-let etcd: TestEtcd;
-let client: Etcd3;
+const etcd = useEtcd();
 let n = 0;
 const prefix = () => `/np${++n}`;
-
-before(async () => {
-  etcd = await startEtcd();
-  client = new Etcd3({ hosts: etcd.endpoint });
-});
-after(async () => {
-  client?.close();
-  await etcd?.stop();
-});
 
 async function expectApiError(p: Promise<unknown>, code: string, message: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof ApiError && e.code === code && e.message === message);
@@ -31,16 +20,16 @@ test('port range parsing', () => {
 
 test('50 concurrent allocations get 50 distinct ports in range; keys live under ranges/servicenodeports', async () => {
   const p = prefix();
-  const a = new NodePortAllocator(client, '30000-32767', { prefix: p });
+  const a = new NodePortAllocator(etcd(), '30000-32767', { prefix: p });
   const ports = await Promise.all(Array.from({ length: 50 }, () => a.allocate()));
   assert.equal(new Set(ports).size, 50);
   for (const port of ports) assert.ok(port >= 30000 + 86 && port <= 32767, `${port} from the dynamic band`);
-  const keys = await client.getAll().prefix(`${p}/ranges/servicenodeports/`).keys();
+  const keys = await etcd().getAll().prefix(`${p}/ranges/servicenodeports/`).keys();
   assert.equal(keys.length, 50);
 });
 
 test('requested ports: taken → Invalid, out of range → Invalid, release + reallocate', async () => {
-  const a = new NodePortAllocator(client, '30000-32767', { prefix: prefix() });
+  const a = new NodePortAllocator(etcd(), '30000-32767', { prefix: prefix() });
   assert.equal(await a.allocate(30080), 30080);
   assert.equal(await a.allocate('30081'), 30081);
   await expectApiError(a.allocate(30080), 'Invalid', 'provided port is already allocated');
@@ -53,15 +42,15 @@ test('requested ports: taken → Invalid, out of range → Invalid, release + re
 
 test('two allocators sharing etcd: no double allocation, then range is full', async () => {
   const p = prefix();
-  const a = new NodePortAllocator(client, '31000-31009', { prefix: p });
-  const b = new NodePortAllocator(client, '31000-31009', { prefix: p });
+  const a = new NodePortAllocator(etcd(), '31000-31009', { prefix: p });
+  const b = new NodePortAllocator(etcd(), '31000-31009', { prefix: p });
   const ports = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).allocate()));
   assert.deepEqual([...ports].sort(), [31000, 31001, 31002, 31003, 31004, 31005, 31006, 31007, 31008, 31009]);
   await expectApiError(b.allocate(), 'Internal', 'Internal error occurred: failed to allocate a nodePort: range is full');
 });
 
 test('repair releases ports no service uses', async () => {
-  const a = new NodePortAllocator(client, '30000-32767', { prefix: prefix() });
+  const a = new NodePortAllocator(etcd(), '30000-32767', { prefix: prefix() });
   await a.allocate(30001);
   await a.allocate(30002);
   const { released, restored } = await a.repair([30002, 30003]);

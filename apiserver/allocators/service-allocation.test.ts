@@ -1,24 +1,13 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Etcd3 } from 'etcd3';
-import { startEtcd, type TestEtcd } from '../../lib/testing/etcd.js';
+import { useEtcd } from './etcd-fixture.js';
 import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
 import { EtcdServiceAllocation } from './index.js';
 
-let etcd: TestEtcd;
-let client: Etcd3;
+const etcd = useEtcd();
 let n = 0;
-const fresh = () => EtcdServiceAllocation.create(client, { prefix: `/sa${++n}`, serviceClusterIPRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767' });
-
-before(async () => {
-  etcd = await startEtcd();
-  client = new Etcd3({ hosts: etcd.endpoint });
-});
-after(async () => {
-  client?.close();
-  await etcd?.stop();
-});
+const fresh = () => EtcdServiceAllocation.create(etcd(), { prefix: `/sa${++n}`, serviceClusterIPRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767' });
 
 function svc(name: string, spec: Record<string, unknown>): KObject {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: structuredClone(spec) };
