@@ -161,6 +161,14 @@ for (const binary of KUBECTLS) test(`${binary} drives every patch type`, async (
     assert.equal(ops.operation, 'Apply');
     assert.deepEqual(ops.fieldsV1['f:spec']['f:replicas'], {});
     assert.equal(alice.fieldsV1['f:spec']['f:replicas'], undefined, 'ownership moved to ops');
+
+    // server-side apply creates, and a later apply without a key removes it
+    const cm = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {${data}}\n`;
+    assert.match(await ok(['apply', '--server-side', '-f', '-'], cm('a: "1", b: "2"')), /configmap\/ssa serverside-applied/);
+    await ok(['patch', 'configmap', 'ssa', '--type', 'merge', '-p', '{"data":{"c":"3"}}']);
+    await ok(['apply', '--server-side', '-f', '-'], cm('a: "1"'));
+    const data = JSON.parse(await ok(['get', 'configmap', 'ssa', '-o', 'json'])).data;
+    assert.deepEqual(data, { a: '1', c: '3' }, 'b removed (only kubectl owned it), c kept (kubectl-patch owns it)');
   } finally {
     await kubectl(['delete', 'namespace', ns, '--wait=false']);
   }
