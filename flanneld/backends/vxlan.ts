@@ -6,7 +6,8 @@
  */
 import { formatIp, parseIp, subnetKey, type IPv4Net } from '../subnet/cidr.js';
 import type { SubnetLease } from '../subnet/registry.js';
-import { Tap, openUdpIO } from '../tuntap/index.js';
+import { Tap } from '../tuntap/index.js';
+import { openTunnel } from '../datapath/open-tunnel.js';
 import { Tunnel, type Peer } from '../datapath/tunnel.js';
 import { VxlanCodec, macToNumber } from '../datapath/vxlan-codec.js';
 import { ip, ipQuiet } from '../net/ip.js';
@@ -36,18 +37,12 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
   let tap: Tap | undefined;
 
   if (mode === 'userspace') {
-    tunnel = new Tunnel();
     tap = new Tap({ name: dev, netns: ns });
     try {
       tap.mac = mac;
       tap.mtu = mtu;
-      const slotSize = Math.max(2048, ctx.ifaceMtu + 64);
-      const devIO = tap.packetIO(tunnel.onDevice, { slotSize });
-      const udpIO = openUdpIO(port, tunnel.onUdp, { netns: ns, slotSize });
-      codec = new VxlanCodec(vni, tunnel.stats);
-      tunnel.attach(devIO, udpIO, codec);
+      tunnel = openTunnel(tap, port, ns, ctx.ifaceMtu, (t) => (codec = new VxlanCodec(vni, t.stats)));
     } catch (err) {
-      tunnel.close();
       tap.release();
       throw err;
     }

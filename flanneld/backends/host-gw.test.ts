@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OverlayCluster } from '../testing/cluster.js';
+import { probe, PROBE_PORT } from '../testing/probe.js';
+import { waitFor } from '../../lib/testing/wait.js';
+
+test('host-gw backend: routes via the other nodes, pods talk both ways without NAT, routes leave with flanneld', async () => {
+  const c = await OverlayCluster.create(2, { Type: 'host-gw' });
+  try {
+    const [a, b] = c.topo.nodes;
+    await c.startAll();
+    const bSubnet = b.podIp!.replace(/\.2$/, '.0/24');
+    await waitFor('route to b', async () => /via 10\.200\.0\.12 dev eth0/.test(await c.topo.exec(a.ns, 'ip', ['route', 'show', bSubnet])));
+    await waitFor('a → b', () => c.topo.ping(a, b));
+    assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT), `${a.podIp} 200000`);
+    assert.equal(await probe(b.podNs!, a.podIp!, PROBE_PORT), `${b.podIp} 200000`);
+    await c.procs.get(a.index)!.stop();
+    assert.equal((await c.topo.exec(a.ns, 'ip', ['route', 'show', bSubnet])).trim(), '');
+  } finally {
+    await c.close();
+  }
+});

@@ -1,0 +1,19 @@
+/** Wires a TUN/TAP device and a UDP port into a running Tunnel (shared by the udp and vxlan backends). */
+import { openUdpIO, type Tun } from '../tuntap/index.js';
+import { Tunnel, type Codec } from './tunnel.js';
+
+/** Starts the datapath: device ↔ codec ↔ UDP port (in netns). On failure nothing stays open. */
+export function openTunnel(device: Tun, port: number, netns: string, underlayMtu: number, makeCodec: (t: Tunnel) => Codec): Tunnel {
+  const tunnel = new Tunnel();
+  // A slot holds one MTU-sized packet plus headers; bigger datagrams arrive truncated and are counted.
+  const slotSize = Math.max(2048, underlayMtu + 64);
+  const devIO = device.packetIO(tunnel.onDevice, { slotSize });
+  try {
+    const udpIO = openUdpIO(port, tunnel.onUdp, { netns, slotSize });
+    tunnel.attach(devIO, udpIO, makeCodec(tunnel));
+    return tunnel;
+  } catch (err) {
+    devIO.close();
+    throw err;
+  }
+}
