@@ -46,6 +46,8 @@ test('test op: success passes, failure is 422 with the json-patch wording', () =
   const doc = { spec: { replicas: 3 } };
   assert.deepEqual(applyJsonPatch(doc, [{ op: 'test', path: '/spec/replicas', value: 3 }, { op: 'replace', path: '/spec/replicas', value: 4 }]), { spec: { replicas: 4 } });
   expectCode(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/replicas', value: 2 }]), 'Invalid', /^testing value \/spec\/replicas failed: test failed$/);
+  expectCode(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/paused', value: true }]), 'Invalid', /^testing value \/spec\/paused failed: test failed$/);
+  assert.deepEqual(applyJsonPatch(doc, [{ op: 'test', path: '/spec/paused', value: null }]), doc, 'a missing value tests equal to null');
 });
 
 test('operations on missing paths are 422, malformed patches are 400', () => {

@@ -74,8 +74,10 @@ function getAt(doc: unknown, path: string, op: string): unknown {
 function applyOp(doc: unknown, o: JsonPatchOp): unknown {
   const tokens = parsePointer(o.path);
   if (o.op === 'test') {
-    const actual = getAt(doc, o.path, 'test');
-    if (!deepEqual(actual, o.value)) throw unprocessable(`testing value ${o.path} failed: test failed`);
+    // As the json-patch library Kubernetes uses: a missing value equals only null.
+    let actual: unknown = null;
+    try { actual = getAt(doc, o.path, 'test'); } catch { /* missing */ }
+    if (!deepEqual(actual ?? null, o.value)) throw unprocessable(`testing value ${o.path} failed: test failed`);
     return doc;
   }
   if (o.op === 'move' || o.op === 'copy') {
