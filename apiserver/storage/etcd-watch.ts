@@ -2,7 +2,7 @@
  * A direct etcd watch on a key prefix from a revision, delivering StorageEvents. Used by the
  * watch cache (one per resource) and for watches that start before the cache's window.
  */
-import type { Etcd3, Watcher } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { ApiError } from '../../lib/errors.js';
 import { decode } from './store.js';
 import { fromEtcdEvent, type StorageEvent } from './watch-filter.js';
@@ -15,8 +15,12 @@ export interface PrefixWatchHandlers {
   onError(err: ApiError): void;
 }
 
+/** A running prefix watch. */
+export interface PrefixWatch { cancel(): Promise<void> }
+
 /** Starts watching `prefix` after revision `afterRev`; resolves once etcd accepted the watch. */
-export async function watchPrefix(client: Etcd3, prefix: string, afterRev: number, h: PrefixWatchHandlers): Promise<Watcher> {
+export async function watchPrefix(client: Etcd3, prefix: string, afterRev: number, h: PrefixWatchHandlers): Promise<PrefixWatch> {
+  let dead = false;
   const watcher = client.watch().prefix(prefix).withPreviousKV().startRevision(String(afterRev + 1)).watcher();
   watcher.on('data', (res) => {
     const events: StorageEvent[] = [];
@@ -27,6 +31,7 @@ export async function watchPrefix(client: Etcd3, prefix: string, afterRev: numbe
     h.onEvents(events, Number(res.header.revision));
   });
   watcher.on('error', (err: Error) => {
+    dead = true;
     const msg = String(err?.message ?? err);
     if (msg.includes('compacted')) h.onError(new ApiError('Gone', `too old resource version: ${afterRev} (${afterRev + 1})`));
     else h.onError(new ApiError('Unavailable', `etcd watch failed: ${msg}`));
@@ -36,5 +41,6 @@ export async function watchPrefix(client: Etcd3, prefix: string, afterRev: numbe
     watcher.once('connected', () => { clearTimeout(t); resolve(); });
     watcher.once('error', () => { clearTimeout(t); resolve(); });
   });
-  return watcher;
+  // Cancelling a watch etcd already cancelled confuses the client's stream bookkeeping: skip it.
+  return { cancel: () => (dead ? Promise.resolve() : (dead = true, watcher.cancel())) };
 }

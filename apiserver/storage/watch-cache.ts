@@ -4,12 +4,11 @@
  * recent resourceVersion is served from memory. Older starts fall back to a direct etcd watch
  * (which answers 410 Gone once etcd compacted that revision).
  */
-import type { Watcher } from 'etcd3';
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError } from '../../lib/errors.js';
 import type { WatchEvent } from '../registry/types.js';
 import { EventQueue } from './event-queue.js';
-import { watchPrefix } from './etcd-watch.js';
+import { watchPrefix, type PrefixWatch } from './etcd-watch.js';
 import type { EtcdStore } from './store.js';
 import { filterEvent, type Predicate, type StorageEvent } from './watch-filter.js';
 
@@ -46,7 +45,7 @@ export class WatchCache {
   /** Latest revision the cache has seen. */
   private rev = 0;
   private readonly subs = new Set<Subscriber>();
-  private watcher?: Watcher;
+  private watcher?: PrefixWatch;
   private starting?: Promise<void>;
   private stopped = false;
   private readonly capacity: number;
@@ -138,6 +137,13 @@ export class WatchCache {
   private async watchFromEtcd(queue: EventQueue<WatchEvent>, req: CacheWatchRequest): Promise<void> {
     const from = req.fromRev!;
     const oldest = this.windowStart;
+    // Ask etcd first whether that history still exists, so a compacted start fails before streaming.
+    try {
+      await this.store.list(this.prefix, { revision: from + 1, limit: 1 });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'Gone') throw new ApiError('Gone', `too old resource version: ${from} (${oldest})`);
+      throw err;
+    }
     const w = await watchPrefix(this.store.client, this.prefix, from, {
       onEvents: (events) => { for (const ev of events) { const out = filterEvent(ev, req.matches); if (out) queue.push(out); } },
       onError: (err) => queue.fail(err.code === 'Gone' ? new ApiError('Gone', `too old resource version: ${from} (${oldest})`) : err),
