@@ -98,6 +98,7 @@ export class ReplicaSetController {
   private async claimPods(rs: ReplicaSet, selector: Selector): Promise<Pod[]> {
     const ns = rs.metadata!.namespace!;
     const out: Pod[] = [];
+    let canAdopt: boolean | undefined;
     for (const p of this.pods.lister.list(undefined, ns)) {
       const ref = controllerRef(p);
       const matches = selector.matches(p.metadata?.labels);
@@ -107,10 +108,18 @@ export class ReplicaSetController {
         continue;
       }
       if (ref || !matches || p.metadata?.deletionTimestamp || rs.metadata?.deletionTimestamp) continue;
+      // The cache may be behind: adopt only if the live owner is the same and not being deleted.
+      canAdopt ??= await this.ownerStillLive(rs);
+      if (!canAdopt) continue;
       const adopted = await this.patchOwners(p, [...(p.metadata?.ownerReferences ?? []), ownerRefFor(rs, this.k.apiVersion, this.k.kind)]).catch(ignoreGone);
       if (adopted) out.push(adopted as Pod);
     }
     return out;
+  }
+
+  private async ownerStillLive(rs: ReplicaSet): Promise<boolean> {
+    const live = await this.client.get({ group: this.k.group, resource: this.k.resource, namespace: rs.metadata!.namespace!, name: rs.metadata!.name! }).catch(ignoreGone);
+    return !!live && live.metadata?.uid === rs.metadata?.uid && !live.metadata?.deletionTimestamp;
   }
 
   private patchOwners(p: Pod, refs: unknown[]): Promise<KObject> {

@@ -80,10 +80,15 @@ export class DeploymentController {
   private async claimReplicaSets(d: Deployment): Promise<ReplicaSet[]> {
     const selector = selectorFromLabelSelector(d.spec?.selector as never);
     const out: ReplicaSet[] = [];
+    let canAdopt: boolean | undefined;
     for (const rs of this.replicaSets.lister.list(undefined, d.metadata!.namespace)) {
       const ref = controllerRef(rs);
       if (ref?.uid === d.metadata!.uid) { out.push(rs); continue; }
       if (ref || !selector.matches(rs.metadata?.labels) || d.metadata?.deletionTimestamp) continue;
+      // The cache may be behind: adopt only if the live deployment is the same and not being deleted.
+      canAdopt ??= await this.client.get({ group: 'apps', resource: 'deployments', namespace: d.metadata!.namespace!, name: d.metadata!.name! })
+        .then((live) => live.metadata?.uid === d.metadata?.uid && !live.metadata?.deletionTimestamp, () => false);
+      if (!canAdopt) continue;
       try {
         out.push(await this.client.patch<ReplicaSet>({ ...RS, namespace: d.metadata!.namespace!, name: rs.metadata!.name! }, 'merge',
           { metadata: { ownerReferences: [...(rs.metadata?.ownerReferences ?? []), ownerRefFor(d, 'apps/v1', 'Deployment')], uid: rs.metadata!.uid } }));
