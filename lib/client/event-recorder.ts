@@ -1,0 +1,89 @@
+/**
+ * EventRecorder: writes core/v1 Events about objects, the way users see them in `kubectl describe`.
+ * Like client-go's EventCorrelator, an event identical to one already written (same object, type,
+ * reason, message, source) bumps that Event's `count` and `lastTimestamp` instead of creating a
+ * new object. Writes happen in the background in order; recording never throws or blocks.
+ */
+import type { KObject } from '../api/object.js';
+import type { Event, ObjectReference } from '../api/types.js';
+import { isApiError } from '../errors.js';
+import type { ApiClient } from './api-client.js';
+import { clientLog } from './log.js';
+
+/** Event type as Kubernetes knows it. */
+export type EventType = 'Normal' | 'Warning';
+
+interface Seen { namespace: string; name: string; count: number }
+
+const MAX_CACHED = 4096;
+const EVENTS = { resource: 'events' };
+
+function rfc3339(d: Date): string { return d.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+
+/** The ObjectReference of an object (involvedObject of its events). */
+export function referenceOf(obj: KObject): ObjectReference {
+  const m = obj.metadata ?? {};
+  const ref: ObjectReference = { kind: obj.kind, name: m.name, apiVersion: obj.apiVersion };
+  if (m.namespace) ref.namespace = m.namespace;
+  if (m.uid) ref.uid = m.uid;
+  if (m.resourceVersion) ref.resourceVersion = m.resourceVersion;
+  return ref;
+}
+
+/** Records Events for one component (source.component, e.g. "default-scheduler", "kubelet"). */
+export class EventRecorder {
+  private readonly seen = new Map<string, Seen>();
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(private readonly client: ApiClient, private readonly source: { component: string; host?: string }) {}
+
+  /** Records an event about `obj` (queued; see flush()). */
+  event(obj: KObject, type: EventType, reason: string, message: string): void {
+    const ref = referenceOf(obj);
+    const now = new Date();
+    this.tail = this.tail.then(() => this.write(ref, type, reason, message, now)).catch((err) => {
+      clientLog('warn', 'could not write event', { object: `${ref.namespace ?? ''}/${ref.name}`, reason, error: (err as Error).message });
+    });
+  }
+
+  /** Printf-style convenience: eventf(obj, 'Normal', 'Scheduled', 'Successfully assigned %s to %s', a, b). */
+  eventf(obj: KObject, type: EventType, reason: string, format: string, ...args: unknown[]): void {
+    let i = 0;
+    this.event(obj, type, reason, format.replace(/%[sdv]/g, () => String(args[i++])));
+  }
+
+  /** Resolves when every event recorded so far has been written (or failed). */
+  flush(): Promise<void> { return this.tail; }
+
+  private async write(ref: ObjectReference, type: EventType, reason: string, message: string, now: Date): Promise<void> {
+    const key = JSON.stringify([ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type, reason, message, this.source.component, this.source.host]);
+    const prev = this.seen.get(key);
+    if (prev) {
+      try {
+        const patched = await this.client.patch<Event>({ ...EVENTS, namespace: prev.namespace, name: prev.name }, 'merge', { count: prev.count + 1, lastTimestamp: rfc3339(now) });
+        this.remember(key, { ...prev, count: patched.count ?? prev.count + 1 });
+        return;
+      } catch (err) {
+        if (!isApiError(err, 'NotFound')) throw err;
+        this.seen.delete(key); // expired (event TTL): start a new series
+      }
+    }
+    const namespace = ref.namespace || 'default';
+    const name = `${ref.name}.${(BigInt(now.getTime()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)}`;
+    const ts = rfc3339(now);
+    const ev: Event = {
+      apiVersion: 'v1', kind: 'Event', metadata: { name, namespace },
+      involvedObject: ref, reason, message, type, count: 1, firstTimestamp: ts, lastTimestamp: ts,
+      source: { component: this.source.component, ...(this.source.host ? { host: this.source.host } : {}) },
+      reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
+    };
+    await this.client.create<Event>({ ...EVENTS, namespace }, ev);
+    this.remember(key, { namespace, name, count: 1 });
+  }
+
+  private remember(key: string, s: Seen): void {
+    this.seen.delete(key); // re-insert: Map order is our LRU order
+    this.seen.set(key, s);
+    if (this.seen.size > MAX_CACHED) this.seen.delete(this.seen.keys().next().value as string);
+  }
+}
