@@ -81,7 +81,7 @@ function checkItem(item: unknown, index: number, field: FieldSchema, path: strin
 }
 
 function walk(value: unknown, field: FieldSchema | undefined, path: string[], out: FieldSet, strict: boolean): void {
-  if (isMap(value) && !field?.atomic) {
+  if (isMap(value) && !field?.atomic && !field?.replace) {
     const entries = Object.entries(value);
     if (!entries.length || field?.map) out.add(joinPath(path));
     for (const [k, v] of entries) walk(v, field?.struct?.[k], [...path, `f:${k}`], out, strict);

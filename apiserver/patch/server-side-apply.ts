@@ -46,7 +46,7 @@ function dropNulls(v: unknown): unknown {
 
 /** Merges `applied` into `live`: maps recursively, granular lists by item, everything else replaced. */
 function mergeApplied(live: unknown, applied: unknown, field: FieldSchema | undefined): unknown {
-  if (isMap(applied) && isMap(live) && !field?.atomic) {
+  if (isMap(applied) && isMap(live) && !field?.atomic && !field?.replace) {
     const out: JsonMap = { ...live };
     for (const [k, v] of Object.entries(applied)) out[k] = mergeApplied(live[k], v, field?.struct?.[k]);
     return out;

@@ -152,3 +152,21 @@ test('errors: missing merge key, bad directive, non-object patch are 400 BadRequ
   bad({ $patch: 'delete' }, /top level/);
   bad({ metadata: { '$deleteFromPrimitiveList/finalizers': 'a' } }, /must be a list/);
 });
+
+test('patchStrategy replace: a PodDisruptionBudget selector is replaced, not merged', () => {
+  const pdb = { kind: 'PodDisruptionBudget', spec: { minAvailable: 1, selector: { matchLabels: { app: 'a', tier: 'x' } } } };
+  const out = applyStrategicPatch(pdb, { spec: { selector: { matchLabels: { app: 'b' } } } }, schemaForKind('PodDisruptionBudget')) as any;
+  assert.deepEqual(out.spec, { minAvailable: 1, selector: { matchLabels: { app: 'b' } } });
+});
+
+test('ServiceAccount secrets merge by name', () => {
+  const sa = { kind: 'ServiceAccount', secrets: [{ name: 'a' }] };
+  const out = applyStrategicPatch(sa, { secrets: [{ name: 'b' }] }, schemaForKind('ServiceAccount')) as any;
+  assert.deepEqual(out.secrets, [{ name: 'a' }, { name: 'b' }]);
+});
+
+test('order-only $setElementOrder reorders env (kubectl apply after reordering)', () => {
+  const pod = { kind: 'Pod', spec: { containers: [{ name: 'c', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] } };
+  const out = applyStrategicPatch(pod, { spec: { '$setElementOrder/containers': [{ name: 'c' }], containers: [{ name: 'c', '$setElementOrder/env': [{ name: 'B' }, { name: 'A' }] }] } }, podSchema) as any;
+  assert.deepEqual(out.spec.containers[0].env.map((e: any) => e.name), ['B', 'A']);
+});

@@ -42,7 +42,7 @@ function mergeMap(original: JsonMap, patch: JsonMap, schema: StructSchema | unde
     const field = schema?.[k];
     if (v === null) delete result[k];
     else if (isMap(v)) {
-      const m = mergeMap(isMap(result[k]) ? result[k] : {}, v, field?.struct);
+      const m = mergeMap(isMap(result[k]) && !field?.replace ? result[k] : {}, v, field?.struct);
       if (m === DELETE) delete result[k];
       else result[k] = m;
     } else if (Array.isArray(v)) {

@@ -19,6 +19,8 @@ export interface FieldSchema {
   retainKeys?: boolean;
   /** Server-side apply treats the value as one unit (e.g. label selectors). */
   atomic?: boolean;
+  /** Kubernetes' patchStrategy "replace": a strategic patch replaces the map whole (implies atomic). */
+  replace?: boolean;
   /** A map with free-form keys (labels): the map itself is a member of field sets. */
   map?: boolean;
   /** Schema of the value (a struct) or of each list item. */
@@ -95,6 +97,9 @@ const ROOTS: Record<string, StructSchema> = {
   Secret: { metadata: { struct: objectMeta }, data: freeMap, stringData: freeMap },
   PersistentVolumeClaim: kindRoot({ resources: { struct: { requests: freeMap, limits: freeMap } }, selector: atomicSelector }),
   PersistentVolume: kindRoot({ capacity: freeMap }),
+  ServiceAccount: { metadata: { struct: objectMeta }, secrets: byName, imagePullSecrets: byName },
+  ResourceQuota: kindRoot({ hard: freeMap }, { struct: { hard: freeMap, used: freeMap } }),
+  PodDisruptionBudget: kindRoot({ selector: { atomic: true, replace: true } }),
 };
 
 const DEFAULT_ROOT = kindRoot();
