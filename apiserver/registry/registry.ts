@@ -9,6 +9,7 @@ import { AdmissionChain } from '../admission/chain.js';
 import { defaultingPlugin } from '../admission/defaulting.js';
 import { namespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import type { AdmissionPlugin } from '../admission/types.js';
+import { EtcdServiceAllocation } from '../allocators/index.js';
 import { builtinResources } from '../resources/index.js';
 import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
@@ -196,6 +197,12 @@ export async function createRegistry(opts: RegistryOptions): Promise<RegistryHan
   return reg;
 }
 
-async function defaultServiceAllocation(_opts: RegistryOptions): Promise<ServiceAllocation | undefined> {
-  return undefined; // wired to apiserver/allocators once they land
+/** ClusterIP/NodePort allocators in etcd; repaired from the stored Services on start. */
+async function defaultServiceAllocation(opts: RegistryOptions): Promise<ServiceAllocation> {
+  const prefix = (opts.prefix ?? '/registry').replace(/\/+$/, '');
+  const alloc = EtcdServiceAllocation.create(opts.etcd, { prefix, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
+  const services = await new EtcdStore(opts.etcd).list(collectionKey(prefix, 'services'));
+  // A grace period keeps claims another apiserver made for a create still in flight.
+  await alloc.repair(services.items.map((s) => s.obj), { graceMs: 60_000 });
+  return alloc;
 }
