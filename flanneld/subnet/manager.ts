@@ -179,7 +179,10 @@ export class SubnetManager {
       try {
         const rev = await this.resync();
         if (!watcher) {
-          watcher = await this.opts.registry.watchLeases(rev, (e) => this.onEvent(e, signal), () => { resyncNow = true; });
+          watcher = await this.opts.registry.watchLeases(rev, (e) => this.onEvent(e, signal), () => {
+            log.info('lease watch reconnected, resyncing');
+            resyncNow = true;
+          }, () => log.warn('lease watch lost (etcd unreachable?), keeping the last known leases', { peers: this.peers.size }));
         }
         attempt = 0;
       } catch (err) {

@@ -88,7 +88,7 @@ export class SubnetRegistry {
   }
 
   /** Watches the subnets prefix after `revision`; the etcd3 watcher reconnects and resumes by itself. */
-  async watchLeases(revision: string, onEvent: (e: LeaseEvent) => void, onReconnect: () => void): Promise<Watcher> {
+  async watchLeases(revision: string, onEvent: (e: LeaseEvent) => void, onReconnect: () => void, onLost: () => void = () => {}): Promise<Watcher> {
     const w = await this.client.watch().prefix(`${this.prefix}/subnets/`).startRevision(String(BigInt(revision) + 1n)).create();
     let lost = false;
     w.on('put', (kv) => {
@@ -99,9 +99,10 @@ export class SubnetRegistry {
       const subnet = parseSubnetKey(kv.key.toString().slice(`${this.prefix}/subnets/`.length));
       if (subnet) onEvent({ type: 'delete', subnet });
     });
-    w.on('disconnected', () => { lost = true; });
+    const lose = (): void => { if (!lost) { lost = true; onLost(); } };
+    w.on('disconnected', lose);
+    w.on('error', lose);
     w.on('connected', () => { if (lost) { lost = false; onReconnect(); } });
-    w.on('error', () => { lost = true; });
     return w;
   }
 }

@@ -36,7 +36,8 @@ export class OverlayCluster {
 
   /** Starts flanneld for a node (extra flags appended). */
   async start(node: TopoNode, extra: string[] = []): Promise<FlanneldProc> {
-    const p = await startFlanneld(['--etcd-endpoints', this.etcd.endpoint, '--netns', node.ns, '--public-ip', node.ip, ...extra], this.subnetFile(node));
+    const endpoint = extra.includes('--etcd-endpoints') ? [] : ['--etcd-endpoints', this.etcd.endpoint];
+    const p = await startFlanneld([...endpoint, '--netns', node.ns, '--public-ip', node.ip, ...extra], this.subnetFile(node));
     this.procs.set(node.index, p);
     return p;
   }
