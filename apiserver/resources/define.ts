@@ -14,6 +14,8 @@ import { DEFAULT_COLUMNS, defaultRow } from './printers/columns.js';
 export interface KindBehaviour {
   /** The rule for metadata.name (default: DNS-1123 subdomain). */
   nameRule?: NameRule;
+  /** Keep a client-set status on create (nodes: the kubelet registers with its status). */
+  keepStatusOnCreate?: boolean;
   defaults?(obj: KObject): void;
   validateCreate?(obj: KObject): FieldError[];
   validateUpdate?(obj: KObject, old: KObject): FieldError[];
@@ -36,7 +38,7 @@ export function defineResource(id: Identity, b: KindBehaviour = {}): ResourceDef
     tableRow: b.tableRow ?? ((obj) => defaultRow(obj)),
     // Users never set status on create; controllers write it through the status subresource.
     prepareForCreate: (obj) => {
-      if (hasStatus) delete obj.status;
+      if (hasStatus && !b.keepStatusOnCreate) delete obj.status;
       b.prepareForCreate?.(obj);
     },
     prepareForUpdate: (obj, old) => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinResources } from './index.js';
+import { builtinResources, behaviourKey } from './index.js';
+import { KIND_BEHAVIOURS } from './kinds/all.js';
 
 const defs = builtinResources();
 const find = (group: string, resource: string) => defs.find((d) => d.group === group && d.resource === resource);
@@ -61,8 +62,16 @@ test('every resource has one definition and validators and a table', () => {
   assert.equal(new Set(keys).size, keys.length);
   for (const d of defs) {
     assert.ok(d.validateCreate && d.validateUpdate && d.tableColumns && d.tableRow, d.resource);
-    assert.equal(d.tableColumns![0].name, 'Name', `${d.resource} first column`);
+    // Events are the one table that starts with LAST SEEN (the name is a wide column).
+    const first = d.resource === 'events' ? 'Last Seen' : 'Name';
+    assert.equal(d.tableColumns![0].name, first, `${d.resource} first column`);
+    assert.ok(d.tableColumns!.some((c) => c.format === 'name'), `${d.resource} has a name column`);
   }
+});
+
+test('every behaviour key names a served resource', () => {
+  const served = new Set(defs.map((d) => behaviourKey(d.group, d.resource)));
+  for (const k of Object.keys(KIND_BEHAVIOURS)) assert.ok(served.has(k), `behaviour for unknown resource ${k}`);
 });
 
 test('default table and ObjectMeta validation for a kind without a printer', () => {
