@@ -41,8 +41,8 @@ function fromKubeconfig(path: string): { server?: string; grpc?: string; token?:
 }
 
 function hostOf(url: string): string {
-  const u = new URL(url.includes('://') ? url : `http://${url}`);
-  return u.hostname.includes(':') ? `[${u.hostname}]` : u.hostname;
+  // URL.hostname keeps the brackets of an IPv6 literal, which is what host:port needs
+  return new URL(url.includes('://') ? url : `http://${url}`).hostname;
 }
 
 /** Resolves the gRPC target and bearer token from the flags (see the module doc for the order). */

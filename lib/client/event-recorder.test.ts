@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApiServer } from '../../apiserver/grpc/testing.js';
+import { EventRecorder } from './event-recorder.js';
+import type { Event, Pod, Node } from '../api/types.js';
+
+test('repeated identical events bump count and lastTimestamp; different ones create new Events', async (t) => {
+  const api = await startTestApiServer();
+  t.after(() => api.stop());
+  const pod = await api.client.create<Pod>({ resource: 'pods', namespace: 'default' }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  const rec = new EventRecorder(api.client, { component: 'kubelet', host: 'node-1' });
+  rec.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
+  await rec.flush();
+  const first = (await api.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
+  assert.equal(first.length, 1);
+  await new Promise((r) => setTimeout(r, 1100)); // lastTimestamp has second precision
+  rec.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
+  rec.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
+  rec.eventf(pod, 'Normal', 'Pulled', 'Container image "%s" already present on machine', 'nginx');
+  await rec.flush();
+  const events = (await api.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
+  assert.equal(events.length, 2);
+  const backoff = events.find((e) => e.reason === 'BackOff')!;
+  assert.equal(backoff.count, 3);
+  assert.equal(backoff.metadata?.name, first[0].metadata?.name);
+  assert.ok(backoff.lastTimestamp! > backoff.firstTimestamp!, 'lastTimestamp moved');
+  assert.deepEqual(backoff.involvedObject, { kind: 'Pod', name: 'web', namespace: 'default', apiVersion: 'v1', uid: pod.metadata?.uid, resourceVersion: pod.metadata?.resourceVersion });
+  assert.deepEqual(backoff.source, { component: 'kubelet', host: 'node-1' });
+  const pulled = events.find((e) => e.reason === 'Pulled')!;
+  assert.equal(pulled.message, 'Container image "nginx" already present on machine');
+  assert.equal(pulled.type, 'Normal');
+  assert.equal(pulled.count, 1);
+});
+
+test('events about cluster objects go to the default namespace; a deleted series starts over', async (t) => {
+  const api = await startTestApiServer();
+  t.after(() => api.stop());
+  const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', uid: 'node-1' } };
+  const rec = new EventRecorder(api.client, { component: 'kubelet' });
+  rec.event(node, 'Normal', 'NodeReady', 'Node node-1 status is now: NodeReady');
+  await rec.flush();
+  const [ev] = (await api.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
+  assert.equal(ev.involvedObject?.kind, 'Node');
+  await api.client.delete({ resource: 'events', namespace: 'default', name: ev.metadata!.name! });
+  rec.event(node, 'Normal', 'NodeReady', 'Node node-1 status is now: NodeReady');
+  await rec.flush();
+  const again = (await api.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
+  assert.equal(again.length, 1);
+  assert.equal(again[0].count, 1);
+  assert.notEqual(again[0].metadata?.name, ev.metadata?.name);
+});
