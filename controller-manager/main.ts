@@ -10,6 +10,7 @@ import { ApiEventRecorder } from '../scheduler/events.js';
 import { InformerFactory } from './informers.js';
 import { ReplicaSetController, REPLICATION_CONTROLLER } from './controllers/replica-set.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
+import { EndpointsController } from './controllers/endpoints.js';
 import { DeploymentController } from './controllers/deployment/controller.js';
 
 process.env.KUBESIM_COMPONENT ??= 'kube-controller-manager';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   if (wanted('replicationcontroller')) { const c = new ReplicaSetController(informers, client, recorder, REPLICATION_CONTROLLER); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   if (wanted('deployment')) { const c = new DeploymentController(informers, client, recorder); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   if (wanted('garbagecollector')) { const c = new GarbageCollector(informers, client); runs.push((s) => c.run(o.concurrentSyncs, s)); }
+  if (wanted('endpoints')) { const c = new EndpointsController(informers, client); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   informers.start(stop.signal);
   await informers.waitForSync(stop.signal);
   clientLog('info', 'caches synced; controllers running', { controllers: runs.length });
