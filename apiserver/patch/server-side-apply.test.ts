@@ -196,3 +196,13 @@ test('an Update that changes one label takes that label, not the labels map or t
   const kubectl = managed(out).find((e) => e.manager === 'kubectl');
   assert.deepEqual(kubectl.fieldsV1['f:metadata'], { 'f:labels': { '.': {}, 'f:app': {} } }, 'the applier keeps the labels map');
 });
+
+test('an object without managedFields: its fields belong to "before-first-apply"', () => {
+  const live = created(config({ replicas: 3 }));
+  expectApiError(() => applyPatch('apply', live, config({ replicas: 5 }), opts('kubectl')), 'Conflict',
+    /^Apply failed with 1 conflict: conflict with "before-first-apply" using apps\/v1: \.spec\.replicas$/);
+  const same = applyPatch('apply', live, config({ replicas: 3 }), opts('kubectl'));
+  assert.deepEqual(managed(same).map((e) => e.manager), ['before-first-apply', 'kubectl']);
+  const forced = applyPatch('apply', live, config({ replicas: 5 }), opts('kubectl', { force: true }));
+  assert.equal(spec(forced).replicas, 5);
+});

@@ -122,6 +122,12 @@ export function applyServerSide(live: KObject, patch: unknown, opts: ApplyOption
   const manager = opts.fieldManager!;
   const root = schemaForKind(opts.kind);
   const entries = readEntries(live);
+  if (!entries.length) {
+    // Kubernetes: fields of an object nobody manages yet belong to "before-first-apply", so the
+    // first apply cannot silently change values someone else set.
+    const existing = fieldSetOf(live as JsonMap, root);
+    if (existing.size) entries.push({ manager: 'before-first-apply', operation: 'Update', apiVersion: opts.apiVersion, fields: existing });
+  }
   let own = entries.find((e) => sameManager(e, manager, 'Apply', undefined, opts.subresource));
   const others = entries.filter((e) => e !== own);
   const appliedSet = fieldSetOf(applied, root, true);
