@@ -150,6 +150,8 @@ test('errors: missing merge key, bad directive, non-object patch are 400 BadRequ
   bad({ spec: { $patch: 'explode' } }, /unknown patch type/);
   bad([1, 2], /must be a JSON object/);
   bad({ $patch: 'delete' }, /top level/);
+  bad({ spec: { template: { spec: { containers: [{ name: 'a', $patch: 'merge' }] } } } }, /merging lists cannot yet be specified/);
+  bad({ spec: { template: { spec: { containers: [{ name: 'a', $patch: 'explode' }] } } } }, /unknown patch type/);
   bad({ metadata: { '$deleteFromPrimitiveList/finalizers': 'a' } }, /must be a list/);
 });
 

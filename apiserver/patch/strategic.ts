@@ -74,8 +74,11 @@ function retainKeys(result: JsonMap, patch: JsonMap): void {
 
 function mergeList(original: unknown, patch: unknown[], field: FieldSchema | undefined, order: unknown): unknown[] {
   if (field?.list !== 'merge') return clone(patch);
-  const replaceAll = patch.some((x) => isMap(x) && x.$patch === 'replace' && Object.keys(x).length === 1);
-  const items = patch.filter((x) => !(isMap(x) && x.$patch === 'replace' && Object.keys(x).length === 1));
+  // As Kubernetes: any item with `$patch: replace` makes the list the other items (the
+  // directive item itself is dropped); `$patch: merge` items are not supported in lists.
+  if (patch.some((x) => isMap(x) && x.$patch === 'merge')) throw badPatch('strategic merge patch: merging lists cannot yet be specified in the patch');
+  const replaceAll = patch.some((x) => isMap(x) && x.$patch === 'replace');
+  const items = patch.filter((x) => !(isMap(x) && x.$patch === 'replace'));
   let result: unknown[] = replaceAll || !Array.isArray(original) ? [] : [...original];
   if (!field.key || items.every((x) => !isMap(x))) {
     for (const x of items) if (!result.some((y) => deepEqual(x, y))) result.push(clone(x));
@@ -96,11 +99,9 @@ function mergeKeyedItems(result: unknown[], items: unknown[], key: string, struc
       result = result.filter((x) => !same(x));
       continue;
     }
+    if (item.$patch !== undefined) throw badPatch(`strategic merge patch: unknown patch type "${String(item.$patch)}" in list item`);
     const i = result.findIndex(same);
-    const base = i >= 0 && item.$patch !== 'replace' ? result[i] as JsonMap : {};
-    const { $patch: directive, ...rest } = item;
-    if (directive !== undefined && directive !== 'merge' && directive !== 'replace') throw badPatch(`strategic merge patch: unknown patch type "${String(directive)}" in list item`);
-    const merged = mergeMap(base, rest, struct) as JsonMap;
+    const merged = mergeMap(i >= 0 ? result[i] as JsonMap : {}, item, struct) as JsonMap;
     if (i >= 0) result[i] = merged;
     else result.push(merged);
   }
