@@ -139,7 +139,10 @@ export class ContainerStore {
     const sb = this.sandboxes.get(r.sandboxId);
     const dir = this.records.dir(id);
     mkdirSync(dirname(r.logPath), { recursive: true });
-    const enter = sb.netnsPath ? ['nsenter', `--net=${sb.netnsPath}`, '--'] : [];
+    // Enter through the pause process rather than /run/netns/<name>: that bind mount may live in
+    // another mount namespace (a runtime started by `ip netns exec`), the pause process does not.
+    const netPath = sb.pausePid ? `/proc/${sb.pausePid}/ns/net` : sb.netnsPath;
+    const enter = netPath ? ['nsenter', `--net=${netPath}`, '--'] : [];
     const cmd = [...enter, 'unshare', '--mount', '--uts', '--', '/bin/sh', join(dir, 'start.sh'), ...r.argv];
     const envObj = Object.fromEntries(r.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     const shim = spawn('perl', [this.opts.shimPath, r.logPath, dir, ...cmd], { detached: true, stdio: 'ignore', env: envObj });

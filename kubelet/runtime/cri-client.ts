@@ -14,17 +14,23 @@ function toApiError(err: grpc.ServiceError): ApiError {
   return new ApiError((typeof reason === 'string' ? reason : ApiError.codeFromGrpc(err.code)) as ApiErrorCode, err.details || err.message);
 }
 
+/** The file path of a CRI endpoint given as a path, unix:path or unix:///path. */
+export function socketPath(endpoint: string): string {
+  return endpoint.replace(/^unix:(\/\/)?/, '');
+}
+
 /** A connection to a CRI runtime over a unix socket. */
 export class CriClient {
   private readonly runtimeClient: AnyClient;
   private readonly imageClient: AnyClient;
 
-  constructor(socketPath: string) {
+  constructor(endpoint: string) {
+    const socket = socketPath(endpoint);
     const defs = criDefinitions();
     const RuntimeCtor = grpc.makeGenericClientConstructor(defs.runtime, 'RuntimeService');
     const ImageCtor = grpc.makeGenericClientConstructor(defs.image, 'ImageService');
-    this.runtimeClient = new RuntimeCtor(`unix:${socketPath}`, grpc.credentials.createInsecure()) as unknown as AnyClient;
-    this.imageClient = new ImageCtor(`unix:${socketPath}`, grpc.credentials.createInsecure(), { channelOverride: this.runtimeClient.getChannel() }) as unknown as AnyClient;
+    this.runtimeClient = new RuntimeCtor(`unix:${socket}`, grpc.credentials.createInsecure()) as unknown as AnyClient;
+    this.imageClient = new ImageCtor(`unix:${socket}`, grpc.credentials.createInsecure(), { channelOverride: this.runtimeClient.getChannel() }) as unknown as AnyClient;
   }
 
   private unary<T>(client: AnyClient, method: string, req: object, timeoutMs: number): Promise<T> {

@@ -14,7 +14,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 test('the runtime process serves the CRI on its socket and exits cleanly on SIGTERM', async (t) => {
   const tmp = tempDir();
   const socket = join(tmp.dir, 'cri.sock');
-  const child = spawn(process.execPath, [here('./main.js'), '--listen', socket, '--root-dir', join(tmp.dir, 'state'), '--subnet-file', join(tmp.dir, 'none.env')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [here('./main.js'), '--listen', `unix://${socket}`, '--root-dir', join(tmp.dir, 'state'), '--subnet-file', join(tmp.dir, 'none.env')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -5,22 +5,24 @@
  * with private roots. Stopping the runtime leaves pods running; a new runtime adopts them.
  */
 import { readFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { ContainerRuntime } from './runtime-service.js';
+import { socketPath } from './cri-client.js';
 import { serveCri } from './cri-server.js';
 import { ImageRegistry, defaultImagesDir } from './images.js';
 import { createLogger } from './log.js';
 
 const program = new Command('kubesim-runtime')
-  .option('--listen <path>', 'unix socket to serve the CRI on', '/run/kubesim/cri.sock')
+  .option('--listen <path>', 'unix socket to serve the CRI on (path or unix://path)', '/run/kubesim/cri.sock')
+  .option('--v <level>', 'log verbosity (accepted for symmetry with the other components)', '0')
   .option('--root-dir <dir>', 'state directory (sandboxes, containers, shim)', '/var/lib/kubesim/runtime')
   .option('--log-root <dir>', 'pod log root when the sandbox names none', '/var/log/pods')
   .option('--image-dir <dir>', 'built-in images folder', defaultImagesDir())
   .option('--image-map <file>', 'extra image names: "<pattern> <builtin>" per line (* wildcards)')
   .option('--cni-network-name <name>', 'network name (host-local state folder)', 'cbr0')
   .option('--subnet-file <file>', "flanneld's subnet.env", '/run/flannel/subnet.env')
-  .option('--cni-data-dir <dir>', 'host-local IPAM state', '/var/lib/cni/networks')
+  .option('--cni-data-dir <dir>', 'host-local IPAM state (default <root-dir>/cni-networks)')
   .option('--bridge <name>', 'node bridge', 'cni0')
   .option('--node-netns <name>', 'the node namespace, when the runtime runs outside it')
   .option('--netns-prefix <prefix>', 'prefix of pod network namespace names', 'cni-')
@@ -34,11 +36,12 @@ async function main(): Promise<void> {
   const images = new ImageRegistry(o.imageDir!, o.imageMap ? readFileSync(o.imageMap, 'utf8') : '');
   const rt = new ContainerRuntime({
     rootDir: o.rootDir!, logRoot: o.logRoot, images, nodeNetns: o.nodeNetns, netnsPrefix: o.netnsPrefix, cgroupPrefix: o.cgroupPrefix, log,
-    cni: { name: o.cniNetworkName!, subnetFile: o.subnetFile, dataDir: o.cniDataDir, bridge: o.bridge },
+    cni: { name: o.cniNetworkName!, subnetFile: o.subnetFile, dataDir: o.cniDataDir ?? join(o.rootDir!, 'cni-networks'), bridge: o.bridge },
   });
-  mkdirSync(dirname(o.listen!), { recursive: true });
-  const server = await serveCri(rt, o.listen!, log);
-  log.info('serving CRI', { socket: o.listen, sandboxes: rt.sandboxes.list().length, containers: rt.containers.list().length, images: images.list().length });
+  const socket = socketPath(o.listen!);
+  mkdirSync(dirname(socket), { recursive: true });
+  const server = await serveCri(rt, socket, log);
+  log.info('serving CRI', { socket, sandboxes: rt.sandboxes.list().length, containers: rt.containers.list().length, images: images.list().length });
   const stop = (sig: string) => {
     log.info('shutting down; pods keep running', { signal: sig });
     server.close().then(() => process.exit(0), () => process.exit(1));

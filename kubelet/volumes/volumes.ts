@@ -50,12 +50,13 @@ export function setupHostPath(path: string, type = ''): string {
 }
 
 /** configMap/secret `items`: which keys to project and where; all keys when empty. */
-export interface KeyToPath { key: string; path: string; mode?: number }
+export interface KeyToPath { key?: string; path?: string; mode?: number }
 
 /** The files a configMap/secret volume shows; a listed key that is missing is an error unless optional. */
 export function projectKeys(data: Record<string, string | Buffer>, items: KeyToPath[] | undefined, what: string, optional = false): ProjectedFile[] {
   if (!items?.length) return Object.entries(data).map(([k, v]) => ({ path: k, data: v }));
   return items.flatMap((it) => {
+    if (!it.key || !it.path) throw new ApiError('Invalid', `${what}: an item needs key and path`);
     if (!(it.key in data)) {
       if (optional) return [];
       throw new ApiError('Invalid', `configmap references non-existent config key: ${it.key} (${what})`);

@@ -1,0 +1,143 @@
+/**
+ * The node agent: registers the node, watches the pods bound to it (and the ConfigMaps,
+ * Secrets, Services, PVCs and PVs they use), and runs syncPod per pod from a work queue.
+ * A relist of the runtime every second (PLEG) requeues pods whose containers changed
+ * state; probes run from the same tick; sandboxes of pods that no longer exist are killed.
+ */
+import { join } from 'node:path';
+import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../lib/api/types.js';
+import type { ApiClient } from '../lib/client/api-client.js';
+import { InformerFactory, type SharedInformer } from '../lib/client/informer.js';
+import { WorkQueue, runWorkers } from '../lib/client/workqueue.js';
+import { CriClient } from './runtime/cri-client.js';
+import type { Logger } from './runtime/log.js';
+import { EventRecorder } from './events.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './pod-config.js';
+import { PodWorker } from './pod-worker.js';
+import { Prober } from './prober.js';
+import { heartbeat, machineCapacity, registerNode, type NodeIdentity } from './node-status.js';
+import type { ClusterDns } from './dns-config.js';
+
+/** Kubelet settings (flags of kubelet/main.ts). */
+export interface KubeletOptions {
+  client: ApiClient;
+  criEndpoint: string;
+  node: NodeIdentity;
+  rootDir: string;
+  logRoot: string;
+  cluster: ClusterDns;
+  log: Logger;
+  workers?: number;
+  heartbeatMs?: number;
+  relistMs?: number;
+}
+
+interface CriListed { id: string; pod_sandbox_id: string; state: number; created_at: number; labels: Record<string, string> }
+
+/** A running kubelet. */
+export class Kubelet {
+  readonly cri: CriClient;
+  private readonly queue = new WorkQueue({ name: 'kubelet' });
+  private readonly factory: InformerFactory;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly worker: PodWorker;
+  private readonly prober: Prober;
+  private readonly events: EventRecorder;
+  private lastStates = new Map<string, number>();
+
+  constructor(private readonly o: KubeletOptions) {
+    this.cri = new CriClient(o.criEndpoint);
+    this.factory = new InformerFactory(o.client);
+    this.pods = this.factory.informerFor<Pod>({ resource: 'pods' }, { fieldSelector: `spec.nodeName=${o.node.name}` });
+    const cms = this.factory.informerFor<ConfigMap>({ resource: 'configmaps' });
+    const secrets = this.factory.informerFor<Secret>({ resource: 'secrets' });
+    const services = this.factory.informerFor<Service>({ resource: 'services' });
+    const pvcs = this.factory.informerFor<PersistentVolumeClaim>({ resource: 'persistentvolumeclaims' });
+    const pvs = this.factory.informerFor<PersistentVolume>({ resource: 'persistentvolumes' });
+    this.events = new EventRecorder(o.client, o.node.name, o.log);
+    this.prober = new Prober(this.cri, this.events, o.log, (p) => this.enqueue(p));
+    const cap = machineCapacity(o.node.maxPods);
+    this.worker = new PodWorker({
+      cri: this.cri, client: o.client, nodeName: o.node.name, nodeIP: o.node.ip, podsDir: join(o.rootDir, 'pods'), logRoot: o.logRoot, cluster: o.cluster,
+      events: this.events, log: o.log, isReady: (id) => this.prober.isReady(id),
+      sources: {
+        configMap: (ns, name) => cms.lister.get(ns, name), secret: (ns, name) => secrets.lister.get(ns, name),
+        pvc: (ns, name) => pvcs.lister.get(ns, name), pv: (name) => pvs.lister.get(undefined, name),
+        services: (ns) => services.lister.list(undefined, ns).concat(ns === 'default' ? [] : services.lister.list(undefined, 'default').filter((s) => s.metadata?.name === 'kubernetes')),
+        nodeAllocatable: { cpu: cap.cpu, memory: cap.memory },
+      },
+    });
+    this.pods.addEventHandler({ onAdd: (p) => this.enqueue(p), onUpdate: (_o, p) => this.enqueue(p), onDelete: () => undefined });
+    // ConfigMap/Secret changes reach mounted volumes on the next sync of the pods using them.
+    const touchNamespace = (obj: { metadata?: { namespace?: string } }) => { for (const p of this.pods.lister.list(undefined, obj.metadata?.namespace)) this.enqueue(p); };
+    cms.addEventHandler({ onUpdate: (_o, n) => touchNamespace(n) });
+    secrets.addEventHandler({ onUpdate: (_o, n) => touchNamespace(n) });
+  }
+
+  private enqueue(p: Pod): void { this.queue.add(`${p.metadata!.namespace}/${p.metadata!.name}`); }
+
+  /** Runs until the signal aborts; running pods are left to the runtime on exit. */
+  async run(signal: AbortSignal): Promise<void> {
+    await registerNode(this.o.client, this.o.node);
+    this.o.log.info('node registered', { node: this.o.node.name, ip: this.o.node.ip });
+    this.factory.start(signal);
+    await this.factory.waitForCacheSync(signal);
+    const loops = [
+      this.every(this.o.heartbeatMs ?? 10_000, signal, () => heartbeat(this.o.client, this.o.node)),
+      this.every(this.o.relistMs ?? 1000, signal, () => this.relist()),
+      this.every(10_000, signal, async () => { for (const p of this.pods.lister.list()) this.enqueue(p); }),
+      runWorkers(this.queue, this.o.workers ?? 4, (key) => this.syncKey(key), signal,
+        (key, err) => this.o.log.warn('pod sync failed', { pod: key, err: (err as Error).message })),
+    ];
+    await Promise.all(loops);
+    this.cri.close();
+  }
+
+  private async every(ms: number, signal: AbortSignal, fn: () => Promise<unknown>): Promise<void> {
+    while (!signal.aborted) {
+      await fn().catch((err: Error) => this.o.log.warn('periodic task failed', { err: err.message }));
+      await new Promise<void>((resolve) => { const t = setTimeout(resolve, ms); signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true }); });
+    }
+  }
+
+  private async syncKey(key: string): Promise<void> {
+    const [ns, name] = key.split('/');
+    const pod = this.pods.lister.get(ns, name);
+    if (!pod) return; // gone from the API: relist() kills what is left of it
+    const again = await this.worker.sync(pod);
+    if (again !== undefined) this.queue.addAfter(key, again);
+  }
+
+  /** PLEG + probes + orphan cleanup from one runtime listing. */
+  private async relist(): Promise<void> {
+    const containers = (await this.cri.call('ListContainers', {})).containers as CriListed[];
+    const states = new Map<string, number>();
+    const running = new Set<string>();
+    const byUid = new Map<string, Pod>();
+    for (const p of this.pods.lister.list()) byUid.set(p.metadata!.uid!, p);
+    for (const c of containers) {
+      states.set(c.id, c.state);
+      const pod = byUid.get(c.labels[LABEL_POD_UID]);
+      if (!pod) continue;
+      if (this.lastStates.get(c.id) !== c.state) this.enqueue(pod);
+      if (c.state !== 1) continue;
+      running.add(c.id);
+      const spec = [...(pod.spec?.containers ?? [])].find((x) => x.name === c.labels[LABEL_CONTAINER_NAME]);
+      if (spec && pod.status?.podIP !== undefined) this.prober.tick(pod, spec, c.id, c.created_at / 1e6, pod.status.podIP ?? '');
+    }
+    this.prober.retain(running);
+    this.lastStates = states;
+    const sandboxes = (await this.cri.call('ListPodSandbox', {})).items as Array<{ id: string; labels: Record<string, string> }>;
+    for (const sb of sandboxes) {
+      const uid = sb.labels[LABEL_POD_UID];
+      if (uid && !byUid.has(uid)) {
+        this.o.log.info('killing orphaned pod', { pod: `${sb.labels[LABEL_POD_NAMESPACE]}/${sb.labels[LABEL_POD_NAME]}`, uid });
+        await this.worker.kill(uid, 0);
+        this.worker.cleanupPodFiles({ metadata: { uid, namespace: sb.labels[LABEL_POD_NAMESPACE], name: sb.labels[LABEL_POD_NAME] } } as Pod);
+      }
+    }
+  }
+
+  /** The Node object as last written (for tests). */
+  async getNode(): Promise<Node> { return this.o.client.get<Node>({ resource: 'nodes', name: this.o.node.name }); }
+}

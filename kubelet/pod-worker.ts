@@ -1,0 +1,259 @@
+/**
+ * syncPod for one pod (Kubernetes' kuberuntime SyncPod, reduced): makes the runtime match the
+ * spec — sandbox, volumes, init containers in order, then the app containers, restarting
+ * exited ones by restartPolicy with CrashLoopBackOff delays — and writes the PodStatus back.
+ * A pod being deleted is killed (SIGTERM, grace period, SIGKILL), its sandbox, volumes and
+ * logs removed, and its API object finally deleted.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Container, Pod } from '../lib/api/types.js';
+import type { ApiClient } from '../lib/client/api-client.js';
+import { isApiError } from '../lib/errors.js';
+import type { CriClient } from './runtime/cri-client.js';
+import type { Logger } from './runtime/log.js';
+import { containerEnv, type EnvSources } from './container-env.js';
+import { podDnsConfig, type ClusterDns } from './dns-config.js';
+import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, podLogDir, sandboxConfig, type CriMount } from './pod-config.js';
+import { buildPodStatus, type ContainerView, type ObservedContainer } from './pod-status.js';
+import { setupPodVolumes, type VolumeSources } from './pod-volumes.js';
+import { teardownPodVolumes } from './volumes/volumes.js';
+import { BackoffTable } from './backoff-table.js';
+import type { EventRecorder } from './events.js';
+
+/** What the worker needs from the kubelet. */
+export interface WorkerDeps {
+  cri: CriClient;
+  client: ApiClient;
+  nodeName: string;
+  nodeIP: string;
+  podsDir: string;
+  logRoot: string;
+  cluster: ClusterDns;
+  sources: Omit<EnvSources, 'podIP' | 'hostIP' | 'services'> & VolumeSources & { services(namespace: string): EnvSources['services'] };
+  /** Readiness probe verdict for a running container that has a readiness probe. */
+  isReady(containerId: string): boolean;
+  events: EventRecorder;
+  log: Logger;
+}
+
+interface CriContainer { id: string; labels: Record<string, string>; created_at: number; state: number }
+
+const SANDBOX_READY = 0;
+const RUNNING = 1;
+const EXITED = 2;
+
+/** Syncs pods against the runtime. */
+export class PodWorker {
+  private readonly crashBackoff = new BackoffTable(10_000, 300_000);
+  private readonly pullBackoff = new BackoffTable(5_000, 300_000);
+
+  constructor(private readonly d: WorkerDeps) {}
+
+  /** Brings one pod to its desired state; returns a delay after which it wants another sync. */
+  async sync(pod: Pod): Promise<number | undefined> {
+    if (pod.metadata?.deletionTimestamp) {
+      await this.kill(pod.metadata.uid!, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+      this.cleanupPodFiles(pod);
+      await this.d.client.delete({ resource: 'pods', namespace: pod.metadata.namespace!, name: pod.metadata.name! }, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } })
+        .catch((err) => { if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err; });
+      return undefined;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return undefined;
+    const ctx = new SyncContext(pod);
+    const sb = await this.ensureSandbox(pod, ctx);
+    if (sb) {
+      const byName = await this.containersByName(sb.id);
+      const initDone = await this.syncInitContainers(pod, sb, byName, ctx);
+      for (const c of pod.spec?.containers ?? []) ctx.main.push(await this.syncContainer(pod, c, sb, byName.get(c.name!) ?? [], ctx, initDone));
+    } else {
+      for (const c of pod.spec?.containers ?? []) ctx.main.push({ name: c.name!, image: c.image ?? '', restartCount: 0, ready: false, waiting: ctx.blocked ?? { reason: 'ContainerCreating' } });
+    }
+    const status = buildPodStatus(pod, { init: ctx.init, main: ctx.main, podIP: sb?.ip ?? '', hostIP: this.d.nodeIP, nowMs: Date.now() });
+    await this.writeStatus(pod, status);
+    if ((status.phase === 'Succeeded' || status.phase === 'Failed') && sb) await this.d.cri.call('StopPodSandbox', { pod_sandbox_id: sb.id });
+    return ctx.requeueMs;
+  }
+
+  private async ensureSandbox(pod: Pod, ctx: SyncContext): Promise<{ id: string; ip: string } | undefined> {
+    const uid = pod.metadata!.uid!;
+    const sandboxes = (await this.d.cri.call('ListPodSandbox', { filter: { label_selector: { [LABEL_POD_UID]: uid } } })).items as Array<{ id: string; state: number }>;
+    const podDir = join(this.d.podsDir, uid);
+    try {
+      ctx.volumes = await setupPodVolumes(pod, podDir, this.d.sources);
+    } catch (err) {
+      ctx.block('ContainerCreating', `MountVolume.SetUp failed: ${(err as Error).message}`);
+      this.d.events.emit(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
+      ctx.after(2000);
+      return undefined;
+    }
+    let ready = sandboxes.find((s) => s.state === SANDBOX_READY);
+    if (!ready) {
+      // A dead sandbox takes its containers with it: Kubernetes recreates both.
+      for (const old of sandboxes) await this.d.cri.call('RemovePodSandbox', { pod_sandbox_id: old.id });
+      const dns = podDnsConfig({ namespace: pod.metadata!.namespace!, dnsPolicy: pod.spec?.dnsPolicy, hostNetwork: pod.spec?.hostNetwork, dnsConfig: pod.spec?.dnsConfig as never }, this.d.cluster);
+      try {
+        const { pod_sandbox_id } = await this.d.cri.call('RunPodSandbox', { config: sandboxConfig(pod, sandboxes.length, dns, this.d.logRoot, this.d.cluster.clusterDomain) });
+        ready = { id: pod_sandbox_id, state: SANDBOX_READY };
+      } catch (err) {
+        this.d.events.emit(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+        ctx.block('ContainerCreating', (err as Error).message);
+        ctx.after(3000);
+        return undefined;
+      }
+    }
+    const st = (await this.d.cri.call('PodSandboxStatus', { pod_sandbox_id: ready.id })).status;
+    return { id: ready.id, ip: pod.spec?.hostNetwork ? this.d.nodeIP : st.network?.ip ?? '' };
+  }
+
+  private async containersByName(sandboxId: string): Promise<Map<string, CriContainer[]>> {
+    const list = (await this.d.cri.call('ListContainers', { filter: { pod_sandbox_id: sandboxId } })).containers as CriContainer[];
+    const m = new Map<string, CriContainer[]>();
+    for (const c of list.sort((a, b) => b.created_at - a.created_at)) {
+      const n = c.labels[LABEL_CONTAINER_NAME];
+      m.set(n, [...(m.get(n) ?? []), c]);
+    }
+    return m;
+  }
+
+  private async observe(c: CriContainer | undefined): Promise<ObservedContainer | undefined> {
+    if (!c) return undefined;
+    const s = (await this.d.cri.call('ContainerStatus', { container_id: c.id })).status;
+    return { id: s.id, state: s.state, startedAt: s.started_at, finishedAt: s.finished_at, exitCode: s.exit_code, reason: s.reason, message: s.message, imageRef: s.image_ref };
+  }
+
+  private async syncInitContainers(pod: Pod, sb: { id: string; ip: string }, byName: Map<string, CriContainer[]>, ctx: SyncContext): Promise<boolean> {
+    let done = true;
+    for (const c of pod.spec?.initContainers ?? []) {
+      if (!done) { ctx.init.push({ name: c.name!, image: c.image ?? '', restartCount: 0, ready: false, waiting: { reason: 'PodInitializing' } }); continue; }
+      const view = await this.syncContainer(pod, c, sb, byName.get(c.name!) ?? [], ctx, true, true);
+      ctx.init.push(view);
+      if (!(view.latest?.state === EXITED && view.latest.exitCode === 0)) done = false;
+    }
+    return done;
+  }
+
+  /** One container: start it, leave it, or restart it after its back-off. */
+  private async syncContainer(pod: Pod, c: Container, sb: { id: string; ip: string }, history: CriContainer[], ctx: SyncContext, canStart: boolean, isInit = false): Promise<ContainerView> {
+    const name = c.name!;
+    const key = `${pod.metadata!.uid}/${name}`;
+    const latest = await this.observe(history[0]);
+    const view: ContainerView = { name, image: c.image ?? '', latest, previous: await this.observe(history[1]), restartCount: Math.max(0, history.length - 1), ready: false };
+    if (latest?.state === RUNNING) { view.ready = !isInit && (!c.readinessProbe || this.d.isReady(latest.id)); return view; }
+    if (!canStart) { view.waiting = { reason: 'PodInitializing' }; return view; }
+    if (latest?.state === EXITED) {
+      const policy = pod.spec?.restartPolicy ?? 'Always';
+      const restart = policy === 'Always' && !isInit ? true : policy !== 'Never' && latest.exitCode !== 0;
+      if (!restart) return view;
+      const wait = this.crashBackoff.remaining(key, latest.finishedAt / 1e6);
+      if (wait > 0) {
+        view.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(this.crashBackoff.delay(key) / 1000)}s restarting failed container=${name} pod=${pod.metadata!.name}_${pod.metadata!.namespace}(${pod.metadata!.uid})` };
+        if (wait > 500) this.d.events.emit(pod, 'Warning', 'BackOff', 'Back-off restarting failed container', name);
+        ctx.after(wait);
+        return view;
+      }
+      this.crashBackoff.next(key);
+    }
+    const started = await this.startContainer(pod, c, sb, history.length, ctx);
+    if (started) {
+      view.previous = latest;
+      view.latest = await this.observe({ id: started, labels: {}, created_at: 0, state: 0 });
+      view.restartCount = history.length;
+      ctx.after(1000);
+      // Keep the newest exited instance for lastState and logs --previous; older ones go.
+      for (const old of history.slice(1)) await this.d.cri.call('RemoveContainer', { container_id: old.id }).catch(() => undefined);
+    } else {
+      view.waiting = ctx.lastWaiting;
+    }
+    return view;
+  }
+
+  private async startContainer(pod: Pod, c: Container, sb: { id: string; ip: string }, attempt: number, ctx: SyncContext): Promise<string | undefined> {
+    const name = c.name!;
+    const pullKey = `${pod.metadata!.uid}/${name}/pull`;
+    const pullWait = this.pullBackoff.remaining(pullKey, this.pullBackoff.lastAt(pullKey));
+    if (pullWait > 0) { ctx.lastWaiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` }; ctx.after(pullWait); return undefined; }
+    try {
+      await this.d.cri.image('PullImage', { image: { image: c.image } });
+      this.pullBackoff.reset(pullKey);
+    } catch (err) {
+      this.pullBackoff.next(pullKey);
+      this.d.events.emit(pod, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${(err as Error).message}`, name);
+      ctx.lastWaiting = { reason: 'ErrImagePull', message: (err as Error).message };
+      ctx.after(this.pullBackoff.delay(pullKey));
+      return undefined;
+    }
+    let config: Record<string, unknown>;
+    try {
+      const ns = pod.metadata!.namespace!;
+      const env = containerEnv(pod, c, { ...this.d.sources, services: this.d.sources.services(ns), podIP: sb.ip, hostIP: this.d.nodeIP });
+      config = containerConfig(pod, c, attempt, env, this.mounts(c, ctx.volumes));
+    } catch (err) {
+      this.d.events.emit(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, name);
+      ctx.lastWaiting = { reason: 'CreateContainerConfigError', message: (err as Error).message };
+      ctx.after(2000);
+      return undefined;
+    }
+    try {
+      const { container_id } = await this.d.cri.call('CreateContainer', { pod_sandbox_id: sb.id, config });
+      this.d.events.emit(pod, 'Normal', 'Created', `Created container ${name}`, name);
+      await this.d.cri.call('StartContainer', { container_id });
+      this.d.events.emit(pod, 'Normal', 'Started', `Started container ${name}`, name);
+      return container_id as string;
+    } catch (err) {
+      this.d.events.emit(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, name);
+      ctx.lastWaiting = { reason: 'CreateContainerError', message: (err as Error).message };
+      ctx.after(3000);
+      return undefined;
+    }
+  }
+
+  private mounts(c: Container, volumes: Map<string, string>): CriMount[] {
+    return (c.volumeMounts ?? []).map((m) => {
+      const host = volumes.get(m.name ?? '');
+      if (!host) throw new Error(`volumeMount "${m.name}" names no volume of the pod`);
+      return { container_path: m.mountPath ?? '', host_path: m.subPath ? join(host, m.subPath) : host, readonly: !!m.readOnly };
+    });
+  }
+
+  private async writeStatus(pod: Pod, status: NonNullable<Pod['status']>): Promise<void> {
+    if (JSON.stringify(status) === JSON.stringify(pod.status)) return;
+    const next = structuredClone(pod);
+    next.status = status;
+    await this.d.client.updateStatus({ resource: 'pods', namespace: pod.metadata!.namespace! }, next)
+      .catch((err) => { if (!isApiError(err, 'Conflict') && !isApiError(err, 'NotFound')) throw err; });
+  }
+
+  /** Stops every container of the pod (grace period, then SIGKILL) and removes its sandboxes. */
+  async kill(uid: string, graceSeconds: number): Promise<void> {
+    const sandboxes = (await this.d.cri.call('ListPodSandbox', { filter: { label_selector: { [LABEL_POD_UID]: uid } } })).items as Array<{ id: string }>;
+    for (const sb of sandboxes) {
+      const list = (await this.d.cri.call('ListContainers', { filter: { pod_sandbox_id: sb.id } })).containers as CriContainer[];
+      await Promise.all(list.filter((c) => c.state === RUNNING).map((c) => this.d.cri.call('StopContainer', { container_id: c.id, timeout: graceSeconds }, (graceSeconds + 30) * 1000)));
+      await this.d.cri.call('StopPodSandbox', { pod_sandbox_id: sb.id });
+      await this.d.cri.call('RemovePodSandbox', { pod_sandbox_id: sb.id });
+    }
+    this.crashBackoff.dropPrefix(`${uid}/`);
+    this.pullBackoff.dropPrefix(`${uid}/`);
+  }
+
+  /** Removes the pod's volume folders and logs (after kill). */
+  cleanupPodFiles(pod: Pod): void {
+    void teardownPodVolumes(join(this.d.podsDir, pod.metadata!.uid!)).catch((err) => this.d.log.warn('volume teardown failed', { pod: pod.metadata!.name, err: (err as Error).message }));
+    rmSync(podLogDir(this.d.logRoot, pod), { recursive: true, force: true });
+  }
+}
+
+/** Per-sync scratch state: statuses collected, volumes, why things wait, when to come back. */
+class SyncContext {
+  init: ContainerView[] = [];
+  main: ContainerView[] = [];
+  volumes = new Map<string, string>();
+  blocked?: { reason: string; message?: string };
+  lastWaiting?: { reason: string; message?: string };
+  requeueMs?: number;
+  constructor(readonly pod: Pod) {}
+  block(reason: string, message?: string): void { this.blocked = { reason, message }; }
+  after(ms: number): void { this.requeueMs = this.requeueMs === undefined ? ms : Math.min(this.requeueMs, ms); }
+}
