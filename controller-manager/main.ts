@@ -6,11 +6,12 @@
 import { Command } from 'commander';
 import { ApiClient } from '../lib/client/api-client.js';
 import { clientLog } from '../lib/client/log.js';
-import { ApiEventRecorder } from '../scheduler/events.js';
+import { EventRecorder } from '../lib/client/event-recorder.js';
 import { InformerFactory } from './informers.js';
 import { ReplicaSetController, REPLICATION_CONTROLLER } from './controllers/replica-set.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { EndpointsController } from './controllers/endpoints.js';
+import { NamespaceController } from './controllers/namespace.js';
 import { DeploymentController } from './controllers/deployment/controller.js';
 
 process.env.KUBESIM_COMPONENT ??= 'kube-controller-manager';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const client = ApiClient.connect(o.grpcServer);
   const stop = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => { clientLog('info', 'shutting down', { signal: sig }); stop.abort(); });
-  const recorder = new ApiEventRecorder(client, 'controller-manager');
+  const recorder = new EventRecorder(client, { component: 'controller-manager' });
   const informers = new InformerFactory(client);
   const wanted = (name: string) => o.controllers === '*' || o.controllers.split(',').includes(name);
   const runs: Array<(s: AbortSignal) => Promise<void>> = [];
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   if (wanted('deployment')) { const c = new DeploymentController(informers, client, recorder); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   if (wanted('garbagecollector')) { const c = new GarbageCollector(informers, client); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   if (wanted('endpoints')) { const c = new EndpointsController(informers, client); runs.push((s) => c.run(o.concurrentSyncs, s)); }
+  if (wanted('namespace')) { const c = new NamespaceController(informers, client); runs.push((s) => c.run(2, s)); }
   informers.start(stop.signal);
   await informers.waitForSync(stop.signal);
   clientLog('info', 'caches synced; controllers running', { controllers: runs.length });
