@@ -147,3 +147,10 @@ test('the envelope is typed when lossless and raw JSON otherwise, both decoding 
   assert.equal(envelopeField('Widget'), undefined);
   assert.throws(() => objectFromPlain({}), (err: unknown) => isApiError(err, 'BadRequest'));
 });
+
+test('round-trips a PodDisruptionBudget (IntOrString, map of times) and a NetworkPolicy', () => {
+  const pdb: KObject = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb' }, spec: { minAvailable: '50%', selector: { matchLabels: { app: 'web' } } }, status: { disruptionsAllowed: 0, disruptedPods: { 'web-0': '2026-11-22T10:00:00Z' } } };
+  const np: KObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.244.0.0/16', except: ['10.244.1.0/24'] } }, { namespaceSelector: { matchLabels: { team: 'a' } } }], ports: [{ protocol: 'TCP', port: 'http' }, { port: 8080, endPort: 8090 }] }] } };
+  assert.deepEqual(roundTrip(pdb), pdb);
+  assert.deepEqual(roundTrip(np), np);
+});

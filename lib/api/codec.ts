@@ -5,7 +5,7 @@
  * Objects travel in the `kubesim.api.Object` envelope: typed when the proto knows every field the
  * object has, otherwise as raw JSON, so the gRPC path never loses a field a component then writes back.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { ApiError } from '../errors.js';
@@ -33,13 +33,13 @@ let root: protobuf.Root | undefined;
 /** The reflection root of proto/apiserver.proto (which includes api.proto), loaded once. */
 export function protoRoot(): protobuf.Root {
   if (root) return root;
-  for (const rel of BUNDLE_CANDIDATES) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) {
-      root = protobuf.Root.fromJSON(JSON.parse(readFileSync(path, 'utf8')));
-      root.resolveAll();
-      return root;
-    }
+  // the newest wins: after `npm run proto` without copy-assets, dist/ may hold a stale copy
+  const found = BUNDLE_CANDIDATES.map((rel) => fileURLToPath(new URL(rel, import.meta.url))).filter((p) => existsSync(p))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (found.length) {
+    root = protobuf.Root.fromJSON(JSON.parse(readFileSync(found[0], 'utf8')));
+    root.resolveAll();
+    return root;
   }
   throw new Error(`proto reflection bundle not found (run npm run proto): tried ${BUNDLE_CANDIDATES.join(', ')}`);
 }
