@@ -12,6 +12,7 @@ import { ReplicaSetController, REPLICATION_CONTROLLER } from './controllers/repl
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { NamespaceController } from './controllers/namespace.js';
+import { ServiceAccountController } from './controllers/service-account.js';
 import { DeploymentController } from './controllers/deployment/controller.js';
 
 process.env.KUBESIM_COMPONENT ??= 'kube-controller-manager';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   if (wanted('garbagecollector')) { const c = new GarbageCollector(informers, client); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   if (wanted('endpoints')) { const c = new EndpointsController(informers, client); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   if (wanted('namespace')) { const c = new NamespaceController(informers, client); runs.push((s) => c.run(2, s)); }
+  if (wanted('serviceaccount')) { const c = new ServiceAccountController(informers, client); runs.push((s) => c.run(1, s)); }
   informers.start(stop.signal);
   await informers.waitForSync(stop.signal);
   clientLog('info', 'caches synced; controllers running', { controllers: runs.length });
