@@ -1,0 +1,132 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Pod } from '../lib/api/types.js';
+import { startControlPlane, type TestControlPlane } from '../lib/testing/control-plane.js';
+import { waitFor } from '../lib/testing/wait.js';
+import { Kubelet } from './kubelet.js';
+import { createLogger } from './runtime/log.js';
+import { startRuntimeHarness, httpGet, type RuntimeHarness } from './testing/runtime-harness.js';
+import { join } from 'node:path';
+
+let cp: TestControlPlane;
+let h: RuntimeHarness;
+const ac = new AbortController();
+let running: Promise<void>;
+const NODE = 'ksimt-node-1';
+
+before(async () => {
+  cp = await startControlPlane();
+  h = await startRuntimeHarness(34);
+  const kubelet = new Kubelet({
+    client: cp.client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
+    node: { name: NODE, ip: '10.200.0.99' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: 'nameserver 192.0.2.53\n' },
+    log: createLogger('kubelet', true), relistMs: 300, heartbeatMs: 2000,
+  });
+  running = kubelet.run(ac.signal);
+});
+
+after(async () => {
+  ac.abort();
+  await running?.catch(() => undefined);
+  await h?.cleanup();
+  await cp?.stop();
+});
+
+const getPod = (name: string) => cp.client.get<Pod>({ resource: 'pods', namespace: 'default', name });
+
+test('the kubelet registers its node with a Ready condition and capacity', async () => {
+  const node = await waitFor('node registered', () => cp.client.get({ resource: 'nodes', name: NODE }).catch(() => undefined));
+  const st = (node as { status: { conditions: Array<{ type: string; status: string }>; capacity: Record<string, string>; addresses: Array<{ address: string }> } }).status;
+  assert.equal(st.conditions.find((c) => c.type === 'Ready')?.status, 'True');
+  assert.ok(Number(st.capacity.cpu) >= 1);
+  assert.equal(st.addresses[0].address, '10.200.0.99');
+});
+
+test('a pod bound to the node runs: IP, Ready after its exec readiness probe, env from a ConfigMap, DNS, served over the pod network; deletion cleans up', async () => {
+  await cp.client.create({ resource: 'configmaps', namespace: 'default' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-cfg' }, data: { GREETING: 'hello', 'index.html': 'from configmap\n' } });
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' },
+    spec: {
+      nodeName: NODE,
+      containers: [{
+        name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }],
+        env: [{ name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'web-cfg', key: 'GREETING' } } }],
+        volumeMounts: [{ name: 'html', mountPath: '/usr/share/nginx/html' }],
+        readinessProbe: { exec: { command: ['sh', '-c', 'test -e /usr/share/nginx/html/index.html'] }, periodSeconds: 1 },
+      }],
+      volumes: [{ name: 'html', configMap: { name: 'web-cfg', items: [{ key: 'index.html', path: 'index.html' }] } }],
+    },
+  } as Pod);
+  const pod = await waitFor('pod Running and Ready', async () => {
+    const p = await getPod('web');
+    return p.status?.phase === 'Running' && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && p;
+  }, { timeoutMs: 30_000 });
+  const ip = pod.status!.podIP!;
+  assert.ok(ip.startsWith(h.subnetPrefix), ip);
+  assert.equal(pod.status!.containerStatuses![0].ready, true);
+  assert.match(pod.status!.containerStatuses![0].containerID!, /^kubesim:\/\//);
+  const res = await waitFor('nginx serves the configmap page', () => httpGet(h.node, `http://${ip}/`).catch(() => undefined), { timeoutMs: 10_000 });
+  assert.equal(res.body, 'from configmap\n');
+  const cid = pod.status!.containerStatuses![0].containerID!.replace('kubesim://', '');
+  const ex = await h.cri.call('ExecSync', { container_id: cid, cmd: ['sh', '-c', 'echo $GREETING; cat /etc/resolv.conf'] });
+  assert.match(ex.stdout.toString(), /^hello$/m);
+  assert.match(ex.stdout.toString(), /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+
+  // A ConfigMap update reaches the mounted file (not the env).
+  const cm = await cp.client.get({ resource: 'configmaps', namespace: 'default', name: 'web-cfg' }) as { data: Record<string, string> };
+  cm.data['index.html'] = 'updated\n';
+  await cp.client.update({ resource: 'configmaps', namespace: 'default' }, cm as never);
+  await waitFor('volume follows the update', async () => (await httpGet(h.node, `http://${ip}/`).catch(() => ({ body: '' }))).body === 'updated\n', { timeoutMs: 15_000 });
+
+  const events = await cp.client.list({ resource: 'events', namespace: 'default' });
+  assert.ok(events.items.some((e) => (e as { reason?: string }).reason === 'Started'));
+
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'web' });
+  await waitFor('pod gone from the API', async () => (await getPod('web').catch(() => undefined)) === undefined, { timeoutMs: 30_000 });
+  assert.equal((await h.cri.call('ListPodSandbox', {})).items.length, 0);
+});
+
+test('a crashing container is restarted with back-off (restartCount, CrashLoopBackOff, lastState); a Never pod ends Failed', async () => {
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' },
+    spec: { nodeName: NODE, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo try; exit 2'] }] },
+  } as Pod);
+  const p = await waitFor('CrashLoopBackOff', async () => {
+    const x = await getPod('crash');
+    const s = x.status?.containerStatuses?.[0];
+    return s?.state?.waiting?.reason === 'CrashLoopBackOff' && s.restartCount! >= 1 && x;
+  }, { timeoutMs: 30_000 });
+  assert.equal(p.status!.containerStatuses![0].lastState!.terminated!.exitCode, 2);
+  assert.equal(p.status!.phase, 'Running');
+
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'once' },
+    spec: { nodeName: NODE, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo done; exit 1'] }] },
+  } as Pod);
+  const once = await waitFor('Failed', async () => { const x = await getPod('once'); return x.status?.phase === 'Failed' && x; }, { timeoutMs: 30_000 });
+  const t = once.status!.containerStatuses![0].state!.terminated!;
+  assert.equal(t.exitCode, 1);
+  assert.equal(t.reason, 'Error');
+  const logDir = join(h.dir, 'pod-logs', `default_once_${once.metadata!.uid}`, 'c', '0.log');
+  assert.match(readFileSync(logDir, 'utf8'), / stdout F done$/m);
+
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'crash' }, { gracePeriodSeconds: 0 });
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'once' }, { gracePeriodSeconds: 0 });
+  await waitFor('sandboxes removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
+});
+
+test('an unknown image gives ErrImagePull / ImagePullBackOff', async () => {
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nopull' },
+    spec: { nodeName: NODE, containers: [{ name: 'c', image: 'example.com/no/such:9' }] },
+  } as Pod);
+  const reason = await waitFor('image pull error', async () => {
+    const r = (await getPod('nopull')).status?.containerStatuses?.[0]?.state?.waiting?.reason;
+    return (r === 'ErrImagePull' || r === 'ImagePullBackOff') && r;
+  }, { timeoutMs: 20_000 });
+  assert.ok(reason);
+  assert.equal((await getPod('nopull')).status!.phase, 'Pending');
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'nopull' }, { gracePeriodSeconds: 0 });
+  await waitFor('sandbox removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
+});

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * kubelet: the node agent. Talks to the apiserver over gRPC (--grpc-server) and to the
+ * container runtime over the CRI socket (--container-runtime-endpoint); flag names follow
+ * the real kubelet where one exists.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { ApiClient } from '../lib/client/api-client.js';
+import { parseSubnetEnv } from './cni/subnet-env.js';
+import { Kubelet } from './kubelet.js';
+import { createLogger } from './runtime/log.js';
+
+const program = new Command('kubelet')
+  .requiredOption('--grpc-server <host:port>', "the apiserver's gRPC address")
+  .option('--master <url>', 'the apiserver REST URL (accepted; the kubelet uses gRPC)')
+  .requiredOption('--node-name <name>', 'name of this node')
+  .option('--node-ip <ip>', 'address reported as InternalIP', '127.0.0.1')
+  .option('--container-runtime-endpoint <endpoint>', 'CRI socket (unix:///path)', 'unix:///run/kubesim/cri.sock')
+  .option('--root-dir <dir>', 'kubelet state (pod volumes)', '/var/lib/kubelet')
+  .option('--pod-log-root <dir>', 'pod logs root', '/var/log/pods')
+  .option('--cluster-dns <ip>', 'cluster DNS server for ClusterFirst pods (comma-separated)', '10.96.0.10')
+  .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
+  .option('--resolv-conf <file>', 'resolv.conf for dnsPolicy Default', '/etc/resolv.conf')
+  .option('--flannel-subnet-file <file>', "flanneld's subnet.env (the node's podCIDR)")
+  .option('--max-pods <n>', 'pods capacity', '110')
+  .option('--node-labels <k=v,...>', 'extra labels for the Node')
+  .option('--v <level>', 'log verbosity', '0')
+  .parse();
+
+const o = program.opts<Record<string, string | undefined>>();
+const log = createLogger('kubelet');
+
+function podCIDR(): string | undefined {
+  if (!o.flannelSubnetFile) return undefined;
+  try {
+    const s = parseSubnetEnv(readFileSync(o.flannelSubnetFile, 'utf8'));
+    const parts = s.gateway.split('.').map(Number);
+    const size = 2 ** (32 - s.prefix);
+    const base = ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+    const net = Math.floor(base / size) * size;
+    return `${[net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.')}/${s.prefix}`;
+  } catch { return undefined; }
+}
+
+async function main(): Promise<void> {
+  const client = ApiClient.connect(o.grpcServer!);
+  const labels = Object.fromEntries((o.nodeLabels ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+  let resolv = '';
+  try { resolv = readFileSync(o.resolvConf!, 'utf8'); } catch { /* no node resolv.conf */ }
+  const kubelet = new Kubelet({
+    client, criEndpoint: o.containerRuntimeEndpoint!, rootDir: o.rootDir!, logRoot: o.podLogRoot!, log,
+    node: { name: o.nodeName!, ip: o.nodeIp!, podCIDR: podCIDR(), labels, maxPods: Number(o.maxPods) },
+    cluster: { clusterDns: (o.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: o.clusterDomain!, nodeResolvConf: resolv },
+  });
+  const ac = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { log.info('shutting down; pods keep running', { signal: sig }); ac.abort(); });
+  await kubelet.run(ac.signal);
+  client.close();
+  process.exit(0);
+}
+
+main().catch((err: Error) => {
+  log.error('kubelet failed', { err: err.message });
+  process.exit(1);
+});
