@@ -11,6 +11,7 @@ import { namespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import type { AdmissionPlugin } from '../admission/types.js';
 import { EtcdServiceAllocation } from '../allocators/index.js';
 import { builtinResources } from '../resources/index.js';
+import { runCompactor } from '../storage/compactor.js';
 import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
 import { WatchCache } from '../storage/watch-cache.js';
@@ -46,6 +47,8 @@ export interface RegistryOptions {
   services?: ServiceAllocation;
   /** Skip creating default, kube-system, kube-public, kube-node-lease. */
   skipBootstrap?: boolean;
+  /** etcd compaction interval (kube-apiserver's --etcd-compaction-interval; default 5 min, 0 = off). */
+  compactionIntervalMs?: number;
 }
 
 /** The registry with its lifecycle and a few storage handles (tests, the compactor). */
@@ -73,6 +76,7 @@ class EtcdRegistry implements RegistryHandle {
   private readonly defs: ResourceDef[];
   private readonly byKey = new Map<string, ResourceDef>();
   private readonly caches = new Map<string, WatchCache>();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly opts: RegistryOptions, services: ServiceAllocation | undefined) {
     this.store = new EtcdStore(opts.etcd);
@@ -184,7 +188,14 @@ class EtcdRegistry implements RegistryHandle {
     }
   }
 
+  /** Starts background loops (etcd compaction). */
+  startBackground(): void {
+    const interval = this.opts.compactionIntervalMs ?? 300_000;
+    if (interval > 0) void runCompactor(this.store, interval, this.stopping.signal);
+  }
+
   async close(): Promise<void> {
+    this.stopping.abort();
     await Promise.all([...this.caches.values()].map((c) => c.stop()));
   }
 }
@@ -194,6 +205,7 @@ export async function createRegistry(opts: RegistryOptions): Promise<RegistryHan
   const services = opts.services ?? await defaultServiceAllocation(opts);
   const reg = new EtcdRegistry(opts, services);
   if (!opts.skipBootstrap) await reg.bootstrap();
+  reg.startBackground();
   return reg;
 }
 

@@ -61,3 +61,21 @@ test('list pages at a revision; a compacted revision is 410 Gone', async () => {
   await expectApiError(store.list('/t/list/', { revision: page.revision }), 'Gone', /too old resource version/);
   await expectApiError(store.list('/t/list/', { revision: page.revision, fromContinue: true }), 'Gone', /The provided continue parameter is too old/);
 });
+
+test('the compactor compacts to the revision of the previous round', async () => {
+  const { runCompactor } = await import('./compactor.js');
+  const ac = new AbortController();
+  const compacted: number[] = [];
+  const first = await store.create('/t/compact/a', { metadata: { name: 'a' } }, what('a'));
+  const loop = runCompactor(store, 100, ac.signal, (rev) => compacted.push(rev));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!compacted.some((r) => r >= Number(first.metadata!.resourceVersion))) {
+      if (Date.now() > deadline) assert.fail('no compaction happened');
+      await store.create(`/t/compact/${Date.now()}`, { metadata: {} }, what('x'));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await expectApiError(store.list('/t/compact/', { revision: Number(first.metadata!.resourceVersion) - 1 }), 'Gone');
+    assert.ok(compacted[0] < await store.currentRevision(), 'keeps the latest interval of history');
+  } finally { ac.abort(); await loop; }
+});

@@ -97,7 +97,8 @@ export class WatchCache {
   private deliver(s: Subscriber, ev: StorageEvent): void {
     if (ev.rev <= s.afterRev) return;
     const out = filterEvent(ev, s.req.matches);
-    if (out) s.queue.push(out);
+    // Each watcher gets its own copy: consumers (facades) may decorate objects in place.
+    if (out) s.queue.push({ type: out.type, object: structuredClone(out.object) });
   }
 
   /** The shared watch broke for good (e.g. compacted while disconnected): close watchers, reload. */
@@ -120,7 +121,7 @@ export class WatchCache {
     // From here to subscribing is synchronous, so no event slips between replay and live delivery.
     const sub: Subscriber = { queue, req, afterRev: req.initial ? this.rev : req.fromRev ?? this.rev };
     if (req.initial) {
-      for (const obj of this.snapshot(req.matches).items) queue.push({ type: 'ADDED', object: obj });
+      for (const obj of this.snapshot(req.matches).items) queue.push({ type: 'ADDED', object: structuredClone(obj) });
       if (req.bookmarks) queue.push({ type: 'BOOKMARK', object: req.bookmark(this.rev, true) });
     } else if (req.fromRev !== undefined) {
       for (const ev of this.ring) this.deliver(sub, ev);
