@@ -8,9 +8,9 @@ import { InformerFactory } from '../lib/client/informer.js';
 import type { KObject } from '../lib/api/object.js';
 import { Framework } from './framework/registry.js';
 import type { Node, Pod } from './framework/types.js';
-import { ApiEventRecorder, type EventSink } from './events.js';
+import { EventRecorder } from '../lib/client/event-recorder.js';
 import { defaultProfile, inTreeRegistry } from './plugins/index.js';
-import { Scheduler, type SchedulerOptions } from './scheduler.js';
+import { Scheduler, type EventSink, type SchedulerOptions } from './scheduler.js';
 
 /** Options of startScheduler (the Scheduler's, minus what is derived from the client). */
 export interface StartOptions extends Omit<SchedulerOptions, 'framework' | 'client' | 'events'> {
@@ -25,7 +25,7 @@ export interface RunningScheduler { scheduler: Scheduler; done: Promise<void> }
 export async function startScheduler(client: ApiClient, signal: AbortSignal, opts: StartOptions = {}): Promise<RunningScheduler> {
   const schedulerName = opts.schedulerName ?? 'default-scheduler';
   const framework = new Framework(inTreeRegistry(), defaultProfile(schedulerName));
-  const scheduler = new Scheduler({ ...opts, framework, client, events: opts.events ?? new ApiEventRecorder(client, schedulerName) });
+  const scheduler = new Scheduler({ ...opts, framework, client, events: opts.events ?? new EventRecorder(client, { component: schedulerName }) });
   const factory = new InformerFactory(client);
   factory.informerFor<Node & KObject>({ resource: 'nodes' }).addEventHandler(scheduler.nodeHandlers());
   factory.informerFor({ resource: 'namespaces' }).addEventHandler(scheduler.namespaceHandlers());

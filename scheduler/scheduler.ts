@@ -15,9 +15,12 @@ import { preempt, type PreemptionCandidate } from './framework/preemption.js';
 import type { Framework } from './framework/registry.js';
 import { isTerminated, Snapshot } from './framework/snapshot.js';
 import { podKey, type Node, type Pod } from './framework/types.js';
-import type { EventSink } from './events.js';
+import type { EventRecorder } from '../lib/client/event-recorder.js';
 import { SchedulingQueue, type QueuedPod } from './queue/scheduling-queue.js';
 import { nodeChangeMayHelp, podSpecChanged } from './change-filters.js';
+
+/** Where the scheduler records Events (lib/client's EventRecorder, or a wrapper of it). */
+export type EventSink = Pick<EventRecorder, 'event'>;
 
 /** The annotation holding the decision record when `decisionAnnotation` is on. */
 export const DECISION_ANNOTATION = 'scheduler.kubesim.io/decision';
@@ -169,7 +172,7 @@ export class Scheduler {
     try {
       if (this.opts.decisionAnnotation && decision) await this.annotate(pod, decision);
       await this.opts.client.bind(ns, pod.metadata.name, nodeName, { podUID: pod.metadata.uid });
-      this.opts.events.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`, 'Binding');
+      this.opts.events.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`);
       clientLog('info', 'bound pod', { pod: q.key, node: nodeName });
     } catch (err) {
       if (this.assumed.get(q.key) === nodeName) { this.assumed.delete(q.key); this.snapshot.removePod(pod); }
@@ -203,7 +206,7 @@ export class Scheduler {
     const ns = pod.metadata.namespace ?? 'default';
     for (const v of c.victims) {
       const vns = v.metadata.namespace ?? 'default';
-      this.opts.events.event(v, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${c.nodeName}`, 'Preempting');
+      this.opts.events.event(v, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${c.nodeName}`);
       await this.opts.client.delete({ resource: 'pods', namespace: vns, name: v.metadata.name }, { preconditions: { uid: v.metadata.uid } })
         .catch((err) => { if (!isApiError(err, 'NotFound')) clientLog('warn', 'could not preempt pod', { pod: `${vns}/${v.metadata.name}`, error: (err as Error).message }); });
     }

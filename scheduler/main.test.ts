@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startControlPlane } from '../lib/testing/control-plane.js';
+import { waitFor } from '../lib/testing/wait.js';
+import type { KObject } from '../lib/api/object.js';
+import { makeNode, makePod } from './framework/testing.js';
+import { parseDurationMs } from './duration.js';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+test('durations parse as Go does and bad ones are refused', () => {
+  assert.equal(parseDurationMs('15s'), 15_000);
+  assert.equal(parseDurationMs('1m30s'), 90_000);
+  assert.equal(parseDurationMs('500ms'), 500);
+  assert.throws(() => parseDurationMs('15'), /invalid duration "15"/);
+  assert.throws(() => parseDurationMs(''), /invalid duration/);
+});
+
+test('two kube-scheduler processes with --leader-elect: one leads and binds; killing it hands over', async (t) => {
+  const cp = await startControlPlane();
+  const procs: ChildProcess[] = [];
+  t.after(async () => {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) { const gone = new Promise((r) => p.once('exit', r)); p.kill('SIGKILL'); await gone; }
+    await cp.stop();
+  });
+  const { client } = cp;
+  const node = makeNode('n1');
+  const created = await client.create({ resource: 'nodes' }, node as KObject);
+  await client.updateStatus({ resource: 'nodes' }, { ...created, status: node.status });
+
+  const start = () => {
+    const p = spawn(process.execPath, [MAIN, '--grpc-server', cp.grpcTarget, '--leader-elect',
+      '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '200ms', '--v=4'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const log: string[] = [];
+    p.stderr!.on('data', (b) => log.push(String(b)));
+    procs.push(p);
+    return { p, log };
+  };
+  const a = start();
+  const b = start();
+
+  const holder = async () => ((await client.get({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system', name: 'kube-scheduler' }).catch(() => undefined))?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
+  const first = await waitFor('a leader', holder);
+  const pod = (name: string) => { const p = makePod(name) as KObject; delete (p.metadata as Record<string, unknown>).uid; return p; };
+  const boundTo = (name: string) => waitFor(`${name} bound`, async () => ((await client.get({ resource: 'pods', namespace: 'default', name })).spec as { nodeName?: string }).nodeName, { timeoutMs: 15_000 });
+  await client.create({ resource: 'pods', namespace: 'default' }, pod('p1'));
+  assert.equal(await boundTo('p1'), 'n1');
+
+  // Exactly one process scheduled p1: the leader. Kill it without a chance to release the lease.
+  const leader = await waitFor('the leader logged the binding', () => [a, b].find((x) => x.log.join('').includes('"bound pod"')));
+  const other = leader === a ? b : a;
+  assert.ok(!other.log.join('').includes('"bound pod"'), 'the standby must not schedule');
+  // --v=4: the decision for p1 is in the log, with each plugin's verdict per node and the scores.
+  const decision = leader.log.join('').split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.msg === 'scheduling decision');
+  assert.equal(decision.pod, 'default/p1');
+  assert.equal(decision.selected, 'n1');
+  assert.equal(decision.filter.n1.NodeResourcesFit, 'passed');
+  assert.equal(decision.filter.n1.TaintToleration, 'passed');
+  const gone = new Promise((r) => leader.p.once('exit', r));
+  leader.p.kill('SIGKILL');
+  await gone;
+  await client.create({ resource: 'pods', namespace: 'default' }, pod('p2'));
+  assert.equal(await boundTo('p2'), 'n1');
+  const second = await holder();
+  assert.notEqual(second, first);
+  await waitFor('the new leader logged the binding', () => other.log.join('').includes('"bound pod"'));
+
+  // SIGTERM: the new leader exits 0 and releases the lease.
+  const exited = new Promise<number | null>((r) => other.p.once('exit', (code) => r(code)));
+  other.p.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.equal(await holder(), '');
+});

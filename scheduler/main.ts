@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * kube-scheduler for kubesim. Flags use kube-scheduler's names where they exist; wiring only:
+ * client from --kubeconfig/--master/--grpc-server, optional leader election on the Lease
+ * kube-system/kube-scheduler, then the scheduler until SIGTERM/SIGINT. Losing leadership exits
+ * the process (as kube-scheduler does) so a supervisor restarts it from a clean state.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Command } from 'commander';
+import { addClientFlags, clientFromFlags } from '../lib/client/flags.js';
+import { LeaderElector } from '../lib/client/leader-election.js';
+import { clientLog } from '../lib/client/log.js';
+import { parseDurationMs } from './duration.js';
+import { startScheduler } from './run.js';
+
+process.env.KUBESIM_COMPONENT ??= 'kube-scheduler';
+
+const program = addClientFlags(new Command('kube-scheduler'))
+  .description('kubesim scheduler: assigns pending pods to nodes (filter and score plugins, preemption)')
+  .option('--scheduler-name <name>', 'schedule pods whose spec.schedulerName is this', 'default-scheduler')
+  .option('--leader-elect', 'run only while holding the leader Lease (for several replicas)', false)
+  .option('--leader-elect-lease-duration <d>', 'how long a leader holds the lease without renewing', '15s')
+  .option('--leader-elect-renew-deadline <d>', 'how long the leader retries renewing before giving up', '10s')
+  .option('--leader-elect-retry-period <d>', 'how often candidates try to acquire or renew', '2s')
+  .option('--leader-elect-resource-namespace <ns>', 'namespace of the leader Lease', 'kube-system')
+  .option('--leader-elect-resource-name <name>', 'name of the leader Lease', 'kube-scheduler')
+  .option('--decision-annotation', `write each pod's decision record (per-plugin verdicts and scores per node) as the annotation scheduler.kubesim.io/decision`, false)
+  .option('--no-preemption', 'never evict lower-priority pods')
+  .option('--v <level>', 'log verbosity (4 = log every decision with each plugin\'s verdict and score per node)', '0');
+
+async function main(): Promise<void> {
+  const o = program.parse(process.argv).opts();
+  const verbosity = Number(o.v);
+  if (!Number.isInteger(verbosity) || verbosity < 0) throw new Error(`--v: not a verbosity level: ${o.v}`);
+  const client = clientFromFlags(o);
+  const shutdown = new AbortController();
+  let stopping = false;
+  const stop = (sig: string) => { if (!stopping) { stopping = true; clientLog('info', 'shutting down', { signal: sig }); shutdown.abort(); } };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const schedule = async (signal: AbortSignal) => {
+    const running = await startScheduler(client, signal, {
+      schedulerName: o.schedulerName, verbosity, decisionAnnotation: o.decisionAnnotation, preemption: o.preemption,
+    });
+    clientLog('info', 'scheduler started', { schedulerName: o.schedulerName });
+    await running.done;
+  };
+
+  if (!o.leaderElect) {
+    await schedule(shutdown.signal);
+  } else {
+    const identity = `${hostname()}_${randomUUID()}`;
+    const elector = new LeaderElector({
+      client, identity, releaseOnCancel: true,
+      lease: { namespace: o.leaderElectResourceNamespace, name: o.leaderElectResourceName },
+      leaseDurationMs: parseDurationMs(o.leaderElectLeaseDuration),
+      renewDeadlineMs: parseDurationMs(o.leaderElectRenewDeadline),
+      retryPeriodMs: parseDurationMs(o.leaderElectRetryPeriod),
+      onStartedLeading: schedule,
+      onNewLeader: (leader) => clientLog('info', 'new leader', { leader }),
+    });
+    await elector.run(shutdown.signal);
+    if (!shutdown.signal.aborted) {
+      clientLog('error', 'leader election lost', { identity });
+      client.close();
+      process.exit(1);
+    }
+  }
+  client.close();
+  process.exit(0);
+}
+
+main().catch((err) => {
+  clientLog('error', 'scheduler failed', { error: (err as Error).message });
+  process.exit(1);
+});
