@@ -36,6 +36,7 @@ const loaderArgs = (): string[] => {
 export async function startFlanneld(args: string[], subnetFile: string, timeoutMs = 20_000): Promise<FlanneldProc> {
   const child = spawn(process.execPath, [...loaderArgs(), mainPath(), '--healthz-port', '0', '--subnet-file', subnetFile, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, KUBESIM_LOG_LEVEL: 'info' }, // its port is read from the info log
   });
   let log = '';
   let port = 0;
