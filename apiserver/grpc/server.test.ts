@@ -123,3 +123,25 @@ test('aborting a watch ends the iteration without an error', async (t) => {
   await done;
   assert.equal(seen[0].metadata?.name, 'w');
 });
+
+test('authenticate sees the call metadata: a bad token is Unauthorized, a good one reaches the registry', async (t) => {
+  const { startTestRegistry: start } = await import('../registry/testing.js');
+  const { ApiError } = await import('../../lib/errors.js');
+  const tr = await start();
+  const users: string[] = [];
+  const srv = await startGrpcServer({
+    registry: tr.reg, host: '127.0.0.1', port: 0,
+    authenticate: async (md) => {
+      if (md.get('authorization')[0] !== 'Bearer good') throw new ApiError('Unauthorized', 'Unauthorized');
+      users.push('system:kube-scheduler');
+      return { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
+    },
+  }).catch(async (err) => { await tr.stop(); throw err; });
+  const good = ApiClient.connect(`127.0.0.1:${srv.port}`, { metadata: { authorization: 'Bearer good' } });
+  const bad = ApiClient.connect(`127.0.0.1:${srv.port}`, { metadata: { authorization: 'Bearer bad' } });
+  t.after(async () => { good.close(); bad.close(); await srv.close(); await tr.stop(); });
+  await expectApiError(bad.list(pods), 'Unauthorized');
+  await expectApiError((async () => { for await (const _ of bad.watch(pods)) { /* none */ } })(), 'Unauthorized');
+  assert.equal((await good.list(pods)).items.length, 0);
+  assert.deepEqual(users, ['system:kube-scheduler']);
+});
