@@ -162,6 +162,13 @@ for (const binary of KUBECTLS) test(`${binary} drives every patch type`, async (
     assert.deepEqual(ops.fieldsV1['f:spec']['f:replicas'], {});
     assert.equal(alice.fieldsV1['f:spec']['f:replicas'], undefined, 'ownership moved to ops');
 
+    // client-side apply, then server-side apply by "kubectl": last-applied fields move without conflicts
+    const csa = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: csa}\ndata: {k: "${v}"}\n`;
+    await ok(['apply', '-f', '-'], csa('1'));
+    await ok(['apply', '-f', '-'], csa('2'));
+    await ok(['apply', '--server-side', '-f', '-'], csa('3'));
+    assert.equal(JSON.parse(await ok(['get', 'configmap', 'csa', '-o', 'json'])).data.k, '3');
+
     // server-side apply creates, and a later apply without a key removes it
     const cm = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {${data}}\n`;
     assert.match(await ok(['apply', '--server-side', '-f', '-'], cm('a: "1", b: "2"')), /configmap\/ssa serverside-applied/);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { applyCreate, applyPatch, patchTypeFromContentType, updateManagedFields } from './index.js';
 import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
+import { fieldSetOf, toFieldsV1 } from './fieldpath.js';
+import { schemaForKind } from './strategies.js';
 
 const opts = (fieldManager: string, extra: Record<string, unknown> = {}) => ({ kind: 'Deployment', apiVersion: 'apps/v1', fieldManager, ...extra });
 
@@ -205,4 +207,13 @@ test('an object without managedFields: its fields belong to "before-first-apply"
   assert.deepEqual(managed(same).map((e) => e.manager), ['before-first-apply', 'kubectl']);
   const forced = applyPatch('apply', live, config({ replicas: 5 }), opts('kubectl', { force: true }));
   assert.equal(spec(forced).replicas, 5);
+});
+
+test('manager "kubectl" after client-side apply: conflicts on last-applied fields are forced', () => {
+  const cfg = config({ replicas: 2 });
+  const csa = { manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(fieldSetOf(cfg, schemaForKind('Deployment'))) };
+  const live = created({ ...cfg, metadata: { ...cfg.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(cfg) }, managedFields: [csa] } });
+  const out = applyPatch('apply', live, config({ replicas: 6 }), opts('kubectl'));
+  assert.equal(spec(out).replicas, 6);
+  expectApiError(() => applyPatch('apply', live, config({ replicas: 6 }), opts('someone-else')), 'Conflict', /kubectl-client-side-apply/);
 });

@@ -102,6 +102,21 @@ function findConflicts(live: KObject, merged: unknown, appliedSet: FieldSet, oth
   return conflicts;
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Kubernetes eases the move from client-side to server-side apply: for the manager "kubectl",
+ * conflicts on fields the last-applied annotation sets to their live value are forced.
+ */
+function allowedFromLastApplied(live: KObject, manager: string, root: StructSchema): FieldSet {
+  const raw = live.metadata?.annotations?.[LAST_APPLIED];
+  if (manager !== 'kubectl' || typeof raw !== 'string') return new Set();
+  let last: unknown;
+  try { last = JSON.parse(raw); } catch { return new Set(); }
+  if (!isMap(last)) return new Set();
+  return new Set([...fieldSetOf(last, root)].filter((p) => sameValueAt(last, live, p, root)));
+}
+
 /** Lists and maps emptied by a removal go too, unless someone owns them (as Kubernetes prunes). */
 function pruneEmptyParents(obj: JsonMap, removed: string[], owners: FieldSet[], root: StructSchema): void {
   for (const p of removed) {
@@ -134,7 +149,10 @@ export function applyServerSide(live: KObject, patch: unknown, opts: ApplyOption
   const merged = mergeApplied(clone(live), applied, { struct: root }) as KObject;
 
   const conflicts = findConflicts(live, merged, appliedSet, others, root);
-  if (conflicts.length && !opts.force) throw conflictError(conflicts);
+  if (conflicts.length && !opts.force) {
+    const blocking = conflicts.filter((c) => !allowedFromLastApplied(live, manager, root).has(c.path));
+    if (blocking.length) throw conflictError(blocking);
+  }
   for (const c of conflicts) c.entry.fields.delete(c.path);
 
   // Remove what this manager applied last time and no longer applies, unless another manager owns it.
