@@ -9,6 +9,8 @@ import type { KObject } from '../../lib/api/object.js';
 import type { Identity } from './catalog.js';
 import { metaValidators, nameIsDNSSubdomain, type NameRule } from './common/meta.js';
 import { DEFAULT_COLUMNS, defaultRow } from './printers/columns.js';
+import { cannotBeHandled, checkShape } from './common/shape.js';
+import { isApiError } from '../../lib/errors.js';
 
 /** What a kind module provides beyond its identity; the kind's validators see only its own fields. */
 export interface KindBehaviour {
@@ -26,20 +28,35 @@ export interface KindBehaviour {
   prepareForUpdate?(obj: KObject, old: KObject): void;
 }
 
+/**
+ * Runs a kind's step on a request body: wrong JSON types are reported as Kubernetes' decode
+ * error, and a step that still trips over an odd shape is a 400, never a 500.
+ */
+function guarded<T>(id: Identity, obj: KObject, step: () => T): T {
+  const gv = id.group ? `${id.group}/${id.version}` : id.version;
+  checkShape(id.kind, gv, obj);
+  try {
+    return step();
+  } catch (err) {
+    if (isApiError(err) || !(err instanceof TypeError)) throw err;
+    throw cannotBeHandled(id.kind, id.version, err.message);
+  }
+}
+
 /** Builds the ResourceDef for one kind. */
 export function defineResource(id: Identity, b: KindBehaviour = {}): ResourceDef {
   const meta = metaValidators(id.namespaced, b.nameRule ?? nameIsDNSSubdomain);
   const hasStatus = (id.subresources ?? []).includes('status');
   const def: ResourceDef = {
     ...id,
-    validateCreate: (obj) => [...meta.validateCreate(obj), ...(b.validateCreate?.(obj) ?? [])],
-    validateUpdate: (obj, old) => [...meta.validateUpdate(obj, old), ...(b.validateUpdate?.(obj, old) ?? [])],
+    validateCreate: (obj) => guarded(id, obj, () => [...meta.validateCreate(obj), ...(b.validateCreate?.(obj) ?? [])]),
+    validateUpdate: (obj, old) => guarded(id, obj, () => [...meta.validateUpdate(obj, old), ...(b.validateUpdate?.(obj, old) ?? [])]),
     tableColumns: b.tableColumns ?? DEFAULT_COLUMNS,
     tableRow: b.tableRow ?? ((obj) => defaultRow(obj)),
     // Users never set status on create; controllers write it through the status subresource.
     prepareForCreate: (obj) => {
       if (hasStatus && !b.keepStatusOnCreate) delete obj.status;
-      b.prepareForCreate?.(obj);
+      if (b.prepareForCreate) guarded(id, obj, () => b.prepareForCreate!(obj));
     },
     prepareForUpdate: (obj, old) => {
       if (hasStatus) {
@@ -49,7 +66,8 @@ export function defineResource(id: Identity, b: KindBehaviour = {}): ResourceDef
       b.prepareForUpdate?.(obj, old);
     },
   };
-  if (b.defaults) def.defaults = b.defaults;
+  const defaults = b.defaults;
+  if (defaults) def.defaults = (obj) => guarded(id, obj, () => defaults(obj));
   if (b.fieldValues) def.fieldValues = b.fieldValues;
   return def;
 }

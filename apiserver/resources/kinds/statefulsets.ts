@@ -37,9 +37,13 @@ function defaults(obj: KObject): void {
 function validate(obj: KObject): FieldError[] {
   const spec = (obj as StatefulSet).spec;
   if (!spec) return [required('spec')];
+  // volumeMounts may name a volumeClaimTemplate: the controller adds that volume to each pod.
+  const claimNames = new Set((spec.volumeClaimTemplates ?? []).map((t) => t.metadata?.name));
+  const isClaimMount = (e: FieldError) => /^spec\.template\.spec\.(initContainers|containers)\[\d+\]\.volumeMounts\[\d+\]\.name$/.test(e.field)
+    && e.message === 'not found' && claimNames.has(e.value as string);
   const errs = [
     ...validateNonNegative(spec.replicas, 'spec.replicas'),
-    ...validateSelectorAndTemplate(spec.selector, spec.template, 'spec', 'statefulset'),
+    ...validateSelectorAndTemplate(spec.selector, spec.template, 'spec', 'statefulset').filter((e) => !isClaimMount(e)),
     ...validateTemplateRestartPolicy(spec.template, 'spec', ['Always']),
     ...validateNonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'),
     ...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'),
