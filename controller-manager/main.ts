@@ -13,6 +13,7 @@ import { GarbageCollector } from './controllers/garbage-collector.js';
 import { EndpointsController } from './controllers/endpoints.js';
 import { NamespaceController } from './controllers/namespace.js';
 import { ServiceAccountController } from './controllers/service-account.js';
+import { StatefulSetController } from './controllers/stateful-set.js';
 import { DeploymentController } from './controllers/deployment/controller.js';
 
 process.env.KUBESIM_COMPONENT ??= 'kube-controller-manager';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   if (wanted('endpoints')) { const c = new EndpointsController(informers, client); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   if (wanted('namespace')) { const c = new NamespaceController(informers, client); runs.push((s) => c.run(2, s)); }
   if (wanted('serviceaccount')) { const c = new ServiceAccountController(informers, client); runs.push((s) => c.run(1, s)); }
+  if (wanted('statefulset')) { const c = new StatefulSetController(informers, client, recorder); runs.push((s) => c.run(o.concurrentSyncs, s)); }
   informers.start(stop.signal);
   await informers.waitForSync(stop.signal);
   clientLog('info', 'caches synced; controllers running', { controllers: runs.length });
