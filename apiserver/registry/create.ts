@@ -3,7 +3,8 @@ import type { KObject } from '../../lib/api/object.js';
 import { ApiError, isApiError } from '../../lib/errors.js';
 import { attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
 import { isCore, leaseTtlFor, prepareKindForCreate } from './kinds.js';
-import { fillCreateMeta } from './metadata.js';
+import { updateManagedFields } from '../patch/index.js';
+import { apiVersionOf, fillCreateMeta } from './metadata.js';
 import { generateName, validateObjectName } from './names.js';
 import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
 
@@ -25,15 +26,17 @@ export async function createObject(core: RegistryCore, ctx: RequestContext, ref:
   await core.admission.validate(attrs);
   const release = isCore(def, 'services') && core.services ? await core.services.allocate(obj, !!ctx.dryRun) : undefined;
   try {
+    // Field ownership of the creating manager (server-side apply reads it later).
+    const toStore = ctx.fieldManager ? updateManagedFields(undefined, obj, ctx.fieldManager, 'Update', apiVersionOf(def)) : obj;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await core.store.create(keyOf(core, def, ns, m.name!), obj, whatOf(def, m.name!), { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
+        return await core.store.create(keyOf(core, def, ns, m.name!), toStore, whatOf(def, m.name!), { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
       } catch (err) {
         if (!(generated && isApiError(err, 'AlreadyExists'))) throw err;
         if (attempt >= GENERATE_NAME_ATTEMPTS) {
           throw new ApiError('AlreadyExists', `${err.message}, the server was not able to generate a unique name for the object`, err.details);
         }
-        m.name = generateName(m.generateName!);
+        m.name = toStore.metadata!.name = generateName(m.generateName!);
       }
     }
   } catch (err) {

@@ -166,3 +166,13 @@ test('Events are stored with a TTL lease', async () => {
   const cmKv = (await t.client.get('/registry/configmaps/default/crud').exec()).kvs[0];
   assert.equal(cmKv.lease, '0');
 });
+
+test('a fieldManager records managedFields on create and update', async () => {
+  const fm = { ...ctx, fieldManager: 'kubectl-create' };
+  const o = await t.reg.create(fm, R.configmaps, 'default', cm('owned'));
+  const mf = o.metadata!.managedFields as { manager: string; operation: string }[];
+  assert.equal(mf[0].manager, 'kubectl-create');
+  assert.equal(mf[0].operation, 'Update');
+  const u = await t.reg.update({ ...ctx, fieldManager: 'kubectl-edit' }, R.configmaps, 'default', 'owned', { ...o, data: { a: '1', b: '2' } });
+  assert.deepEqual((u.metadata!.managedFields as { manager: string }[]).map((e) => e.manager).sort(), ['kubectl-create', 'kubectl-edit']);
+});

@@ -8,7 +8,8 @@ import { ApiError, conflict } from '../../lib/errors.js';
 import type { Stored, UpdateResult } from '../storage/store.js';
 import { attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
 import { isCore } from './kinds.js';
-import { applyUpdateMeta } from './metadata.js';
+import { updateManagedFields } from '../patch/index.js';
+import { apiVersionOf, applyUpdateMeta } from './metadata.js';
 import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
 
 /** Builds the object to store from the stored one; may throw ApiErrors. */
@@ -92,5 +93,8 @@ export async function updateObject(core: RegistryCore, ctx: RequestContext, ref:
   if (!rv && def.allowUnconditionalUpdate === false) {
     throwIfInvalid(def, name, [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', value: '0x0', message: 'must be specified for an update' }]);
   }
-  return updateWith(core, ctx, ref, def, ns, name, subresource, rv, (cur) => mergeBody(def, structuredClone(obj), cur, subresource));
+  return updateWith(core, ctx, ref, def, ns, name, subresource, rv, (cur) => {
+    const next = mergeBody(def, structuredClone(obj), cur, subresource);
+    return ctx.fieldManager ? updateManagedFields(cur, next, ctx.fieldManager, 'Update', apiVersionOf(def), subresource) : next;
+  });
 }
