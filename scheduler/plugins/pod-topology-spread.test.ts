@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Snapshot } from '../framework/snapshot.js';
-import { filterAll, makeNode, makePod } from '../framework/testing.js';
+import { filterAll, makeNode, makePod, scoreAll } from '../framework/testing.js';
 import { PodTopologySpread } from './pod-topology-spread.js';
 
 const ZONE = 'topology.kubernetes.io/zone';
@@ -29,4 +29,15 @@ test('PodTopologySpread: nodes excluded by the pod\'s nodeSelector do not count 
   assert.equal(filterAll(new PodTopologySpread(), withMin, snap).a1, NO);
   const soft = makePod('w3', { labels: { app: 'web' }, spread: [{ ...spread(0)[0], whenUnsatisfiable: 'ScheduleAnyway' }] });
   assert.deepEqual(filterAll(new PodTopologySpread(), soft, snap), { a1: 'passed', b1: 'passed' });
+});
+
+test('PodTopologySpread score (ScheduleAnyway): the emptier domain scores 100, nodes without the key 0', () => {
+  const snap = Snapshot.from([
+    makeNode('a1', { labels: { [ZONE]: 'a' } }), makeNode('a2', { labels: { [ZONE]: 'a' } }), makeNode('b1', { labels: { [ZONE]: 'b' } }), makeNode('nozone'),
+  ], [makePod('w0', { nodeName: 'a1', labels: { app: 'web' } }), makePod('w1', { nodeName: 'a2', labels: { app: 'web' } }), makePod('x', { nodeName: 'b1', labels: { app: 'db' } })]);
+  const soft = makePod('w2', { labels: { app: 'web' }, spread: [{ ...spread(1)[0], whenUnsatisfiable: 'ScheduleAnyway' }] });
+  // Zone a holds 2 matching pods: 2 × log(2 domains + 2) ≈ 2.77 → 3; zone b 0; normalized 100 × (max + min − s) / max.
+  assert.deepEqual(scoreAll(new PodTopologySpread(), soft, snap), { a1: 0, a2: 0, b1: 100, nozone: 0 });
+  const hardOnly = makePod('w3', { labels: { app: 'web' }, spread: spread(1) });
+  assert.deepEqual(scoreAll(new PodTopologySpread(), hardOnly, snap), { a1: 0, a2: 0, b1: 0, nozone: 0 });
 });
