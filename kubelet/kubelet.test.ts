@@ -13,6 +13,7 @@ let cp: TestControlPlane;
 let h: RuntimeHarness;
 const ac = new AbortController();
 let running: Promise<void>;
+let kubeletRef: Kubelet;
 const NODE = 'ksimt-node-1';
 
 before(async () => {
@@ -21,8 +22,9 @@ before(async () => {
   const kubelet = new Kubelet({
     client: cp.client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
     node: { name: NODE, ip: '10.200.0.99' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: 'nameserver 192.0.2.53\n' },
-    log: createLogger('kubelet', true), relistMs: 300, heartbeatMs: 2000,
+    log: createLogger('kubelet', true), relistMs: 300, heartbeatMs: 2000, serverHost: '127.0.0.1', serverPort: 0,
   });
+  kubeletRef = kubelet;
   running = kubelet.run(ac.signal);
 });
 
@@ -82,6 +84,10 @@ test('a pod bound to the node runs: IP, Ready after its exec readiness probe, en
   const events = await cp.client.list({ resource: 'events', namespace: 'default' });
   assert.ok(events.items.some((e) => (e as { reason?: string }).reason === 'Started'));
 
+  const summary = await (await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/stats/summary`)).json() as { pods: Array<{ podRef: { name: string }; containers: Array<{ memory: { workingSetBytes: number } }> }> };
+  assert.ok(summary.pods.find((p) => p.podRef.name === 'web')!.containers[0].memory.workingSetBytes > 0);
+  const nginxLog = await (await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/containerLogs/default/web/nginx`)).text();
+  assert.match(nginxLog, /"GET \/ HTTP\/1\.1" 200/);
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'web' });
   await waitFor('pod gone from the API', async () => (await getPod('web').catch(() => undefined)) === undefined, { timeoutMs: 30_000 });
   assert.equal((await h.cri.call('ListPodSandbox', {})).items.length, 0);
@@ -111,6 +117,12 @@ test('a crashing container is restarted with back-off (restartCount, CrashLoopBa
   const logDir = join(h.dir, 'pod-logs', `default_once_${once.metadata!.uid}`, 'c', '0.log');
   assert.match(readFileSync(logDir, 'utf8'), / stdout F done$/m);
 
+  const logs = await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/containerLogs/default/once/c?timestamps=true`);
+  assert.equal(logs.status, 200);
+  assert.match(await logs.text(), /^\d{4}-\d\d-\d\dT[\d:.]+Z done\n$/);
+  const prev = await (await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/containerLogs/default/crash/c?previous=true`)).text();
+  assert.equal(prev, 'try\n');
+  assert.equal((await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/containerLogs/default/nosuch/c`)).status, 404);
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'crash' }, { gracePeriodSeconds: 0 });
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'once' }, { gracePeriodSeconds: 0 });
   await waitFor('sandboxes removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });

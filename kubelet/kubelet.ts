@@ -15,6 +15,7 @@ import { EventRecorder } from './events.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './pod-config.js';
 import { PodWorker } from './pod-worker.js';
 import { Prober } from './prober.js';
+import { startKubeletServer } from './server.js';
 import { heartbeat, machineCapacity, registerNode, type NodeIdentity } from './node-status.js';
 import type { ClusterDns } from './dns-config.js';
 
@@ -30,6 +31,9 @@ export interface KubeletOptions {
   workers?: number;
   heartbeatMs?: number;
   relistMs?: number;
+  /** The kubelet HTTP server (logs, stats): address and port; port -1 = no server. */
+  serverHost?: string;
+  serverPort?: number;
 }
 
 interface CriListed { id: string; pod_sandbox_id: string; state: number; created_at: number; labels: Record<string, string> }
@@ -44,6 +48,8 @@ export class Kubelet {
   private readonly prober: Prober;
   private readonly events: EventRecorder;
   private lastStates = new Map<string, number>();
+  /** Port of the HTTP server once running. */
+  serverPort = 0;
 
   constructor(private readonly o: KubeletOptions) {
     this.cri = new CriClient(o.criEndpoint);
@@ -82,6 +88,15 @@ export class Kubelet {
     this.o.log.info('node registered', { node: this.o.node.name, ip: this.o.node.ip });
     this.factory.start(signal);
     await this.factory.waitForCacheSync(signal);
+    if ((this.o.serverPort ?? 10250) >= 0) {
+      const srv = await startKubeletServer({
+        cri: this.cri, logRoot: this.o.logRoot, nodeName: this.o.node.name, pods: () => this.pods.lister.list(),
+        getPod: (ns, name) => this.pods.lister.get(ns, name),
+      }, this.o.serverHost ?? '0.0.0.0', this.o.serverPort ?? 10250);
+      this.serverPort = srv.port;
+      signal.addEventListener('abort', () => { void srv.close(); }, { once: true });
+      this.o.log.info('kubelet server listening', { port: srv.port });
+    }
     const loops = [
       this.every(this.o.heartbeatMs ?? 10_000, signal, () => heartbeat(this.o.client, this.o.node)),
       this.every(this.o.relistMs ?? 1000, signal, () => this.relist()),

@@ -25,6 +25,8 @@ const program = new Command('kubelet')
   .option('--flannel-subnet-file <file>', "flanneld's subnet.env (the node's podCIDR)")
   .option('--max-pods <n>', 'pods capacity', '110')
   .option('--node-labels <k=v,...>', 'extra labels for the Node')
+  .option('--address <ip>', 'address of the kubelet HTTP server (logs, stats)', '0.0.0.0')
+  .option('--port <port>', 'port of the kubelet HTTP server', '10250')
   .option('--v <level>', 'log verbosity', '0')
   .parse();
 
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
   let resolv = '';
   try { resolv = readFileSync(o.resolvConf!, 'utf8'); } catch { /* no node resolv.conf */ }
   const kubelet = new Kubelet({
-    client, criEndpoint: o.containerRuntimeEndpoint!, rootDir: o.rootDir!, logRoot: o.podLogRoot!, log,
+    client, criEndpoint: o.containerRuntimeEndpoint!, rootDir: o.rootDir!, logRoot: o.podLogRoot!, log, serverHost: o.address, serverPort: Number(o.port),
     node: { name: o.nodeName!, ip: o.nodeIp!, podCIDR: podCIDR(), labels, maxPods: Number(o.maxPods) },
     cluster: { clusterDns: (o.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: o.clusterDomain!, nodeResolvConf: resolv },
   });

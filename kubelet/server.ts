@@ -1,0 +1,107 @@
+/**
+ * The kubelet's HTTP server (port 10250 in Kubernetes), for the apiserver's log proxy and for
+ * metrics collection: GET /healthz, /pods, /containerLogs/<ns>/<pod>/<container>
+ * (?follow, tailLines, timestamps, previous, sinceSeconds, limitBytes) and /stats/summary.
+ */
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { existsSync, readFileSync, readdirSync, statSync, createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Pod } from '../lib/api/types.js';
+import type { CriClient } from './runtime/cri-client.js';
+import { renderCriLog, type LogOptions } from './cri-log.js';
+import { podLogDir, LABEL_POD_UID, LABEL_CONTAINER_NAME } from './pod-config.js';
+import { rfc3339 } from './pod-status.js';
+
+/** What the server reads. */
+export interface ServerDeps { cri: CriClient; logRoot: string; nodeName: string; pods(): Pod[]; getPod(ns: string, name: string): Pod | undefined }
+
+function send(res: ServerResponse, code: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(code, { 'Content-Type': type });
+  res.end(body);
+}
+
+/** Log files of a container, newest attempt last. */
+export function containerLogFiles(logRoot: string, pod: Pod, container: string): string[] {
+  const dir = join(podLogDir(logRoot, pod), container);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => /^\d+\.log$/.test(f)).sort((a, b) => parseInt(a) - parseInt(b)).map((f) => join(dir, f));
+}
+
+async function serveLogs(d: ServerDeps, res: ServerResponse, ns: string, name: string, container: string | undefined, q: URLSearchParams, signal: AbortSignal): Promise<void> {
+  const pod = d.getPod(ns, name);
+  if (!pod) return send(res, 404, `pod "${name}" not found on node ${d.nodeName}`);
+  const cname = container || pod.spec?.containers?.[0]?.name || '';
+  const files = containerLogFiles(d.logRoot, pod, cname);
+  const previous = q.get('previous') === 'true';
+  const file = files[files.length - (previous ? 2 : 1)];
+  if (!file) return send(res, 400, previous ? `previous terminated container "${cname}" in pod "${name}" not found` : `container "${cname}" in pod "${name}" is waiting to start`);
+  const opts: LogOptions = { timestamps: q.get('timestamps') === 'true' };
+  if (q.has('tailLines')) opts.tailLines = Number(q.get('tailLines'));
+  if (q.has('limitBytes')) opts.limitBytes = Number(q.get('limitBytes'));
+  if (q.has('sinceSeconds')) opts.sinceTime = new Date(Date.now() - Number(q.get('sinceSeconds')) * 1000).toISOString();
+  if (q.has('sinceTime')) opts.sinceTime = q.get('sinceTime')!;
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.write(renderCriLog(readFileSync(file, 'utf8'), opts));
+  if (q.get('follow') !== 'true' || previous) { res.end(); return; }
+  // Follow: stream what is appended until the container stops or the client goes away.
+  let offset = statSync(file).size;
+  const uid = pod.metadata!.uid!;
+  while (!signal.aborted) {
+    await new Promise((r) => setTimeout(r, 250));
+    const size = statSync(file).size;
+    if (size > offset) {
+      const chunk = await new Promise<string>((resolve) => { let s = ''; createReadStream(file, { start: offset, end: size - 1, encoding: 'utf8' }).on('data', (c) => { s += c; }).on('end', () => resolve(s)); });
+      offset = size;
+      res.write(renderCriLog(chunk, { timestamps: opts.timestamps }));
+    }
+    const list = (await d.cri.call('ListContainers', { filter: { label_selector: { [LABEL_POD_UID]: uid, [LABEL_CONTAINER_NAME]: cname } } })).containers as Array<{ state: number; created_at: number }>;
+    const newest = list.sort((a, b) => b.created_at - a.created_at)[0];
+    if (!newest || newest.state !== 1) break;
+  }
+  res.end();
+}
+
+async function statsSummary(d: ServerDeps): Promise<object> {
+  const stats = (await d.cri.call('ListContainerStats', {})).stats as Array<{ attributes: { labels: Record<string, string>; metadata: { name: string } }; cpu: { timestamp: number; usage_core_nano_seconds: { value: number } }; memory: { working_set_bytes: { value: number }; usage_bytes: { value: number } } }>;
+  const byUid = new Map(d.pods().map((p) => [p.metadata!.uid!, p]));
+  const pods = new Map<string, { podRef: object; containers: object[] }>();
+  for (const s of stats) {
+    const pod = byUid.get(s.attributes.labels[LABEL_POD_UID]);
+    if (!pod) continue;
+    const uid = pod.metadata!.uid!;
+    if (!pods.has(uid)) pods.set(uid, { podRef: { name: pod.metadata!.name, namespace: pod.metadata!.namespace, uid }, containers: [] });
+    pods.get(uid)!.containers.push({
+      name: s.attributes.metadata.name,
+      cpu: { time: rfc3339(s.cpu.timestamp / 1e6), usageCoreNanoSeconds: s.cpu.usage_core_nano_seconds.value },
+      memory: { time: rfc3339(s.cpu.timestamp / 1e6), workingSetBytes: s.memory.working_set_bytes.value, usageBytes: s.memory.usage_bytes.value },
+    });
+  }
+  return { node: { nodeName: d.nodeName }, pods: [...pods.values()] };
+}
+
+/** Starts the server on host:port (port 0 = any); close() stops it. */
+export async function startKubeletServer(d: ServerDeps, host: string, port: number): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const ac = new AbortController();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const closed = new AbortController();
+    res.on('close', () => closed.abort());
+    const signal = AbortSignal.any([ac.signal, closed.signal]);
+    const handle = async () => {
+      if (req.method !== 'GET') return send(res, 405, 'method not allowed');
+      if (url.pathname === '/healthz') return send(res, 200, 'ok');
+      if (url.pathname === '/pods') return send(res, 200, JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items: d.pods() }), 'application/json');
+      if (url.pathname === '/stats/summary') return send(res, 200, JSON.stringify(await statsSummary(d)), 'application/json');
+      if (parts[0] === 'containerLogs' && parts.length >= 3) return serveLogs(d, res, parts[1], parts[2], parts[3], url.searchParams, signal);
+      return send(res, 404, 'not found');
+    };
+    handle().catch((err: Error) => { if (!res.headersSent) send(res, 500, err.message); else res.end(); });
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
+  const addr = server.address();
+  return {
+    server, port: typeof addr === 'object' && addr ? addr.port : port,
+    close: () => { ac.abort(); server.closeAllConnections(); return new Promise<void>((r) => server.close(() => r())); },
+  };
+}
