@@ -215,5 +215,7 @@ test('manager "kubectl" after client-side apply: conflicts on last-applied field
   const live = created({ ...cfg, metadata: { ...cfg.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(cfg) }, managedFields: [csa] } });
   const out = applyPatch('apply', live, config({ replicas: 6 }), opts('kubectl'));
   assert.equal(spec(out).replicas, 6);
+  const last = JSON.parse(out.metadata!.annotations!['kubectl.kubernetes.io/last-applied-configuration']);
+  assert.equal(last.spec.replicas, 6, 'last-applied follows the server-side apply');
   expectApiError(() => applyPatch('apply', live, config({ replicas: 6 }), opts('someone-else')), 'Conflict', /kubectl-client-side-apply/);
 });

@@ -171,10 +171,21 @@ export function applyServerSide(live: KObject, patch: unknown, opts: ApplyOption
   own.apiVersion = String(applied.apiVersion);
   own.time = nowTime();
   const meta = (merged.metadata ??= {});
+  syncLastApplied(meta, manager, applied);
   const written = writeEntries(entries);
   if (written.length) meta.managedFields = written;
   else delete meta.managedFields;
   return merged;
+}
+
+/** Kubernetes' lastAppliedUpdater: an apply by "kubectl" keeps an existing last-applied annotation current. */
+function syncLastApplied(meta: NonNullable<KObject['metadata']>, manager: string, applied: JsonMap): void {
+  if (manager !== 'kubectl' || typeof meta.annotations?.[LAST_APPLIED] !== 'string') return;
+  const config = clone(applied) as KObject;
+  if (config.metadata?.annotations) {
+    delete config.metadata.annotations[LAST_APPLIED];
+  }
+  meta.annotations[LAST_APPLIED] = JSON.stringify(config);
 }
 
 /** The object to create when an apply targets a missing object (the registry then creates it). */
