@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { setMaxListeners } from 'node:events';
 import type { KObject } from '../../lib/api/object.js';
 import type { WatchEvent } from './types.js';
 import { adminCtx as ctx, expectApiError, R, startTestRegistry, take, type TestRegistry } from './testing.js';
@@ -75,6 +76,7 @@ test('200 watchers share one etcd watch and all get the event', async () => {
   const cache = t.reg.watchCache(def);
   const base = cache.watcherCount;
   const ac = new AbortController();
+  setMaxListeners(300, ac.signal); // 200 watchers share this one signal on purpose
   try {
     const its = Array.from({ length: 200 }, () => t.reg.watch(ctx, R.configmaps, 'w4', { sendInitialEvents: false }, ac.signal)[Symbol.asyncIterator]());
     const pending = its.map((it) => take(it, 1));

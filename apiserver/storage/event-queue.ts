@@ -14,9 +14,13 @@ export class EventQueue<T> implements AsyncIterable<T> {
   /** Called once when the consumer stops (abort, error, overflow, end). */
   onClose?: () => void;
 
+  private readonly detach?: () => void;
+
   constructor(private readonly maxBuffered = 10_000, signal?: AbortSignal) {
-    signal?.addEventListener('abort', () => this.end(), { once: true });
-    if (signal?.aborted) this.done = true;
+    if (signal?.aborted) { this.done = true; return; }
+    const onAbort = () => this.end();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.detach = () => signal?.removeEventListener('abort', onAbort);
   }
 
   /** Queues one item; closes the queue when the consumer has fallen behind. */
@@ -31,6 +35,7 @@ export class EventQueue<T> implements AsyncIterable<T> {
   end(): void {
     if (this.done) return;
     this.done = true;
+    this.detach?.();
     this.wake?.();
     this.onClose?.();
   }
