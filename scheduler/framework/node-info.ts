@@ -50,6 +50,10 @@ function hasRequiredAntiAffinity(pod: Pod): boolean {
   return (pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
 }
 
+function hasPodAffinity(pod: Pod): boolean {
+  return !!(pod.spec.affinity?.podAffinity || pod.spec.affinity?.podAntiAffinity);
+}
+
 /** A node and the pods on it, with running totals kept as pods are added and removed. */
 export class NodeInfo {
   readonly pods = new Map<string, PodInfo>();
@@ -59,6 +63,8 @@ export class NodeInfo {
   readonly usedPorts: HostPort[] = [];
   /** Pods here with required anti-affinity terms (InterPodAffinity checks them against the incoming pod). */
   readonly podsWithRequiredAntiAffinity = new Set<string>();
+  /** Pods here with any pod (anti-)affinity (InterPodAffinity scoring reads their terms). */
+  readonly podsWithAffinity = new Set<string>();
 
   constructor(readonly node: Node) {
     this.allocatable = nodeAllocatable(node);
@@ -75,6 +81,7 @@ export class NodeInfo {
     this.account(info, 1);
     this.usedPorts.push(...info.hostPorts);
     if (hasRequiredAntiAffinity(pod)) this.podsWithRequiredAntiAffinity.add(info.key);
+    if (hasPodAffinity(pod)) this.podsWithAffinity.add(info.key);
   }
 
   /** Removes a pod (by key); returns false when it was not here. */
@@ -89,6 +96,7 @@ export class NodeInfo {
       if (i >= 0) this.usedPorts.splice(i, 1);
     }
     this.podsWithRequiredAntiAffinity.delete(key);
+    this.podsWithAffinity.delete(key);
     return true;
   }
 

@@ -36,6 +36,7 @@ export function defaultProfile(schedulerName = 'default-scheduler'): Profile {
       { name: TAINT_TOLERATION, weight: 3 },
       { name: NODE_AFFINITY, weight: 2 },
       { name: POD_TOPOLOGY_SPREAD, weight: 2 },
+      { name: INTER_POD_AFFINITY, weight: 2 },
       { name: NODE_RESOURCES_FIT, weight: 1 },
       { name: BALANCED_ALLOCATION, weight: 1 },
       { name: SELECTOR_SPREAD, weight: 1 },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Snapshot } from '../framework/snapshot.js';
-import { filterAll, makeNode, makePod } from '../framework/testing.js';
+import { filterAll, makeNode, makePod, scoreAll } from '../framework/testing.js';
 import type { PodAffinityTerm } from '../framework/types.js';
 import { InterPodAffinity } from './inter-pod-affinity.js';
 
@@ -45,4 +45,16 @@ test("existing pods' anti-affinity keeps matching newcomers out of their topolog
     a1: 'passed', a2: 'passed', b1: "Unschedulable: node(s) didn't satisfy existing pods anti-affinity rules",
   });
   assert.equal(filterAll(new InterPodAffinity(), makePod('q', { labels: { app: 'quiet' } }), snap).b1, 'passed');
+});
+
+test('InterPodAffinity score: preferred affinity pulls toward, preferred anti-affinity pushes away, existing pods\' terms count too', () => {
+  const snap = Snapshot.from(nodes(), [makePod('cache', { nodeName: 'a1', labels: { app: 'cache' } })]);
+  const near = makePod('p', { affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('cache', ZONE) }] } } });
+  assert.deepEqual(scoreAll(new InterPodAffinity(), near, snap), { a1: 100, a2: 100, b1: 0 });
+  const away = makePod('q', { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 30, podAffinityTerm: term('cache', HOST) }] } } });
+  assert.deepEqual(scoreAll(new InterPodAffinity(), away, snap), { a1: 0, a2: 100, b1: 100 });
+  // Symmetry: an existing pod that requires affinity to app=web draws web pods into its zone.
+  snap.upsertPod(makePod('db', { nodeName: 'b1', labels: { app: 'db' }, affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web', ZONE)] } } }));
+  assert.deepEqual(scoreAll(new InterPodAffinity(), makePod('w', { labels: { app: 'web' } }), snap), { a1: 0, a2: 0, b1: 100 });
+  assert.deepEqual(scoreAll(new InterPodAffinity(), makePod('plain', { labels: { app: 'other' } }), snap), { a1: 0, a2: 0, b1: 0 });
 });

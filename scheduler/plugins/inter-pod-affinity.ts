@@ -1,14 +1,16 @@
 /**
- * InterPodAffinity (required terms). PreFilter counts, per topology pair (`key=value`), the
+ * InterPodAffinity. Filter (required terms): PreFilter counts, per topology pair (`key=value`), the
  * existing pods matching the incoming pod's terms and the existing pods whose anti-affinity
  * rejects the incoming pod; Filter checks the node's topology values against those counts.
+ * Score (preferred terms, both ways): see helpers/pod-affinity-score.ts.
  */
-import type { CycleState, FilterPlugin, PreFilterPlugin } from '../framework/interfaces.js';
+import type { CycleState, FilterPlugin, NodeScore, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../framework/interfaces.js';
 import type { NodeInfo } from '../framework/node-info.js';
 import type { Snapshot } from '../framework/snapshot.js';
 import { SUCCESS, unresolvable, unschedulable, type Status } from '../framework/status.js';
 import type { Pod } from '../framework/types.js';
 import { requiredTerms, termMatchesPod, type AffinityTerm, type NamespaceLabels } from './helpers/affinity-terms.js';
+import { nodeAffinityScore, normalizeMinMax, topologyScores, type TopologyScores } from './helpers/pod-affinity-score.js';
 
 /** Registered plugin name. */
 export const INTER_POD_AFFINITY = 'InterPodAffinity';
@@ -18,6 +20,7 @@ export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity 
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
 
 const STATE_KEY = 'PreFilter' + INTER_POD_AFFINITY;
+const SCORE_KEY = 'PreScore' + INTER_POD_AFFINITY;
 
 interface PreFilterState {
   affinity: AffinityTerm[];
@@ -36,8 +39,8 @@ function bump(m: Map<string, number>, node: NodeInfo, key: string): void {
   if (v !== undefined) m.set(pair(key, v), (m.get(pair(key, v)) ?? 0) + 1);
 }
 
-/** Filter on required pod affinity/anti-affinity, both the incoming pod's and existing pods'. */
-export class InterPodAffinity implements PreFilterPlugin, FilterPlugin {
+/** Filter on required pod affinity/anti-affinity (the incoming pod's and existing pods'), Score on preferred terms. */
+export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = INTER_POD_AFFINITY;
 
   preFilter(state: CycleState, pod: Pod, snapshot: Snapshot): Status {
@@ -75,6 +78,19 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin {
       }
     }
     return SUCCESS;
+  }
+
+  preScore(state: CycleState, pod: Pod, _feasible: NodeInfo[], snapshot: Snapshot): void {
+    state.write(SCORE_KEY, topologyScores(pod, snapshot));
+  }
+
+  score(state: CycleState, _pod: Pod, node: NodeInfo): number {
+    const s = state.read<TopologyScores | null>(SCORE_KEY);
+    return s ? nodeAffinityScore(s, node) : 0;
+  }
+
+  normalizeScores(state: CycleState, _pod: Pod, scores: NodeScore[]): void {
+    if (state.read<TopologyScores | null>(SCORE_KEY)) normalizeMinMax(scores);
   }
 }
 

@@ -36,12 +36,25 @@ export function termMatchesPod(term: AffinityTerm, pod: Pod, nsLabels: Namespace
   return nsOk && term.selector.matches(pod.metadata.labels);
 }
 
-/** A pod's required affinity and anti-affinity terms, compiled once per pod object. */
-export interface RequiredTerms { affinity: AffinityTerm[]; antiAffinity: AffinityTerm[] }
+/** A pod's affinity and anti-affinity terms, compiled once per pod object (preferred ones with their weights). */
+export interface RequiredTerms {
+  affinity: AffinityTerm[];
+  antiAffinity: AffinityTerm[];
+  preferredAffinity: WeightedTerm[];
+  preferredAntiAffinity: WeightedTerm[];
+}
+
+/** A preferred term and its weight. */
+export interface WeightedTerm { term: AffinityTerm; weight: number }
+
+/** True when the pod has any pod affinity or anti-affinity term. */
+export function hasPodAffinityTerms(t: RequiredTerms): boolean {
+  return t.affinity.length + t.antiAffinity.length + t.preferredAffinity.length + t.preferredAntiAffinity.length > 0;
+}
 
 const cache = new WeakMap<Pod, RequiredTerms>();
 
-/** The compiled required (anti-)affinity terms of a pod. */
+/** The compiled (anti-)affinity terms of a pod. */
 export function requiredTerms(pod: Pod): RequiredTerms {
   let r = cache.get(pod);
   if (!r) {
@@ -50,6 +63,8 @@ export function requiredTerms(pod: Pod): RequiredTerms {
     r = {
       affinity: (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileAffinityTerm(t, ns)),
       antiAffinity: (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileAffinityTerm(t, ns)),
+      preferredAffinity: (a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ weight: w.weight, term: compileAffinityTerm(w.podAffinityTerm, ns) })),
+      preferredAntiAffinity: (a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ weight: w.weight, term: compileAffinityTerm(w.podAffinityTerm, ns) })),
     };
     cache.set(pod, r);
   }
