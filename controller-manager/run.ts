@@ -1,0 +1,53 @@
+/**
+ * Builds every enabled controller on one shared informer factory and runs them until the signal
+ * aborts (the leader-elected part of the controller manager).
+ */
+import type { ApiClient } from '../lib/client/api-client.js';
+import { clientLog } from '../lib/client/log.js';
+import { InformerFactory } from './informers.js';
+import type { Recorder } from './recorder.js';
+import { ReplicaSetController, REPLICATION_CONTROLLER } from './controllers/replica-set.js';
+import { DeploymentController } from './controllers/deployment/controller.js';
+import { GarbageCollector } from './controllers/garbage-collector.js';
+import { EndpointsController } from './controllers/endpoints.js';
+import { NamespaceController } from './controllers/namespace.js';
+import { ServiceAccountController } from './controllers/service-account.js';
+import { StatefulSetController } from './controllers/stateful-set.js';
+
+export interface ControllerOptions {
+  /** Comma list of controller names, or '*'. */
+  controllers: string;
+  workers: number;
+  nodeMonitorGracePeriodMs: number;
+  podEvictionTimeoutMs: number;
+}
+
+interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
+
+/** Every controller this process knows, by the name `--controllers` uses. */
+export function buildControllers(f: InformerFactory, client: ApiClient, recorder: Recorder, _o: ControllerOptions): Record<string, () => Runnable> {
+  return {
+    replicaset: () => new ReplicaSetController(f, client, recorder),
+    replicationcontroller: () => new ReplicaSetController(f, client, recorder, REPLICATION_CONTROLLER),
+    deployment: () => new DeploymentController(f, client, recorder),
+    statefulset: () => new StatefulSetController(f, client, recorder),
+    endpoints: () => new EndpointsController(f, client),
+    namespace: () => new NamespaceController(f, client),
+    serviceaccount: () => new ServiceAccountController(f, client),
+    garbagecollector: () => new GarbageCollector(f, client),
+  };
+}
+
+/** Starts the enabled controllers; resolves when signal aborts and they have stopped. */
+export async function startControllers(client: ApiClient, recorder: Recorder, signal: AbortSignal, o: ControllerOptions): Promise<void> {
+  const factory = new InformerFactory(client);
+  const all = buildControllers(factory, client, recorder, o);
+  const wanted = o.controllers === '*' ? Object.keys(all) : o.controllers.split(',').map((s) => s.trim());
+  const unknown = wanted.filter((n) => !all[n]);
+  if (unknown.length) throw new Error(`--controllers: unknown controller(s) ${unknown.join(', ')}; known: ${Object.keys(all).join(', ')}`);
+  const running = wanted.map((n) => ({ name: n, c: all[n]() }));
+  factory.start(signal);
+  await factory.waitForSync(signal);
+  clientLog('info', 'caches synced; controllers running', { controllers: wanted.join(',') });
+  await Promise.all(running.map(({ c }) => c.run(o.workers, signal)));
+}
