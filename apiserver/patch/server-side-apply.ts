@@ -10,6 +10,7 @@ import { ApiError, type StatusCause } from '../../lib/errors.js';
 import { fieldSetOf, isGranularList, itemKey, joinPath, pathString, removeAt, sameValueAt, splitPath, valueAt, type FieldSet } from './fieldpath.js';
 import { containerPaths, nowTime, ownsAtOrBelow, pruneEntries, readEntries, sameManager, writeEntries, type ManagerEntry } from './managed-fields.js';
 import { schemaForKind, type FieldSchema, type StructSchema } from './strategies.js';
+import { allowedFromLastApplied, syncLastApplied } from './last-applied.js';
 import { badPatch, clone, isMap, type JsonMap } from './util.js';
 
 /** Options of an apply request. */
@@ -102,21 +103,6 @@ function findConflicts(live: KObject, merged: unknown, appliedSet: FieldSet, oth
   return conflicts;
 }
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-/**
- * Kubernetes eases the move from client-side to server-side apply: for the manager "kubectl",
- * conflicts on fields the last-applied annotation sets to their live value are forced.
- */
-function allowedFromLastApplied(live: KObject, manager: string, root: StructSchema): FieldSet {
-  const raw = live.metadata?.annotations?.[LAST_APPLIED];
-  if (manager !== 'kubectl' || typeof raw !== 'string') return new Set();
-  let last: unknown;
-  try { last = JSON.parse(raw); } catch { return new Set(); }
-  if (!isMap(last)) return new Set();
-  return new Set([...fieldSetOf(last, root)].filter((p) => sameValueAt(last, live, p, root)));
-}
-
 /** Lists and maps emptied by a removal go too, unless someone owns them (as Kubernetes prunes). */
 function pruneEmptyParents(obj: JsonMap, removed: string[], owners: FieldSet[], root: StructSchema): void {
   for (const p of removed) {
@@ -176,16 +162,6 @@ export function applyServerSide(live: KObject, patch: unknown, opts: ApplyOption
   if (written.length) meta.managedFields = written;
   else delete meta.managedFields;
   return merged;
-}
-
-/** Kubernetes' lastAppliedUpdater: an apply by "kubectl" keeps an existing last-applied annotation current. */
-function syncLastApplied(meta: NonNullable<KObject['metadata']>, manager: string, applied: JsonMap): void {
-  if (manager !== 'kubectl' || typeof meta.annotations?.[LAST_APPLIED] !== 'string') return;
-  const config = clone(applied) as KObject;
-  if (config.metadata?.annotations) {
-    delete config.metadata.annotations[LAST_APPLIED];
-  }
-  meta.annotations[LAST_APPLIED] = JSON.stringify(config);
 }
 
 /** The object to create when an apply targets a missing object (the registry then creates it). */
