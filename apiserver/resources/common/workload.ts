@@ -92,3 +92,11 @@ export function validateIntOrPercent(v: unknown, path: string, percentMax100 = f
 export function isZeroIntOrPercent(v: unknown): boolean {
   return v === 0 || v === '0%';
 }
+
+/** maxUnavailable/maxSurge of a rolling update: int-or-percent, and not both zero. */
+export function validateRollingUpdate(ru: { maxUnavailable?: number | string; maxSurge?: number | string } | undefined, path: string, surgeMax100: boolean): FieldError[] {
+  if (!ru) return [];
+  const errs = [...validateIntOrPercent(ru.maxUnavailable, `${path}.maxUnavailable`, true), ...validateIntOrPercent(ru.maxSurge, `${path}.maxSurge`, surgeMax100)];
+  if (isZeroIntOrPercent(ru.maxUnavailable) && isZeroIntOrPercent(ru.maxSurge ?? 0)) errs.push(invalidValue(`${path}.maxUnavailable`, ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
+  return errs;
+}

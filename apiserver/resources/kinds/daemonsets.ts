@@ -4,8 +4,8 @@ import type { DaemonSet } from '../../../lib/api/types.js';
 import type { FieldError } from '../../../lib/errors.js';
 import type { KindBehaviour } from '../define.js';
 import { defaultPodTemplate } from '../common/pod-spec.js';
-import { invalidValue, notSupported, required } from '../common/field.js';
-import { isZeroIntOrPercent, validateIntOrPercent, validateNonNegative, validateSelectorAndTemplate, validateTemplateRestartPolicy } from '../common/workload.js';
+import { notSupported, required } from '../common/field.js';
+import { validateNonNegative, validateRollingUpdate, validateSelectorAndTemplate, validateTemplateRestartPolicy } from '../common/workload.js';
 import { DAEMONSET_COLUMNS, daemonSetRow } from '../printers/workloads.js';
 import { immutableSelector } from './deployments.js';
 
@@ -35,12 +35,7 @@ function validate(obj: KObject): FieldError[] {
   ];
   const us = spec.updateStrategy ?? {};
   if (us.type && !UPDATE_STRATEGIES.includes(us.type)) errs.push(notSupported('spec.updateStrategy.type', us.type, UPDATE_STRATEGIES));
-  const ru = us.rollingUpdate;
-  if (ru) {
-    const p = 'spec.updateStrategy.rollingUpdate';
-    errs.push(...validateIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`, true), ...validateIntOrPercent(ru.maxSurge, `${p}.maxSurge`, true));
-    if (isZeroIntOrPercent(ru.maxUnavailable) && isZeroIntOrPercent(ru.maxSurge ?? 0)) errs.push(invalidValue(`${p}.maxUnavailable`, ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
-  }
+  errs.push(...validateRollingUpdate(us.rollingUpdate, 'spec.updateStrategy.rollingUpdate', true));
   return errs;
 }
 

@@ -5,7 +5,7 @@ import type { FieldError } from '../../../lib/errors.js';
 import type { KindBehaviour } from '../define.js';
 import { defaultPodTemplate } from '../common/pod-spec.js';
 import { forbidden, invalidValue, jsonEqual, notSupported, required, FIELD_IMMUTABLE } from '../common/field.js';
-import { isZeroIntOrPercent, validateIntOrPercent, validateNonNegative, validateSelectorAndTemplate, validateTemplateRestartPolicy } from '../common/workload.js';
+import { validateNonNegative, validateRollingUpdate, validateSelectorAndTemplate, validateTemplateRestartPolicy } from '../common/workload.js';
 import { DEPLOYMENT_COLUMNS, deploymentRow } from '../printers/workloads.js';
 
 const STRATEGIES = ['Recreate', 'RollingUpdate'];
@@ -39,12 +39,7 @@ function validate(obj: KObject): FieldError[] {
   if (!st.type) errs.push(required('spec.strategy.type'));
   else if (!STRATEGIES.includes(st.type)) errs.push(notSupported('spec.strategy.type', st.type, STRATEGIES));
   if (st.type === 'Recreate' && st.rollingUpdate) errs.push(forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
-  const ru = st.rollingUpdate;
-  if (ru) {
-    const p = 'spec.strategy.rollingUpdate';
-    errs.push(...validateIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`, true), ...validateIntOrPercent(ru.maxSurge, `${p}.maxSurge`));
-    if (isZeroIntOrPercent(ru.maxUnavailable) && isZeroIntOrPercent(ru.maxSurge)) errs.push(invalidValue(`${p}.maxUnavailable`, ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
-  }
+  errs.push(...validateRollingUpdate(st.rollingUpdate, 'spec.strategy.rollingUpdate', false));
   if (spec.progressDeadlineSeconds !== undefined) {
     errs.push(...validateNonNegative(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds'));
     if (spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) errs.push(invalidValue('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 'must be greater than minReadySeconds'));

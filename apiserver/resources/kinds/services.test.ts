@@ -58,6 +58,10 @@ test('cluster IP is immutable; allocated values survive an update that omits the
   assert.deepEqual(svcDef.validateUpdate!(applied, old), []);
 });
 
+test('service field selector values', () => {
+  assert.deepEqual(svcDef.fieldValues!(svc({ type: 'NodePort', clusterIP: '10.96.0.9' })), { 'spec.clusterIP': '10.96.0.9', 'spec.type': 'NodePort' });
+});
+
 test('service table rows', () => {
   const cols = svcDef.tableColumns!.map((c) => `${c.name}:${c.priority}`);
   assert.deepEqual(cols, ['Name:0', 'Type:0', 'Cluster-IP:0', 'External-IP:0', 'Port(s):0', 'Age:0', 'Selector:1']);

@@ -145,6 +145,7 @@ export const services: KindBehaviour = {
   validateCreate: validateService,
   validateUpdate: validateServiceUpdate,
   prepareForUpdate: keepAllocated,
+  fieldValues: (obj) => ({ 'spec.clusterIP': (obj as Service).spec?.clusterIP ?? '', 'spec.type': (obj as Service).spec?.type ?? '' }),
   tableColumns: SERVICE_COLUMNS,
   tableRow: serviceRow,
 };
