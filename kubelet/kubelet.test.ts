@@ -8,6 +8,7 @@ import { Kubelet } from './kubelet.js';
 import { createLogger } from './runtime/log.js';
 import { startRuntimeHarness, httpGet, type RuntimeHarness } from './testing/runtime-harness.js';
 import { join } from 'node:path';
+import { wsExec } from './testing/ws-exec-client.js';
 
 let cp: TestControlPlane;
 let h: RuntimeHarness;
@@ -88,6 +89,15 @@ test('a pod bound to the node runs: IP, Ready after its exec readiness probe, en
   assert.ok(summary.pods.find((p) => p.podRef.name === 'web')!.containers[0].memory.workingSetBytes > 0);
   const nginxLog = await (await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/containerLogs/default/web/nginx`)).text();
   assert.match(nginxLog, /"GET \/ HTTP\/1\.1" 200/);
+  const q = ['sh', '-c', 'read x; echo got $x; echo oops >&2; exit 3'].map((c) => `command=${encodeURIComponent(c)}`).join('&');
+  const ws = await wsExec(kubeletRef.serverPort, `/exec/default/web/nginx?${q}&stdin=true&stdout=true&stderr=true`, 'hi\n');
+  assert.equal(ws.protocol, 'v5.channel.k8s.io');
+  assert.equal(ws.stdout, 'got hi\n');
+  assert.equal(ws.stderr, 'oops\n');
+  assert.equal((ws.status as { reason?: string }).reason, 'NonZeroExitCode');
+  const ok = await wsExec(kubeletRef.serverPort, `/exec/default/web/nginx?command=hostname&stdout=true`, undefined, 'v4.channel.k8s.io');
+  assert.deepEqual([ok.stdout, ok.status?.status], ['web\n', 'Success']);
+  await assert.rejects(wsExec(kubeletRef.serverPort, `/exec/default/nosuch/c?command=true`), /404/);
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'web' });
   await waitFor('pod gone from the API', async () => (await getPod('web').catch(() => undefined)) === undefined, { timeoutMs: 30_000 });
   assert.equal((await h.cri.call('ListPodSandbox', {})).items.length, 0);

@@ -1,0 +1,77 @@
+/**
+ * `kubectl exec` on the kubelet: GET /exec/<ns>/<pod>/<container>?command=...&stdin=true
+ * upgraded to a WebSocket with Kubernetes' channel protocol (v5/v4.channel.k8s.io): each
+ * binary message starts with a channel byte (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize,
+ * 255 close-a-channel in v5). The command runs through the runtime's streaming Exec; the
+ * exit is reported as a Status on channel 3, as the real kubelet does.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Pod } from '../lib/api/types.js';
+import type { CriClient } from './runtime/cri-client.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from './pod-config.js';
+import { acceptKey, encodeFrame, FrameParser, OP } from './websocket.js';
+
+const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+
+function reject(socket: Duplex, code: number, text: string): void {
+  socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+}
+
+/** The Status message kubectl reads from channel 3 at the end. */
+export function exitStatus(code: number): object {
+  if (code === 0) return { metadata: {}, status: 'Success' };
+  return {
+    metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command, exit code ${code}`,
+    reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+  };
+}
+
+/** Handles an upgrade request for /exec/...; returns false when the path is not an exec path. */
+export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, cri: CriClient, getPod: (ns: string, name: string) => Pod | undefined): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://kubelet');
+  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] !== 'exec' || parts.length < 3) return false;
+  const [, ns, name, containerArg] = parts;
+  const key = req.headers['sec-websocket-key'];
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+  const proto = PROTOCOLS.find((p) => offered.includes(p));
+  if (!key || !proto) { reject(socket, 400, `exec needs a WebSocket upgrade with one of ${PROTOCOLS.join(', ')}`); return true; }
+  const pod = getPod(ns, name);
+  if (!pod) { reject(socket, 404, `pod "${name}" not found`); return true; }
+  const container = containerArg || url.searchParams.get('container') || pod.spec?.containers?.[0]?.name || '';
+  const cmd = url.searchParams.getAll('command');
+  const list = (await cri.call('ListContainers', { filter: { state: { state: 1 }, label_selector: { [LABEL_POD_UID]: pod.metadata!.uid!, [LABEL_CONTAINER_NAME]: container } } })).containers as Array<{ id: string }>;
+  if (!list.length) { reject(socket, 400, `container "${container}" in pod "${name}" is not running`); return true; }
+  if (!cmd.length) { reject(socket, 400, 'you must specify at least one command for the container'); return true; }
+
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(String(key))}\r\nSec-WebSocket-Protocol: ${proto}\r\n\r\n`);
+  const send = (channel: number, data: Buffer) => { if (!socket.destroyed) socket.write(encodeFrame(OP.binary, Buffer.concat([Buffer.from([channel]), data]))); };
+  const stream = cri.exec(list[0].id, cmd);
+  const wantStdin = url.searchParams.get('stdin') === 'true' || url.searchParams.get('input') === '1';
+  if (!wantStdin) stream.write({ stdin_close: true });
+  const parser = new FrameParser((op, payload) => {
+    if (op === OP.close) { stream.end(); socket.end(encodeFrame(OP.close, Buffer.alloc(0))); return; }
+    if (op === OP.ping) { socket.write(encodeFrame(OP.pong, payload)); return; }
+    if ((op !== OP.binary && op !== OP.text) || payload.length === 0) return;
+    const ch = payload[0];
+    if (ch === 0 && payload.length > 1) stream.write({ stdin_data: payload.subarray(1) });
+    else if (ch === 255 && payload[1] === 0) stream.write({ stdin_close: true });
+  });
+  socket.on('data', (d: Buffer) => parser.push(d));
+  socket.on('close', () => stream.cancel());
+  socket.on('error', () => stream.cancel());
+  stream.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
+    if (m.stdout?.length) send(1, m.stdout);
+    if (m.stderr?.length) send(2, m.stderr);
+    if (m.exited) {
+      send(3, Buffer.from(JSON.stringify(exitStatus(m.exit_code ?? 0))));
+      socket.end(encodeFrame(OP.close, Buffer.from([0x03, 0xe8])));
+    }
+  });
+  stream.on('error', (err: Error) => {
+    send(3, Buffer.from(JSON.stringify({ metadata: {}, status: 'Failure', message: err.message, reason: 'InternalError' })));
+    socket.end(encodeFrame(OP.close, Buffer.from([0x03, 0xe8])));
+  });
+  return true;
+}
