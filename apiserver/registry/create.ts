@@ -15,6 +15,7 @@ export async function createObject(core: RegistryCore, ctx: RequestContext, ref:
   const obj = bodyOf(def, body);
   const ns = settleNamespace(def, namespace, obj);
   const m = obj.metadata!;
+  if (m.resourceVersion) throw new ApiError('BadRequest', 'resourceVersion should not be set on objects to be created');
   const generated = !m.name && !!m.generateName;
   if (generated) m.name = generateName(m.generateName!);
   const attrs = attrsOf('CREATE', ctx, ref, def, ns, m.name ?? '', { object: obj });

@@ -41,6 +41,7 @@ export async function patchObject(core: RegistryCore, ctx: RequestContext, ref: 
   } catch (err) {
     if (!(type === 'apply' && !subresource && isApiError(err, 'NotFound') && err.details?.name === name)) throw err;
     const obj = applyCreate(patch, { ...popts, name, namespace: def.namespaced ? namespace : undefined });
+    if (obj.metadata) delete obj.metadata.resourceVersion;
     // applyCreate recorded the Apply ownership; no extra Update entry for the same manager.
     return createObject(core, { ...ctx, fieldManager: undefined }, ref, def, namespace, obj);
   }

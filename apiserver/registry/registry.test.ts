@@ -61,6 +61,7 @@ test('namespace and name in the body must match the request', async () => {
   await expectApiError(t.reg.update(ctx, R.configmaps, 'default', 'named', { ...v, metadata: { ...v.metadata, name: 'other' } }), 'BadRequest', /does not match the name on the URL/);
   await expectApiError(t.reg.create(ctx, R.configmaps, 'default', cm('Bad_Name')), 'Invalid', /metadata.name: Invalid value: "Bad_Name"/);
   await expectApiError(t.reg.create(ctx, R.configmaps, 'default', { kind: 'Secret', metadata: { name: 'k' } }), 'BadRequest', /kind/);
+  await expectApiError(t.reg.create(ctx, R.configmaps, 'default', { metadata: { name: 'rv', resourceVersion: '5' } }), 'BadRequest', 'resourceVersion should not be set on objects to be created');
 });
 
 test('uid and creationTimestamp cannot be changed by an update', async () => {

@@ -12,6 +12,7 @@ import type { AdmissionPlugin } from '../admission/types.js';
 import { EtcdServiceAllocation } from '../allocators/index.js';
 import { builtinResources } from '../resources/index.js';
 import { runCompactor } from '../storage/compactor.js';
+import type { LogFn } from '../storage/log.js';
 import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
 import { WatchCache } from '../storage/watch-cache.js';
@@ -49,6 +50,8 @@ export interface RegistryOptions {
   skipBootstrap?: boolean;
   /** etcd compaction interval (kube-apiserver's --etcd-compaction-interval; default 5 min, 0 = off). */
   compactionIntervalMs?: number;
+  /** Structured log sink (default: JSON lines on stderr). */
+  log?: LogFn;
 }
 
 /** The registry with its lifecycle and a few storage handles (tests, the compactor). */
@@ -101,7 +104,7 @@ class EtcdRegistry implements RegistryHandle {
   watchCache(def: ResourceDef): WatchCache {
     let c = this.caches.get(def.resource);
     if (!c) {
-      c = new WatchCache(this.store, collectionKey(this.core.prefix, def.resource), { capacity: this.opts.watchCacheSize, bookmarkIntervalMs: this.opts.bookmarkIntervalMs });
+      c = new WatchCache(this.store, collectionKey(this.core.prefix, def.resource), { capacity: this.opts.watchCacheSize, bookmarkIntervalMs: this.opts.bookmarkIntervalMs, log: this.opts.log });
       this.caches.set(def.resource, c);
     }
     return c;
@@ -191,7 +194,7 @@ class EtcdRegistry implements RegistryHandle {
   /** Starts background loops (etcd compaction). */
   startBackground(): void {
     const interval = this.opts.compactionIntervalMs ?? 300_000;
-    if (interval > 0) void runCompactor(this.store, interval, this.stopping.signal);
+    if (interval > 0) void runCompactor(this.store, interval, this.stopping.signal, undefined, this.opts.log);
   }
 
   async close(): Promise<void> {

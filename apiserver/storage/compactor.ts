@@ -4,13 +4,14 @@
  * one interval of history to resume watches from. Several apiservers coordinate through one key
  * (`compact_rev_key`) so only one of them compacts per interval.
  */
+import { stderrLog, type LogFn } from './log.js';
 import type { EtcdStore } from './store.js';
 
 /** Key the apiservers race on (the same name kube-apiserver uses). */
 export const COMPACT_REV_KEY = 'compact_rev_key';
 
 /** Runs compaction rounds until `signal` aborts; `onCompact` observes each compaction (logs, tests). */
-export async function runCompactor(store: EtcdStore, intervalMs: number, signal: AbortSignal, onCompact?: (rev: number) => void): Promise<void> {
+export async function runCompactor(store: EtcdStore, intervalMs: number, signal: AbortSignal, onCompact?: (rev: number) => void, log: LogFn = stderrLog): Promise<void> {
   let version = 0;
   let previousRev = 0;
   while (!signal.aborted) {
@@ -29,7 +30,7 @@ export async function runCompactor(store: EtcdStore, intervalMs: number, signal:
       if (res.succeeded) {
         version++;
         // Compact only what was already there one interval ago.
-        if (previousRev > 0) { await store.compact(previousRev); onCompact?.(previousRev); }
+        if (previousRev > 0) { await store.compact(previousRev); onCompact?.(previousRev); log('info', 'etcd compacted', { revision: previousRev }); }
       } else {
         // Another apiserver compacted this round: follow its key version.
         version = Number(res.responses[0]?.response_range?.kvs?.[0]?.version ?? version);
@@ -37,7 +38,7 @@ export async function runCompactor(store: EtcdStore, intervalMs: number, signal:
       previousRev = rev;
     } catch (err) {
       // Compaction is housekeeping: a failed round (etcd away, already compacted) is retried next interval.
-      if (!String((err as Error)?.message ?? err).includes('compacted')) process.emitWarning(`etcd compaction failed: ${String((err as Error)?.message ?? err)}`);
+      if (!String((err as Error)?.message ?? err).includes('compacted')) log('warn', 'etcd compaction failed', { err: String((err as Error)?.message ?? err) });
     }
   }
 }

@@ -9,6 +9,7 @@ import { ApiError } from '../../lib/errors.js';
 import type { WatchEvent } from '../registry/types.js';
 import { EventQueue } from './event-queue.js';
 import { watchPrefix, type PrefixWatch } from './etcd-watch.js';
+import { stderrLog, type LogFn } from './log.js';
 import type { EtcdStore } from './store.js';
 import { filterEvent, type Predicate, type StorageEvent } from './watch-filter.js';
 
@@ -20,6 +21,7 @@ export interface WatchCacheOptions {
   bookmarkIntervalMs?: number;
   /** Events a slow watcher may have queued before it is closed. */
   maxQueued?: number;
+  log?: LogFn;
 }
 
 /** How a watcher starts. */
@@ -103,6 +105,7 @@ export class WatchCache {
 
   /** The shared watch broke for good (e.g. compacted while disconnected): close watchers, reload. */
   private reset(err: ApiError): void {
+    (this.opts.log ?? stderrLog)('warn', 'watch cache reset: shared etcd watch ended', { prefix: this.prefix, watchers: this.subs.size, err: err.message });
     for (const s of [...this.subs]) s.queue.fail(err);
     this.watcher?.cancel().catch(() => undefined);
     this.watcher = undefined;
