@@ -13,6 +13,7 @@ import { EndpointsController } from './controllers/endpoints.js';
 import { NamespaceController } from './controllers/namespace.js';
 import { ServiceAccountController } from './controllers/service-account.js';
 import { StatefulSetController } from './controllers/stateful-set.js';
+import { DaemonSetController } from './controllers/daemon-set.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -31,6 +32,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     replicationcontroller: () => new ReplicaSetController(f, client, recorder, REPLICATION_CONTROLLER),
     deployment: () => new DeploymentController(f, client, recorder),
     statefulset: () => new StatefulSetController(f, client, recorder),
+    daemonset: () => new DaemonSetController(f, client, recorder),
     endpoints: () => new EndpointsController(f, client),
     namespace: () => new NamespaceController(f, client),
     serviceaccount: () => new ServiceAccountController(f, client),
