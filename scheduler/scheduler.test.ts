@@ -70,3 +70,30 @@ test('scheduler against a real apiserver: binds, explains failures as Kubernetes
   }, { timeoutMs: 15_000 });
   assert.equal(big.spec.nodeName, free);
 });
+
+test('preemption against a real apiserver: the low-priority victim is deleted with a Preempted event, the preemptor nominated', async (t) => {
+  const cp = await startControlPlane();
+  const ac = new AbortController();
+  let done: Promise<void> | undefined;
+  t.after(async () => { ac.abort(); await done; await cp.stop(); });
+  const { client } = cp;
+  const n = makeNode('only', { cpu: '1' });
+  const created = await client.create({ resource: 'nodes' }, n as KObject);
+  await client.updateStatus({ resource: 'nodes' }, { ...created, status: n.status });
+  const running = await startScheduler(client, ac.signal);
+  done = running.done;
+  const create = (p: Pod) => { const c = structuredClone(p) as KObject; delete (c.metadata as Record<string, unknown>).uid; return client.create({ resource: 'pods', namespace: 'default' }, c); };
+  await create(makePod('low', { cpu: '800m', priority: 1 }));
+  await waitFor('low bound', async () => (await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'low' })).spec.nodeName);
+  const high = await create(makePod('high', { cpu: '800m', priority: 1000 }));
+
+  const nominated = await waitFor('high nominated', async () => (await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'high' })).status?.nominatedNodeName);
+  assert.equal(nominated, 'only');
+  await waitFor('low deleted or terminating', async () => {
+    const low = await client.get({ resource: 'pods', namespace: 'default', name: 'low' }).catch(() => null);
+    return low === null || !!low.metadata?.deletionTimestamp;
+  });
+  const preempted = await waitFor('Preempted event', async () => (await client.list({ resource: 'events', namespace: 'default' })).items
+    .find((e) => e.reason === 'Preempted' && (e.involvedObject as { name: string }).name === 'low'));
+  assert.equal(preempted.message, `Preempted by pod ${high.metadata?.uid} on node only`);
+});
