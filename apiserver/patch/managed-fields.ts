@@ -125,10 +125,23 @@ export function updateManagedFields(oldObj: KObject | undefined, newObj: KObject
     own.apiVersion = apiVersion;
     own.time = nowTime();
   }
-  const written = writeEntries(entries);
+  const written = writeEntries(capUpdateEntries(entries));
   if (written.length) meta.managedFields = written;
   else delete meta.managedFields;
   return result;
+}
+
+/** Most Update entries kept; older ones fold into "ancient-changes" (Kubernetes' capManagers). */
+export const MAX_UPDATE_ENTRIES = 10;
+
+/** Folds the oldest Update entries into one "ancient-changes" entry beyond MAX_UPDATE_ENTRIES. */
+export function capUpdateEntries(entries: ManagerEntry[]): ManagerEntry[] {
+  const updates = entries.filter((e) => e.operation === 'Update' && e.fields.size > 0);
+  if (updates.length <= MAX_UPDATE_ENTRIES) return entries;
+  const oldest = [...updates].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? '')).slice(0, updates.length - MAX_UPDATE_ENTRIES + 1);
+  const ancient: ManagerEntry = { manager: 'ancient-changes', operation: 'Update', apiVersion: oldest[0].apiVersion, time: oldest.at(-1)!.time, fields: new Set() };
+  for (const e of oldest) for (const p of e.fields) ancient.fields.add(p);
+  return [...entries.filter((e) => !oldest.includes(e)), ancient];
 }
 
 /** True when some path of `set` lies at or below `path`. */

@@ -219,3 +219,17 @@ test('manager "kubectl" after client-side apply: conflicts on last-applied field
   assert.equal(last.spec.replicas, 6, 'last-applied follows the server-side apply');
   expectApiError(() => applyPatch('apply', live, config({ replicas: 6 }), opts('someone-else')), 'Conflict', /kubectl-client-side-apply/);
 });
+
+test('more than 10 Update managers: the oldest fold into "ancient-changes"', () => {
+  let obj: KObject = created(config());
+  for (let i = 0; i < 12; i++) {
+    const next = structuredClone(obj);
+    next.metadata!.labels = { ...next.metadata!.labels, [`l${i}`]: 'x' };
+    obj = updateManagedFields(obj, next, `writer-${i}`, 'Update', 'apps/v1');
+  }
+  const names = managed(obj).map((e) => e.manager);
+  assert.equal(names.length, 10);
+  assert.ok(names.includes('ancient-changes'));
+  const ancient = managed(obj).find((e) => e.manager === 'ancient-changes');
+  assert.ok(Object.keys(ancient.fieldsV1['f:metadata']['f:labels']).length >= 2, 'folded fields kept');
+});
