@@ -9,6 +9,7 @@ import type { FieldError } from '../../../lib/errors.js';
 import type { KindBehaviour } from '../define.js';
 import { isQualifiedName, validateLabelValue } from '../../../lib/labels/validation.js';
 import { nameIsDNSLabel } from '../common/meta.js';
+import { eventsV1ToCore } from '../convert/events.js';
 import { duplicate, forbidden, invalidIf, invalidValue, notSupported, required } from '../common/field.js';
 import { NODE_COLUMNS, nodeRow, NAMESPACE_COLUMNS, namespaceRow, EVENT_COLUMNS, eventRow, LEASE_COLUMNS, leaseRow, CONTROLLER_REVISION_COLUMNS, controllerRevisionRow, COMPONENT_STATUS_COLUMNS, componentStatusRow } from '../printers/cluster.js';
 
@@ -102,20 +103,11 @@ export const events: KindBehaviour = {
   tableRow: eventRow,
 };
 
-interface NewEvent extends KObject {
-  regarding?: Event['involvedObject']; note?: string; reason?: string; type?: string; eventTime?: string; series?: Event['series'];
-  reportingController?: string; reportingInstance?: string; deprecatedSource?: Event['source'];
-  deprecatedFirstTimestamp?: string; deprecatedLastTimestamp?: string; deprecatedCount?: number;
-}
+interface NewEvent extends KObject { eventTime?: string; type?: string; reportingController?: string; reason?: string }
 
-/** An events.k8s.io/v1 Event in the core/v1 shape (for printing and field selectors). */
+/** Any Event in the core/v1 shape: events.k8s.io objects are converted (the storage may hold either). */
 export function toCoreEvent(obj: KObject): Event {
-  const e = obj as NewEvent;
-  return {
-    metadata: e.metadata, involvedObject: e.regarding, reason: e.reason, message: e.note, type: e.type, eventTime: e.eventTime, series: e.series,
-    source: e.deprecatedSource, firstTimestamp: e.deprecatedFirstTimestamp, lastTimestamp: e.deprecatedLastTimestamp, count: e.deprecatedCount,
-    reportingComponent: e.reportingController, reportingInstance: e.reportingInstance,
-  };
+  return (obj.involvedObject !== undefined || obj.regarding === undefined ? obj : eventsV1ToCore(obj)) as Event;
 }
 
 /** events.k8s.io/v1 Event behaviour. */
