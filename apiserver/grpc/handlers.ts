@@ -85,15 +85,14 @@ export function unaryHandlers(registry: Registry): Record<string, (ctx: RequestC
     },
     async Delete(ctx, req) {
       const t = resolveTarget(registry, req.target as PlainMessage, true);
-      const o = (req.options ?? {}) as PlainMessage;
-      const pre = (o.preconditions ?? undefined) as PlainMessage | undefined;
-      const opts: DeleteOptions = {
-        gracePeriodSeconds: typeof o.gracePeriodSeconds === 'number' ? o.gracePeriodSeconds : undefined,
-        propagationPolicy: str(o.propagationPolicy) as DeleteOptions['propagationPolicy'],
-        preconditions: pre ? { uid: str(pre.uid), resourceVersion: str(pre.resourceVersion) } : undefined,
-      };
-      const dryRun = req.dryRun === true || (Array.isArray(o.dryRun) && o.dryRun.includes('All'));
-      return objectToPlain(await registry.delete({ ...ctx, dryRun: dryRun || undefined }, t.ref, t.namespace, t.name, opts));
+      const { opts, dryRun } = deleteOptions(req);
+      return objectToPlain(await registry.delete({ ...ctx, dryRun }, t.ref, t.namespace, t.name, opts));
+    },
+    async DeleteCollection(ctx, req) {
+      const t = resolveTarget(registry, req.target as PlainMessage, false);
+      const { opts, dryRun } = deleteOptions(req);
+      const list = await registry.deleteCollection({ ...ctx, dryRun }, t.ref, t.namespace, listOptions(req.listOptions as PlainMessage), opts);
+      return { apiVersion: list.apiVersion, kind: list.kind, metadata: list.metadata, items: list.items.map(objectToPlain) };
     },
     async Bind(ctx, req) {
       const binding = objectFromPlain({ binding: req.binding });
@@ -104,6 +103,18 @@ export function unaryHandlers(registry: Registry): Record<string, (ctx: RequestC
       return objectToPlain(await registry.create(writeContext(ctx, req.options), pods.ref, pods.namespace, body, 'binding', name));
     },
   };
+}
+
+function deleteOptions(req: PlainMessage): { opts: DeleteOptions; dryRun: boolean | undefined } {
+  const o = (req.options ?? {}) as PlainMessage;
+  const pre = (o.preconditions ?? undefined) as PlainMessage | undefined;
+  const opts: DeleteOptions = {
+    gracePeriodSeconds: typeof o.gracePeriodSeconds === 'number' ? o.gracePeriodSeconds : undefined,
+    propagationPolicy: str(o.propagationPolicy) as DeleteOptions['propagationPolicy'],
+    preconditions: pre ? { uid: str(pre.uid), resourceVersion: str(pre.resourceVersion) } : undefined,
+  };
+  const dryRun = req.dryRun === true || (Array.isArray(o.dryRun) && o.dryRun.includes('All'));
+  return { opts, dryRun: dryRun || undefined };
 }
 
 // Update requests may name the object only in its metadata.

@@ -145,3 +145,14 @@ test('authenticate sees the call metadata: a bad token is Unauthorized, a good o
   assert.equal((await good.list(pods)).items.length, 0);
   assert.deepEqual(users, ['system:kube-scheduler']);
 });
+
+test('deleteCollection deletes what the selector matches and returns it', async (t) => {
+  const { client } = await setup(t);
+  for (const [name, app] of [['a', 'x'], ['b', 'x'], ['c', 'y']]) await client.create<ConfigMap>(cms, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { app } } });
+  const dry = await client.deleteCollection(cms, { labelSelector: 'app=x' }, { dryRun: true });
+  assert.equal(dry.items.length, 2);
+  assert.equal((await client.list(cms)).items.length, 3, 'dry run deleted nothing');
+  const gone = await client.deleteCollection<ConfigMap>(cms, { labelSelector: 'app=x' });
+  assert.deepEqual(gone.items.map((o) => o.metadata?.name).sort(), ['a', 'b']);
+  assert.deepEqual((await client.list(cms)).items.map((o) => o.metadata?.name), ['c']);
+});

@@ -36,7 +36,7 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
-type Method = 'Get' | 'List' | 'Create' | 'Update' | 'UpdateStatus' | 'Patch' | 'Delete' | 'Bind';
+type Method = 'Get' | 'List' | 'Create' | 'Update' | 'UpdateStatus' | 'Patch' | 'Delete' | 'DeleteCollection' | 'Bind';
 
 function targetOf(t: ResourceTarget): PlainMessage {
   const out: PlainMessage = { group: t.group ?? '', resource: t.resource };
@@ -86,9 +86,7 @@ export class ApiClient {
   /** LIST objects; metadata.resourceVersion is the revision to watch from. */
   async list<T extends KObject = KObject>(t: ResourceTarget, opts: ClientListOptions = {}): Promise<KList<T>> {
     const { signal, ...options } = opts;
-    const res = await this.unary('List', { target: targetOf(t), options }, signal);
-    const items = ((res.items as PlainMessage[] | undefined) ?? []).map((i) => objectFromPlain(i) as T);
-    return { apiVersion: (res.apiVersion as string) ?? 'v1', kind: (res.kind as string) ?? 'List', metadata: (res.metadata as KList['metadata']) ?? {}, items };
+    return listFromPlain<T>(await this.unary('List', { target: targetOf(t), options }, signal));
   }
 
   /** WATCH: an async iterable of events until `signal` aborts or the server ends it (ApiError Gone when the revision is compacted). */
@@ -141,6 +139,12 @@ export class ApiClient {
     return objectFromPlain(await this.unary('Delete', { target: targetOf(t), options, dryRun }, signal)) as T;
   }
 
+  /** DELETE every object matching the list options (namespace controller, kubectl delete --all); resolves with what was deleted. */
+  async deleteCollection<T extends KObject = KObject>(t: ResourceTarget, list: Omit<ClientListOptions, 'signal'> = {}, opts: ClientDeleteOptions = {}): Promise<KList<T>> {
+    const { dryRun, signal, ...options } = opts;
+    return listFromPlain<T>(await this.unary('DeleteCollection', { target: targetOf(t), listOptions: list, options, dryRun }, signal));
+  }
+
   /** Binds pod namespace/name to a node (pods/binding), as the scheduler does. */
   async bind(namespace: string, podName: string, nodeName: string, opts: ClientWriteOptions & { podUID?: string } = {}): Promise<KObject> {
     const binding = { metadata: { name: podName, namespace, ...(opts.podUID ? { uid: opts.podUID } : {}) }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } };
@@ -149,6 +153,11 @@ export class ApiClient {
 
   /** Closes the channel. */
   close(): void { this.client.close(); }
+}
+
+function listFromPlain<T extends KObject>(res: PlainMessage): KList<T> {
+  const items = ((res.items as PlainMessage[] | undefined) ?? []).map((i) => objectFromPlain(i) as T);
+  return { apiVersion: (res.apiVersion as string) ?? 'v1', kind: (res.kind as string) ?? 'List', metadata: (res.metadata as KList['metadata']) ?? {}, items };
 }
 
 function writeOpts(o: ClientWriteOptions): PlainMessage {

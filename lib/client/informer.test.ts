@@ -90,3 +90,17 @@ test('informer re-lists after its watch revision is compacted (410 Gone) and con
   assert.deepEqual(inf.indexer.keys().sort(), ['default/n0', 'default/n1', 'default/n2', 'default/n3']);
   assert.deepEqual(deleted, ['a'], 'the object deleted while away is reported by the re-list');
 });
+
+test('resync delivers onUpdate(obj, obj) for every cached object each period', async (t) => {
+  const api = await startTestApiServer();
+  const ac = new AbortController();
+  t.after(async () => { ac.abort(); await api.stop(); });
+  await api.client.create<ConfigMap>(cms, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r' } });
+  const inf = new SharedInformer<ConfigMap>(api.client, cms, { resyncPeriodMs: 100 });
+  const resyncs: string[] = [];
+  inf.addEventHandler({ onUpdate: (a, b) => { if (a === b) resyncs.push(b.metadata?.name ?? ''); } });
+  const running = inf.run(ac.signal);
+  t.after(() => running);
+  await waitFor('two resyncs', () => resyncs.length >= 2);
+  assert.deepEqual(resyncs.slice(0, 2), ['r', 'r']);
+});
