@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { parseAllDocuments } from 'yaml';
 import { ApiError } from '../../lib/errors.js';
 import type { PatchType } from '../registry/types.js';
+import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from './protobuf/decode.js';
 
 /** Largest accepted request body (Kubernetes' default MaxRequestBodyBytes). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -47,9 +48,11 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   }
 }
 
-/** Decodes a body as JSON, or YAML when the media type says so (one document only). */
+/** Decodes a body as JSON, YAML (one document) or Kubernetes protobuf, by media type. */
 export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
+  // kubectl 1.32+ typed clients (every `kubectl create <kind>`) send Kubernetes protobuf.
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(buf);
   const text = buf.toString('utf8');
   if (text.trim() === '') throw new ApiError('BadRequest', 'the request body is empty');
   if (type.endsWith('yaml')) return decodeYaml(text);

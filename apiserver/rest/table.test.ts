@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResourceDef } from '../registry/types.js';
-import { humanDuration, toTable } from './table.js';
+import { toTable } from './table.js';
 
 const cm: ResourceDef = { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', listKind: 'ConfigMapList', singular: 'configmap', namespaced: true, verbs: ['get'] };
 const deploy: ResourceDef = {
@@ -11,17 +11,6 @@ const deploy: ResourceDef = {
 };
 const now = new Date('2026-11-22T10:00:00Z');
 const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'd', creationTimestamp: '2026-11-22T09:55:00Z', resourceVersion: '7' }, data: { k: 'v' } };
-
-test('human durations follow Kubernetes rounding', () => {
-  assert.equal(humanDuration(5_000), '5s');
-  assert.equal(humanDuration(119_000), '119s');
-  assert.equal(humanDuration(200_000), '3m20s');
-  assert.equal(humanDuration(60 * 60_000), '60m');
-  assert.equal(humanDuration(5 * 3600_000 + 60_000), '5h1m');
-  assert.equal(humanDuration(30 * 3600_000), '30h');
-  assert.equal(humanDuration(3 * 86400_000), '3d');
-  assert.equal(humanDuration(400 * 86400_000), '400d');
-});
 
 test('a kind without printer columns gets Name + Age; rows carry PartialObjectMetadata by default', () => {
   const t = toTable(cm, [obj], { resourceVersion: '9' }, { include: 'Metadata', now });

@@ -4,40 +4,13 @@
  */
 import type { KList, KObject } from '../../lib/api/object.js';
 import type { ResourceDef, TableColumn } from '../registry/types.js';
+import { AGE_COLUMN, NAME_COLUMN, ageOf } from '../resources/printers/columns.js';
 
 /** What each row's `object` carries: `includeObject=None|Metadata|Object` (default Metadata). */
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
-// Kubernetes' fallback when a kind has no printer: the name and the age.
-const DEFAULT_COLUMNS: TableColumn[] = [
-  { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-  { name: 'Age', type: 'string', description: 'Time since the object was created.', priority: 0 },
-];
-
-/** Kubernetes' short human duration ("5s", "3m20s", "4h", "12d", "2y"). */
-export function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (h < 24 * 8) return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
-  if (d < 365 * 2) return `${d}d`;
-  const y = Math.floor(d / 365);
-  if (d < 365 * 8) return d % 365 === 0 ? `${y}y` : `${y}y${d % 365}d`;
-  return `${y}y`;
-}
-
-/** "<age>" of an object from its creationTimestamp, "<unknown>" without one. */
-export function age(obj: KObject, now: Date): string {
-  const ts = obj.metadata?.creationTimestamp;
-  const t = ts ? Date.parse(ts) : NaN;
-  return Number.isNaN(t) ? '<unknown>' : humanDuration(now.getTime() - t);
-}
+// Fallback when a kind has no printer at all: the name and the age (the brief's NAME + AGE).
+const DEFAULT_COLUMNS: TableColumn[] = [NAME_COLUMN, AGE_COLUMN];
 
 /** The columns served for a kind. */
 export function columnsOf(def: ResourceDef): TableColumn[] {
@@ -46,7 +19,7 @@ export function columnsOf(def: ResourceDef): TableColumn[] {
 
 function cellsOf(def: ResourceDef, obj: KObject, now: Date): unknown[] {
   if (def.tableColumns?.length && def.tableRow) return def.tableRow(obj, now);
-  return [obj.metadata?.name ?? '', age(obj, now)];
+  return [obj.metadata?.name ?? '', ageOf(obj, now)];
 }
 
 /** An object reduced to its metadata (meta.k8s.io PartialObjectMetadata). */
