@@ -14,6 +14,7 @@ import { NamespaceController } from './controllers/namespace.js';
 import { ServiceAccountController } from './controllers/service-account.js';
 import { StatefulSetController } from './controllers/stateful-set.js';
 import { DaemonSetController } from './controllers/daemon-set.js';
+import { JobController } from './controllers/job.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -33,6 +34,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     deployment: () => new DeploymentController(f, client, recorder),
     statefulset: () => new StatefulSetController(f, client, recorder),
     daemonset: () => new DaemonSetController(f, client, recorder),
+    job: () => new JobController(f, client, recorder),
     endpoints: () => new EndpointsController(f, client),
     namespace: () => new NamespaceController(f, client),
     serviceaccount: () => new ServiceAccountController(f, client),
