@@ -16,7 +16,8 @@ test('bodies decode as JSON or YAML; problems are 400 naming the cause', () => {
   assert.equal(code(() => decodeBody(b('a: [1'), 'application/yaml')), 'BadRequest');
   assert.equal(code(() => decodeBody(b('a: 1\n---\nb: 2\n'), 'application/yaml')), 'BadRequest');
   assert.equal(code(() => decodeBody(b(''), 'application/json')), 'BadRequest');
-  assert.equal(code(() => decodeBody(b('x'), 'application/vnd.kubernetes.protobuf')), 'UnsupportedMediaType');
+  assert.equal(code(() => decodeBody(b('x'), 'application/cbor')), 'UnsupportedMediaType');
+  assert.equal(code(() => decodeBody(b('x'), 'application/vnd.kubernetes.protobuf')), 'BadRequest');
   assert.equal(code(() => decodeObject(b('[1]'), 'application/json')), 'BadRequest');
   assert.equal(code(() => decodeObject(b('null'), 'application/json')), 'BadRequest');
 });
