@@ -81,6 +81,9 @@ export class ContainerStore {
     if (!r.pid) return 'created';
     // Until the shim has reaped the container and written the exit file, it is still running.
     if (isAlive(r.pid, r.pidStart) || isAlive(r.shimPid, r.shimStart)) return 'running';
+    // The shim may have written the exit file and exited between the first read and now.
+    const late = readJson<ExitInfo>(join(dir, 'exit'));
+    if (late) { this.recordExit(r, late); return 'exited'; }
     // Container and shim both gone without an exit file (e.g. the node rebooted).
     this.recordExit(r, { code: 255, signal: 0, finishedAt: Date.now() * 1e6, reason: 'Error', message: 'container process vanished' });
     return 'exited';

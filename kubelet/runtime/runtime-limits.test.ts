@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../lib/testing/wait.js';
 import { isApiError } from '../../lib/errors.js';
-import { startRuntimeHarness, sandboxConfig, httpGet, type RuntimeHarness } from '../testing/runtime-harness.js';
+import { startRuntimeHarness, httpGet, type RuntimeHarness } from '../testing/runtime-harness.js';
 
 const RUNNING = 1;
 const EXITED = 2;
@@ -12,28 +12,17 @@ let h: RuntimeHarness;
 before(async () => { h = await startRuntimeHarness(32); });
 after(async () => { await h?.cleanup(); });
 
-async function runPod(name: string, extra: Record<string, unknown> = {}) {
-  const config = sandboxConfig(name, extra);
-  const { pod_sandbox_id } = await h.cri.call('RunPodSandbox', { config });
-  return { id: pod_sandbox_id as string, config };
-}
-async function startContainer(pod: { id: string; config: object }, config: Record<string, unknown>) {
-  const { container_id } = await h.cri.call('CreateContainer', { pod_sandbox_id: pod.id, config, sandbox_config: pod.config });
-  await h.cri.call('StartContainer', { container_id });
-  return container_id as string;
-}
-const status = async (id: string) => (await h.cri.call('ContainerStatus', { container_id: id })).status;
-const exited = (id: string) => waitFor(`container ${id.slice(0, 8)} exits`, async () => { const s = await status(id); return s.state === EXITED && s; }, { timeoutMs: 20_000 });
+const exited = (id: string) => waitFor(`container ${id.slice(0, 8)} exits`, async () => { const s = await h.status(id); return s.state === EXITED && s; }, { timeoutMs: 20_000 });
 
 test('exit codes and reasons: Completed, Error, OOMKilled (memory limit), and cgroup stats while running', async () => {
-  const pod = await runPod('jobs');
-  const ok = await startContainer(pod, { metadata: { name: 'ok' }, image: { image: 'busybox' }, command: ['true'] });
-  const bad = await startContainer(pod, { metadata: { name: 'bad' }, image: { image: 'busybox' }, command: ['sh', '-c', 'exit 3'] });
-  const oom = await startContainer(pod, {
+  const pod = await h.runPod('jobs');
+  const ok = await h.startContainer(pod, { metadata: { name: 'ok' }, image: { image: 'busybox' }, command: ['true'] });
+  const bad = await h.startContainer(pod, { metadata: { name: 'bad' }, image: { image: 'busybox' }, command: ['sh', '-c', 'exit 3'] });
+  const oom = await h.startContainer(pod, {
     metadata: { name: 'hog' }, image: { image: 'perl:5.34.0' }, command: ['perl', '-e', '$x = "a" x (256*1024*1024); sleep 5'],
     linux: { resources: { memory_limit_in_bytes: 32 * 1024 * 1024 } },
   });
-  const spin = await startContainer(pod, {
+  const spin = await h.startContainer(pod, {
     metadata: { name: 'spin' }, image: { image: 'busybox' }, command: ['sh', '-c', 'while :; do :; done'],
     linux: { resources: { cpu_quota: 10_000, cpu_period: 100_000 } },
   });
@@ -55,24 +44,24 @@ test('exit codes and reasons: Completed, Error, OOMKilled (memory limit), and cg
   const listed = (await h.cri.call('ListContainerStats', { filter: { pod_sandbox_id: pod.id } })).stats;
   assert.deepEqual(listed.map((s: { attributes: { id: string } }) => s.attributes.id), [spin]);
   await h.cri.call('StopPodSandbox', { pod_sandbox_id: pod.id });
-  assert.equal((await status(spin)).state, EXITED);
+  assert.equal((await h.status(spin)).state, EXITED);
   await h.cri.call('RemovePodSandbox', { pod_sandbox_id: pod.id });
 });
 
 test('two containers of one pod share the network: nginx answers from the node, a second bind of port 80 fails (EADDRINUSE)', async () => {
-  const pod = await runPod('two', { port_mappings: [{ protocol: 'TCP', container_port: 80 }] });
+  const pod = await h.runPod('two', { port_mappings: [{ protocol: 'TCP', container_port: 80 }] });
   const ip = (await h.cri.call('PodSandboxStatus', { pod_sandbox_id: pod.id })).status.network.ip;
-  const web = await startContainer(pod, { metadata: { name: 'nginx' }, image: { image: 'nginx:1.14.2' } });
+  const web = await h.startContainer(pod, { metadata: { name: 'nginx' }, image: { image: 'nginx:1.14.2' } });
   const res = await waitFor('nginx answers', () => httpGet(h.node, `http://${ip}/`).catch(() => undefined), { timeoutMs: 10_000 });
   assert.equal(res.status, 200);
   assert.match(res.body, /Welcome to nginx!/);
-  const second = await startContainer(pod, { metadata: { name: 'clash' }, image: { image: 'generic' } });
+  const second = await h.startContainer(pod, { metadata: { name: 'clash' }, image: { image: 'generic' } });
   const s = await exited(second);
   assert.notEqual(s.exit_code, 0);
   assert.match(readFileSync(s.log_path, 'utf8'), /EADDRINUSE/);
-  assert.equal((await status(web)).state, RUNNING);
+  assert.equal((await h.status(web)).state, RUNNING);
   // nginx logged the request.
-  assert.match(readFileSync((await status(web)).log_path, 'utf8'), /"GET \/ HTTP\/1\.1" 200/);
+  assert.match(readFileSync((await h.status(web)).log_path, 'utf8'), /"GET \/ HTTP\/1\.1" 200/);
   await h.cri.call('RemovePodSandbox', { pod_sandbox_id: pod.id });
 });
 
@@ -80,8 +69,8 @@ test('volumes are bind-mounted (read-write and read-only); hostNetwork pods use 
   const vol = join(h.dir, 'vol');
   mkdirSync(vol);
   writeFileSync(join(h.dir, 'cfg.txt'), 'config-value\n');
-  const pod = await runPod('vols');
-  const c = await startContainer(pod, {
+  const pod = await h.runPod('vols');
+  const c = await h.startContainer(pod, {
     metadata: { name: 'w' }, image: { image: 'busybox' },
     command: ['sh', '-c', 'echo from-container > /data/out.txt; cat /etc/cfg.txt; echo x > /etc/cfg.txt || echo readonly-ok'],
     mounts: [{ host_path: vol, container_path: '/data' }, { host_path: join(h.dir, 'cfg.txt'), container_path: '/etc/cfg.txt', readonly: true }],
@@ -94,8 +83,8 @@ test('volumes are bind-mounted (read-write and read-only); hostNetwork pods use 
   assert.equal(readFileSync(join(h.dir, 'cfg.txt'), 'utf8'), 'config-value\n');
   await assert.rejects(h.cri.call('CreateContainer', { pod_sandbox_id: pod.id, config: { metadata: { name: 'x' }, image: { image: 'busybox' }, mounts: [{ host_path: '/nonexistent-ksimt', container_path: '/x' }] } }), (e) => isApiError(e, 'Invalid'));
 
-  const hostPod = await runPod('hostnet', { linux: { security_context: { namespace_options: { network: 2 } } } });
-  const hn = await startContainer(hostPod, { metadata: { name: 'h' }, image: { image: 'busybox' }, command: ['cat', '/proc/net/dev'] });
+  const hostPod = await h.runPod('hostnet', { linux: { security_context: { namespace_options: { network: 2 } } } });
+  const hn = await h.startContainer(hostPod, { metadata: { name: 'h' }, image: { image: 'busybox' }, command: ['cat', '/proc/net/dev'] });
   assert.match(readFileSync((await exited(hn)).log_path, 'utf8'), /cni0:/);
   await h.cri.call('RemovePodSandbox', { pod_sandbox_id: pod.id });
   await h.cri.call('RemovePodSandbox', { pod_sandbox_id: hostPod.id });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { waitFor } from '../../lib/testing/wait.js';
 import { isApiError } from '../../lib/errors.js';
-import { startRuntimeHarness, sandboxConfig, type RuntimeHarness } from '../testing/runtime-harness.js';
+import { startRuntimeHarness, type RuntimeHarness } from '../testing/runtime-harness.js';
 
 const RUNNING = 1;
 const EXITED = 2;
@@ -11,36 +11,23 @@ let h: RuntimeHarness;
 before(async () => { h = await startRuntimeHarness(31); });
 after(async () => { await h?.cleanup(); });
 
-async function runPod(name: string, extra: Record<string, unknown> = {}) {
-  const config = sandboxConfig(name, extra);
-  const { pod_sandbox_id } = await h.cri.call('RunPodSandbox', { config });
-  return { id: pod_sandbox_id as string, config };
-}
 
-async function startContainer(sandbox: { id: string; config: object }, config: Record<string, unknown>) {
-  const { container_id } = await h.cri.call('CreateContainer', { pod_sandbox_id: sandbox.id, config, sandbox_config: sandbox.config });
-  await h.cri.call('StartContainer', { container_id });
-  return container_id as string;
-}
 
-async function status(id: string) {
-  return (await h.cri.call('ContainerStatus', { container_id: id })).status;
-}
 
 test('a pod sandbox gets a netns, an IP from the node subnet, resolv.conf and hosts; a container runs in it with logs in CRI format', async () => {
-  const pod = await runPod('web', { dns_config: { servers: ['10.96.0.10'], searches: ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] } });
+  const pod = await h.runPod('web', { dns_config: { servers: ['10.96.0.10'], searches: ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] } });
   const st = (await h.cri.call('PodSandboxStatus', { pod_sandbox_id: pod.id })).status;
   assert.equal(st.state, 0);
   assert.ok(st.network.ip.startsWith(h.subnetPrefix), st.network.ip);
-  const cid = await startContainer(pod, {
+  const cid = await h.startContainer(pod, {
     metadata: { name: 'main', attempt: 0 }, image: { image: 'busybox:1.28' },
     command: ['sh', '-c'], args: ['echo hello $FOO; echo oops >&2; cat /etc/resolv.conf; hostname; grep web /etc/hosts; echo data > /written; exec sleep 60'],
     envs: [{ key: 'FOO', value: 'bar' }],
   });
-  const s = await status(cid);
+  const s = await h.status(cid);
   assert.equal(s.state, RUNNING);
   assert.ok(s.pid > 0);
-  const log = await waitFor('container log', () => { const t = readFileSync(s.log_path, 'utf8'); return /hosts|web$/m.test(t) && t.split('\n').length > 6 && t; });
+  const log = await waitFor('container log', () => { const t = readFileSync(s.log_path, 'utf8'); return /\tweb$/m.test(t) && t; });
   const lines = log.trim().split('\n');
   for (const l of lines) assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (stdout|stderr) F /);
   assert.match(log, / stdout F hello bar$/m);
@@ -62,16 +49,16 @@ test('a pod sandbox gets a netns, an IP from the node subnet, resolv.conf and ho
 
   // Stop: SIGTERM ends sleep → 143, reason Error, finished time set.
   await h.cri.call('StopContainer', { container_id: cid, timeout: 5 });
-  const stopped = await status(cid);
+  const stopped = await h.status(cid);
   assert.equal(stopped.state, EXITED);
   assert.equal(stopped.exit_code, 143);
   assert.equal(stopped.reason, 'Error');
   assert.ok(stopped.finished_at >= stopped.started_at && stopped.started_at > 0);
 
   // A restarted container (attempt 1) starts from a clean root: /written is gone.
-  const again = await startContainer(pod, { metadata: { name: 'main', attempt: 1 }, image: { image: 'busybox' }, command: ['sh', '-c', 'test -e /written && echo still-there || echo clean'] });
-  await waitFor('second attempt exits', async () => (await status(again)).state === EXITED);
-  const s2 = await status(again);
+  const again = await h.startContainer(pod, { metadata: { name: 'main', attempt: 1 }, image: { image: 'busybox' }, command: ['sh', '-c', 'test -e /written && echo still-there || echo clean'] });
+  await waitFor('second attempt exits', async () => (await h.status(again)).state === EXITED);
+  const s2 = await h.status(again);
   assert.equal(s2.exit_code, 0);
   assert.equal(s2.reason, 'Completed');
   assert.match(s2.log_path, /main\/1\.log$/);
@@ -87,13 +74,13 @@ test('a pod sandbox gets a netns, an IP from the node subnet, resolv.conf and ho
 });
 
 test('a restarted runtime adopts running sandboxes and containers; streaming Exec passes stdin and exit code', async () => {
-  const pod = await runPod('adopt');
-  const cid = await startContainer(pod, { metadata: { name: 'app' }, image: { image: 'busybox' }, command: ['sleep', '60'] });
-  const pid = (await status(cid)).pid;
+  const pod = await h.runPod('adopt');
+  const cid = await h.startContainer(pod, { metadata: { name: 'app' }, image: { image: 'busybox' }, command: ['sleep', '60'] });
+  const pid = (await h.status(cid)).pid;
   await h.restart();
   const sandboxes = (await h.cri.call('ListPodSandbox', { filter: { state: { state: 0 } } })).items;
   assert.ok(sandboxes.some((s: { id: string }) => s.id === pod.id));
-  const after = await status(cid);
+  const after = await h.status(cid);
   assert.equal(after.state, RUNNING);
   assert.equal(after.pid, pid);
   const running = (await h.cri.call('ListContainers', { filter: { state: { state: RUNNING } } })).containers;
@@ -118,6 +105,6 @@ test('a restarted runtime adopts running sandboxes and containers; streaming Exe
 
   // The adopted container is stopped through the new instance.
   await h.cri.call('StopContainer', { container_id: cid, timeout: 2 });
-  assert.equal((await status(cid)).state, EXITED);
+  assert.equal((await h.status(cid)).state, EXITED);
   await h.cri.call('RemovePodSandbox', { pod_sandbox_id: pod.id });
 });

@@ -22,6 +22,12 @@ export interface RuntimeHarness {
   node: string;
   dir: string;
   subnetPrefix: string;
+  /** RunPodSandbox for a pod named `name`; returns the sandbox id and the config used. */
+  runPod(name: string, extra?: Record<string, unknown>): Promise<{ id: string; config: Record<string, unknown> }>;
+  /** CreateContainer + StartContainer in a sandbox; returns the container id. */
+  startContainer(pod: { id: string; config: object }, config: Record<string, unknown>): Promise<string>;
+  /** ContainerStatus.status of a container. */
+  status(id: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Restarts the runtime process-equivalent: new instance, same state directory. */
   restart(): Promise<void>;
   cleanup(): Promise<void>;
@@ -47,7 +53,19 @@ export async function startRuntimeHarness(octet: number): Promise<RuntimeHarness
     cni: { name: 'cbr0', subnetFile, dataDir: join(tmp.dir, 'ipam') }, nodeNetns: node, netnsPrefix: `ksimt-${tag}-`, cgroupPrefix,
     log: createLogger('container-runtime', true),
   });
-  const h: RuntimeHarness = { rt: make(), cri: undefined as unknown as CriClient, node, dir: tmp.dir, subnetPrefix: `10.244.${octet}.`, restart: async () => {}, cleanup: async () => {} };
+  const h: RuntimeHarness = {
+    rt: make(), cri: undefined as unknown as CriClient, node, dir: tmp.dir, subnetPrefix: `10.244.${octet}.`, restart: async () => {}, cleanup: async () => {},
+    async runPod(name, extra = {}) {
+      const config = sandboxConfig(name, extra);
+      return { id: (await h.cri.call('RunPodSandbox', { config })).pod_sandbox_id as string, config };
+    },
+    async startContainer(pod, config) {
+      const { container_id } = await h.cri.call('CreateContainer', { pod_sandbox_id: pod.id, config, sandbox_config: pod.config });
+      await h.cri.call('StartContainer', { container_id });
+      return container_id as string;
+    },
+    async status(id) { return (await h.cri.call('ContainerStatus', { container_id: id })).status; },
+  };
   let server = await serveCri(h.rt, socket, createLogger('cri', true));
   h.cri = new CriClient(socket);
   h.restart = async () => {
