@@ -55,7 +55,8 @@ test('two containers of one pod share the network: nginx answers from the node, 
   const res = await waitFor('nginx answers', () => httpGet(h.node, `http://${ip}/`).catch(() => undefined), { timeoutMs: 10_000 });
   assert.equal(res.status, 200);
   assert.match(res.body, /Welcome to nginx!/);
-  const second = await h.startContainer(pod, { metadata: { name: 'clash' }, image: { image: 'generic' } });
+  // The second server is started the way manifests often do it: `nginx -g 'daemon off;'`.
+  const second = await h.startContainer(pod, { metadata: { name: 'clash' }, image: { image: 'nginx' }, command: ['nginx', '-g', 'daemon off;'] });
   const s = await exited(second);
   assert.notEqual(s.exit_code, 0);
   assert.match(readFileSync(s.log_path, 'utf8'), /EADDRINUSE/);
