@@ -96,4 +96,8 @@ test('preemption against a real apiserver: the low-priority victim is deleted wi
   const preempted = await waitFor('Preempted event', async () => (await client.list({ resource: 'events', namespace: 'default' })).items
     .find((e) => e.reason === 'Preempted' && (e.involvedObject as { name: string }).name === 'low'));
   assert.equal(preempted.message, `Preempted by pod ${high.metadata?.uid} on node only`);
+  // No kubelet here: finish the victim's graceful deletion as a kubelet would; the preemptor then lands.
+  await client.delete({ resource: 'pods', namespace: 'default', name: 'low' }, { gracePeriodSeconds: 0 }).catch(() => undefined);
+  const bound = await waitFor('high bound', async () => (await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'high' })).spec.nodeName, { timeoutMs: 15_000 });
+  assert.equal(bound, 'only');
 });

@@ -50,6 +50,8 @@ export class Scheduler {
   /** Pods chosen for a node whose binding the informer has not confirmed yet: key → node. */
   private readonly assumed = new Map<string, string>();
   private readonly binds = new Set<Promise<void>>();
+  /** Unbound pods nominated to a node by preemption: node → key → pod. */
+  private readonly nominated = new Map<string, Map<string, Pod>>();
   private readonly fw: Framework;
   private readonly verbosity: number;
   private readonly rng: () => number;
@@ -95,8 +97,26 @@ export class Scheduler {
     return (pod.spec.schedulerName || 'default-scheduler') === this.schedulerName;
   }
 
+  private setNominated(key: string, pod: Pod | null): void {
+    for (const [node, pods] of this.nominated) if (pods.delete(key) && pods.size === 0) this.nominated.delete(node);
+    const node = pod?.status?.nominatedNodeName;
+    if (!pod || !node) return;
+    if (!this.nominated.has(node)) this.nominated.set(node, new Map());
+    this.nominated.get(node)!.set(key, pod);
+  }
+
+  /** Nominated pods on `nodeName` that outrank (or equal) `pod`, other than itself. */
+  private nominatedFor(pod: Pod, nodeName: string): Pod[] {
+    const pods = this.nominated.get(nodeName);
+    if (!pods) return [];
+    const key = podKey(pod);
+    const prio = pod.spec.priority ?? 0;
+    return [...pods.values()].filter((p) => podKey(p) !== key && (p.spec.priority ?? 0) >= prio);
+  }
+
   private onPod(old: Pod | undefined, pod: Pod): void {
     const key = podKey(pod);
+    this.setNominated(key, pod.spec.nodeName || pod.metadata.deletionTimestamp ? null : pod);
     if (pod.spec.nodeName) {
       const confirmed = this.assumed.delete(key);
       this.queue.delete(pod);
@@ -114,6 +134,7 @@ export class Scheduler {
 
   private onPodDelete(pod: Pod): void {
     const key = podKey(pod);
+    this.setNominated(key, null);
     const wasPlaced = this.assumed.delete(key) || this.snapshot.nodeOf(key) !== undefined;
     this.snapshot.removePod(pod);
     this.queue.delete(pod);
@@ -145,7 +166,8 @@ export class Scheduler {
   async scheduleOne(q: QueuedPod): Promise<void> {
     const pod = q.pod;
     const record = this.verbosity >= 4 || !!this.opts.decisionAnnotation;
-    const r = schedulePod(this.fw, pod, this.snapshot, { rng: this.rng, record, recordAll: record });
+    const nominatedPods = this.nominated.size ? (node: string) => this.nominatedFor(pod, node) : undefined;
+    const r = schedulePod(this.fw, pod, this.snapshot, { rng: this.rng, record, recordAll: record, nominatedPods });
     if (r.decision) this.logDecision(r.decision);
     if (r.error) { this.fail(q, 'SchedulerError', r.error, true, r.decision); return; }
     if (!r.nodeName) {

@@ -42,6 +42,11 @@ export interface CycleOptions {
   record?: boolean;
   /** With `record`, keep running the remaining Filter plugins after one fails (simulator-style). */
   recordAll?: boolean;
+  /**
+   * Pods nominated to a node (waiting for their preemption victims to leave) that outrank `pod`:
+   * they are counted on that node while filtering, so this pod does not take their room.
+   */
+  nominatedPods?: (nodeName: string) => Pod[];
 }
 
 function verdict(s: Status): string {
@@ -71,13 +76,19 @@ export function schedulePod(fw: Framework, pod: Pod, snapshot: Snapshot, opts: C
   const feasible: NodeInfo[] = [];
   for (const node of snapshot.nodeInfos()) {
     const perNode: Record<string, string> | undefined = decision ? (decision.filter[node.name] = {}) : undefined;
+    const nominated = opts.nominatedPods?.(node.name) ?? [];
+    for (const n of nominated) snapshot.upsertPod(n, node.name);
     let failed: Status | undefined;
-    for (const p of fw.filters) {
-      if (failed && !opts.recordAll) break;
-      const s = p.filter(state, pod, node, snapshot);
-      if (perNode) perNode[p.name] = verdict(s);
-      if (s.code === 'Error') return { ...result, error: `running "${p.name}" filter plugin: ${s.reasons.join(', ')}` };
-      if (s.code !== 'Success' && !failed) failed = { ...s, plugin: p.name };
+    try {
+      for (const p of fw.filters) {
+        if (failed && !opts.recordAll) break;
+        const s = p.filter(state, pod, node, snapshot);
+        if (perNode) perNode[p.name] = verdict(s);
+        if (s.code === 'Error') return { ...result, error: `running "${p.name}" filter plugin: ${s.reasons.join(', ')}` };
+        if (s.code !== 'Success' && !failed) failed = { ...s, plugin: p.name };
+      }
+    } finally {
+      for (const n of nominated) snapshot.removePod(n);
     }
     if (failed) {
       diagnosis.nodeStatuses.set(node.name, failed);

@@ -41,3 +41,21 @@ test('no candidate: the FitError carries Kubernetes\' preemption verdicts per no
   never.spec.preemptionPolicy = 'Never';
   assert.equal(preempt(fw(), never, snap, schedulePod(fw(), never, snap).diagnosis).message, 'not eligible due to preemptionPolicy=Never.');
 });
+
+test('nominated pods hold their room; a preemptor waiting for a terminating victim does not evict more', () => {
+  const snap = Snapshot.from([makeNode('a', { cpu: '1' })], []);
+  const nominee = makePod('nominee', { cpu: '800m', priority: 100 });
+  const nominated = (node: string) => (node === 'a' ? [nominee] : []);
+  const r = schedulePod(fw(), makePod('small', { cpu: '500m', priority: 10 }), snap, { nominatedPods: nominated });
+  assert.equal(r.nodeName, undefined);
+  assert.equal(fitErrorMessage(1, r.diagnosis), '0/1 nodes are available: 1 Insufficient cpu.');
+  assert.equal(snap.get('a')!.pods.size, 0, 'the nominated pod was only counted during filtering');
+  assert.equal(schedulePod(fw(), makePod('small'), snap).nodeName, 'a');
+
+  const leaving = makePod('leaving', { nodeName: 'a', cpu: '800m', priority: 1 });
+  leaving.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+  snap.upsertPod(leaving);
+  const waiting = makePod('waiting', { cpu: '800m', priority: 100 });
+  waiting.status = { nominatedNodeName: 'a' };
+  assert.equal(preempt(fw(), waiting, snap, schedulePod(fw(), waiting, snap).diagnosis).message, 'not eligible due to a terminating pod on the nominated node.');
+});

@@ -17,6 +17,7 @@ import type { Pod } from './types.js';
 export const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 export const NO_VICTIMS = 'No preemption victims found for incoming pod';
 export const NOT_ELIGIBLE_NEVER = 'not eligible due to preemptionPolicy=Never.';
+export const NOT_ELIGIBLE_TERMINATING = 'not eligible due to a terminating pod on the nominated node.';
 
 /** A node where preemption makes room, and the pods to evict there. */
 export interface PreemptionCandidate { nodeName: string; victims: Pod[] }
@@ -65,6 +66,9 @@ function better(a: PreemptionCandidate, b: PreemptionCandidate): boolean {
 /** Runs preemption for a pod that failed Filter everywhere. */
 export function preempt(fw: Framework, pod: Pod, snapshot: Snapshot, diagnosis: Diagnosis): PreemptionResult {
   if (pod.spec.preemptionPolicy === 'Never') return { message: NOT_ELIGIBLE_NEVER };
+  // Victims chosen earlier are still leaving: wait for them instead of evicting more.
+  const nominatedTo = pod.status?.nominatedNodeName ? snapshot.get(pod.status.nominatedNodeName) : undefined;
+  if (nominatedTo && [...nominatedTo.pods.values()].some((i) => i.pod.metadata.deletionTimestamp && prio(i.pod) < prio(pod))) return { message: NOT_ELIGIBLE_TERMINATING };
   const verdicts: string[] = [];
   let best: PreemptionCandidate | undefined;
   for (const node of snapshot.nodeInfos()) {
