@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../../lib/errors.js';
 import { objectFromPlain, objectToPlain } from '../../lib/api/codec.js';
-import type { KObject } from '../../lib/api/object.js';
+import type { KList, KObject } from '../../lib/api/object.js';
 import type { PlainMessage } from '../../lib/client/grpc-service.js';
 import { decodePatch } from '../rest/body.js';
 import type { DeleteOptions, ListOptions, PatchType, Registry, RequestContext, ResourceRef, WatchOptions } from '../registry/types.js';
@@ -47,35 +47,43 @@ function listOptions(o: PlainMessage | undefined): ListOptions {
   };
 }
 
+/** Authorizes one call (Kubernetes' authorizer attributes); throws ApiError Forbidden to deny. */
+export type GrpcAuthorizer = (a: { user: RequestContext['user']; verb: string; resourceRequest: true; group: string; resource: string; subresource?: string; namespace?: string; name?: string }) => Promise<void>;
+
 /** Handlers for the unary methods: request plain message → response plain message. */
-export function unaryHandlers(registry: Registry): Record<string, (ctx: RequestContext, req: PlainMessage) => Promise<PlainMessage>> {
+export function unaryHandlers(registry: Registry, authorize?: GrpcAuthorizer): Record<string, (ctx: RequestContext, req: PlainMessage) => Promise<PlainMessage>> {
+  // resolve the target, then ask the authorizer as REST does for the same verb and resource
+  const access = async (ctx: RequestContext, target: unknown, needName: boolean, verb: string, subresource?: string): Promise<Target> => {
+    const t = resolveTarget(registry, target as PlainMessage, needName);
+    await authorize?.({ user: ctx.user, verb, resourceRequest: true, group: t.ref.group, resource: t.ref.resource, subresource: subresource ?? t.subresource, namespace: t.namespace, name: t.name || undefined });
+    return t;
+  };
   return {
     async Get(ctx, req) {
-      const t = resolveTarget(registry, req.target as PlainMessage, true);
+      const t = await access(ctx, req.target, true, 'get');
       return objectToPlain(await registry.get(ctx, t.ref, t.namespace, t.name, t.subresource));
     },
     async List(ctx, req) {
-      const t = resolveTarget(registry, req.target as PlainMessage, false);
-      const list = await registry.list(ctx, t.ref, t.namespace, listOptions(req.options as PlainMessage));
-      return { apiVersion: list.apiVersion, kind: list.kind, metadata: list.metadata, items: list.items.map(objectToPlain) };
+      const t = await access(ctx, req.target, false, 'list');
+      return listToPlain(await registry.list(ctx, t.ref, t.namespace, listOptions(req.options as PlainMessage)));
     },
     async Create(ctx, req) {
-      const t = resolveTarget(registry, req.target as PlainMessage, !!str((req.target as PlainMessage | undefined)?.subresource));
+      const t = await access(ctx, req.target, !!str((req.target as PlainMessage | undefined)?.subresource), 'create');
       const obj = objectFromPlain(req.object as PlainMessage);
       return objectToPlain(await registry.create(writeContext(ctx, req.options), t.ref, t.namespace, obj, t.subresource, t.subresource ? t.name : undefined));
     },
     async Update(ctx, req) {
       const obj = objectFromPlain(req.object as PlainMessage);
-      const t = resolveTarget(registry, withName(req.target as PlainMessage, obj), true);
+      const t = await access(ctx, withName(req.target as PlainMessage, obj), true, 'update');
       return objectToPlain(await registry.update(writeContext(ctx, req.options), t.ref, t.namespace, t.name, obj, t.subresource));
     },
     async UpdateStatus(ctx, req) {
       const obj = objectFromPlain(req.object as PlainMessage);
-      const t = resolveTarget(registry, withName(req.target as PlainMessage, obj), true);
+      const t = await access(ctx, withName(req.target as PlainMessage, obj), true, 'update', 'status');
       return objectToPlain(await registry.update(writeContext(ctx, req.options), t.ref, t.namespace, t.name, obj, 'status'));
     },
     async Patch(ctx, req) {
-      const t = resolveTarget(registry, req.target as PlainMessage, true);
+      const t = await access(ctx, req.target, true, 'patch');
       const type = (str(req.patchType) ?? 'merge') as PatchType;
       if (!PATCH_TYPES.includes(type)) throw new ApiError('UnsupportedMediaType', `the patch type "${type}" is not supported`);
       const wctx = writeContext(ctx, req.options);
@@ -84,25 +92,28 @@ export function unaryHandlers(registry: Registry): Record<string, (ctx: RequestC
       return objectToPlain(await registry.patch(wctx, t.ref, t.namespace, t.name, type, patch, { force: req.force === true || undefined, fieldManager: wctx.fieldManager }, t.subresource));
     },
     async Delete(ctx, req) {
-      const t = resolveTarget(registry, req.target as PlainMessage, true);
+      const t = await access(ctx, req.target, true, 'delete');
       const { opts, dryRun } = deleteOptions(req);
       return objectToPlain(await registry.delete({ ...ctx, dryRun }, t.ref, t.namespace, t.name, opts));
     },
     async DeleteCollection(ctx, req) {
-      const t = resolveTarget(registry, req.target as PlainMessage, false);
+      const t = await access(ctx, req.target, false, 'deletecollection');
       const { opts, dryRun } = deleteOptions(req);
-      const list = await registry.deleteCollection({ ...ctx, dryRun }, t.ref, t.namespace, listOptions(req.listOptions as PlainMessage), opts);
-      return { apiVersion: list.apiVersion, kind: list.kind, metadata: list.metadata, items: list.items.map(objectToPlain) };
+      return listToPlain(await registry.deleteCollection({ ...ctx, dryRun }, t.ref, t.namespace, listOptions(req.listOptions as PlainMessage), opts));
     },
     async Bind(ctx, req) {
       const binding = objectFromPlain({ binding: req.binding });
       const name = binding.metadata?.name;
       if (!name) throw new ApiError('BadRequest', 'binding.metadata.name: Required value: the pod to bind');
-      const pods = resolveTarget(registry, { group: '', resource: 'pods', namespace: req.namespace ?? binding.metadata?.namespace, name }, true);
+      const pods = await access(ctx, { group: '', resource: 'pods', namespace: req.namespace ?? binding.metadata?.namespace, name }, true, 'create', 'binding');
       const body: KObject = { apiVersion: 'v1', kind: 'Binding', ...binding };
       return objectToPlain(await registry.create(writeContext(ctx, req.options), pods.ref, pods.namespace, body, 'binding', name));
     },
   };
+}
+
+function listToPlain(list: KList): PlainMessage {
+  return { apiVersion: list.apiVersion, kind: list.kind, metadata: list.metadata, items: list.items.map(objectToPlain) };
 }
 
 function deleteOptions(req: PlainMessage): { opts: DeleteOptions; dryRun: boolean | undefined } {

@@ -156,3 +156,28 @@ test('deleteCollection deletes what the selector matches and returns it', async 
   assert.deepEqual(gone.items.map((o) => o.metadata?.name).sort(), ['a', 'b']);
   assert.deepEqual((await client.list(cms)).items.map((o) => o.metadata?.name), ['c']);
 });
+
+test('the REST authentication and authorization chains plug in: unknown token 401, non-admin denied 403, admin allowed', async (t) => {
+  const { startTestRegistry: start } = await import('../registry/testing.js');
+  const { AuthenticationChain, staticTokenAuthenticator } = await import('../auth/authn.js');
+  const { AuthorizationChain } = await import('../auth/authz.js');
+  const { metadataHeaders } = await import('./server.js');
+  const tr = await start();
+  const authn = new AuthenticationChain([staticTokenAuthenticator('admintoken'), staticTokenAuthenticator('usertoken', { username: 'alice', groups: ['system:authenticated'] })], false);
+  const authz = AuthorizationChain.fromModes('AlwaysDeny');
+  const srv = await startGrpcServer({
+    registry: tr.reg, host: '127.0.0.1', port: 0,
+    authenticate: (md) => authn.authenticate(metadataHeaders(md)),
+    authorize: (a) => authz.authorize(a),
+  }).catch(async (err) => { await tr.stop(); throw err; });
+  const connect = (token: string) => ApiClient.connect(`127.0.0.1:${srv.port}`, { metadata: { authorization: `Bearer ${token}` } });
+  const admin = connect('admintoken');
+  const alice = connect('usertoken');
+  const stranger = connect('nope');
+  t.after(async () => { admin.close(); alice.close(); stranger.close(); await srv.close(); await tr.stop(); });
+  await expectApiError(stranger.get({ ...pods, name: 'x' }), 'Unauthorized');
+  await expectApiError(alice.list(pods), 'Forbidden', /^pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "default"/);
+  await expectApiError(alice.bind('default', 'p', 'n1'), 'Forbidden', /cannot create resource "pods\/binding"/);
+  await expectApiError((async () => { for await (const _ of alice.watch(pods)) { /* none */ } })(), 'Forbidden', /cannot watch/);
+  assert.equal((await admin.list(pods)).items.length, 0);
+});

@@ -7,7 +7,7 @@ import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
 import { apiServerService, type PlainMessage } from '../../lib/client/grpc-service.js';
 import { toGrpcStatus } from '../../lib/client/grpc-status.js';
 import { objectToPlain } from '../../lib/api/codec.js';
-import { unaryHandlers, watchRequest } from './handlers.js';
+import { unaryHandlers, watchRequest, type GrpcAuthorizer } from './handlers.js';
 import { ApiError } from '../../lib/errors.js';
 
 /** Options of startGrpcServer. */
@@ -18,6 +18,8 @@ export interface GrpcServerOptions {
   port: number;
   /** Authenticates a call from its metadata; absent = every caller is a cluster admin (trusted network). */
   authenticate?: (metadata: grpc.Metadata) => Promise<UserInfo>;
+  /** Authorizes each call with the attributes REST uses (verb, group, resource, subresource, namespace, name); absent = allow. */
+  authorize?: GrpcAuthorizer;
   credentials?: grpc.ServerCredentials;
 }
 
@@ -46,6 +48,13 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   };
 }
 
+/** gRPC metadata as lower-case HTTP-style headers (for transport-neutral authenticators). */
+export function metadataHeaders(metadata: grpc.Metadata): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata.getMap())) if (typeof v === 'string') out[k.toLowerCase()] = v;
+  return out;
+}
+
 async function contextOf(opts: GrpcServerOptions, metadata: grpc.Metadata, signal?: AbortSignal): Promise<RequestContext> {
   const user = opts.authenticate ? await opts.authenticate(metadata) : ADMIN;
   return { user, signal };
@@ -53,7 +62,7 @@ async function contextOf(opts: GrpcServerOptions, metadata: grpc.Metadata, signa
 
 function implementation(opts: GrpcServerOptions, calls: Set<AbortController>): grpc.UntypedServiceImplementation {
   const impl: grpc.UntypedServiceImplementation = {};
-  for (const [name, handler] of Object.entries(unaryHandlers(opts.registry))) {
+  for (const [name, handler] of Object.entries(unaryHandlers(opts.registry, opts.authorize))) {
     impl[name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
       contextOf(opts, call.metadata)
         .then((ctx) => handler(ctx, call.request))
@@ -75,6 +84,7 @@ function implementation(opts: GrpcServerOptions, calls: Set<AbortController>): g
 async function streamWatch(opts: GrpcServerOptions, call: grpc.ServerWritableStream<PlainMessage, PlainMessage>, signal: AbortSignal): Promise<void> {
   const ctx = await contextOf(opts, call.metadata, signal);
   const { target, opts: watchOpts } = watchRequest(opts.registry, call.request);
+  await opts.authorize?.({ user: ctx.user, verb: 'watch', resourceRequest: true, group: target.ref.group, resource: target.ref.resource, namespace: target.namespace, name: target.name || undefined });
   const events = opts.registry.watch(ctx, target.ref, target.namespace, watchOpts, signal);
   for await (const ev of events) {
     if (signal.aborted) break;
