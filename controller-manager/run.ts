@@ -15,6 +15,7 @@ import { ServiceAccountController } from './controllers/service-account.js';
 import { StatefulSetController } from './controllers/stateful-set.js';
 import { DaemonSetController } from './controllers/daemon-set.js';
 import { JobController } from './controllers/job.js';
+import { CronJobController } from './controllers/cron-job.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -35,6 +36,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     statefulset: () => new StatefulSetController(f, client, recorder),
     daemonset: () => new DaemonSetController(f, client, recorder),
     job: () => new JobController(f, client, recorder),
+    cronjob: () => new CronJobController(f, client, recorder),
     endpoints: () => new EndpointsController(f, client),
     namespace: () => new NamespaceController(f, client),
     serviceaccount: () => new ServiceAccountController(f, client),
