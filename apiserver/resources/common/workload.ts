@@ -63,11 +63,18 @@ export function validateSelectorAndTemplate(selector: LabelSelector | undefined,
   return errs;
 }
 
-/** Template restartPolicy must be one of `allowed` (Always for long-running controllers). */
+/**
+ * Template restartPolicy must be one of `allowed` (Always for long-running controllers, whose
+ * pods also may not have an activeDeadlineSeconds).
+ */
 export function validateTemplateRestartPolicy(template: PodTemplateSpec | undefined, path: string, allowed: string[]): FieldError[] {
+  const errs: FieldError[] = [];
   const rp = template?.spec?.restartPolicy;
-  if (rp === undefined || allowed.includes(rp)) return [];
-  return [notSupported(`${path}.template.spec.restartPolicy`, rp, allowed)];
+  if (rp !== undefined && !allowed.includes(rp)) errs.push(notSupported(`${path}.template.spec.restartPolicy`, rp, allowed));
+  if (allowed.length === 1 && allowed[0] === 'Always' && template?.spec?.activeDeadlineSeconds !== undefined) {
+    errs.push(forbidden(`${path}.template.spec.activeDeadlineSeconds`, 'activeDeadlineSeconds in ReplicaSet is not Supported'));
+  }
+  return errs;
 }
 
 /** A non-negative integer field (replicas, revisionHistoryLimit, ...). */

@@ -40,6 +40,9 @@ test('namespaces: DNS label names, finalizers kept on update, table', () => {
   const d = def('', 'namespaces');
   assert.match(d.validateCreate!({ metadata: { name: 'my.ns' } })[0].message, /^a lowercase RFC 1123 label must consist of/);
   assert.deepEqual(d.validateCreate!({ metadata: { name: 'dev' }, spec: { finalizers: ['kubernetes'] } }), []);
+  const fresh: KObject = { metadata: { name: 'dev' }, status: { phase: 'Terminating' } };
+  d.prepareForCreate!(fresh);
+  assert.deepEqual([fresh.spec, fresh.status], [{ finalizers: ['kubernetes'] }, { phase: 'Active' }]);
   const upd: KObject = { metadata: { name: 'dev' }, spec: { finalizers: [] } };
   d.prepareForUpdate!(upd, { metadata: { name: 'dev' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
   assert.deepEqual(upd.spec, { finalizers: ['kubernetes'] });

@@ -64,6 +64,12 @@ export const namespaces: KindBehaviour = {
     const fin = (obj as Namespace).spec?.finalizers ?? [];
     return fin.flatMap((f, i) => (f.includes('/') || f === 'kubernetes' ? invalidIf(`spec.finalizers[${i}]`, f, isQualifiedName(f)) : [invalidValue(`spec.finalizers[${i}]`, f, 'name is neither a standard finalizer name nor is it fully qualified')]));
   },
+  // A new namespace is Active and carries the `kubernetes` finalizer (Kubernetes' namespace strategy).
+  prepareForCreate(obj) {
+    const spec = ((obj as Namespace).spec ??= {});
+    if (!spec.finalizers?.length) spec.finalizers = ['kubernetes'];
+    (obj as Namespace).status = { phase: 'Active' };
+  },
   // Finalizers change only through /finalize, status only through /status.
   prepareForUpdate(obj, old) {
     const before = (old as Namespace).spec?.finalizers;

@@ -39,6 +39,9 @@ test('service validation wording', () => {
   assert.deepEqual(errors(defaulted(svc({ ports: [{ port: 80, nodePort: 30080 }] }))), ["spec.ports[0].nodePort|FieldValueForbidden|may not be used when `type` is 'ClusterIP'"]);
   assert.deepEqual(errors(defaulted(svc({ type: 'ExternalName' }))), ['spec.externalName|FieldValueRequired|']);
   assert.deepEqual(errors(defaulted(svc({ ports: [{ port: 80 }], clusterIP: '10.96.0.300' }))), ['spec.clusterIPs[0]|FieldValueInvalid|must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']);
+  assert.deepEqual(errors(defaulted(svc({ type: 'NodePort', ports: [{ port: 80, name: 'a', nodePort: 30080 }, { port: 81, name: 'b', nodePort: 30080 }] }))), ['spec.ports[1].nodePort|FieldValueDuplicate|']);
+  assert.deepEqual(errors(defaulted(svc({ type: 'NodePort', clusterIP: 'None', ports: [{ port: 80 }] }))), ["spec.clusterIPs[0]|FieldValueInvalid|may not be set to 'None' for NodePort services"]);
+  assert.deepEqual(errors(defaulted(svc({ type: 'ExternalName', externalName: 'example.com', clusterIP: '10.96.0.9' }))), ['spec.clusterIPs|FieldValueInvalid|must be empty for ExternalName services']);
   const bad = svc({ ports: [{ port: 80 }] });
   bad.metadata!.name = '1web';
   assert.match(svcDef.validateCreate!(defaulted(bad))[0].message, /^a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character/);

@@ -55,6 +55,7 @@ function validatePorts(spec: NonNullable<Service['spec']>): FieldError[] {
   const ports = spec.ports ?? [];
   const names = new Set<string>();
   const keys = new Set<string>();
+  const nodePorts = new Set<string>();
   ports.forEach((p: ServicePort, i) => {
     const pp = `spec.ports[${i}]`;
     if (ports.length > 1 && !p.name) errs.push(required(`${pp}.name`));
@@ -71,6 +72,9 @@ function validatePorts(spec: NonNullable<Service['spec']>): FieldError[] {
     if (p.nodePort) {
       if (!usesNodePorts(spec.type)) errs.push(forbidden(`${pp}.nodePort`, `may not be used when \`type\` is '${spec.type}'`));
       else errs.push(...invalidIf(`${pp}.nodePort`, p.nodePort, isValidPortNum(p.nodePort)));
+      const np = `${p.nodePort}/${p.protocol}`;
+      if (nodePorts.has(np)) errs.push(duplicate(`${pp}.nodePort`, p.nodePort));
+      nodePorts.add(np);
     }
     const key = `${p.port}/${p.protocol}`;
     if (keys.has(key)) errs.push(duplicate(pp, { port: p.port, protocol: p.protocol }));
@@ -97,6 +101,8 @@ function validateService(obj: KObject): FieldError[] {
   if (timeout !== undefined && !(timeout > 0 && timeout <= 86400)) errs.push(invalidValue('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout, 'must be greater than 0 and less than 86400'));
   errs.push(...validateLabels(spec.selector, 'spec.selector'));
   if (spec.clusterIP && spec.clusterIP !== 'None' && !isIP(spec.clusterIP)) errs.push(invalidValue('spec.clusterIPs[0]', spec.clusterIP, INVALID_IP));
+  if (spec.type === 'ExternalName' && spec.clusterIP && spec.clusterIP !== 'None') errs.push(invalidValue('spec.clusterIPs', spec.clusterIPs ?? [spec.clusterIP], 'must be empty for ExternalName services'));
+  if (headless && usesNodePorts(spec.type)) errs.push(invalidValue('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${spec.type} services`));
   (spec.externalIPs ?? []).forEach((ip, i) => { if (!isIP(ip)) errs.push(invalidValue(`spec.externalIPs[${i}]`, ip, INVALID_IP)); });
   for (const k of ['externalTrafficPolicy', 'internalTrafficPolicy'] as const) {
     const v = spec[k];

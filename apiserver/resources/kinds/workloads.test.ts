@@ -36,6 +36,8 @@ test('deployment validation: selector must match template labels (Kubernetes wor
   assert.ok(e2.includes('spec.replicas|FieldValueInvalid|must be greater than or equal to 0'), e2.join('\n'));
   assert.ok(e2.includes('spec.template.spec.restartPolicy|FieldValueNotSupported|supported values: "Always"'));
   assert.ok(e2.includes('spec.strategy.rollingUpdate.maxUnavailable|FieldValueInvalid|may not be 0 when `maxSurge` is 0'));
+  const deadline = defaulted('apps', 'deployments', obj({ selector: { matchLabels: { app: 'web' } }, template: { ...template(), spec: { ...template().spec, activeDeadlineSeconds: 5 } } }));
+  assert.deepEqual(errs('apps', 'deployments', deadline), ['spec.template.spec.activeDeadlineSeconds|FieldValueForbidden|activeDeadlineSeconds in ReplicaSet is not Supported']);
   const exprs = defaulted('apps', 'deployments', obj({ selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }, { key: 'x', operator: 'Bogus' }] }, template: template() }));
   assert.ok(errs('apps', 'deployments', exprs).includes('spec.selector.matchExpressions[1].operator|FieldValueInvalid|not a valid selector operator'));
   const pct = defaulted('apps', 'deployments', obj({ selector: { matchLabels: { app: 'web' } }, template: template(), strategy: { rollingUpdate: { maxSurge: 'lots', maxUnavailable: '120%' } } }));
