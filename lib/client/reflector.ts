@@ -47,8 +47,9 @@ export class Reflector<T extends KObject = KObject> {
     while (!signal.aborted) {
       try {
         if (this.rv === undefined) await this.list(signal);
-        await this.watch(signal);
-        // the server ended the stream cleanly (e.g. a timeout): watch again from where we are
+        // the server may end a stream cleanly (shutdown, timeout): watch again from where we are,
+        // after a backoff if it brought nothing, so a server that keeps closing is not hammered
+        if ((await this.watch(signal)) === 0) await sleep(this.backoff.next(), signal);
       } catch (err) {
         if (signal.aborted) return;
         if (isApiError(err, 'Gone')) {
@@ -81,7 +82,9 @@ export class Reflector<T extends KObject = KObject> {
     this.backoff.reset();
   }
 
-  private async watch(signal: AbortSignal): Promise<void> {
+  /** Watches until the stream ends; returns how many events arrived. */
+  private async watch(signal: AbortSignal): Promise<number> {
+    let count = 0;
     const events = this.client.watch<T>(this.target, {
       labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector,
       resourceVersion: this.rv, allowBookmarks: true, signal,
@@ -96,6 +99,8 @@ export class Reflector<T extends KObject = KObject> {
       }
       if (rv) this.rv = rv;
       this.backoff.reset();
+      count++;
     }
+    return count;
   }
 }
