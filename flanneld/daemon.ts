@@ -32,6 +32,8 @@ export interface FlanneldOptions {
   backendOverride?: string;
   /** vxlan Mode instead of the config's: userspace or kernel. */
   vxlanMode?: string;
+  /** Userspace offloads (TSO/GSO/GRO) instead of the config's Offload. */
+  offload?: boolean;
   ipMasq: boolean;
   /** Lease TTL in seconds (flannel: 24 h). */
   leaseTtl?: number;
@@ -77,7 +79,7 @@ export async function runFlanneld(o: FlanneldOptions, signal: AbortSignal): Prom
     log.info('starting', { backend: type, iface: underlay.iface, publicIP: underlay.publicIp, network: formatCidr(config.network) });
     backend = await factory({
       netns: o.netns, iface: underlay.iface, publicIp: underlay.publicIp, ifaceMtu: underlay.mtu, network: config,
-      backend: { ...config.backend, Type: type, ...(o.vxlanMode ? { Mode: o.vxlanMode } : {}) },
+      backend: { ...config.backend, Type: type, ...(o.vxlanMode ? { Mode: o.vxlanMode } : {}), ...(o.offload !== undefined ? { Offload: o.offload } : {}) },
     });
     state.backend = backend;
     const own = await manager.acquire({ PublicIP: underlay.publicIp, BackendType: backend.type, BackendData: backend.backendData }, signal);

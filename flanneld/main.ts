@@ -14,6 +14,7 @@ const program = new Command('flanneld')
   .option('--subnet-file <path>', 'where to write the subnet environment', '/run/flannel/subnet.env')
   .option('--backend <type>', 'backend instead of the network config\'s (udp, vxlan, host-gw)')
   .option('--vxlan-mode <mode>', 'vxlan datapath: userspace (TAP + TypeScript) or kernel')
+  .option('--offload <on|off>', 'userspace datapath with TSO/GSO/GRO offloads (default: the config\'s Offload, else on)')
   .option('--netns <name|path>', 'network namespace of the node (default: the current one)', '')
   .option('--ip-masq', 'publish FLANNEL_IPMASQ=true (masquerade traffic leaving the overlay)', false)
   .option('--subnet-lease-ttl <seconds>', 'subnet lease TTL', (v) => Number(v), 24 * 3600)
@@ -37,6 +38,7 @@ runFlanneld({
   subnetFile: o.subnetFile,
   backendOverride: o.backend,
   vxlanMode: o.vxlanMode,
+  offload: o.offload === undefined ? undefined : !['off', 'false', '0'].includes(String(o.offload)),
   ipMasq: !!o.ipMasq,
   leaseTtl: o.subnetLeaseTtl,
   httpHost: o.healthzIp,

@@ -22,7 +22,7 @@ export async function createUdpBackend(ctx: BackendContext): Promise<Backend> {
   const mtu = ctx.ifaceMtu - 28;
   const ns = ctx.netns;
   let codec!: UdpCodec;
-  const tun = new Tun({ name: DEVICE, netns: ns });
+  const tun = new Tun({ name: DEVICE, netns: ns, offload: ctx.backend.Offload !== false });
   let tunnel: Tunnel;
   try {
     tun.mtu = mtu;
@@ -32,7 +32,7 @@ export async function createUdpBackend(ctx: BackendContext): Promise<Backend> {
     tun.release();
     throw err;
   }
-  log.info('udp device created', { dev: DEVICE, port, mtu });
+  log.info('udp device created', { dev: DEVICE, port, mtu, offload: tun.offload });
   const leases = new Map<string, Peer>();
 
   return {

@@ -75,7 +75,7 @@ test('malformed and foreign datagrams are dropped and counted; chaos drop partit
     await c.topo.exec(b.ns, process.execPath, ['-e', FLOOD, a.ip, '10.200.0.99', '700']);
     const m = await c.metrics(a);
     const val = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm').exec(m)?.[1] ?? NaN);
-    assert.ok(val('flannel_malformed_packets_total') >= 1500, m); // short, no flag, truncated 9000-byte
+    assert.ok(val('flannel_malformed_packets_total') >= 1400, m); // short, no flag
     assert.ok(val('flannel_foreign_vni_packets_total') >= 500);
     assert.ok(val('flannel_unknown_source_packets_total') >= 100);
     assert.ok(val('flannel_peer_malformed_total') >= 2000);

@@ -5,11 +5,12 @@ import { probe, PROBE_PORT } from '../testing/probe.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { readSubnetEnv } from '../subnet/subnet-env.js';
 
-test('vxlan userspace: pods talk across nodes without NAT; a later node joins; restart keeps the subnet; expiry removes routes', async () => {
+test('vxlan userspace (with and without offloads): pods talk across nodes without NAT; a later node joins; restart keeps the subnet; expiry removes routes', async () => {
   const c = await OverlayCluster.create(2, { Type: 'vxlan', VNI: 1 });
   try {
     const [a, b] = c.topo.nodes;
-    await c.startAll((n) => (n.index === 1 ? ['--subnet-lease-ttl', '3'] : []));
+    // b runs the one-packet-per-syscall datapath (no offloads): both kinds must interoperate.
+    await c.startAll((n) => (n.index === 1 ? ['--subnet-lease-ttl', '3', '--offload', 'off'] : []));
     assert.equal((await readSubnetEnv(c.subnetFile(a))).FLANNEL_MTU, '1450');
     await waitFor('pod a → pod b ping', () => c.topo.ping(a, b));
     assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT), `${a.podIp} 200000`, 'b sees a\'s pod IP');

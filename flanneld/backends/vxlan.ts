@@ -37,7 +37,7 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
   let tap: Tap | undefined;
 
   if (mode === 'userspace') {
-    tap = new Tap({ name: dev, netns: ns });
+    tap = new Tap({ name: dev, netns: ns, offload: ctx.backend.Offload !== false });
     try {
       tap.mac = mac;
       tap.mtu = mtu;
@@ -52,7 +52,7 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
       'dstport', String(port), 'nolearning');
     await ip(ns, 'link', 'set', dev, 'address', mac, 'mtu', String(mtu));
   }
-  log.info('vxlan device created', { dev, mode, vni, port, mtu, vtepMAC: mac });
+  log.info('vxlan device created', { dev, mode, vni, port, mtu, vtepMAC: mac, offload: !!tap?.offload });
 
   const peerOf = (r: RemoteVtep): Peer => {
     const ipNum = parseIp(r.publicIp)!;

@@ -5,12 +5,13 @@ import { Tunnel, type Codec } from './tunnel.js';
 /** Starts the datapath: device ↔ codec ↔ UDP port (in netns). On failure nothing stays open. */
 export function openTunnel(device: Tun, port: number, netns: string, underlayMtu: number, makeCodec: (t: Tunnel) => Codec): Tunnel {
   const tunnel = new Tunnel();
-  // A slot holds one MTU-sized packet plus headers; bigger datagrams arrive truncated and are counted.
-  const slotSize = Math.max(2048, underlayMtu + 64);
+  // A slot holds one MTU-sized packet plus headers (bigger datagrams arrive truncated and are
+  // counted), or with offloads one 64 KB super-packet and its segments' headers.
+  const slotSize = device.offload ? 73_728 : Math.max(2048, underlayMtu + 64);
   const devIO = device.packetIO(tunnel.onDevice, { slotSize });
   try {
-    const udpIO = openUdpIO(port, tunnel.onUdp, { netns, slotSize });
-    tunnel.attach(devIO, udpIO, makeCodec(tunnel));
+    const udpIO = openUdpIO(port, tunnel.onUdp, { netns, slotSize, gro: device.offload });
+    tunnel.attach(devIO, udpIO, makeCodec(tunnel), device.offload);
     return tunnel;
   } catch (err) {
     devIO.close();

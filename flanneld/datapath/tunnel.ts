@@ -7,6 +7,10 @@
 import type { PacketIO, PacketIOStats } from '../tuntap/index.js';
 import { Chaos } from './chaos.js';
 import { TunnelStats, type PeerStats } from './stats.js';
+import { TcpCoalescer, VNET_HDR_LEN, completeChecksum, isTcp4Gso, needsCsum, readVnetHdr, segmentTcp4, writePlainVnetHdr } from './offload.js';
+
+/** Largest UDP payload of one (GSO) send: 65535 − IPv4 − UDP headers. */
+const MAX_UDP_PAYLOAD = 65507;
 
 /** A remote node as the datapath sees it. */
 export interface Peer {
@@ -24,6 +28,8 @@ export interface Accepted { peer: Peer; off: number; len: number }
 export interface Codec {
   /** Bytes put in front of each device packet on the wire. */
   readonly headerLen: number;
+  /** Offset of the IPv4 header inside a device packet (14 behind Ethernet, 0 on a TUN). */
+  readonly l3Offset: number;
   /**
    * Chooses the peer for the device packet buf[off, off+len) and writes the header at
    * out[outOff]; undefined = drop (the codec counted why, or answered via tunnel.inject).
@@ -40,21 +46,29 @@ export class Tunnel {
   private dev?: PacketIO;
   private udp?: PacketIO;
   private codec?: Codec;
+  private offload = false;
+  private coalescer?: TcpCoalescer;
   private timers = new Set<NodeJS.Timeout>();
   /** Chaos packets due now, sent after the batch so they do not clobber tx slots in use. */
   private dueNow: [Peer, Buffer][] = [];
 
-  /** Wires the IOs (created with onDevice/onUdp as their callbacks) and the codec, and starts reading. */
-  attach(dev: PacketIO, udp: PacketIO, codec: Codec): void {
+  /**
+   * Wires the IOs (created with onDevice/onUdp as their callbacks) and the codec, and starts
+   * reading. offload: the device carries virtio_net_hdr super-packets and the socket does GSO/GRO.
+   */
+  attach(dev: PacketIO, udp: PacketIO, codec: Codec, offload = false): void {
     this.dev = dev;
     this.udp = udp;
     this.codec = codec;
+    this.offload = offload;
+    if (offload) this.coalescer = new TcpCoalescer(dev);
     dev.start();
     udp.start();
   }
 
   /** Callback for the device PacketIO: device → peers. */
   readonly onDevice = (count: number): void => {
+    if (this.offload) { this.onDeviceOffload(count); return; }
     const dev = this.dev!, udp = this.udp!, codec = this.codec!;
     const hl = codec.headerLen;
     const rxSlot = dev.slotSize, txSlot = udp.slotSize;
@@ -72,6 +86,7 @@ export class Tunnel {
         continue;
       }
       udp.txLen[n] = hl + len;
+      udp.txGso[n] = 0;
       udp.txAddr[n] = peer.ip;
       udp.txPort[n] = peer.port;
       peer.stats.txPackets++;
@@ -79,15 +94,94 @@ export class Tunnel {
       n++;
     }
     if (n > 0) udp.flush(n);
-    if (this.dueNow.length > 0) {
-      const due = this.dueNow;
-      this.dueNow = [];
-      for (const [peer, wire] of due) this.sendNow(peer, wire);
-    }
+    this.sendDue();
   };
+
+  private sendDue(): void {
+    if (this.dueNow.length === 0) return;
+    const due = this.dueNow;
+    this.dueNow = [];
+    for (const [peer, wire] of due) this.sendNow(peer, wire);
+  }
+
+  /** Device → peers with offloads: TCP super-packets are cut into MTU-sized segments sent with one UDP GSO call. */
+  private onDeviceOffload(count: number): void {
+    const dev = this.dev!, udp = this.udp!, codec = this.codec!;
+    const hl = codec.headerLen;
+    const rxSlot = dev.slotSize, txSlot = udp.slotSize;
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      const base = i * rxSlot, off = base + VNET_HDR_LEN, len = dev.rxLen[i] - VNET_HDR_LEN;
+      if (len <= 0) continue;
+      const h = readVnetHdr(dev.rxBuf, base);
+      const outOff = n * txSlot;
+      if (!isTcp4Gso(h)) {
+        if (needsCsum(h) && !completeChecksum(dev.rxBuf, off, len, h)) { this.stats.noRoute++; continue; }
+        if (len + hl > txSlot) { this.stats.noRoute++; continue; }
+      }
+      const peer = codec.encap(dev.rxBuf, off, len, udp.txBuf, outOff);
+      if (!peer) continue;
+      let total = hl + len, stride = 0, segs = 1;
+      if (isTcp4Gso(h)) {
+        const s = segmentTcp4(dev.rxBuf, off, len, codec.l3Offset, h.gsoSize, udp.txBuf, outOff, hl, outOff + txSlot);
+        if (!s) { this.stats.noRoute++; continue; }
+        total = s.total;
+        segs = s.count;
+        stride = s.count > 1 ? s.stride : 0;
+      } else {
+        dev.rxBuf.copy(udp.txBuf, outOff + hl, off, off + len);
+      }
+      const rule = this.chaos.ruleFor(peer.ipStr);
+      if (rule) {
+        const step = stride || total;
+        for (let p = 0; p < total; p += step) {
+          this.sendWithChaos(peer, Buffer.from(udp.txBuf.subarray(outOff + p, outOff + Math.min(total, p + step))), this.chaos.decide(rule));
+        }
+        continue;
+      }
+      // One UDP GSO send carries at most 64 KB: the segments of a full super-packet take two slots.
+      const perSlot = stride ? Math.floor(MAX_UDP_PAYLOAD / stride) * stride : total;
+      for (let p = 0; p < total; p += perSlot) {
+        const part = Math.min(perSlot, total - p);
+        if (p > 0) udp.txBuf.copy(udp.txBuf, (n + 1) * txSlot, outOff + p, outOff + p + part);
+        if (p > 0) n++;
+        udp.txLen[n] = part;
+        udp.txGso[n] = stride && part > stride ? stride : 0;
+        udp.txAddr[n] = peer.ip;
+        udp.txPort[n] = peer.port;
+      }
+      peer.stats.txPackets += segs;
+      peer.stats.txBytes += total;
+      n++;
+      if (n + 2 > udp.batch) { udp.flush(n); n = 0; }
+    }
+    if (n > 0) udp.flush(n);
+    this.sendDue();
+  }
+
+  /** Peers → device with offloads: GRO buffers are split into datagrams, TCP segments merged again. */
+  private onUdpOffload(count: number): void {
+    const udp = this.udp!, codec = this.codec!, co = this.coalescer!;
+    const rxSlot = udp.slotSize;
+    for (let i = 0; i < count; i++) {
+      const len = udp.rxLen[i];
+      if (len < 0) { this.stats.malformed++; continue; }
+      const base = i * rxSlot, seg = udp.rxGso[i] || len;
+      for (let p = 0; p < len; p += seg) {
+        const dlen = Math.min(seg, len - p);
+        const a = codec.decap(udp.rxBuf, base + p, dlen, udp.rxAddr[i]);
+        if (!a) continue;
+        co.add(udp.rxBuf, a.off, a.len, codec.l3Offset);
+        a.peer.stats.rxPackets++;
+        a.peer.stats.rxBytes += dlen;
+      }
+    }
+    co.finish();
+  }
 
   /** Callback for the UDP PacketIO: peers → device. */
   readonly onUdp = (count: number): void => {
+    if (this.offload) { this.onUdpOffload(count); return; }
     const dev = this.dev!, udp = this.udp!, codec = this.codec!;
     const rxSlot = udp.slotSize, txSlot = dev.slotSize;
     let n = 0;
@@ -114,10 +208,12 @@ export class Tunnel {
   /** Writes one packet into the device (e.g. an ICMP error for the local sender). */
   inject(packet: Buffer): void {
     const dev = this.dev!;
-    if (packet.length > dev.slotSize) return;
+    const pre = this.offload ? VNET_HDR_LEN : 0;
+    if (packet.length + pre > dev.slotSize) return;
     // Slot 0 is free here: device tx slots are only filled inside onUdp, never concurrently.
-    packet.copy(dev.txBuf, 0);
-    dev.txLen[0] = packet.length;
+    if (pre) writePlainVnetHdr(dev.txBuf, 0);
+    packet.copy(dev.txBuf, pre);
+    dev.txLen[0] = pre + packet.length;
     dev.flush(1);
   }
 
@@ -141,6 +237,7 @@ export class Tunnel {
     udp.txLen[0] = wire.length;
     udp.txAddr[0] = peer.ip;
     udp.txPort[0] = peer.port;
+    udp.txGso[0] = 0;
     peer.stats.txPackets++;
     peer.stats.txBytes += wire.length;
     udp.flush(1);

@@ -13,6 +13,7 @@ const ICMP_UNREACH = 3, ICMP_NET_UNREACH = 0, ICMP_TIME_EXCEEDED = 11;
 /** Lookups by destination subnet (out) and by source address (in). */
 export class UdpCodec implements Codec {
   readonly headerLen = 0;
+  readonly l3Offset = 0;
   /** Remote subnet base address → peer. */
   readonly bySubnet = new Map<number, Peer>();
   readonly byIp = new Map<number, Peer>();

@@ -28,6 +28,7 @@ export function writeVxlanHeader(buf: Buffer, off: number, vni: number): void {
 /** VXLAN lookups: inner destination MAC → peer (the FDB), source address → peer. */
 export class VxlanCodec implements Codec {
   readonly headerLen = VXLAN_HEADER;
+  readonly l3Offset = ETH_HEADER;
   /** The forwarding database: remote VtepMAC → peer. */
   readonly byMac = new Map<number, Peer>();
   readonly byIp = new Map<number, Peer>();

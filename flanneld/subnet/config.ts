@@ -3,7 +3,12 @@ import { ApiError } from '../../lib/errors.js';
 import { formatCidr, maskOf, parseCidr, parseIp, type IPv4Net } from './cidr.js';
 
 /** Backend section of the config; extra keys stay available to the backend. */
-export interface BackendConfig { Type: string; Port?: number; VNI?: number; [key: string]: unknown }
+export interface BackendConfig {
+  Type: string; Port?: number; VNI?: number;
+  /** kubesim: userspace datapaths use TSO/GSO/GRO offloads unless false. */
+  Offload?: boolean;
+  [key: string]: unknown;
+}
 
 /** The validated network config. */
 export interface NetworkConfig {

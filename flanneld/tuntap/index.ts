@@ -29,6 +29,10 @@ export interface PacketIO {
   readonly txLen: Int32Array;
   readonly txAddr: Uint32Array;
   readonly txPort: Uint16Array;
+  /** UDP GRO: segment size of each received buffer (0 = one datagram). */
+  readonly rxGso: Uint16Array;
+  /** UDP GSO: segment size of each buffer to send (0 = one datagram). */
+  readonly txGso: Uint16Array;
   readonly slotSize: number;
   readonly batch: number;
   /** Starts reading: onPackets(count) is called once per batch. */
@@ -46,8 +50,8 @@ export interface PacketIO {
 export interface PacketIOOptions { slotSize?: number; batch?: number; maxPending?: number }
 
 interface Native {
-  openTun(name: string, opts: { tap?: boolean; vnetHdr?: boolean; netns?: string }): { fd: number; name: string };
-  openUdp(port: number, opts: { netns?: string; bindAddress?: string }): number;
+  openTun(name: string, opts: { tap?: boolean; vnetHdr?: boolean; offload?: boolean; netns?: string }): { fd: number; name: string };
+  openUdp(port: number, opts: { netns?: string; bindAddress?: string; gro?: boolean }): number;
   ifConfig(name: string, netns: string, opts: { mtu?: number; up?: boolean; ipv4?: string; prefix?: number; mac?: string }): void;
   ifInfo(name: string, netns: string): { up: boolean; mtu?: number; index?: number; mac?: string; ipv4?: string; prefix?: number };
   closeFd(fd: number): void;
@@ -83,6 +87,8 @@ export interface TunOptions {
   netns?: string;
   /** Prefix every packet with a struct virtio_net_hdr (IFF_VNET_HDR). */
   vnetHdr?: boolean;
+  /** vnetHdr plus checksum and TCPv4 segmentation offload: the kernel hands over 64 KB super-packets. */
+  offload?: boolean;
 }
 
 /** A TUN device (layer 3); closing the fd (release) deletes it. */
@@ -91,14 +97,17 @@ export class Tun {
   readonly fd: number;
   /** The device's name as the kernel gave it. */
   readonly name: string;
+  /** Opened with offloads (packets carry a virtio_net_hdr). */
+  readonly offload: boolean;
   protected readonly ns: string;
   private released = false;
 
   constructor(opts: TunOptions = {}, tap = false) {
     this.ns = netnsPath(opts.netns);
-    const r = native.openTun(opts.name ?? '', { tap, vnetHdr: opts.vnetHdr, netns: this.ns });
+    const r = native.openTun(opts.name ?? '', { tap, vnetHdr: opts.vnetHdr, offload: opts.offload, netns: this.ns });
     this.fd = r.fd;
     this.name = r.name;
+    this.offload = !!opts.offload;
   }
 
   get mtu(): number { return native.ifInfo(this.name, this.ns).mtu ?? 0; }
@@ -138,8 +147,8 @@ export class Tap extends Tun {
 
 /** Opens a non-blocking UDP socket bound to port (in netns) and wraps it in a PacketIO. */
 export function openUdpIO(port: number, onPackets: (count: number) => void,
-  opts: PacketIOOptions & { netns?: string; bindAddress?: string } = {}): PacketIO {
-  const fd = native.openUdp(port, { netns: netnsPath(opts.netns), bindAddress: opts.bindAddress });
+  opts: PacketIOOptions & { netns?: string; bindAddress?: string; gro?: boolean } = {}): PacketIO {
+  const fd = native.openUdp(port, { netns: netnsPath(opts.netns), bindAddress: opts.bindAddress, gro: opts.gro });
   try {
     return new native.PacketIO(fd, 'udp', opts, onPackets);
   } catch (err) {

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -72,11 +73,19 @@ Napi::Value OpenTun(const Napi::CallbackInfo& info) {
   struct ifreq ifr;
   FillName(&ifr, name);
   ifr.ifr_flags = (OptBool(opts, "tap") ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
-  if (OptBool(opts, "vnetHdr")) ifr.ifr_flags |= IFF_VNET_HDR;
+  bool offload = OptBool(opts, "offload");
+  if (OptBool(opts, "vnetHdr") || offload) ifr.ifr_flags |= IFF_VNET_HDR;
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int err = errno;
     close(fd);
     return Fail(env, "TUNSETIFF " + name, err);
+  }
+  // With offloads the kernel hands over TCP super-packets (up to 64 KB) with a virtio_net_hdr
+  // and may leave checksums to us: the userspace side segments and checksums them.
+  if (offload && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
+    int err = errno;
+    close(fd);
+    return Fail(env, "TUNSETOFFLOAD " + name, err);
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("fd", Napi::Number::New(env, fd));
@@ -101,6 +110,15 @@ Napi::Value OpenUdp(const Napi::CallbackInfo& info) {
   memset(&sa, 0, sizeof(sa));
   sa.sin_family = AF_INET;
   sa.sin_port = htons(static_cast<uint16_t>(port));
+  if (OptBool(opts, "gro")) {
+    // Receive runs of same-size datagrams as one buffer (segment size in a cmsg).
+    int one = 1;
+    if (setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one)) < 0) {
+      int err = errno;
+      close(fd);
+      return Fail(env, "setsockopt UDP_GRO", err);
+    }
+  }
   std::string bindAddr = OptString(opts, "bindAddress");
   if (!bindAddr.empty() && inet_pton(AF_INET, bindAddr.c_str(), &sa.sin_addr) != 1) {
     close(fd);

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,8 +37,8 @@ PacketIO::PacketIO(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketIO>(
   if (opts.Get("slotSize").IsNumber()) slot_ = opts.Get("slotSize").As<Napi::Number>().Uint32Value();
   if (opts.Get("batch").IsNumber()) batch_ = opts.Get("batch").As<Napi::Number>().Uint32Value();
   if (opts.Get("maxPending").IsNumber()) maxPending_ = opts.Get("maxPending").As<Napi::Number>().Uint32Value();
-  if (slot_ < 64 || slot_ > 65536 || batch_ < 1 || batch_ > 1024) {
-    Napi::RangeError::New(env, "slotSize must be 64..65536 and batch 1..1024").ThrowAsJavaScriptException();
+  if (slot_ < 64 || slot_ > 131072 || batch_ < 1 || batch_ > 1024) {
+    Napi::RangeError::New(env, "slotSize must be 64..131072 and batch 1..1024").ThrowAsJavaScriptException();
     return;
   }
   callback_ = Napi::Persistent(info[3].As<Napi::Function>());
@@ -47,15 +48,18 @@ PacketIO::PacketIO(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketIO>(
   auto rxLen = Napi::Int32Array::New(env, batch_);
   auto rxAddr = Napi::Uint32Array::New(env, batch_);
   auto rxPort = Napi::Uint16Array::New(env, batch_);
+  auto rxGso = Napi::Uint16Array::New(env, batch_);
   auto txBuf = Napi::Buffer<uint8_t>::New(env, slot_ * batch_);
   auto txLen = Napi::Int32Array::New(env, batch_);
   auto txAddr = Napi::Uint32Array::New(env, batch_);
   auto txPort = Napi::Uint16Array::New(env, batch_);
-  rxBuf_ = rxBuf.Data(); rxLen_ = rxLen.Data(); rxAddr_ = rxAddr.Data(); rxPort_ = rxPort.Data();
-  txBuf_ = txBuf.Data(); txLen_ = txLen.Data(); txAddr_ = txAddr.Data(); txPort_ = txPort.Data();
+  auto txGso = Napi::Uint16Array::New(env, batch_);
+  rxBuf_ = rxBuf.Data(); rxLen_ = rxLen.Data(); rxAddr_ = rxAddr.Data(); rxPort_ = rxPort.Data(); rxGso_ = rxGso.Data();
+  txBuf_ = txBuf.Data(); txLen_ = txLen.Data(); txAddr_ = txAddr.Data(); txPort_ = txPort.Data(); txGso_ = txGso.Data();
   // Exposed as properties so JavaScript reads and writes packets in place, and so the
   // wrapper object keeps the memory alive.
   self.Set("rxBuf", rxBuf); self.Set("rxLen", rxLen); self.Set("rxAddr", rxAddr); self.Set("rxPort", rxPort);
+  self.Set("rxGso", rxGso); self.Set("txGso", txGso);
   self.Set("txBuf", txBuf); self.Set("txLen", txLen); self.Set("txAddr", txAddr); self.Set("txPort", txPort);
   self.Set("slotSize", Napi::Number::New(env, slot_));
   self.Set("batch", Napi::Number::New(env, batch_));
@@ -138,6 +142,8 @@ int PacketIO::ReadBatch() {
     std::vector<struct mmsghdr> msgs(batch_);
     std::vector<struct iovec> iov(batch_);
     std::vector<struct sockaddr_in> from(batch_);
+    constexpr size_t kCtl = CMSG_SPACE(sizeof(int));
+    std::vector<char> ctl(batch_ * kCtl);
     for (size_t i = 0; i < batch_; i++) {
       iov[i].iov_base = rxBuf_ + i * slot_;
       iov[i].iov_len = slot_;
@@ -146,6 +152,8 @@ int PacketIO::ReadBatch() {
       msgs[i].msg_hdr.msg_iovlen = 1;
       msgs[i].msg_hdr.msg_name = &from[i];
       msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+      msgs[i].msg_hdr.msg_control = ctl.data() + i * kCtl;
+      msgs[i].msg_hdr.msg_controllen = kCtl;
     }
     int r;
     do { r = recvmmsg(fd_, msgs.data(), batch_, MSG_DONTWAIT, nullptr); } while (r < 0 && errno == EINTR);
@@ -156,6 +164,14 @@ int PacketIO::ReadBatch() {
       if (truncated) rxTruncated_++;
       rxAddr_[i] = ntohl(from[i].sin_addr.s_addr);
       rxPort_[i] = ntohs(from[i].sin_port);
+      rxGso_[i] = 0;
+      for (struct cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c != nullptr; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+          int seg;
+          memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+          if (static_cast<uint32_t>(seg) < msgs[i].msg_len) rxGso_[i] = static_cast<uint16_t>(seg);
+        }
+      }
       rxBytes_ += msgs[i].msg_len;
     }
     count = r;
@@ -167,6 +183,7 @@ int PacketIO::ReadBatch() {
       rxLen_[count] = static_cast<int32_t>(n);
       rxAddr_[count] = 0;
       rxPort_[count] = 0;
+      rxGso_[count] = 0;
       rxBytes_ += n;
       count++;
     }
@@ -194,7 +211,7 @@ void PacketIO::OnReadable() {
   }
 }
 
-bool PacketIO::SendOne(const uint8_t* data, size_t len, uint32_t addr, uint16_t port, bool* again) {
+bool PacketIO::SendOne(const uint8_t* data, size_t len, uint32_t addr, uint16_t port, uint16_t gso, bool* again) {
   *again = false;
   for (;;) {
     ssize_t n;
@@ -204,7 +221,25 @@ bool PacketIO::SendOne(const uint8_t* data, size_t len, uint32_t addr, uint16_t 
       to.sin_family = AF_INET;
       to.sin_addr.s_addr = htonl(addr);
       to.sin_port = htons(port);
-      n = sendto(fd_, data, len, MSG_DONTWAIT, reinterpret_cast<struct sockaddr*>(&to), sizeof(to));
+      struct iovec iov = {const_cast<uint8_t*>(data), len};
+      struct msghdr mh;
+      memset(&mh, 0, sizeof(mh));
+      mh.msg_name = &to;
+      mh.msg_namelen = sizeof(to);
+      mh.msg_iov = &iov;
+      mh.msg_iovlen = 1;
+      char ctl[CMSG_SPACE(sizeof(uint16_t))];
+      if (gso > 0 && gso < len) {
+        memset(ctl, 0, sizeof(ctl));
+        mh.msg_control = ctl;
+        mh.msg_controllen = sizeof(ctl);
+        struct cmsghdr* c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        memcpy(CMSG_DATA(c), &gso, sizeof(gso));
+      }
+      n = sendmsg(fd_, &mh, MSG_DONTWAIT);
     } else {
       n = write(fd_, data, len);
     }
@@ -223,6 +258,8 @@ size_t PacketIO::SendSlots(size_t from, size_t n, bool* again) {
     std::vector<struct mmsghdr> msgs(n - from);
     std::vector<struct iovec> iov(n - from);
     std::vector<struct sockaddr_in> to(n - from);
+    constexpr size_t kCtl = CMSG_SPACE(sizeof(uint16_t));
+    std::vector<char> ctl((n - from) * kCtl, 0);
     for (size_t k = 0; k < n - from; k++) {
       size_t s = from + k;
       iov[k].iov_base = txBuf_ + s * slot_;
@@ -236,6 +273,17 @@ size_t PacketIO::SendSlots(size_t from, size_t n, bool* again) {
       msgs[k].msg_hdr.msg_iovlen = 1;
       msgs[k].msg_hdr.msg_name = &to[k];
       msgs[k].msg_hdr.msg_namelen = sizeof(to[k]);
+      // UDP GSO: one buffer of equal-size datagrams (the last may be shorter) leaves as many.
+      uint16_t gso = txGso_[s];
+      if (gso > 0 && static_cast<size_t>(gso) < iov[k].iov_len) {
+        msgs[k].msg_hdr.msg_control = ctl.data() + k * kCtl;
+        msgs[k].msg_hdr.msg_controllen = kCtl;
+        struct cmsghdr* c = CMSG_FIRSTHDR(&msgs[k].msg_hdr);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        memcpy(CMSG_DATA(c), &gso, sizeof(gso));
+      }
     }
     while (i < n) {
       int r = sendmmsg(fd_, msgs.data() + (i - from), n - i, MSG_DONTWAIT);
@@ -253,7 +301,7 @@ size_t PacketIO::SendSlots(size_t from, size_t n, bool* again) {
     return i;
   }
   for (; i < n; i++) {
-    if (!SendOne(txBuf_ + i * slot_, static_cast<size_t>(txLen_[i]), txAddr_[i], txPort_[i], again)) break;
+    if (!SendOne(txBuf_ + i * slot_, static_cast<size_t>(txLen_[i]), txAddr_[i], txPort_[i], 0, again)) break;
   }
   return i;
 }
@@ -262,7 +310,7 @@ void PacketIO::Enqueue(size_t from, size_t n) {
   for (size_t s = from; s < n; s++) {
     if (pending_.size() >= maxPending_) { txDropped_++; continue; }
     const uint8_t* p = txBuf_ + s * slot_;
-    pending_.push_back(Pending{std::vector<uint8_t>(p, p + txLen_[s]), txAddr_[s], txPort_[s]});
+    pending_.push_back(Pending{std::vector<uint8_t>(p, p + txLen_[s]), txAddr_[s], txPort_[s], udp_ ? txGso_[s] : static_cast<uint16_t>(0)});
     txQueued_++;
   }
 }
@@ -271,7 +319,7 @@ void PacketIO::Drain() {
   while (!pending_.empty() && fd_ >= 0) {
     Pending& p = pending_.front();
     bool again;
-    if (!SendOne(p.data.data(), p.data.size(), p.addr, p.port, &again)) break;
+    if (!SendOne(p.data.data(), p.data.size(), p.addr, p.port, p.gso, &again)) break;
     pending_.pop_front();
   }
 }

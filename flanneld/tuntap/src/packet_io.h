@@ -22,6 +22,7 @@ class PacketIO : public Napi::ObjectWrap<PacketIO> {
     std::vector<uint8_t> data;
     uint32_t addr;
     uint16_t port;
+    uint16_t gso;
   };
 
   Napi::Value Start(const Napi::CallbackInfo& info);
@@ -36,7 +37,7 @@ class PacketIO : public Napi::ObjectWrap<PacketIO> {
   int ReadBatch();
   // Sends packets [from, n) of the tx slots; returns the index of the first unsent one.
   size_t SendSlots(size_t from, size_t n, bool* again);
-  bool SendOne(const uint8_t* data, size_t len, uint32_t addr, uint16_t port, bool* again);
+  bool SendOne(const uint8_t* data, size_t len, uint32_t addr, uint16_t port, uint16_t gso, bool* again);
   void Enqueue(size_t from, size_t n);
   void Drain();
   void UpdatePoll();
@@ -58,10 +59,12 @@ class PacketIO : public Napi::ObjectWrap<PacketIO> {
   int32_t* rxLen_ = nullptr;
   uint32_t* rxAddr_ = nullptr;
   uint16_t* rxPort_ = nullptr;
+  uint16_t* rxGso_ = nullptr;
   uint8_t* txBuf_ = nullptr;
   int32_t* txLen_ = nullptr;
   uint32_t* txAddr_ = nullptr;
   uint16_t* txPort_ = nullptr;
+  uint16_t* txGso_ = nullptr;
 
   std::deque<Pending> pending_;
   double rxPackets_ = 0, rxBytes_ = 0, rxWakeups_ = 0, rxTruncated_ = 0;

@@ -1,0 +1,217 @@
+/**
+ * Userspace TCP segmentation and coalescing for TUN/TAP devices opened with IFF_VNET_HDR and
+ * offloads (as wireguard-go does): the kernel hands over 64 KB TCP super-packets, which are cut
+ * here into MTU-sized segments with their own headers and checksums (the wire stays at the
+ * normal MTU); on the way in, consecutive segments of one flow are merged back into one
+ * super-packet that the kernel accepts as GSO. One self-contained algorithm, kept together.
+ */
+
+/** Size of struct virtio_net_hdr (no mergeable buffers). */
+export const VNET_HDR_LEN = 10;
+const NEEDS_CSUM = 1;
+const GSO_NONE = 0, GSO_TCPV4 = 1;
+
+/** The fields of a virtio_net_hdr (little endian on these machines). */
+export interface VnetHdr { flags: number; gsoType: number; hdrLen: number; gsoSize: number; csumStart: number; csumOffset: number }
+
+/** Reads the virtio_net_hdr at buf[off]. */
+export function readVnetHdr(buf: Buffer, off: number): VnetHdr {
+  return {
+    flags: buf[off], gsoType: buf[off + 1], hdrLen: buf.readUInt16LE(off + 2), gsoSize: buf.readUInt16LE(off + 4),
+    csumStart: buf.readUInt16LE(off + 6), csumOffset: buf.readUInt16LE(off + 8),
+  };
+}
+
+/** Is this a TCP-over-IPv4 GSO packet? */
+export function isTcp4Gso(h: VnetHdr): boolean { return (h.gsoType & 0x7f) === GSO_TCPV4 && h.gsoSize > 0; }
+
+/** Does the kernel leave a checksum for us to fill? */
+export function needsCsum(h: VnetHdr): boolean { return (h.flags & NEEDS_CSUM) !== 0; }
+
+/** Writes a virtio_net_hdr saying "plain packet, checksums are complete". */
+export function writePlainVnetHdr(buf: Buffer, off: number): void { buf.fill(0, off, off + VNET_HDR_LEN); }
+
+function sum16(buf: Buffer, start: number, end: number, acc: number): number {
+  let i = start;
+  for (; i + 1 < end; i += 2) acc += (buf[i] << 8) | buf[i + 1];
+  if (i < end) acc += buf[i] << 8;
+  return acc;
+}
+
+function fold(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return sum;
+}
+
+/** Fills a partial checksum as the kernel asks: ones' complement over [csumStart, end), stored at csumStart+csumOffset. */
+export function completeChecksum(buf: Buffer, frameOff: number, frameLen: number, h: VnetHdr): boolean {
+  const start = frameOff + h.csumStart, at = start + h.csumOffset;
+  if (h.csumStart >= frameLen || h.csumStart + h.csumOffset + 2 > frameLen) return false;
+  const c = ~fold(sum16(buf, start, frameOff + frameLen, 0)) & 0xffff;
+  buf.writeUInt16BE(c === 0 ? 0xffff : c, at);
+  return true;
+}
+
+function pseudoSum(buf: Buffer, ip: number, tcpLen: number): number {
+  return sum16(buf, ip + 12, ip + 20, 0) + 6 + tcpLen;
+}
+
+function ipChecksum(buf: Buffer, ip: number): void {
+  buf.writeUInt16BE(0, ip + 10);
+  buf.writeUInt16BE(~fold(sum16(buf, ip, ip + (buf[ip] & 15) * 4, 0)) & 0xffff, ip + 10);
+}
+
+/** Result of segmenting: `count` segments of `stride` bytes each (the last may be shorter), `total` bytes. */
+export interface Segments { count: number; stride: number; total: number }
+
+/**
+ * Cuts the TCP/IPv4 super-packet frame = buf[off, off+len) (IP header at off+l3) into segments
+ * of mss payload bytes, each written to out as [prefix (hl bytes copied from out[outOff])][frame
+ * headers][payload] back to back, with IP length/id/checksum, TCP seq/flags/checksum fixed.
+ */
+export function segmentTcp4(buf: Buffer, off: number, len: number, l3: number, mss: number,
+  out: Buffer, outOff: number, hl: number, outEnd: number): Segments | undefined {
+  const ip = off + l3;
+  if ((buf[ip] >> 4) !== 4 || buf[ip + 9] !== 6) return undefined;
+  const ihl = (buf[ip] & 15) * 4, tcp = ip + ihl, thl = (buf[tcp + 12] >> 4) * 4;
+  const hdrs = l3 + ihl + thl;
+  const payload = len - hdrs;
+  if (payload <= 0 || mss <= 0) return undefined;
+  const count = Math.ceil(payload / mss);
+  const stride = hl + hdrs + mss;
+  if (outOff + hl + hdrs * count + payload + hl * (count - 1) > outEnd) return undefined;
+  const id0 = buf.readUInt16BE(ip + 4), seq0 = buf.readUInt32BE(tcp + 4), flags0 = buf[tcp + 13];
+  let o = outOff;
+  for (let k = 0; k < count; k++) {
+    const pOff = k * mss, pLen = Math.min(mss, payload - pOff);
+    if (k > 0) out.copy(out, o, outOff, outOff + hl); // same tunnel header for every segment
+    buf.copy(out, o + hl, off, off + hdrs);
+    buf.copy(out, o + hl + hdrs, off + hdrs + pOff, off + hdrs + pOff + pLen);
+    const sip = o + hl + l3, stcp = sip + ihl;
+    out.writeUInt16BE(ihl + thl + pLen, sip + 2);
+    out.writeUInt16BE((id0 + k) & 0xffff, sip + 4);
+    ipChecksum(out, sip);
+    out.writeUInt32BE((seq0 + pOff) >>> 0, stcp + 4);
+    let f = flags0;
+    if (k > 0) f &= ~0x80; // CWR only on the first
+    if (k < count - 1) f &= ~0x09; // FIN and PSH only on the last
+    out[stcp + 13] = f;
+    out.writeUInt16BE(0, stcp + 16);
+    const c = ~fold(sum16(out, stcp, stcp + thl + pLen, pseudoSum(out, sip, thl + pLen))) & 0xffff;
+    out.writeUInt16BE(c, stcp + 16);
+    o += hl + hdrs + pLen;
+  }
+  return { count, stride, total: o - outOff };
+}
+
+/** Where the coalescer writes: a device's tx slots ([vnet hdr][frame] each). */
+export interface CoalesceTarget { txBuf: Buffer; txLen: Int32Array; slotSize: number; batch: number; flush(n: number): number }
+
+const MAX_SUPER = 65535;
+
+/**
+ * Merges consecutive TCP segments of one flow (same addresses, ports, ack, window, options,
+ * TTL/TOS; sequence numbers back to back; same size, a shorter one ends the run) into one
+ * super-packet with a GSO virtio_net_hdr, as the kernel's GRO would. Anything else is written
+ * as a plain packet. Call add() per frame, then finish() once per batch.
+ */
+export class TcpCoalescer {
+  private n = 0;
+  /** Open run: slot index, l3 offset, header sizes, next sequence number, mss, segment count. */
+  private open = -1;
+  private l3 = 0; private hdrs = 0; private nextSeq = 0; private mss = 0; private segs = 0;
+  /** Packets written and super-packets made, for the counters. */
+  merged = 0;
+
+  constructor(private readonly dev: CoalesceTarget) {}
+
+  /** Adds the frame buf[off, off+len) whose IPv4 header is at off+l3. */
+  add(buf: Buffer, off: number, len: number, l3: number): void {
+    if (len + VNET_HDR_LEN > this.dev.slotSize) return;
+    if (this.open >= 0 && this.tryMerge(buf, off, len, l3)) return;
+    this.close();
+    if (this.n === this.dev.batch) this.finish();
+    const slot = this.n * this.dev.slotSize;
+    writePlainVnetHdr(this.dev.txBuf, slot);
+    buf.copy(this.dev.txBuf, slot + VNET_HDR_LEN, off, off + len);
+    this.dev.txLen[this.n] = VNET_HDR_LEN + len;
+    if (this.startable(buf, off, len, l3)) {
+      const ip = off + l3, ihl = (buf[ip] & 15) * 4, tcp = ip + ihl, thl = (buf[tcp + 12] >> 4) * 4;
+      this.open = this.n;
+      this.l3 = l3;
+      this.hdrs = l3 + ihl + thl;
+      this.mss = len - this.hdrs;
+      this.nextSeq = (buf.readUInt32BE(tcp + 4) + this.mss) >>> 0;
+      this.segs = 1;
+      if (buf[tcp + 13] & 0x08) this.close(); // PSH: deliver now
+    }
+    this.n++;
+  }
+
+  private startable(buf: Buffer, off: number, len: number, l3: number): boolean {
+    const ip = off + l3;
+    if (len < l3 + 40 || buf[ip] !== 0x45 || buf[ip + 9] !== 6) return false;
+    if ((buf.readUInt16BE(ip + 6) & 0x3fff) !== 0) return false; // fragment
+    if (buf.readUInt16BE(ip + 2) !== len - l3) return false;
+    const tcp = ip + 20, thl = (buf[tcp + 12] >> 4) * 4;
+    const flags = buf[tcp + 13];
+    return (flags & 0x10) !== 0 && (flags & 0x27) === 0 && len - l3 - 20 - thl > 0; // ACK, no SYN/FIN/RST/URG, has data
+  }
+
+  private tryMerge(buf: Buffer, off: number, len: number, l3: number): boolean {
+    const dst = this.dev.txBuf, s = this.open * this.dev.slotSize + VNET_HDR_LEN;
+    const curLen = this.dev.txLen[this.open] - VNET_HDR_LEN;
+    const plen = len - this.hdrs;
+    if (l3 !== this.l3 || !this.startable(buf, off, len, l3) || plen > this.mss || curLen + plen > MAX_SUPER + l3) return false;
+    const ip = off + l3, tcp = ip + 20, sip = s + l3, stcp = sip + 20;
+    if (l3 + 20 + (buf[tcp + 12] >> 4) * 4 !== this.hdrs) return false;
+    if (buf.readUInt32BE(tcp + 4) !== this.nextSeq) return false;
+    // Same flow and same everything a receiver would compare: addresses, ports, ack, window, options, TTL, TOS.
+    if (buf[ip + 1] !== dst[sip + 1] || buf[ip + 8] !== dst[sip + 8]) return false;
+    if (buf.compare(dst, sip + 12, sip + 20, ip + 12, ip + 20) !== 0) return false;
+    if (buf.compare(dst, stcp, stcp + 4, tcp, tcp + 4) !== 0) return false;
+    if (buf.compare(dst, stcp + 8, stcp + 12, tcp + 8, tcp + 12) !== 0) return false;
+    if (buf.readUInt16BE(tcp + 14) !== dst.readUInt16BE(stcp + 14)) return false;
+    if (buf.compare(dst, stcp + 20, s + this.hdrs, tcp + 20, off + this.hdrs) !== 0) return false;
+    if ((buf[tcp + 13] & ~0x08) !== (dst[stcp + 13] & ~0x08)) return false;
+    buf.copy(dst, s + curLen, off + this.hdrs, off + len);
+    this.dev.txLen[this.open] += plen;
+    this.nextSeq = (this.nextSeq + plen) >>> 0;
+    this.segs++;
+    if (buf[tcp + 13] & 0x08) dst[stcp + 13] |= 0x08;
+    if (plen < this.mss || (buf[tcp + 13] & 0x08)) this.close();
+    return true;
+  }
+
+  /** Ends the open run: a single segment stays plain; a merged one gets its GSO header. */
+  private close(): void {
+    if (this.open < 0) return;
+    const slot = this.open * this.dev.slotSize, dst = this.dev.txBuf;
+    this.open = -1;
+    if (this.segs < 2) return;
+    this.merged++;
+    const sip = slot + VNET_HDR_LEN + this.l3, stcp = sip + 20;
+    const frameLen = this.dev.txLen[(slot / this.dev.slotSize)] - VNET_HDR_LEN;
+    const ipLen = frameLen - this.l3;
+    dst.writeUInt16BE(ipLen, sip + 2);
+    ipChecksum(dst, sip);
+    // CHECKSUM_PARTIAL: the TCP checksum field holds the pseudo-header sum, the kernel finishes it.
+    dst.writeUInt16BE(fold(pseudoSum(dst, sip, ipLen - 20)), stcp + 16);
+    dst[slot] = NEEDS_CSUM;
+    dst[slot + 1] = GSO_TCPV4;
+    dst.writeUInt16LE(this.hdrs, slot + 2);
+    dst.writeUInt16LE(this.mss, slot + 4);
+    dst.writeUInt16LE(this.l3 + 20, slot + 6);
+    dst.writeUInt16LE(16, slot + 8);
+  }
+
+  /** Closes the run and writes everything gathered so far to the device. */
+  finish(): void {
+    this.close();
+    if (this.n > 0) this.dev.flush(this.n);
+    this.n = 0;
+  }
+}
+
+/** True when the device packet is not a GSO packet and has nothing left to fix: a plain send. */
+export function plainOut(h: VnetHdr): boolean { return h.gsoType === GSO_NONE && !needsCsum(h); }
