@@ -10,6 +10,7 @@ import { ReplicaSetController, REPLICATION_CONTROLLER } from './controllers/repl
 import { DeploymentController } from './controllers/deployment/controller.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { EndpointsController } from './controllers/endpoints.js';
+import { EndpointSliceController } from './controllers/endpoint-slice.js';
 import { NamespaceController } from './controllers/namespace.js';
 import { ServiceAccountController } from './controllers/service-account.js';
 import { StatefulSetController } from './controllers/stateful-set.js';
@@ -38,6 +39,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     job: () => new JobController(f, client, recorder),
     cronjob: () => new CronJobController(f, client, recorder),
     endpoints: () => new EndpointsController(f, client),
+    endpointslice: () => new EndpointSliceController(f, client),
     namespace: () => new NamespaceController(f, client),
     serviceaccount: () => new ServiceAccountController(f, client),
     garbagecollector: () => new GarbageCollector(f, client),
