@@ -28,8 +28,10 @@ test('ingress table', () => {
   const d = def('networking.k8s.io', 'ingresses');
   const ing: KObject = { metadata: meta, spec: { ingressClassName: 'nginx', rules: [{ host: 'a.com' }, { host: 'b.com' }], tls: [{ hosts: ['a.com'] }] }, status: { loadBalancer: { ingress: [{ ip: '10.200.0.11' }] } } };
   assert.deepEqual(d.tableRow!(ing, now), ['web', 'nginx', 'a.com,b.com', '10.200.0.11', '80, 443', '2m']);
-  assert.deepEqual(d.tableRow!({ metadata: meta, spec: { rules: [{ http: {} }, { host: 'a' }, { host: 'b' }, { host: 'c' }] } }, now).slice(1, 5), ['<none>', 'a,b + 1 more...', '', '80']);
+  assert.deepEqual(d.tableRow!({ metadata: meta, spec: { rules: [{ host: 'a' }, { host: 'b' }, { host: 'c' }, { host: 'd' }] } }, now).slice(1, 5), ['<none>', 'a,b,c + 1 more...', '', '80']);
   assert.equal(d.tableRow!({ metadata: meta, spec: { defaultBackend: {} } }, now)[2], '*');
+  assert.equal(d.tableRow!({ metadata: meta, spec: { rules: [{}, { host: 'a' }, { host: 'b' }, { host: 'c' }] } }, now)[2], 'a,b,c', 'hostless rules do not count toward the three');
+  assert.equal(d.tableRow!({ metadata: meta, spec: {}, status: { loadBalancer: { ingress: [{ ip: '10.0.0.2' }, { ip: '10.0.0.1' }, { ip: '10.0.0.2' }] } } }, now)[3], '10.0.0.1,10.0.0.2');
 });
 
 test('ingress classes and network policies', () => {

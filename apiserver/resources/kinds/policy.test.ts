@@ -44,7 +44,7 @@ test('priority classes', () => {
   assert.deepEqual(msgs(d.validateCreate!({ metadata: { name: 'huge' }, value: 2_000_000_000 })), ['value|maximum allowed value of a user defined priority is 1000000000']);
   assert.deepEqual(msgs(d.validateCreate!({ metadata: { name: 'system-mine' }, value: 1 })), ["metadata.name|priority class names with 'system-' prefix are reserved"]);
   assert.deepEqual(msgs(d.validateUpdate!({ ...pc, value: 5 }, pc)), ['value|may not be changed in an update.']);
-  assert.deepEqual(d.tableRow!({ ...pc, metadata: { name: 'high', creationTimestamp: meta.creationTimestamp } }, now), ['high', 1000, false, 'PreemptLowerPriority', '2m']);
+  assert.deepEqual(d.tableRow!({ ...pc, metadata: { name: 'high', creationTimestamp: meta.creationTimestamp } }, now), ['high', 1000, false, '2m', 'PreemptLowerPriority']);
 });
 
 test('horizontal pod autoscalers: defaults, validation, TARGETS column', () => {

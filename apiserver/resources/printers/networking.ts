@@ -4,29 +4,35 @@ import type { KObject } from '../../../lib/api/object.js';
 import type { Ingress, IngressClass, RoleBinding, LabelSelector } from '../../../lib/api/types.js';
 import { AGE_COLUMN, NAME_COLUMN, column, ageOf, nameOf } from './columns.js';
 import { selectorCell } from './workloads.js';
+import { loadBalancerAddresses } from './service.js';
 
 /** Ingress columns. */
 export const INGRESS_COLUMNS: TableColumn[] = [
   NAME_COLUMN,
-  column('Class', 'string', 'The name of the IngressClass resource that should be used for this Ingress.'),
+  column('Class', 'string', 'The name of the IngressClass resource that should be used for additional configuration'),
   column('Hosts', 'string', 'Hosts that incoming requests are matched against before the ingress rule'),
   column('Address', 'string', 'Address is a list containing ingress points for the load-balancer'),
   column('Ports', 'string', 'Ports of TLS configurations that open'),
   AGE_COLUMN,
 ];
 
-/** The HOSTS cell: up to three hosts then ` + N more...`; `*` when no rule names a host. */
+/** The HOSTS cell: the first three hosts then ` + N more...` (N counts rules); `*` when no rule names a host. */
 export function formatHosts(rules: { host?: string }[] | undefined): string {
   const rs = rules ?? [];
-  const hosts = rs.slice(0, 3).map((r) => r.host ?? '').filter(Boolean);
-  if (hosts.length === 0) return '*';
-  return rs.length > 3 ? `${hosts.join(',')} + ${rs.length - 3} more...` : hosts.join(',');
+  const list: string[] = [];
+  let more = false;
+  for (const r of rs) {
+    if (list.length === 3) more = true;
+    if (!more && r.host) list.push(r.host);
+  }
+  if (list.length === 0) return '*';
+  return more ? `${list.join(',')} + ${rs.length - 3} more...` : list.join(',');
 }
 
 /** One ingress row. */
 export function ingressRow(obj: KObject, now: Date): unknown[] {
   const ing = obj as Ingress;
-  const address = (ing.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter(Boolean).join(',');
+  const address = loadBalancerAddresses(ing.status?.loadBalancer?.ingress);
   const ports = ing.spec?.tls?.length ? '80, 443' : '80';
   return [nameOf(obj), ing.spec?.ingressClassName || '<none>', formatHosts(ing.spec?.rules), address, ports, ageOf(obj, now)];
 }

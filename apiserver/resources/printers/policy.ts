@@ -47,14 +47,14 @@ export const PRIORITY_CLASS_COLUMNS: TableColumn[] = [
   NAME_COLUMN,
   column('Value', 'integer', 'The value of this priority class.'),
   column('Global-Default', 'boolean', 'globalDefault specifies whether this PriorityClass should be considered as the default priority.'),
-  column('PreemptionPolicy', 'string', 'PreemptionPolicy is the Policy for preempting pods with lower priority.'),
   AGE_COLUMN,
+  column('PreemptionPolicy', 'string', 'PreemptionPolicy is the Policy for preempting pods with lower priority.'),
 ];
 
 /** One priority class row. */
 export function priorityClassRow(obj: KObject, now: Date): unknown[] {
   const pc = obj as PriorityClass;
-  return [nameOf(obj), pc.value ?? 0, pc.globalDefault ?? false, pc.preemptionPolicy ?? '', ageOf(obj, now)];
+  return [nameOf(obj), pc.value ?? 0, pc.globalDefault ?? false, ageOf(obj, now), pc.preemptionPolicy ?? ''];
 }
 
 /** HorizontalPodAutoscaler columns. */

@@ -19,13 +19,16 @@ export const SERVICE_COLUMNS: TableColumn[] = [
   column('Selector', 'string', 'The selector of the service.', 1),
 ];
 
-function loadBalancerIPs(svc: Service, wide: boolean): string {
-  const s = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter(Boolean).join(',');
-  return !wide && s.length > 16 ? `${s.slice(0, 13)}...` : s;
+/**
+ * Load-balancer ingress points as kubectl shows them: unique, sorted, comma separated. (kubectl
+ * clips them to 16 characters only when it prints locally; server-side tables are always "wide".)
+ */
+export function loadBalancerAddresses(ingress: { ip?: string; hostname?: string }[] | undefined): string {
+  return [...new Set((ingress ?? []).map((i) => i.ip || i.hostname || '').filter(Boolean))].sort().join(',');
 }
 
 /** The EXTERNAL-IP cell (getServiceExternalIP). */
-export function serviceExternalIP(svc: Service, wide = false): string {
+export function serviceExternalIP(svc: Service): string {
   const spec = svc.spec ?? {};
   const external = spec.externalIPs ?? [];
   switch (spec.type ?? 'ClusterIP') {
@@ -33,7 +36,7 @@ export function serviceExternalIP(svc: Service, wide = false): string {
     case 'NodePort':
       return external.length ? external.join(',') : '<none>';
     case 'LoadBalancer': {
-      const lb = loadBalancerIPs(svc, wide);
+      const lb = loadBalancerAddresses(svc.status?.loadBalancer?.ingress);
       if (external.length) return [...external, ...(lb ? [lb] : [])].join(',');
       return lb || '<pending>';
     }
