@@ -17,6 +17,7 @@ import { StatefulSetController } from './controllers/stateful-set.js';
 import { DaemonSetController } from './controllers/daemon-set.js';
 import { JobController } from './controllers/job.js';
 import { CronJobController } from './controllers/cron-job.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -29,7 +30,7 @@ export interface ControllerOptions {
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
 
 /** Every controller this process knows, by the name `--controllers` uses. */
-export function buildControllers(f: InformerFactory, client: ApiClient, recorder: Recorder, _o: ControllerOptions): Record<string, () => Runnable> {
+export function buildControllers(f: InformerFactory, client: ApiClient, recorder: Recorder, o: ControllerOptions): Record<string, () => Runnable> {
   return {
     replicaset: () => new ReplicaSetController(f, client, recorder),
     replicationcontroller: () => new ReplicaSetController(f, client, recorder, REPLICATION_CONTROLLER),
@@ -43,6 +44,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     namespace: () => new NamespaceController(f, client),
     serviceaccount: () => new ServiceAccountController(f, client),
     garbagecollector: () => new GarbageCollector(f, client),
+    nodelifecycle: () => new NodeLifecycleController(f, client, recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
   };
 }
 

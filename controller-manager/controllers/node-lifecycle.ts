@@ -131,13 +131,13 @@ export class NodeLifecycleController {
 
   /** Converges one node: conditions after a missed heartbeat, lifecycle taints, its pods. */
   async syncNode(name: string): Promise<void> {
-    const node = this.nodes.lister.get(undefined, name);
+    let node = this.nodes.lister.get(undefined, name);
     if (!node) return;
     const now = Date.now();
     const probeAt = this.observe(node, now);
     let ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
     if (now - probeAt > this.graceMs) {
-      if (ready !== 'Unknown') await this.markUnknown(node, now);
+      if (ready !== 'Unknown') node = await this.markUnknown(node, now);
       ready = 'Unknown';
       await this.markPodsNotReady(name);
     } else {
@@ -154,7 +154,7 @@ export class NodeLifecycleController {
     for (const p of this.pods.lister.byIndex('nodeName', name)) this.podQueue.add(keyOf(p));
   }
 
-  private async markUnknown(node: Node, now: number): Promise<void> {
+  private async markUnknown(node: Node, now: number): Promise<Node> {
     const next = structuredClone(node);
     const status = (next.status ??= {});
     const conds = (status.conditions ??= []);
@@ -164,9 +164,10 @@ export class NodeLifecycleController {
       if (c.status === 'Unknown') continue;
       Object.assign(c, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: rfc3339(now) });
     }
-    await this.client.updateStatus({ resource: 'nodes' }, next);
+    const updated = await this.client.updateStatus({ resource: 'nodes' }, next);
     clientLog('info', 'node stopped posting status', { node: node.metadata!.name });
     this.recorder.event(node, 'Normal', 'NodeNotReady', `Node ${node.metadata!.name} status is now: NodeNotReady`);
+    return updated;
   }
 
   private async markPodsNotReady(nodeName: string): Promise<void> {
