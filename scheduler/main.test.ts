@@ -32,7 +32,7 @@ test('two kube-scheduler processes with --leader-elect: one leads and binds; kil
 
   const start = () => {
     const p = spawn(process.execPath, [MAIN, '--grpc-server', cp.grpcTarget, '--leader-elect',
-      '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '200ms', '--v=4'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '200ms', '--v=4', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     const log: string[] = [];
     p.stderr!.on('data', (b) => log.push(String(b)));
     procs.push(p);
@@ -58,6 +58,12 @@ test('two kube-scheduler processes with --leader-elect: one leads and binds; kil
   assert.equal(decision.selected, 'n1');
   assert.equal(decision.filter.n1.NodeResourcesFit, 'passed');
   assert.equal(decision.filter.n1.TaintToleration, 'passed');
+  // The leader's /metrics counts the attempt; /healthz is ok.
+  const addr = leader.log.join('').split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.msg === 'serving /healthz /metrics').address;
+  const metricsText = await (await fetch(`http://${addr}/metrics`)).text();
+  assert.match(metricsText, /scheduler_schedule_attempts_total\{profile="default-scheduler",result="scheduled"\} 1/);
+  assert.match(metricsText, /scheduler_pending_pods\{queue="active"\} 0/);
+  assert.equal(await (await fetch(`http://${addr}/healthz`)).text(), 'ok');
   const gone = new Promise((r) => leader.p.once('exit', r));
   leader.p.kill('SIGKILL');
   await gone;

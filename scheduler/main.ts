@@ -13,6 +13,8 @@ import { LeaderElector } from '../lib/client/leader-election.js';
 import { clientLog } from '../lib/client/log.js';
 import { parseDurationMs } from './duration.js';
 import { startScheduler } from './run.js';
+import { startSchedulerServer } from './server.js';
+import { Registry } from 'prom-client';
 
 process.env.KUBESIM_COMPONENT ??= 'kube-scheduler';
 
@@ -27,6 +29,8 @@ const program = addClientFlags(new Command('kube-scheduler'))
   .option('--leader-elect-resource-name <name>', 'name of the leader Lease', 'kube-scheduler')
   .option('--decision-annotation', `write each pod's decision record (per-plugin verdicts and scores per node) as the annotation scheduler.kubesim.io/decision`, false)
   .option('--no-preemption', 'never evict lower-priority pods')
+  .option('--bind-address <ip>', 'address of the /healthz and /metrics endpoint', '127.0.0.1')
+  .option('--port <port>', 'port of the /healthz and /metrics endpoint (0 = any free port, -1 = off)', '10251')
   .option('--v <level>', 'log verbosity (4 = log every decision with each plugin\'s verdict and score per node)', '0');
 
 async function main(): Promise<void> {
@@ -40,10 +44,28 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
+  // /metrics serves the leading scheduler's registry; a standby serves an empty one and is healthy.
+  let metrics = new Registry();
+  let leading = false;
+  let synced = false;
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < -1 || port > 65535) throw new Error(`--port: not a port: ${o.port}`);
+  if (port >= 0) {
+    const srv = await startSchedulerServer(o.bindAddress, port, () => metrics, () => !leading || synced)
+      .catch((err) => { clientLog('warn', 'cannot serve /healthz and /metrics', { error: (err as Error).message }); return undefined; });
+    if (srv) {
+      clientLog('info', 'serving /healthz /metrics', { address: `${o.bindAddress}:${srv.port}` });
+      shutdown.signal.addEventListener('abort', () => srv.server.close(), { once: true });
+    }
+  }
+
   const schedule = async (signal: AbortSignal) => {
+    leading = true;
     const running = await startScheduler(client, signal, {
       schedulerName: o.schedulerName, verbosity, decisionAnnotation: o.decisionAnnotation, preemption: o.preemption,
     });
+    metrics = running.scheduler.metrics.registry;
+    synced = true;
     clientLog('info', 'scheduler started', { schedulerName: o.schedulerName });
     await running.done;
   };

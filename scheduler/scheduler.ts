@@ -18,6 +18,7 @@ import { podKey, type Node, type Pod } from './framework/types.js';
 import type { EventRecorder } from '../lib/client/event-recorder.js';
 import { SchedulingQueue, type QueuedPod } from './queue/scheduling-queue.js';
 import { nodeChangeMayHelp, podSpecChanged } from './change-filters.js';
+import { SchedulerMetrics } from './metrics.js';
 
 /** Where the scheduler records Events (lib/client's EventRecorder, or a wrapper of it). */
 export type EventSink = Pick<EventRecorder, 'event'>;
@@ -47,6 +48,7 @@ export interface SchedulerOptions {
 export class Scheduler {
   readonly snapshot = new Snapshot();
   readonly queue: SchedulingQueue;
+  readonly metrics: SchedulerMetrics;
   /** Pods chosen for a node whose binding the informer has not confirmed yet: key → node. */
   private readonly assumed = new Map<string, string>();
   private readonly binds = new Set<Promise<void>>();
@@ -61,6 +63,7 @@ export class Scheduler {
     this.queue = opts.queue ?? new SchedulingQueue();
     this.verbosity = opts.verbosity ?? 0;
     this.rng = opts.rng ?? Math.random;
+    this.metrics = new SchedulerMetrics(this.fw.profile.schedulerName, this.queue);
   }
 
   /** The name pods put in `spec.schedulerName` to be scheduled by this scheduler. */
@@ -165,47 +168,51 @@ export class Scheduler {
   /** One scheduling cycle for one popped pod. */
   async scheduleOne(q: QueuedPod): Promise<void> {
     const pod = q.pod;
+    const started = performance.now();
     const record = this.verbosity >= 4 || !!this.opts.decisionAnnotation;
     const nominatedPods = this.nominated.size ? (node: string) => this.nominatedFor(pod, node) : undefined;
     const r = schedulePod(this.fw, pod, this.snapshot, { rng: this.rng, record, recordAll: record, nominatedPods });
     if (r.decision) this.logDecision(r.decision);
-    if (r.error) { this.fail(q, 'SchedulerError', r.error, true, r.decision); return; }
+    if (r.error) { this.fail(q, 'SchedulerError', r.error, true, started, r.decision); return; }
     if (!r.nodeName) {
       let post = '';
       if (this.opts.preemption !== false) {
         const p = preempt(this.fw, pod, this.snapshot, r.diagnosis);
+        this.metrics.preemption(p.candidate?.victims.length);
         if (p.candidate) await this.preemptFor(pod, p.candidate);
         post = p.message;
       }
-      this.fail(q, 'Unschedulable', fitErrorMessage(this.snapshot.size, r.diagnosis, post), false, r.decision);
+      this.fail(q, 'Unschedulable', fitErrorMessage(this.snapshot.size, r.diagnosis, post), false, started, r.decision);
       return;
     }
     this.snapshot.upsertPod(pod, r.nodeName);
     this.assumed.set(q.key, r.nodeName);
     this.queue.done(q.key);
-    const b = this.bind(q, r.nodeName, r.decision).finally(() => this.binds.delete(b));
+    const b = this.bind(q, r.nodeName, started, r.decision).finally(() => this.binds.delete(b));
     this.binds.add(b);
     if (this.binds.size >= (this.opts.maxInFlightBinds ?? 64)) await Promise.race(this.binds);
   }
 
-  private async bind(q: QueuedPod, nodeName: string, decision?: Decision): Promise<void> {
+  private async bind(q: QueuedPod, nodeName: string, started: number, decision?: Decision): Promise<void> {
     const { pod } = q;
     const ns = pod.metadata.namespace ?? 'default';
     try {
       if (this.opts.decisionAnnotation && decision) await this.annotate(pod, decision);
       await this.opts.client.bind(ns, pod.metadata.name, nodeName, { podUID: pod.metadata.uid });
       this.opts.events.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`);
+      this.metrics.attempt('scheduled', performance.now() - started);
       clientLog('info', 'bound pod', { pod: q.key, node: nodeName });
     } catch (err) {
       if (this.assumed.get(q.key) === nodeName) { this.assumed.delete(q.key); this.snapshot.removePod(pod); }
       // Gone or already bound elsewhere: nothing to retry.
       if (isApiError(err, 'NotFound') || (isApiError(err, 'Conflict') && /already assigned/.test((err as Error).message))) return;
-      this.fail(q, 'SchedulerError', `Binding rejected: ${(err as Error).message}`, true);
+      this.fail(q, 'SchedulerError', `Binding rejected: ${(err as Error).message}`, true, started);
     }
   }
 
-  private fail(q: QueuedPod, reason: 'Unschedulable' | 'SchedulerError', message: string, error: boolean, decision?: Decision): void {
+  private fail(q: QueuedPod, reason: 'Unschedulable' | 'SchedulerError', message: string, error: boolean, started: number, decision?: Decision): void {
     const { pod } = q;
+    this.metrics.attempt(error ? 'error' : 'unschedulable', performance.now() - started);
     clientLog('info', 'unable to schedule pod', { pod: q.key, reason, message });
     this.opts.events.event(pod, 'Warning', 'FailedScheduling', message);
     this.queue.addUnschedulable(q, error);
