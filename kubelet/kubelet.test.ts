@@ -23,7 +23,7 @@ before(async () => {
   const kubelet = new Kubelet({
     client: cp.client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
     node: { name: NODE, ip: '10.200.0.99' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: 'nameserver 192.0.2.53\n' },
-    log: createLogger('kubelet', true), relistMs: 300, heartbeatMs: 2000, serverHost: '127.0.0.1', serverPort: 0,
+    log: createLogger('kubelet', !process.env.KSIM_LOGS), relistMs: 300, heartbeatMs: 2000, serverHost: '127.0.0.1', serverPort: 0,
   });
   kubeletRef = kubelet;
   running = kubelet.run(ac.signal);
@@ -39,7 +39,10 @@ after(async () => {
 const getPod = (name: string) => cp.client.get<Pod>({ resource: 'pods', namespace: 'default', name });
 
 test('the kubelet registers its node with a Ready condition and capacity', async () => {
-  const node = await waitFor('node registered', () => cp.client.get({ resource: 'nodes', name: NODE }).catch(() => undefined));
+  const node = await waitFor('node registered with status', async () => {
+    const n = await cp.client.get({ resource: 'nodes', name: NODE }).catch(() => undefined) as { status?: { conditions?: unknown[] } } | undefined;
+    return n?.status?.conditions && n;
+  });
   const st = (node as { status: { conditions: Array<{ type: string; status: string }>; capacity: Record<string, string>; addresses: Array<{ address: string }> } }).status;
   assert.equal(st.conditions.find((c) => c.type === 'Ready')?.status, 'True');
   assert.ok(Number(st.capacity.cpu) >= 1);
@@ -136,6 +139,27 @@ test('a crashing container is restarted with back-off (restartCount, CrashLoopBa
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'crash' }, { gracePeriodSeconds: 0 });
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'once' }, { gracePeriodSeconds: 0 });
   await waitFor('sandboxes removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
+});
+
+test('lifecycle hooks: postStart runs after the start, preStop runs before the stop (writing into a hostPath volume)', async () => {
+  const shared = join(h.dir, 'hooks');
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hooks' },
+    spec: {
+      nodeName: NODE, terminationGracePeriodSeconds: 5,
+      volumes: [{ name: 'shared', hostPath: { path: shared, type: 'DirectoryOrCreate' } }],
+      containers: [{
+        name: 'c', image: 'busybox', command: ['sleep', '3600'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+        lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo started > /shared/post'] } }, preStop: { exec: { command: ['sh', '-c', 'echo bye > /shared/pre'] } } },
+      }],
+    },
+  } as Pod);
+  await waitFor('postStart wrote its file', () => { try { return readFileSync(join(shared, 'post'), 'utf8') === 'started\n'; } catch { return false; } }, { timeoutMs: 20_000 })
+    .catch(async (err) => { throw new Error(`${err.message}; pod status: ${JSON.stringify((await getPod('hooks')).status)}`); });
+  await waitFor('Running', async () => (await getPod('hooks')).status?.phase === 'Running', { timeoutMs: 10_000 });
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'hooks' });
+  await waitFor('pod gone', async () => (await getPod('hooks').catch(() => undefined)) === undefined, { timeoutMs: 20_000 });
+  assert.equal(readFileSync(join(shared, 'pre'), 'utf8'), 'bye\n');
 });
 
 test('an unknown image gives ErrImagePull / ImagePullBackOff', async () => {

@@ -20,6 +20,7 @@ import { setupPodVolumes, type VolumeSources } from './pod-volumes.js';
 import { teardownPodVolumes } from './volumes/volumes.js';
 import { BackoffTable } from './backoff-table.js';
 import type { EventRecorder } from './events.js';
+import { runHook } from './lifecycle.js';
 
 /** What the worker needs from the kubelet. */
 export interface WorkerDeps {
@@ -53,7 +54,7 @@ export class PodWorker {
   /** Brings one pod to its desired state; returns a delay after which it wants another sync. */
   async sync(pod: Pod): Promise<number | undefined> {
     if (pod.metadata?.deletionTimestamp) {
-      await this.kill(pod.metadata.uid!, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+      await this.kill(pod.metadata.uid!, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30, pod);
       this.cleanupPodFiles(pod);
       await this.d.client.delete({ resource: 'pods', namespace: pod.metadata.namespace!, name: pod.metadata.name! }, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } })
         .catch((err) => { if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err; });
@@ -200,6 +201,12 @@ export class PodWorker {
       this.d.events.emit(pod, 'Normal', 'Created', `Created container ${name}`, name);
       await this.d.cri.call('StartContainer', { container_id });
       this.d.events.emit(pod, 'Normal', 'Started', `Started container ${name}`, name);
+      const postStart = c.lifecycle?.postStart;
+      if (postStart && await runHook(this.d.cri, postStart, c, container_id, sb.ip, 30) === 'failure') {
+        // As Kubernetes: a failed postStart hook kills the container; restartPolicy decides what follows.
+        this.d.events.emit(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed`, name);
+        await this.d.cri.call('StopContainer', { container_id, timeout: 0 });
+      }
       return container_id as string;
     } catch (err) {
       this.d.events.emit(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, name);
@@ -226,16 +233,30 @@ export class PodWorker {
   }
 
   /** Stops every container of the pod (grace period, then SIGKILL) and removes its sandboxes. */
-  async kill(uid: string, graceSeconds: number): Promise<void> {
+  async kill(uid: string, graceSeconds: number, pod?: Pod): Promise<void> {
     const sandboxes = (await this.d.cri.call('ListPodSandbox', { filter: { label_selector: { [LABEL_POD_UID]: uid } } })).items as Array<{ id: string }>;
     for (const sb of sandboxes) {
       const list = (await this.d.cri.call('ListContainers', { filter: { pod_sandbox_id: sb.id } })).containers as CriContainer[];
-      await Promise.all(list.filter((c) => c.state === RUNNING).map((c) => this.d.cri.call('StopContainer', { container_id: c.id, timeout: graceSeconds }, (graceSeconds + 30) * 1000)));
+      await Promise.all(list.filter((c) => c.state === RUNNING).map((c) => this.stopWithHook(pod, c, graceSeconds)));
       await this.d.cri.call('StopPodSandbox', { pod_sandbox_id: sb.id });
       await this.d.cri.call('RemovePodSandbox', { pod_sandbox_id: sb.id });
     }
     this.crashBackoff.dropPrefix(`${uid}/`);
     this.pullBackoff.dropPrefix(`${uid}/`);
+  }
+
+  /** preStop hook (within the grace period), then SIGTERM and SIGKILL after what is left of it. */
+  private async stopWithHook(pod: Pod | undefined, c: CriContainer, graceSeconds: number): Promise<void> {
+    const start = Date.now();
+    const spec = pod?.spec?.containers?.find((x) => x.name === c.labels[LABEL_CONTAINER_NAME]);
+    if (pod && spec?.lifecycle?.preStop && graceSeconds > 0) {
+      if (await runHook(this.d.cri, spec.lifecycle.preStop, spec, c.id, pod.status?.podIP ?? '', graceSeconds) === 'failure') {
+        this.d.events.emit(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', spec.name);
+      }
+    }
+    const left = Math.max(0, graceSeconds - Math.floor((Date.now() - start) / 1000));
+    if (pod && spec) this.d.events.emit(pod, 'Normal', 'Killing', `Stopping container ${spec.name}`, spec.name);
+    await this.d.cri.call('StopContainer', { container_id: c.id, timeout: left }, (left + 30) * 1000);
   }
 
   /** Removes the pod's volume folders and logs (after kill). */

@@ -39,6 +39,9 @@ export interface ContainerRecord {
   cgroups: CgroupDirs;
   argv: string[];
   env: string[];
+  /** The container's root as seen inside its mount namespace, and its working directory (for exec). */
+  rootPath: string;
+  workingDir: string;
   pid?: number;
   pidStart?: number;
   shimPid?: number;
@@ -122,20 +125,22 @@ export class ContainerStore {
     const res = config.linux?.resources;
     createCgroups(cgroups, { memoryLimitBytes: res?.memory_limit_in_bytes ?? 0, cpuQuotaUs: res?.cpu_quota ?? 0, cpuPeriodUs: res?.cpu_period ?? 0, cpuShares: res?.cpu_shares ?? 0 });
     mkdirSync(join(dir, 'layer'), { recursive: true });
+    const workingDir = config.working_dir || img.workingDir;
     writeFileSync(join(dir, 'start.sh'), startScript({
       layerDir: join(dir, 'layer'), imageRootfs: img.rootfs, podFilesDir: this.sandboxes.filesDir(sb), hostname,
-      workingDir: config.working_dir || img.workingDir, mounts, cgroups,
+      workingDir, mounts, cgroups, startedFile: join(dir, 'started'),
     }));
     const rec: ContainerRecord = {
       id, sandboxId, config, image: { ref: config.image!.image!, id: img.id, name: img.name }, createdAt: Date.now() * 1e6,
       logPath: join(sb.logDirectory, config.log_path || `${name}/${config.metadata?.attempt ?? 0}.log`), cgroups, argv, env,
+      rootPath: join(dir, 'layer', 'root'), workingDir,
     };
     this.records.save(rec);
     this.byId.set(id, rec);
     return rec;
   }
 
-  /** StartContainer: launches the shim and waits until the container process exists. */
+  /** StartContainer: launches the shim and waits until the container's root is complete (or it failed). */
   async start(id: string): Promise<void> {
     const r = this.get(id);
     if (this.phase(r) !== 'created') throw new ApiError('Conflict', `container "${id}" is ${this.phase(r)}, not created`);
@@ -151,7 +156,7 @@ export class ContainerStore {
     const shim = spawn('perl', [this.opts.shimPath, r.logPath, dir, ...cmd], { detached: true, stdio: 'ignore', env: envObj });
     shim.unref();
     const pidFile = join(dir, 'pid');
-    const ok = await pollUntil(() => existsSync(pidFile) || existsSync(join(dir, 'exit')), 10_000, 2);
+    const ok = await pollUntil(() => (existsSync(pidFile) && existsSync(join(dir, 'started'))) || existsSync(join(dir, 'exit')), 10_000, 2);
     const pid = Number(readJson<number>(pidFile) ?? 0);
     if (!ok || !pid) throw new ApiError('Internal', `container "${id}": the shim did not start it`);
     r.pid = pid;

@@ -1,7 +1,7 @@
 /**
  * Running extra commands in a container (kubectl exec, exec probes): nsenter joins the
- * container's mount, UTS and network namespaces, its root and working directory, with the
- * container's environment.
+ * container's mount, UTS and network namespaces, then chroot + env -C give its root and
+ * working directory; the environment is the container's.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { ContainerRecord } from './containers.js';
@@ -9,7 +9,9 @@ import type { ContainerRecord } from './containers.js';
 /** Spawns `cmd` inside the container with piped stdio. */
 export function spawnInContainer(r: ContainerRecord, cmd: string[]): ChildProcessWithoutNullStreams {
   const env = Object.fromEntries(r.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  return spawn('nsenter', ['-t', String(r.pid), '-m', '-u', '-n', '-r', '-w', '--', ...cmd], { env, stdio: 'pipe' });
+  // chroot by path inside the container's mount namespace (not nsenter -r): the root is
+  // complete once the container started, even before its own chroot has run.
+  return spawn('nsenter', ['-t', String(r.pid), '-m', '-u', '-n', '--', 'chroot', r.rootPath, '/usr/bin/env', '-C', r.workingDir || '/', '--', ...cmd], { env, stdio: 'pipe' });
 }
 
 /** Runs a command to completion; output and exit code as CRI ExecSync returns them (exit 124 on timeout). */

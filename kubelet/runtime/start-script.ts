@@ -23,6 +23,8 @@ export interface StartScriptInput {
   workingDir: string;
   mounts: ScriptMount[];
   cgroups?: CgroupDirs;
+  /** File created once the root is complete, just before the command is exec'd. */
+  startedFile: string;
 }
 
 /** Single-quotes a string for sh. */
@@ -58,6 +60,7 @@ export function startScript(inp: StartScriptInput): string {
   }
   lines.push(`mkdir -p ${at(inp.workingDir || '/')}`);
   lines.push(`hostname ${shq(inp.hostname)}`);
+  lines.push(`: > ${shq(inp.startedFile)}`);
   lines.push(`exec chroot ${root} /usr/bin/env -C ${shq(inp.workingDir || '/')} -- "$@"`);
   return lines.join('\n') + '\n';
 }
