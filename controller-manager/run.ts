@@ -18,6 +18,7 @@ import { DaemonSetController } from './controllers/daemon-set.js';
 import { JobController } from './controllers/job.js';
 import { CronJobController } from './controllers/cron-job.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
+import { PodGC } from './controllers/pod-gc.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -25,6 +26,8 @@ export interface ControllerOptions {
   workers: number;
   nodeMonitorGracePeriodMs: number;
   podEvictionTimeoutMs: number;
+  /** --terminated-pod-gc-threshold (default 12500). */
+  terminatedPodGCThreshold?: number;
 }
 
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
@@ -45,6 +48,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     serviceaccount: () => new ServiceAccountController(f, client),
     garbagecollector: () => new GarbageCollector(f, client),
     nodelifecycle: () => new NodeLifecycleController(f, client, recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
+    podgc: () => new PodGC(f, client, { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),
   };
 }
 
