@@ -21,7 +21,7 @@ interface ModeResult {
   /** Machine-wide busy CPU seconds and flanneld's own, during the single-stream run. */
   machineCpuS: number;
   flanneldCpuS: number;
-  /** Packets/s through node a's tunnel device during the single-stream run (userspace modes). */
+  /** MTU-sized packets/s node a sent into the tunnel during the single-stream run (userspace modes). */
   pps?: number;
   /** Out-of-order segments the receiver queued and datapath drops, single-stream run. */
   ofo: number;
@@ -51,7 +51,7 @@ async function measure(mode: string, seconds: number, serverNs: string, clientNs
   const multi = await iperf(serverNs, clientNs, serverIp, seconds, 4);
   const r: ModeResult = { mode, single, multi, rttP50us: rtt.p50, rttP99us: rtt.p99, machineCpuS, flanneldCpuS, ofo };
   if (metrics && /side="device"/.test(m1)) {
-    const pk = /^flannel_io_rx_packets\{[^}]*side="device"\} (\d+)/gm;
+    const pk = /^flannel_peer_tx_packets_total\{[^}]*\} (\d+)/gm; // MTU-sized packets on the wire
     r.pps = (metric(m1, pk) - metric(m0, pk)) / single.seconds;
     const dr = /^flannel_(?:io_tx_dropped\{[^}]*|peer_drops_total\{[^}]*|no_route_packets_total\{[^}]*)\} (\d+)/gm;
     r.drops = metric(m1, dr) - metric(m0, dr);

@@ -55,6 +55,7 @@ interface Native {
   ifConfig(name: string, netns: string, opts: { mtu?: number; up?: boolean; ipv4?: string; prefix?: number; mac?: string }): void;
   ifInfo(name: string, netns: string): { up: boolean; mtu?: number; index?: number; mac?: string; ipv4?: string; prefix?: number };
   closeFd(fd: number): void;
+  csumPartial(buf: Buffer, start: number, end: number, initial?: number): number;
   PacketIO: new (fd: number, kind: 'tun' | 'udp', opts: PacketIOOptions, onPackets: (count: number) => void) => PacketIO;
 }
 

@@ -2,6 +2,8 @@
 #include <napi.h>
 
 #include "netdev.h"
+
+Napi::Value CsumPartial(const Napi::CallbackInfo& info);
 #include "packet_io.h"
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -10,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ifConfig", Napi::Function::New(env, IfConfig));
   exports.Set("ifInfo", Napi::Function::New(env, IfInfo));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("csumPartial", Napi::Function::New(env, CsumPartial));
   exports.Set("PacketIO", PacketIO::Init(env));
   return exports;
 }
