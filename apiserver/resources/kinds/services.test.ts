@@ -78,6 +78,7 @@ test('service table rows', () => {
   assert.deepEqual(row({ type: 'ExternalName', externalName: 'example.com' }).slice(1, 5), ['ExternalName', '<none>', 'example.com', '<none>']);
   assert.equal(row({ clusterIP: 'None', clusterIPs: ['None'] })[2], 'None');
   assert.equal(row({ clusterIP: '10.96.0.5', externalIPs: ['192.0.2.9'] })[3], '192.0.2.9');
+  assert.equal(row({ type: 'LoadBalancer', externalIPs: ['192.0.2.9'] }, { loadBalancer: { ingress: [{ hostname: 'lb.example.com' }] } })[3], 'lb.example.com,192.0.2.9');
 });
 
 test('endpoints table and validation', () => {
@@ -86,7 +87,17 @@ test('endpoints table and validation', () => {
   assert.equal(cell(ep([])), '<none>');
   assert.equal(cell(ep([{ addresses: [{ ip: '10.244.1.2' }, { ip: '10.244.2.3' }], ports: [{ port: 80 }] }])), '10.244.1.2:80,10.244.2.3:80');
   assert.equal(cell(ep([{ addresses: [{ ip: '10.244.1.2' }, { ip: '10.244.2.3' }, { ip: '10.244.3.4' }, { ip: '10.244.4.5' }], ports: [{ port: 80 }] }])), '10.244.1.2:80,10.244.2.3:80,10.244.3.4:80 + 1 more...');
-  assert.equal(cell(ep([{ notReadyAddresses: [{ ip: '10.244.1.2' }], ports: [{ port: 80 }] }])), '<none>');
+  assert.equal(cell(ep([{ notReadyAddresses: [{ ip: '10.244.1.2' }], ports: [{ port: 80 }] }])), '');
   assert.equal(cell(ep([{ addresses: [{ ip: '10.244.1.2' }] }])), '10.244.1.2');
   assert.deepEqual(epDef.validateCreate!(ep([{ addresses: [{ ip: 'x' }], ports: [{ port: 0 }] }])).map((e) => e.field), ['subsets[0].addresses[0].ip', 'subsets[0].ports[0].port']);
+});
+
+test('endpoint slice table', () => {
+  const d = defs.find((x) => x.resource === 'endpointslices')!;
+  const slice = (o: object) => ({ metadata: { ...meta, name: 'web-abc' }, addressType: 'IPv4', ...o });
+  assert.deepEqual(d.tableRow!(slice({ ports: [{ port: 80 }, { name: 'dns' }, {}], endpoints: [{ addresses: ['10.244.1.2'] }, { addresses: ['10.244.2.3'] }] }), now),
+    ['web-abc', 'IPv4', '80,dns,*', '10.244.1.2,10.244.2.3', '60m']);
+  assert.deepEqual(d.tableRow!(slice({}), now).slice(2, 4), ['<unset>', '<unset>']);
+  const many = { endpoints: [1, 2, 3, 4, 5].map((i) => ({ addresses: [`10.244.0.${i}`] })), ports: [{ port: 1 }, { port: 2 }, { port: 3 }, { port: 4 }] };
+  assert.deepEqual(d.tableRow!(slice(many), now).slice(2, 4), ['1,2,3 + 1 more...', '10.244.0.1,10.244.0.2,10.244.0.3 + 2 more...']);
 });

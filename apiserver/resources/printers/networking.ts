@@ -59,7 +59,7 @@ export const NETWORK_POLICY_COLUMNS: TableColumn[] = [NAME_COLUMN, column('Pod-S
 /** One network policy row (an empty pod selector is `<none>`). */
 export function networkPolicyRow(obj: KObject, now: Date): unknown[] {
   const sel = (obj.spec as { podSelector?: LabelSelector } | undefined)?.podSelector ?? {};
-  return [nameOf(obj), selectorCell(sel) || '<none>', ageOf(obj, now)];
+  return [nameOf(obj), selectorCell(sel), ageOf(obj, now)];
 }
 
 /** RoleBinding / ClusterRoleBinding columns. */

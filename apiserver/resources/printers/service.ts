@@ -37,7 +37,7 @@ export function serviceExternalIP(svc: Service): string {
       return external.length ? external.join(',') : '<none>';
     case 'LoadBalancer': {
       const lb = loadBalancerAddresses(svc.status?.loadBalancer?.ingress);
-      if (external.length) return [...external, ...(lb ? [lb] : [])].join(',');
+      if (external.length) return [...(lb ? [lb] : []), ...external].join(',');
       return lb || '<pending>';
     }
     case 'ExternalName':
@@ -83,8 +83,14 @@ export function formatEndpoints(ep: Endpoints): string {
     count += entries.length;
     for (const e of entries) if (list.length < MAX_SHOWN) list.push(e);
   }
+  // Subsets with only not-ready addresses print as an empty cell, as kubectl shows them.
+  return withMore(list, count, '');
+}
+
+/** `a,b,c + N more...` when `count` exceeds what is shown; `empty` when nothing is. */
+function withMore(list: string[], count: number, empty: string): string {
   if (count > MAX_SHOWN) return `${list.join(',')} + ${count - MAX_SHOWN} more...`;
-  return list.length ? list.join(',') : '<none>';
+  return list.length ? list.join(',') : empty;
 }
 
 /** One endpoints row. */
@@ -104,9 +110,8 @@ export const ENDPOINT_SLICE_COLUMNS: TableColumn[] = [
 /** One endpoint slice row (printEndpointSlice). */
 export function endpointSliceRow(obj: KObject, now: Date): unknown[] {
   const s = obj as EndpointSlice;
-  const ports = s.ports?.length ? s.ports.map((p) => (p.port === undefined ? '<unset>' : String(p.port))).join(',') : '<unset>';
+  // A port without a number is shown by name, or `*` (all ports); nothing at all is `<unset>`.
+  const ports = (s.ports ?? []).map((p) => (p.port !== undefined ? String(p.port) : p.name ?? '*'));
   const addrs = (s.endpoints ?? []).flatMap((e) => e.addresses ?? []);
-  let eps = addrs.slice(0, MAX_SHOWN).join(',');
-  if (addrs.length > MAX_SHOWN) eps += ` + ${addrs.length - MAX_SHOWN} more...`;
-  return [nameOf(obj), s.addressType ?? '', ports, eps || '<unset>', ageOf(obj, now)];
+  return [nameOf(obj), s.addressType ?? '', withMore(ports.slice(0, MAX_SHOWN), ports.length, '<unset>'), withMore(addrs.slice(0, MAX_SHOWN), addrs.length, '<unset>'), ageOf(obj, now)];
 }

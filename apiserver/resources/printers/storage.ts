@@ -23,6 +23,13 @@ export const PV_COLUMNS: TableColumn[] = [
   AGE_COLUMN, VOLUME_MODE,
 ];
 
+const BETA_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
+
+/** The class of a volume or claim: the old beta annotation wins over storageClassName, as in Kubernetes. */
+function storageClassOf(obj: KObject, className: string | undefined): string {
+  return obj.metadata?.annotations?.[BETA_CLASS_ANNOTATION] ?? className ?? '';
+}
+
 /** One persistent volume row. */
 export function pvRow(obj: KObject, now: Date): unknown[] {
   const pv = obj as PersistentVolume;
@@ -31,7 +38,7 @@ export function pvRow(obj: KObject, now: Date): unknown[] {
   const storage = spec.capacity?.storage;
   const phase = pv.metadata?.deletionTimestamp ? 'Terminating' : pv.status?.phase ?? '';
   return [nameOf(obj), storage ? canonicalQuantity(storage) : '0', accessModesString(spec.accessModes), spec.persistentVolumeReclaimPolicy ?? '', phase, claim,
-    spec.storageClassName ?? '', '<unset>', pv.status?.reason ?? '', ageOf(obj, now), spec.volumeMode ?? '<unset>'];
+    storageClassOf(obj, spec.storageClassName), '<unset>', pv.status?.reason ?? '', ageOf(obj, now), spec.volumeMode ?? '<unset>'];
 }
 
 /** PersistentVolumeClaim columns. */
@@ -57,7 +64,7 @@ export function pvcRow(obj: KObject, now: Date): unknown[] {
     capacity = storage ? canonicalQuantity(storage) : '0';
     modes = accessModesString(pvc.status?.accessModes);
   }
-  return [nameOf(obj), phase, spec.volumeName ?? '', capacity, modes, spec.storageClassName ?? '', '<unset>', ageOf(obj, now), spec.volumeMode ?? '<unset>'];
+  return [nameOf(obj), phase, spec.volumeName ?? '', capacity, modes, storageClassOf(obj, spec.storageClassName), '<unset>', ageOf(obj, now), spec.volumeMode ?? '<unset>'];
 }
 
 /** StorageClass columns. */

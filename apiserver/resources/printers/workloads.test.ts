@@ -13,6 +13,8 @@ test('deployment row', () => {
   assert.deepEqual(deploymentRow({ metadata: meta, spec: { replicas: 3, selector, template }, status: { readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 } }, now),
     ['web', '2/3', 3, 2, '3m', 'a,b', 'nginx,busybox:1.36', 'app=web']);
   assert.deepEqual(deploymentRow({ metadata: meta, spec: { replicas: 1, selector, template } }, now).slice(1, 4), ['0/1', 0, 0]);
+  assert.equal(deploymentRow({ metadata: meta, spec: { selector: {}, template } }, now)[7], '<none>', 'empty selector');
+  assert.equal(deploymentRow({ metadata: meta, spec: { selector: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }, template } }, now)[7], '<error>');
 });
 
 test('replicaset, rc and statefulset rows', () => {

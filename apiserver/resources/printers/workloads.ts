@@ -20,13 +20,13 @@ function templateCells(t: PodTemplateSpec | undefined): [string, string] {
   return [cs.map((c) => c.name ?? '').join(','), cs.map((c) => c.image ?? '').join(',')];
 }
 
-/** The SELECTOR cell of a LabelSelector (its canonical string; `<none>` when absent or invalid). */
+/** The SELECTOR cell (metav1.FormatLabelSelector): the canonical string, `<none>` when empty, `<error>` when invalid. */
 export function selectorCell(s: LabelSelector | undefined): string {
   if (!s) return '<none>';
   try {
-    return selectorFromLabelSelector(s).toString();
+    return selectorFromLabelSelector(s).toString() || '<none>';
   } catch {
-    return '<invalid>';
+    return '<error>';
   }
 }
 
@@ -119,7 +119,6 @@ export function jobStatus(job: Job): string {
   if (job.metadata?.deletionTimestamp) return 'Terminating';
   if (hasCondition(conds, 'Suspended')) return 'Suspended';
   if (hasCondition(conds, 'FailureTarget')) return 'FailureTarget';
-  if (hasCondition(conds, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
   return 'Running';
 }
 
