@@ -52,27 +52,29 @@ export function controlPlaneSpecs(c: ClusterLayout, o: ClusterOptions): StartSpe
   ];
 }
 
-/** Per-node processes, each inside the node's network namespace. */
+/** Per-node processes, each inside the node's network namespace (flanneld first: the others need its subnet.env). */
 export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): StartSpec[] {
   const subnetFile = join(n.dir, 'run', 'flannel', 'subnet.env');
   const criSocket = join(n.dir, 'run', 'runtime.sock');
+  const podLogs = join(n.dir, 'pods');
   const logs = (comp: string) => join(c.dir, 'logs', n.name, `${comp}.log`);
   const base = { node: n.name, netns: n.netns };
   return [
     {
       ...base, component: 'flanneld', command: node, log: logs('flanneld'),
       args: [join(DIST, 'flanneld', 'main.js'), '--etcd-endpoints', etcdURL(c), '--public-ip', n.underlayIP,
-        '--iface', 'eth0', '--subnet-file', subnetFile, `--v=${o.v}`],
+        '--iface', 'eth0', '--subnet-file', subnetFile],
     },
     {
       ...base, component: 'runtime', command: node, log: logs('runtime'),
-      args: [join(DIST, 'kubelet', 'runtime', 'main.js'), '--listen', `unix://${criSocket}`, '--root-dir', join(n.dir, 'runtime')],
+      args: [join(DIST, 'kubelet', 'runtime', 'main.js'), '--listen', `unix://${criSocket}`, '--root-dir', join(n.dir, 'runtime'),
+        '--log-root', podLogs, '--subnet-file', subnetFile, '--netns-prefix', `${n.netns}-`, '--cgroup-prefix', `kubesim-${c.name}-${n.name}`],
     },
     {
       ...base, component: 'kubelet', command: node, log: logs('kubelet'),
       args: [join(DIST, 'kubelet', 'main.js'), '--master', apiURL(c), '--grpc-server', grpcAddr(c), '--node-name', n.name,
-        '--node-ip', n.underlayIP, '--container-runtime-endpoint', `unix://${criSocket}`, '--root-dir', join(n.dir, 'kubelet'),
-        '--cluster-dns', c.dnsIP, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${o.v}`],
+        '--node-ip', n.underlayIP, '--address', n.underlayIP, '--container-runtime-endpoint', `unix://${criSocket}`, '--root-dir', join(n.dir, 'kubelet'),
+        '--pod-log-root', podLogs, '--cluster-dns', c.dnsIP, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${o.v}`],
     },
     {
       ...base, component: 'kube-proxy', command: node, log: logs('kube-proxy'),
@@ -81,3 +83,6 @@ export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): S
     },
   ];
 }
+
+/** The subnet.env flanneld writes for node n. */
+export function subnetFileOf(n: NodeLayout): string { return join(n.dir, 'run', 'flannel', 'subnet.env'); }

