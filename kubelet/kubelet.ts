@@ -4,7 +4,9 @@
  * A relist of the runtime every second (PLEG) requeues pods whose containers changed
  * state; probes run from the same tick; sandboxes of pods that no longer exist are killed.
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import { InformerFactory, type SharedInformer } from '../lib/client/informer.js';
@@ -84,6 +86,7 @@ export class Kubelet {
 
   /** Runs until the signal aborts; running pods are left to the runtime on exit. */
   async run(signal: AbortSignal): Promise<void> {
+    setMaxListeners(100, signal); // informers, loops, workers and the server each watch it
     await registerNode(this.o.client, this.o.node);
     this.o.log.info('node registered', { node: this.o.node.name, ip: this.o.node.ip });
     this.factory.start(signal);
@@ -111,7 +114,7 @@ export class Kubelet {
   private async every(ms: number, signal: AbortSignal, fn: () => Promise<unknown>): Promise<void> {
     while (!signal.aborted) {
       await fn().catch((err: Error) => this.o.log.warn('periodic task failed', { err: err.message }));
-      await new Promise<void>((resolve) => { const t = setTimeout(resolve, ms); signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true }); });
+      await sleep(ms, undefined, { signal }).catch(() => undefined); // rejects on abort: the loop condition ends it
     }
   }
 
