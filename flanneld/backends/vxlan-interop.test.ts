@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { startCapture, type Capture } from '../testing/capture.js';
 import { OverlayCluster } from '../testing/cluster.js';
 import { probe, PROBE_PORT } from '../testing/probe.js';
 import { waitFor } from '../../lib/testing/wait.js';
 
 test('userspace VXLAN ↔ kernel vxlan: TCP both ways, tshark decodes our packets with VNI 1 and pod addresses', async () => {
   const c = await OverlayCluster.create(2, { Type: 'vxlan', VNI: 1 });
-  const kids: ReturnType<typeof spawn>[] = [];
+  const caps: Capture[] = [];
   try {
     const [a, b] = c.topo.nodes;
     await c.startAll((n) => (n.index === 1 ? ['--vxlan-mode', 'kernel'] : []));
@@ -16,29 +16,28 @@ test('userspace VXLAN ↔ kernel vxlan: TCP both ways, tshark decodes our packet
     // The kernel vxlan over veth leaves the inner checksum to offload; a userspace receiver needs it filled.
     await c.topo.exec(b.ns, 'ethtool', ['-K', 'flannel.1', 'tx', 'off']);
 
-    const tshark = spawn('ip', ['netns', 'exec', a.ns, 'tshark', '-i', 'eth0', '-f', 'udp dst port 8472 and src host 10.200.0.11', '-c', '5', '-a', 'duration:20',
-      '-d', 'udp.port==8472,vxlan', '-T', 'fields', '-e', 'vxlan.vni', '-e', 'ip.src', '-e', 'ip.dst'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    kids.push(tshark);
-    let out = '', err = '';
-    tshark.stdout!.on('data', (d) => { out += d; });
-    tshark.stderr!.on('data', (d) => { err += d; });
-    const done = new Promise((r) => tshark.once('exit', r));
-    await waitFor('tshark capturing', () => err.includes('Capturing on'), { timeoutMs: 15_000 });
+    const cap = await startCapture(a.ns, 'eth0', 'udp dst port 8472 and src host 10.200.0.11', 5,
+      ['-d', 'udp.port==8472,vxlan', '-e', 'vxlan.vni', '-e', 'ip.src', '-e', 'ip.dst']);
+    caps.push(cap);
 
     await waitFor('a → b', () => c.topo.ping(a, b));
     assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT), `${a.podIp} 200000`);
     assert.equal(await probe(b.podNs!, a.podIp!, PROBE_PORT), `${b.podIp} 200000`);
-    await done;
-    const lines = out.trim().split('\n').filter(Boolean);
-    assert.ok(lines.length >= 1, `tshark saw nothing: ${err}`);
+    const lines = await cap.lines();
+    assert.ok(lines.length >= 1, 'tshark saw nothing');
     for (const l of lines) {
       const [vni, src, dst] = l.split('\t');
       assert.equal(vni, '1');
       assert.equal(src, `10.200.0.11,${a.podIp}`);
       assert.equal(dst, `10.200.0.12,${b.podIp}`);
     }
+    // SIGTERM: each flanneld deletes its device (the kernel one explicitly, the TAP by closing it).
+    for (const n of [a, b]) {
+      await c.procs.get(n.index)!.stop();
+      await assert.rejects(c.topo.exec(n.ns, 'ip', ['link', 'show', 'flannel.1']), /does not exist/);
+    }
   } finally {
-    for (const k of kids) k.kill('SIGKILL');
+    for (const k of caps) k.kill();
     await c.close();
   }
 });
