@@ -132,6 +132,12 @@ export class Scheduler {
     if (this.assumed.has(key)) return;
     // Our own status/annotation writes come back as updates; only a changed spec or labels earns a retry.
     if (old && !podSpecChanged(old, pod)) return;
+    // Pods with scheduling gates wait outside the queue until the gates are removed (a spec change).
+    if ((pod.spec.schedulingGates as unknown[] | undefined)?.length) {
+      this.queue.delete(pod);
+      this.setUnscheduledCondition(pod, 'SchedulingGated', 'Scheduling is blocked due to non-empty scheduling gates');
+      return;
+    }
     this.queue.update(pod);
   }
 
@@ -216,14 +222,17 @@ export class Scheduler {
     clientLog('info', 'unable to schedule pod', { pod: q.key, reason, message });
     this.opts.events.event(pod, 'Warning', 'FailedScheduling', message);
     this.queue.addUnschedulable(q, error);
-    const ns = pod.metadata.namespace ?? 'default';
-    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (current?.status !== 'False' || current.reason !== reason || current.message !== message) {
-      const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
-      this.opts.client.patch({ resource: 'pods', namespace: ns, name: pod.metadata.name, subresource: 'status' }, 'strategic', { status: { conditions: [condition] } })
-        .catch((err) => clientLog('warn', 'could not set PodScheduled condition', { pod: q.key, error: (err as Error).message }));
-    }
+    this.setUnscheduledCondition(pod, reason, message);
     if (this.opts.decisionAnnotation && decision) this.annotate(pod, decision).catch(() => {});
+  }
+
+  /** Sets PodScheduled=False with a reason and message, unless the pod already says exactly that. */
+  private setUnscheduledCondition(pod: Pod, reason: string, message: string): void {
+    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (current?.status === 'False' && current.reason === reason && current.message === message) return;
+    const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    this.opts.client.patch({ resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, subresource: 'status' }, 'strategic', { status: { conditions: [condition] } })
+      .catch((err) => clientLog('warn', 'could not set PodScheduled condition', { pod: podKey(pod), error: (err as Error).message }));
   }
 
   private async annotate(pod: Pod, decision: Decision): Promise<void> {
