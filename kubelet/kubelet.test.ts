@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { run } from './runtime/run.js';
 import type { Pod } from '../lib/api/types.js';
 import { startControlPlane, type TestControlPlane } from '../lib/testing/control-plane.js';
 import { waitFor } from '../lib/testing/wait.js';
@@ -37,6 +38,15 @@ after(async () => {
 });
 
 const getPod = (name: string) => cp.client.get<Pod>({ resource: 'pods', namespace: 'default', name });
+
+/** The real kubectl against the test apiserver's REST facade. */
+async function kubectl(args: string[]): Promise<string> {
+  const cfg = join(h.dir, 'kubeconfig');
+  writeFileSync(cfg, `apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: '${cp.restURL}'}}]\ncontexts: [{name: t, context: {cluster: t, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: t\n`);
+  const r = await run('kubectl', ['--kubeconfig', cfg, ...args], { env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, timeoutMs: 30_000 });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
 
 test('the kubelet registers its node with a Ready condition and capacity', async () => {
   const node = await waitFor('node registered with status', async () => {
@@ -88,6 +98,7 @@ test('a pod bound to the node runs: IP, Ready after its exec readiness probe, en
   const events = await cp.client.list({ resource: 'events', namespace: 'default' });
   assert.ok(events.items.some((e) => (e as { reason?: string }).reason === 'Started'));
 
+  assert.match(await kubectl(['get', 'pod', 'web', '-o', 'wide']), new RegExp(`^web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${ip.replace(/\./g, '\\.')}\\s+${NODE}`, 'm'));
   const summary = await (await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/stats/summary`)).json() as { pods: Array<{ podRef: { name: string }; containers: Array<{ memory: { workingSetBytes: number } }> }> };
   assert.ok(summary.pods.find((p) => p.podRef.name === 'web')!.containers[0].memory.workingSetBytes > 0);
   const nginxLog = await (await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/containerLogs/default/web/nginx`)).text();
@@ -130,6 +141,10 @@ test('a crashing container is restarted with back-off (restartCount, CrashLoopBa
   const logDir = join(h.dir, 'pod-logs', `default_once_${once.metadata!.uid}`, 'c', '0.log');
   assert.match(readFileSync(logDir, 'utf8'), / stdout F done$/m);
 
+  // What users see: the real kubectl's table shows the kubelet's statuses.
+  const table = await kubectl(['get', 'pods', 'crash', 'once', '-n', 'default']);
+  assert.match(table, /^crash\s+0\/1\s+CrashLoopBackOff\s+\d+/m);
+  assert.match(table, /^once\s+0\/1\s+Error\s+0\s/m);
   const logs = await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/containerLogs/default/once/c?timestamps=true`);
   assert.equal(logs.status, 200);
   assert.match(await logs.text(), /^\d{4}-\d\d-\d\dT[\d:.]+Z done\n$/);
