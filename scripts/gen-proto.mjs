@@ -20,9 +20,16 @@ function run(bin, args) {
 
 mkdirSync('proto/gen', { recursive: true });
 const protos = readdirSync('proto').filter((f) => f.endsWith('.proto')).sort();
+// A .proto with the line `// gen-proto: reflection-only` gets only its JSON bundle: its users load
+// types at run time (lib/api/codec.ts), and the static code of a large API costs seconds per build.
+const reflectionOnly = (file) => /^\/\/ gen-proto: reflection-only\s*$/m.test(readFileSync(`proto/${file}`, 'utf8'));
 for (const file of protos) {
   const name = file.replace(/\.proto$/, '');
   const js = `proto/gen/${name}.js`;
+  if (reflectionOnly(file)) {
+    run(pbjs, ['-t', 'json', '--keep-case', '-p', 'proto', '-o', `proto/gen/${name}.json`, `proto/${file}`]);
+    continue;
+  }
   run(pbjs, ['-t', 'static-module', '-w', 'es6', '--keep-case', '--force-number', '-p', 'proto', '-o', js, `proto/${file}`]);
   // pbjs' es6 wrapper imports "protobufjs/minimal" without the .js extension Node's ESM loader needs.
   writeFileSync(js, readFileSync(js, 'utf8').replace(/from "protobufjs\/minimal"/g, 'from "protobufjs/minimal.js"'));
