@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { run } from './runtime/run.js';
 import type { Pod } from '../lib/api/types.js';
 import { startControlPlane, type TestControlPlane } from '../lib/testing/control-plane.js';
@@ -190,4 +192,26 @@ test('an unknown image gives ErrImagePull / ImagePullBackOff', async () => {
   assert.equal((await getPod('nopull')).status!.phase, 'Pending');
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'nopull' }, { gracePeriodSeconds: 0 });
   await waitFor('sandbox removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
+});
+
+test('the kubelet process takes the flags kubesim up passes, registers its node and exits 0 on SIGTERM', async (t) => {
+  const subnet = join(h.dir, 'kubelet-subnet.env');
+  writeFileSync(subnet, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.77.1/24\nFLANNEL_MTU=1450\n');
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./main.js', import.meta.url)),
+    '--master', cp.restURL, '--grpc-server', cp.grpcTarget, '--node-name', 'ksimt-node-2', '--node-ip', '10.200.0.98',
+    '--container-runtime-endpoint', `unix://${join(h.dir, 'cri.sock')}`, '--root-dir', join(h.dir, 'kubelet2'), '--pod-log-root', join(h.dir, 'logs2'),
+    '--cluster-dns', '10.96.0.10', '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnet, '--address', '127.0.0.1', '--port', '0', '--v=2'],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(() => child.kill('SIGKILL'));
+  const node = await waitFor('node-2 registered', async () => {
+    const n = await cp.client.get({ resource: 'nodes', name: 'ksimt-node-2' }).catch(() => undefined) as { spec?: { podCIDR?: string }; status?: { conditions?: unknown[] } } | undefined;
+    return n?.status?.conditions && n;
+  }, { timeoutMs: 15_000 }).catch((err) => { throw new Error(`${err.message}\n${stderr}`); });
+  assert.equal(node.spec?.podCIDR, '10.244.77.0/24');
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, stderr);
+  await cp.client.delete({ resource: 'nodes', name: 'ksimt-node-2' });
 });
