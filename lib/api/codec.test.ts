@@ -127,6 +127,8 @@ test('documented normalisations: empty lists and maps read back as unset', () =>
 test('a wrong JSON type is a BadRequest ApiError naming the field', () => {
   assert.throws(() => toWire('Service', { kind: 'Service', spec: { ports: [{ port: '80' }] } }), (err: unknown) => isApiError(err, 'BadRequest') && /spec\.ports\[0\]\.port/.test(err.message));
   assert.throws(() => toWire('Pod', { kind: 'Pod', spec: { containers: [{ ports: [{ containerPort: 1.5 }] }] } }), (err: unknown) => isApiError(err, 'BadRequest'));
+  assert.throws(() => toWire('Service', { kind: 'Service', spec: { ports: [{ port: 2 ** 31 }] } }), (err: unknown) => isApiError(err, 'BadRequest') && /overflows int32/.test(err.message));
+  assert.equal((fromWire(toWire('Pod', { kind: 'Pod', spec: { activeDeadlineSeconds: 2 ** 40 } })).spec as { activeDeadlineSeconds: number }).activeDeadlineSeconds, 2 ** 40, 'int64 keeps large values');
   assert.throws(() => toWire('Deployment', { kind: 'Deployment', spec: { strategy: { rollingUpdate: { maxSurge: true } } } }), (err: unknown) => isApiError(err, 'BadRequest'));
 });
 

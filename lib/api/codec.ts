@@ -58,6 +58,9 @@ function isObject(v: unknown): v is Json {
 }
 
 const NUMBER_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'double', 'float']);
+const INT32_RANGE: Record<string, [number, number]> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1], sint32: [-(2 ** 31), 2 ** 31 - 1], sfixed32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1], fixed32: [0, 2 ** 32 - 1],
+};
 const INTEGER_TYPES = new Set([...NUMBER_TYPES].filter((t) => t !== 'double' && t !== 'float'));
 
 function encodeScalar(field: protobuf.Field, v: unknown, path: string): unknown {
@@ -71,6 +74,9 @@ function encodeScalar(field: protobuf.Field, v: unknown, path: string): unknown 
   }
   if (NUMBER_TYPES.has(field.type)) {
     if (typeof v !== 'number' || (INTEGER_TYPES.has(field.type) && !Number.isInteger(v))) throw badRequest(path, `expected ${INTEGER_TYPES.has(field.type) ? 'an integer' : 'a number'}, got ${JSON.stringify(v)}`);
+    // protobufjs would silently wrap a 32-bit value; Go's JSON decoder rejects it, so do we
+    const range = INT32_RANGE[field.type];
+    if (range && (v < range[0] || v > range[1])) throw badRequest(path, `value ${v} overflows ${field.type}`);
     return v;
   }
   throw badRequest(path, `unsupported field type ${field.type}`);
