@@ -19,6 +19,7 @@ import { JobController } from './controllers/job.js';
 import { CronJobController } from './controllers/cron-job.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { PodGC } from './controllers/pod-gc.js';
+import { PersistentVolumeController } from './controllers/persistent-volume/controller.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -28,6 +29,8 @@ export interface ControllerOptions {
   podEvictionTimeoutMs: number;
   /** --terminated-pod-gc-threshold (default 12500). */
   terminatedPodGCThreshold?: number;
+  /** --pv-root: where provisioned volumes live (default /var/lib/kubesim/pv). */
+  pvRoot?: string;
 }
 
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
@@ -49,6 +52,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     garbagecollector: () => new GarbageCollector(f, client),
     nodelifecycle: () => new NodeLifecycleController(f, client, recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
     podgc: () => new PodGC(f, client, { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),
+    persistentvolume: () => new PersistentVolumeController(f, client, recorder, { pvRoot: o.pvRoot }),
   };
 }
 
