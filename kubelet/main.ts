@@ -9,12 +9,13 @@ import { Command } from 'commander';
 import { ApiClient } from '../lib/client/api-client.js';
 import { parseSubnetEnv } from './cni/subnet-env.js';
 import { Kubelet } from './kubelet.js';
+import { runHollowNodes } from './hollow.js';
 import { createLogger } from './runtime/log.js';
 
 const program = new Command('kubelet')
   .requiredOption('--grpc-server <host:port>', "the apiserver's gRPC address")
   .option('--master <url>', 'the apiserver REST URL (accepted; the kubelet uses gRPC)')
-  .requiredOption('--node-name <name>', 'name of this node')
+  .option('--node-name <name>', 'name of this node (required unless --hollow-nodes)')
   .option('--node-ip <ip>', 'address reported as InternalIP', '127.0.0.1')
   .option('--container-runtime-endpoint <endpoint>', 'CRI socket (unix:///path)', 'unix:///run/kubesim/cri.sock')
   .option('--root-dir <dir>', 'kubelet state (pod volumes)', '/var/lib/kubelet')
@@ -27,6 +28,9 @@ const program = new Command('kubelet')
   .option('--node-labels <k=v,...>', 'extra labels for the Node')
   .option('--address <ip>', 'address of the kubelet HTTP server (logs, stats)', '0.0.0.0')
   .option('--port <port>', 'port of the kubelet HTTP server', '10250')
+  .option('--hollow-nodes <n>', 'run N hollow (simulated) nodes instead of a real one', '0')
+  .option('--hollow-node-prefix <prefix>', 'name prefix of hollow nodes', 'hollow-node-')
+  .option('--hollow-startup-ms <ms>', 'simulated pod startup time on hollow nodes', '100')
   .option('--v <level>', 'log verbosity', '0')
   .parse();
 
@@ -47,6 +51,14 @@ function podCIDR(): string | undefined {
 
 async function main(): Promise<void> {
   const client = ApiClient.connect(o.grpcServer!);
+  const ac = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { log.info('shutting down; pods keep running', { signal: sig }); ac.abort(); });
+  if (Number(o.hollowNodes) > 0) {
+    await runHollowNodes({ client, count: Number(o.hollowNodes), prefix: o.hollowNodePrefix!, startupMs: Number(o.hollowStartupMs), log }, ac.signal);
+    client.close();
+    process.exit(0);
+  }
+  if (!o.nodeName) throw new Error('--node-name is required');
   const labels = Object.fromEntries((o.nodeLabels ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
   let resolv = '';
   try { resolv = readFileSync(o.resolvConf!, 'utf8'); } catch { /* no node resolv.conf */ }
@@ -55,8 +67,6 @@ async function main(): Promise<void> {
     node: { name: o.nodeName!, ip: o.nodeIp!, podCIDR: podCIDR(), labels, maxPods: Number(o.maxPods) },
     cluster: { clusterDns: (o.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: o.clusterDomain!, nodeResolvConf: resolv },
   });
-  const ac = new AbortController();
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { log.info('shutting down; pods keep running', { signal: sig }); ac.abort(); });
   await kubelet.run(ac.signal);
   client.close();
   process.exit(0);
