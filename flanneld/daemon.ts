@@ -16,6 +16,7 @@ import { formatCidr } from './subnet/cidr.js';
 import { defaultLink, firstAddress, linkWithAddress } from './net/ip.js';
 import { native, netnsPath } from './tuntap/index.js';
 import { startServer, type ServerState } from './server.js';
+import { watchChaosKeys } from './chaos-watch.js';
 
 const log = logger('flanneld');
 
@@ -89,7 +90,11 @@ export async function runFlanneld(o: FlanneldOptions, signal: AbortSignal): Prom
     state.ready = true;
     state.subnet = formatCidr(own.subnet);
     log.info('ready', { subnet: state.subnet, subnetFile: o.subnetFile, mtu: backend.mtu });
-    await manager.run(backend, signal);
+    const chaos = backend.chaos;
+    await Promise.all([
+      manager.run(backend, signal),
+      chaos ? watchChaosKeys(client, o.etcdPrefix, underlay.publicIp, chaos, signal) : undefined,
+    ]);
   } finally {
     state.ready = false;
     await backend?.close().catch((err) => log.error('backend cleanup failed', { err }));

@@ -63,7 +63,7 @@ s.bind(0, bind, async () => {
 });
 `;
 
-test('malformed and foreign datagrams are dropped and counted; chaos drop partitions a peer at run time', async () => {
+test('malformed and foreign datagrams are dropped and counted; chaos drop partitions a peer at run time (HTTP and etcd)', async () => {
   const c = await OverlayCluster.create(2, { Type: 'vxlan', VNI: 1 });
   try {
     const [a, b] = c.topo.nodes;
@@ -91,6 +91,12 @@ test('malformed and foreign datagrams are dropped and counted; chaos drop partit
     assert.ok(/flannel_chaos_drops_total\{[^}]*\} [1-9]/.test(await c.metrics(a)));
     assert.equal((await fetch(chaosUrl, { method: 'DELETE' })).status, 200);
     await waitFor('healed', () => c.topo.ping(a, b));
+    // The same through etcd, as `kubesim chaos` does: a key for every node, then removed.
+    await c.client.put('/coreos.com/network/chaos/all').value(JSON.stringify({ peers: { '*': { drop: true } } }));
+    await waitFor('partitioned via etcd', async () => !(await c.topo.ping(b, a)));
+    assert.deepEqual(await (await fetch(chaosUrl)).json(), { peers: { '*': { drop: true } } });
+    await c.client.delete().key('/coreos.com/network/chaos/all');
+    await waitFor('healed via etcd', () => c.topo.ping(b, a));
   } finally {
     await c.close();
   }
