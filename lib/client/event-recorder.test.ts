@@ -16,11 +16,13 @@ test('repeated identical events bump count and lastTimestamp; different ones cre
   await new Promise((r) => setTimeout(r, 1100)); // lastTimestamp has second precision
   rec.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
   rec.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
+  rec.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container', 'spec.containers{c}');
   rec.eventf(pod, 'Normal', 'Pulled', 'Container image "%s" already present on machine', 'nginx');
   await rec.flush();
   const events = (await api.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
-  assert.equal(events.length, 2);
-  const backoff = events.find((e) => e.reason === 'BackOff')!;
+  assert.equal(events.length, 3, 'a different fieldPath is a different event');
+  assert.equal(events.find((e) => e.involvedObject?.fieldPath === 'spec.containers{c}')?.count, 1);
+  const backoff = events.find((e) => e.reason === 'BackOff' && !e.involvedObject?.fieldPath)!;
   assert.equal(backoff.count, 3);
   assert.equal(backoff.metadata?.name, first[0].metadata?.name);
   assert.ok(backoff.lastTimestamp! > backoff.firstTimestamp!, 'lastTimestamp moved');

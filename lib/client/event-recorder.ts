@@ -37,9 +37,10 @@ export class EventRecorder {
 
   constructor(private readonly client: ApiClient, private readonly source: { component: string; host?: string }) {}
 
-  /** Records an event about `obj` (queued; see flush()). */
-  event(obj: KObject, type: EventType, reason: string, message: string): void {
+  /** Records an event about `obj` (queued; see flush()); `fieldPath` names a part, e.g. `spec.containers{web}`. */
+  event(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     const ref = referenceOf(obj);
+    if (fieldPath) ref.fieldPath = fieldPath;
     const now = new Date();
     this.tail = this.tail.then(() => this.write(ref, type, reason, message, now)).catch((err) => {
       clientLog('warn', 'could not write event', { object: `${ref.namespace ?? ''}/${ref.name}`, reason, error: (err as Error).message });
@@ -56,7 +57,7 @@ export class EventRecorder {
   flush(): Promise<void> { return this.tail; }
 
   private async write(ref: ObjectReference, type: EventType, reason: string, message: string, now: Date): Promise<void> {
-    const key = JSON.stringify([ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type, reason, message, this.source.component, this.source.host]);
+    const key = JSON.stringify([ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, ref.fieldPath, type, reason, message, this.source.component, this.source.host]);
     const prev = this.seen.get(key);
     if (prev) {
       try {
