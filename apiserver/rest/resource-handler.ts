@@ -173,9 +173,7 @@ export function checkBody(body: Record<string, unknown>, def: ResourceDef, sub: 
   }
   obj.apiVersion = obj.apiVersion || gv;
   obj.kind = obj.kind || expected.kind;
-  if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
-    throw new ApiError('BadRequest', 'metadata must be an object');
-  }
+  checkStructure(obj, expected.kind);
   const meta = obj.metadata ?? (obj.metadata = {});
   if (def.namespaced && namespace !== undefined) {
     if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
@@ -188,6 +186,38 @@ export function checkBody(body: Record<string, unknown>, def: ResourceDef, sub: 
   }
   if (name !== undefined && !meta.name) meta.name = name;
   return obj;
+}
+
+const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The type checks Kubernetes' JSON decoder does before any validation: metadata/spec/status are
+ * objects, and metadata's well-known fields have their Go types. null means "absent", as in Go.
+ */
+function checkStructure(obj: KObject, kind: string): void {
+  const typeError = (field: string, want: string, v: unknown) => new ApiError('BadRequest',
+    `${kind} in version "${obj.apiVersion ?? ''}" cannot be handled as a ${kind}: json: cannot unmarshal ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v} into Go struct field ${kind}.${field} of type ${want}`);
+  for (const field of ['metadata', 'spec', 'status']) {
+    const v = obj[field];
+    if (v === null) delete obj[field];
+    else if (v !== undefined && !isObject(v)) throw typeError(field, 'object', v);
+  }
+  const meta = (obj.metadata ?? {}) as Record<string, unknown>;
+  for (const f of ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']) {
+    if (meta[f] === null) delete meta[f];
+    else if (meta[f] !== undefined && typeof meta[f] !== 'string') throw typeError(`metadata.${f}`, 'string', meta[f]);
+  }
+  for (const f of ['labels', 'annotations']) {
+    const m = meta[f];
+    if (m === null) { delete meta[f]; continue; }
+    if (m === undefined) continue;
+    if (!isObject(m)) throw typeError(`metadata.${f}`, 'map[string]string', m);
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) if (typeof v !== 'string') throw typeError(`metadata.${f}[${JSON.stringify(k)}]`, 'string', v);
+  }
+  for (const f of ['finalizers', 'ownerReferences', 'managedFields']) {
+    if (meta[f] === null) delete meta[f];
+    else if (meta[f] !== undefined && !Array.isArray(meta[f])) throw typeError(`metadata.${f}`, 'array', meta[f]);
+  }
 }
 
 async function serveKubeletSubresource(call: ResourceCall, ref: ResourceRef, namespace: string | undefined): Promise<number> {
