@@ -9,6 +9,7 @@ import { toGrpcStatus } from '../../lib/client/grpc-status.js';
 import { objectToPlain } from '../../lib/api/codec.js';
 import { unaryHandlers, watchRequest, type GrpcAuthorizer } from './handlers.js';
 import { ApiError } from '../../lib/errors.js';
+import { logLine, logV } from '../rest/log.js';
 
 /** Options of startGrpcServer. */
 export interface GrpcServerOptions {
@@ -48,6 +49,14 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   };
 }
 
+// One line per call at --v=2 (as REST logs requests); unexpected (non-ApiError) failures always.
+function logCall(method: string, req: PlainMessage, started: number, err?: unknown): void {
+  const t = (req.target ?? (req.binding ? { resource: 'pods', subresource: 'binding' } : {})) as PlainMessage;
+  const fields = { method, resource: t.group ? `${t.resource}.${t.group}` : t.resource, namespace: t.namespace, name: t.name, subresource: t.subresource, ms: Date.now() - started };
+  if (err !== undefined && !(err instanceof ApiError)) logLine('error', 'grpc call failed', { ...fields, err: (err as Error)?.stack ?? String(err) });
+  else logV(2, 'grpc', { ...fields, code: err instanceof ApiError ? err.code : 'OK' });
+}
+
 /** gRPC metadata as lower-case HTTP-style headers (for transport-neutral authenticators). */
 export function metadataHeaders(metadata: grpc.Metadata): Record<string, string> {
   const out: Record<string, string> = {};
@@ -64,9 +73,10 @@ function implementation(opts: GrpcServerOptions, calls: Set<AbortController>): g
   const impl: grpc.UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(unaryHandlers(opts.registry, opts.authorize))) {
     impl[name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
+      const started = Date.now();
       contextOf(opts, call.metadata)
         .then((ctx) => handler(ctx, call.request))
-        .then((res) => callback(null, res), (err) => callback(toGrpcStatus(err)));
+        .then((res) => { logCall(name, call.request, started); callback(null, res); }, (err) => { logCall(name, call.request, started, err); callback(toGrpcStatus(err)); });
     };
   }
   impl.Watch = (call: grpc.ServerWritableStream<PlainMessage, PlainMessage>) => {
@@ -74,8 +84,9 @@ function implementation(opts: GrpcServerOptions, calls: Set<AbortController>): g
     calls.add(abort);
     call.on('cancelled', () => abort.abort());
     call.on('close', () => abort.abort());
+    const started = Date.now();
     streamWatch(opts, call, abort.signal)
-      .then(() => call.end(), (err) => { if (!call.cancelled) call.emit('error', toGrpcStatus(err)); })
+      .then(() => { logCall('Watch', call.request, started); call.end(); }, (err) => { logCall('Watch', call.request, started, err); if (!call.cancelled) call.emit('error', toGrpcStatus(err)); })
       .finally(() => calls.delete(abort));
   };
   return impl;
