@@ -89,6 +89,11 @@ test('malformed and foreign datagrams are dropped and counted; chaos drop partit
     assert.equal(put.status, 200);
     assert.equal(await c.topo.ping(a, b), false, 'partitioned');
     assert.ok(/flannel_chaos_drops_total\{[^}]*\} [1-9]/.test(await c.metrics(a)));
+    // Delay toward b: the SYN and the data each wait 300 ms on the way out of a.
+    await fetch(chaosUrl, { method: 'PUT', body: JSON.stringify({ peers: { [b.ip]: { delayMs: 300 } } }) });
+    const t0 = Date.now();
+    assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT, 1000), `${a.podIp} 1000`);
+    assert.ok(Date.now() - t0 >= 600, `delayed exchange took ${Date.now() - t0} ms`);
     assert.equal((await fetch(chaosUrl, { method: 'DELETE' })).status, 200);
     await waitFor('healed', () => c.topo.ping(a, b));
     // The same through etcd, as `kubesim chaos` does: a key for every node, then removed.
