@@ -20,6 +20,7 @@ import { CronJobController } from './controllers/cron-job.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { PodGC } from './controllers/pod-gc.js';
 import { PersistentVolumeController } from './controllers/persistent-volume/controller.js';
+import { ServiceLBController } from './controllers/service-lb.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -31,6 +32,8 @@ export interface ControllerOptions {
   terminatedPodGCThreshold?: number;
   /** --pv-root: where provisioned volumes live (default /var/lib/kubesim/pv). */
   pvRoot?: string;
+  /** --load-balancer-ip-range (default 10.200.0.200-10.200.0.250). */
+  loadBalancerIPRange?: string;
 }
 
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
@@ -53,6 +56,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     nodelifecycle: () => new NodeLifecycleController(f, client, recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
     podgc: () => new PodGC(f, client, { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),
     persistentvolume: () => new PersistentVolumeController(f, client, recorder, { pvRoot: o.pvRoot }),
+    servicelb: () => new ServiceLBController(f, client, recorder, o.loadBalancerIPRange),
   };
 }
 
