@@ -23,21 +23,22 @@ export function imageTag(image: string): string {
 
 function defaultProbe(p: Probe | undefined): void {
   if (!p) return;
-  p.timeoutSeconds ??= 1;
-  p.periodSeconds ??= 10;
-  p.successThreshold ??= 1;
-  p.failureThreshold ??= 3;
+  // Plain ints in Kubernetes' types: 0 means unset there, so 0 is defaulted too.
+  p.timeoutSeconds ||= 1;
+  p.periodSeconds ||= 10;
+  p.successThreshold ||= 1;
+  p.failureThreshold ||= 3;
   if (p.httpGet) {
-    p.httpGet.path ??= '/';
-    p.httpGet.scheme ??= 'HTTP';
+    p.httpGet.path ||= '/';
+    p.httpGet.scheme ||= 'HTTP';
   }
 }
 
 /** Fills a container's defaults in place. */
 export function defaultContainer(c: Container): void {
   if (!c.imagePullPolicy && typeof c.image === 'string') c.imagePullPolicy = imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent';
-  c.terminationMessagePath ??= '/dev/termination-log';
-  c.terminationMessagePolicy ??= 'File';
+  c.terminationMessagePath ||= '/dev/termination-log';
+  c.terminationMessagePolicy ||= 'File';
   c.resources ??= {};
   // Kubernetes copies limits into missing requests: a limit alone means request = limit.
   const { limits, requests } = c.resources;
@@ -46,9 +47,9 @@ export function defaultContainer(c: Container): void {
     for (const [k, v] of Object.entries(limits)) if (req[k] === undefined) req[k] = v;
     c.resources.requests = req;
   }
-  for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  for (const p of c.ports ?? []) p.protocol ||= 'TCP';
   for (const e of c.env ?? []) {
-    if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';
+    if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ||= 'v1';
   }
   defaultProbe(c.livenessProbe);
   defaultProbe(c.readinessProbe);

@@ -27,13 +27,16 @@ function defaultVolume(v: Volume): void {
   if (v.hostPath) v.hostPath.type ??= '';
 }
 
-/** Fills PodSpec defaults in place (SetDefaults_PodSpec + containers + volumes). */
+/**
+ * Fills PodSpec defaults in place (SetDefaults_PodSpec + containers + volumes). Fields that are
+ * plain strings in Kubernetes' Go types treat "" as unset (`||=`); pointer fields keep a set zero (`??=`).
+ */
 export function defaultPodSpec(spec: PodSpec): void {
-  spec.restartPolicy ??= 'Always';
+  spec.restartPolicy ||= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
-  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.dnsPolicy ||= 'ClusterFirst';
   spec.securityContext ??= {};
-  spec.schedulerName ??= 'default-scheduler';
+  spec.schedulerName ||= 'default-scheduler';
   spec.enableServiceLinks ??= true;
   if (spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {

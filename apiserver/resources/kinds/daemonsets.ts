@@ -14,7 +14,7 @@ const UPDATE_STRATEGIES = ['OnDelete', 'RollingUpdate'];
 function defaults(obj: KObject): void {
   const spec = ((obj as DaemonSet).spec ??= {});
   spec.updateStrategy ??= {};
-  spec.updateStrategy.type ??= 'RollingUpdate';
+  spec.updateStrategy.type ||= 'RollingUpdate';
   if (spec.updateStrategy.type === 'RollingUpdate') {
     spec.updateStrategy.rollingUpdate ??= {};
     spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;

@@ -14,7 +14,7 @@ function defaults(obj: KObject): void {
   const spec = ((obj as Deployment).spec ??= {});
   spec.replicas ??= 1;
   spec.strategy ??= {};
-  spec.strategy.type ??= 'RollingUpdate';
+  spec.strategy.type ||= 'RollingUpdate';
   if (spec.strategy.type === 'RollingUpdate') {
     spec.strategy.rollingUpdate ??= {};
     spec.strategy.rollingUpdate.maxUnavailable ??= '25%';

@@ -136,7 +136,7 @@ function validateCronJob(obj: KObject): FieldError[] {
 export const cronJobs: KindBehaviour = {
   defaults(obj) {
     const spec = ((obj as CronJob).spec ??= {});
-    spec.concurrencyPolicy ??= 'Allow';
+    spec.concurrencyPolicy ||= 'Allow';
     spec.suspend ??= false;
     spec.successfulJobsHistoryLimit ??= 3;
     spec.failedJobsHistoryLimit ??= 1;

@@ -49,6 +49,21 @@ test('limits alone become requests; probes get defaults; empty volumes become em
   assert.equal(p.spec!.volumes[1].configMap!.defaultMode, 420);
 });
 
+test('empty strings and zero probe ints count as unset, as in Kubernetes (Go zero values)', () => {
+  const p = base();
+  p.spec!.restartPolicy = '';
+  p.spec!.containers![0].ports![0].protocol = '';
+  p.spec!.containers![0].readinessProbe = { tcpSocket: { port: 80 }, timeoutSeconds: 0, periodSeconds: 0 };
+  defaulted(p);
+  assert.equal(p.spec!.restartPolicy, 'Always');
+  assert.equal(p.spec!.containers![0].ports![0].protocol, 'TCP');
+  assert.equal(p.spec!.containers![0].readinessProbe!.timeoutSeconds, 1);
+  assert.equal(p.spec!.containers![0].readinessProbe!.periodSeconds, 10);
+  const g = base();
+  g.spec!.terminationGracePeriodSeconds = 0;
+  assert.equal(defaulted(g).spec!.terminationGracePeriodSeconds, 0, 'a pointer field keeps an explicit 0');
+});
+
 test('a valid pod has no errors', () => {
   assert.deepEqual(errors(defaulted()), []);
 });

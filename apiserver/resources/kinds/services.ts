@@ -28,15 +28,15 @@ function usesNodePorts(type: string | undefined): boolean {
 function defaults(obj: KObject): void {
   const svc = obj as Service;
   const spec = (svc.spec ??= {});
-  spec.type ??= 'ClusterIP';
-  spec.sessionAffinity ??= 'None';
+  spec.type ||= 'ClusterIP';
+  spec.sessionAffinity ||= 'None';
   if (spec.sessionAffinity === 'ClientIP') {
     spec.sessionAffinityConfig ??= {};
     spec.sessionAffinityConfig.clientIP ??= {};
     spec.sessionAffinityConfig.clientIP.timeoutSeconds ??= 10800;
   }
   for (const p of spec.ports ?? []) {
-    p.protocol ??= 'TCP';
+    p.protocol ||= 'TCP';
     if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
   }
   if (spec.type !== 'ExternalName') {
@@ -46,7 +46,7 @@ function defaults(obj: KObject): void {
     if (!spec.ipFamilies?.length) spec.ipFamilies = ['IPv4'];
     spec.ipFamilyPolicy ??= 'SingleStack';
   }
-  if (usesNodePorts(spec.type)) spec.externalTrafficPolicy ??= 'Cluster';
+  if (usesNodePorts(spec.type)) spec.externalTrafficPolicy ||= 'Cluster';
   if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
 }
 

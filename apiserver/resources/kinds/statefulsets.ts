@@ -19,17 +19,17 @@ export const STS_UPDATE_FORBIDDEN = "updates to statefulset spec for fields othe
 function defaults(obj: KObject): void {
   const spec = ((obj as StatefulSet).spec ??= {});
   spec.replicas ??= 1;
-  spec.podManagementPolicy ??= 'OrderedReady';
+  spec.podManagementPolicy ||= 'OrderedReady';
   spec.updateStrategy ??= {};
-  spec.updateStrategy.type ??= 'RollingUpdate';
+  spec.updateStrategy.type ||= 'RollingUpdate';
   if (spec.updateStrategy.type === 'RollingUpdate') {
     spec.updateStrategy.rollingUpdate ??= {};
     spec.updateStrategy.rollingUpdate.partition ??= 0;
   }
   spec.revisionHistoryLimit ??= 10;
   spec.persistentVolumeClaimRetentionPolicy ??= {};
-  spec.persistentVolumeClaimRetentionPolicy.whenDeleted ??= 'Retain';
-  spec.persistentVolumeClaimRetentionPolicy.whenScaled ??= 'Retain';
+  spec.persistentVolumeClaimRetentionPolicy.whenDeleted ||= 'Retain';
+  spec.persistentVolumeClaimRetentionPolicy.whenScaled ||= 'Retain';
   for (const t of spec.volumeClaimTemplates ?? []) defaultPVCSpec((t.spec ??= {}));
   defaultPodTemplate(spec.template);
 }

@@ -38,7 +38,7 @@ function validatePV(obj: KObject): FieldError[] {
 export const persistentVolumes: KindBehaviour = {
   defaults(obj) {
     const spec = ((obj as PersistentVolume).spec ??= {});
-    spec.persistentVolumeReclaimPolicy ??= 'Retain';
+    spec.persistentVolumeReclaimPolicy ||= 'Retain';
     spec.volumeMode ??= 'Filesystem';
   },
   validateCreate: validatePV,
