@@ -56,7 +56,17 @@ export function defaultContainer(c: Container): void {
   defaultProbe(c.startupProbe);
 }
 
-/** Validates requests/limits: known quantities, non-negative, requests ≤ limits. */
+const CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
+
+/** validateContainerResourceName: cpu/memory/ephemeral-storage/hugepages-*, or a domain-qualified extended resource. */
+function resourceNameError(name: string): string | undefined {
+  if (CONTAINER_RESOURCES.has(name) || name.startsWith('hugepages-')) return undefined;
+  if (!name.includes('/')) return 'must be a standard resource type or fully qualified';
+  if (name.startsWith('kubernetes.io/') || name.startsWith('requests.')) return 'must be a standard resource for containers';
+  return undefined;
+}
+
+/** Validates requests/limits: known names and quantities, non-negative, requests ≤ limits. */
 export function validateResources(r: ResourceRequirements | undefined, path: string): FieldError[] {
   if (!r) return [];
   const errs: FieldError[] = [];
@@ -65,6 +75,8 @@ export function validateResources(r: ResourceRequirements | undefined, path: str
     for (const [name, raw] of Object.entries(r[kind] ?? {})) {
       const q = tryParseQuantity(raw);
       const p = `${path}.${kind}[${name}]`;
+      const nameErr = resourceNameError(name);
+      if (nameErr) errs.push(invalidValue(p, name, nameErr));
       if (!q) { errs.push(invalidValue(p, raw, QUANTITY_FORMAT_ERROR)); continue; }
       if (q.num < 0n) errs.push(invalidValue(p, raw, 'must be greater than or equal to 0'));
       parsed[kind][name] = q;

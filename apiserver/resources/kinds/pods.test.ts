@@ -105,6 +105,13 @@ test('restartPolicy, dnsPolicy and resources', () => {
   assert.ok(e.includes('spec.containers[0].resources.requests|FieldValueInvalid|must be less than or equal to cpu limit of 1'));
 });
 
+test('resource names must be standard or fully qualified', () => {
+  const p = base();
+  p.spec!.containers![0].resources = { limits: { cpu: '1', 'nvidia.com/gpu': '1', gpus: '1' } };
+  // Defaulting copied the limits into requests, so both maps report the bad name, as Kubernetes does.
+  assert.deepEqual(errors(defaulted(p)), ['limits', 'requests'].map((k) => `spec.containers[0].resources.${k}[gpus]|FieldValueInvalid|must be a standard resource type or fully qualified`));
+});
+
 test('volume mounts must name a volume', () => {
   const p = base();
   p.spec!.containers![0].volumeMounts = [{ name: 'data', mountPath: '/data' }];
