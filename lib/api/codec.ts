@@ -196,6 +196,16 @@ const TYPED_API_VERSION: Record<string, string> = {
   Event: 'v1', HorizontalPodAutoscaler: 'autoscaling/v2', Scale: 'autoscaling/v1', Eviction: 'policy/v1',
 };
 
+const noted = new Set<string>();
+
+// Says once per distinct reason that a known kind went raw, so gaps in api.proto are visible.
+function noteRaw(kind: string, why: string): void {
+  const key = `${kind}: ${why}`;
+  if (noted.has(key) || noted.size >= 100) return;
+  noted.add(key);
+  process.stderr.write(`${new Date().toISOString()} info codec ${JSON.stringify(`${kind} sent as raw JSON`)} reason=${JSON.stringify(why)}\n`);
+}
+
 /** Kubernetes JSON → plain `kubesim.api.Object` envelope: typed when lossless, else `raw`. */
 export function objectToPlain(obj: KObject): Plain {
   const field = envelopeField(obj.kind);
@@ -205,9 +215,11 @@ export function objectToPlain(obj: KObject): Plain {
       const dropped: string[] = [];
       const plain = encodePlain(messageType(obj.kind!), obj as Json, '', dropped);
       if (dropped.length === 0) return { [field]: plain };
+      noteRaw(obj.kind!, `fields unknown to proto/api.proto: ${dropped.map((d) => d.replace(/\[\d+\]/g, '[]')).join(', ')}`);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // a JSON type the proto cannot carry: send it as raw JSON and let the registry judge it
+      noteRaw(obj.kind!, err.message);
     }
   }
   return { raw: { json: JSON.stringify(obj) } };
