@@ -80,8 +80,13 @@ test('TcpCoalescer merges back-to-back segments of a flow into one GSO packet, l
   }
   const other = tcpFrame(Buffer.from('x'), 99999, 0x10);
   co.add(other, 0, other.length, 14);
+  const next = tcpFrame(Buffer.from('y'), 100000, 0x10);
+  next.writeUInt32BE(778, 42); // another ack number: must not merge
+  next.writeUInt16BE(0, 50); next.writeUInt16BE(tcpSum(next, 14), 50);
+  co.add(next, 0, next.length, 14);
   co.finish();
-  assert.equal(flushed.length, 2);
+  assert.equal(flushed.length, 3);
+  assert.deepEqual(flushed[2].subarray(VNET_HDR_LEN), next);
   const h = readVnetHdr(flushed[0], 0);
   assert.deepEqual([h.flags, h.gsoType, h.hdrLen, h.gsoSize, h.csumStart, h.csumOffset], [1, 1, 66, 1398, 34, 16]);
   const f = flushed[0].subarray(VNET_HDR_LEN);

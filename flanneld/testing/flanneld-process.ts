@@ -34,7 +34,9 @@ const loaderArgs = (): string[] => {
 
 /** Starts flanneld with args; resolves once subnet.env exists and /healthz answers ok. */
 export async function startFlanneld(args: string[], subnetFile: string, timeoutMs = 20_000): Promise<FlanneldProc> {
-  const child = spawn(process.execPath, [...loaderArgs(), mainPath(), '--healthz-port', '0', '--subnet-file', subnetFile, ...args], {
+  // KUBESIM_FLANNELD_NODE_ARGS: extra node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+  const nodeArgs = (process.env.KUBESIM_FLANNELD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...loaderArgs(), ...nodeArgs, mainPath(), '--healthz-port', '0', '--subnet-file', subnetFile, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, KUBESIM_LOG_LEVEL: 'info' }, // its port is read from the info log
   });
