@@ -65,8 +65,11 @@ function header(out: string): string {
   return out.split('\n')[0].trim().replace(/\s{2,}/g, ' | ');
 }
 
-test('kubectl sees kubesim tables, defaults, selectors and validation errors as Kubernetes', { timeout: 120_000 }, async () => {
-  const bin = kubectlBinaries()[0];
+for (const bin of kubectlBinaries()) {
+  test(`${bin.split('/').pop()} sees kubesim tables, defaults, selectors and validation errors as Kubernetes`, { timeout: 120_000 }, () => scenario(bin));
+}
+
+async function scenario(bin: string): Promise<void> {
   const c: TestCluster = await startCluster();
   try {
     const k = (args: string[], input?: string) => kubectlOk(bin, c, args, input);
@@ -108,4 +111,4 @@ test('kubectl sees kubesim tables, defaults, selectors and validation errors as 
   } finally {
     await c.stop();
   }
-});
+}
