@@ -11,7 +11,10 @@ import { Command } from 'commander';
 import { addClientFlags, clientFromFlags } from '../lib/client/flags.js';
 import { LeaderElector } from '../lib/client/leader-election.js';
 import { clientLog } from '../lib/client/log.js';
+import { readFileSync } from 'node:fs';
 import { parseDurationMs } from './duration.js';
+import { parseSchedulerConfig, type SchedulerConfig } from './config.js';
+import { inTreeRegistry } from './plugins/index.js';
 import { startScheduler } from './run.js';
 import { startSchedulerServer } from './server.js';
 import { Registry } from 'prom-client';
@@ -20,6 +23,7 @@ process.env.KUBESIM_COMPONENT ??= 'kube-scheduler';
 
 const program = addClientFlags(new Command('kube-scheduler'))
   .description('kubesim scheduler: assigns pending pods to nodes (filter and score plugins, preemption)')
+  .option('--config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1): profiles with their plugins and weights, leaderElection')
   .option('--scheduler-name <name>', 'schedule pods whose spec.schedulerName is this', 'default-scheduler')
   .option('--leader-elect', 'run only while holding the leader Lease (for several replicas)', false)
   .option('--leader-elect-lease-duration <d>', 'how long a leader holds the lease without renewing', '15s')
@@ -37,6 +41,11 @@ async function main(): Promise<void> {
   const o = program.parse(process.argv).opts();
   const verbosity = Number(o.v);
   if (!Number.isInteger(verbosity) || verbosity < 0) throw new Error(`--v: not a verbosity level: ${o.v}`);
+  const config: SchedulerConfig | undefined = o.config ? parseSchedulerConfig(readFileSync(o.config, 'utf8'), inTreeRegistry()) : undefined;
+  // A flag given on the command line wins over the config file, which wins over the flag's default.
+  const le = config?.leaderElection ?? {};
+  const pick = (flag: string, fromConfig: unknown) => (program.getOptionValueSource(flag) === 'cli' || fromConfig === undefined ? o[flag] : fromConfig);
+  const leaderElect = pick('leaderElect', le.leaderElect);
   const client = clientFromFlags(o);
   const shutdown = new AbortController();
   let stopping = false;
@@ -62,24 +71,24 @@ async function main(): Promise<void> {
   const schedule = async (signal: AbortSignal) => {
     leading = true;
     const running = await startScheduler(client, signal, {
-      schedulerName: o.schedulerName, verbosity, decisionAnnotation: o.decisionAnnotation, preemption: o.preemption,
+      schedulerName: o.schedulerName, profiles: config?.profiles, verbosity, decisionAnnotation: o.decisionAnnotation, preemption: o.preemption,
     });
     metrics = running.scheduler.metrics.registry;
     synced = true;
-    clientLog('info', 'scheduler started', { schedulerName: o.schedulerName });
+    clientLog('info', 'scheduler started', { profiles: running.scheduler.schedulerNames });
     await running.done;
   };
 
-  if (!o.leaderElect) {
+  if (!leaderElect) {
     await schedule(shutdown.signal);
   } else {
     const identity = `${hostname()}_${randomUUID()}`;
     const elector = new LeaderElector({
       client, identity, releaseOnCancel: true,
-      lease: { namespace: o.leaderElectResourceNamespace, name: o.leaderElectResourceName },
-      leaseDurationMs: parseDurationMs(o.leaderElectLeaseDuration),
-      renewDeadlineMs: parseDurationMs(o.leaderElectRenewDeadline),
-      retryPeriodMs: parseDurationMs(o.leaderElectRetryPeriod),
+      lease: { namespace: pick('leaderElectResourceNamespace', le.resourceNamespace), name: pick('leaderElectResourceName', le.resourceName) },
+      leaseDurationMs: parseDurationMs(pick('leaderElectLeaseDuration', le.leaseDuration)),
+      renewDeadlineMs: parseDurationMs(pick('leaderElectRenewDeadline', le.renewDeadline)),
+      retryPeriodMs: parseDurationMs(pick('leaderElectRetryPeriod', le.retryPeriod)),
       onStartedLeading: schedule,
       onNewLeader: (leader) => clientLog('info', 'new leader', { leader }),
     });

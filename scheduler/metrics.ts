@@ -17,7 +17,7 @@ export class SchedulerMetrics {
   private readonly preemptionAttempts: Counter;
   private readonly victims: Histogram;
 
-  constructor(private readonly profile: string, queue: SchedulingQueue) {
+  constructor(queue: SchedulingQueue) {
     const registers = [this.registry];
     this.attempts = new Counter({ name: 'scheduler_schedule_attempts_total', help: 'Number of attempts to schedule pods, by the result.', labelNames: ['profile', 'result'], registers });
     this.duration = new Histogram({
@@ -37,10 +37,10 @@ export class SchedulerMetrics {
     this.victims = new Histogram({ name: 'scheduler_preemption_victims', help: 'Number of selected preemption victims.', buckets: [1, 2, 4, 8, 16, 32, 64], registers });
   }
 
-  /** Records one attempt and how long it took (ms). */
-  attempt(result: AttemptResult, ms: number): void {
-    this.attempts.inc({ profile: this.profile, result });
-    this.duration.observe({ profile: this.profile, result }, ms / 1000);
+  /** Records one attempt of a profile and how long it took (ms). */
+  attempt(profile: string, result: AttemptResult, ms: number): void {
+    this.attempts.inc({ profile, result });
+    this.duration.observe({ profile, result }, ms / 1000);
   }
 
   /** Records a preemption attempt and, when it found a node, its victim count. */

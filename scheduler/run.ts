@@ -6,15 +6,18 @@
 import type { ApiClient } from '../lib/client/api-client.js';
 import { InformerFactory } from '../lib/client/informer.js';
 import type { KObject } from '../lib/api/object.js';
-import { Framework } from './framework/registry.js';
+import { Framework, type Profile } from './framework/registry.js';
 import type { Node, Pod } from './framework/types.js';
 import { EventRecorder } from '../lib/client/event-recorder.js';
 import { defaultProfile, inTreeRegistry } from './plugins/index.js';
 import { Scheduler, type EventSink, type SchedulerOptions } from './scheduler.js';
 
 /** Options of startScheduler (the Scheduler's, minus what is derived from the client). */
-export interface StartOptions extends Omit<SchedulerOptions, 'framework' | 'client' | 'events'> {
+export interface StartOptions extends Omit<SchedulerOptions, 'frameworks' | 'client' | 'events'> {
+  /** Profiles (from --config); default: the default profile named `schedulerName`. */
+  profiles?: Profile[];
   schedulerName?: string;
+  /** One sink for every profile's Events; default: an EventRecorder per profile. */
   events?: EventSink;
 }
 
@@ -23,9 +26,11 @@ export interface RunningScheduler { scheduler: Scheduler; done: Promise<void> }
 
 /** Builds the default-profile scheduler, starts informers, waits for sync and schedules until `signal` aborts. */
 export async function startScheduler(client: ApiClient, signal: AbortSignal, opts: StartOptions = {}): Promise<RunningScheduler> {
-  const schedulerName = opts.schedulerName ?? 'default-scheduler';
-  const framework = new Framework(inTreeRegistry(), defaultProfile(schedulerName));
-  const scheduler = new Scheduler({ ...opts, framework, client, events: opts.events ?? new EventRecorder(client, { component: schedulerName }) });
+  const registry = inTreeRegistry();
+  const profiles = opts.profiles ?? [defaultProfile(opts.schedulerName ?? 'default-scheduler')];
+  const frameworks = profiles.map((p) => new Framework(registry, p));
+  const events = (name: string): EventSink => opts.events ?? new EventRecorder(client, { component: name });
+  const scheduler = new Scheduler({ ...opts, frameworks, client, events });
   const factory = new InformerFactory(client);
   factory.informerFor<Node & KObject>({ resource: 'nodes' }).addEventHandler(scheduler.nodeHandlers());
   factory.informerFor({ resource: 'namespaces' }).addEventHandler(scheduler.namespaceHandlers());

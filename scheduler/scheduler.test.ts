@@ -7,6 +7,8 @@ import { makeNode, makePod } from './framework/testing.js';
 import type { Pod } from './framework/types.js';
 import { startScheduler } from './run.js';
 import { DECISION_ANNOTATION } from './scheduler.js';
+import { parseSchedulerConfig } from './config.js';
+import { inTreeRegistry } from './plugins/index.js';
 
 test('scheduler against a real apiserver: binds, explains failures as Kubernetes does, retries on node changes', async (t) => {
   const cp = await startControlPlane();
@@ -110,4 +112,42 @@ test('preemption against a real apiserver: the low-priority victim is deleted wi
   await client.delete({ resource: 'pods', namespace: 'default', name: 'low' }, { gracePeriodSeconds: 0 }).catch(() => undefined);
   const bound = await waitFor('high bound', async () => (await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'high' })).spec.nodeName, { timeoutMs: 15_000 });
   assert.equal(bound, 'only');
+});
+
+test('profiles from a KubeSchedulerConfiguration: each schedulerName is served with its own plugins and Event source; others are left alone', async (t) => {
+  const cp = await startControlPlane();
+  const ac = new AbortController();
+  let done: Promise<void> | undefined;
+  t.after(async () => { ac.abort(); await done; await cp.stop(); });
+  const { client } = cp;
+  const n = makeNode('n1', { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] });
+  const created = await client.create({ resource: 'nodes' }, n as KObject);
+  await client.updateStatus({ resource: 'nodes' }, { ...created, status: n.status });
+  const { profiles } = parseSchedulerConfig(`apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: default-scheduler
+- schedulerName: taint-blind
+  plugins: {multiPoint: {disabled: [{name: TaintToleration}]}}
+`, inTreeRegistry());
+  done = (await startScheduler(client, ac.signal, { profiles })).done;
+  const create = (name: string, schedulerName: string) => {
+    const p = makePod(name) as KObject & { spec: Record<string, unknown>; metadata: Record<string, unknown> };
+    delete p.metadata.uid;
+    p.spec.schedulerName = schedulerName;
+    return client.create({ resource: 'pods', namespace: 'default' }, p);
+  };
+  await create('blind', 'taint-blind');
+  await create('normal', 'default-scheduler');
+  await create('foreign', 'someone-else');
+  const get = async (name: string) => client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name });
+  assert.equal(await waitFor('blind bound despite the taint', async () => (await get('blind')).spec.nodeName), 'n1');
+  const events = async () => (await client.list({ resource: 'events', namespace: 'default' })).items;
+  const scheduled = await waitFor('Scheduled from taint-blind', async () => (await events()).find((e) => e.reason === 'Scheduled'));
+  assert.deepEqual(scheduled.source, { component: 'taint-blind' });
+  const failed = await waitFor('normal refused by the taint', async () => (await events()).find((e) => e.reason === 'FailedScheduling' && (e.involvedObject as { name: string }).name === 'normal'));
+  assert.match(failed.message as string, /^0\/1 nodes are available: 1 node\(s\) had untolerated taint \{dedicated: x\}\./);
+  assert.deepEqual(failed.source, { component: 'default-scheduler' });
+  assert.equal((await get('foreign')).spec.nodeName, undefined);
+  assert.ok(!(await events()).some((e) => (e.involvedObject as { name: string }).name === 'foreign'), 'a pod of another scheduler gets no events from us');
 });

@@ -19,6 +19,7 @@ import type { EventRecorder } from '../lib/client/event-recorder.js';
 import { SchedulingQueue, type QueuedPod } from './queue/scheduling-queue.js';
 import { nodeChangeMayHelp, podSpecChanged } from './change-filters.js';
 import { SchedulerMetrics } from './metrics.js';
+import { decisionLines } from './decision-log.js';
 
 /** Where the scheduler records Events (lib/client's EventRecorder, or a wrapper of it). */
 export type EventSink = Pick<EventRecorder, 'event'>;
@@ -28,9 +29,11 @@ export const DECISION_ANNOTATION = 'scheduler.kubesim.io/decision';
 
 /** What a Scheduler needs. */
 export interface SchedulerOptions {
-  framework: Framework;
+  /** One framework per profile; a pod picks its profile by `spec.schedulerName`. */
+  frameworks: Framework[];
   client: ApiClient;
-  events: EventSink;
+  /** Where a profile's Events go (From = the profile's schedulerName). */
+  events: (schedulerName: string) => EventSink;
   queue?: SchedulingQueue;
   /** Random source for tie-breaking. */
   rng?: () => number;
@@ -54,20 +57,34 @@ export class Scheduler {
   private readonly binds = new Set<Promise<void>>();
   /** Unbound pods nominated to a node by preemption: node → key → pod. */
   private readonly nominated = new Map<string, Map<string, Pod>>();
-  private readonly fw: Framework;
+  private readonly profiles = new Map<string, Framework>();
+  private readonly sinks = new Map<string, EventSink>();
   private readonly verbosity: number;
   private readonly rng: () => number;
 
   constructor(private readonly opts: SchedulerOptions) {
-    this.fw = opts.framework;
+    for (const fw of opts.frameworks) {
+      const name = fw.profile.schedulerName;
+      if (this.profiles.has(name)) throw new Error(`duplicate scheduler profile ${JSON.stringify(name)}`);
+      this.profiles.set(name, fw);
+      this.sinks.set(name, opts.events(name));
+    }
     this.queue = opts.queue ?? new SchedulingQueue();
     this.verbosity = opts.verbosity ?? 0;
     this.rng = opts.rng ?? Math.random;
-    this.metrics = new SchedulerMetrics(this.fw.profile.schedulerName, this.queue);
+    this.metrics = new SchedulerMetrics(this.queue);
   }
 
-  /** The name pods put in `spec.schedulerName` to be scheduled by this scheduler. */
-  get schedulerName(): string { return this.fw.profile.schedulerName; }
+  /** The names pods put in `spec.schedulerName` to be scheduled by this scheduler (one per profile). */
+  get schedulerNames(): string[] { return [...this.profiles.keys()]; }
+
+  private profileOf(pod: Pod): string {
+    return pod.spec.schedulerName || 'default-scheduler';
+  }
+
+  private events(pod: Pod): EventSink {
+    return this.sinks.get(this.profileOf(pod)) ?? [...this.sinks.values()][0];
+  }
 
   /** Informer handlers for pods (all pods: bound ones feed the snapshot, unbound ones the queue). */
   podHandlers(): EventHandlers<Pod> {
@@ -97,7 +114,7 @@ export class Scheduler {
   }
 
   private responsible(pod: Pod): boolean {
-    return (pod.spec.schedulerName || 'default-scheduler') === this.schedulerName;
+    return this.profiles.has(this.profileOf(pod));
   }
 
   private setNominated(key: string, pod: Pod | null): void {
@@ -174,16 +191,18 @@ export class Scheduler {
   /** One scheduling cycle for one popped pod. */
   async scheduleOne(q: QueuedPod): Promise<void> {
     const pod = q.pod;
+    const fw = this.profiles.get(this.profileOf(pod));
+    if (!fw) { this.queue.done(q.key); return; }
     const started = performance.now();
     const record = this.verbosity >= 4 || !!this.opts.decisionAnnotation;
     const nominatedPods = this.nominated.size ? (node: string) => this.nominatedFor(pod, node) : undefined;
-    const r = schedulePod(this.fw, pod, this.snapshot, { rng: this.rng, record, recordAll: record, nominatedPods });
+    const r = schedulePod(fw, pod, this.snapshot, { rng: this.rng, record, recordAll: record, nominatedPods });
     if (r.decision) this.logDecision(r.decision);
     if (r.error) { this.fail(q, 'SchedulerError', r.error, true, started, r.decision); return; }
     if (!r.nodeName) {
       let post = '';
       if (this.opts.preemption !== false) {
-        const p = preempt(this.fw, pod, this.snapshot, r.diagnosis);
+        const p = preempt(fw, pod, this.snapshot, r.diagnosis);
         this.metrics.preemption(p.candidate?.victims.length);
         if (p.candidate) await this.preemptFor(pod, p.candidate);
         post = p.message;
@@ -205,8 +224,8 @@ export class Scheduler {
     try {
       if (this.opts.decisionAnnotation && decision) await this.annotate(pod, decision);
       await this.opts.client.bind(ns, pod.metadata.name, nodeName, { podUID: pod.metadata.uid });
-      this.opts.events.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`);
-      this.metrics.attempt('scheduled', performance.now() - started);
+      this.events(pod).event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`);
+      this.metrics.attempt(this.profileOf(pod), 'scheduled', performance.now() - started);
       clientLog('info', 'bound pod', { pod: q.key, node: nodeName });
     } catch (err) {
       if (this.assumed.get(q.key) === nodeName) { this.assumed.delete(q.key); this.snapshot.removePod(pod); }
@@ -218,9 +237,9 @@ export class Scheduler {
 
   private fail(q: QueuedPod, reason: 'Unschedulable' | 'SchedulerError', message: string, error: boolean, started: number, decision?: Decision): void {
     const { pod } = q;
-    this.metrics.attempt(error ? 'error' : 'unschedulable', performance.now() - started);
+    this.metrics.attempt(this.profileOf(pod), error ? 'error' : 'unschedulable', performance.now() - started);
     clientLog('info', 'unable to schedule pod', { pod: q.key, reason, message });
-    this.opts.events.event(pod, 'Warning', 'FailedScheduling', message);
+    this.events(pod).event(pod, 'Warning', 'FailedScheduling', message);
     this.queue.addUnschedulable(q, error);
     this.setUnscheduledCondition(pod, reason, message);
     if (this.opts.decisionAnnotation && decision) this.annotate(pod, decision).catch(() => {});
@@ -244,7 +263,7 @@ export class Scheduler {
     const ns = pod.metadata.namespace ?? 'default';
     for (const v of c.victims) {
       const vns = v.metadata.namespace ?? 'default';
-      this.opts.events.event(v, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${c.nodeName}`);
+      this.events(pod).event(v, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${c.nodeName}`);
       await this.opts.client.delete({ resource: 'pods', namespace: vns, name: v.metadata.name }, { preconditions: { uid: v.metadata.uid } })
         .catch((err) => { if (!isApiError(err, 'NotFound')) clientLog('warn', 'could not preempt pod', { pod: `${vns}/${v.metadata.name}`, error: (err as Error).message }); });
     }
@@ -255,6 +274,6 @@ export class Scheduler {
 
   private logDecision(d: Decision): void {
     if (this.verbosity < 4) return;
-    clientLog('info', 'scheduling decision', { pod: d.pod, selected: d.selectedNode ?? null, preFilter: d.preFilter, filter: d.filter, score: d.score, finalScore: d.finalScore });
+    for (const line of decisionLines(d)) clientLog('info', line.msg, line.fields);
   }
 }
