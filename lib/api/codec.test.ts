@@ -113,10 +113,10 @@ test('a bare JSON number quantity becomes its string; JSON null is unset', () =>
 });
 
 test('fields unknown to the proto are listed as dropped', () => {
-  const obj: KObject = { kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', resizePolicy: [{ resourceName: 'cpu' }] }], ephemeralContainers: [] }, extra: 1 };
+  const obj: KObject = { kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', restartPolicyRules: [{ action: 'Restart' }] }], resourceClaims: [] }, extra: 1 };
   const dropped: string[] = [];
   toWire('Pod', obj, dropped);
-  assert.deepEqual(dropped.sort(), ['extra', 'spec.containers[0].resizePolicy', 'spec.ephemeralContainers']);
+  assert.deepEqual(dropped.sort(), ['extra', 'spec.containers[0].restartPolicyRules', 'spec.resourceClaims']);
 });
 
 test('documented normalisations: empty lists and maps read back as unset', () => {
@@ -135,7 +135,7 @@ test('a wrong JSON type is a BadRequest ApiError naming the field', () => {
 test('the envelope is typed when lossless and raw JSON otherwise, both decoding to the same object', () => {
   assert.ok('deployment' in objectToPlain(deployment));
   const custom: KObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } };
-  const withUnknown: KObject = { ...service, spec: { ...(service.spec as object), trafficDistribution: 'PreferClose' } };
+  const withUnknown: KObject = { ...service, spec: { ...(service.spec as object), futureField: 'x' } };
   const eventsV1: KObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e' }, note: 'hi' };
   const badType: KObject = { kind: 'Service', spec: { ports: [{ port: '80' }] } };
   const envelope = messageType('Object');
