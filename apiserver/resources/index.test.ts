@@ -86,6 +86,14 @@ test('default table and ObjectMeta validation for a kind without a printer', () 
   assert.deepEqual(cr.validateCreate!({ metadata: { name: 'x', namespace: 'default' } }).map((e) => [e.field, e.type]), [['metadata.namespace', 'FieldValueForbidden']]);
 });
 
+test('finalizers must be standard or domain-qualified', () => {
+  const cm = find('', 'configmaps')!;
+  const errs = (finalizers: string[]) => cm.validateCreate!({ metadata: { name: 'c', namespace: 'default', finalizers } }).map((e) => `${e.field}|${e.type}|${e.message}`);
+  assert.deepEqual(errs(['kubernetes', 'foregroundDeletion', 'orphan', 'example.com/cleanup']), []);
+  assert.deepEqual(errs(['cleanup']), ['metadata.finalizers[0]|FieldValueInvalid|name is neither a standard finalizer name nor is it fully qualified']);
+  assert.deepEqual(errs(['example.com/a', 'example.com/a']), ['metadata.finalizers[1]|FieldValueDuplicate|']);
+});
+
 test('status is cleared on create and kept on update for kinds with a status subresource', () => {
   const d = find('apps', 'deployments')!;
   const obj = { metadata: { name: 'a' }, spec: {}, status: { replicas: 3 } };

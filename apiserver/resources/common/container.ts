@@ -4,7 +4,8 @@
  */
 import type { FieldError } from '../../../lib/errors.js';
 import type { Container, ContainerPort, Probe, ResourceRequirements } from '../../../lib/api/types.js';
-import { isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from '../../../lib/labels/validation.js';
+import { isDNS1123Label, isValidPortName, isValidPortNum } from '../../../lib/labels/validation.js';
+import { validateEnv } from './env.js';
 import { tryParseQuantity, compareQuantities, QUANTITY_FORMAT_ERROR } from '../../../lib/api/quantity.js';
 import { duplicate, invalidIf, invalidValue, notSupported, required, forbidden } from './field.js';
 
@@ -148,11 +149,7 @@ export function validateContainers(containers: Container[], path: string, volume
       errs.push(notSupported(`${cp}.terminationMessagePolicy`, c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
     }
     errs.push(...validatePorts(c.ports ?? [], `${cp}.ports`));
-    (c.env ?? []).forEach((e, j) => {
-      if (!e.name) errs.push(required(`${cp}.env[${j}].name`));
-      else errs.push(...invalidIf(`${cp}.env[${j}].name`, e.name, isEnvVarName(e.name)));
-      if (e.value !== undefined && e.value !== '' && e.valueFrom) errs.push(invalidValue(`${cp}.env[${j}].valueFrom`, '', 'may not be specified when `value` is not empty'));
-    });
+    errs.push(...validateEnv(c.env, c.envFrom, cp));
     errs.push(...validateResources(c.resources, `${cp}.resources`));
     const mountPaths = new Set<string>();
     (c.volumeMounts ?? []).forEach((m, j) => {

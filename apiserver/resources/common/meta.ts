@@ -6,7 +6,7 @@
 import type { FieldError } from '../../../lib/errors.js';
 import type { KObject, ObjectMeta } from '../../../lib/api/object.js';
 import { isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isQualifiedName, validateLabelValue } from '../../../lib/labels/validation.js';
-import { forbidden, invalidValue, invalidIf, required, tooLong, FIELD_IMMUTABLE, jsonEqual } from './field.js';
+import { duplicate, forbidden, invalidValue, invalidIf, required, tooLong, FIELD_IMMUTABLE, jsonEqual } from './field.js';
 
 /** A name rule: messages for an invalid name; `prefix` = a generateName (may end in '-'). */
 export type NameRule = (name: string, prefix: boolean) => string[];
@@ -76,6 +76,28 @@ function validateOwnerReferences(refs: unknown, field: string): FieldError[] {
   return errs;
 }
 
+const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+
+/** Finalizers are standard names or domain-qualified (`example.com/cleanup`), without duplicates. */
+export function validateFinalizers(finalizers: unknown, field: string): FieldError[] {
+  if (finalizers == null) return [];
+  if (!Array.isArray(finalizers)) return [invalidValue(field, finalizers, 'must be a list of strings')];
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  finalizers.forEach((f: unknown, i) => {
+    const p = `${field}[${i}]`;
+    if (typeof f !== 'string') { errs.push(invalidValue(p, f, 'must be a string')); return; }
+    if (!STANDARD_FINALIZERS.has(f)) {
+      const qualified = isQualifiedName(f);
+      if (qualified.length) errs.push(...invalidIf(p, f, qualified));
+      else if (!f.includes('/')) errs.push(invalidValue(p, f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
+    if (seen.has(f)) errs.push(duplicate(p, f));
+    seen.add(f);
+  });
+  return errs;
+}
+
 /** ValidateObjectMeta for a new object. */
 export function validateObjectMeta(meta: ObjectMeta | undefined, namespaced: boolean, nameRule: NameRule, field = 'metadata'): FieldError[] {
   const m = meta ?? {};
@@ -92,6 +114,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, namespaced: boo
   errs.push(...validateLabels(m.labels, `${field}.labels`));
   errs.push(...validateAnnotations(m.annotations, `${field}.annotations`));
   errs.push(...validateOwnerReferences(m.ownerReferences, `${field}.ownerReferences`));
+  errs.push(...validateFinalizers(m.finalizers, `${field}.finalizers`));
   return errs;
 }
 

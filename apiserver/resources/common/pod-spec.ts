@@ -73,6 +73,19 @@ function validateVolumes(volumes: Volume[], path: string): { errs: FieldError[];
     if (v.configMap && !v.configMap.name) errs.push(required(`${vp}.configMap.name`));
     if (v.secret && !v.secret.secretName) errs.push(required(`${vp}.secret.secretName`));
     if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName) errs.push(required(`${vp}.persistentVolumeClaim.claimName`));
+    for (const k of ['configMap', 'secret', 'downwardAPI', 'projected'] as const) {
+      const mode = (v[k] as { defaultMode?: number } | undefined)?.defaultMode;
+      if (mode !== undefined && !(Number.isInteger(mode) && mode >= 0 && mode <= 0o777)) errs.push(invalidValue(`${vp}.${k}.defaultMode`, mode, 'must be a number between 0 and 0777 (octal), both inclusive'));
+    }
+    for (const k of ['configMap', 'secret'] as const) {
+      (v[k]?.items ?? []).forEach((it, j) => {
+        const ip = `${vp}.${k}.items[${j}]`;
+        if (!it.key) errs.push(required(`${ip}.key`));
+        if (!it.path) errs.push(required(`${ip}.path`));
+        else if (it.path.startsWith('/')) errs.push(invalidValue(`${ip}.path`, it.path, 'must be a relative path'));
+        else if (it.path.split('/').includes('..')) errs.push(invalidValue(`${ip}.path`, it.path, "must not contain '..'"));
+      });
+    }
   });
   return { errs, names };
 }

@@ -112,6 +112,36 @@ test('resource names must be standard or fully qualified', () => {
   assert.deepEqual(errors(defaulted(p)), ['limits', 'requests'].map((k) => `spec.containers[0].resources.${k}[gpus]|FieldValueInvalid|must be a standard resource type or fully qualified`));
 });
 
+test('env: one value source, supported downward-API fields and resources', () => {
+  const p = base();
+  p.spec!.containers![0].env = [
+    { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+    { name: 'BAD_FIELD', valueFrom: { fieldRef: { fieldPath: 'spec.containers' } } },
+    { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } },
+    { name: 'TWO', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' }, secretKeyRef: { name: 's', key: 'k' } } },
+    { name: '1BAD' },
+  ];
+  p.spec!.containers![0].envFrom = [{ configMapRef: { name: 'c' } }, {}];
+  const e = errors(defaulted(p));
+  assert.ok(e.some((x) => x.startsWith('spec.containers[0].env[2].valueFrom.fieldRef.fieldPath|FieldValueNotSupported|supported values: "metadata.name"')), e.join('\n'));
+  assert.ok(e.some((x) => x.startsWith('spec.containers[0].env[3].valueFrom.resourceFieldRef.resource|FieldValueNotSupported|')));
+  assert.ok(e.includes('spec.containers[0].env[4].valueFrom|FieldValueInvalid|may not have more than one field specified at a time'));
+  assert.ok(e.some((x) => x.startsWith("spec.containers[0].env[5].name|FieldValueInvalid|a valid environment variable name must consist of alphabetic characters")));
+  assert.ok(e.includes('spec.containers[0].envFrom[1]|FieldValueInvalid|must specify one of: `configMapRef` or `secretRef`'));
+  assert.equal(e.length, 5, e.join('\n'));
+});
+
+test('volume modes and item paths', () => {
+  const p = base();
+  p.spec!.volumes = [{ name: 'cfg', configMap: { name: 'c', defaultMode: 0o1000, items: [{ key: 'k', path: '/etc/x' }, { key: 'k', path: '../x' }] } }];
+  assert.deepEqual(errors(defaulted(p)), [
+    'spec.volumes[0].configMap.defaultMode|FieldValueInvalid|must be a number between 0 and 0777 (octal), both inclusive',
+    'spec.volumes[0].configMap.items[0].path|FieldValueInvalid|must be a relative path',
+    "spec.volumes[0].configMap.items[1].path|FieldValueInvalid|must not contain '..'",
+  ]);
+});
+
 test('volume mounts must name a volume', () => {
   const p = base();
   p.spec!.containers![0].volumeMounts = [{ name: 'data', mountPath: '/data' }];
