@@ -51,3 +51,18 @@ test('events about cluster objects go to the default namespace; a deleted series
   assert.equal(again[0].count, 1);
   assert.notEqual(again[0].metadata?.name, ev.metadata?.name);
 });
+
+test('the spam filter drops events beyond the burst for one object, other objects unaffected', async (t) => {
+  const api = await startTestApiServer();
+  t.after(() => api.stop());
+  const rec = new EventRecorder(api.client, { component: 'test' }, { burst: 3, refillEveryMs: 3_600_000 });
+  const a: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'default', uid: 'a' } };
+  const b: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', namespace: 'default', uid: 'b' } };
+  for (let i = 0; i < 5; i++) rec.event(a, 'Warning', 'Failed', `attempt ${i}`);
+  rec.event(b, 'Normal', 'Started', 'started');
+  await rec.flush();
+  const events = (await api.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
+  assert.deepEqual(events.filter((e) => e.involvedObject?.name === 'a').map((e) => e.message).sort(), ['attempt 0', 'attempt 1', 'attempt 2']);
+  assert.equal(events.filter((e) => e.involvedObject?.name === 'b').length, 1);
+  assert.equal(rec.dropped, 2);
+});

@@ -2,7 +2,9 @@
  * EventRecorder: writes core/v1 Events about objects, the way users see them in `kubectl describe`.
  * Like client-go's EventCorrelator, an event identical to one already written (same object, type,
  * reason, message, source) bumps that Event's `count` and `lastTimestamp` instead of creating a
- * new object. Writes happen in the background in order; recording never throws or blocks.
+ * new object. Like its spam filter, each (source, object) pair has a token bucket (burst 25, one
+ * more every 5 minutes): events beyond it are dropped. Writes happen in the background in order;
+ * recording never throws or blocks.
  */
 import type { KObject } from '../api/object.js';
 import type { Event, ObjectReference } from '../api/types.js';
@@ -14,6 +16,11 @@ import { clientLog } from './log.js';
 export type EventType = 'Normal' | 'Warning';
 
 interface Seen { namespace: string; name: string; count: number }
+
+/** Spam filter settings (client-go: burst 25, qps 1/300). */
+export interface SpamFilterOptions { burst?: number; refillEveryMs?: number }
+
+interface Bucket { tokens: number; at: number }
 
 const MAX_CACHED = 4096;
 const EVENTS = { resource: 'events' };
@@ -34,13 +41,37 @@ export function referenceOf(obj: KObject): ObjectReference {
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
   private tail: Promise<void> = Promise.resolve();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly burst: number;
+  private readonly refillEveryMs: number;
+  /** Events dropped by the spam filter so far. */
+  dropped = 0;
 
-  constructor(private readonly client: ApiClient, private readonly source: { component: string; host?: string }) {}
+  constructor(private readonly client: ApiClient, private readonly source: { component: string; host?: string }, spam: SpamFilterOptions = {}) {
+    this.burst = spam.burst ?? 25;
+    this.refillEveryMs = spam.refillEveryMs ?? 300_000;
+  }
+
+  // One token per event per (source, object); refilled at a steady rate up to the burst.
+  private allow(ref: ObjectReference): boolean {
+    const key = JSON.stringify([ref.kind, ref.namespace, ref.name, ref.uid, ref.fieldPath]);
+    const now = Date.now();
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + (now - b.at) / this.refillEveryMs);
+    b.at = now;
+    this.buckets.delete(key);
+    this.buckets.set(key, b);
+    if (this.buckets.size > MAX_CACHED) this.buckets.delete(this.buckets.keys().next().value as string);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
 
   /** Records an event about `obj` (queued; see flush()); `fieldPath` names a part, e.g. `spec.containers{web}`. */
   event(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     const ref = referenceOf(obj);
     if (fieldPath) ref.fieldPath = fieldPath;
+    if (!this.allow(ref)) { this.dropped++; return; }
     const now = new Date();
     this.tail = this.tail.then(() => this.write(ref, type, reason, message, now)).catch((err) => {
       clientLog('warn', 'could not write event', { object: `${ref.namespace ?? ''}/${ref.name}`, reason, error: (err as Error).message });
