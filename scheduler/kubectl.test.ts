@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { kubectlBinaries, kubectlOk, startCluster } from '../test/apiserver/harness.js';
 import { ApiClient } from '../lib/client/api-client.js';
 import { waitFor } from '../lib/testing/wait.js';
-import type { KObject } from '../lib/api/object.js';
+import { registerNode } from './testing-cluster.js';
 import { makeNode } from './framework/testing.js';
 import { startScheduler } from './run.js';
 
@@ -20,11 +20,7 @@ test('what users see with the real kubectl: node, Events with From default-sched
   const ac = new AbortController();
   let done: Promise<void> | undefined;
   t.after(async () => { ac.abort(); await done; client.close(); await c.stop(); });
-  for (const name of ['node-1', 'node-2']) {
-    const n = makeNode(name, { cpu: '2' });
-    const created = await client.create({ resource: 'nodes' }, n as KObject);
-    await client.updateStatus({ resource: 'nodes' }, { ...created, status: n.status });
-  }
+  for (const name of ['node-1', 'node-2']) await registerNode(client, makeNode(name, { cpu: '2' }));
   done = (await startScheduler(client, ac.signal)).done;
   const [kubectl] = kubectlBinaries();
   await kubectlOk(kubectl, c, ['apply', '-f', '-'], podYaml('web-0', '500m'));

@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../lib/testing/control-plane.js';
 import { waitFor } from '../lib/testing/wait.js';
-import type { KObject } from '../lib/api/object.js';
 import { makeNode, makePod } from './framework/testing.js';
 import { parseDurationMs } from './duration.js';
+import { podObject, registerNode } from './testing-cluster.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -26,9 +26,7 @@ test('two kube-scheduler processes with --leader-elect: one leads and binds; kil
     await cp.stop();
   });
   const { client } = cp;
-  const node = makeNode('n1');
-  const created = await client.create({ resource: 'nodes' }, node as KObject);
-  await client.updateStatus({ resource: 'nodes' }, { ...created, status: node.status });
+  await registerNode(client, makeNode('n1'));
 
   const start = () => {
     const p = spawn(process.execPath, [MAIN, '--grpc-server', cp.grpcTarget, '--leader-elect',
@@ -43,7 +41,7 @@ test('two kube-scheduler processes with --leader-elect: one leads and binds; kil
 
   const holder = async () => ((await client.get({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system', name: 'kube-scheduler' }).catch(() => undefined))?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
   const first = await waitFor('a leader', holder);
-  const pod = (name: string) => { const p = makePod(name) as KObject; delete (p.metadata as Record<string, unknown>).uid; return p; };
+  const pod = (name: string) => podObject(makePod(name));
   const boundTo = (name: string) => waitFor(`${name} bound`, async () => ((await client.get({ resource: 'pods', namespace: 'default', name })).spec as { nodeName?: string }).nodeName, { timeoutMs: 15_000 });
   await client.create({ resource: 'pods', namespace: 'default' }, pod('p1'));
   assert.equal(await boundTo('p1'), 'n1');

@@ -1,35 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startControlPlane } from '../lib/testing/control-plane.js';
 import { waitFor } from '../lib/testing/wait.js';
 import type { KObject } from '../lib/api/object.js';
 import { makeNode, makePod } from './framework/testing.js';
 import type { Pod } from './framework/types.js';
-import { startScheduler } from './run.js';
+import { podObject, schedulerCluster } from './testing-cluster.js';
 import { DECISION_ANNOTATION } from './scheduler.js';
 import { parseSchedulerConfig } from './config.js';
 import { inTreeRegistry } from './plugins/index.js';
 
 test('scheduler against a real apiserver: binds, explains failures as Kubernetes does, retries on node changes', async (t) => {
-  const cp = await startControlPlane();
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
-  t.after(async () => { ac.abort(); await done; await cp.stop(); });
-  const { client } = cp;
-  const nodes = [
+  const { client } = await schedulerCluster(t, [
     makeNode('n1', { cpu: '4', taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] }),
     makeNode('n2', { cpu: '1' }),
     makeNode('n3', { cpu: '1' }),
-  ];
-  // As a kubelet registers: create, then report status (create ignores status).
-  for (const n of nodes) {
-    const created = await client.create({ resource: 'nodes' }, n as KObject);
-    await client.updateStatus({ resource: 'nodes' }, { ...created, status: n.status });
-  }
-  const running = await startScheduler(client, ac.signal, { decisionAnnotation: true, rng: () => 0.5 });
-  done = running.done;
-
-  const strip = (p: Pod) => { const c = structuredClone(p) as KObject; delete (c.metadata as Record<string, unknown>).uid; return c; };
+  ], { decisionAnnotation: true, rng: () => 0.5 });
+  const strip = (p: Pod) => podObject(p);
   await client.create({ resource: 'pods', namespace: 'default' }, strip(makePod('big', { cpu: '2' })));
   await client.create({ resource: 'pods', namespace: 'default' }, strip(makePod('web-0', { cpu: '500m' })));
 
@@ -84,17 +70,8 @@ test('scheduler against a real apiserver: binds, explains failures as Kubernetes
 });
 
 test('preemption against a real apiserver: the low-priority victim is deleted with a Preempted event, the preemptor nominated', async (t) => {
-  const cp = await startControlPlane();
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
-  t.after(async () => { ac.abort(); await done; await cp.stop(); });
-  const { client } = cp;
-  const n = makeNode('only', { cpu: '1' });
-  const created = await client.create({ resource: 'nodes' }, n as KObject);
-  await client.updateStatus({ resource: 'nodes' }, { ...created, status: n.status });
-  const running = await startScheduler(client, ac.signal);
-  done = running.done;
-  const create = (p: Pod) => { const c = structuredClone(p) as KObject; delete (c.metadata as Record<string, unknown>).uid; return client.create({ resource: 'pods', namespace: 'default' }, c); };
+  const { client } = await schedulerCluster(t, [makeNode('only', { cpu: '1' })]);
+  const create = (p: Pod) => client.create({ resource: 'pods', namespace: 'default' }, podObject(p));
   await create(makePod('low', { cpu: '800m', priority: 1 }));
   await waitFor('low bound', async () => (await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'low' })).spec.nodeName);
   const high = await create(makePod('high', { cpu: '800m', priority: 1000 }));
@@ -115,14 +92,6 @@ test('preemption against a real apiserver: the low-priority victim is deleted wi
 });
 
 test('profiles from a KubeSchedulerConfiguration: each schedulerName is served with its own plugins and Event source; others are left alone', async (t) => {
-  const cp = await startControlPlane();
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
-  t.after(async () => { ac.abort(); await done; await cp.stop(); });
-  const { client } = cp;
-  const n = makeNode('n1', { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] });
-  const created = await client.create({ resource: 'nodes' }, n as KObject);
-  await client.updateStatus({ resource: 'nodes' }, { ...created, status: n.status });
   const { profiles } = parseSchedulerConfig(`apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
 profiles:
@@ -130,13 +99,8 @@ profiles:
 - schedulerName: taint-blind
   plugins: {multiPoint: {disabled: [{name: TaintToleration}]}}
 `, inTreeRegistry());
-  done = (await startScheduler(client, ac.signal, { profiles })).done;
-  const create = (name: string, schedulerName: string) => {
-    const p = makePod(name) as KObject & { spec: Record<string, unknown>; metadata: Record<string, unknown> };
-    delete p.metadata.uid;
-    p.spec.schedulerName = schedulerName;
-    return client.create({ resource: 'pods', namespace: 'default' }, p);
-  };
+  const { client } = await schedulerCluster(t, [makeNode('n1', { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] })], { profiles });
+  const create = (name: string, schedulerName: string) => client.create({ resource: 'pods', namespace: 'default' }, podObject(makePod(name), schedulerName));
   await create('blind', 'taint-blind');
   await create('normal', 'default-scheduler');
   await create('foreign', 'someone-else');

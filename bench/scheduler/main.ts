@@ -13,6 +13,7 @@ import { makeNode, makePod } from '../../scheduler/framework/testing.js';
 import { EventRecorder } from '../../lib/client/event-recorder.js';
 import type { EventSink } from '../../scheduler/scheduler.js';
 import { startScheduler } from '../../scheduler/run.js';
+import { podObject, registerNode } from '../../scheduler/testing-cluster.js';
 import { startApiServerProcess } from './apiserver-process.js';
 
 const { values: args } = parseArgs({ options: {
@@ -30,11 +31,7 @@ async function parallel(n: number, limit: number, fn: (i: number) => Promise<unk
 }
 
 function benchPod(i: number, namespace: string, schedulerName: string): KObject {
-  const p = makePod(`pod-${i}`, { cpu: '100m', memory: '128Mi', namespace }) as KObject & { metadata: Record<string, unknown>; spec: Record<string, unknown> };
-  delete p.metadata.uid;
-  p.metadata.labels = { app: `app-${i % 10}` };
-  p.spec.schedulerName = schedulerName;
-  return p;
+  return podObject(makePod(`pod-${i}`, { cpu: '100m', memory: '128Mi', namespace, labels: { app: `app-${i % 10}` } }), schedulerName);
 }
 
 async function createNamespace(client: ApiClient, name: string): Promise<void> {
@@ -48,9 +45,7 @@ async function main(): Promise<void> {
   let done: Promise<void> | undefined;
   try {
     await parallel(NODES, CONCURRENCY, async (i) => {
-      const n = makeNode(`node-${i}`, { cpu: '32', memory: '64Gi', pods: 110 });
-      const created = await client.create({ resource: 'nodes' }, n as KObject);
-      await client.updateStatus({ resource: 'nodes' }, { ...created, status: n.status });
+      await registerNode(client, makeNode(`node-${i}`, { cpu: '32', memory: '64Gi', pods: 110 }));
     });
 
     // (1) Raw Binding rate: pods nobody schedules, bound round-robin by the bench itself.
