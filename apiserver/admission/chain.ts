@@ -21,6 +21,14 @@ export class AdmissionChain {
     for (const p of this.plugins) if (p.type === 'validating') await p.admit(attrs);
   }
 
+  /** Runs every plugin's after-write bookkeeping; failures are reported, never thrown. */
+  async afterWrite(attrs: AdmissionAttributes, report: (plugin: string, err: unknown) => void = () => {}): Promise<void> {
+    for (const p of this.plugins) {
+      if (!p.afterWrite) continue;
+      try { await p.afterWrite(attrs); } catch (err) { report(p.name, err); }
+    }
+  }
+
   private ordered(): AdmissionPlugin[] {
     return [...this.plugins.filter((p) => p.type === 'mutating'), ...this.plugins.filter((p) => p.type === 'validating')];
   }

@@ -29,4 +29,14 @@ export interface AdmissionPlugin {
   type: 'mutating' | 'validating';
   /** Throws an ApiError to reject. */
   admit(attrs: AdmissionAttributes): void | Promise<void>;
+  /** Bookkeeping after a successful (not dry-run) write, e.g. quota usage; must not throw. */
+  afterWrite?(attrs: AdmissionAttributes): Promise<void>;
+}
+
+/** Storage access for plugins that read other objects (LimitRanges, ResourceQuotas, pods). */
+export interface AdmissionStore {
+  /** Objects of a core `resource` in `namespace` (read-only). */
+  list(resource: string, namespace: string): Promise<KObject[]>;
+  /** Read-modify-write of one object, retried on conflicts (no admission, no validation). */
+  update(resource: string, namespace: string, name: string, mutate: (cur: KObject) => KObject): Promise<void>;
 }

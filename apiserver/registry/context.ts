@@ -7,6 +7,7 @@ import { ApiError, invalid, type FieldError } from '../../lib/errors.js';
 import type { AdmissionChain } from '../admission/chain.js';
 import type { AdmissionAttributes, Operation } from '../admission/types.js';
 import { objectKey } from '../storage/keys.js';
+import type { LogFn } from '../storage/log.js';
 import type { EtcdStore, What } from '../storage/store.js';
 import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
 
@@ -28,6 +29,7 @@ export interface RegistryCore {
   /** TTL (seconds) of Event objects. */
   eventTtlSeconds: number;
   services?: ServiceAllocation;
+  log?: LogFn;
 }
 
 /** The etcd key of an object of `def`. */
@@ -43,6 +45,12 @@ export function whatOf(def: ResourceDef, name: string): What {
 /** Builds admission attributes. */
 export function attrsOf(operation: Operation, ctx: RequestContext, ref: ResourceRef, def: ResourceDef, namespace: string | undefined, name: string, extra: Partial<AdmissionAttributes> = {}): AdmissionAttributes {
   return { operation, ctx, ref, def, namespace: def.namespaced ? namespace : undefined, name, ...extra };
+}
+
+/** Runs the admission plugins' after-write bookkeeping (quota usage) for a persisted write. */
+export async function afterWrite(core: RegistryCore, attrs: AdmissionAttributes): Promise<void> {
+  if (attrs.ctx.dryRun) return;
+  await core.admission.afterWrite(attrs, (plugin, err) => core.log?.('warn', 'admission after-write failed', { plugin, resource: attrs.ref.resource, namespace: attrs.namespace, name: attrs.name, err: String((err as Error)?.message ?? err) }));
 }
 
 /** Throws 422 Invalid when there are field errors. */

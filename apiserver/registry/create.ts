@@ -1,7 +1,7 @@
 /** Create: body checks, admission, metadata, validation, allocations, the etcd write. */
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError, isApiError } from '../../lib/errors.js';
-import { attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
+import { afterWrite, attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
 import { isCore, leaseTtlFor, prepareKindForCreate } from './kinds.js';
 import { updateManagedFields } from '../patch/index.js';
 import { apiVersionOf, fillCreateMeta } from './metadata.js';
@@ -31,7 +31,9 @@ export async function createObject(core: RegistryCore, ctx: RequestContext, ref:
     const toStore = ctx.fieldManager ? updateManagedFields(undefined, obj, ctx.fieldManager, 'Update', apiVersionOf(def)) : obj;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await core.store.create(keyOf(core, def, ns, m.name!), toStore, whatOf(def, m.name!), { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
+        const created = await core.store.create(keyOf(core, def, ns, m.name!), toStore, whatOf(def, m.name!), { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
+        await afterWrite(core, { ...attrs, name: m.name!, object: created });
+        return created;
       } catch (err) {
         if (!(generated && isApiError(err, 'AlreadyExists'))) throw err;
         if (attempt >= GENERATE_NAME_ATTEMPTS) {

@@ -6,7 +6,7 @@
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError } from '../../lib/errors.js';
 import type { UpdateResult } from '../storage/store.js';
-import { attrsOf, keyOf, whatOf, type RegistryCore } from './context.js';
+import { afterWrite, attrsOf, keyOf, whatOf, type RegistryCore } from './context.js';
 import { gracePeriodFor, isCore } from './kinds.js';
 import { rfc3339 } from './metadata.js';
 import type { DeleteOptions, RequestContext, ResourceDef, ResourceRef } from './types.js';
@@ -79,5 +79,6 @@ export async function deleteObject(core: RegistryCore, ctx: RequestContext, ref:
     return planDelete(def, cur.obj, opts);
   }, { dryRun: ctx.dryRun });
   if (res.deleted && !ctx.dryRun && isCore(def, 'services')) await core.services?.release(res.obj);
+  await afterWrite(core, attrsOf('DELETE', ctx, ref, def, namespace, name, { oldObject: res.obj }));
   return res.obj;
 }

@@ -8,11 +8,13 @@ import { ApiError, isApiError } from '../../lib/errors.js';
 import { AdmissionChain } from '../admission/chain.js';
 import { defaultingPlugin } from '../admission/defaulting.js';
 import { namespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
-import type { AdmissionPlugin } from '../admission/types.js';
+import { limitRangerPlugins } from '../admission/limit-ranger.js';
+import { resourceQuotaPlugin } from '../admission/resource-quota.js';
+import type { AdmissionPlugin, AdmissionStore } from '../admission/types.js';
 import { EtcdServiceAllocation } from '../allocators/index.js';
 import { builtinResources } from '../resources/index.js';
 import { runCompactor } from '../storage/compactor.js';
-import type { LogFn } from '../storage/log.js';
+import { stderrLog, type LogFn } from '../storage/log.js';
 import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
 import { WatchCache } from '../storage/watch-cache.js';
@@ -66,6 +68,16 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 
 const NOT_FOUND = (): ApiError => new ApiError('NotFound', 'the server could not find the requested resource');
 
+/** Storage access for admission plugins: raw reads and read-modify-writes by plural resource. */
+function storeForAdmission(store: EtcdStore, prefix: string): AdmissionStore {
+  return {
+    list: async (resource, namespace) => (await store.list(collectionKey(prefix, resource, namespace))).items.map((s) => s.obj),
+    update: async (resource, namespace, name, mutate) => {
+      await store.guaranteedUpdate(objectKey(prefix, resource, namespace, name), { resource, group: '', name }, (cur) => mutate(cur.obj));
+    },
+  };
+}
+
 /** Parses a resourceVersion parameter ('' / '0' → undefined). */
 function parseRv(rv: string | undefined): number | undefined {
   if (rv === undefined || rv === '' || rv === '0') return undefined;
@@ -88,8 +100,12 @@ class EtcdRegistry implements RegistryHandle {
     const prefix = (opts.prefix ?? '/registry').replace(/\/+$/, '');
     const nsDef = this.byKey.get('/namespaces');
     const getNamespace = async (name: string) => (await this.store.get(objectKey(prefix, nsDef?.resource ?? 'namespaces', undefined, name)))?.obj;
-    const admission = new AdmissionChain([defaultingPlugin(), ...(opts.admissionPlugins ?? []), namespaceLifecyclePlugin(getNamespace)]);
-    this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services };
+    const admissionStore = storeForAdmission(this.store, prefix);
+    const admission = new AdmissionChain([
+      defaultingPlugin(), ...limitRangerPlugins(admissionStore), ...(opts.admissionPlugins ?? []),
+      namespaceLifecyclePlugin(getNamespace), resourceQuotaPlugin(admissionStore),
+    ]);
+    this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services, log: opts.log ?? stderrLog };
   }
 
   resources(): ResourceDef[] { return this.defs; }

@@ -6,7 +6,7 @@
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError, conflict } from '../../lib/errors.js';
 import type { Stored, UpdateResult } from '../storage/store.js';
-import { attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
+import { afterWrite, attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
 import { isCore } from './kinds.js';
 import { updateManagedFields } from '../patch/index.js';
 import { apiVersionOf, applyUpdateMeta } from './metadata.js';
@@ -75,6 +75,7 @@ export async function updateWith(core: RegistryCore, ctx: RequestContext, ref: R
     const res = await core.store.guaranteedUpdate(keyOf(core, def, namespace, name), what, tryUpdate, { dryRun: ctx.dryRun });
     if (res.deleted && isCore(def, 'services') && !ctx.dryRun) await core.services?.release(res.obj);
     else await releaseOld?.();
+    await afterWrite(core, attrsOf(res.deleted ? 'DELETE' : 'UPDATE', ctx, ref, def, namespace, name, { object: res.obj, subresource }));
     return res.obj;
   } catch (err) {
     await undo?.();
