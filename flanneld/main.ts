@@ -45,6 +45,7 @@ runFlanneld({
   httpPort: port >= 0 ? port : undefined,
   onListening: (p) => log.info('serving /healthz /metrics /chaos', { address: `${o.healthzIp}:${p}` }),
 }, ctl.signal).then(() => process.exit(0), (err) => {
+  if (ctl.signal.aborted) process.exit(0); // stopped while still waiting for etcd: not a failure
   log.error('fatal', { err });
   process.exit(1);
 });
