@@ -181,3 +181,24 @@ test('the REST authentication and authorization chains plug in: unknown token 40
   await expectApiError((async () => { for await (const _ of alice.watch(pods)) { /* none */ } })(), 'Forbidden', /cannot watch/);
   assert.equal((await admin.list(pods)).items.length, 0);
 });
+
+test('subresources over gRPC: scale get/update, status update, pods/eviction create', async (t) => {
+  const { client } = await setup(t);
+  const deps = { group: 'apps', resource: 'deployments', namespace: 'default' };
+  await client.create<Deployment>(deps, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } });
+  const scale = await client.get<KObject & { spec?: { replicas?: number } }>({ ...deps, name: 'd', subresource: 'scale' });
+  assert.equal(scale.kind, 'Scale');
+  assert.equal(scale.spec?.replicas, 1);
+  await client.update({ ...deps, name: 'd', subresource: 'scale' }, { ...scale, spec: { replicas: 4 } });
+  assert.equal((await client.get<Deployment>({ ...deps, name: 'd' })).spec?.replicas, 4);
+
+  const dep = await client.get<Deployment>({ ...deps, name: 'd' });
+  await client.updateStatus<Deployment>(deps, { ...dep, status: { replicas: 4, readyReplicas: 2, observedGeneration: dep.metadata?.generation } });
+  const after = await client.get<Deployment>({ ...deps, name: 'd' });
+  assert.equal(after.status?.readyReplicas, 2);
+  assert.equal(after.spec?.replicas, 4, 'a status update leaves spec alone');
+
+  await client.create<Pod>(pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'victim' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  await client.create({ ...pods, name: 'victim', subresource: 'eviction' }, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'victim' }, deleteOptions: { gracePeriodSeconds: 0 } });
+  await expectApiError(client.get({ ...pods, name: 'victim' }), 'NotFound');
+});
