@@ -37,3 +37,11 @@ export function gracePeriodFor(def: ResourceDef, obj: KObject, opts: DeleteOptio
   // Kubernetes turns a negative request into 1 s and treats 0 as "now".
   return requested < 0 ? 1 : requested;
 }
+
+// Kubernetes' strategies that answer AllowCreateOnUpdate() == true among the built-in kinds.
+const CREATE_ON_UPDATE = new Set(['endpoints', 'events', 'limitranges', 'leases.coordination.k8s.io', 'events.events.k8s.io']);
+
+/** True when a PUT of a missing object of `def` creates it. */
+export function createsOnUpdate(def: ResourceDef): boolean {
+  return def.allowCreateOnUpdate ?? CREATE_ON_UPDATE.has(def.group ? `${def.resource}.${def.group}` : def.resource);
+}

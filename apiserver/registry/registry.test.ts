@@ -177,3 +177,10 @@ test('a fieldManager records managedFields on create and update', async () => {
   const u = await t.reg.update({ ...ctx, fieldManager: 'kubectl-edit' }, R.configmaps, 'default', 'owned', { ...o, data: { a: '1', b: '2' } });
   assert.deepEqual((u.metadata!.managedFields as { manager: string }[]).map((e) => e.manager).sort(), ['kubectl-create', 'kubectl-edit']);
 });
+
+test('PUT of a missing object is NotFound, except for kinds that create on update (endpoints)', async () => {
+  await expectApiError(t.reg.update(ctx, R.configmaps, 'default', 'absent', cm('absent')), 'NotFound', 'configmaps "absent" not found');
+  const ep = await t.reg.update(ctx, { group: '', version: 'v1', resource: 'endpoints' }, 'default', 'upsert', { metadata: { name: 'upsert' }, subsets: [] });
+  assert.ok(ep.metadata!.uid);
+  assert.equal(ep.kind, 'Endpoints');
+});

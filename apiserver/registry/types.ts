@@ -92,6 +92,8 @@ export interface ResourceDef {
   hasSpec?: boolean;
   /** PUT without metadata.resourceVersion allowed (default true, as most built-in kinds); false → 422. */
   allowUnconditionalUpdate?: boolean;
+  /** PUT of a missing object creates it (default: Kubernetes' choice for endpoints, events, leases, limitranges). */
+  allowCreateOnUpdate?: boolean;
   /** Fill defaults on create/update (restartPolicy, dnsPolicy, ...). Mutates obj. */
   defaults?(obj: KObject): void;
   /** Field errors for a new object. */

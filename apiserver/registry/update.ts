@@ -4,10 +4,11 @@
  * finalizer is gone.
  */
 import type { KObject } from '../../lib/api/object.js';
-import { ApiError, conflict } from '../../lib/errors.js';
+import { ApiError, conflict, isApiError } from '../../lib/errors.js';
 import type { Stored, UpdateResult } from '../storage/store.js';
 import { afterWrite, attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
-import { isCore } from './kinds.js';
+import { createObject } from './create.js';
+import { createsOnUpdate, isCore } from './kinds.js';
 import { updateManagedFields } from '../patch/index.js';
 import { apiVersionOf, applyUpdateMeta } from './metadata.js';
 import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
@@ -94,8 +95,13 @@ export async function updateObject(core: RegistryCore, ctx: RequestContext, ref:
   if (!rv && def.allowUnconditionalUpdate === false) {
     throwIfInvalid(def, name, [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', value: '0x0', message: 'must be specified for an update' }]);
   }
-  return updateWith(core, ctx, ref, def, ns, name, subresource, rv, (cur) => {
-    const next = mergeBody(def, structuredClone(obj), cur, subresource);
-    return ctx.fieldManager ? updateManagedFields(cur, next, ctx.fieldManager, 'Update', apiVersionOf(def), subresource) : next;
-  });
+  try {
+    return await updateWith(core, ctx, ref, def, ns, name, subresource, rv, (cur) => {
+      const next = mergeBody(def, structuredClone(obj), cur, subresource);
+      return ctx.fieldManager ? updateManagedFields(cur, next, ctx.fieldManager, 'Update', apiVersionOf(def), subresource) : next;
+    });
+  } catch (err) {
+    if (!(isApiError(err, 'NotFound') && err.details?.name === name && !subresource && !rv && createsOnUpdate(def))) throw err;
+    return createObject(core, ctx, ref, def, ns, obj);
+  }
 }
