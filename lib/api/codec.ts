@@ -14,12 +14,17 @@ import type { KObject } from './object.js';
 type Plain = Record<string, unknown>;
 type Json = Record<string, unknown>;
 
-const WRAPPERS = {
-  IntOrString: '.kubesim.api.IntOrString',
-  Quantity: '.kubesim.api.Quantity',
-  Time: '.kubesim.api.Time',
-  RawJSON: '.kubesim.api.RawJSON',
+type Wrapper = 'IntOrString' | 'Quantity' | 'Time' | 'RawJSON';
+const WRAPPERS: Record<string, Wrapper> = {
+  '.kubesim.api.IntOrString': 'IntOrString', '.kubesim.api.Quantity': 'Quantity', '.kubesim.api.Time': 'Time', '.kubesim.api.RawJSON': 'RawJSON',
 };
+// Type.fullName is recomputed on every access (it walks the parents): remember the answer per type.
+const wrapperCache = new WeakMap<protobuf.Type, Wrapper | null>();
+function wrapperOf(t: protobuf.Type): Wrapper | null {
+  let w = wrapperCache.get(t);
+  if (w === undefined) { w = WRAPPERS[t.fullName] ?? null; wrapperCache.set(t, w); }
+  return w;
+}
 
 // protobufjs' toObject options for decoding: numbers for int64, no defaults, so presence survives.
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, bytes: String, enums: String, defaults: false, arrays: false, objects: false, oneofs: false };
@@ -46,8 +51,15 @@ export function protoRoot(): protobuf.Root {
 
 /** The message type `kubesim.api.<name>` (or a fully qualified name). */
 export function messageType(name: string): protobuf.Type {
-  return protoRoot().lookupType(name.includes('.') ? name : `kubesim.api.${name}`);
+  let t = typeCache.get(name);
+  if (!t) {
+    t = protoRoot().lookupType(name.includes('.') ? name : `kubesim.api.${name}`);
+    typeCache.set(name, t);
+  }
+  return t;
 }
+
+const typeCache = new Map<string, protobuf.Type>();
 
 function badRequest(path: string, msg: string): ApiError {
   return new ApiError('BadRequest', `${path || '<root>'}: ${msg}`);
@@ -85,19 +97,19 @@ function encodeScalar(field: protobuf.Field, v: unknown, path: string): unknown 
 function encodeValue(field: protobuf.Field, v: unknown, path: string, dropped: string[]): unknown {
   const t = field.resolvedType;
   if (!(t instanceof protobuf.Type)) return encodeScalar(field, v, path);
-  switch (t.fullName) {
-    case WRAPPERS.IntOrString:
+  switch (wrapperOf(t)) {
+    case 'IntOrString':
       if (typeof v === 'number' && Number.isInteger(v)) return { intVal: v };
       if (typeof v === 'string') return { strVal: v };
       throw badRequest(path, `expected an integer or a string, got ${JSON.stringify(v)}`);
-    case WRAPPERS.Quantity:
+    case 'Quantity':
       if (typeof v === 'number' && Number.isFinite(v)) return { string: String(v) };
       if (typeof v === 'string') return { string: v };
       throw badRequest(path, `expected a quantity, got ${JSON.stringify(v)}`);
-    case WRAPPERS.Time:
+    case 'Time':
       if (typeof v !== 'string') throw badRequest(path, `expected an RFC3339 time string, got ${JSON.stringify(v)}`);
       return { rfc3339: v };
-    case WRAPPERS.RawJSON:
+    case 'RawJSON':
       return { json: JSON.stringify(v) };
     default:
       if (!isObject(v)) throw badRequest(path, `expected an object, got ${JSON.stringify(v)}`);
@@ -132,11 +144,11 @@ function decodeValue(field: protobuf.Field, v: unknown): unknown {
   const t = field.resolvedType;
   if (!(t instanceof protobuf.Type)) return v;
   const p = v as Plain;
-  switch (t.fullName) {
-    case WRAPPERS.IntOrString: return p.intVal ?? p.strVal;
-    case WRAPPERS.Quantity: return p.string;
-    case WRAPPERS.Time: return p.rfc3339;
-    case WRAPPERS.RawJSON: return p.json === undefined ? undefined : JSON.parse(p.json as string);
+  switch (wrapperOf(t)) {
+    case 'IntOrString': return p.intVal ?? p.strVal;
+    case 'Quantity': return p.string;
+    case 'Time': return p.rfc3339;
+    case 'RawJSON': return p.json === undefined ? undefined : JSON.parse(p.json as string);
     default: return decodePlain(t, p);
   }
 }
