@@ -21,6 +21,8 @@ import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { PodGC } from './controllers/pod-gc.js';
 import { PersistentVolumeController } from './controllers/persistent-volume/controller.js';
 import { ServiceLBController } from './controllers/service-lb.js';
+import { HorizontalPodAutoscalerController } from './controllers/hpa.js';
+import { KubeletStatsSource } from './controllers/hpa-metrics.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -57,6 +59,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     podgc: () => new PodGC(f, client, { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),
     persistentvolume: () => new PersistentVolumeController(f, client, recorder, { pvRoot: o.pvRoot }),
     servicelb: () => new ServiceLBController(f, client, recorder, o.loadBalancerIPRange),
+    horizontalpodautoscaling: () => new HorizontalPodAutoscalerController(f, client, recorder, new KubeletStatsSource(f.informer({ resource: 'nodes' }))),
   };
 }
 
