@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { kubectlBinaries, kubectlOk, startCluster } from '../test/apiserver/harness.js';
 import { ApiClient } from '../lib/client/api-client.js';
 import { waitFor } from '../lib/testing/wait.js';
-import { registerNode } from './testing-cluster.js';
+import { registerNode } from './testing-api.js';
 import { makeNode } from './framework/testing.js';
 import { startScheduler } from './run.js';
 

@@ -6,7 +6,7 @@ import { startControlPlane } from '../lib/testing/control-plane.js';
 import { waitFor } from '../lib/testing/wait.js';
 import { makeNode, makePod } from './framework/testing.js';
 import { parseDurationMs } from './duration.js';
-import { podObject, registerNode } from './testing-cluster.js';
+import { podObject, registerNode } from './testing-api.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 

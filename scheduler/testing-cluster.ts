@@ -1,25 +1,13 @@
-/** Helpers for the scheduler's component tests and bench: register nodes as a kubelet does, submit pods, run a scheduler on a real control plane. */
+/** A real control plane with a scheduler on it, for the scheduler's component tests. */
 import type { TestContext } from 'node:test';
 import type { ApiClient } from '../lib/client/api-client.js';
-import type { KObject } from '../lib/api/object.js';
 import { startControlPlane } from '../lib/testing/control-plane.js';
-import type { Node, Pod } from './framework/types.js';
+import type { Node } from './framework/types.js';
 import { startScheduler, type StartOptions } from './run.js';
 import type { Scheduler } from './scheduler.js';
+import { registerNode } from './testing-api.js';
 
-/** Creates a Node and reports its status, as a kubelet registers (create ignores status). */
-export async function registerNode(client: ApiClient, node: Node): Promise<void> {
-  const created = await client.create({ resource: 'nodes' }, node as KObject);
-  await client.updateStatus({ resource: 'nodes' }, { ...created, status: node.status });
-}
-
-/** A pod built with makePod, ready to POST (no uid; optional schedulerName). */
-export function podObject(pod: Pod, schedulerName?: string): KObject {
-  const c = structuredClone(pod) as Pod;
-  delete c.metadata.uid;
-  if (schedulerName) c.spec.schedulerName = schedulerName;
-  return c as KObject;
-}
+export { podObject, registerNode } from './testing-api.js';
 
 /** A real control plane with `nodes` registered and a scheduler running; all stopped after the test. */
 export async function schedulerCluster(t: TestContext, nodes: Node[], opts: StartOptions = {}): Promise<{ client: ApiClient; scheduler: Scheduler }> {
