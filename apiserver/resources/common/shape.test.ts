@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinResources } from '../index.js';
 import { isApiError } from '../../../lib/errors.js';
+import { strictDecodingMessage, unknownFields } from './shape.js';
 import type { KObject } from '../../../lib/api/object.js';
 
 const defs = builtinResources();
@@ -32,4 +33,12 @@ test('no step crashes on malformed bodies: every failure is an ApiError', () => 
       }
     }
   }
+});
+
+test('unknown fields are listed for strict field validation', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containres: [], containers: [{ name: 'c', image: 'x', imagePullPolicy: 'Always', bogus: 1 }] } };
+  assert.deepEqual(unknownFields('Pod', 'v1', pod), ['spec.containres', 'spec.containers[0].bogus']);
+  assert.equal(strictDecodingMessage(['spec.containres']), 'strict decoding error: unknown field "spec.containres"');
+  assert.deepEqual(unknownFields('Pod', 'v1', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } }), []);
+  assert.deepEqual(unknownFields('Event', 'events.k8s.io/v1', { regarding: {} }), [], 'only the core Event shape is typed');
 });

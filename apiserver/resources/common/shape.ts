@@ -34,3 +34,26 @@ export function checkShape(kind: string, groupVersion: string, obj: KObject): vo
     throw err;
   }
 }
+
+/**
+ * Fields of `obj` its kind does not have, as paths (`spec.containres`), for the REST facade's
+ * `fieldValidation=Strict|Warn` (Kubernetes: `strict decoding error: unknown field "spec.containres"`).
+ * Only as complete as proto/api.proto: kinds or groups the proto does not type report nothing.
+ */
+export function unknownFields(kind: string, groupVersion: string, obj: KObject): string[] {
+  const wanted = TYPED_GROUP_VERSION[kind];
+  if (wanted && wanted !== groupVersion) return [];
+  try {
+    if (!envelopeField(kind)) return [];
+    const dropped: string[] = [];
+    encodePlain(messageType(kind), obj as Record<string, unknown>, '', dropped);
+    return dropped;
+  } catch {
+    return []; // wrong JSON types are checkShape's to report
+  }
+}
+
+/** Kubernetes' strict-decoding message for unknown fields. */
+export function strictDecodingMessage(fields: string[]): string {
+  return `strict decoding error: ${fields.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ')}`;
+}
