@@ -110,3 +110,19 @@ test('deleteCollection deletes what the selector matches', async () => {
   const left = await t.reg.list(ctx, R.configmaps, 'default', { labelSelector: 'tier' });
   assert.deepEqual(left.items.map((i) => i.metadata!.name), ['dc-c']);
 });
+
+test('eviction honours PodDisruptionBudgets (429 when it would go below minAvailable)', async () => {
+  await t.reg.create(ctx, R.namespaces, undefined, { metadata: { name: 'pdb' } });
+  const ready = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+  for (const n of ['w1', 'w2']) {
+    await t.reg.create(ctx, R.pods, 'pdb', { metadata: { name: n, labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'nginx' }], nodeName: 'node-1' } });
+    const p = await t.reg.get(ctx, R.pods, 'pdb', n);
+    await t.reg.update(ctx, R.pods, 'pdb', n, { ...p, status: ready }, 'status');
+  }
+  await t.reg.create(ctx, { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' }, 'pdb', { metadata: { name: 'w-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'w' } } } });
+  const evict = (n: string) => t.reg.create(ctx, R.pods, 'pdb', { kind: 'Eviction', metadata: { name: n }, deleteOptions: { gracePeriodSeconds: 0 } } as KObject, 'eviction', n);
+  await evict('w1');
+  const err = await expectApiError(evict('w2'), 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.");
+  assert.equal(err.details?.causes?.[0].message, 'The disruption budget w-pdb needs 1 healthy pods and has 1 currently');
+  assert.ok(await t.reg.get(ctx, R.pods, 'pdb', 'w2'));
+});

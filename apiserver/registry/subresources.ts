@@ -5,7 +5,8 @@
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError, conflict } from '../../lib/errors.js';
 import { selectorFromLabelSelector, selectorFromSet, type LabelSelector } from '../../lib/labels/selector.js';
-import { bodyOf, throwIfInvalid, type RegistryCore } from './context.js';
+import { bodyOf, keyOf, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
+import { checkDisruptionBudgets } from './disruption.js';
 import { deleteObject } from './delete.js';
 import { isCore } from './kinds.js';
 import { rfc3339 } from './metadata.js';
@@ -89,6 +90,8 @@ export async function bindPod(core: RegistryCore, ctx: RequestContext, ref: Reso
 export async function evictPod(core: RegistryCore, ctx: RequestContext, ref: ResourceRef, def: ResourceDef, namespace: string | undefined, podName: string, body: unknown): Promise<KObject> {
   const eviction = bodyOf({ ...SCALE_DEF, kind: 'Eviction', group: 'policy' }, body);
   if (eviction.metadata?.name && eviction.metadata.name !== podName) throw new ApiError('BadRequest', `name in URL does not match name in Eviction object`);
+  const { obj: pod } = await core.store.mustGet(keyOf(core, def, namespace, podName), whatOf(def, podName));
+  await checkDisruptionBudgets(core, pod);
   await deleteObject(core, ctx, ref, def, namespace, podName, (eviction.deleteOptions ?? {}) as DeleteOptions);
   return success(201);
 }
