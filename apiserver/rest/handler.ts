@@ -46,6 +46,8 @@ export interface RestHandlerOptions {
 /** An admin identity for the insecure port (as the old kube-apiserver --insecure-port did). */
 export const INSECURE_USER: UserInfo = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
 
+const ANONYMOUS_USER: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+
 /** Creates the request handler. */
 export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -62,7 +64,9 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
     (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
-      user = opts.authenticate ? opts.authenticate(req) : INSECURE_USER;
+      // Health and version are public (Kubernetes' system:public-info-viewer), so probes need no token.
+      const isPublic = info.kind === 'health' || info.kind === 'version';
+      user = !opts.authenticate ? INSECURE_USER : isPublic ? ANONYMOUS_USER : opts.authenticate(req);
       opts.authorize?.(user, info);
       return route(opts, req, res, info, url, user);
     })().then(finish, (err) => finish(sendError(res, err)));

@@ -179,6 +179,31 @@ test('REST facade over raw HTTP', async (t) => {
     }
   });
 
+  await t.test('pod binding and eviction subresources, deletecollection', async () => {
+    const pods = `/api/v1/namespaces/${ns}/pods`;
+    const pod = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    assert.equal((await call(c, 'POST', pods, pod('bound'))).status, 201);
+    const bind = await call(c, 'POST', `${pods}/bound/binding`, JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bound' }, target: { kind: 'Node', name: 'node-1' } }));
+    assert.equal(bind.status, 201, JSON.stringify(bind.json));
+    assert.equal(((await call(c, 'GET', `${pods}/bound`)).json.spec as { nodeName: string }).nodeName, 'node-1');
+    const again = await call(c, 'POST', `${pods}/bound/binding`, JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bound' }, target: { kind: 'Node', name: 'node-2' } }));
+    assert.equal(again.status, 409);
+    const wrongKind = await call(c, 'POST', `${pods}/bound/binding`, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bound' } }));
+    assert.equal(wrongKind.status, 400);
+    assert.equal((await call(c, 'POST', pods, pod('evicted'))).status, 201);
+    const evict = await call(c, 'POST', `${pods}/evicted/eviction`, JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evicted' }, deleteOptions: { gracePeriodSeconds: 0 } }));
+    assert.equal(evict.status, 201, JSON.stringify(evict.json));
+    await waitFor('evicted pod gone or terminating', async () => {
+      const r = await call(c, 'GET', `${pods}/evicted`);
+      return r.status === 404 || (r.json.metadata as { deletionTimestamp?: string }).deletionTimestamp;
+    });
+    for (const n of ['dc-1', 'dc-2']) await call(c, 'POST', base, cm(ns, n, { metadata: { name: n, namespace: ns, labels: { batch: 'dc' } } }));
+    const removed = await call(c, 'DELETE', `${base}?labelSelector=batch%3Ddc`);
+    assert.equal(removed.status, 200, JSON.stringify(removed.json));
+    const left = (await call(c, 'GET', `${base}?labelSelector=batch%3Ddc`)).json as { items: unknown[] };
+    assert.equal(left.items.length, 0);
+  });
+
   await t.test('metrics and health endpoints', async () => {
     for (const p of ['/healthz', '/livez', '/readyz']) {
       const r = await fetch(c.url + p);
@@ -200,4 +225,25 @@ test('SIGTERM with an open watch: the stream ends and the process exits 0', asyn
   const code = await c.stopApiserver();
   await s.ended;
   assert.equal(code, 0, c.logs().slice(-2000));
+});
+
+test('--token-auth-file and --authorization-mode=AlwaysDeny are enforced', async (t) => {
+  const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'ksimt-tok-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tokens.csv');
+  writeFileSync(file, 'secret-token,alice,1001,"devs"\n');
+  const c = await startCluster(['--token-auth-file', file, '--authorization-mode', 'AlwaysDeny']);
+  t.after(() => c.stop());
+  const noToken = await fetch(`${c.url}/api/v1/namespaces/default/pods`);
+  assert.equal(noToken.status, 401);
+  assert.equal((await noToken.json()).reason, 'Unauthorized');
+  const badToken = await fetch(`${c.url}/api/v1/pods`, { headers: { authorization: 'Bearer nope' } });
+  assert.equal(badToken.status, 401);
+  const denied = await fetch(`${c.url}/api/v1/namespaces/default/pods`, { headers: { authorization: 'Bearer secret-token' } });
+  assert.equal(denied.status, 403);
+  assert.match((await denied.json()).message, /User "alice" cannot list resource "pods" in API group "" in the namespace "default"/);
+  assert.equal((await fetch(`${c.url}/healthz`, { headers: { authorization: 'Bearer secret-token' } })).status, 200);
 });
