@@ -29,7 +29,7 @@ const SPECS: Spec[] = [
   { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, short: ['ns'], sub: ['status', 'finalize'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
   { group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false, short: ['no'], sub: ['status', 'proxy'] },
   { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, short: ['po'], all: true, sub: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers'] },
-  { group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true, short: ['svc'], all: true, sub: ['status', 'proxy'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] },
+  { group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true, short: ['svc'], all: true, sub: ['status', 'proxy'] },
   { group: '', version: 'v1', resource: 'endpoints', kind: 'Endpoints', namespaced: true, short: ['ep'] },
   { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, short: ['cm'] },
   { group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true },

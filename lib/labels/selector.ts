@@ -7,6 +7,7 @@ import { newRequirement, requirementMatches, requirementString, type Operator, t
 import { parseRequirements } from './selector-parser.js';
 
 export { newRequirement, requirementMatches, requirementString, type Operator, type Requirement } from './requirement.js';
+export { validateLabelKey, validateLabelValue } from './validation.js';
 
 /** A parsed label selector. */
 export interface Selector {
