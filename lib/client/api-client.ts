@@ -7,6 +7,7 @@ import type { KList, KObject } from '../api/object.js';
 import { encodePlain, messageType, objectFromPlain, objectToPlain } from '../api/codec.js';
 import { apiServerService, type PlainMessage } from './grpc-service.js';
 import { fromGrpcError } from './grpc-status.js';
+import { ApiError } from '../errors.js';
 import type { WatchEventType } from '../../apiserver/registry/types.js';
 
 /** Names a resource (and optionally one object), as a REST path does. group '' = core. */
@@ -149,6 +150,13 @@ export class ApiClient {
   async bind(namespace: string, podName: string, nodeName: string, opts: ClientWriteOptions & { podUID?: string } = {}): Promise<KObject> {
     const binding = { metadata: { name: podName, namespace, ...(opts.podUID ? { uid: opts.podUID } : {}) }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } };
     return objectFromPlain(await this.unary('Bind', { namespace, binding: encodePlain(messageType('Binding'), binding), options: writeOpts(opts) }, opts.signal));
+  }
+
+  /** Resolves once the apiserver is reachable (components starting before it); ApiError Unavailable after `timeoutMs`. */
+  waitForReady(timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(new ApiError('Unavailable', `apiserver ${this.target} not reachable within ${timeoutMs} ms: ${err.message}`)) : resolve()));
+    });
   }
 
   /** Closes the channel. */
