@@ -2,7 +2,7 @@
 /**
  * Overlay benchmark: in one run, iperf3 TCP throughput (1 and 4 streams) and UDP echo RTT
  * between pods on two nodes for: plain bridge (floor), kernel VXLAN, our userspace VXLAN, our
- * UDP backend, host-gw. Prints ratios to kernel VXLAN, CPU per Gbit/s, packets/s, CPU s/GB.
+ * UDP backend (both with offloads, and per packet: *-pp), host-gw. Prints ratios to kernel VXLAN, CPU per Gbit/s, packets/s, CPU s/GB.
  * Usage: node dist/bench/overlay/main.js [--seconds 5] [--modes bridge,kernel-vxlan,...] [--out file.json]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,9 @@ const MODES: Record<string, { backend?: Record<string, unknown>; flags?: string[
   'kernel-vxlan': { backend: { Type: 'vxlan', VNI: 1 }, flags: ['--vxlan-mode', 'kernel'] },
   'userspace-vxlan': { backend: { Type: 'vxlan', VNI: 1 } },
   'udp': { backend: { Type: 'udp' } },
+  // The same datapaths one packet per read/write (no TSO/GSO/GRO): the per-syscall ceiling.
+  'userspace-vxlan-pp': { backend: { Type: 'vxlan', VNI: 1 }, flags: ['--offload', 'off'] },
+  'udp-pp': { backend: { Type: 'udp' }, flags: ['--offload', 'off'] },
   'host-gw': { backend: { Type: 'host-gw' } },
 };
 

@@ -6,7 +6,7 @@
 import { formatIp, parseIp, subnetKey, type IPv4Net } from '../subnet/cidr.js';
 import type { SubnetLease } from '../subnet/registry.js';
 import { Tun } from '../tuntap/index.js';
-import { openTunnel } from '../datapath/open-tunnel.js';
+import { openTunnel, USERSPACE_TXQUEUELEN } from '../datapath/open-tunnel.js';
 import { UdpCodec } from '../datapath/udp-codec.js';
 import type { Peer, Tunnel } from '../datapath/tunnel.js';
 import { ip } from '../net/ip.js';
@@ -44,7 +44,7 @@ export async function createUdpBackend(ctx: BackendContext): Promise<Backend> {
     ioStats: () => tunnel.ioStats() as unknown as Record<string, Record<string, number>>,
     async start(own: IPv4Net) {
       await ip(ns, 'addr', 'replace', `${formatIp(own.ip)}/${ctx.network.network.prefixLen}`, 'dev', DEVICE);
-      await ip(ns, 'link', 'set', DEVICE, 'up');
+      await ip(ns, 'link', 'set', DEVICE, 'txqueuelen', USERSPACE_TXQUEUELEN, 'up');
     },
     onAdd(lease: SubnetLease) {
       const addr = parseIp(lease.attrs.PublicIP);

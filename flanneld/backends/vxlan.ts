@@ -7,7 +7,7 @@
 import { formatIp, parseIp, subnetKey, type IPv4Net } from '../subnet/cidr.js';
 import type { SubnetLease } from '../subnet/registry.js';
 import { Tap } from '../tuntap/index.js';
-import { openTunnel } from '../datapath/open-tunnel.js';
+import { openTunnel, USERSPACE_TXQUEUELEN } from '../datapath/open-tunnel.js';
 import { Tunnel, type Peer } from '../datapath/tunnel.js';
 import { VxlanCodec, macToNumber } from '../datapath/vxlan-codec.js';
 import { ip, ipQuiet } from '../net/ip.js';
@@ -68,7 +68,7 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
     ioStats: tunnel ? () => tunnel!.ioStats() as unknown as Record<string, Record<string, number>> : undefined,
     async start(own: IPv4Net) {
       await ip(ns, 'addr', 'replace', `${formatIp(own.ip)}/32`, 'dev', dev);
-      await ip(ns, 'link', 'set', dev, 'up');
+      await ip(ns, 'link', 'set', dev, ...(tunnel ? ['txqueuelen', USERSPACE_TXQUEUELEN] : []), 'up');
     },
     onAdd(lease: SubnetLease) {
       const data = lease.attrs.BackendData ?? {};

@@ -2,6 +2,13 @@
 import { openUdpIO, type Tun } from '../tuntap/index.js';
 import { Tunnel, type Codec } from './tunnel.js';
 
+/**
+ * Queue length for our TUN/TAP devices: the kernel drops what does not fit while the reader is
+ * busy with the previous batch (the default 500-1000 overflows at ~90k packets/s, and every
+ * drop costs TCP a retransmit and reordering).
+ */
+export const USERSPACE_TXQUEUELEN = '10000';
+
 /** Starts the datapath: device ↔ codec ↔ UDP port (in netns). On failure nothing stays open. */
 export function openTunnel(device: Tun, port: number, netns: string, underlayMtu: number, makeCodec: (t: Tunnel) => Codec): Tunnel {
   const tunnel = new Tunnel();
