@@ -40,7 +40,7 @@ test('two kube-scheduler processes with --leader-elect: one leads and binds; kil
   const b = start();
 
   const holder = async () => ((await client.get({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system', name: 'kube-scheduler' }).catch(() => undefined))?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
-  const first = await waitFor('a leader', holder);
+  const first = await waitFor('a leader', holder, { timeoutMs: 30_000 });
   const pod = (name: string) => podObject(makePod(name));
   const boundTo = (name: string) => waitFor(`${name} bound`, async () => ((await client.get({ resource: 'pods', namespace: 'default', name })).spec as { nodeName?: string }).nodeName, { timeoutMs: 15_000 });
   await client.create({ resource: 'pods', namespace: 'default' }, pod('p1'));
