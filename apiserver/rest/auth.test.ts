@@ -23,3 +23,14 @@ test('AlwaysDeny forbids resource requests with Kubernetes wording; AlwaysAllow 
   assert.throws(() => deny(user, { kind: 'resource', group: '', version: 'v1', resource: 'pods', namespace: 'default', verb: 'list' }),
     { code: 'Forbidden', message: 'pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "default"' });
 });
+
+test('SelfSubjectAccessReview answers from the authorizer', async () => {
+  const { reviewAccess } = await import('./access-review.js');
+  const user = { username: 'alice', groups: [] };
+  const body = { spec: { resourceAttributes: { verb: 'create', resource: 'pods', namespace: 'default' } } };
+  assert.deepEqual(reviewAccess(body, user).status, { allowed: true });
+  const denied = reviewAccess(body, user, modeAuthorizer('AlwaysDeny'));
+  assert.equal((denied.status as { allowed: boolean }).allowed, false);
+  assert.match((denied.status as { reason: string }).reason, /cannot create resource "pods"/);
+  assert.throws(() => reviewAccess({ spec: {} }, user), { code: 'Invalid' });
+});

@@ -5,6 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../lib/errors.js';
 import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
+import { SELF_SUBJECT_ACCESS_REVIEWS, isAccessReview, reviewAccess } from './access-review.js';
+import { decodeObject, readBody } from './body.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { logV } from './log.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
@@ -74,7 +76,7 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
 }
 
 async function route(opts: RestHandlerOptions, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<number> {
-  const defs = () => opts.registry.resources();
+  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS];
   const notFound = () => new ApiError('NotFound', 'the server could not find the requested resource');
   const json = (body: unknown, contentType?: string) => { sendJson(res, 200, body, contentType); return 200; };
   if (info.kind !== 'resource' && req.method !== 'GET' && req.method !== 'HEAD') {
@@ -106,6 +108,12 @@ async function route(opts: RestHandlerOptions, req: IncomingMessage, res: Server
       throw notFound();
     }
     case 'resource': {
+      if (isAccessReview(info)) {
+        if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectaccessreviews only support create');
+        const review = reviewAccess(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize);
+        sendJson(res, 201, review);
+        return 201;
+      }
       const ac = new AbortController();
       // Abort only when the client left early: aborting a finished request costs a DOMException each time.
       res.once('close', () => { if (!res.writableFinished) ac.abort(); });

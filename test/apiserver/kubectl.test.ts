@@ -123,6 +123,8 @@ async function scenario(bin: string, c: TestCluster): Promise<void> {
     assert.match(await k(['create', 'configmap', 'fromfile', '-n', ns, `--from-file=${file}`]), /configmap\/fromfile created/);
     assert.equal(await k(['get', 'cm', 'fromfile', '-n', ns, '-o', `jsonpath={.data.game-${ns}\\.properties}`]), 'lives=3\n');
 
+    assert.equal((await k(['auth', 'can-i', 'create', 'deployments', '-n', ns])).trim(), 'yes');
+
     const events = await kubectl(bin, c, ['get', 'events', '-n', ns]);
     assert.equal(events.code, 0, events.stderr);
 

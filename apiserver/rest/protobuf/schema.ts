@@ -98,6 +98,11 @@ const MESSAGES: Record<string, string> = {
   ClusterRoleBinding: 'metadata=1:ObjectMeta subjects=2:Subject[] roleRef=3:RoleRef',
   Subject: 'kind=1 apiGroup=2 name=3 namespace=4',
   RoleRef: 'apiGroup=1 kind=2 name=3',
+  // ---- authorization.k8s.io/v1
+  SelfSubjectAccessReview: 'metadata=1:ObjectMeta spec=2:SelfSubjectAccessReviewSpec status=3:Empty',
+  SelfSubjectAccessReviewSpec: 'resourceAttributes=1:ResourceAttributes nonResourceAttributes=2:NonResourceAttributes',
+  ResourceAttributes: 'namespace=1 verb=2 group=3 version=4 resource=5 subresource=6 name=7',
+  NonResourceAttributes: 'path=1 verb=2',
   // ---- autoscaling/v1
   Scale: 'metadata=1:ObjectMeta spec=2:ScaleSpec status=3:Empty',
   ScaleSpec: 'replicas=1:i32!',
