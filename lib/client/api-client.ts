@@ -51,12 +51,16 @@ export class ApiClient {
   private readonly service = apiServerService();
 
   private constructor(readonly target: string, private readonly opts: ConnectOptions) {
-    this.client = new grpc.Client(target, opts.credentials ?? grpc.credentials.createInsecure(), {
+    this.client = new grpc.Client(channelTarget(target), opts.credentials ?? grpc.credentials.createInsecure(), {
       'grpc.keepalive_time_ms': 30_000, 'grpc.max_receive_message_length': 64 * 1024 * 1024,
     });
   }
 
-  /** Creates a client for `host:port` (the connection is made lazily and re-made after failures). */
+  /**
+   * Creates a client for `host:port`, or for several apiservers `ip:port,ip:port` (HA: calls go to
+   * one that answers and move to another when it fails). The connection is made lazily and re-made
+   * after failures.
+   */
   static connect(target: string, opts: ConnectOptions = {}): ApiClient {
     return new ApiClient(target, opts);
   }
@@ -166,6 +170,15 @@ export class ApiClient {
 function listFromPlain<T extends KObject>(res: PlainMessage): KList<T> {
   const items = ((res.items as PlainMessage[] | undefined) ?? []).map((i) => objectFromPlain(i) as T);
   return { apiVersion: (res.apiVersion as string) ?? 'v1', kind: (res.kind as string) ?? 'List', metadata: (res.metadata as KList['metadata']) ?? {}, items };
+}
+
+// Several addresses become one grpc-js channel over a static address list (IP literals only).
+function channelTarget(target: string): string {
+  if (!target.includes(',') || /^[a-z0-9+.-]+:(?!\d)/i.test(target)) return target;
+  const addrs = target.split(',').map((a) => a.trim()).filter(Boolean);
+  const v6 = addrs.every((a) => a.startsWith('['));
+  if (!v6 && addrs.some((a) => !/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(a))) throw new ApiError('BadRequest', `several apiservers must be given as ip:port,ip:port: ${target}`);
+  return `${v6 ? 'ipv6' : 'ipv4'}:${addrs.join(',')}`;
 }
 
 function writeOpts(o: ClientWriteOptions): PlainMessage {
