@@ -85,6 +85,14 @@ async function scenario(bin: string): Promise<void> {
     assert.match(await k(['get', 'secret', 'creds']), /^creds\s+Opaque\s+1\s+\d+s$/m);
     assert.equal(await k(['get', 'secret', 'creds', '-o', 'jsonpath={.data.password}']), Buffer.from('s3cret').toString('base64'));
 
+    // Events: LAST SEEN first, the name only with -o wide, field selectors on the involved object.
+    const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await k(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'front.1' }, involvedObject: { kind: 'Pod', name: 'front', namespace: 'default', fieldPath: 'spec.containers{c}' },
+      reason: 'Pulled', message: 'Successfully pulled image "busybox"', type: 'Normal', source: { component: 'kubelet', host: 'node-1' }, firstTimestamp: ts, lastTimestamp: ts, count: 2 }));
+    assert.equal(header(await k(['get', 'events'])), 'LAST SEEN | TYPE | REASON | OBJECT | MESSAGE');
+    assert.equal(header(await k(['get', 'events', '-o', 'wide'])), 'LAST SEEN | TYPE | REASON | OBJECT | SUBOBJECT | SOURCE | MESSAGE | FIRST SEEN | COUNT | NAME');
+    assert.match(await k(['get', 'events', '--field-selector', 'involvedObject.name=front,reason=Pulled']), /^\d+s\s+Normal\s+Pulled\s+pod\/front\s+Successfully pulled image "busybox"$/m);
+
     // Defaults land in the stored object.
     const pod = JSON.parse(await k(['get', 'pod', 'front', '-o', 'json'])) as { spec: { restartPolicy: string; containers: { imagePullPolicy: string }[] }; status: { qosClass: string } };
     assert.equal(pod.spec.restartPolicy, 'Always');
