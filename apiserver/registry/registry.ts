@@ -54,6 +54,8 @@ export interface RegistryOptions {
   compactionIntervalMs?: number;
   /** Structured log sink (default: JSON lines on stderr). */
   log?: LogFn;
+  /** Start every resource's watch cache at creation (default true, as kube-apiserver), so watches resuming from any later list are served from memory. */
+  eagerWatchCaches?: boolean;
 }
 
 /** The registry with its lifecycle and a few storage handles (tests, the compactor). */
@@ -207,6 +209,13 @@ class EtcdRegistry implements RegistryHandle {
     }
   }
 
+  /** Starts the watch caches of every served resource (one per storage prefix); failures retry on first watch. */
+  async startWatchCaches(): Promise<void> {
+    await Promise.all(this.defs.map((d) => this.watchCache(d).start().catch((err) => {
+      this.core.log?.('warn', 'watch cache start failed, retried on first watch', { resource: d.resource, err: String((err as Error)?.message ?? err) });
+    })));
+  }
+
   /** Starts background loops (etcd compaction). */
   startBackground(): void {
     const interval = this.opts.compactionIntervalMs ?? 300_000;
@@ -224,6 +233,7 @@ export async function createRegistry(opts: RegistryOptions): Promise<RegistryHan
   const services = opts.services ?? await defaultServiceAllocation(opts);
   const reg = new EtcdRegistry(opts, services);
   if (!opts.skipBootstrap) await reg.bootstrap();
+  if (opts.eagerWatchCaches ?? true) await reg.startWatchCaches();
   reg.startBackground();
   return reg;
 }
