@@ -10,9 +10,22 @@ import { logger } from './log.js';
 
 const log = logger('flanneld/chaos');
 
+/** The etcd key of the chaos rules for one node (its PublicIP) or for every node ('all'). */
+export function chaosKey(prefix: string, node: string): string { return `${prefix}/chaos/${node}`; }
+
+/** Validates and stores chaos rules for a node or 'all' (what `kubesim chaos` calls); Invalid ApiError on bad rules. */
+export async function putChaos(client: Etcd3, prefix: string, node: string, rules: unknown): Promise<void> {
+  await client.put(chaosKey(prefix, node)).value(JSON.stringify(parseChaos(rules)));
+}
+
+/** Removes the chaos rules of a node or 'all'. */
+export async function clearChaos(client: Etcd3, prefix: string, node: string): Promise<void> {
+  await client.delete().key(chaosKey(prefix, node));
+}
+
 /** Keeps chaos in line with the etcd keys until signal aborts. */
 export async function watchChaosKeys(client: Etcd3, prefix: string, publicIp: string, chaos: Chaos, signal: AbortSignal): Promise<void> {
-  const own = `${prefix}/chaos/${publicIp}`, all = `${prefix}/chaos/all`;
+  const own = chaosKey(prefix, publicIp), all = chaosKey(prefix, 'all');
   const values = new Map<string, string>();
   const apply = (): void => {
     const text = values.get(own) ?? values.get(all);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCapture, type Capture } from '../testing/capture.js';
+import { clearChaos, putChaos } from '../chaos-watch.js';
 import { OverlayCluster } from '../testing/cluster.js';
 import { probe, PROBE_PORT } from '../testing/probe.js';
 import { waitFor } from '../../lib/testing/wait.js';
@@ -97,10 +98,11 @@ test('malformed and foreign datagrams are dropped and counted; chaos drop partit
     assert.equal((await fetch(chaosUrl, { method: 'DELETE' })).status, 200);
     await waitFor('healed', () => c.topo.ping(a, b));
     // The same through etcd, as `kubesim chaos` does: a key for every node, then removed.
-    await c.client.put('/coreos.com/network/chaos/all').value(JSON.stringify({ peers: { '*': { drop: true } } }));
+    await assert.rejects(putChaos(c.client, '/coreos.com/network', 'all', { peers: { '*': { loss: -1 } } }), /Invalid value/);
+    await putChaos(c.client, '/coreos.com/network', 'all', { peers: { '*': { drop: true } } });
     await waitFor('partitioned via etcd', async () => !(await c.topo.ping(b, a)));
     assert.deepEqual(await (await fetch(chaosUrl)).json(), { peers: { '*': { drop: true } } });
-    await c.client.delete().key('/coreos.com/network/chaos/all');
+    await clearChaos(c.client, '/coreos.com/network', 'all');
     await waitFor('healed via etcd', () => c.topo.ping(b, a));
   } finally {
     await c.close();

@@ -4,6 +4,7 @@
  */
 import type { Etcd3, IKeyValue, Lease as EtcdLease, Watcher } from 'etcd3';
 import { formatCidr, parseSubnetKey, subnetKey, type IPv4Net } from './cidr.js';
+import { parseNetworkConfig } from './config.js';
 
 /** The JSON value of a lease key, field names as flannel writes them. */
 export interface LeaseAttrs {
@@ -47,8 +48,9 @@ export class SubnetRegistry {
     return (await this.client.get(`${this.prefix}/config`).string()) ?? undefined;
   }
 
-  /** Writes the config (used by cluster bring-up and tests). */
+  /** Validates and writes the config (cluster bring-up, tests); a bad one throws an Invalid ApiError. */
   async putConfig(json: string): Promise<void> {
+    parseNetworkConfig(json);
     await this.client.put(`${this.prefix}/config`).value(json);
   }
 
