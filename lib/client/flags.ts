@@ -20,7 +20,7 @@ export function addClientFlags(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <path>', 'kubeconfig file with the apiserver address (and token)')
     .option('--master <url>', 'apiserver REST URL (overrides the kubeconfig server)')
-    .option('--grpc-server <host:port>', 'apiserver gRPC address (overrides --master/--kubeconfig)');
+    .option('--grpc-server <host:port>', 'apiserver gRPC address, or ip:port,ip:port for several apiservers (overrides --master/--kubeconfig)');
 }
 
 interface Kubeconfig {
