@@ -30,6 +30,8 @@ export interface RegistryCore {
   eventTtlSeconds: number;
   services?: ServiceAllocation;
   log?: LogFn;
+  /** The served kind of a resource (for writes the registry makes itself). */
+  lookup(group: string, resource: string): ResourceDef | undefined;
 }
 
 /** The etcd key of an object of `def`. */

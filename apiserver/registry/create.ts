@@ -33,6 +33,7 @@ export async function createObject(core: RegistryCore, ctx: RequestContext, ref:
       try {
         const created = await core.store.create(keyOf(core, def, ns, m.name!), toStore, whatOf(def, m.name!), { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
         await afterWrite(core, { ...attrs, name: m.name!, object: created });
+        if (isCore(def, 'namespaces') && !ctx.dryRun) await ensureDefaultServiceAccount(core, ctx, m.name!);
         return created;
       } catch (err) {
         if (!(generated && isApiError(err, 'AlreadyExists'))) throw err;
@@ -45,5 +46,20 @@ export async function createObject(core: RegistryCore, ctx: RequestContext, ref:
   } catch (err) {
     await release?.();
     throw err;
+  }
+}
+
+/**
+ * Creates the `default` ServiceAccount of a namespace when missing (the job of Kubernetes'
+ * serviceaccount controller, done here at namespace creation). Never fails the namespace create.
+ */
+export async function ensureDefaultServiceAccount(core: RegistryCore, ctx: RequestContext, namespace: string): Promise<void> {
+  const def = core.lookup('', 'serviceaccounts');
+  if (!def) return;
+  const ref = { group: '', version: def.version, resource: def.resource };
+  try {
+    await createObject(core, { user: ctx.user }, ref, def, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
+  } catch (err) {
+    if (!isApiError(err, 'AlreadyExists')) core.log?.('warn', 'default service account not created', { namespace, err: String((err as Error)?.message ?? err) });
   }
 }

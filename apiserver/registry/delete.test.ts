@@ -126,3 +126,12 @@ test('eviction honours PodDisruptionBudgets (429 when it would go below minAvail
   assert.equal(err.details?.causes?.[0].message, 'The disruption budget w-pdb needs 1 healthy pods and has 1 currently');
   assert.ok(await t.reg.get(ctx, R.pods, 'pdb', 'w2'));
 });
+
+test('every namespace gets a default ServiceAccount', async () => {
+  const sa = { group: '', version: 'v1', resource: 'serviceaccounts' };
+  assert.equal((await t.reg.get(ctx, sa, 'kube-system', 'default')).kind, 'ServiceAccount');
+  await t.reg.create(ctx, R.namespaces, undefined, { metadata: { name: 'with-sa' } });
+  assert.ok((await t.reg.get(ctx, sa, 'with-sa', 'default')).metadata!.uid);
+  await t.reg.create({ ...ctx, dryRun: true }, R.namespaces, undefined, { metadata: { name: 'dry-sa' } });
+  await expectApiError(t.reg.get(ctx, sa, 'dry-sa', 'default'), 'NotFound');
+});

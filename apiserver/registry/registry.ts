@@ -19,7 +19,7 @@ import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
 import { WatchCache } from '../storage/watch-cache.js';
 import { keyOf, whatOf, type RegistryCore, type ServiceAllocation } from './context.js';
-import { createObject } from './create.js';
+import { createObject, ensureDefaultServiceAccount } from './create.js';
 import { checkDeleteOptions, deleteObject } from './delete.js';
 import { listObjects } from './list.js';
 import { apiVersionOf } from './metadata.js';
@@ -107,7 +107,7 @@ class EtcdRegistry implements RegistryHandle {
       defaultingPlugin(), ...limitRangerPlugins(admissionStore), ...(opts.admissionPlugins ?? []),
       namespaceLifecyclePlugin(getNamespace), resourceQuotaPlugin(admissionStore),
     ]);
-    this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services, log: opts.log ?? stderrLog };
+    this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services, log: opts.log ?? stderrLog, lookup: (g, r) => this.lookup(g, r) };
   }
 
   resources(): ResourceDef[] { return this.defs; }
@@ -206,6 +206,7 @@ class EtcdRegistry implements RegistryHandle {
       await this.create(ctx, ref, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch((err) => {
         if (!isApiError(err, 'AlreadyExists')) throw err;
       });
+      await ensureDefaultServiceAccount(this.core, ctx, name);
     }
   }
 
