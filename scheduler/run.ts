@@ -1,5 +1,6 @@
 /**
- * Wires a Scheduler to the apiserver: shared informers on pods, nodes and namespaces feed it;
+ * Wires a Scheduler to the apiserver: shared informers on pods, nodes, namespaces and storage
+ * objects (claims, volumes, classes) feed it;
  * it starts scheduling once the caches have synced. main.ts, the integration test and the
  * bench all start the scheduler through here.
  */
@@ -34,6 +35,9 @@ export async function startScheduler(client: ApiClient, signal: AbortSignal, opt
   const factory = new InformerFactory(client);
   factory.informerFor<Node & KObject>({ resource: 'nodes' }).addEventHandler(scheduler.nodeHandlers());
   factory.informerFor({ resource: 'namespaces' }).addEventHandler(scheduler.namespaceHandlers());
+  factory.informerFor({ resource: 'persistentvolumeclaims' }).addEventHandler(scheduler.storageHandlers('claims'));
+  factory.informerFor({ resource: 'persistentvolumes' }).addEventHandler(scheduler.storageHandlers('volumes'));
+  factory.informerFor({ group: 'storage.k8s.io', resource: 'storageclasses' }).addEventHandler(scheduler.storageHandlers('classes'));
   factory.informerFor<Pod & KObject>({ resource: 'pods' }).addEventHandler(scheduler.podHandlers());
   factory.start(signal);
   await factory.waitForCacheSync(signal);

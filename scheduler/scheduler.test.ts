@@ -115,3 +115,27 @@ profiles:
   assert.equal((await get('foreign')).spec.nodeName, undefined);
   assert.ok(!(await events()).some((e) => (e.involvedObject as { name: string }).name === 'foreign'), 'a pod of another scheduler gets no events from us');
 });
+
+test('volumes: a pod follows its local volume to its node; an unbound Immediate claim keeps the pod Pending', async (t) => {
+  const { client } = await schedulerCluster(t, [makeNode('n1'), makeNode('n2')]);
+  const claimSpec = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '' };
+  await client.create({ resource: 'persistentvolumes' }, {
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-local' },
+    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/ksimt-pv' }, storageClassName: '',
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n2'] }] }] } } },
+  });
+  await client.create({ resource: 'persistentvolumeclaims', namespace: 'default' }, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { ...claimSpec, volumeName: 'pv-local' } });
+  await client.create({ resource: 'persistentvolumeclaims', namespace: 'default' }, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'pending' }, spec: claimSpec });
+  const withClaim = (name: string, claim: string) => {
+    const p = makePod(name);
+    p.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: claim } }];
+    return podObject(p);
+  };
+  await client.create({ resource: 'pods', namespace: 'default' }, withClaim('db-0', 'data'));
+  await client.create({ resource: 'pods', namespace: 'default' }, withClaim('waits', 'pending'));
+  const node = await waitFor('db-0 bound', async () => (await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'db-0' })).spec.nodeName);
+  assert.equal(node, 'n2');
+  const failed = await waitFor('FailedScheduling for waits', async () => (await client.list({ resource: 'events', namespace: 'default' })).items
+    .find((e) => e.reason === 'FailedScheduling' && (e.involvedObject as { name: string }).name === 'waits'));
+  assert.equal(failed.message, '0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..');
+});

@@ -6,6 +6,7 @@
  * FailedScheduling event, a PodScheduled=False condition and a requeue.
  */
 import type { ApiClient } from '../lib/client/api-client.js';
+import type { KObject } from '../lib/api/object.js';
 import type { EventHandlers } from '../lib/client/informer.js';
 import { clientLog } from '../lib/client/log.js';
 import { isApiError } from '../lib/errors.js';
@@ -111,6 +112,14 @@ export class Scheduler {
   namespaceHandlers(): EventHandlers {
     const set = (ns: { metadata?: { name?: string; labels?: Record<string, string> } }) => this.snapshot.namespaceLabels.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {});
     return { onAdd: set, onUpdate: (_o, ns) => set(ns), onDelete: (ns) => this.snapshot.namespaceLabels.delete(ns.metadata?.name ?? '') };
+  }
+
+  /** Informer handlers for PersistentVolumeClaims, PersistentVolumes or StorageClasses (VolumeBinding's inputs). */
+  storageHandlers(kind: 'claims' | 'volumes' | 'classes'): EventHandlers {
+    const map = this.snapshot.volumes[kind] as Map<string, KObject>;
+    const key = (o: KObject) => (kind === 'claims' ? `${o.metadata?.namespace}/${o.metadata?.name}` : o.metadata?.name ?? '');
+    const set = (o: KObject) => { map.set(key(o), o); this.queue.moveAllToActiveOrBackoff(`${kind}Change`); };
+    return { onAdd: set, onUpdate: (_old, o) => set(o), onDelete: (o) => map.delete(key(o)) };
   }
 
   private responsible(pod: Pod): boolean {

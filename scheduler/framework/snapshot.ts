@@ -5,6 +5,7 @@
  */
 import { NodeInfo } from './node-info.js';
 import { podKey, type Node, type Pod } from './types.js';
+import { VolumeObjects } from './volume-objects.js';
 
 /** NodeInfos by name plus where each pod is. */
 export class Snapshot {
@@ -15,6 +16,8 @@ export class Snapshot {
   private list: NodeInfo[] | null = null;
   /** Namespace labels by name, for affinity terms with a namespaceSelector (kept by the scheduler's namespace informer). */
   readonly namespaceLabels = new Map<string, Record<string, string>>();
+  /** Claims, volumes and storage classes (kept by the scheduler's informers) for VolumeBinding. */
+  readonly volumes = new VolumeObjects();
 
   /** Builds a snapshot from nodes and pods (pods without `spec.nodeName` are ignored). */
   static from(nodes: Node[], pods: Pod[]): Snapshot {

@@ -10,6 +10,7 @@ import { NODE_UNSCHEDULABLE, NodeUnschedulable } from './node-unschedulable.js';
 import { POD_TOPOLOGY_SPREAD, PodTopologySpread } from './pod-topology-spread.js';
 import { SELECTOR_SPREAD, SelectorSpread } from './selector-spread.js';
 import { TAINT_TOLERATION, TaintToleration } from './taint-toleration.js';
+import { VOLUME_BINDING, VolumeBinding } from './volume-binding.js';
 
 /** A fresh registry holding every in-tree plugin. */
 export function inTreeRegistry(): Registry {
@@ -20,6 +21,7 @@ export function inTreeRegistry(): Registry {
     [NODE_AFFINITY, () => new NodeAffinity()],
     [NODE_PORTS, () => new NodePorts()],
     [NODE_RESOURCES_FIT, () => new NodeResourcesFit()],
+    [VOLUME_BINDING, () => new VolumeBinding()],
     [POD_TOPOLOGY_SPREAD, () => new PodTopologySpread()],
     [INTER_POD_AFFINITY, () => new InterPodAffinity()],
     [BALANCED_ALLOCATION, () => new BalancedAllocation()],
@@ -31,7 +33,7 @@ export function inTreeRegistry(): Registry {
 export function defaultProfile(schedulerName = 'default-scheduler'): Profile {
   return {
     schedulerName,
-    filters: [NODE_UNSCHEDULABLE, NODE_NAME, TAINT_TOLERATION, NODE_AFFINITY, NODE_PORTS, NODE_RESOURCES_FIT, POD_TOPOLOGY_SPREAD, INTER_POD_AFFINITY],
+    filters: [NODE_UNSCHEDULABLE, NODE_NAME, TAINT_TOLERATION, NODE_AFFINITY, NODE_PORTS, NODE_RESOURCES_FIT, VOLUME_BINDING, POD_TOPOLOGY_SPREAD, INTER_POD_AFFINITY],
     scores: [
       { name: TAINT_TOLERATION, weight: 3 },
       { name: NODE_AFFINITY, weight: 2 },
