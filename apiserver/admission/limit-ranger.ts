@@ -97,12 +97,19 @@ const isPodCreate = (a: AdmissionAttributes) => a.operation === 'CREATE' && !a.s
 
 /** The two halves of LimitRanger: defaults (mutating) and bounds (validating). */
 export function limitRangerPlugins(store: AdmissionStore): AdmissionPlugin[] {
+  // One read per request: both halves see the same attributes object.
+  const reads = new WeakMap<AdmissionAttributes, Promise<KObject[]>>();
+  const rangesFor = (a: AdmissionAttributes): Promise<KObject[]> => {
+    let p = reads.get(a);
+    if (!p) { p = store.list('limitranges', a.namespace!); reads.set(a, p); }
+    return p;
+  };
   return [{
     name: 'LimitRanger',
     type: 'mutating',
     async admit(a) {
       if (!isPodCreate(a)) return;
-      const ranges = await store.list('limitranges', a.namespace!);
+      const ranges = await rangesFor(a);
       const notes = ranges.length ? applyLimitDefaults(a.object!, ranges) : [];
       if (notes.length) {
         const m = (a.object!.metadata ??= {});
@@ -114,7 +121,7 @@ export function limitRangerPlugins(store: AdmissionStore): AdmissionPlugin[] {
     type: 'validating',
     async admit(a) {
       if (!isPodCreate(a)) return;
-      const ranges = await store.list('limitranges', a.namespace!);
+      const ranges = await rangesFor(a);
       const errs = ranges.length ? limitViolations(a.object!, ranges) : [];
       if (errs.length) {
         throw new ApiError('Forbidden', `pods "${a.name}" is forbidden: ${errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`}`, { name: a.name, kind: 'pods' });
