@@ -22,6 +22,7 @@ export interface RequestContext {
 /** Names a resource as the API does: group ('' = core), version, plural resource. */
 export interface ResourceRef { group: string; version: string; resource: string }
 
+/** Query options of a list (labelSelector, fieldSelector, limit/continue paging). */
 export interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
@@ -30,6 +31,7 @@ export interface ListOptions {
   resourceVersion?: string;
 }
 
+/** Query options of a watch. */
 export interface WatchOptions {
   labelSelector?: string;
   fieldSelector?: string;
@@ -40,17 +42,22 @@ export interface WatchOptions {
   sendInitialEvents?: boolean;
 }
 
+/** Types of watch events, as Kubernetes' watch.EventType. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+/** One watch event; BOOKMARK objects carry only kind/apiVersion and metadata.resourceVersion. */
 export interface WatchEvent { type: WatchEventType; object: KObject }
 
+/** Options of a delete (meta/v1 DeleteOptions). */
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
+/** PATCH content types: json-patch, merge-patch, strategic-merge-patch, apply-patch (server-side apply). */
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
+/** Options of a patch (server-side apply force and field manager). */
 export interface PatchOptions { force?: boolean; fieldManager?: string }
 
 /** The registry both facades call. Every method validates, admits and authorizes the same way. */
