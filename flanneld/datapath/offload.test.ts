@@ -99,3 +99,26 @@ test('TcpCoalescer merges back-to-back segments of a flow into one GSO packet, l
   assert.equal(readVnetHdr(flushed[1], 0).gsoType, 0);
   assert.deepEqual(flushed[1].subarray(VNET_HDR_LEN), other);
 });
+
+test('TcpCoalescer keeps several flows open: interleaved streams still merge', () => {
+  const slotSize = 70000, batch = 8;
+  const txBuf = Buffer.alloc(slotSize * batch), txLen = new Int32Array(batch);
+  const flushed: Buffer[] = [];
+  const dev = { txBuf, txLen, slotSize, batch, flush(n: number) { for (let i = 0; i < n; i++) flushed.push(Buffer.from(txBuf.subarray(i * slotSize, i * slotSize + txLen[i]))); return n; } };
+  const co = new TcpCoalescer(dev);
+  for (let k = 0; k < 3; k++) {
+    for (const port of [40000, 40001]) {
+      const f = tcpFrame(Buffer.alloc(1398, port & 255), 5000 + k * 1398, 0x10);
+      f.writeUInt16BE(port, 34); f.writeUInt16BE(0, 50); f.writeUInt16BE(tcpSum(f, 14), 50);
+      co.add(f, 0, f.length, 14);
+    }
+  }
+  co.finish();
+  assert.equal(flushed.length, 2);
+  for (const [i, port] of [40000, 40001].entries()) {
+    const f = flushed[i].subarray(VNET_HDR_LEN);
+    assert.equal(readVnetHdr(flushed[i], 0).gsoType, 1);
+    assert.equal(f.readUInt16BE(34), port);
+    assert.equal(f.length, 66 + 3 * 1398);
+  }
+});

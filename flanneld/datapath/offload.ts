@@ -121,18 +121,22 @@ function same(a: Buffer, ao: number, b: Buffer, bo: number, n: number): boolean 
   return true;
 }
 
+/** An open run of merged segments: its slot, header sizes, the next sequence number and the MSS. */
+interface Run { slot: number; l3: number; hdrs: number; nextSeq: number; mss: number; segs: number }
+
+/** Flows merged at the same time, as GRO keeps several flows open (multi-stream traffic interleaves). */
+const MAX_RUNS = 8;
+
 /**
- * Merges consecutive TCP segments of one flow (same addresses, ports, ack, window, options,
+ * Merges consecutive TCP segments of a flow (same addresses, ports, ack, window, options,
  * TTL/TOS; sequence numbers back to back; same size, a shorter one ends the run) into one
- * super-packet with a GSO virtio_net_hdr, as the kernel's GRO would. Anything else is written
- * as a plain packet. Call add() per frame, then finish() once per batch.
+ * super-packet with a GSO virtio_net_hdr, as the kernel's GRO would; several flows at once.
+ * Anything else is written as a plain packet. Call add() per frame, then finish() per batch.
  */
 export class TcpCoalescer {
   private n = 0;
-  /** Open run: slot index, l3 offset, header sizes, next sequence number, mss, segment count. */
-  private open = -1;
-  private l3 = 0; private hdrs = 0; private nextSeq = 0; private mss = 0; private segs = 0;
-  /** Packets written and super-packets made, for the counters. */
+  private runs: Run[] = [];
+  /** Super-packets made (for counters). */
   merged = 0;
 
   constructor(private readonly dev: CoalesceTarget) {}
@@ -140,24 +144,37 @@ export class TcpCoalescer {
   /** Adds the frame buf[off, off+len) whose IPv4 header is at off+l3. */
   add(buf: Buffer, off: number, len: number, l3: number): void {
     if (len + VNET_HDR_LEN > this.dev.slotSize) return;
-    if (this.open >= 0 && this.tryMerge(buf, off, len, l3)) return;
-    this.close();
+    const startable = this.startable(buf, off, len, l3);
+    const r = this.runOf(buf, off, l3);
+    if (r >= 0) {
+      if (startable && this.tryMerge(this.runs[r], buf, off, len, l3)) return;
+      this.closeRun(r); // keeps the flow in order: what follows goes after this frame
+    }
     if (this.n === this.dev.batch) this.finish();
     const slot = this.n * this.dev.slotSize;
     writePlainVnetHdr(this.dev.txBuf, slot);
     buf.copy(this.dev.txBuf, slot + VNET_HDR_LEN, off, off + len);
     this.dev.txLen[this.n] = VNET_HDR_LEN + len;
-    if (this.startable(buf, off, len, l3)) {
-      const ip = off + l3, ihl = (buf[ip] & 15) * 4, tcp = ip + ihl, thl = (buf[tcp + 12] >> 4) * 4;
-      this.open = this.n;
-      this.l3 = l3;
-      this.hdrs = l3 + ihl + thl;
-      this.mss = len - this.hdrs;
-      this.nextSeq = (buf.readUInt32BE(tcp + 4) + this.mss) >>> 0;
-      this.segs = 1;
-      if (buf[tcp + 13] & 0x08) this.close(); // PSH: deliver now
+    const ip = off + l3, tcp = ip + 20;
+    if (startable && (buf[tcp + 13] & 0x08) === 0) { // PSH: deliver now, nothing to merge with
+      if (this.runs.length === MAX_RUNS) this.closeRun(0);
+      const hdrs = l3 + 20 + (buf[tcp + 12] >> 4) * 4, mss = len - hdrs;
+      this.runs.push({ slot: this.n, l3, hdrs, mss, nextSeq: (buf.readUInt32BE(tcp + 4) + mss) >>> 0, segs: 1 });
     }
     this.n++;
+  }
+
+  /** Index of the open run of this frame's flow (IPv4 addresses and TCP ports), or -1. */
+  private runOf(buf: Buffer, off: number, l3: number): number {
+    const ip = off + l3;
+    if (this.runs.length === 0 || buf[ip] !== 0x45 || buf[ip + 9] !== 6) return -1;
+    const dst = this.dev.txBuf;
+    for (let r = 0; r < this.runs.length; r++) {
+      const run = this.runs[r];
+      const sip = run.slot * this.dev.slotSize + VNET_HDR_LEN + run.l3;
+      if (run.l3 === l3 && same(buf, ip + 12, dst, sip + 12, 8) && same(buf, ip + 20, dst, sip + 20, 4)) return r;
+    }
+    return -1;
   }
 
   private startable(buf: Buffer, off: number, len: number, l3: number): boolean {
@@ -170,53 +187,53 @@ export class TcpCoalescer {
     return (flags & 0x10) !== 0 && (flags & 0x27) === 0 && len - l3 - 20 - thl > 0; // ACK, no SYN/FIN/RST/URG, has data
   }
 
-  private tryMerge(buf: Buffer, off: number, len: number, l3: number): boolean {
-    const dst = this.dev.txBuf, s = this.open * this.dev.slotSize + VNET_HDR_LEN;
-    const curLen = this.dev.txLen[this.open] - VNET_HDR_LEN;
-    const plen = len - this.hdrs;
-    if (l3 !== this.l3 || !this.startable(buf, off, len, l3) || plen > this.mss || curLen + plen > MAX_SUPER + l3) return false;
+  private tryMerge(run: Run, buf: Buffer, off: number, len: number, l3: number): boolean {
+    const dst = this.dev.txBuf, s = run.slot * this.dev.slotSize + VNET_HDR_LEN;
+    const curLen = this.dev.txLen[run.slot] - VNET_HDR_LEN;
+    const plen = len - run.hdrs;
+    if (plen > run.mss || curLen + plen > MAX_SUPER + l3) return false;
     const ip = off + l3, tcp = ip + 20, sip = s + l3, stcp = sip + 20;
-    if (l3 + 20 + (buf[tcp + 12] >> 4) * 4 !== this.hdrs) return false;
-    if (buf.readUInt32BE(tcp + 4) !== this.nextSeq) return false;
-    // Same flow and same everything a receiver would compare: addresses, ports, ack, window, options, TTL, TOS.
+    if (l3 + 20 + (buf[tcp + 12] >> 4) * 4 !== run.hdrs) return false;
+    if (buf.readUInt32BE(tcp + 4) !== run.nextSeq) return false;
+    // Everything a receiver would compare: ack, window, options, TTL, TOS, flags but PSH.
     if (buf[ip + 1] !== dst[sip + 1] || buf[ip + 8] !== dst[sip + 8]) return false;
-    if (!same(buf, ip + 12, dst, sip + 12, 8) || !same(buf, tcp, dst, stcp, 4) || !same(buf, tcp + 8, dst, stcp + 8, 4)) return false;
-    if (!same(buf, tcp + 14, dst, stcp + 14, 2) || !same(buf, tcp + 20, dst, stcp + 20, this.hdrs - this.l3 - 40)) return false;
+    if (!same(buf, tcp + 8, dst, stcp + 8, 4) || !same(buf, tcp + 14, dst, stcp + 14, 2)) return false;
+    if (!same(buf, tcp + 20, dst, stcp + 20, run.hdrs - l3 - 40)) return false;
     if ((buf[tcp + 13] & ~0x08) !== (dst[stcp + 13] & ~0x08)) return false;
-    buf.copy(dst, s + curLen, off + this.hdrs, off + len);
-    this.dev.txLen[this.open] += plen;
-    this.nextSeq = (this.nextSeq + plen) >>> 0;
-    this.segs++;
-    if (buf[tcp + 13] & 0x08) dst[stcp + 13] |= 0x08;
-    if (plen < this.mss || (buf[tcp + 13] & 0x08)) this.close();
+    buf.copy(dst, s + curLen, off + run.hdrs, off + len);
+    this.dev.txLen[run.slot] += plen;
+    run.nextSeq = (run.nextSeq + plen) >>> 0;
+    run.segs++;
+    const psh = (buf[tcp + 13] & 0x08) !== 0;
+    if (psh) dst[stcp + 13] |= 0x08;
+    if (plen < run.mss || psh) this.closeRun(this.runs.indexOf(run));
     return true;
   }
 
-  /** Ends the open run: a single segment stays plain; a merged one gets its GSO header. */
-  private close(): void {
-    if (this.open < 0) return;
-    const slot = this.open * this.dev.slotSize, dst = this.dev.txBuf;
-    this.open = -1;
-    if (this.segs < 2) return;
+  /** Ends a run: a single segment stays plain; a merged one gets its GSO header. */
+  private closeRun(r: number): void {
+    const run = this.runs[r];
+    this.runs.splice(r, 1);
+    if (run.segs < 2) return;
     this.merged++;
-    const sip = slot + VNET_HDR_LEN + this.l3, stcp = sip + 20;
-    const frameLen = this.dev.txLen[(slot / this.dev.slotSize)] - VNET_HDR_LEN;
-    const ipLen = frameLen - this.l3;
+    const slot = run.slot * this.dev.slotSize, dst = this.dev.txBuf;
+    const sip = slot + VNET_HDR_LEN + run.l3, stcp = sip + 20;
+    const ipLen = this.dev.txLen[run.slot] - VNET_HDR_LEN - run.l3;
     dst.writeUInt16BE(ipLen, sip + 2);
     ipChecksum(dst, sip);
     // CHECKSUM_PARTIAL: the TCP checksum field holds the pseudo-header sum, the kernel finishes it.
     dst.writeUInt16BE(fold(pseudoSum(dst, sip, ipLen - 20)), stcp + 16);
     dst[slot] = NEEDS_CSUM;
     dst[slot + 1] = GSO_TCPV4;
-    dst.writeUInt16LE(this.hdrs, slot + 2);
-    dst.writeUInt16LE(this.mss, slot + 4);
-    dst.writeUInt16LE(this.l3 + 20, slot + 6);
+    dst.writeUInt16LE(run.hdrs, slot + 2);
+    dst.writeUInt16LE(run.mss, slot + 4);
+    dst.writeUInt16LE(run.l3 + 20, slot + 6);
     dst.writeUInt16LE(16, slot + 8);
   }
 
-  /** Closes the run and writes everything gathered so far to the device. */
+  /** Closes every run and writes everything gathered so far to the device. */
   finish(): void {
-    this.close();
+    while (this.runs.length > 0) this.closeRun(this.runs.length - 1);
     if (this.n > 0) this.dev.flush(this.n);
     this.n = 0;
   }
