@@ -8,6 +8,7 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../../../lib/labels/validati
 import { defaultContainer, validateContainers } from './container.js';
 import { duplicate, forbidden, invalidIf, invalidValue, isObject, notSupported, required } from './field.js';
 import { validateLabels, validateAnnotations } from './meta.js';
+import { validateAffinity, validateTopologySpread } from './affinity.js';
 
 /** Restart policies a pod may have. */
 export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -124,6 +125,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
   if (spec.serviceAccountName) errs.push(...invalidIf(`${path}.serviceAccountName`, spec.serviceAccountName, isDNS1123Subdomain(spec.serviceAccountName)));
   if (spec.nodeName) errs.push(...invalidIf(`${path}.nodeName`, spec.nodeName, isDNS1123Subdomain(spec.nodeName)));
   errs.push(...validateTolerations(spec.tolerations ?? [], `${path}.tolerations`));
+  errs.push(...validateAffinity(spec.affinity, `${path}.affinity`), ...validateTopologySpread(spec.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
   if (spec.hostNetwork) {
     for (const [k, list] of [['containers', spec.containers ?? []], ['initContainers', spec.initContainers ?? []]] as const) {
       list.forEach((c, i) => (c?.ports ?? []).forEach((p, j) => {

@@ -6,7 +6,7 @@ import type { FieldError } from '../../../lib/errors.js';
 import type { PersistentVolumeClaimSpec } from '../../../lib/api/types.js';
 import { tryParseQuantity, QUANTITY_FORMAT_ERROR } from '../../../lib/api/quantity.js';
 import { invalidValue, notSupported, required } from './field.js';
-import { validateLabelSelector } from './workload.js';
+import { validateLabelSelector } from './label-selector.js';
 
 /** Access modes a volume or claim may ask for. */
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];

@@ -1,40 +1,16 @@
 /**
- * Validation shared by the workload controllers: label selectors (ValidateLabelSelector), the
- * selector-matches-template rule, replica counts, int-or-percent values and template restart policy.
+ * Validation shared by the workload controllers: the selector-matches-template rule, replica
+ * counts, int-or-percent values, rolling updates and the template restart policy.
  */
 import type { FieldError } from '../../../lib/errors.js';
 import type { LabelSelector, PodTemplateSpec } from '../../../lib/api/types.js';
-import { isQualifiedName } from '../../../lib/labels/validation.js';
 import { selectorFromLabelSelector } from '../../../lib/labels/selector.js';
-import { forbidden, invalidIf, invalidValue, isObject, notSupported, required } from './field.js';
-import { validateLabels } from './meta.js';
+import { forbidden, invalidValue, notSupported, required } from './field.js';
+import { validateLabelSelector } from './label-selector.js';
 import { validatePodTemplate } from './pod-spec.js';
 
 /** Kubernetes' message when a selector does not select its own template. */
 export const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
-
-/** ValidateLabelSelector at `path`. */
-export function validateLabelSelector(s: LabelSelector | undefined, path: string): FieldError[] {
-  if (s == null) return [];
-  if (!isObject(s)) return [invalidValue(path, s, 'must be a label selector')];
-  const errs: FieldError[] = [...validateLabels(s.matchLabels, `${path}.matchLabels`)];
-  (s.matchExpressions ?? []).forEach((e, i) => {
-    const ep = `${path}.matchExpressions[${i}]`;
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In': case 'NotIn':
-        if (values.length === 0) errs.push(required(`${ep}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists': case 'DoesNotExist':
-        if (values.length > 0) errs.push(forbidden(`${ep}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(invalidValue(`${ep}.operator`, e.operator ?? '', 'not a valid selector operator'));
-    }
-    errs.push(...invalidIf(`${ep}.key`, e.key ?? '', isQualifiedName(e.key ?? '')));
-  });
-  return errs;
-}
 
 /** True when the selector has no requirements at all. */
 export function emptySelector(s: LabelSelector | undefined): boolean {

@@ -10,7 +10,7 @@ import type { KindBehaviour } from '../define.js';
 import { isDNS1035Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from '../../../lib/labels/validation.js';
 import { nameIsPathSegment } from '../common/meta.js';
 import { invalidIf, invalidValue, jsonEqual, notSupported, required, FIELD_IMMUTABLE } from '../common/field.js';
-import { validateLabelSelector } from '../common/workload.js';
+import { validateLabelSelector } from '../common/label-selector.js';
 import { INGRESS_COLUMNS, ingressRow, INGRESS_CLASS_COLUMNS, ingressClassRow, NETWORK_POLICY_COLUMNS, networkPolicyRow, ROLE_BINDING_COLUMNS, roleBindingRow } from '../printers/networking.js';
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];

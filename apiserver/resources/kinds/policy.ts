@@ -8,7 +8,8 @@ import type { FieldError } from '../../../lib/errors.js';
 import type { KindBehaviour } from '../define.js';
 import { tryParseQuantity, compareQuantities, QUANTITY_FORMAT_ERROR } from '../../../lib/api/quantity.js';
 import { forbidden, invalidValue, notSupported, required } from '../common/field.js';
-import { validateIntOrPercent, validateLabelSelector } from '../common/workload.js';
+import { validateIntOrPercent } from '../common/workload.js';
+import { validateLabelSelector } from '../common/label-selector.js';
 import { QUOTA_COLUMNS, quotaRow, PDB_COLUMNS, pdbRow, PRIORITY_CLASS_COLUMNS, priorityClassRow, HPA_COLUMNS, hpaRow } from '../printers/policy.js';
 
 const QUOTA_SCOPES = ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating'];
