@@ -3,12 +3,13 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 
-/** A kubeconfig for `server` with one context named after the cluster. */
-export function writeKubeconfig(file: string, cluster: string, server: string): void {
+/** A kubeconfig for `server` (and our gRPC address) with one context named after the cluster. */
+export function writeKubeconfig(file: string, cluster: string, server: string, grpcServer?: string): void {
   const cfg = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: cluster, cluster: { server } }],
+    // Our components find the gRPC facade through this extension (kubectl ignores it).
+    clusters: [{ name: cluster, cluster: { server, ...(grpcServer ? { extensions: [{ name: 'kubesim.io/grpc-server', extension: grpcServer }] } : {}) } }],
     users: [{ name: `${cluster}-admin`, user: {} }],
     contexts: [{ name: cluster, context: { cluster, user: `${cluster}-admin`, namespace: 'default' } }],
     'current-context': cluster,

@@ -10,7 +10,7 @@ import { readState, writeState, pickIndex, type ClusterState } from '../cluster/
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { ensureBridge, ensureNodeNetwork } from '../cluster/network.js';
 import { startProcess, isAlive } from '../cluster/supervisor.js';
-import { DIST, etcdSpec, controlPlaneSpecs, nodeSpecs, apiURL, subnetFileOf } from '../cluster/components.js';
+import { DIST, etcdSpec, controlPlaneSpecs, nodeSpecs, apiURL, grpcAddr, subnetFileOf } from '../cluster/components.js';
 import { Checklist } from '../cluster/progress.js';
 import { writeKubeconfig } from '../cluster/kubeconfig.js';
 import { down } from './down.js';
@@ -96,7 +96,7 @@ export async function up(o: UpOptions): Promise<string> {
         return node.status?.conditions?.some((cond) => cond.type === 'Ready' && cond.status === 'True');
       }, { timeoutMs: o.timeout * 1000 }));
     }
-    writeKubeconfig(c.kubeconfig, o.name, apiURL(c));
+    writeKubeconfig(c.kubeconfig, o.name, apiURL(c), grpcAddr(c));
   } catch (err) {
     if (!o.keepOnFailure) {
       console.error(`kubesim: bring-up failed; removing what was started (use --keep-on-failure to inspect; logs in ${c.dir}/logs)`);
