@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry, UserInfo } from './registry/types.js';
-import { createRestHandler, type RestHandlerOptions } from './rest/handler.js';
+import { createRestHandler, createUpgradeHandler, type RestHandlerOptions } from './rest/handler.js';
 import { createRestMetrics } from './rest/metrics.js';
 import { serveOpenApi } from './openapi/handler.js';
 import { logLine } from './rest/log.js';
@@ -37,7 +37,7 @@ export interface RunningApiServer {
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const metrics = createRestMetrics();
   const shutdown = new AbortController();
-  const handler = createRestHandler({
+  const restOptions: RestHandlerOptions = {
     registry: opts.registry,
     authenticate: opts.authenticate,
     authorize: opts.authorize,
@@ -46,8 +46,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     openapi: (req, res, path) => serveOpenApi(opts.registry, req, res, path),
     observe: metrics.observe,
     shutdown: shutdown.signal,
-  });
-  const http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+  };
+  const http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, createRestHandler(restOptions));
+  // exec/attach/portforward are HTTP upgrades (WebSocket): tunnelled to the pod's kubelet.
+  http.on('upgrade', createUpgradeHandler(restOptions));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(opts.port, opts.bindAddress, () => { http.off('error', reject); resolve(); });

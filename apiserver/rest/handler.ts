@@ -3,6 +3,7 @@
  * Registry), version, health, metrics and OpenAPI. Every failure is answered as a Status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApiError } from '../../lib/errors.js';
 import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
 import { SELF_SUBJECT_ACCESS_REVIEWS, isAccessReview, reviewAccess } from './access-review.js';
@@ -11,8 +12,9 @@ import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVer
 import { logV } from './log.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
-import { sendError, sendJson } from './respond.js';
-import { serveResource, type KubeletProxy } from './resource-handler.js';
+import { sendError, sendJson, toApiError } from './respond.js';
+import { resolveResource, serveResource } from './resource-handler.js';
+import { kubeletAddress, kubeletPath, rejectUpgrade, tunnelUpgrade } from './kubelet-proxy.js';
 
 /** Build information served at /version. */
 export interface VersionInfo { major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string; buildDate: string; goVersion: string; compiler: string; platform: string }
@@ -39,7 +41,6 @@ export interface RestHandlerOptions {
   metrics?(): Promise<{ contentType: string; body: string }>;
   /** Serves /openapi/... ; returns false when the path is not served. */
   openapi?(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
-  kubeletProxy?: KubeletProxy;
   observe?: RequestObserver;
   /** Aborts on server shutdown: open watches end. */
   shutdown?: AbortSignal;
@@ -118,8 +119,35 @@ async function route(opts: RestHandlerOptions, req: IncomingMessage, res: Server
       // Abort only when the client left early: aborting a finished request costs a DOMException each time.
       res.once('close', () => { if (!res.writableFinished) ac.abort(); });
       const ctx: RequestContext = { user, fieldManager: url.searchParams.get('fieldManager') || undefined, signal: ac.signal };
-      return serveResource({ registry: opts.registry, req, res, info, query: url.searchParams, ctx, kubeletProxy: opts.kubeletProxy, shutdown: opts.shutdown });
+      return serveResource({ registry: opts.registry, req, res, info, query: url.searchParams, ctx, shutdown: opts.shutdown });
     }
     default: throw notFound();
   }
+}
+
+const UPGRADE_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
+/** Handles HTTP upgrades (the server's 'upgrade' event): pod exec/attach/portforward tunnelled to the kubelet. */
+export function createUpgradeHandler(opts: RestHandlerOptions): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    // Tunnels are not HTTP connections the server tracks: end them on shutdown ourselves.
+    const cut = () => socket.destroy();
+    opts.shutdown?.addEventListener('abort', cut, { once: true });
+    socket.once('close', () => opts.shutdown?.removeEventListener('abort', cut));
+    (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      const user = opts.authenticate ? opts.authenticate(req) : INSECURE_USER;
+      opts.authorize?.(user, info);
+      if (info.kind !== 'resource' || info.group !== '' || info.resource !== 'pods' || !info.name || !UPGRADE_SUBRESOURCES.has(info.subresource ?? '')) {
+        throw new ApiError('NotFound', 'the server could not find the requested resource');
+      }
+      const { def, namespace } = resolveResource(opts.registry, info);
+      const ctx: RequestContext = { user };
+      const pod = await opts.registry.get(ctx, { group: def.group, version: def.version, resource: def.resource }, namespace, info.name);
+      const target = await kubeletAddress(opts.registry, ctx, pod);
+      logV(2, 'upgrade', { subresource: info.subresource, pod: `${namespace}/${info.name}`, kubelet: `${target.host}:${target.port}`, user: user.username });
+      tunnelUpgrade(req, socket, head, target, kubeletPath(info, pod, url.searchParams));
+    })().catch((err) => rejectUpgrade(socket, toApiError(err)));
+  };
 }

@@ -16,12 +16,10 @@ import { isTrue } from './request-info.js';
 import { sendJson } from './respond.js';
 import { includeObjectOf, partialMetadata, partialMetadataList, toTable } from './table.js';
 import { serveWatch } from './watch.js';
+import { kubeletAddress, kubeletPath, proxyLog } from './kubelet-proxy.js';
 
-/** Subresources served by a kubelet (streaming); answered 503 until a kubelet proxy is wired in. */
+/** Subresources served by a kubelet: proxied to the pod's node (kubelet-proxy.ts). */
 export const KUBELET_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
-
-/** Hook for subresources that must be proxied to a kubelet (logs, exec, ...). */
-export type KubeletProxy = (req: IncomingMessage, res: ServerResponse, info: ResourceRequest, pod: KObject) => Promise<number>;
 
 /** Everything a resource request needs. */
 export interface ResourceCall {
@@ -31,7 +29,6 @@ export interface ResourceCall {
   info: ResourceRequest;
   query: URLSearchParams;
   ctx: RequestContext;
-  kubeletProxy?: KubeletProxy;
   /** Aborts on server shutdown (ends watches). */
   shutdown?: AbortSignal;
 }
@@ -221,10 +218,13 @@ function checkStructure(obj: KObject, kind: string): void {
 }
 
 async function serveKubeletSubresource(call: ResourceCall, ref: ResourceRef, namespace: string | undefined): Promise<number> {
-  const { registry, info, ctx } = call;
-  const obj = await registry.get(ctx, ref, namespace, info.name!);
-  if (call.kubeletProxy) return call.kubeletProxy(call.req, call.res, info, obj);
-  const node = (obj.spec as { nodeName?: string } | undefined)?.nodeName;
-  const what = node ? `node "${node}"` : `${info.resource} "${info.name}" (not scheduled to a node)`;
-  throw new ApiError('Unavailable', `no kubelet is reachable to serve ${info.subresource} for ${what}: this apiserver has no kubelet proxy yet`);
+  const { registry, info, ctx, query } = call;
+  const pod = await registry.get(ctx, ref, namespace, info.name!);
+  if (info.subresource === 'log') {
+    const path = kubeletPath(info, pod, query);
+    return proxyLog(call.res, await kubeletAddress(registry, ctx, pod), path, ctx.signal ?? new AbortController().signal);
+  }
+  if (info.subresource === 'proxy') throw new ApiError('Unavailable', 'the pods/proxy subresource is not served by kubesim');
+  // exec, attach, portforward arrive as HTTP upgrades (server.ts routes those to the tunnel).
+  throw new ApiError('BadRequest', 'Upgrade request required');
 }

@@ -80,8 +80,8 @@ test('REST facade over raw HTTP', async (t) => {
     await expectStatus(call(c, 'POST', `${base}/x`, cm(ns, 'x')), 405, 'MethodNotAllowed');
     await expectStatus(call(c, 'PATCH', `${base}/x`, '{}', { 'content-type': 'application/apply-patch+yaml' }), 400, 'BadRequest', /fieldManager/);
     await call(c, 'POST', `/api/v1/namespaces/${ns}/pods`, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }));
-    await expectStatus(call(c, 'GET', `/api/v1/namespaces/${ns}/pods/p/log`), 503, 'ServiceUnavailable', /no kubelet/);
-    await expectStatus(call(c, 'POST', `/api/v1/namespaces/${ns}/pods/p/exec?command=ls`), 503, 'ServiceUnavailable', /no kubelet/);
+    await expectStatus(call(c, 'GET', `/api/v1/namespaces/${ns}/pods/p/log`), 400, 'BadRequest', /does not have a host assigned/);
+    await expectStatus(call(c, 'POST', `/api/v1/namespaces/${ns}/pods/p/exec?command=ls`), 400, 'BadRequest', /Upgrade request required/);
   });
 
   await t.test('YAML bodies, dryRun, update name checks', async () => {
