@@ -48,3 +48,11 @@ test('malformed quantities throw Kubernetes wording', () => {
   assert.equal(tryParseQuantity('nope'), undefined);
   assert.equal(tryParseQuantity(2)?.value, 2, 'JSON numbers are accepted as quantities');
 });
+
+test('hostile sizes are rejected quickly instead of exhausting BigInt', () => {
+  const t0 = Date.now();
+  assert.throws(() => parseQuantity('1e999999999'), /unable to parse numeric part of quantity/);
+  assert.throws(() => parseQuantity('9'.repeat(100000)), /unable to parse numeric part of quantity/);
+  assert.ok(Date.now() - t0 < 1000);
+  assert.equal(parseQuantity('1e18').value, 1e18);
+});

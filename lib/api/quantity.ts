@@ -29,6 +29,10 @@ const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k
 const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 
 const NUMBER_RE = /^([+-]?)([0-9]*)(?:\.([0-9]*))?$/;
+// Bounds that keep BigInt arithmetic cheap on hostile input; far beyond any real quantity (1E = 1e18).
+const MAX_DIGITS = 64;
+const MAX_EXPONENT = 64;
+const NUMERIC_ERROR = 'unable to parse numeric part of quantity';
 
 function ceilDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
@@ -49,6 +53,7 @@ export function parseQuantity(s: string): Quantity {
   if (!n || (n[2] === '' && (n[3] ?? '') === '')) throw bad();
   const sign = n[1] === '-' ? -1n : 1n;
   const frac = n[3] ?? '';
+  if (n[2].length + frac.length > MAX_DIGITS) throw bad(NUMERIC_ERROR);
   let num = sign * BigInt((n[2] || '0') + frac);
   let den = 10n ** BigInt(frac.length);
   const suffix = m[2];
@@ -65,6 +70,7 @@ export function parseQuantity(s: string): Quantity {
     if (!e) throw bad("unable to parse quantity's suffix");
     format = 'DecimalExponent';
     exp10 = Number(e[1]);
+    if (!(Math.abs(exp10) <= MAX_EXPONENT)) throw bad(NUMERIC_ERROR);
   }
   if (exp10 > 0) num *= 10n ** BigInt(exp10);
   else if (exp10 < 0) den *= 10n ** BigInt(-exp10);
