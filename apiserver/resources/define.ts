@@ -38,7 +38,8 @@ function guarded<T>(id: Identity, obj: KObject, step: () => T): T {
   try {
     return step();
   } catch (err) {
-    if (isApiError(err) || !(err instanceof TypeError)) throw err;
+    // TypeError: an odd shape the type check let through; RangeError: absurd nesting or sizes.
+    if (isApiError(err) || !(err instanceof TypeError || err instanceof RangeError)) throw err;
     throw cannotBeHandled(id.kind, id.version, err.message);
   }
 }
