@@ -157,7 +157,7 @@ export class Scheduler {
     if (isTerminated(pod) || pod.metadata.deletionTimestamp || !this.responsible(pod)) { this.queue.delete(pod); return; }
     if (this.assumed.has(key)) return;
     // Our own status/annotation writes come back as updates; only a changed spec or labels earns a retry.
-    if (old && !podSpecChanged(old, pod)) return;
+    if (old && !podSpecChanged(old, pod)) { this.queue.refresh(pod); return; }
     // Pods with scheduling gates wait outside the queue until the gates are removed (a spec change).
     if ((pod.spec.schedulingGates as unknown[] | undefined)?.length) {
       this.queue.delete(pod);
@@ -256,9 +256,11 @@ export class Scheduler {
 
   /** Sets PodScheduled=False with a reason and message, unless the pod already says exactly that. */
   private setUnscheduledCondition(pod: Pod, reason: string, message: string): void {
-    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled') as { status?: string; reason?: string; message?: string; lastTransitionTime?: string } | undefined;
     if (current?.status === 'False' && current.reason === reason && current.message === message) return;
-    const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    // The transition time moves only when the status does, as Kubernetes keeps it.
+    const since = current?.status === 'False' && current.lastTransitionTime ? current.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: since };
     this.opts.client.patch({ resource: 'pods', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, subresource: 'status' }, 'strategic', { status: { conditions: [condition] } })
       .catch((err) => clientLog('warn', 'could not set PodScheduled condition', { pod: podKey(pod), error: (err as Error).message }));
   }

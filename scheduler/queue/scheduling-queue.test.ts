@@ -116,3 +116,17 @@ test('updating a parked unschedulable pod gives it another try', async () => {
   q.update(makePod('p', { cpu: '1' }));
   assert.deepEqual(q.lengths, { active: 1, backoff: 0, unschedulable: 0 });
 });
+
+test('refresh replaces a parked pod\'s object without granting a retry', async () => {
+  const clock = fakeClock();
+  const q = new SchedulingQueue({ now: clock.now });
+  q.add(makePod('p'));
+  q.addUnschedulable((await q.pop(new AbortController().signal))!);
+  const withCondition = makePod('p');
+  withCondition.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] };
+  q.refresh(withCondition);
+  assert.deepEqual(q.lengths, { active: 0, backoff: 0, unschedulable: 1 });
+  clock.t += 60_000; q.flushUnschedulableLeftover();
+  const again = (await q.pop(new AbortController().signal))!;
+  assert.equal(again.pod.status?.conditions?.[0].reason, 'Unschedulable');
+});

@@ -86,6 +86,19 @@ export class SchedulingQueue {
     this.add(pod);
   }
 
+  /** Replaces the queued object of a pod (e.g. after a status-only change) without moving it or granting a retry. */
+  refresh(pod: Pod): void {
+    const key = podKey(pod);
+    const flying = this.inFlight.get(key);
+    if (flying) { if (flying.pod) flying.pod = pod; return; }
+    const inActive = this.active.get(key);
+    if (inActive) { this.active.push({ ...inActive, pod }); return; }
+    const inBackoff = this.backoff.get(key);
+    if (inBackoff) { this.backoff.push({ ...inBackoff, pod }); return; }
+    const parked = this.unschedulable.get(key);
+    if (parked) this.unschedulable.set(key, { ...parked, pod });
+  }
+
   /** Removes a pod from wherever it is (deleted, or bound by someone else). */
   delete(pod: Pod): void {
     const key = podKey(pod);
