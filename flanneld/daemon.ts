@@ -36,8 +36,9 @@ export interface FlanneldOptions {
   /** Userspace offloads (TSO/GSO/GRO) instead of the config's Offload. */
   offload?: boolean;
   ipMasq: boolean;
-  /** Lease TTL in seconds (flannel: 24 h). */
+  /** Lease TTL in seconds (flannel: 24 h) and how long before its end it is renewed. */
   leaseTtl?: number;
+  renewMarginSeconds?: number;
   resyncMs?: number;
   /** HTTP endpoint for /metrics, /healthz, /chaos; port undefined = none. */
   httpHost?: string;
@@ -71,7 +72,7 @@ export async function runFlanneld(o: FlanneldOptions, signal: AbortSignal): Prom
       o.onListening?.(typeof addr === 'object' && addr ? addr.port : 0);
     }
     const registry = new SubnetRegistry(client, o.etcdPrefix);
-    const manager = new SubnetManager({ registry, subnetFile: o.subnetFile, ttlSeconds: o.leaseTtl, resyncMs: o.resyncMs });
+    const manager = new SubnetManager({ registry, subnetFile: o.subnetFile, ttlSeconds: o.leaseTtl, renewMarginSeconds: o.renewMarginSeconds, resyncMs: o.resyncMs });
     const config = await manager.loadConfig(signal);
     const type = o.backendOverride ?? config.backend.Type;
     const factory = backendFactory(type);

@@ -11,7 +11,7 @@ const loader = process.execArgv.flatMap((a, i, all) => (a === '--import' ? [a, a
 /** Runs flanneld to its exit; resolves with the exit code and its log. */
 function runToExit(args: string[]): Promise<{ code: number | null; log: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...loader, main, '--healthz-port', '-1', '--subnet-file', '/tmp/ksimt-unused.env', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...loader, main, '--subnet-file', '/tmp/ksimt-unused.env', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr!.on('data', (d) => { log += d; });
     const t = setTimeout(() => child.kill('SIGKILL'), 20_000);

@@ -29,6 +29,8 @@ export interface SubnetManagerOptions {
   subnetFile?: string;
   /** Lease TTL in seconds (flannel: 24 h). */
   ttlSeconds?: number;
+  /** Renew this long before the lease ends (flannel: 1 h); at most half the TTL is waited. */
+  renewMarginSeconds?: number;
   /** Full re-list period, a safety net under the watch. */
   resyncMs?: number;
 }
@@ -147,7 +149,8 @@ export class SubnetManager {
 
   private async renewLoop(signal: AbortSignal): Promise<void> {
     // flannel renews an hour before a 24 h lease ends; short test TTLs renew at a third.
-    const every = this.ttl > 7200 ? (this.ttl - 3600) * 1000 : (this.ttl * 1000) / 3;
+    const margin = this.opts.renewMarginSeconds ?? 3600;
+    const every = this.ttl > 2 * margin ? (this.ttl - margin) * 1000 : (this.ttl * 1000) / 3;
     let wait = every;
     for (let attempt = 0; !signal.aborted;) {
       await sleep(wait, signal);

@@ -36,7 +36,7 @@ const loaderArgs = (): string[] => {
 export async function startFlanneld(args: string[], subnetFile: string, timeoutMs = 20_000): Promise<FlanneldProc> {
   // KUBESIM_FLANNELD_NODE_ARGS: extra node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
   const nodeArgs = (process.env.KUBESIM_FLANNELD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...loaderArgs(), ...nodeArgs, mainPath(), '--healthz-port', '0', '--subnet-file', subnetFile, ...args], {
+  const child = spawn(process.execPath, [...loaderArgs(), ...nodeArgs, mainPath(), '--metrics-port', '0', '--subnet-file', subnetFile, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, KUBESIM_LOG_LEVEL: 'info' }, // its port is read from the info log
   });

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { flanneldCommand, toOptions, withEnvFlags } from './flags.js';
+
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  const cmd = flanneldCommand();
+  cmd.parse(withEnvFlags(cmd, ['node', 'flanneld', ...argv], env));
+  return toOptions(cmd.opts());
+};
+
+test('flannel defaults: prefix, subnet file, 24 h lease renewed 1 h before, healthz off', () => {
+  const o = parse([]);
+  assert.equal(o.etcdPrefix, '/coreos.com/network');
+  assert.equal(o.subnetFile, '/run/flannel/subnet.env');
+  assert.equal(o.leaseTtl, 86400);
+  assert.equal(o.renewMarginSeconds, 3600);
+  assert.equal(o.httpPort, undefined);
+  assert.equal(o.ipMasq, false);
+});
+
+test('--iface takes a name or an address; FLANNELD_* variables fill flags not given', () => {
+  assert.equal(parse(['--iface', 'eth1']).iface, 'eth1');
+  const byIp = parse(['--iface', '10.200.0.12']);
+  assert.deepEqual([byIp.iface, byIp.publicIp], [undefined, '10.200.0.12']);
+  const env = { FLANNELD_ETCD_ENDPOINTS: 'http://a:1,http://b:2', FLANNELD_IP_MASQ: 'true', FLANNELD_ETCD_PREFIX: '/x/' };
+  const o = parse(['--etcd-prefix', '/cli'], env);
+  assert.deepEqual(o.etcdEndpoints, ['http://a:1', 'http://b:2']);
+  assert.equal(o.ipMasq, true);
+  assert.equal(o.etcdPrefix, '/cli', 'the command line wins');
+  assert.equal(parse(['--metrics-port', '0']).httpPort, 0);
+  assert.equal(parse(['--healthz-port', '9999']).httpPort, 9999);
+  assert.equal(parse(['--offload', 'off']).offload, false);
+});
