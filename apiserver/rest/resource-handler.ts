@@ -17,6 +17,7 @@ import { sendJson } from './respond.js';
 import { includeObjectOf, partialMetadata, partialMetadataList, toTable } from './table.js';
 import { serveWatch } from './watch.js';
 import { kubeletAddress, kubeletPath, proxyLog } from './kubelet-proxy.js';
+import { warnUnknownFields } from './field-warnings.js';
 
 /** Subresources served by a kubelet: proxied to the pod's node (kubelet-proxy.ts). */
 export const KUBELET_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
@@ -73,6 +74,7 @@ export async function serveResource(call: ResourceCall): Promise<number> {
       if (!info.name) throw new ApiError('MethodNotAllowed', 'PUT is not supported on a collection');
       ctx.dryRun = dryRun(query);
       const obj = checkBody(decodeObject(await readBody(call.req), call.req.headers['content-type']), def, sub, namespace, info.name);
+      if (!sub || sub === 'status') warnUnknownFields(res, query, def.kind, obj);
       return reply(res, 200, await registry.update(ctx, ref, namespace, info.name, obj, sub));
     }
     case 'patch': {
@@ -81,6 +83,7 @@ export async function serveResource(call: ResourceCall): Promise<number> {
       ctx.dryRun = dryRun(query);
       if (type === 'apply' && !ctx.fieldManager) throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
       const patch = decodePatch(await readBody(call.req), type);
+      if (!sub && type !== 'json') warnUnknownFields(res, query, def.kind, patch);
       const force = isTrue(query.get('force'));
       if (query.has('force') && type !== 'apply') throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
       return reply(res, 200, await registry.patch(ctx, ref, namespace, info.name, type, patch, { force, fieldManager: ctx.fieldManager }, sub));
@@ -149,6 +152,7 @@ async function create(call: ResourceCall, def: ResourceDef, ref: ResourceRef, na
   if (info.name && !info.subresource) throw new ApiError('MethodNotAllowed', `POST is not supported on a named ${def.resource}: post to the collection instead`);
   const body = decodeObject(await readBody(call.req), call.req.headers['content-type']);
   const obj = checkBody(body, def, info.subresource, namespace, info.subresource ? info.name : undefined);
+  if (!info.subresource) warnUnknownFields(call.res, query, def.kind, obj);
   const created = await registry.create(ctx, ref, namespace, obj, info.subresource, info.name);
   return reply(call.res, 201, created);
 }

@@ -125,6 +125,10 @@ async function scenario(bin: string, c: TestCluster): Promise<void> {
 
     assert.equal((await k(['auth', 'can-i', 'create', 'deployments', '-n', ns])).trim(), 'yes');
 
+    const typo = await kubectl(bin, c, ['apply', '-f', '-'], { input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: ${ns}\ndatta:\n  a: b\n` });
+    assert.equal(typo.code, 0, typo.stderr);
+    assert.match(typo.stderr, /Warning: unknown field "datta"/);
+
     const events = await kubectl(bin, c, ['get', 'events', '-n', ns]);
     assert.equal(events.code, 0, events.stderr);
 
