@@ -121,6 +121,17 @@ for (const mode of String(o.modes).split(',')) {
   results.push(best!);
 }
 console.log(report(results));
+const ref = results.find((r) => r.mode === 'kernel-vxlan');
+if (ref) {
+  console.log('\ngoals (single stream, same run):');
+  for (const r of results.filter((x) => x.mode === 'userspace-vxlan' || x.mode === 'udp')) {
+    const ratio = r.single.gbps / ref.single.gbps, added = r.rttP50us - ref.rttP50us;
+    console.log(`  ${r.mode}: ${ratio.toFixed(2)}x kernel (goal >= 0.30: ${ratio >= 0.3 ? 'met' : 'missed'}), `
+      + `+${added.toFixed(0)} us RTT p50 (goal <= 150: ${added <= 150 ? 'met' : 'missed'}), `
+      + `${r.single.retransmits} retransmits / ${r.ofo} out-of-order / ${r.drops ?? 0} drops (goal 0: ${r.single.retransmits + r.ofo + (r.drops ?? 0) === 0 ? 'met' : 'missed'}), `
+      + `${((r.pps ?? 0) / 1000).toFixed(0)}k packets/s, ${(r.machineCpuS / (r.single.bytes / 1e9)).toFixed(1)} CPU s/GB`);
+  }
+}
 mkdirSync('bench/out', { recursive: true });
 writeFileSync(o.out, JSON.stringify({ date: new Date().toISOString(), seconds: o.seconds, results }, null, 2));
 console.log(`\nresults: ${o.out}  (RTT = 56-byte UDP echo between Node processes in the pods; CPU = whole machine during the 1-stream run)`);

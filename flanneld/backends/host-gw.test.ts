@@ -14,6 +14,10 @@ test('host-gw backend: routes via the other nodes, pods talk both ways without N
     await waitFor('a → b', () => c.topo.ping(a, b));
     assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT), `${a.podIp} 200000`);
     assert.equal(await probe(b.podNs!, a.podIp!, PROBE_PORT), `${b.podIp} 200000`);
+    // A node behind a router cannot be reached with host-gw: warned about, no route.
+    await c.client.put('/coreos.com/network/subnets/10.244.88.0-24').value(JSON.stringify({ PublicIP: '10.99.0.5', BackendType: 'host-gw', BackendData: null }));
+    await waitFor('warning about 10.99.0.5', () => /one L2 segment.*10\.99\.0\.5/.test(c.procs.get(a.index)!.logs()));
+    assert.equal((await c.topo.exec(a.ns, 'ip', ['route', 'show', '10.244.88.0/24'])).trim(), '');
     await c.procs.get(a.index)!.stop();
     assert.equal((await c.topo.exec(a.ns, 'ip', ['route', 'show', bSubnet])).trim(), '');
   } finally {
