@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSchedulerConfig } from './config.js';
 import { defaultProfile, inTreeRegistry } from './plugins/index.js';
+import { schedulePod } from './framework/cycle.js';
+import { Framework } from './framework/registry.js';
+import { Snapshot } from './framework/snapshot.js';
+import { makeNode, makePod } from './framework/testing.js';
 
 const reg = inTreeRegistry();
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
@@ -42,4 +46,23 @@ test('bad configurations are refused with the field named', () => {
   bad(`${HEAD}profiles: [{plugins: {filter: {enabled: [{name: NodeResourcesBalancedAllocation}]}}}]\n`, /has no Filter extension point/);
   bad(`${HEAD}profiles: [{plugins: {permit: {enabled: [{name: NodeName}]}}}]\n`, /plugins\.permit: extension point not supported/);
   bad(`${HEAD}profiles: [{plugins: {score: {enabled: [{name: NodeAffinity, weight: 1000}]}}}]\n`, /weight: Invalid value: 1000/);
+});
+
+test('pluginConfig: NodeResourcesFit MostAllocated packs pods onto the fuller node; bad args are refused', () => {
+  const c = parseSchedulerConfig(`${HEAD}profiles:
+- schedulerName: bin-packing
+  pluginConfig:
+  - name: NodeResourcesFit
+    args: {scoringStrategy: {type: MostAllocated}}
+  plugins:
+    score:
+      disabled: [{name: NodeResourcesBalancedAllocation}, {name: SelectorSpread}]
+`, reg);
+  assert.deepEqual(c.profiles[0].pluginConfig, { NodeResourcesFit: { scoringStrategy: { type: 'MostAllocated' } } });
+  const snap = Snapshot.from([makeNode('empty'), makeNode('busy')], [makePod('x', { nodeName: 'busy', cpu: '2', memory: '4Gi' })]);
+  const pod = makePod('p', { cpu: '500m', memory: '512Mi' });
+  assert.equal(schedulePod(new Framework(reg, c.profiles[0]), pod, snap).nodeName, 'busy');
+  assert.equal(schedulePod(new Framework(reg, defaultProfile()), pod, snap).nodeName, 'empty');
+  assert.throws(() => parseSchedulerConfig(`${HEAD}profiles: [{pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {type: Random}}}]}]\n`, reg),
+    /profiles\[0\]\.pluginConfig\[0\]\.args: NodeResourcesFit args: scoringStrategy\.type: Unsupported value: "Random"/);
 });

@@ -4,6 +4,7 @@
  * that point), `enabled` adds them (score plugins with a weight, default 1). filter/preFilter act
  * on the Filter list, score/preScore on the Score list, multiPoint on both. This is how a
  * "custom scheduling algorithm" is assembled from registered plugins without code.
+ * `pluginConfig` passes arguments, e.g. NodeResourcesFit `scoringStrategy.type: MostAllocated`.
  */
 import { parse as parseYaml } from 'yaml';
 import type { Profile, Registry } from './framework/registry.js';
@@ -79,7 +80,24 @@ export function profileFromConfig(entry: Record<string, unknown>, index: number,
       return fail(path, `plugin ${JSON.stringify(n)} has no Score extension point`);
     }, true);
   }
-  return { schedulerName: name, filters: filters.map((f) => f.name), scores: scores.filter((s) => s.weight > 0) };
+  const pluginConfig = parsePluginConfig(entry.pluginConfig, index, registry);
+  return { schedulerName: name, filters: filters.map((f) => f.name), scores: scores.filter((s) => s.weight > 0), ...(pluginConfig ? { pluginConfig } : {}) };
+}
+
+// `pluginConfig: [{name, args}]`; each plugin is built once with its args so bad args fail at startup.
+function parsePluginConfig(raw: unknown, index: number, registry: Registry): Profile['pluginConfig'] {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) fail(`profiles[${index}].pluginConfig`, 'must be a list of {name, args}');
+  const out: Record<string, Record<string, unknown>> = {};
+  raw.forEach((pc: { name?: string; args?: Record<string, unknown> }, i) => {
+    const path = `profiles[${index}].pluginConfig[${i}]`;
+    const factory = pc?.name ? registry.get(pc.name) : undefined;
+    if (!factory) fail(`${path}.name`, `plugin ${JSON.stringify(pc?.name)} is not registered`);
+    if (out[pc.name!]) fail(`${path}.name`, `Duplicate value: ${JSON.stringify(pc.name)}`);
+    try { factory(pc.args ?? {}); } catch (err) { fail(`${path}.args`, (err as Error).message); }
+    out[pc.name!] = pc.args ?? {};
+  });
+  return out;
 }
 
 /** Parses a KubeSchedulerConfiguration (YAML or JSON); throws an Error naming the bad field. */

@@ -4,8 +4,8 @@
  */
 import { isFilter, isPreFilter, isPreScore, isScore, type FilterPlugin, type Plugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from './interfaces.js';
 
-/** Builds a plugin instance. */
-export type PluginFactory = () => Plugin;
+/** Builds a plugin instance from its `pluginConfig` args (undefined = defaults); throws on bad args. */
+export type PluginFactory = (args?: Record<string, unknown>) => Plugin;
 
 /** Plugin factories by name. */
 export type Registry = Map<string, PluginFactory>;
@@ -17,6 +17,8 @@ export interface Profile {
   filters: string[];
   /** Plugins whose PreScore/Score points run, with weights. */
   scores: { name: string; weight: number }[];
+  /** Per-plugin arguments (KubeSchedulerConfiguration `pluginConfig`). */
+  pluginConfig?: Record<string, Record<string, unknown>>;
 }
 
 /** A profile instantiated: plugin objects per extension point. */
@@ -33,7 +35,7 @@ export class Framework {
       if (!p) {
         const factory = registry.get(name);
         if (!factory) throw new Error(`scheduler profile ${profile.schedulerName}: plugin ${JSON.stringify(name)} is not registered`);
-        p = factory();
+        p = factory(profile.pluginConfig?.[name]);
         instances.set(name, p);
       }
       return p;

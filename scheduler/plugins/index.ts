@@ -20,7 +20,7 @@ export function inTreeRegistry(): Registry {
     [TAINT_TOLERATION, () => new TaintToleration()],
     [NODE_AFFINITY, () => new NodeAffinity()],
     [NODE_PORTS, () => new NodePorts()],
-    [NODE_RESOURCES_FIT, () => new NodeResourcesFit()],
+    [NODE_RESOURCES_FIT, (args) => new NodeResourcesFit(args)],
     [VOLUME_BINDING, () => new VolumeBinding()],
     [POD_TOPOLOGY_SPREAD, () => new PodTopologySpread()],
     [INTER_POD_AFFINITY, () => new InterPodAffinity()],

@@ -1,13 +1,15 @@
 /**
  * NodeResourcesFit. Filter: pod count, cpu, memory, ephemeral-storage and extended resources
- * against allocatable minus the requests of pods already on the node. Score: LeastAllocated
- * on cpu and memory with Kubernetes' non-zero defaults for unset requests.
+ * against allocatable minus the requests of pods already on the node. Score on cpu and memory
+ * with Kubernetes' non-zero defaults for unset requests, by the configured scoring strategy:
+ * LeastAllocated (default: spread load) or MostAllocated (bin packing).
  */
 import type { FilterPlugin, ScorePlugin } from '../framework/interfaces.js';
 import { podInfoOf, type NodeInfo } from '../framework/node-info.js';
 import { SUCCESS, unschedulable, type Status } from '../framework/status.js';
 import type { Pod } from '../framework/types.js';
-import { leastAllocatedScore } from './helpers/resource-scores.js';
+import { ApiError } from '../../lib/errors.js';
+import { leastAllocatedScore, mostAllocatedScore } from './helpers/resource-scores.js';
 
 /** Registered plugin name. */
 export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
@@ -37,9 +39,21 @@ export function insufficientResources(pod: Pod, node: NodeInfo): string[] {
   return reasons;
 }
 
-/** Filter on free resources + LeastAllocated score. */
+const STRATEGIES = { LeastAllocated: leastAllocatedScore, MostAllocated: mostAllocatedScore };
+
+/** Filter on free resources + LeastAllocated/MostAllocated score. */
 export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
   readonly name = NODE_RESOURCES_FIT;
+  private readonly strategy: (typeof STRATEGIES)[keyof typeof STRATEGIES];
+
+  /** `args.scoringStrategy.type`: LeastAllocated (default) or MostAllocated. */
+  constructor(args?: Record<string, unknown>) {
+    const type = (args?.scoringStrategy as { type?: string } | undefined)?.type ?? 'LeastAllocated';
+    if (!(type in STRATEGIES)) {
+      throw new ApiError('Invalid', `NodeResourcesFit args: scoringStrategy.type: Unsupported value: ${JSON.stringify(type)}: supported values: "LeastAllocated", "MostAllocated"`);
+    }
+    this.strategy = STRATEGIES[type as keyof typeof STRATEGIES];
+  }
 
   filter(_s: unknown, pod: Pod, node: NodeInfo): Status {
     const reasons = insufficientResources(pod, node);
@@ -48,7 +62,7 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
 
   score(_s: unknown, pod: Pod, node: NodeInfo): number {
     const nz = podInfoOf(pod).nonZero;
-    return leastAllocatedScore([
+    return this.strategy([
       { requested: node.nonZeroRequested.milliCPU + nz.milliCPU, allocatable: node.allocatable.milliCPU },
       { requested: node.nonZeroRequested.memory + nz.memory, allocatable: node.allocatable.memory },
     ]);

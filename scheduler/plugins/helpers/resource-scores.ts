@@ -1,4 +1,4 @@
-/** The two resource scoring formulas of kube-scheduler (LeastAllocated, BalancedAllocation), on cpu and memory with weight 1 each. */
+/** kube-scheduler's resource scoring formulas (LeastAllocated, MostAllocated, BalancedAllocation), on cpu and memory with weight 1 each. */
 import { MAX_NODE_SCORE } from '../../framework/interfaces.js';
 
 /** requested/allocatable pairs, one per resource. */
@@ -11,6 +11,18 @@ export function leastAllocatedScore(uses: ResourceUse[]): number {
   for (const { requested, allocatable } of uses) {
     if (allocatable === 0) continue;
     score += requested > allocatable ? 0 : Math.trunc(((allocatable - requested) * MAX_NODE_SCORE) / allocatable);
+    weights++;
+  }
+  return weights === 0 ? 0 : Math.trunc(score / weights);
+}
+
+/** MostAllocated (bin packing): mean over resources of requested × 100 / allocatable, requests capped at allocatable. */
+export function mostAllocatedScore(uses: ResourceUse[]): number {
+  let score = 0;
+  let weights = 0;
+  for (const { requested, allocatable } of uses) {
+    if (allocatable === 0) continue;
+    score += Math.trunc((Math.min(requested, allocatable) * MAX_NODE_SCORE) / allocatable);
     weights++;
   }
   return weights === 0 ? 0 : Math.trunc(score / weights);
