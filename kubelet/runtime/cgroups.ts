@@ -3,8 +3,10 @@
  * (CFS quota/period, shares) and cpuacct (usage). Each container gets the same relative
  * path in every controller, below the runtime's own cgroup so an outer limit still applies.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApiError } from '../../lib/errors.js';
 
 const CG_ROOT = '/sys/fs/cgroup';
 /** Controllers a container joins. */
@@ -13,6 +15,32 @@ type Controller = typeof CONTROLLERS[number];
 
 /** Limits to apply (0 or undefined = none). */
 export interface CgroupLimits { memoryLimitBytes?: number; cpuQuotaUs?: number; cpuPeriodUs?: number; cpuShares?: number }
+
+/**
+ * Makes the v1 controllers visible under /sys/fs/cgroup. `ip netns exec` (how kubesim starts
+ * node processes) remounts /sys, which hides them; the runtime then mounts the hierarchies
+ * again in its own (private) mount namespace. Returns whether every controller is usable.
+ */
+export function ensureCgroupMounts(): boolean {
+  const usable = (c: string) => existsSync(join(CG_ROOT, c, 'cgroup.procs'));
+  if (CONTROLLERS.every(usable)) return true;
+  try {
+    if (!existsSync(CG_ROOT) || readdirSync(CG_ROOT).length === 0) execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=755', 'cgroup_root', CG_ROOT]);
+    for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+      const ctrls = line.split(':')[1];
+      if (!ctrls || ctrls.startsWith('name=') || !CONTROLLERS.some((c) => ctrls.split(',').includes(c))) continue;
+      const dir = join(CG_ROOT, ctrls);
+      if (!existsSync(join(dir, 'cgroup.procs'))) {
+        mkdirSync(dir, { recursive: true });
+        execFileSync('mount', ['-t', 'cgroup', '-o', ctrls, 'cgroup', dir]);
+      }
+      for (const c of ctrls.split(',')) if (c !== ctrls && !existsSync(join(CG_ROOT, c))) symlinkSync(ctrls, join(CG_ROOT, c));
+    }
+  } catch {
+    return false;
+  }
+  return CONTROLLERS.every(usable);
+}
 
 /** This process's cgroup path in a controller, from /proc/self/cgroup. */
 export function ownCgroup(controller: Controller): string {
@@ -39,7 +67,11 @@ function write(dir: string, file: string, value: string | number): void {
 
 /** Creates the cgroups and applies the limits. */
 export function createCgroups(dirs: CgroupDirs, limits: CgroupLimits): void {
-  for (const c of CONTROLLERS) mkdirSync(dirs[c], { recursive: true });
+  // Never mkdir -p below a folder that is not a cgroup mount: on sysfs Node's recursive mkdir spins forever.
+  for (const c of CONTROLLERS) {
+    if (!existsSync(join(CG_ROOT, c, 'cgroup.procs'))) throw new ApiError('Unavailable', `cgroup controller ${c} is not mounted at ${join(CG_ROOT, c)}`);
+    mkdirSync(dirs[c], { recursive: true });
+  }
   if (limits.memoryLimitBytes) {
     write(dirs.memory, 'memory.limit_in_bytes', limits.memoryLimitBytes);
     try { write(dirs.memory, 'memory.swappiness', 0); } catch { /* not settable on every kernel */ }

@@ -82,6 +82,10 @@ export async function serveCri(rt: ContainerRuntime, socketPath: string, log: Lo
   rmSync(socketPath, { force: true });
   await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
   return {
-    close: () => new Promise<void>((resolve) => server.tryShutdown(() => { rmSync(socketPath, { force: true }); resolve(); })),
+    close: () => new Promise<void>((resolve) => {
+      // In-flight calls get a few seconds; a stuck one must not keep the process alive.
+      const force = setTimeout(() => server.forceShutdown(), 5000);
+      server.tryShutdown(() => { clearTimeout(force); rmSync(socketPath, { force: true }); resolve(); });
+    }),
   };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../lib/testing/wait.js';
@@ -54,4 +54,65 @@ test('the CNI executable follows the CNI protocol (VERSION, ADD result, DEL, err
   const bad = await cni({ CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c2', CNI_NETNS: '/proc/1/ns/net', CNI_IFNAME: 'eth0' });
   assert.notEqual(bad.code, 0);
   assert.match(JSON.parse(bad.stdout).msg, /named namespace/);
+});
+
+test('deployed like `kubesim up` (runtime inside the node namespace): pods outlive a runtime restart, a new runtime adopts them and starts containers in them, --cleanup removes everything', async (t) => {
+  const tmp = tempDir();
+  const node = await createNetns();
+  const tag = node.slice(-6);
+  const pids: number[] = [];
+  const runtimes: Array<{ kill: (s: NodeJS.Signals) => boolean }> = [];
+  t.after(async () => {
+    for (const r of runtimes) r.kill('SIGKILL');
+    for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    await deleteNetns(node);
+    for (const c of ['memory', 'cpu', 'cpuacct']) await run('sh', ['-c', `find /sys/fs/cgroup/${c} -depth -type d -name 'ksimt-${tag}*' -exec find {} -depth -type d \\; | xargs -r rmdir`]);
+    tmp.remove();
+  });
+  writeFileSync(join(tmp.dir, 'subnet.env'), 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.35.1/24\nFLANNEL_MTU=1450\n');
+  const socket = join(tmp.dir, 'cri.sock');
+  const args = ['--listen', `unix://${socket}`, '--root-dir', join(tmp.dir, 'state'), '--log-root', join(tmp.dir, 'logs'), '--subnet-file', join(tmp.dir, 'subnet.env'), '--netns-prefix', `ksimt-${tag}-`, '--cgroup-prefix', `ksimt-${tag}`];
+  const startRuntime = async (extra: string[] = []) => {
+    rmSync(socket, { force: true });
+    const child = spawn('ip', ['netns', 'exec', node, process.execPath, here('./main.js'), ...args, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+    runtimes.push(child);
+    let err = '';
+    child.stderr!.on('data', (d) => { err += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    if (!extra.includes('--cleanup')) await waitFor('runtime socket', () => existsSync(socket), { timeoutMs: 10_000 }).catch((e) => { throw new Error(`${e.message}: ${err}`); });
+    return { child, exited, stderr: () => err };
+  };
+
+  let rt = await startRuntime();
+  let cri = new CriClient(socket);
+  const config = { metadata: { name: 'p', namespace: 'default', uid: `u-${tag}` }, hostname: 'p' };
+  const { pod_sandbox_id } = await cri.call('RunPodSandbox', { config });
+  const mk = async (name: string) => {
+    const { container_id } = await cri.call('CreateContainer', { pod_sandbox_id, config: { metadata: { name }, image: { image: 'busybox' }, command: ['sleep', '3600'] } });
+    await cri.call('StartContainer', { container_id });
+    const st = (await cri.call('ContainerStatus', { container_id })).status;
+    pids.push(st.pid);
+    return st.pid as number;
+  };
+  const first = await mk('first');
+  cri.close();
+  rt.child.kill('SIGTERM');
+  assert.equal(await rt.exited, 0);
+  assert.doesNotThrow(() => process.kill(first, 0), 'the container outlives the runtime');
+
+  rt = await startRuntime();
+  cri = new CriClient(socket);
+  assert.equal((await cri.call('ListContainers', { filter: { state: { state: 1 } } })).containers.length, 1);
+  const second = await mk('second'); // enters the adopted pod's netns from a new mount namespace
+  const ex = await cri.call('ExecSync', { container_id: (await cri.call('ListContainers', { filter: { state: { state: 1 } } })).containers[0].id, cmd: ['sh', '-c', 'ip -o -4 addr show dev eth0'] });
+  assert.match(ex.stdout.toString(), /inet 10\.244\.35\.\d+\/24/);
+  cri.close();
+  rt.child.kill('SIGTERM');
+  assert.equal(await rt.exited, 0);
+
+  const clean = await startRuntime(['--cleanup']);
+  assert.equal(await clean.exited, 0, clean.stderr());
+  for (const p of [first, second]) await waitFor(`pid ${p} gone`, () => { try { process.kill(p, 0); return false; } catch { return true; } });
+  const links = await run('ip', ['-n', node, '-o', 'link', 'show', 'type', 'veth']);
+  assert.equal(links.stdout.trim(), '');
 });

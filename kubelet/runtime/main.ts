@@ -27,10 +27,21 @@ const program = new Command('kubesim-runtime')
   .option('--node-netns <name>', 'the node namespace, when the runtime runs outside it')
   .option('--netns-prefix <prefix>', 'prefix of pod network namespace names', 'cni-')
   .option('--cgroup-prefix <name>', 'cgroup folder (below the runtime\'s own) for containers', 'kubesim')
+  .option('--stop-pods-on-exit', 'on SIGTERM, stop and remove every pod (default: pods outlive the runtime)')
+  .option('--cleanup', 'stop and remove every pod found in --root-dir, then exit (for `kubesim down`)')
   .parse();
 
 const o = program.opts<Record<string, string | undefined>>();
 const log = createLogger('container-runtime');
+
+/** Stops and removes every sandbox (and so every container) the runtime knows. */
+async function removeAll(rt: ContainerRuntime): Promise<void> {
+  for (const sb of rt.sandboxes.list()) {
+    await rt.StopPodSandbox({ pod_sandbox_id: sb.id });
+    await rt.RemovePodSandbox({ pod_sandbox_id: sb.id });
+  }
+  for (const c of rt.containers.list()) await rt.containers.remove(c.id);
+}
 
 async function main(): Promise<void> {
   const images = new ImageRegistry(o.imageDir!, o.imageMap ? readFileSync(o.imageMap, 'utf8') : '');
@@ -38,13 +49,18 @@ async function main(): Promise<void> {
     rootDir: o.rootDir!, logRoot: o.logRoot, images, nodeNetns: o.nodeNetns, netnsPrefix: o.netnsPrefix, cgroupPrefix: o.cgroupPrefix, log,
     cni: { name: o.cniNetworkName!, subnetFile: o.subnetFile, dataDir: o.cniDataDir ?? join(o.rootDir!, 'cni-networks'), bridge: o.bridge },
   });
+  if (o.cleanup) {
+    await removeAll(rt);
+    log.info('removed all pods', { rootDir: o.rootDir });
+    return;
+  }
   const socket = socketPath(o.listen!);
   mkdirSync(dirname(socket), { recursive: true });
   const server = await serveCri(rt, socket, log);
   log.info('serving CRI', { socket, sandboxes: rt.sandboxes.list().length, containers: rt.containers.list().length, images: images.list().length });
   const stop = (sig: string) => {
     log.info('shutting down; pods keep running', { signal: sig });
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    server.close().then(() => (o.stopPodsOnExit ? removeAll(rt) : undefined)).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

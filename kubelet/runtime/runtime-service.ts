@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { runtime } from '../../proto/gen/cri.js';
 import { ApiError } from '../../lib/errors.js';
 import type { BridgeNetConf } from '../cni/bridge-plugin.js';
-import { cgroupUsage } from './cgroups.js';
+import { cgroupUsage, ensureCgroupMounts } from './cgroups.js';
 import { ContainerStore, type ContainerRecord } from './containers.js';
 import { execSync } from './exec.js';
 import type { BuiltinImage, ImageRegistry } from './images.js';
@@ -50,6 +50,7 @@ export class ContainerRuntime {
     const shimPath = join(opts.rootDir, 'shim.pl');
     writeFileSync(shimPath, SHIM_SOURCE);
     this.log = opts.log ?? createLogger('container-runtime');
+    if (!ensureCgroupMounts()) this.log.warn('cgroup v1 controllers (memory, cpu, cpuacct) unavailable: containers cannot be created');
     this.images = opts.images;
     this.sandboxes = new SandboxStore({
       rootDir: opts.rootDir, logRoot: opts.logRoot ?? '/var/log/pods', cni: opts.cni, nodeNetns: opts.nodeNetns,
