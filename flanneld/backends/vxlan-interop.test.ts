@@ -95,6 +95,9 @@ test('malformed and foreign datagrams are dropped and counted; chaos drop partit
     const t0 = Date.now();
     assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT, 1000), `${a.podIp} 1000`);
     assert.ok(Date.now() - t0 >= 600, `delayed exchange took ${Date.now() - t0} ms`);
+    // Loss, duplication, reordering and jitter: TCP still delivers every byte.
+    await fetch(chaosUrl, { method: 'PUT', body: JSON.stringify({ seed: 3, peers: { '*': { loss: 0.05, duplicate: 0.05, reorder: 0.1, jitterMs: 2 } } }) });
+    assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT, 300_000, 20_000), `${a.podIp} 300000`);
     assert.equal((await fetch(chaosUrl, { method: 'DELETE' })).status, 200);
     await waitFor('healed', () => c.topo.ping(a, b));
     // The same through etcd, as `kubesim chaos` does: a key for every node, then removed.
