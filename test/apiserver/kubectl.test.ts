@@ -132,12 +132,21 @@ async function scenario(bin: string, c: TestCluster): Promise<void> {
     const events = await kubectl(bin, c, ['get', 'events', '-n', ns]);
     assert.equal(events.code, 0, events.stderr);
 
+    const everywhere = await k(['get', 'cm', '-A', '-l', 'app=x']);
+    assert.match(everywhere, /^NAMESPACE\s+NAME\s+/);
+    assert.match(everywhere, new RegExp(`^${ns}\\s+cfg\\s`, 'm'));
+    const all = await k(['get', 'all', '-n', ns]);
+    assert.match(all, /deployment\.apps\/web/);
+    assert.match(all, /service\/web/);
+
     assert.match(await k(['delete', 'cm', 'other', '-n', ns]), /configmap "other" deleted/);
     const missing = await kubectl(bin, c, ['get', 'cm', 'other', '-n', ns]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /Error from server \(NotFound\): configmaps "other" not found/);
     const unknown = await kubectl(bin, c, ['get', 'nosuchkinds']);
     assert.match(unknown.stderr, /the server doesn't have a resource type "nosuchkinds"/);
+    const deleted = await k(['delete', '-f', '-'], manifest(ns).split('---').slice(1).join('---'));
+    for (const line of ['deployment.apps "web" deleted', 'service "web" deleted', 'configmap "cfg" deleted']) assert.ok(deleted.includes(line), deleted);
   } finally {
     await kubectl(bin, c, ['delete', 'namespace', ns, '--wait=false']);
   }
