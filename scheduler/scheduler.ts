@@ -205,7 +205,14 @@ export class Scheduler {
     const started = performance.now();
     const record = this.verbosity >= 4 || !!this.opts.decisionAnnotation;
     const nominatedPods = this.nominated.size ? (node: string) => this.nominatedFor(pod, node) : undefined;
-    const r = schedulePod(fw, pod, this.snapshot, { rng: this.rng, record, recordAll: record, nominatedPods });
+    let r: ReturnType<typeof schedulePod>;
+    try {
+      r = schedulePod(fw, pod, this.snapshot, { rng: this.rng, record, recordAll: record, nominatedPods });
+    } catch (err) {
+      // Bad input in the pod itself (e.g. a malformed quantity): tell its owner, retry with backoff.
+      this.fail(q, 'SchedulerError', (err as Error).message, true, started);
+      return;
+    }
     if (r.decision) this.logDecision(r.decision);
     if (r.error) { this.fail(q, 'SchedulerError', r.error, true, started, r.decision); return; }
     if (!r.nodeName) {

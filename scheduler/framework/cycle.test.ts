@@ -7,6 +7,7 @@ import { Snapshot } from './snapshot.js';
 import { makeNode, makePod } from './testing.js';
 import { defaultProfile, inTreeRegistry } from '../plugins/index.js';
 import { fitErrorMessage } from './fit-error.js';
+import { isApiError } from '../../lib/errors.js';
 
 const fw = () => new Framework(inTreeRegistry(), defaultProfile());
 
@@ -66,4 +67,10 @@ test('assumed pods count: after adding a chosen pod to the snapshot the next pod
 
 test('an unknown plugin in a profile is refused at startup', () => {
   assert.throws(() => new Framework(inTreeRegistry(), { schedulerName: 'x', filters: ['Nope'], scores: [] }), /plugin "Nope" is not registered/);
+});
+
+test('a malformed quantity in the pod is a clear ApiError for that pod, not a crash of the cycle machinery', () => {
+  const snap = Snapshot.from([makeNode('a')], []);
+  assert.throws(() => schedulePod(fw(), makePod('bad', { cpu: '12zz' }), snap), (e) => isApiError(e, 'BadRequest') && /quantities must match/.test((e as Error).message));
+  assert.equal(schedulePod(fw(), makePod('good', { cpu: '1' }), snap).nodeName, 'a');
 });
