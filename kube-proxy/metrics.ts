@@ -1,0 +1,14 @@
+/** kube-proxy's Prometheus metrics: per service port connections, bytes and errors, and sync timing. */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The metrics one proxier updates. */
+export class ProxyMetrics {
+  readonly registry = new Registry();
+  readonly activeConnections = new Gauge({ name: 'kubeproxy_active_connections', help: 'Open proxied TCP connections / UDP flows', labelNames: ['service_port', 'protocol'], registers: [this.registry] });
+  readonly connections = new Counter({ name: 'kubeproxy_connections_total', help: 'Proxied TCP connections / UDP flows opened', labelNames: ['service_port', 'protocol'], registers: [this.registry] });
+  readonly bytes = new Counter({ name: 'kubeproxy_bytes_total', help: 'Bytes proxied (in = client to endpoint, out = endpoint to client)', labelNames: ['service_port', 'direction'], registers: [this.registry] });
+  readonly connectErrors = new Counter({ name: 'kubeproxy_connect_errors_total', help: 'Failed connects to an endpoint (the next one is tried)', labelNames: ['service_port'], registers: [this.registry] });
+  readonly rejected = new Counter({ name: 'kubeproxy_rejected_connections_total', help: 'Connections rejected because no endpoint could take them', labelNames: ['service_port'], registers: [this.registry] });
+  readonly syncDuration = new Histogram({ name: 'kubeproxy_sync_proxy_rules_duration_seconds', help: 'Time of one sync of changed service ports', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
+  readonly servicePorts = new Gauge({ name: 'kubeproxy_service_ports', help: 'Service ports being proxied', registers: [this.registry] });
+}

@@ -1,0 +1,171 @@
+/**
+ * The proxier in real namespaces: a "node" namespace runs the proxier (a child process fed a JSON
+ * file), a "pod" namespace holds the backends (several addresses) and acts as a client routed to
+ * the node for the service range, as pods are through cni0.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import type { Endpoints, Service } from '../lib/api/types.js';
+import { addAddress, createNetns, createVeth, deleteNetns, execIn, ipIn, spawnIn, uniqueName } from '../lib/testing/netns.js';
+import { waitFor } from '../lib/testing/wait.js';
+
+const script = (name: string) => fileURLToPath(new URL(`./testing/${name}.js`, import.meta.url));
+const id = uniqueName('');
+const nodeNs = `ksimt-pn${id}`;
+const podNs = `ksimt-pp${id}`;
+const NODE_IP = '10.250.7.1';
+const BACKENDS = ['10.250.7.2', '10.250.7.3', '10.250.7.4'];
+const DEAD = '10.250.7.5'; // an address with nothing listening: connects are refused
+const dir = mkdtempSync(join(tmpdir(), 'ksimt-proxier-'));
+const stateFile = join(dir, 'state.json');
+const procs: ChildProcess[] = [];
+let proxier: ChildProcess | undefined;
+
+function service(name: string, clusterIP: string, spec: Service['spec'] = {}): Service {
+  return { metadata: { namespace: 'default', name }, spec: { clusterIP, ports: [{ port: 80, targetPort: 8080 }], ...spec } };
+}
+function endpoints(name: string, ips: string[], ports = [{ port: 8080 }] as { port: number; protocol?: string; name?: string }[]): Endpoints {
+  return { metadata: { namespace: 'default', name }, subsets: ips.length ? [{ addresses: ips.map((ip) => ({ ip, nodeName: 'node-a' })), ports }] : [] };
+}
+
+const baseState = () => ({
+  nodeName: 'node-a',
+  services: [
+    service('rr', '10.96.7.10'),
+    service('sticky', '10.96.7.11', { sessionAffinity: 'ClientIP' }),
+    service('empty', '10.96.7.12'),
+    service('retry', '10.96.7.13'),
+    service('np', '10.96.7.14', { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }),
+    service('udp', '10.96.7.15', { ports: [{ port: 53, protocol: 'UDP', targetPort: 8080 }] }),
+  ],
+  endpoints: [
+    endpoints('rr', BACKENDS), endpoints('sticky', BACKENDS), endpoints('empty', []),
+    endpoints('retry', [DEAD, BACKENDS[0]]), endpoints('np', [BACKENDS[1]]),
+    endpoints('udp', [BACKENDS[2]], [{ port: 8080, protocol: 'UDP' }]),
+  ],
+});
+
+function readLine(p: ChildProcess, want: (line: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      for (const line of buf.split('\n').slice(0, -1)) if (want(line)) { p.stdout!.off('data', onData); resolve(line); return; }
+    };
+    p.stdout!.on('data', onData);
+    p.once('exit', (code) => reject(new Error(`process exited (${code}) before the expected line; output: ${buf}`)));
+  });
+}
+
+async function startProxier(state: object): Promise<ChildProcess> {
+  writeFileSync(stateFile, JSON.stringify(state));
+  const p = spawnIn(nodeNs, process.execPath, [script('run-proxier'), stateFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  procs.push(p);
+  await readLine(p, (l) => l.includes('"ready"'));
+  return p;
+}
+
+async function update(state: object): Promise<void> {
+  writeFileSync(stateFile, JSON.stringify(state));
+  const synced = readLine(proxier!, (l) => l.includes('"synced"'));
+  proxier!.kill('SIGHUP');
+  await synced;
+}
+
+async function client(ns: string, ...args: string[]): Promise<unknown[]> {
+  return JSON.parse(await execIn(ns, process.execPath, [script('client'), ...args]));
+}
+
+async function addresses(): Promise<string[]> {
+  const out = JSON.parse(await ipIn(nodeNs, '-j', '-4', 'addr', 'show', 'dev', 'kube-ipvs0')) as { addr_info: { local: string }[] }[];
+  return out.flatMap((l) => l.addr_info.map((a) => a.local)).sort();
+}
+
+before(async () => {
+  await createNetns(nodeNs);
+  await createNetns(podNs);
+  await createVeth(`ksimt-n${id}`, nodeNs, `ksimt-p${id}`, podNs);
+  await addAddress(nodeNs, `ksimt-n${id}`, `${NODE_IP}/24`);
+  for (const ip of [...BACKENDS, DEAD]) await addAddress(podNs, `ksimt-p${id}`, `${ip}/24`);
+  // The pod reaches services through its node, as pods do through cni0 (inside test namespaces only).
+  await ipIn(podNs, 'route', 'add', '10.96.0.0/12', 'via', NODE_IP);
+  const backend = spawnIn(podNs, process.execPath, [script('backend'), ...BACKENDS.map((ip) => `${ip}:8080`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  procs.push(backend);
+  await readLine(backend, (l) => l === 'ready');
+  proxier = await startProxier(baseState());
+});
+
+after(async () => {
+  for (const p of procs) p.kill('SIGKILL');
+  await deleteNetns(podNs);
+  await deleteNetns(nodeNs);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('TCP to a ClusterIP reaches every backend in turn (round robin), from the node and from a pod', async () => {
+  const fromNode = (await client(nodeNs, 'tcp', '10.96.7.10', '80', '6')) as { reply: string }[];
+  const seen = fromNode.map((r) => r.reply);
+  for (const b of BACKENDS) assert.equal(seen.filter((s) => s === `${b}:8080`).length, 2, `backend ${b} in ${seen}`);
+  const fromPod = (await client(podNs, 'tcp', '10.96.7.10', '80', '3')) as { reply: string }[];
+  assert.deepEqual(fromPod.map((r) => r.reply).sort(), BACKENDS.map((b) => `${b}:8080`));
+});
+
+test('sessionAffinity ClientIP keeps a client on one backend', async () => {
+  const replies = ((await client(podNs, 'tcp', '10.96.7.11', '80', '5')) as { reply: string }[]).map((r) => r.reply);
+  assert.ok(replies[0].endsWith(':8080'), replies[0]);
+  assert.deepEqual(new Set(replies).size, 1, `${replies}`);
+});
+
+test('no ready endpoint: the connection is reset at once', async () => {
+  const [r] = (await client(podNs, 'tcp', '10.96.7.12', '80', '1')) as { reply: string; ms: number }[];
+  assert.equal(r.reply, 'ERR:ECONNRESET');
+  assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+});
+
+test('a refused endpoint is skipped: every connection is served', async () => {
+  const replies = ((await client(podNs, 'tcp', '10.96.7.13', '80', '4')) as { reply: string }[]).map((r) => r.reply);
+  assert.deepEqual(replies, Array(4).fill(`${BACKENDS[0]}:8080`));
+});
+
+test('NodePort answers on the node address (external → nodePort → targetPort)', async () => {
+  const [r] = (await client(podNs, 'tcp', NODE_IP, '30080', '1')) as { reply: string }[];
+  assert.equal(r.reply, `${BACKENDS[1]}:8080`);
+});
+
+test('UDP echo through a service address; replies come from the service address', async () => {
+  // The client sockets are connected to the service address: a reply from anywhere else is dropped.
+  const replies = await client(podNs, 'udp', '10.96.7.15', '53', '3');
+  assert.deepEqual(replies, [0, 1, 2].map((i) => `${BACKENDS[2]}:8080 ping${i}`));
+});
+
+test('an endpoint that leaves drains: new connections avoid it, nothing else changes', async () => {
+  const s = baseState();
+  s.endpoints[0] = endpoints('rr', [BACKENDS[0]]);
+  await update(s);
+  const replies = ((await client(nodeNs, 'tcp', '10.96.7.10', '80', '3')) as { reply: string }[]).map((r) => r.reply);
+  assert.deepEqual(replies, Array(3).fill(`${BACKENDS[0]}:8080`));
+  await update(baseState());
+});
+
+test('a removed service loses its address; a restarted proxier rebuilds exactly the wanted addresses', async () => {
+  const wanted = ['10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15'];
+  assert.deepEqual(await addresses(), wanted);
+  const s = baseState();
+  s.services = s.services.filter((x) => x.metadata!.name !== 'empty');
+  await update(s);
+  assert.deepEqual(await addresses(), wanted.filter((a) => a !== '10.96.7.12'));
+  // Crash (SIGKILL), a stale address appears meanwhile, and one more service goes away.
+  proxier!.kill('SIGKILL');
+  await waitFor('proxier exit', () => proxier!.exitCode !== null || proxier!.signalCode !== null);
+  await ipIn(nodeNs, 'addr', 'add', '10.96.7.99/32', 'dev', 'kube-ipvs0');
+  s.services = s.services.filter((x) => x.metadata!.name !== 'sticky');
+  proxier = await startProxier(s);
+  assert.deepEqual(await addresses(), ['10.96.7.10', '10.96.7.13', '10.96.7.14', '10.96.7.15']);
+  const [r] = (await client(podNs, 'tcp', '10.96.7.13', '80', '1')) as { reply: string }[];
+  assert.equal(r.reply, `${BACKENDS[0]}:8080`);
+});

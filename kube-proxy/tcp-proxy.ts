@@ -1,0 +1,123 @@
+/**
+ * One TCP listener of a service port (ClusterIP, external IP, LB IP or NodePort): accepts, asks
+ * the load balancer for endpoints, connects (a refused or timed-out connect tries the next one),
+ * then copies both ways with back-pressure and half-close. No endpoint → the client gets a RST.
+ */
+import net from 'node:net';
+import type { EndpointInfo, TrafficKind } from './endpoints.js';
+import type { LoadBalancer } from './load-balancer.js';
+import type { ProxyMetrics } from './metrics.js';
+import { log } from './log.js';
+
+/** Settings of a TCP listener. */
+export interface TcpListenerOptions {
+  key: string;
+  host: string;
+  port: number;
+  kind: TrafficKind;
+  lb: () => LoadBalancer | undefined;
+  metrics: ProxyMetrics;
+  /** Per-attempt connect timeout. */
+  connectTimeoutMs?: number;
+}
+
+/** A listening TCP proxy socket. */
+export class TcpListener {
+  private server?: net.Server;
+  private readonly conns = new Set<net.Socket>();
+
+  constructor(private readonly o: TcpListenerOptions) {}
+
+  /** Binds and listens; rejects with the bind error (e.g. EADDRINUSE). */
+  async listen(): Promise<void> {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (c) => this.accept(c));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.o.host, port: this.o.port }, () => { server.off('error', reject); resolve(); });
+    });
+    server.on('error', (err) => log('error', 'listener error', { servicePort: this.o.key, address: `${this.o.host}:${this.o.port}`, error: err.message }));
+    this.server = server;
+  }
+
+  /** Stops accepting; established connections live on (they drain). */
+  close(): void { this.server?.close(); }
+
+  /** Closes the listener and every connection it made (process shutdown). */
+  destroy(): void {
+    this.close();
+    for (const c of this.conns) c.destroy();
+  }
+
+  private accept(client: net.Socket): void {
+    const candidates = this.o.lb()?.candidates(client.remoteAddress ?? '', this.o.kind) ?? [];
+    if (!candidates.length) {
+      this.o.metrics.rejected.inc({ service_port: this.o.key });
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
+      return;
+    }
+    this.conns.add(client);
+    client.on('close', () => this.conns.delete(client));
+    client.on('error', () => undefined);
+    this.tryConnect(client, candidates, 0);
+  }
+
+  private tryConnect(client: net.Socket, candidates: EndpointInfo[], i: number): void {
+    if (client.destroyed) return;
+    if (i >= candidates.length) {
+      this.o.metrics.rejected.inc({ service_port: this.o.key });
+      client.resetAndDestroy();
+      return;
+    }
+    const ep = candidates[i];
+    const up = net.connect({ host: ep.ip, port: ep.port, allowHalfOpen: true, noDelay: true, timeout: this.o.connectTimeoutMs ?? 2000 });
+    const fail = (reason: string) => {
+      up.destroy();
+      this.o.metrics.connectErrors.inc({ service_port: this.o.key });
+      log('debug', 'endpoint connect failed', { servicePort: this.o.key, endpoint: `${ep.ip}:${ep.port}`, reason });
+      this.tryConnect(client, candidates, i + 1);
+    };
+    up.once('timeout', () => fail('timeout'));
+    up.once('error', (err) => fail(err.message));
+    up.once('connect', () => {
+      up.removeAllListeners('timeout');
+      up.removeAllListeners('error');
+      up.setTimeout(0);
+      this.o.lb()?.served(client.remoteAddress ?? '', ep);
+      this.splice(client, up);
+    });
+  }
+
+  private splice(client: net.Socket, up: net.Socket): void {
+    const { metrics, key } = this.o;
+    const labels = { service_port: key, protocol: 'TCP' };
+    metrics.connections.inc(labels);
+    metrics.activeConnections.inc(labels);
+    this.conns.add(up);
+    let closed = 0;
+    const onClose = () => {
+      if (++closed === 2) metrics.activeConnections.dec(labels);
+    };
+    const kill = () => { client.destroy(); up.destroy(); };
+    up.on('error', kill);
+    client.on('error', kill);
+    client.on('close', onClose);
+    up.on('close', () => { this.conns.delete(up); onClose(); });
+    // Byte counts are summed in plain numbers and flushed on close: no per-chunk metric work.
+    let bytesIn = 0;
+    let bytesOut = 0;
+    client.on('data', (d: Buffer) => { bytesIn += d.length; });
+    up.on('data', (d: Buffer) => { bytesOut += d.length; });
+    const flush = () => {
+      metrics.bytes.inc({ service_port: key, direction: 'in' }, bytesIn);
+      metrics.bytes.inc({ service_port: key, direction: 'out' }, bytesOut);
+      bytesIn = 0; bytesOut = 0;
+    };
+    up.once('close', flush);
+    // pipe() ends the other side's write half when one side sends FIN (half-close) and
+    // pauses the reader while the writer's buffer is full (back-pressure).
+    client.pipe(up);
+    up.pipe(client);
+    client.resume();
+  }
+}
