@@ -35,7 +35,7 @@ const program = addClientFlags(new Command('kube-scheduler'))
   .option('--no-preemption', 'never evict lower-priority pods')
   .option('--bind-address <ip>', 'address of the /healthz and /metrics endpoint', '127.0.0.1')
   .option('--port <port>', 'port of the /healthz and /metrics endpoint (0 = any free port, -1 = off)', '10251')
-  .option('--v <level>', 'log verbosity (4 = log every decision with each plugin\'s verdict and score per node)', '0');
+  .option('--v <level>', 'log verbosity (2 = each binding and failure, 4 = every decision with each plugin\'s verdict and score per node)', '0');
 
 async function main(): Promise<void> {
   const o = program.parse(process.argv).opts();

@@ -38,7 +38,7 @@ export interface SchedulerOptions {
   queue?: SchedulingQueue;
   /** Random source for tie-breaking. */
   rng?: () => number;
-  /** klog-style verbosity: ≥ 4 logs every decision with each plugin's verdict and score per node. */
+  /** klog-style verbosity: ≥ 2 logs each binding and failure, ≥ 4 every decision with each plugin's verdict and score per node. */
   verbosity?: number;
   /** Write the decision record on the pod as an annotation. */
   decisionAnnotation?: boolean;
@@ -242,7 +242,7 @@ export class Scheduler {
       await this.opts.client.bind(ns, pod.metadata.name, nodeName, { podUID: pod.metadata.uid });
       this.events(pod).event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`);
       this.metrics.attempt(this.profileOf(pod), 'scheduled', performance.now() - started);
-      clientLog('info', 'bound pod', { pod: q.key, node: nodeName });
+      if (this.verbosity >= 2) clientLog('info', 'bound pod', { pod: q.key, node: nodeName });
     } catch (err) {
       if (this.assumed.get(q.key) === nodeName) { this.assumed.delete(q.key); this.snapshot.removePod(pod); }
       // Gone or already bound elsewhere: nothing to retry.
@@ -254,7 +254,7 @@ export class Scheduler {
   private fail(q: QueuedPod, reason: 'Unschedulable' | 'SchedulerError', message: string, error: boolean, started: number, decision?: Decision): void {
     const { pod } = q;
     this.metrics.attempt(this.profileOf(pod), error ? 'error' : 'unschedulable', performance.now() - started);
-    clientLog('info', 'unable to schedule pod', { pod: q.key, reason, message });
+    if (this.verbosity >= 2 || error) clientLog(error ? 'warn' : 'info', 'unable to schedule pod', { pod: q.key, reason, message });
     this.events(pod).event(pod, 'Warning', 'FailedScheduling', message);
     this.queue.addUnschedulable(q, error);
     this.setUnscheduledCondition(pod, reason, message);
