@@ -26,7 +26,7 @@ before(async () => {
   const kubelet = new Kubelet({
     client: cp.client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
     node: { name: NODE, ip: '10.200.0.99' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: 'nameserver 192.0.2.53\n' },
-    log: createLogger('kubelet', !process.env.KSIM_LOGS), relistMs: 300, heartbeatMs: 2000, serverHost: '127.0.0.1', serverPort: 0,
+    log: createLogger('kubelet', !process.env.KSIM_LOGS), relistMs: 300, heartbeatMs: 2000, serverHost: '127.0.0.1', serverPort: 0, nfsRoot: join(h.dir, 'nfs'),
   });
   kubeletRef = kubelet;
   running = kubelet.run(ac.signal);
@@ -177,6 +177,28 @@ test('lifecycle hooks: postStart runs after the start, preStop runs before the s
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'hooks' });
   await waitFor('pod gone', async () => (await getPod('hooks').catch(() => undefined)) === undefined, { timeoutMs: 20_000 });
   assert.equal(readFileSync(join(shared, 'pre'), 'utf8'), 'bye\n');
+});
+
+test('init containers run first, in order; they share emptyDir and nfs volumes with the app container', async () => {
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'init' },
+    spec: {
+      nodeName: NODE, restartPolicy: 'Never',
+      volumes: [{ name: 'work', emptyDir: {} }, { name: 'share', nfs: { server: 'nfs.example', path: '/exports/a' } }],
+      initContainers: [
+        { name: 'one', image: 'busybox', command: ['sh', '-c', 'echo one > /work/order'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+        { name: 'two', image: 'busybox', command: ['sh', '-c', 'echo two >> /work/order; echo shared > /nfs/file'], volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'share', mountPath: '/nfs' }] },
+      ],
+      containers: [{ name: 'app', image: 'busybox', command: ['cat', '/work/order', '/nfs/file'], volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'share', mountPath: '/nfs' }] }],
+    },
+  } as Pod);
+  const p = await waitFor('Succeeded', async () => { const x = await getPod('init'); return x.status?.phase === 'Succeeded' && x; }, { timeoutMs: 30_000 });
+  assert.deepEqual(p.status!.initContainerStatuses!.map((s) => s.state?.terminated?.exitCode), [0, 0]);
+  const log = readFileSync(join(h.dir, 'pod-logs', `default_init_${p.metadata!.uid}`, 'app', '0.log'), 'utf8');
+  assert.deepEqual(log.trim().split('\n').map((l) => l.split(' F ')[1]), ['one', 'two', 'shared']);
+  assert.equal(readFileSync(join(h.dir, 'nfs', 'nfs.example', 'exports', 'a', 'file'), 'utf8'), 'shared\n');
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'init' }, { gracePeriodSeconds: 0 });
+  await waitFor('sandbox removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
 });
 
 test('an unknown image gives ErrImagePull / ImagePullBackOff', async () => {

@@ -33,6 +33,8 @@ export interface KubeletOptions {
   workers?: number;
   heartbeatMs?: number;
   relistMs?: number;
+  /** Folder standing in for NFS servers (default <rootDir>/../nfs). */
+  nfsRoot?: string;
   /** The kubelet HTTP server (logs, stats): address and port; port -1 = no server. */
   serverHost?: string;
   serverPort?: number;
@@ -70,7 +72,7 @@ export class Kubelet {
       events: this.events, log: o.log, isReady: (id) => this.prober.isReady(id),
       sources: {
         configMap: (ns, name) => cms.lister.get(ns, name), secret: (ns, name) => secrets.lister.get(ns, name),
-        pvc: (ns, name) => pvcs.lister.get(ns, name), pv: (name) => pvs.lister.get(undefined, name),
+        pvc: (ns, name) => pvcs.lister.get(ns, name), pv: (name) => pvs.lister.get(undefined, name), nfsRoot: o.nfsRoot ?? join(o.rootDir, '..', 'nfs'),
         services: (ns) => services.lister.list(undefined, ns).concat(ns === 'default' ? [] : services.lister.list(undefined, 'default').filter((s) => s.metadata?.name === 'kubernetes')),
         nodeAllocatable: { cpu: cap.cpu, memory: cap.memory },
       },

@@ -25,6 +25,7 @@ const program = new Command('kubelet')
   .option('--resolv-conf <file>', 'resolv.conf for dnsPolicy Default', '/etc/resolv.conf')
   .option('--flannel-subnet-file <file>', "flanneld's subnet.env (the node's podCIDR)")
   .option('--max-pods <n>', 'pods capacity', '110')
+  .option('--nfs-root <dir>', 'folder standing in for NFS servers, shared by the nodes of this machine', '/var/lib/kubesim/nfs')
   .option('--node-labels <k=v,...>', 'extra labels for the Node')
   .option('--address <ip>', 'address of the kubelet HTTP server (logs, stats)', '0.0.0.0')
   .option('--port <port>', 'port of the kubelet HTTP server', '10250')
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   let resolv = '';
   try { resolv = readFileSync(o.resolvConf!, 'utf8'); } catch { /* no node resolv.conf */ }
   const kubelet = new Kubelet({
-    client, criEndpoint: o.containerRuntimeEndpoint!, rootDir: o.rootDir!, logRoot: o.podLogRoot!, log, serverHost: o.address, serverPort: Number(o.port),
+    client, criEndpoint: o.containerRuntimeEndpoint!, rootDir: o.rootDir!, logRoot: o.podLogRoot!, log, serverHost: o.address, serverPort: Number(o.port), nfsRoot: o.nfsRoot,
     node: { name: o.nodeName!, ip: o.nodeIp!, podCIDR: podCIDR(), labels, maxPods: Number(o.maxPods) },
     cluster: { clusterDns: (o.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: o.clusterDomain!, nodeResolvConf: resolv },
   });

@@ -1,11 +1,12 @@
 /**
  * The kubelet's volume manager, reduced: for each volume of a pod spec, the node folder that
  * containers bind-mount (emptyDir, hostPath, configMap, secret, downwardAPI, projected incl.
- * service account token files, persistentVolumeClaim through its bound hostPath/local PV).
+ * service account token files, nfs as a machine-wide shared folder, persistentVolumeClaim
+ * through its bound hostPath/local/nfs PV).
  * Runs on every sync, so configMap/secret volumes follow updates of their objects.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '../lib/api/types.js';
 import { tryParseQuantity } from '../lib/api/quantity.js';
 import { writeAtomic, type ProjectedFile } from './volumes/atomic-writer.js';
@@ -18,6 +19,14 @@ export interface VolumeSources {
   secret(namespace: string, name: string): Secret | undefined;
   pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;
   pv(name: string): PersistentVolume | undefined;
+  /** Folder standing in for NFS servers: <nfsRoot>/<server>/<path> is shared by every pod on this machine. */
+  nfsRoot: string;
+}
+
+/** The node folder standing in for an NFS export. */
+export function nfsPath(root: string, server: string, path: string): string {
+  if (!server) throw configError('nfs volume: server is required');
+  return join(root, server.replace(/[^A-Za-z0-9.-]/g, '_'), normalize(`/${path}`));
 }
 
 const written = new Map<string, string>();
@@ -92,13 +101,16 @@ export async function setupPodVolumes(pod: Pod, podDir: string, src: VolumeSourc
       const dir = join(podDir, 'volumes', `kubernetes.io~${v.projected ? 'projected' : 'downward-api'}`, name);
       project(dir, v.projected ? projectedFiles(pod, v, src) : downwardFiles(pod, v.downwardAPI!.items ?? []), (v.projected ?? v.downwardAPI)?.defaultMode);
       out.set(name, dir);
+    } else if (v.nfs) {
+      out.set(name, setupHostPath(nfsPath(src.nfsRoot, v.nfs.server ?? '', v.nfs.path ?? '/'), 'DirectoryOrCreate'));
     } else if (v.persistentVolumeClaim) {
       const claim = v.persistentVolumeClaim.claimName ?? '';
       const pvc = src.pvc(ns, claim);
       if (!pvc) throw configError(`persistentvolumeclaim "${claim}" not found`);
       const pv = pvc.spec?.volumeName ? src.pv(pvc.spec.volumeName) : undefined;
       if (!pv || pvc.status?.phase !== 'Bound') throw configError(`persistentvolumeclaim "${claim}" is not bound`);
-      const path = pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
+      const nfs = pv.spec?.nfs;
+      const path = pv.spec?.hostPath?.path ?? pv.spec?.local?.path ?? (nfs ? nfsPath(src.nfsRoot, nfs.server ?? '', nfs.path ?? '/') : undefined);
       if (!path) throw configError(`persistentvolume "${pv.metadata?.name}" has no hostPath or local path kubesim can mount`);
       out.set(name, setupHostPath(path, 'DirectoryOrCreate'));
     } else {
