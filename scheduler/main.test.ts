@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startControlPlane } from '../lib/testing/control-plane.js';
 import { waitFor } from '../lib/testing/wait.js';
 import { makeNode, makePod } from './framework/testing.js';
@@ -74,4 +77,30 @@ test('two kube-scheduler processes with --leader-elect: one leads and binds; kil
   other.p.kill('SIGTERM');
   assert.equal(await exited, 0);
   assert.equal(await holder(), '');
+});
+
+test('--config: profiles and leaderElection come from a KubeSchedulerConfiguration file', async (t) => {
+  const cp = await startControlPlane();
+  const dir = mkdtempSync(join(tmpdir(), 'ksimt-sched-'));
+  let proc: ChildProcess | undefined;
+  t.after(async () => {
+    if (proc && proc.exitCode === null && proc.signalCode === null) { const gone = new Promise((r) => proc!.once('exit', r)); proc.kill('SIGKILL'); await gone; }
+    rmSync(dir, { recursive: true, force: true });
+    await cp.stop();
+  });
+  const { client } = cp;
+  await registerNode(client, makeNode('n1'));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, `apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+leaderElection: {leaderElect: true, resourceName: my-scheduler-lock, leaseDuration: 4s, renewDeadline: 2s, retryPeriod: 500ms}
+profiles:
+- schedulerName: my-scheduler
+`);
+  proc = spawn(process.execPath, [MAIN, '--grpc-server', cp.grpcTarget, '--config', config, '--port', '-1'], { stdio: 'ignore' });
+  const lease = await waitFor('the configured Lease', () => client.get({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system', name: 'my-scheduler-lock' }).catch(() => undefined), { timeoutMs: 30_000 });
+  assert.equal((lease.spec as { leaseDurationSeconds?: number }).leaseDurationSeconds, 4);
+  await client.create({ resource: 'pods', namespace: 'default' }, podObject(makePod('mine'), 'my-scheduler'));
+  const node = await waitFor('pod of my-scheduler bound', async () => ((await client.get({ resource: 'pods', namespace: 'default', name: 'mine' })).spec as { nodeName?: string }).nodeName, { timeoutMs: 15_000 });
+  assert.equal(node, 'n1');
 });
