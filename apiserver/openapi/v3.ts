@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ResourceDef } from '../registry/types.js';
 import { groupVersions } from '../rest/discovery.js';
+import { collectKindSchemas } from './schemas.js';
 
 /** Path of a group/version under /openapi/v3 ('api/v1', 'apis/apps/v1'). */
 export function gvPath(group: string, version: string): string {
@@ -42,6 +43,22 @@ function operation(d: ResourceDef, action: string, schemaRef: string): Record<st
   };
 }
 
+/** A kind's schema: its modelled fields (schemas.ts) or, for kinds the model lacks, the common header. */
+function kindSchema(d: ResourceDef, schemas: Record<string, unknown>): Record<string, unknown> {
+  const modelled = collectKindSchemas(d.kind, schemas as Record<string, Record<string, unknown>>);
+  const base = modelled
+    ? { ...(schemas[modelled] as Record<string, unknown>) }
+    : {
+      type: 'object',
+      properties: {
+        apiVersion: { description: 'APIVersion defines the versioned schema of this representation of an object.', type: 'string' },
+        kind: { description: 'Kind is a string value representing the REST resource this object represents.', type: 'string' },
+        metadata: { description: "Standard object's metadata.", type: 'object' },
+      },
+    };
+  return { description: `${d.kind} (${d.group || 'core'}/${d.version}) as kubesim models it.`, ...base, 'x-kubernetes-group-version-kind': [gvkOf(d)] };
+}
+
 /** The OpenAPI v3 document of one group/version, or undefined when it is not served. */
 export function openApiV3Document(defs: ResourceDef[], group: string, version: string): Record<string, unknown> | undefined {
   const mine = defs.filter((d) => d.group === group && d.version === version);
@@ -59,16 +76,7 @@ export function openApiV3Document(defs: ResourceDef[], group: string, version: s
         ...(d.namespaced ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string', uniqueItems: true } }] : []),
       ],
     };
-    schemas[schemaName(d)] = {
-      description: `${d.kind} (schema details are not published by kubesim; the server validates objects).`,
-      type: 'object',
-      properties: {
-        apiVersion: { description: 'APIVersion defines the versioned schema of this representation of an object.', type: 'string' },
-        kind: { description: 'Kind is a string value representing the REST resource this object represents.', type: 'string' },
-        metadata: { description: "Standard object's metadata.", type: 'object' },
-      },
-      'x-kubernetes-group-version-kind': [gvkOf(d)],
-    };
+    schemas[schemaName(d)] = kindSchema(d, schemas);
   }
   return {
     openapi: '3.0.0',

@@ -114,6 +114,11 @@ async function scenario(bin: string, c: TestCluster): Promise<void> {
     const images = await k(['get', 'deploy', 'web', '-n', ns, '-o', 'jsonpath={.spec.template.spec.containers[*].image}']);
     assert.equal(images, 'nginx:1.26', 'strategic merge patch merges the container list by name');
 
+    // Client-side apply merges lists by key: an env var added by someone else survives a re-apply.
+    await k(['patch', 'deploy', 'web', '-n', ns, '--type', 'json', '-p', '[{"op":"add","path":"/spec/template/spec/containers/0/env","value":[{"name":"INJECTED","value":"x"}]}]']);
+    assert.match(await k(['apply', '-f', '-'], manifest(ns).replace('nginx:1.25', 'nginx:1.27')), /deployment\.apps\/web configured/);
+    assert.equal(await k(['get', 'deploy', 'web', '-n', ns, '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].name}']), 'nginx:1.27 INJECTED');
+
     const ssa = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: ${ns}\ndata:\n  k: v\n`;
     assert.match(await k(['apply', '--server-side', '-f', '-'], ssa), /configmap\/ssa serverside-applied/);
     assert.equal(await k(['get', 'cm', 'ssa', '-n', ns, '-o', 'jsonpath={.data.k}']), 'v');
@@ -124,6 +129,9 @@ async function scenario(bin: string, c: TestCluster): Promise<void> {
     assert.equal(await k(['get', 'cm', 'fromfile', '-n', ns, '-o', `jsonpath={.data.game-${ns}\\.properties}`]), 'lives=3\n');
 
     assert.equal((await k(['auth', 'can-i', 'create', 'deployments', '-n', ns])).trim(), 'yes');
+    const explained = await k(['explain', 'pod.spec.containers']);
+    assert.match(explained, /^KIND:\s+Pod$/m);
+    assert.match(explained, /^\s+image\s+<string>/m);
 
     const typo = await kubectl(bin, c, ['apply', '-f', '-'], { input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: ${ns}\ndatta:\n  a: b\n` });
     assert.equal(typo.code, 0, typo.stderr);
