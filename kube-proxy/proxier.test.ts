@@ -144,6 +144,17 @@ test('UDP echo through a service address; replies come from the service address'
 });
 
 test('an endpoint that leaves drains: new connections avoid it, nothing else changes', async () => {
+  // A connection made before all endpoints leave keeps working; new ones are reset.
+  const held = spawnIn(nodeNs, process.execPath, [script('client'), 'hold', '10.96.7.10', '80', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  procs.push(held);
+  await readLine(held, (l) => l.startsWith('greeting '));
+  const echoed = readLine(held, (l) => l.startsWith('echo '));
+  const none = baseState();
+  none.endpoints[0] = endpoints('rr', []);
+  await update(none);
+  const [r] = (await client(nodeNs, 'tcp', '10.96.7.10', '80', '1')) as { reply: string }[];
+  assert.equal(r.reply, 'ERR:ECONNRESET');
+  assert.equal(await echoed, 'echo still-here');
   const s = baseState();
   s.endpoints[0] = endpoints('rr', [BACKENDS[0]]);
   await update(s);

@@ -2,7 +2,8 @@
  * Test client: `tcp <host> <port> <n>` opens n connections one after another and prints, as JSON,
  * the first line each one read or `ERR:<code>` with the time it took; `udp <host> <port> <n>`
  * sends n datagrams from n sockets connected to host:port (so only replies from that address
- * count) and prints the replies.
+ * count) and prints the replies; `hold <host> <port> <ms>` connects, prints the greeting, waits
+ * ms, sends `still-here\n` and prints what came back (a connection that must outlive a change).
  */
 import net from 'node:net';
 import dgram from 'node:dgram';
@@ -35,6 +36,24 @@ function udpOnce(i: number): Promise<string> {
   });
 }
 
+async function hold(ms: number): Promise<void> {
+  const s = net.connect({ host, port });
+  let buf = '';
+  let greeted = false;
+  s.on('error', (e: NodeJS.ErrnoException) => { process.stdout.write(`ERR:${e.code}\n`); process.exit(1); });
+  s.on('data', (d) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    if (!greeted && lines.length > 1) {
+      greeted = true;
+      process.stdout.write(`greeting ${lines[0]}\n`);
+      setTimeout(() => s.write('still-here\n'), ms);
+    }
+    if (lines.length > 2) { process.stdout.write(`echo ${lines[1]}\n`); s.end(); }
+  });
+}
+
+if (mode === 'hold') { await hold(n); process.exitCode = 0; }
 const out: unknown[] = [];
-for (let i = 0; i < n; i++) out.push(mode === 'udp' ? await udpOnce(i) : await tcpOnce());
-process.stdout.write(JSON.stringify(out) + '\n');
+for (let i = 0; i < n && mode !== 'hold'; i++) out.push(mode === 'udp' ? await udpOnce(i) : await tcpOnce());
+if (mode !== 'hold') process.stdout.write(JSON.stringify(out) + '\n');
