@@ -10,6 +10,7 @@ import { waitFor } from '../lib/testing/wait.js';
 import { makeNode, makePod } from './framework/testing.js';
 import { parseDurationMs } from './duration.js';
 import { podObject, registerNode } from './testing-api.js';
+import type { KObject } from '../lib/api/object.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -103,4 +104,31 @@ profiles:
   await client.create({ resource: 'pods', namespace: 'default' }, podObject(makePod('mine'), 'my-scheduler'));
   const node = await waitFor('pod of my-scheduler bound', async () => ((await client.get({ resource: 'pods', namespace: 'default', name: 'mine' })).spec as { nodeName?: string }).nodeName, { timeoutMs: 15_000 });
   assert.equal(node, 'n1');
+});
+
+test('SIGKILL as soon as it starts binding a burst, restart: every pod ends up bound, from state alone', async (t) => {
+  const cp = await startControlPlane();
+  const procs: ChildProcess[] = [];
+  t.after(async () => {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) { const gone = new Promise((r) => p.once('exit', r)); p.kill('SIGKILL'); await gone; }
+    await cp.stop();
+  });
+  const { client } = cp;
+  for (const n of ['n1', 'n2', 'n3']) await registerNode(client, makeNode(n, { cpu: '8' }));
+  const start = () => { const p = spawn(process.execPath, [MAIN, '--grpc-server', cp.grpcTarget, '--port', '-1'], { stdio: 'ignore' }); procs.push(p); return p; };
+  const first = start();
+  const N = 60;
+  const bound = async () => (await client.list<KObject & { spec: { nodeName?: string } }>({ resource: 'pods', namespace: 'default' })).items.filter((p) => p.spec.nodeName).length;
+  for (let i = 0; i < N; i++) await client.create({ resource: 'pods', namespace: 'default' }, podObject(makePod(`p-${i}`, { cpu: '100m' })));
+  await waitFor('some pods bound', async () => (await bound()) > 0, { timeoutMs: 30_000 });
+  const gone = new Promise((r) => first.once('exit', r));
+  first.kill('SIGKILL');
+  await gone;
+  start();
+  await waitFor(`all ${N} pods bound after the restart`, async () => (await bound()) === N, { timeoutMs: 30_000 });
+  const pods = (await client.list<KObject & { spec: { nodeName?: string } }>({ resource: 'pods', namespace: 'default' })).items;
+  const perNode = new Map<string, number>();
+  for (const p of pods) perNode.set(p.spec.nodeName!, (perNode.get(p.spec.nodeName!) ?? 0) + 1);
+  assert.equal([...perNode.values()].reduce((a, b) => a + b, 0), N);
+  assert.equal(perNode.size, 3, 'spread over all nodes');
 });
