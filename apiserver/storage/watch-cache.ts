@@ -163,6 +163,12 @@ export class WatchCache {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const s of [...this.subs]) s.queue.end();
-    await this.watcher?.cancel().catch(() => undefined);
+    // Shutdown must not hang on an etcd that no longer answers the cancel.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.watcher?.cancel().catch(() => undefined),
+      new Promise<void>((r) => { timer = setTimeout(r, 2000); timer.unref(); }),
+    ]);
+    clearTimeout(timer);
   }
 }
