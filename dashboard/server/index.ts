@@ -1,0 +1,77 @@
+/**
+ * The dashboard server: one ClusterHub (informers over gRPC) shared by every browser, the page's
+ * HTTP API and the built front end on one port. `kubesim dashboard`, the addon's main.ts and the
+ * tests all start it through startDashboard.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiClient } from '../../lib/client/api-client.js';
+import type { ChaosActions } from './chaos.js';
+import { ClusterHub } from './hub.js';
+import { clientLog as dashLog } from '../../lib/client/log.js';
+import { handleApi, sendError } from './routes.js';
+import { defaultWebRoot, serveStatic } from './static.js';
+
+/** Options of startDashboard. */
+export interface DashboardOptions {
+  /** apiserver gRPC target (host:port[,host:port]); used when `client` is not given. */
+  grpcServer?: string;
+  /** An existing client (e.g. the CLI's); the dashboard does not close it. */
+  client?: ApiClient;
+  /** apiserver REST base URL (for pods/log). */
+  restURL: string;
+  /** Bearer token for the apiserver (the dashboard's ServiceAccount token). */
+  token?: string;
+  /** Bind address (default 127.0.0.1) and port (default 0 = any free port). */
+  host?: string;
+  port?: number;
+  /** Chaos actions for the buttons (none → no buttons). */
+  chaos?: ChaosActions;
+  /** Folder of the built front end (default: dist/dashboard/web). */
+  webRoot?: string;
+  /** Coalescing window of watch changes sent to browsers (default 50 ms). */
+  flushMs?: number;
+}
+
+/** A running dashboard. */
+export interface RunningDashboard { url: string; port: number; hub: ClusterHub; close(): Promise<void> }
+
+/** Starts the dashboard server; resolves once it listens (the hub syncs in the background). */
+export async function startDashboard(o: DashboardOptions): Promise<RunningDashboard> {
+  if (!o.client && !o.grpcServer) throw new Error('startDashboard: grpcServer or client is required');
+  const ownClient = !o.client;
+  const client = o.client ?? ApiClient.connect(o.grpcServer!, o.token ? { metadata: { authorization: `Bearer ${o.token}` } } : {});
+  const ac = new AbortController();
+  const hub = new ClusterHub(client, { flushMs: o.flushMs });
+  hub.start(ac.signal);
+  const webRoot = o.webRoot ?? defaultWebRoot();
+  const deps = { client, hub, rest: { restURL: o.restURL.replace(/\/$/, ''), token: o.token }, chaos: o.chaos ?? {}, signal: ac.signal };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://dashboard');
+    handleApi(deps, req, res, url)
+      .then((handled) => { if (!handled) serveStatic(webRoot, url.pathname, req, res); })
+      .catch((err) => {
+        dashLog('warn', 'request failed', { method: req.method, path: url.pathname, error: (err as Error).message });
+        sendError(res, err);
+      });
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolveListen());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}/`;
+  dashLog('info', 'dashboard listening', { url, webRoot });
+  return {
+    url, port: addr.port, hub,
+    async close() {
+      ac.abort();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      if (ownClient) client.close();
+    },
+  };
+}
+
+export type { ChaosActions, ChaosAction } from './chaos.js';

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * kubesim-dashboard: the dashboard server as its own process (the kube-system addon, or by hand).
+ * Flags: --kubeconfig/--master/--grpc-server (as every component), --bind-address, --port,
+ * --token-file (the ServiceAccount token; default the in-pod path when it exists).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { addClientFlags, resolveApiServer, type ClientFlags } from '../../lib/client/flags.js';
+import { clientLog } from '../../lib/client/log.js';
+import { startDashboard } from './index.js';
+
+const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+const program = addClientFlags(new Command('kubesim-dashboard'))
+  .description('web dashboard: live topology, workloads, events, YAML, logs')
+  .option('--bind-address <ip>', 'address to serve the page on', '127.0.0.1')
+  .option('--port <port>', 'port to serve the page on (0 = any)', '8443')
+  .option('--token-file <path>', 'bearer token file for the apiserver (default: the pod ServiceAccount token if present)')
+  .option('--rest-url <url>', 'apiserver REST URL for logs (default: --master or the kubeconfig server)');
+program.parse();
+const o = program.opts<ClientFlags & { bindAddress: string; port: string; tokenFile?: string; restUrl?: string }>();
+
+const { target, token: kcToken } = resolveApiServer(o);
+const tokenFile = o.tokenFile ?? (existsSync(SA_TOKEN) ? SA_TOKEN : undefined);
+const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : kcToken;
+const restURL = o.restUrl ?? o.master ?? `http://${target.split(',')[0]!.replace(/:\d+$/, '')}:8080`;
+const port = Number(o.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  clientLog('error', 'invalid --port', { port: o.port });
+  process.exit(2);
+}
+const dash = await startDashboard({ grpcServer: target, restURL, token, host: o.bindAddress, port });
+process.stdout.write(`Dashboard: ${dash.url}\n`);
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => { void dash.close().then(() => process.exit(0)); });
+}
