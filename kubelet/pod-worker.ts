@@ -176,7 +176,10 @@ export class PodWorker {
     const pullWait = this.pullBackoff.remaining(pullKey, this.pullBackoff.lastAt(pullKey));
     if (pullWait > 0) { ctx.lastWaiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` }; ctx.after(pullWait); return undefined; }
     try {
+      const t0 = Date.now();
+      this.d.events.emit(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, name);
       await this.d.cri.image('PullImage', { image: { image: c.image } });
+      this.d.events.emit(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${Date.now() - t0}ms`, name);
       this.pullBackoff.reset(pullKey);
     } catch (err) {
       this.pullBackoff.next(pullKey);

@@ -53,7 +53,7 @@ export interface ContainerRecord {
 export type ContainerPhase = 'created' | 'running' | 'exited';
 
 /** Settings for the container store. */
-export interface ContainerOptions { rootDir: string; cgroupPrefix: string; shimPath: string; log: Logger }
+export interface ContainerOptions { rootDir: string; cgroupPrefix: string; /** Command that runs the shim (interpreter + script). */ shim: string[]; log: Logger }
 
 /** Creates, starts, stops, removes and reports containers. */
 export class ContainerStore {
@@ -153,7 +153,7 @@ export class ContainerStore {
     const enter = netPath ? ['nsenter', `--net=${netPath}`, '--'] : [];
     const cmd = [...enter, 'unshare', '--mount', '--uts', '--', '/bin/sh', join(dir, 'start.sh'), ...r.argv];
     const envObj = Object.fromEntries(r.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-    const shim = spawn('perl', [this.opts.shimPath, r.logPath, dir, ...cmd], { detached: true, stdio: 'ignore', env: envObj });
+    const shim = spawn(this.opts.shim[0], [...this.opts.shim.slice(1), r.logPath, dir, ...cmd], { detached: true, stdio: 'ignore', env: envObj });
     shim.unref();
     const pidFile = join(dir, 'pid');
     const ok = await pollUntil(() => (existsSync(pidFile) && existsSync(join(dir, 'started'))) || existsSync(join(dir, 'exit')), 10_000, 2);

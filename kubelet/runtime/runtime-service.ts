@@ -14,7 +14,8 @@ import { execSync } from './exec.js';
 import type { BuiltinImage, ImageRegistry } from './images.js';
 import { createLogger, type Logger } from './log.js';
 import { SandboxStore, type SandboxRecord } from './sandboxes.js';
-import { SHIM_SOURCE } from './shim-script.js';
+import { SHIM_JS_SOURCE, SHIM_SOURCE } from './shim-script.js';
+import { spawnSync } from 'node:child_process';
 
 type Labels = { [k: string]: string } | null | undefined;
 
@@ -28,6 +29,18 @@ export interface RuntimeOptions {
   netnsPrefix?: string;
   cgroupPrefix?: string;
   log?: Logger;
+  /** Force a shim implementation (default: perl when it works, else node). */
+  shim?: 'perl' | 'node';
+}
+
+/** Writes the shim scripts and returns the command that runs one (perl, or node as the fallback). */
+export function pickShim(rootDir: string, force?: 'perl' | 'node'): string[] {
+  const pl = join(rootDir, 'shim.pl');
+  const js = join(rootDir, 'shim.mjs');
+  writeFileSync(pl, SHIM_SOURCE);
+  writeFileSync(js, SHIM_JS_SOURCE);
+  const perlWorks = force !== 'node' && spawnSync('perl', ['-MPOSIX', '-MIO::Select', '-e', '1'], { stdio: 'ignore' }).status === 0;
+  return perlWorks ? ['perl', pl] : [process.execPath, js];
 }
 
 const SANDBOX_READY = 0;
@@ -47,8 +60,7 @@ export class ContainerRuntime {
 
   constructor(opts: RuntimeOptions) {
     mkdirSync(opts.rootDir, { recursive: true });
-    const shimPath = join(opts.rootDir, 'shim.pl');
-    writeFileSync(shimPath, SHIM_SOURCE);
+    const shim = pickShim(opts.rootDir, opts.shim);
     this.log = opts.log ?? createLogger('container-runtime');
     if (!ensureCgroupMounts()) this.log.warn('cgroup v1 controllers (memory, cpu, cpuacct) unavailable: containers cannot be created');
     this.images = opts.images;
@@ -56,7 +68,8 @@ export class ContainerRuntime {
       rootDir: opts.rootDir, logRoot: opts.logRoot ?? '/var/log/pods', cni: opts.cni, nodeNetns: opts.nodeNetns,
       netnsPrefix: opts.netnsPrefix ?? 'cni-', log: this.log,
     });
-    this.containers = new ContainerStore({ rootDir: opts.rootDir, cgroupPrefix: opts.cgroupPrefix ?? 'kubesim', shimPath, log: this.log }, this.sandboxes, this.images);
+    this.containers = new ContainerStore({ rootDir: opts.rootDir, cgroupPrefix: opts.cgroupPrefix ?? 'kubesim', shim, log: this.log }, this.sandboxes, this.images);
+    this.log.info('container shim', { shim: shim.join(' ') });
   }
 
   Version(): runtime.v1.VersionResponse.$Properties {

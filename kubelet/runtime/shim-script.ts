@@ -12,7 +12,9 @@ use warnings;
 use POSIX ();
 use IO::Handle;
 use IO::Select;
-use Time::HiRes ();
+# Time::HiRes is in Debian's perl, not perl-base: without it timestamps have whole seconds.
+my $hires = eval { require Time::HiRes; 1 };
+sub now_f { return $hires ? Time::HiRes::time() : time(); }
 
 my $log_path = shift @ARGV;
 my $state = shift @ARGV;
@@ -26,7 +28,7 @@ sub write_atomic {
   rename("$path.tmp", $path) or die "rename $path: $!";
 }
 
-sub now_ns { return sprintf('%.0f', Time::HiRes::time() * 1e9); }
+sub now_ns { return sprintf('%.0f', now_f() * 1e9); }
 
 pipe(my $out_r, my $out_w) or die "pipe: $!";
 pipe(my $err_r, my $err_w) or die "pipe: $!";
@@ -54,7 +56,7 @@ my %buf = (fileno($out_r) => '', fileno($err_r) => '');
 
 sub emit {
   my ($fd, $tag, $line) = @_;
-  my $t = Time::HiRes::time();
+  my $t = now_f();
   my $s = int($t);
   my $ts = POSIX::strftime('%Y-%m-%dT%H:%M:%S', gmtime($s)) . sprintf('.%09dZ', ($t - $s) * 1e9);
   print $log "$ts $stream{$fd} $tag $line\n";
@@ -97,4 +99,51 @@ if (!defined $status) { waitpid($pid, 0); $status = $?; }
 my $code = ($status & 127) ? 128 + ($status & 127) : ($status >> 8);
 my $signal = $status & 127;
 write_atomic("$state/exit", "{\"code\":$code,\"signal\":$signal,\"finishedAt\":" . now_ns() . "}\n");
+`;
+
+/**
+ * The same shim in JavaScript, for nodes without Perl (e.g. slim container images): same
+ * arguments, same files, same log format; it costs a Node.js process per container.
+ */
+export const SHIM_JS_SOURCE = String.raw`import { spawn } from 'node:child_process';
+import { openSync, writeSync, writeFileSync, renameSync } from 'node:fs';
+import { constants } from 'node:os';
+const [logPath, state, ...cmd] = process.argv.slice(2);
+const writeAtomic = (p, t) => { writeFileSync(p + '.tmp', t); renameSync(p + '.tmp', p); };
+const nowNs = () => BigInt(Date.now()) * 1000000n;
+const stamp = () => new Date().toISOString().replace(/(\.\d{3})Z$/, '$1000000Z');
+const log = openSync(logPath, 'a');
+// detached: the container gets its own session and process group (pgid = pid), as with the Perl shim.
+const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+child.on('error', (e) => { writeSync(log, stamp() + ' stderr F exec ' + cmd[0] + ': ' + e.message + '\n'); writeAtomic(state + '/exit', JSON.stringify({ code: 127, signal: 0, finishedAt: Number(nowNs()) }) + '\n'); process.exit(0); });
+if (child.pid) writeAtomic(state + '/pid', child.pid + '\n');
+const pump = (stream, name) => {
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) { writeSync(log, stamp() + ' ' + name + ' F ' + buf.slice(0, i) + '\n'); buf = buf.slice(i + 1); }
+    while (buf.length > 16384) { writeSync(log, stamp() + ' ' + name + ' P ' + buf.slice(0, 16384) + '\n'); buf = buf.slice(16384); }
+  });
+  return () => { if (buf) writeSync(log, stamp() + ' ' + name + ' F ' + buf + '\n'); buf = ''; };
+};
+const flushOut = pump(child.stdout, 'stdout');
+const flushErr = pump(child.stderr, 'stderr');
+let open = 2;
+let exited;
+const finish = () => {
+  flushOut(); flushErr();
+  writeAtomic(state + '/exit', JSON.stringify({ code: exited.sig ? 128 + exited.signum : exited.code, signal: exited.signum, finishedAt: Number(nowNs()) }) + '\n');
+  process.exit(0);
+};
+const closed = () => { if (--open === 0 && exited) finish(); };
+child.stdout.once('close', closed);
+child.stderr.once('close', closed);
+child.on('exit', (code, sig) => {
+  exited = { code, sig, signum: sig ? constants.signals[sig] : 0 };
+  if (open === 0) finish();
+  // A grandchild holding the pipes must not delay the exit record for long.
+  else setTimeout(finish, 200);
+});
 `;

@@ -40,7 +40,7 @@ function rmTree(dir: string): void {
 }
 
 /** Starts a runtime for a test; the third octet picks the node subnet 10.244.<octet>.0/24. */
-export async function startRuntimeHarness(octet: number): Promise<RuntimeHarness> {
+export async function startRuntimeHarness(octet: number, opts: { shim?: 'perl' | 'node' } = {}): Promise<RuntimeHarness> {
   const tmp = tempDir();
   const tag = randomBytes(3).toString('hex');
   const node = await createNetns(`ksimt-n${tag}`);
@@ -51,7 +51,7 @@ export async function startRuntimeHarness(octet: number): Promise<RuntimeHarness
   const make = () => new ContainerRuntime({
     rootDir: join(tmp.dir, 'state'), logRoot: join(tmp.dir, 'logs'), images: new ImageRegistry(defaultImagesDir()),
     cni: { name: 'cbr0', subnetFile, dataDir: join(tmp.dir, 'ipam') }, nodeNetns: node, netnsPrefix: `ksimt-${tag}-`, cgroupPrefix,
-    log: createLogger('container-runtime', true),
+    log: createLogger('container-runtime', true), shim: opts.shim,
   });
   const h: RuntimeHarness = {
     rt: make(), cri: undefined as unknown as CriClient, node, dir: tmp.dir, subnetPrefix: `10.244.${octet}.`, restart: async () => {}, cleanup: async () => {},
