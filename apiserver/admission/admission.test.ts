@@ -80,3 +80,19 @@ test('ResourceQuota on compute: must specify, and sums of requests', async () =>
   const q = await t.reg.get(ctx, quotas, 'rqc', 'compute');
   assert.deepEqual((q.status as { used: Record<string, string> }).used, { 'requests.cpu': '600m', 'limits.memory': '256Mi' });
 });
+
+test('Priority: classes resolve to spec.priority; unknown is 403; system classes exist; global default applies', async () => {
+  const pcs = { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses' };
+  assert.equal((await t.reg.get(ctx, pcs, undefined, 'system-node-critical') as { value?: number }).value, 2_000_001_000);
+  await ns('prio');
+  await t.reg.create(ctx, pcs, undefined, { metadata: { name: 'high' }, value: 1000 } as KObject);
+  const p = await t.reg.create(ctx, R.pods, 'prio', { ...pod('hi'), spec: { ...(pod('hi').spec as object), priorityClassName: 'high' } });
+  assert.equal((p.spec as { priority: number }).priority, 1000);
+  assert.equal((p.spec as { preemptionPolicy: string }).preemptionPolicy, 'PreemptLowerPriority');
+  await expectApiError(t.reg.create(ctx, R.pods, 'prio', { ...pod('x'), spec: { ...(pod('x').spec as object), priorityClassName: 'nope' } }), 'Forbidden', 'pods "x" is forbidden: no PriorityClass with name nope was found');
+  assert.equal(((await t.reg.create(ctx, R.pods, 'prio', pod('plain'))).spec as { priority: number }).priority, 0);
+  await t.reg.create(ctx, pcs, undefined, { metadata: { name: 'everyone' }, value: 7, globalDefault: true } as KObject);
+  const d = await t.reg.create(ctx, R.pods, 'prio', pod('defaulted'));
+  assert.equal((d.spec as { priority: number }).priority, 7);
+  assert.equal((d.spec as { priorityClassName: string }).priorityClassName, 'everyone');
+});

@@ -9,6 +9,7 @@ import { AdmissionChain } from '../admission/chain.js';
 import { defaultingPlugin } from '../admission/defaulting.js';
 import { namespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { limitRangerPlugins } from '../admission/limit-ranger.js';
+import { priorityPlugin, SYSTEM_PRIORITY_CLASSES } from '../admission/priority.js';
 import { resourceQuotaPlugin } from '../admission/resource-quota.js';
 import type { AdmissionPlugin, AdmissionStore } from '../admission/types.js';
 import { EtcdServiceAllocation } from '../allocators/index.js';
@@ -104,7 +105,7 @@ class EtcdRegistry implements RegistryHandle {
     const getNamespace = async (name: string) => (await this.store.get(objectKey(prefix, nsDef?.resource ?? 'namespaces', undefined, name)))?.obj;
     const admissionStore = storeForAdmission(this.store, prefix);
     const admission = new AdmissionChain([
-      defaultingPlugin(), ...limitRangerPlugins(admissionStore), ...(opts.admissionPlugins ?? []),
+      defaultingPlugin(), priorityPlugin(admissionStore), ...limitRangerPlugins(admissionStore), ...(opts.admissionPlugins ?? []),
       namespaceLifecyclePlugin(getNamespace), resourceQuotaPlugin(admissionStore),
     ]);
     this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services, log: opts.log ?? stderrLog, lookup: (g, r) => this.lookup(g, r) };
@@ -207,6 +208,13 @@ class EtcdRegistry implements RegistryHandle {
         if (!isApiError(err, 'AlreadyExists')) throw err;
       });
       await ensureDefaultServiceAccount(this.core, ctx, name);
+    }
+    const pcRef = { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses' };
+    if (!this.lookup(pcRef.group, pcRef.resource)) return;
+    for (const pc of SYSTEM_PRIORITY_CLASSES) {
+      await this.create(ctx, pcRef, undefined, structuredClone(pc)).catch((err) => {
+        if (!isApiError(err, 'AlreadyExists')) throw err;
+      });
     }
   }
 
