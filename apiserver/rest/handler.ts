@@ -130,6 +130,8 @@ const UPGRADE_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 /** Handles HTTP upgrades (the server's 'upgrade' event): pod exec/attach/portforward tunnelled to the kubelet. */
 export function createUpgradeHandler(opts: RestHandlerOptions): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
+    // A client that resets mid-upgrade must not crash the process (no other listener is attached yet).
+    socket.on('error', () => socket.destroy());
     // Tunnels are not HTTP connections the server tracks: end them on shutdown ourselves.
     const cut = () => socket.destroy();
     opts.shutdown?.addEventListener('abort', cut, { once: true });

@@ -204,6 +204,25 @@ test('REST facade over raw HTTP', async (t) => {
     assert.equal(left.items.length, 0);
   });
 
+  await t.test('upgrade requests: Status errors on the raw socket, resets do not hurt the server', async () => {
+    const { connect } = await import('node:net');
+    const port = Number(new URL(c.url).port);
+    const upgrade = (path: string, reset = false) => new Promise<string>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      let got = '';
+      s.on('data', (d) => { got += d; });
+      s.on('error', () => undefined);
+      s.on('close', () => resolve(got));
+      s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      if (reset) s.resetAndDestroy();
+    });
+    assert.match(await upgrade(`/api/v1/namespaces/${ns}/pods/missing/exec?command=ls`), /^HTTP\/1\.1 404 [^]*pods \\"missing\\" not found/);
+    assert.match(await upgrade(`/api/v1/namespaces/${ns}/pods/p/exec?command=ls`), /^HTTP\/1\.1 400 [^]*does not have a host assigned/);
+    assert.match(await upgrade('/no/such/thing'), /^HTTP\/1\.1 404 /);
+    await upgrade(`/api/v1/namespaces/${ns}/pods/p/exec?command=ls`, true);
+    assert.equal((await fetch(`${c.url}/healthz`)).status, 200);
+  });
+
   await t.test('metrics and health endpoints', async () => {
     for (const p of ['/healthz', '/livez', '/readyz']) {
       const r = await fetch(c.url + p);
