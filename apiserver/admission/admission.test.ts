@@ -96,3 +96,11 @@ test('Priority: classes resolve to spec.priority; unknown is 403; system classes
   assert.equal((d.spec as { priority: number }).priority, 7);
   assert.equal((d.spec as { priorityClassName: string }).priorityClassName, 'everyone');
 });
+
+test('Priority: without a class a hand-set priority is kept; with one it must agree', async () => {
+  await ns('prio2');
+  await t.reg.delete(ctx, { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses' }, undefined, 'everyone', {}); // no global default here
+  const kept = await t.reg.create(ctx, R.pods, 'prio2', { ...pod('hand'), spec: { ...(pod('hand').spec as object), priority: 42 } });
+  assert.equal((kept.spec as { priority: number }).priority, 42);
+  await expectApiError(t.reg.create(ctx, R.pods, 'prio2', { ...pod('clash'), spec: { ...(pod('clash').spec as object), priority: 5, priorityClassName: 'system-node-critical' } }), 'Forbidden', /must not be provided in pod spec; priority admission controller computed 2000001000/);
+});

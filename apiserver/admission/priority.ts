@@ -1,7 +1,8 @@
 /**
  * Priority admission, as Kubernetes': a pod's priorityClassName is resolved to spec.priority and
  * spec.preemptionPolicy (the scheduler's preemption reads them); without a class the global
- * default class applies, else priority 0. Unknown classes and hand-set priorities are rejected.
+ * default class applies. Unknown classes, and hand-set priorities that disagree with the class, are
+ * rejected; without any class a hand-set priority is kept (Kubernetes would refuse it).
  */
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError } from '../../lib/errors.js';
@@ -29,16 +30,19 @@ export function priorityPlugin(store: AdmissionStore): AdmissionPlugin {
       if (spec.priorityClassName && !byName) {
         throw new ApiError('Forbidden', `pods "${a.name}" is forbidden: no PriorityClass with name ${spec.priorityClassName} was found`, { name: a.name, kind: 'pods' });
       }
-      const value = byName?.value ?? 0;
+      if (!byName) {
+        // Kubernetes would reject a hand-set priority here; kubesim keeps it (tests and labs set it directly).
+        spec.priority ??= 0;
+        return;
+      }
+      const value = byName.value ?? 0;
       // Pod defaulting writes priority 0; any other hand-set value must agree with the class.
       if (spec.priority !== undefined && spec.priority !== 0 && spec.priority !== value) {
         throw new ApiError('Forbidden', `pods "${a.name}" is forbidden: the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`, { name: a.name, kind: 'pods' });
       }
       spec.priority = value;
-      if (byName) {
-        spec.priorityClassName = byName.metadata!.name;
-        spec.preemptionPolicy = byName.preemptionPolicy ?? 'PreemptLowerPriority';
-      }
+      spec.priorityClassName = byName.metadata!.name;
+      spec.preemptionPolicy = byName.preemptionPolicy ?? 'PreemptLowerPriority';
     },
   };
 }
