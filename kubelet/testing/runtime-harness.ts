@@ -14,6 +14,7 @@ import { createLogger } from '../runtime/log.js';
 import { CONTROLLERS, ownCgroup } from '../runtime/cgroups.js';
 import { signal } from '../runtime/procs.js';
 import { createNetns, deleteNetns, tempDir } from './netns.js';
+import { httpRequest } from './http-request.js';
 
 /** A running runtime under test. */
 export interface RuntimeHarness {
@@ -96,11 +97,7 @@ export function sandboxConfig(name: string, extra: Record<string, unknown> = {})
   return { metadata: { name, namespace: 'default', uid: `uid-${name}-${randomBytes(2).toString('hex')}`, attempt: 0 }, hostname: name, ...extra };
 }
 
-/** HTTP GET from inside a netns (node -e http.get); resolves with status and body, or rejects. */
-export async function httpGet(ns: string, url: string): Promise<{ status: number; body: string }> {
-  const { run } = await import('../runtime/run.js');
-  const js = `require('http').get(${JSON.stringify(url)},(r)=>{let b='';r.on('data',(d)=>b+=d);r.on('end',()=>{process.stdout.write(JSON.stringify({status:r.statusCode,body:b}))})}).on('error',(e)=>{console.error(e.message);process.exit(1)})`;
-  const r = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', js], { timeoutMs: 5000 });
-  if (r.code !== 0) throw new Error(`GET ${url} from ${ns}: ${r.stderr.trim()}`);
-  return JSON.parse(r.stdout) as { status: number; body: string };
+/** HTTP GET from inside a netns; resolves with status and body, or rejects. */
+export function httpGet(ns: string, url: string): Promise<{ status: number; body: string }> {
+  return httpRequest(ns, 'GET', url);
 }
