@@ -1,0 +1,67 @@
+/**
+ * The live cluster state in the browser: a Map of slim views kept by the server's SSE stream
+ * (snapshot, then deltas). Renders are batched to one per animation frame, so a burst of watch
+ * events costs one diff.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Slim } from './types';
+
+/** Live state + connection status. `version` changes on every applied batch. */
+export interface ClusterState { objects: Map<string, Slim>; version: number; connected: boolean; synced: boolean }
+
+declare global {
+  interface Window { __ksim?: { lastDeltaAt: number; lastPaintAt: number; deltas: number; objects: number } }
+}
+
+/** Subscribes to /api/stream for the page's lifetime. */
+export function useCluster(): ClusterState {
+  const [state, setState] = useState<ClusterState>({ objects: new Map(), version: 0, connected: false, synced: false });
+  useEffect(() => {
+    const objects = new Map<string, Slim>();
+    const stats = (window.__ksim = { lastDeltaAt: 0, lastPaintAt: 0, deltas: 0, objects: 0 });
+    let frame = 0; let version = 0; let synced = false; let connected = false;
+    const publish = () => {
+      if (frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        setState({ objects, version: ++version, connected, synced });
+        stats.objects = objects.size;
+        requestAnimationFrame(() => { stats.lastPaintAt = performance.now(); });
+      });
+    };
+    const es = new EventSource('api/stream');
+    es.addEventListener('open', () => { connected = true; publish(); });
+    es.addEventListener('error', () => { connected = false; publish(); });
+    es.addEventListener('snapshot', (ev) => {
+      const d = JSON.parse((ev as MessageEvent).data) as { objects: Slim[]; synced: boolean };
+      objects.clear();
+      for (const o of d.objects) objects.set(o.key, o);
+      synced = d.synced; connected = true;
+      publish();
+    });
+    es.addEventListener('delta', (ev) => {
+      const d = JSON.parse((ev as MessageEvent).data) as { upserts: Slim[]; deletes: string[] };
+      for (const k of d.deletes) objects.delete(k);
+      for (const o of d.upserts) objects.set(o.key, o);
+      synced = true;
+      stats.lastDeltaAt = performance.now(); stats.deltas++;
+      publish();
+    });
+    return () => { es.close(); if (frame) cancelAnimationFrame(frame); };
+  }, []);
+  return state;
+}
+
+/** Every object of one kind (optionally in one namespace). */
+export function ofKind(objects: Map<string, Slim>, kind: string, ns?: string): Slim[] {
+  const out: Slim[] = [];
+  for (const o of objects.values()) if (o.kind === kind && (!ns || o.ns === ns)) out.push(o);
+  return out.sort((a, b) => (a.ns ?? '').localeCompare(b.ns ?? '') || a.name.localeCompare(b.name, undefined, { numeric: true }));
+}
+
+/** Groups objects by a key function. */
+export function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const i of items) { const k = key(i); const l = m.get(k); if (l) l.push(i); else m.set(k, [i]); }
+  return m;
+}
