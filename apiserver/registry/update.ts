@@ -8,7 +8,7 @@ import { ApiError, conflict, isApiError } from '../../lib/errors.js';
 import type { Stored, UpdateResult } from '../storage/store.js';
 import { afterWrite, attrsOf, bodyOf, keyOf, settleNamespace, throwIfInvalid, whatOf, type RegistryCore } from './context.js';
 import { createObject } from './create.js';
-import { createsOnUpdate, isCore } from './kinds.js';
+import { createsOnUpdate, isCore, leaseTtlFor } from './kinds.js';
 import { updateManagedFields } from '../patch/index.js';
 import { apiVersionOf, applyUpdateMeta } from './metadata.js';
 import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
@@ -73,7 +73,8 @@ export async function updateWith(core: RegistryCore, ctx: RequestContext, ref: R
     return next;
   };
   try {
-    const res = await core.store.guaranteedUpdate(keyOf(core, def, namespace, name), what, tryUpdate, { dryRun: ctx.dryRun });
+    // Events get a fresh TTL on every write, as Kubernetes' TTL storage does.
+    const res = await core.store.guaranteedUpdate(keyOf(core, def, namespace, name), what, tryUpdate, { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
     if (res.deleted && isCore(def, 'services') && !ctx.dryRun) await core.services?.release(res.obj);
     else await releaseOld?.();
     await afterWrite(core, attrsOf(res.deleted ? 'DELETE' : 'UPDATE', ctx, ref, def, namespace, name, { object: res.obj, subresource }));

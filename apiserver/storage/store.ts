@@ -8,6 +8,7 @@ import type { KObject } from '../../lib/api/object.js';
 import { ApiError, alreadyExists, conflict, notFound } from '../../lib/errors.js';
 import { jsonEqual } from './canonical.js';
 import { prefixEnd } from './keys.js';
+import { LeaseManager } from './lease-manager.js';
 
 /** Names the object in error messages (plural resource, API group, object name). */
 export interface What { resource: string; group: string; name: string }
@@ -48,7 +49,11 @@ export function etcdError(err: unknown, rv?: number, current?: number): ApiError
 
 /** JSON objects in etcd with Kubernetes' concurrency rules. */
 export class EtcdStore {
-  constructor(readonly client: Etcd3) {}
+  private readonly leases: LeaseManager;
+
+  constructor(readonly client: Etcd3) {
+    this.leases = new LeaseManager(client);
+  }
 
   /** The current etcd revision (header of a cheap range). */
   async currentRevision(): Promise<number> {
@@ -78,9 +83,8 @@ export class EtcdStore {
       if (await this.get(key)) throw alreadyExists(what.resource, what.name, what.group);
       return obj;
     }
-    let lease: string | undefined;
     try {
-      if (opts.leaseTtl) lease = String((await this.client.leaseClient.leaseGrant({ TTL: opts.leaseTtl, ID: 0 })).ID);
+      const lease = opts.leaseTtl ? await this.leases.leaseFor(opts.leaseTtl) : undefined;
       const res = await this.client.kv.txn({
         compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
         success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease } }],
@@ -89,13 +93,12 @@ export class EtcdStore {
       if (!res.succeeded) throw alreadyExists(what.resource, what.name, what.group);
       return withRv(obj, Number(res.header.revision));
     } catch (err) {
-      if (lease) await this.client.leaseClient.leaseRevoke({ ID: lease }).catch(() => undefined);
       throw etcdError(err);
     }
   }
 
-  /** Replaces `key` if its mod revision is still `modRevision` (Conflict otherwise); keeps its lease. */
-  async update(key: string, obj: KObject, modRevision: number, what: What, opts: { dryRun?: boolean; lease?: string } = {}): Promise<KObject> {
+  /** Replaces `key` if its mod revision is still `modRevision` (Conflict otherwise); keeps its lease, or takes a fresh TTL with `leaseTtl`. */
+  async update(key: string, obj: KObject, modRevision: number, what: What, opts: { dryRun?: boolean; lease?: string; leaseTtl?: number } = {}): Promise<KObject> {
     if (opts.dryRun) {
       const cur = await this.mustGet(key, what);
       if (cur.modRevision !== modRevision) throw conflict(what.resource, what.name, what.group);
@@ -103,9 +106,10 @@ export class EtcdStore {
     }
     let res;
     try {
+      const lease = opts.leaseTtl ? await this.leases.leaseFor(opts.leaseTtl) : opts.lease && opts.lease !== '0' ? opts.lease : undefined;
       res = await this.client.kv.txn({
         compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: modRevision }],
-        success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease: opts.lease && opts.lease !== '0' ? opts.lease : undefined } }],
+        success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease } }],
         failure: [{ request_range: { key: Buffer.from(key) } }],
       });
     } catch (err) { throw etcdError(err); }
@@ -142,7 +146,7 @@ export class EtcdStore {
    * GuaranteedUpdate: read, apply `fn` to a private copy, write with a txn on the read revision,
    * and retry from a fresh read on conflict. `fn` may throw ApiErrors to abort.
    */
-  async guaranteedUpdate(key: string, what: What, fn: (cur: Stored) => UpdateResult | Promise<UpdateResult>, opts: { dryRun?: boolean; maxRetries?: number } = {}): Promise<{ obj: KObject; deleted: boolean; revision: number }> {
+  async guaranteedUpdate(key: string, what: What, fn: (cur: Stored) => UpdateResult | Promise<UpdateResult>, opts: { dryRun?: boolean; maxRetries?: number; leaseTtl?: number } = {}): Promise<{ obj: KObject; deleted: boolean; revision: number }> {
     const maxRetries = opts.maxRetries ?? 20;
     for (let attempt = 0; ; attempt++) {
       const cur = await this.mustGet(key, what);
