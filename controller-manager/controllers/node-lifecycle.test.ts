@@ -138,3 +138,15 @@ test('a node that stops heartbeating goes Unknown + unreachable taints; its pods
     beatB.abort();
   }
 });
+
+test('a node that never posts a Ready condition is untouched during the grace period, then Unknown ("never posted") and tainted', async () => {
+  const created = Date.now();
+  await cp.client.create<Node>({ resource: 'nodes' }, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'nl-silent' } });
+  const n = await waitFor('nl-silent Unknown', async () => {
+    const x = await getNode('nl-silent');
+    return x.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown' ? x : undefined;
+  }, { timeoutMs: 10_000 });
+  assert.ok(Date.now() - created >= 2000, 'not before the grace period');
+  assert.equal(n.status!.conditions!.find((c) => c.type === 'Ready')!.message, 'Kubelet never posted node status.');
+  await waitFor('nl-silent tainted', async () => (await getNode('nl-silent')).spec?.taints?.some((t) => t.key === TAINT_UNREACHABLE));
+});

@@ -143,7 +143,8 @@ export class NodeLifecycleController {
     } else {
       this.nodeQueue.addAfter(name, probeAt + this.graceMs - now + 50);
     }
-    const taints = reconcileTaints(node.spec?.taints ?? [], wantedTaints(ready), now);
+    // A node that never posted a Ready condition is left alone until its grace period ends.
+    const taints = ready === undefined ? undefined : reconcileTaints(node.spec?.taints ?? [], wantedTaints(ready), now);
     if (taints) {
       const next = structuredClone(node);
       next.spec = { ...(next.spec ?? {}), taints };
@@ -160,9 +161,10 @@ export class NodeLifecycleController {
     const conds = (status.conditions ??= []);
     for (const type of UNKNOWN_CONDITIONS) {
       let c = conds.find((x) => x.type === type);
+      const never = !c;
       if (!c) { c = { type, lastHeartbeatTime: node.metadata?.creationTimestamp }; conds.push(c); }
       if (c.status === 'Unknown') continue;
-      Object.assign(c, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: rfc3339(now) });
+      Object.assign(c, { status: 'Unknown', reason: 'NodeStatusUnknown', message: never ? 'Kubelet never posted node status.' : 'Kubelet stopped posting node status.', lastTransitionTime: rfc3339(now) });
     }
     const updated = await this.client.updateStatus({ resource: 'nodes' }, next);
     clientLog('info', 'node stopped posting status', { node: node.metadata!.name });
