@@ -136,8 +136,17 @@ class EtcdRegistry implements RegistryHandle {
     return subresource === 'scale' ? toScale(obj) : { ...obj, apiVersion: apiVersionOf(def), kind: def.kind };
   }
 
-  list(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: ListOptions): Promise<KList> {
-    return listObjects(this.core, this.def(ref), namespace, opts);
+  async list(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: ListOptions): Promise<KList> {
+    const def = this.def(ref);
+    // resourceVersion=0 means "any version is fine": served from the watch cache, as Kubernetes does.
+    const cache = this.caches.get(def.resource);
+    if (opts.resourceVersion === '0' && !opts.continue && cache?.ready) {
+      const { matches } = selectionPredicate(def, namespace, opts.labelSelector, opts.fieldSelector);
+      const { items, revision } = cache.snapshot(matches);
+      const apiVersion = apiVersionOf(def);
+      return { apiVersion, kind: def.listKind, metadata: { resourceVersion: String(revision) }, items: items.map((o) => ({ ...structuredClone(o), apiVersion, kind: def.kind })) };
+    }
+    return listObjects(this.core, def, namespace, opts);
   }
 
   watch(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent> {

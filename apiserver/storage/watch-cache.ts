@@ -74,6 +74,9 @@ export class WatchCache {
     });
   }
 
+  /** True once the initial list is loaded and the shared watch runs. */
+  get ready(): boolean { return this.watcher !== undefined; }
+
   /** The revision the cache is current to. */
   get revision(): number { return this.rev; }
 
