@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { ApiError } from '../../lib/errors.js';
 import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
 import { SELF_SUBJECT_ACCESS_REVIEWS, isAccessReview, reviewAccess } from './access-review.js';
+import { METRICS_RESOURCES, MetricsApi, isMetricsRequest } from './metrics-api.js';
 import { decodeObject, readBody } from './body.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { logV } from './log.js';
@@ -53,6 +54,7 @@ const ANONYMOUS_USER: UserInfo = { username: 'system:anonymous', groups: ['syste
 
 /** Creates the request handler. */
 export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const metricsApi = new MetricsApi(opts.registry);
   return (req, res) => {
     const started = process.hrtime.bigint();
     let info: RequestInfo = { kind: 'unknown' };
@@ -71,13 +73,13 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
       const isPublic = info.kind === 'health' || info.kind === 'version';
       user = !opts.authenticate ? INSECURE_USER : isPublic ? ANONYMOUS_USER : opts.authenticate(req);
       opts.authorize?.(user, info);
-      return route(opts, req, res, info, url, user);
+      return route(opts, metricsApi, req, res, info, url, user);
     })().then(finish, (err) => finish(sendError(res, err)));
   };
 }
 
-async function route(opts: RestHandlerOptions, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<number> {
-  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS];
+async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<number> {
+  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS, ...METRICS_RESOURCES];
   const notFound = () => new ApiError('NotFound', 'the server could not find the requested resource');
   const json = (body: unknown, contentType?: string) => { sendJson(res, 200, body, contentType); return 200; };
   if (info.kind !== 'resource' && req.method !== 'GET' && req.method !== 'HEAD') {
@@ -114,6 +116,10 @@ async function route(opts: RestHandlerOptions, req: IncomingMessage, res: Server
         const review = reviewAccess(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize);
         sendJson(res, 201, review);
         return 201;
+      }
+      if (isMetricsRequest(info)) {
+        sendJson(res, 200, await metricsApi.serve({ user }, info, url.searchParams.get('labelSelector') || undefined));
+        return 200;
       }
       const ac = new AbortController();
       // Abort only when the client left early: aborting a finished request costs a DOMException each time.

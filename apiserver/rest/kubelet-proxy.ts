@@ -22,6 +22,11 @@ export async function kubeletAddress(registry: Registry, ctx: RequestContext, po
   const p = pod as PodShape;
   const nodeName = p.spec?.nodeName;
   if (!nodeName) throw new ApiError('BadRequest', `pod ${p.metadata?.name} does not have a host assigned`);
+  return nodeKubeletAddress(registry, ctx, nodeName);
+}
+
+/** Where the kubelet of node `nodeName` listens (InternalIP, else ExternalIP, else Hostname). */
+export async function nodeKubeletAddress(registry: Registry, ctx: RequestContext, nodeName: string): Promise<{ host: string; port: number }> {
   const node = (await registry.get(ctx, { group: '', version: 'v1', resource: 'nodes' }, undefined, nodeName)) as NodeShape;
   const addrs = node.status?.addresses ?? [];
   const host = (addrs.find((a) => a.type === 'InternalIP') ?? addrs.find((a) => a.type === 'ExternalIP') ?? addrs.find((a) => a.type === 'Hostname'))?.address;
