@@ -67,6 +67,7 @@ export type RegistryHandle = Registry & {
   watchCache(def: ResourceDef): WatchCache;
 };
 
+const DELETE_COLLECTION_WORKERS = 16;
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const NOT_FOUND = (): ApiError => new ApiError('NotFound', 'the server could not find the requested resource');
@@ -196,15 +197,21 @@ class EtcdRegistry implements RegistryHandle {
     const def = this.def(ref);
     checkDeleteOptions(opts ?? {});
     const list = await listObjects(this.core, def, namespace, { ...listOpts, limit: undefined, continue: undefined });
-    const items: KObject[] = [];
-    for (const item of list.items) {
-      try {
-        items.push(await deleteObject(this.core, ctx, ref, def, item.metadata?.namespace, item.metadata!.name!, opts ?? {}));
-      } catch (err) {
-        if (!isApiError(err, 'NotFound')) throw err; // deleted meanwhile: nothing left to do
+    // Kubernetes deletes a collection with a pool of workers; keep the list order in the result.
+    const results: (KObject | undefined)[] = new Array(list.items.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < list.items.length; i = next++) {
+        const item = list.items[i];
+        try {
+          results[i] = await deleteObject(this.core, ctx, ref, def, item.metadata?.namespace, item.metadata!.name!, opts ?? {});
+        } catch (err) {
+          if (!isApiError(err, 'NotFound')) throw err; // deleted meanwhile: nothing left to do
+        }
       }
-    }
-    return { ...list, items };
+    };
+    await Promise.all(Array.from({ length: Math.min(DELETE_COLLECTION_WORKERS, list.items.length) }, worker));
+    return { ...list, items: results.filter((o): o is KObject => o !== undefined) };
   }
 
   /** Creates the system namespaces when missing (several apiservers may race: AlreadyExists is fine). */
