@@ -45,12 +45,10 @@ export async function applyObject(client: ApiClient, obj: KObject, defaultNamesp
   if (name && obj.metadata?.resourceVersion) {
     return result('updated', await client.update(t, body, { fieldManager: FIELD_MANAGER }));
   }
-  try {
-    return result('created', await client.create(t, body, { fieldManager: FIELD_MANAGER }));
-  } catch (err) {
-    if (!name || !isApiError(err, 'AlreadyExists')) throw err;
-    return result('configured', await client.patch({ ...t, name }, 'merge', body, { fieldManager: FIELD_MANAGER }));
-  }
+  // Validation runs before the existence check on create, so look first (as kubectl apply does).
+  const exists = name ? await client.get({ ...t, name }).then(() => true, (err) => { if (isApiError(err, 'NotFound')) return false; throw err; }) : false;
+  if (exists) return result('configured', await client.patch({ ...t, name: name! }, 'merge', body, { fieldManager: FIELD_MANAGER }));
+  return result('created', await client.create(t, body, { fieldManager: FIELD_MANAGER }));
 }
 
 /** Applies every document of a manifest in order; stops at the first error. */

@@ -3,6 +3,7 @@
  * HTTP API and the built front end on one port. `kubesim dashboard`, the addon's main.ts and the
  * tests all start it through startDashboard.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from '../../lib/client/api-client.js';
@@ -42,6 +43,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
   const ownClient = !o.client;
   const client = o.client ?? ApiClient.connect(o.grpcServer!, o.token ? { metadata: { authorization: `Bearer ${o.token}` } } : {});
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal); // one listener per informer, watch and open stream
   const hub = new ClusterHub(client, { flushMs: o.flushMs });
   hub.start(ac.signal);
   const webRoot = o.webRoot ?? defaultWebRoot();
