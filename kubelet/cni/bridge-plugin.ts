@@ -78,20 +78,34 @@ async function ensureBridge(hostNetns: string | undefined, bridge: string, sub: 
   await runOk('ip', ipArgs(hostNetns, ['link', 'set', bridge, 'mtu', String(sub.mtu), 'up']));
 }
 
+// Bridges this process already set up (node netns/bridge/address): later ADDs skip two `ip` runs.
+const readyBridges = new Set<string>();
+
 /** CNI ADD: connects the namespace to the node bridge and returns its address. */
 export async function cniAdd(conf: BridgeNetConf, args: CniArgs): Promise<CniResult> {
   const sub = loadSubnet(conf);
   const bridge = conf.bridge ?? 'cni0';
   const pod = netnsName(args.netns);
   const ipam = new HostLocalIpam(conf.dataDir ?? '/var/lib/cni/networks', conf.name, sub.gateway, sub.prefix);
-  await ensureBridge(args.hostNetns, bridge, sub);
+  const bridgeKey = `${args.hostNetns ?? ''}/${bridge}/${sub.gateway}/${sub.prefix}/${sub.mtu}`;
+  if (!readyBridges.has(bridgeKey)) { await ensureBridge(args.hostNetns, bridge, sub); readyBridges.add(bridgeKey); }
   const ip = ipam.allocate(args.containerId);
   const veth = hostVethName(args.containerId);
+  const plug = [
+    `link add ${veth} mtu ${sub.mtu} type veth peer name ${args.ifName} mtu ${sub.mtu} netns ${pod}`,
+    `link set ${veth} master ${bridge} up`,
+  ];
   try {
-    await ipBatch(args.hostNetns, [
-      `link add ${veth} mtu ${sub.mtu} type veth peer name ${args.ifName} mtu ${sub.mtu} netns ${pod}`,
-      `link set ${veth} master ${bridge} up`,
-    ]);
+    try {
+      await ipBatch(args.hostNetns, plug);
+    } catch (err) {
+      // The bridge may have been removed behind our back: set it up again and retry once.
+      readyBridges.delete(bridgeKey);
+      await run('ip', ipArgs(args.hostNetns, ['link', 'del', veth]));
+      await ensureBridge(args.hostNetns, bridge, sub);
+      readyBridges.add(bridgeKey);
+      await ipBatch(args.hostNetns, plug).catch(() => { throw err; });
+    }
     await ipBatch(pod, [
       'link set lo up',
       `addr add ${ip}/${sub.prefix} dev ${args.ifName}`,

@@ -17,7 +17,7 @@ import type { ImageRegistry } from './images.js';
 import { RecordDir, readJson } from './state-store.js';
 import { isAlive, processStartTime, signal } from './procs.js';
 import { pollUntil } from './poll.js';
-import { startScript } from './start-script.js';
+import { containerFstab, startScript } from './start-script.js';
 import type { SandboxStore } from './sandboxes.js';
 import type { Logger } from './log.js';
 
@@ -126,10 +126,12 @@ export class ContainerStore {
     createCgroups(cgroups, { memoryLimitBytes: res?.memory_limit_in_bytes ?? 0, cpuQuotaUs: res?.cpu_quota ?? 0, cpuPeriodUs: res?.cpu_period ?? 0, cpuShares: res?.cpu_shares ?? 0 });
     mkdirSync(join(dir, 'layer'), { recursive: true });
     const workingDir = config.working_dir || img.workingDir;
-    writeFileSync(join(dir, 'start.sh'), startScript({
+    const script = {
       layerDir: join(dir, 'layer'), imageRootfs: img.rootfs, podFilesDir: this.sandboxes.filesDir(sb), hostname,
-      workingDir, mounts, cgroups, startedFile: join(dir, 'started'),
-    }));
+      workingDir, mounts, cgroups, startedFile: join(dir, 'started'), fstabFile: join(dir, 'fstab'),
+    };
+    writeFileSync(script.fstabFile, containerFstab(script));
+    writeFileSync(join(dir, 'start.sh'), startScript(script));
     const rec: ContainerRecord = {
       id, sandboxId, config, image: { ref: config.image!.image!, id: img.id, name: img.name }, createdAt: Date.now() * 1e6,
       logPath: join(sb.logDirectory, config.log_path || `${name}/${config.metadata?.attempt ?? 0}.log`), cgroups, argv, env,
