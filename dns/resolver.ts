@@ -55,6 +55,12 @@ export class ClusterResolver {
     if (!found) return { rcode: 'NXDOMAIN', answers: [], authorities: [this.soa()], additionals: [] };
     const any = (q.type as string) === 'ANY';
     const answers = found.filter((a) => a.type === q.type || any || a.type === 'CNAME');
+    // An in-zone CNAME target is chased here (as CoreDNS does), a few hops at most.
+    for (let hop = 0, last = answers[answers.length - 1]; hop < 8 && last?.type === 'CNAME' && q.type !== 'CNAME' && this.zoneOf(last.data) === 'cluster'; hop++) {
+      const next = (this.forward(last.data) ?? []).filter((a) => a.type === q.type || any || a.type === 'CNAME');
+      answers.push(...next);
+      last = next[next.length - 1];
+    }
     if (q.type === 'SOA' && name === this.domain) answers.push(this.soa());
     const additionals: Answer[] = [];
     if (q.type === 'SRV') for (const a of answers) if (a.type === 'SRV') additionals.push(...(this.forward(a.data.target) ?? []).filter((x) => x.type === 'A'));

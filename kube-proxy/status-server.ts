@@ -1,4 +1,4 @@
-/** The HTTP endpoint of kube-proxy (and cluster DNS): /healthz, /readyz, /livez and /metrics (Prometheus text). */
+/** The HTTP endpoint of kube-proxy (and cluster DNS): /healthz, /readyz, /livez (/health, /ready as CoreDNS) and /metrics. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -15,7 +15,7 @@ export function parseHostPort(flag: string, value: string): { host: string; port
 export async function startStatusServer(host: string, port: number, registry: Registry | undefined, healthy: () => { ok: boolean; body: object }): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/healthz' || path === '/readyz' || path === '/livez') {
+    if (['/healthz', '/readyz', '/livez', '/health', '/ready'].includes(path)) {
       const h = path === '/livez' ? { ok: true, body: {} } : healthy();
       res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h.body));
       return;
