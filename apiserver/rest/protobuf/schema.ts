@@ -90,6 +90,19 @@ const MESSAGES: Record<string, string> = {
   Eviction: 'metadata=1:ObjectMeta deleteOptions=2:DeleteOptions',
   PodDisruptionBudget: 'metadata=1:ObjectMeta spec=2:PodDisruptionBudgetSpec status=3:Empty',
   PodDisruptionBudgetSpec: 'minAvailable=1:IntOrString selector=2:LabelSelector maxUnavailable=3:IntOrString unhealthyPodEvictionPolicy=4',
+  // ---- networking.k8s.io/v1
+  Ingress: 'metadata=1:ObjectMeta spec=2:IngressSpec status=3:Empty',
+  IngressSpec: 'defaultBackend=1:IngressBackend tls=2:IngressTLS[] rules=3:IngressRule[] ingressClassName=4',
+  IngressBackend: 'service=4:IngressServiceBackend',
+  IngressServiceBackend: 'name=1 port=2:ServiceBackendPort',
+  ServiceBackendPort: 'name=1 number=2:i32',
+  IngressTLS: 'hosts=1:s[] secretName=2',
+  IngressRule: 'host=1 ^ingressRuleValue=2:IngressRuleValue',
+  IngressRuleValue: 'http=1:HTTPIngressRuleValue',
+  HTTPIngressRuleValue: 'paths=1:HTTPIngressPath[]',
+  HTTPIngressPath: 'path=1 backend=2:IngressBackend pathType=3',
+  // ---- scheduling.k8s.io/v1
+  PriorityClass: 'metadata=1:ObjectMeta value=2:i32! globalDefault=3:b description=4 preemptionPolicy=5',
   // ---- rbac.authorization.k8s.io/v1
   Role: 'metadata=1:ObjectMeta rules=2:PolicyRule[]',
   ClusterRole: 'metadata=1:ObjectMeta rules=2:PolicyRule[]',
