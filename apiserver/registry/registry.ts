@@ -9,10 +9,9 @@ import { AdmissionChain } from '../admission/chain.js';
 import { defaultingPlugin } from '../admission/defaulting.js';
 import { namespaceLifecyclePlugin } from '../admission/namespace-lifecycle.js';
 import { limitRangerPlugins } from '../admission/limit-ranger.js';
-import { priorityPlugin, SYSTEM_PRIORITY_CLASSES } from '../admission/priority.js';
+import { priorityPlugin } from '../admission/priority.js';
 import { resourceQuotaPlugin } from '../admission/resource-quota.js';
-import type { AdmissionPlugin, AdmissionStore } from '../admission/types.js';
-import { EtcdServiceAllocation } from '../allocators/index.js';
+import type { AdmissionPlugin } from '../admission/types.js';
 import { builtinResources } from '../resources/index.js';
 import { runCompactor } from '../storage/compactor.js';
 import { stderrLog, type LogFn } from '../storage/log.js';
@@ -20,7 +19,7 @@ import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
 import { WatchCache } from '../storage/watch-cache.js';
 import { keyOf, whatOf, type RegistryCore, type ServiceAllocation } from './context.js';
-import { createObject, ensureDefaultServiceAccount } from './create.js';
+import { createObject } from './create.js';
 import { checkDeleteOptions, deleteObject } from './delete.js';
 import { listObjects } from './list.js';
 import { apiVersionOf } from './metadata.js';
@@ -29,6 +28,7 @@ import { selectionPredicate } from './selection.js';
 import { bindPod, checkSubresource, evictPod, toScale, updateScale } from './subresources.js';
 import type { DeleteOptions, ListOptions, PatchOptions, PatchType, Registry, RequestContext, ResourceDef, ResourceRef, WatchEvent, WatchOptions } from './types.js';
 import { updateObject } from './update.js';
+import { bootstrapCluster, defaultServiceAllocation, storeForAdmission } from './wiring.js';
 
 /** Options of createRegistry. */
 export interface RegistryOptions {
@@ -68,19 +68,8 @@ export type RegistryHandle = Registry & {
 };
 
 const DELETE_COLLECTION_WORKERS = 16;
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const NOT_FOUND = (): ApiError => new ApiError('NotFound', 'the server could not find the requested resource');
-
-/** Storage access for admission plugins: raw reads and read-modify-writes by plural resource. */
-function storeForAdmission(store: EtcdStore, prefix: string): AdmissionStore {
-  return {
-    list: async (resource, namespace) => (await store.list(collectionKey(prefix, resource, namespace))).items.map((s) => s.obj),
-    update: async (resource, namespace, name, mutate) => {
-      await store.guaranteedUpdate(objectKey(prefix, resource, namespace, name), { resource, group: '', name }, (cur) => mutate(cur.obj));
-    },
-  };
-}
 
 /** Parses a resourceVersion parameter ('' / '0' → undefined). */
 function parseRv(rv: string | undefined): number | undefined {
@@ -91,7 +80,8 @@ function parseRv(rv: string | undefined): number | undefined {
 
 class EtcdRegistry implements RegistryHandle {
   readonly store: EtcdStore;
-  private readonly core: RegistryCore;
+  /** Shared state of the registry's operations (bootstrap writes through it). */
+  readonly core: RegistryCore;
   private readonly defs: ResourceDef[];
   private readonly byKey = new Map<string, ResourceDef>();
   private readonly caches = new Map<string, WatchCache>();
@@ -214,26 +204,6 @@ class EtcdRegistry implements RegistryHandle {
     return { ...list, items: results.filter((o): o is KObject => o !== undefined) };
   }
 
-  /** Creates the system namespaces when missing (several apiservers may race: AlreadyExists is fine). */
-  async bootstrap(): Promise<void> {
-    const ref = { group: '', version: 'v1', resource: 'namespaces' };
-    if (!this.lookup('', 'namespaces')) return;
-    const ctx: RequestContext = { user: { username: 'system:apiserver', groups: ['system:masters'] } };
-    for (const name of SYSTEM_NAMESPACES) {
-      await this.create(ctx, ref, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch((err) => {
-        if (!isApiError(err, 'AlreadyExists')) throw err;
-      });
-      await ensureDefaultServiceAccount(this.core, ctx, name);
-    }
-    const pcRef = { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses' };
-    if (!this.lookup(pcRef.group, pcRef.resource)) return;
-    for (const pc of SYSTEM_PRIORITY_CLASSES) {
-      await this.create(ctx, pcRef, undefined, structuredClone(pc)).catch((err) => {
-        if (!isApiError(err, 'AlreadyExists')) throw err;
-      });
-    }
-  }
-
   /** Starts the watch caches of every served resource (one per storage prefix); failures retry on first watch. */
   async startWatchCaches(): Promise<void> {
     await Promise.all(this.defs.map((d) => this.watchCache(d).start().catch((err) => {
@@ -257,18 +227,8 @@ class EtcdRegistry implements RegistryHandle {
 export async function createRegistry(opts: RegistryOptions): Promise<RegistryHandle> {
   const services = opts.services ?? await defaultServiceAllocation(opts);
   const reg = new EtcdRegistry(opts, services);
-  if (!opts.skipBootstrap) await reg.bootstrap();
+  if (!opts.skipBootstrap) await bootstrapCluster(reg, reg.core);
   if (opts.eagerWatchCaches ?? true) await reg.startWatchCaches();
   reg.startBackground();
   return reg;
-}
-
-/** ClusterIP/NodePort allocators in etcd; repaired from the stored Services on start. */
-async function defaultServiceAllocation(opts: RegistryOptions): Promise<ServiceAllocation> {
-  const prefix = (opts.prefix ?? '/registry').replace(/\/+$/, '');
-  const alloc = EtcdServiceAllocation.create(opts.etcd, { prefix, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
-  const services = await new EtcdStore(opts.etcd).list(collectionKey(prefix, 'services'));
-  // A grace period keeps claims another apiserver made for a create still in flight.
-  await alloc.repair(services.items.map((s) => s.obj), { graceMs: 60_000 });
-  return alloc;
 }
