@@ -51,7 +51,7 @@ export interface PacketIOOptions { slotSize?: number; batch?: number; maxPending
 
 interface Native {
   openTun(name: string, opts: { tap?: boolean; vnetHdr?: boolean; offload?: boolean; netns?: string }): { fd: number; name: string };
-  openUdp(port: number, opts: { netns?: string; bindAddress?: string; gro?: boolean }): number;
+  openUdp(port: number, opts: { netns?: string; bindAddress?: string; gro?: boolean; sndbuf?: number }): number;
   ifConfig(name: string, netns: string, opts: { mtu?: number; up?: boolean; ipv4?: string; prefix?: number; mac?: string }): void;
   ifInfo(name: string, netns: string): { up: boolean; mtu?: number; index?: number; mac?: string; ipv4?: string; prefix?: number };
   closeFd(fd: number): void;
@@ -148,8 +148,8 @@ export class Tap extends Tun {
 
 /** Opens a non-blocking UDP socket bound to port (in netns) and wraps it in a PacketIO. */
 export function openUdpIO(port: number, onPackets: (count: number) => void,
-  opts: PacketIOOptions & { netns?: string; bindAddress?: string; gro?: boolean } = {}): PacketIO {
-  const fd = native.openUdp(port, { netns: netnsPath(opts.netns), bindAddress: opts.bindAddress, gro: opts.gro });
+  opts: PacketIOOptions & { netns?: string; bindAddress?: string; gro?: boolean; sndbuf?: number } = {}): PacketIO {
+  const fd = native.openUdp(port, { netns: netnsPath(opts.netns), bindAddress: opts.bindAddress, gro: opts.gro, sndbuf: opts.sndbuf });
   try {
     return new native.PacketIO(fd, 'udp', opts, onPackets);
   } catch (err) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { Tap, Tun, native, ipToInt, intToIp, openUdpIO, type PacketIO } from './index.js';
-import { createNetns, deleteNetns, uniqueName } from '../../lib/testing/netns.js';
+import { createNetns, createVeth, deleteNetns, execIn, ipIn, uniqueName } from '../../lib/testing/netns.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { buildUdpPacket, ipv4Dst, ipv4Src } from '../packet/ipv4.js';
 
@@ -123,6 +123,42 @@ test('TAP: MAC, Ethernet frames from the kernel (ARP), release removes the devic
     }
     assert.throws(() => native.ifInfo('ksimtap0', `/var/run/netns/${ns}`), /No such device/);
   });
+});
+
+test('EAGAIN: what the socket refuses is queued in order and sent once it drains', async () => {
+  const a = await createNetns(uniqueName());
+  const b = await createNetns(uniqueName());
+  let uio: PacketIO | undefined, rio: PacketIO | undefined;
+  try {
+    await createVeth('a0', a, 'b0', b);
+    await ipIn(a, 'addr', 'add', '10.9.3.1/24', 'dev', 'a0');
+    await ipIn(b, 'addr', 'add', '10.9.3.2/24', 'dev', 'b0');
+    // A slow token bucket holds sent packets, and with them the socket's small send buffer: sendmmsg hits EAGAIN.
+    await execIn(a, 'tc', ['qdisc', 'add', 'dev', 'a0', 'root', 'tbf', 'rate', '2mbit', 'burst', '2000', 'latency', '2s']);
+    const got: string[] = [];
+    rio = openUdpIO(9999, (n) => {
+      for (let i = 0; i < n; i++) got.push(rio!.rxBuf.toString('utf8', i * rio!.slotSize, i * rio!.slotSize + rio!.rxLen[i]).replace(/\.+$/, ''));
+    }, { netns: b });
+    rio.start();
+    uio = openUdpIO(0, () => {}, { netns: a, sndbuf: 4096 });
+    for (let i = 0; i < 64; i++) {
+      uio.txLen[i] = uio.txBuf.write(`q-${i}`.padEnd(1000, '.'), i * uio.slotSize);
+      uio.txAddr[i] = ipToInt('10.9.3.2');
+      uio.txPort[i] = 9999;
+    }
+    const now = uio.flush(64);
+    assert.ok(now < 64, `sent ${now} at once`);
+    assert.equal(uio.stats().pending, 64 - now);
+    await waitFor('all 64 arrive', () => got.length >= 64, { timeoutMs: 15_000 });
+    assert.deepEqual(got, Array.from({ length: 64 }, (_, i) => `q-${i}`), 'in order, none lost');
+    assert.equal(uio.stats().pending, 0);
+    assert.ok(uio.stats().txEagain > 0);
+  } finally {
+    uio?.close();
+    rio?.close();
+    await deleteNetns(a);
+    await deleteNetns(b);
+  }
 });
 
 test('bad input gives clear errors, never a crash', async () => {

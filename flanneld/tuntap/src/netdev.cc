@@ -105,7 +105,9 @@ Napi::Value OpenUdp(const Napi::CallbackInfo& info) {
   // Big socket buffers absorb bursts while JavaScript is busy with the previous batch.
   int buf = 4 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
+  Napi::Value sndbuf = opts.Get("sndbuf");
+  int snd = sndbuf.IsNumber() ? sndbuf.As<Napi::Number>().Int32Value() : buf;  // small only in tests (EAGAIN)
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd));
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof(sa));
   sa.sin_family = AF_INET;
