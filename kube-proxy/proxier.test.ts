@@ -42,11 +42,19 @@ const baseState = () => ({
     service('retry', '10.96.7.13'),
     service('np', '10.96.7.14', { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }),
     service('udp', '10.96.7.15', { ports: [{ port: 53, protocol: 'UDP', targetPort: 8080 }] }),
+    service('multi', '10.96.7.16', { externalIPs: ['10.250.7.100'], ports: [
+      { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 'dns-tcp' }, { name: 'dns-udp', port: 53, protocol: 'UDP', targetPort: 'dns-udp' },
+      { name: 'alt', port: 8081, targetPort: 8080 }] }),
+    service('local', '10.96.7.17', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080, nodePort: 30081 }] }),
+    { ...service('lb', '10.96.7.18', { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080, nodePort: 30082 }] }), status: { loadBalancer: { ingress: [{ ip: '10.250.7.101' }] } } },
   ],
   endpoints: [
     endpoints('rr', BACKENDS), endpoints('sticky', BACKENDS), endpoints('empty', []),
     endpoints('retry', [DEAD, BACKENDS[0]]), endpoints('np', [BACKENDS[1]]),
     endpoints('udp', [BACKENDS[2]], [{ port: 8080, protocol: 'UDP' }]),
+    endpoints('multi', [BACKENDS[0]], [{ name: 'dns-tcp', port: 8080, protocol: 'TCP' }, { name: 'dns-udp', port: 8080, protocol: 'UDP' }, { name: 'alt', port: 8080 }]),
+    { metadata: { namespace: 'default', name: 'local' }, subsets: [{ addresses: [{ ip: BACKENDS[1], nodeName: 'node-b' }], ports: [{ port: 8080 }] }] },
+    endpoints('lb', [BACKENDS[2]]),
   ],
 });
 
@@ -143,6 +151,31 @@ test('UDP echo through a service address; replies come from the service address'
   assert.deepEqual(replies, [0, 1, 2].map((i) => `${BACKENDS[2]}:8080 ping${i}`));
 });
 
+test('multi-port service: TCP and UDP on the same port, a second port, an external IP reachable from the underlay', async () => {
+  const [tcp] = (await client(podNs, 'tcp', '10.96.7.16', '53', '1')) as { reply: string }[];
+  assert.equal(tcp.reply, `${BACKENDS[0]}:8080`);
+  assert.deepEqual(await client(podNs, 'udp', '10.96.7.16', '53', '1'), [`${BACKENDS[0]}:8080 ping0`]);
+  const [alt] = (await client(podNs, 'tcp', '10.96.7.16', '8081', '1')) as { reply: string }[];
+  assert.equal(alt.reply, `${BACKENDS[0]}:8080`);
+  // The pod namespace has no route for this address: it is found on the link, as on an underlay.
+  const [ext] = (await client(podNs, 'tcp', '10.250.7.100', '53', '1')) as { reply: string }[];
+  assert.equal(ext.reply, `${BACKENDS[0]}:8080`);
+});
+
+test('LoadBalancer: the ingress IP and the node port both reach the service', async () => {
+  const [viaLB] = (await client(podNs, 'tcp', '10.250.7.101', '80', '1')) as { reply: string }[];
+  assert.equal(viaLB.reply, `${BACKENDS[2]}:8080`);
+  const [viaNodePort] = (await client(podNs, 'tcp', NODE_IP, '30082', '1')) as { reply: string }[];
+  assert.equal(viaNodePort.reply, `${BACKENDS[2]}:8080`);
+});
+
+test('externalTrafficPolicy Local: no endpoint on this node → NodePort resets; the ClusterIP still works', async () => {
+  const [np] = (await client(podNs, 'tcp', NODE_IP, '30081', '1')) as { reply: string }[];
+  assert.equal(np.reply, 'ERR:ECONNRESET');
+  const [cip] = (await client(podNs, 'tcp', '10.96.7.17', '80', '1')) as { reply: string }[];
+  assert.equal(cip.reply, `${BACKENDS[1]}:8080`);
+});
+
 test('an endpoint that leaves drains: new connections avoid it, nothing else changes', async () => {
   // A connection made before all endpoints leave keeps working; new ones are reset.
   const held = spawnIn(nodeNs, process.execPath, [script('client'), 'hold', '10.96.7.10', '80', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -164,7 +197,7 @@ test('an endpoint that leaves drains: new connections avoid it, nothing else cha
 });
 
 test('a removed service loses its address; a restarted proxier rebuilds exactly the wanted addresses', async () => {
-  const wanted = ['10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15'];
+  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18'];
   assert.deepEqual(await addresses(), wanted);
   const s = baseState();
   s.services = s.services.filter((x) => x.metadata!.name !== 'empty');
@@ -176,7 +209,7 @@ test('a removed service loses its address; a restarted proxier rebuilds exactly 
   await ipIn(nodeNs, 'addr', 'add', '10.96.7.99/32', 'dev', 'kube-ipvs0');
   s.services = s.services.filter((x) => x.metadata!.name !== 'sticky');
   proxier = await startProxier(s);
-  assert.deepEqual(await addresses(), ['10.96.7.10', '10.96.7.13', '10.96.7.14', '10.96.7.15']);
+  assert.deepEqual(await addresses(), wanted.filter((a) => a !== '10.96.7.12' && a !== '10.96.7.11'));
   const [r] = (await client(podNs, 'tcp', '10.96.7.13', '80', '1')) as { reply: string }[];
   assert.equal(r.reply, `${BACKENDS[0]}:8080`);
 });
