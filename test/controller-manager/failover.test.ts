@@ -20,15 +20,16 @@ const MAIN = fileURLToPath(new URL('../../controller-manager/main.js', import.me
 const REPLICAS = 30;
 const SURGE = 3;
 
-interface Cm { proc: ChildProcess; log: string[]; leader(): boolean }
+interface Cm { proc: ChildProcess; log: string[]; mentions(identity: string): boolean }
 
 function startControllerManager(grpcTarget: string, name: string): Cm {
   const proc = spawn(process.execPath, [MAIN, '--grpc-server', grpcTarget, '--leader-elect',
     '--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms',
-    '--controllers', '*'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_COMPONENT: name } });
+    '--controllers', '*'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_COMPONENT: name, KUBESIM_LOG_LEVEL: 'info' } });
   const log: string[] = [];
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => { log.push(...d.split('\n').filter(Boolean)); if (log.length > 2000) log.splice(0, log.length - 2000); });
-  return { proc, log, leader: () => log.some((l) => l.includes('"became leader"')) };
+  // Each process logs its own identity when it becomes leader: that maps the Lease holder to a process.
+  return { proc, log, mentions: (identity) => log.some((l) => l.includes('became leader') && l.includes(identity)) };
 }
 
 function kill(c: Cm): Promise<void> {
@@ -79,7 +80,8 @@ test('the standby controller-manager finishes a rolling update after the leader 
 
   const leaderLease = () => cp.client.get<Lease>({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system', name: 'kube-controller-manager' });
   const firstHolder = (await leaderLease()).spec?.holderIdentity;
-  const leaders = cms.filter((c) => c.leader());
+  assert.ok(firstHolder);
+  const leaders = cms.filter((c) => c.mentions(firstHolder));
   assert.equal(leaders.length, 1, 'exactly one controller-manager leads');
   const [leader] = leaders;
   const standby = cms.find((c) => c !== leader)!;
@@ -95,12 +97,13 @@ test('the standby controller-manager finishes a rolling update after the leader 
 
   await waitFor('standby takes the lease', async () => {
     const h = (await leaderLease()).spec?.holderIdentity;
-    return h && h !== firstHolder && standby.leader();
+    return h && h !== firstHolder && standby.mentions(h);
   }, { timeoutMs: 20_000, intervalMs: 200 });
   await waitFor('rollout finished by the standby', () => done(patched.metadata!.generation!), { timeoutMs: 90_000, intervalMs: 200 });
   const final = pods.lister.list().filter(isPodActive);
   assert.equal(final.length, REPLICAS);
   assert.ok(final.every(newPod), 'every pod runs the new template');
+  t.diagnostic(`live pods peaked at ${maxLive}, ready pods never below ${minReady}, ${atKill} new pods when the leader died`);
   assert.ok(maxLive <= REPLICAS + SURGE, `live pods peaked at ${maxLive} (limit ${REPLICAS + SURGE})`);
   assert.ok(minReady >= REPLICAS, `ready pods dropped to ${minReady} during the rollout`);
 });
