@@ -3,7 +3,8 @@
  * Pod startup through the runtime: N pods (default 60) on one node, each a sandbox (netns +
  * bridge veth + IP + pause) and one container (`sleep 3600` from busybox), created over the CRI
  * socket as the kubelet does. Measured side by side with the floor: create a netns + veth into
- * the same bridge and spawn the same process directly. Reports create→running p50/p99, the
+ * the same bridge and spawn the same process directly, alternating pod by pod so both see the
+ * same machine load. Reports create→running p50/p99, the
  * ratio (goal ≤ 3×) and memory per idle pod (PSS of pause + shim + container vs the bare process).
  * Flags: --pods N --concurrency N
  */
@@ -38,11 +39,14 @@ async function main(): Promise<void> {
   const floorNs: string[] = [];
   const floorPids: number[] = [];
   try {
-    // Runtime path, over the CRI socket.
+    // Runtime path (over the CRI socket) and floor (the same kernel objects and process, made
+    // directly) alternate pod by pod, so both see the same machine load.
     const rtMs: number[] = [];
     const podPids: number[][] = [];
-    const t0 = performance.now();
-    await parallel(PODS, CONCURRENCY, async (i) => {
+    const floorMs: number[] = [];
+    let rtTotal = 0;
+    let floorTotal = 0;
+    const runtimePod = async (i: number) => {
       const start = performance.now();
       const config = sandboxConfig(`bench-${i}`);
       const { pod_sandbox_id } = await h.cri.call('RunPodSandbox', { config });
@@ -53,13 +57,8 @@ async function main(): Promise<void> {
       rtMs.push(performance.now() - start);
       const c = h.rt.containers.get(container_id);
       podPids.push([h.rt.sandboxes.get(pod_sandbox_id).pausePid, c.shimPid ?? 0, c.pid ?? 0]);
-    });
-    const rtTotal = performance.now() - t0;
-
-    // Floor: the same kernel objects and process, made directly.
-    const floorMs: number[] = [];
-    const f0 = performance.now();
-    await parallel(PODS, CONCURRENCY, async (i) => {
+    };
+    const floorPod = async (i: number) => {
       const start = performance.now();
       const ns = `${h.node}-f${i}`;
       await runOk('ip', ['netns', 'add', ns]);
@@ -71,8 +70,15 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve, reject) => { child.once('spawn', resolve); child.once('error', reject); });
       floorPids.push(child.pid!);
       floorMs.push(performance.now() - start);
+    };
+    await parallel(PODS, CONCURRENCY, async (i) => {
+      let t = performance.now();
+      await runtimePod(i);
+      rtTotal += performance.now() - t;
+      t = performance.now();
+      await floorPod(i);
+      floorTotal += performance.now() - t;
     });
-    const floorTotal = performance.now() - f0;
 
     await new Promise((r) => setTimeout(r, 500)); // let exec chains settle before sampling memory
     const podKiB = podPids.map((ps) => ps.reduce((a, p) => a + pssKiB(p), 0));
@@ -80,7 +86,8 @@ async function main(): Promise<void> {
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const row = (name: string, xs: number[], total: number, kib: number[]) =>
       `| ${name} | ${pct(xs, 50).toFixed(1)} | ${pct(xs, 99).toFixed(1)} | ${(total / 1000).toFixed(2)} | ${(avg(kib) / 1024).toFixed(2)} |`;
-    console.log(`pods: ${PODS}, concurrency: ${CONCURRENCY}\n`);
+    const load = (await import('node:os')).loadavg()[0];
+    console.log(`pods: ${PODS}, concurrency: ${CONCURRENCY}, load average: ${load.toFixed(1)}\n`);
     console.log('| path | create→running p50 ms | p99 ms | total s | memory per idle pod MiB (PSS) |');
     console.log('| --- | --- | --- | --- | --- |');
     console.log(row('runtime (CRI: netns+CNI+pause+shim+private root)', rtMs, rtTotal, podKiB));
