@@ -74,6 +74,8 @@ test('a restarted node gets its subnet back from subnet.env, or by PublicIP with
         const again = new SubnetManager({ registry: new SubnetRegistry(client), subnetFile: file });
         await again.loadConfig(ctl.signal);
         assert.deepEqual((await again.acquire(attrs('10.200.0.11'), ctl.signal)).subnet, a.subnet);
+        const ttl = await client.leaseClient.leaseTimeToLive({ ID: a.leaseId });
+        assert.equal(Number(ttl.TTL), -1, 'the first run\'s etcd lease was revoked, the key moved to a new one');
         const noFile = new SubnetManager({ registry: new SubnetRegistry(client), subnetFile: join(dir, 'missing.env') });
         await noFile.loadConfig(ctl.signal);
         assert.deepEqual((await noFile.acquire(attrs('10.200.0.11'), ctl.signal)).subnet, a.subnet);

@@ -136,6 +136,9 @@ export class SubnetManager {
       await etcdLease.revoke().catch(() => undefined);
       return undefined;
     }
+    // Taken over from a previous run of this node: its old etcd lease holds nothing now.
+    const replaced = choice.expect !== undefined ? taken.get(choice.subnet.ip)?.leaseId : undefined;
+    if (replaced && replaced !== '0') await reg.revokeLease(replaced).catch(() => undefined);
     this.etcdLease?.release();
     this.etcdLease = etcdLease;
     return { subnet: choice.subnet, attrs, leaseId: await etcdLease.grant(), modRevision: '0' };

@@ -84,6 +84,11 @@ export class SubnetRegistry {
     return res.succeeded;
   }
 
+  /** Revokes an etcd lease no key sits on any more (the one a restarted node's key was moved from). */
+  async revokeLease(id: string): Promise<void> {
+    await this.client.leaseClient.leaseRevoke({ ID: id });
+  }
+
   /** Deletes a lease key (used by tests and by an operator removing a node). */
   async deleteLease(subnet: IPv4Net): Promise<void> {
     await this.client.delete().key(this.key(subnet));
