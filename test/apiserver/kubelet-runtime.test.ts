@@ -1,6 +1,7 @@
 /**
  * The apiserver with a real container runtime behind the real kubelet server: `kubectl exec` runs a
- * command in a running container through the apiserver's upgrade tunnel, and `kubectl top pod|node`
+ * command in a running container through the apiserver's upgrade tunnel, `kubectl logs` shows its
+ * output, and `kubectl top pod|node`
  * reads metrics.k8s.io computed from the kubelet's /stats/summary.
  */
 import { test } from 'node:test';
@@ -34,7 +35,7 @@ test('kubectl exec and kubectl top through the apiserver to a kubelet with a rea
 
   const sandbox = await h.runPod('busy', { metadata: { name: 'busy', namespace: 'default', uid, attempt: 0 } });
   await h.startContainer(sandbox, {
-    metadata: { name: 'main', attempt: 0 }, image: { image: 'busybox' }, command: ['sleep', '600'],
+    metadata: { name: 'main', attempt: 0 }, image: { image: 'busybox' }, command: ['sh', '-c', 'echo started in $(hostname); exec sleep 600'],
     labels: { [LABEL_POD_UID]: uid, [LABEL_POD_NAME]: 'busy', [LABEL_POD_NAMESPACE]: 'default', [LABEL_CONTAINER_NAME]: 'main' },
   });
   const kubelet = await startKubeletServer({ cri: h.cri, logRoot: `${h.dir}/logs`, nodeName: node, pods: () => [pod], getPod: (ns, name) => (ns === 'default' && name === 'busy' ? pod : undefined) }, '127.0.0.1', 0);
@@ -42,6 +43,7 @@ test('kubectl exec and kubectl top through the apiserver to a kubelet with a rea
   await api('PATCH', `/api/v1/nodes/${node}/status`, { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } } }, 'application/merge-patch+json');
 
   assert.equal(await kubectlOk('/usr/bin/kubectl', c, ['exec', 'busy', '--', 'sh', '-c', 'echo hello from $(hostname)']), 'hello from busy\n');
+  await waitFor('kubectl logs shows the container output', async () => (await kubectl('/usr/bin/kubectl', c, ['logs', 'busy'])).stdout === 'started in busy\n');
   const failing = await kubectl('/usr/bin/kubectl', c, ['exec', 'busy', '--', 'sh', '-c', 'exit 3']);
   assert.equal(failing.code, 3, failing.stderr);
 
