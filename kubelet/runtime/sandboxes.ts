@@ -97,11 +97,12 @@ export class SandboxStore {
         rec.netnsName = `${this.opts.netnsPrefix}${id.slice(0, 16)}`;
         rec.netnsPath = `/run/netns/${rec.netnsName}`;
         await runOk('ip', ['netns', 'add', rec.netnsName]);
+        this.startPause(rec); // starts while the network is plugged in
         const res = await cniAdd(this.opts.cni, { containerId: id, netns: rec.netnsPath, ifName: 'eth0', hostNetns: this.opts.nodeNetns });
         rec.ip = res.ips[0].address.split('/')[0];
       }
       this.writePodFiles(rec);
-      this.startPause(rec);
+      if (!rec.pausePid) this.startPause(rec);
       this.records.save(rec);
       this.byId.set(id, rec);
       this.opts.log.info('sandbox ready', { pod: `${md.namespace}/${md.name}`, sandbox: id.slice(0, 12), ip: rec.ip, hostNetwork });
