@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../../lib/api/object.js';
 import { formatQuantity } from '../../lib/api/quantity.js';
+import { waitFor } from '../../lib/testing/wait.js';
 import { adminCtx as ctx, expectApiError, R, startTestRegistry, type TestRegistry } from '../registry/testing.js';
 import { AdmissionChain } from './chain.js';
 import { objectUsage, missingCompute } from './quota-usage.js';
@@ -103,4 +104,14 @@ test('Priority: without a class a hand-set priority is kept; with one it must ag
   const kept = await t.reg.create(ctx, R.pods, 'prio2', { ...pod('hand'), spec: { ...(pod('hand').spec as object), priority: 42 } });
   assert.equal((kept.spec as { priority: number }).priority, 42);
   await expectApiError(t.reg.create(ctx, R.pods, 'prio2', { ...pod('clash'), spec: { ...(pod('clash').spec as object), priority: 5, priorityClassName: 'system-node-critical' } }), 'Forbidden', /must not be provided in pod spec; priority admission controller computed 2000001000/);
+});
+
+test('ResourceQuota holds under 20 concurrent creates (creates in a quota namespace are serialized)', async () => {
+  await ns('race');
+  await t.reg.create(ctx, quotas, 'race', { metadata: { name: 'five' }, spec: { hard: { pods: '5' } } });
+  await waitFor('quota in the watch cache', async () => (await t.reg.list(ctx, quotas, 'race', { resourceVersion: '0' })).items.length === 1);
+  const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => t.reg.create(ctx, R.pods, 'race', pod(`r${i}`))));
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 5);
+  for (const r of results) if (r.status === 'rejected') assert.match(String(r.reason?.message), /exceeded quota: five/);
+  assert.equal((await t.reg.list(ctx, R.pods, 'race', {})).items.length, 5);
 });

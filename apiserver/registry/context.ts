@@ -8,6 +8,7 @@ import type { AdmissionChain } from '../admission/chain.js';
 import type { AdmissionAttributes, Operation } from '../admission/types.js';
 import { objectKey } from '../storage/keys.js';
 import type { LogFn } from '../storage/log.js';
+import type { KeyedMutex } from './keyed-mutex.js';
 import type { EtcdStore, What } from '../storage/store.js';
 import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
 
@@ -32,6 +33,10 @@ export interface RegistryCore {
   log?: LogFn;
   /** The served kind of a resource (for writes the registry makes itself). */
   lookup(group: string, resource: string): ResourceDef | undefined;
+  /** True when the namespace has a ResourceQuota (creates there are serialized so quotas hold). */
+  hasQuota?(namespace: string): boolean;
+  /** Serializes quota-checked creates per namespace. */
+  quotaLock: KeyedMutex;
 }
 
 /** The etcd key of an object of `def`. */

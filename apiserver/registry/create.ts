@@ -10,10 +10,18 @@ import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
 
 const GENERATE_NAME_ATTEMPTS = 8;
 
-/** Creates one object of `def` from a request body. */
+/**
+ * Creates one object of `def` from a request body. In a namespace with a ResourceQuota, creates
+ * run one at a time (admission check + write), so two racing creates cannot both take the last unit.
+ */
 export async function createObject(core: RegistryCore, ctx: RequestContext, ref: ResourceRef, def: ResourceDef, namespace: string | undefined, body: unknown): Promise<KObject> {
   const obj = bodyOf(def, body);
   const ns = settleNamespace(def, namespace, obj);
+  if (ns && core.hasQuota?.(ns)) return core.quotaLock.run(ns, () => createChecked(core, ctx, ref, def, ns, obj));
+  return createChecked(core, ctx, ref, def, ns, obj);
+}
+
+async function createChecked(core: RegistryCore, ctx: RequestContext, ref: ResourceRef, def: ResourceDef, ns: string | undefined, obj: KObject): Promise<KObject> {
   const m = obj.metadata!;
   if (m.resourceVersion) throw new ApiError('BadRequest', 'resourceVersion should not be set on objects to be created');
   const generated = !m.name && !!m.generateName;

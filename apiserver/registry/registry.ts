@@ -18,6 +18,7 @@ import { stderrLog, type LogFn } from '../storage/log.js';
 import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
 import { WatchCache } from '../storage/watch-cache.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import { keyOf, whatOf, type RegistryCore, type ServiceAllocation } from './context.js';
 import { createObject } from './create.js';
 import { checkDeleteOptions, deleteObject } from './delete.js';
@@ -99,7 +100,8 @@ class EtcdRegistry implements RegistryHandle {
       defaultingPlugin(), priorityPlugin(admissionStore), ...limitRangerPlugins(admissionStore), ...(opts.admissionPlugins ?? []),
       namespaceLifecyclePlugin(getNamespace), resourceQuotaPlugin(admissionStore),
     ]);
-    this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services, log: opts.log ?? stderrLog, lookup: (g, r) => this.lookup(g, r) };
+    this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services, log: opts.log ?? stderrLog, lookup: (g, r) => this.lookup(g, r),
+      quotaLock: new KeyedMutex(), hasQuota: (ns) => this.hasQuota(ns) };
   }
 
   resources(): ResourceDef[] { return this.defs; }
@@ -109,6 +111,14 @@ class EtcdRegistry implements RegistryHandle {
     const d = this.lookup(ref.group, ref.resource);
     if (!d) throw NOT_FOUND();
     return d;
+  }
+
+  /** Whether `namespace` has a ResourceQuota, from the quota watch cache (in memory; off until it runs). */
+  private hasQuota(namespace: string): boolean {
+    const def = this.lookup('', 'resourcequotas');
+    const cache = def && this.caches.get(def.resource);
+    if (!cache?.ready) return false;
+    return cache.snapshot((o) => o.metadata?.namespace === namespace).items.length > 0;
   }
 
   watchCache(def: ResourceDef): WatchCache {
