@@ -2,8 +2,9 @@
  * ResourceQuota admission, as Kubernetes': a create that would take a namespace past a quota's
  * `spec.hard` is 403 Forbidden (`exceeded quota: ...`), and quota `status.used` is recomputed
  * after writes so `kubectl describe quota` shows it. Usage is counted from storage at admission
- * time; two creates racing for the last unit may both pass (Kubernetes serializes them through
- * the quota's resourceVersion).
+ * time; the registry serializes creates in a namespace that has a quota, so racing creates cannot
+ * both take the last unit (Kubernetes gets the same through the quota's resourceVersion). Another
+ * apiserver process sharing etcd is not covered by that lock.
  */
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError } from '../../lib/errors.js';
