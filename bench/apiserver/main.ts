@@ -25,11 +25,11 @@ function pod(ns: string, name: string): Record<string, unknown> {
 }
 
 /** One HTTP request on the shared keep-alive agent; resolves with status and body. */
-function http(c: TestCluster, method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
+function http(c: TestCluster, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const url = new URL(path, c.url);
   const data = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, agent, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, agent, headers: { ...headers, ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { text += d; });
@@ -100,6 +100,13 @@ async function benchList(c: TestCluster, rows: Row[]): Promise<void> {
     const items = (JSON.parse(r.body) as { items: unknown[] }).items.length;
     if (items !== LIST_PODS) throw new Error(`list returned ${items} pods`);
   }
+  const tables: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    const r = await http(c, 'GET', '/api/v1/namespaces/bench-list/pods', undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+    tables.push(performance.now() - t0);
+    if ((JSON.parse(r.body) as { rows: unknown[] }).rows.length !== LIST_PODS) throw new Error('table rows missing');
+  }
   const paged: number[] = [];
   for (let i = 0; i < 7; i++) {
     const t0 = performance.now();
@@ -107,6 +114,7 @@ async function benchList(c: TestCluster, rows: Row[]): Promise<void> {
     paged.push(performance.now() - t0);
   }
   rows.push({ what: `LIST ${LIST_PODS} pods (REST, full JSON) p50`, value: `${percentile(timings, 50).toFixed(1)} ms`, goal: '(measured)', verdict: '' });
+  rows.push({ what: `LIST ${LIST_PODS} pods as a Table (kubectl get) p50`, value: `${percentile(tables, 50).toFixed(1)} ms`, goal: '(measured)', verdict: '' });
   rows.push({ what: 'LIST first page (limit=500) p50', value: `${percentile(paged, 50).toFixed(1)} ms`, goal: '(measured)', verdict: '' });
 }
 
