@@ -21,9 +21,9 @@ export function Chaos({ objects, version }: { objects: Map<string, Slim>; versio
   const nodes = ofKind(objects, 'Node');
   return <div>
     {actions.filter((a) => a.target === 'node').map((a) => <section key={a.id} class="workload"><h3>{a.label}</h3>
-      {nodes.map((n) => <button key={n.name} class="danger" data-testid={`chaos-${a.id}-${n.name}`} onClick={() => run(a, n.name)}>⚡ {a.label} {n.name}</button>)}
+      {nodes.map((n) => <button key={n.name} class="danger" data-testid={`chaos-${a.id}-${n.name}`} onClick={() => run(a, n.name)}>↯ {a.label} {n.name}</button>)}
     </section>)}
-    {actions.filter((a) => a.target !== 'node').map((a) => <button key={a.id} class="danger" onClick={() => run(a, a.target === 'none' ? '' : prompt(`${a.label}: which ${a.target}?`) ?? '')}>⚡ {a.label}</button>)}
+    {actions.filter((a) => a.target !== 'node').map((a) => <button key={a.id} class="danger" onClick={() => run(a, a.target === 'none' ? '' : prompt(`${a.label}: which ${a.target}?`) ?? '')}>↯ {a.label}</button>)}
     {msg ? <p role="status">{msg}</p> : null}
     <p class="muted">What happens next shows in Events and Topology.</p>
   </div>;

@@ -65,7 +65,7 @@ export function ObjectPanel({ sel, view, close, edit, setTab }: { sel: Selection
       <button onClick={close} aria-label="close panel">✕</button>
     </header>
     <div role="tablist">{tabs.map(([id, label]) => <button key={id} role="tab" aria-selected={tab === id} onClick={() => setTab(id)}>{label}</button>)}
-      <button onClick={() => edit(yaml)}>✎ Edit</button><button class="danger" onClick={remove}>🗑 Delete</button></div>
+      <button onClick={() => edit(yaml)}>✎ Edit</button><button class="danger" onClick={remove}>✖ Delete</button></div>
     {error ? <p class="error" role="alert">{error}</p> : null}
     {tab === 'yaml' ? <pre class="yaml" data-testid="yaml">{yaml}</pre> : null}
     {tab === 'logs' ? <Logs sel={sel} containers={(view?.containers as string[] | undefined) ?? []} /> : null}

@@ -8,7 +8,7 @@ const NodeCard = memo(function NodeCard({ n, pods, select }: { n: Slim; pods: Sl
   const down = n.ready !== 'True';
   return <section class={`node ${down ? 'node-down' : ''}`} data-node={n.name} data-ready={n.ready} aria-label={`node ${n.name}`}>
     <header>
-      <button class="link" onClick={() => select({ kind: 'Node', name: n.name })}><strong>🖥 {n.name}</strong></button>
+      <button class="link" onClick={() => select({ kind: 'Node', name: n.name })}><strong>▣ {n.name}</strong></button>
       <NodeBadge n={n} />
     </header>
     <div class="meta">{n.ip || 'no address'} · pods {n.podCIDR || '—'}{n.backend ? ` · ${n.backend}` : ''}{n.hollow ? ' · hollow' : ''} · {pods.length} pods</div>
@@ -25,7 +25,7 @@ export function Topology({ objects, version, ns, select }: { objects: Map<string
   return <div>
     <p class="summary" data-testid="topology-summary">{nodes.length} nodes · {nodes.filter((n) => n.ready === 'True').length} ready · {[...byNode.values()].reduce((a, l) => a + l.length, 0)} pods</p>
     {unscheduled.length ? <section class="node unscheduled" aria-label="unscheduled pods">
-      <header><strong>⏳ Not scheduled yet</strong></header>
+      <header><strong>◷ Not scheduled yet</strong></header>
       <div class="pods">{unscheduled.map((p) => <PodChip key={p.key} p={p} select={select} />)}</div>
     </section> : null}
     <div class="nodes">{nodes.map((n) => <NodeCard key={n.key} n={n} pods={byNode.get(n.name) ?? []} select={select} />)}</div>

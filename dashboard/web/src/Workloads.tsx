@@ -59,7 +59,7 @@ export function Workloads({ objects, version, ns, select }: { objects: Map<strin
     </section>)}
     {ofKind(objects, 'DaemonSet', ns).map((s) => <section class="workload" key={s.key}>
       <Head w={s} select={select} />
-      <ul class="plain">{podsOf(s).map((p) => <li key={p.key}>🖥 {p.node || 'unscheduled'}: <PodChip p={p} select={select} /></li>)}</ul>
+      <ul class="plain">{podsOf(s).map((p) => <li key={p.key}>▣ {p.node || 'unscheduled'}: <PodChip p={p} select={select} /></li>)}</ul>
     </section>)}
     {ofKind(objects, 'CronJob', ns).map((c) => <section class="workload" key={c.key}>
       <Head w={c} select={select} />

@@ -26,7 +26,7 @@ export function NodeBadge({ n }: { n: Slim }) {
   const ready = n.ready === 'True';
   return <span class={`badge ${ready ? 'st-ok' : 'st-bad'}`} data-testid="node-status">
     {ready ? '✔ Ready' : n.ready === 'False' ? '✖ NotReady' : '? NotReady (Unknown)'}
-    {n.unschedulable ? ' · ⛔ SchedulingDisabled' : ''}
+    {n.unschedulable ? ' · ⊘ SchedulingDisabled' : ''}
   </span>;
 }
 
