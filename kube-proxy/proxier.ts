@@ -87,7 +87,8 @@ export class Proxier {
 
   /** Runs a sync now (after the one in progress) and resolves when the data plane matches the trackers. */
   async syncNow(): Promise<SyncResult> {
-    this.requestSync();
+    // A sync in flight has already drained the trackers (draining is synchronous); only pending changes need another.
+    if (!this.syncing || this.services.size || this.endpoints.size) this.requestSync();
     while (this.syncing) await this.syncing;
     return this.lastSync;
   }
