@@ -33,6 +33,10 @@ export const KINDS: Record<string, KindInfo> = {
   NetworkPolicy: { target: R.networkpolicies, namespaced: true },
   HorizontalPodAutoscaler: { target: R.horizontalpodautoscalers, namespaced: true },
   PodDisruptionBudget: { target: R.poddisruptionbudgets, namespaced: true },
+  Role: { target: R.roles, namespaced: true },
+  RoleBinding: { target: R.rolebindings, namespaced: true },
+  ClusterRole: { target: R.clusterroles, namespaced: false },
+  ClusterRoleBinding: { target: R.clusterrolebindings, namespaced: false },
 };
 
 /** The info for `kind`, or a BadRequest-style Invalid error naming the kinds that work. */
