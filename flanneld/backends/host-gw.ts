@@ -4,8 +4,8 @@
  */
 import { formatCidr, parseIp, subnetKey } from '../subnet/cidr.js';
 import type { SubnetLease } from '../subnet/registry.js';
-import { ip, ipQuiet } from '../net/ip.js';
-import { netContains, parseCidr, type IPv4Net } from '../subnet/cidr.js';
+import { netContains } from '../subnet/cidr.js';
+import { addDirectRoute, connectedNets, removeDirectRoute } from './routes.js';
 import { SerialQueue } from '../net/serial.js';
 import { logger } from '../log.js';
 import { registerBackend, type Backend, type BackendContext } from './backend.js';
@@ -34,25 +34,18 @@ export async function createHostGwBackend(ctx: BackendContext): Promise<Backend>
         return;
       }
       routes.set(subnetKey(lease.subnet), lease);
-      void queue.push(`route to ${formatCidr(lease.subnet)}`, () =>
-        ip(ns, 'route', 'replace', formatCidr(lease.subnet), 'via', lease.attrs.PublicIP, 'dev', ctx.iface).then(() => undefined));
+      void queue.push(`route to ${formatCidr(lease.subnet)}`, () => addDirectRoute(ns, lease.subnet, lease.attrs.PublicIP, ctx.iface));
     },
     onRemove(lease: SubnetLease) {
       if (!routes.delete(subnetKey(lease.subnet))) return;
-      void queue.push(`removing route to ${formatCidr(lease.subnet)}`, () => ipQuiet(ns, 'route', 'del', formatCidr(lease.subnet), 'dev', ctx.iface));
+      void queue.push(`removing route to ${formatCidr(lease.subnet)}`, () => removeDirectRoute(ns, lease.subnet, ctx.iface));
     },
     async close() {
       await queue.idle();
       // Routes to other nodes are flanneld's: take them away with it.
-      for (const l of routes.values()) await ipQuiet(ns, 'route', 'del', formatCidr(l.subnet), 'dev', ctx.iface);
+      for (const l of routes.values()) await removeDirectRoute(ns, l.subnet, ctx.iface);
     },
   };
-}
-
-/** The networks directly connected on link (its IPv4 addresses with their prefixes). */
-async function connectedNets(ns: string, link: string): Promise<IPv4Net[]> {
-  const out = await ip(ns, '-o', '-4', 'addr', 'show', 'dev', link);
-  return [...out.matchAll(/inet\s+(\d+\.\d+\.\d+\.\d+\/\d+)/g)].map((m) => parseCidr(m[1]));
 }
 
 registerBackend('host-gw', createHostGwBackend);

@@ -3,8 +3,9 @@
  * subnet via <subnet>.0 onlink, a static ARP entry and a forwarding entry, as flannel programs
  * them. Mode `userspace` (default) is a TAP device with VXLAN done in TypeScript; mode
  * `kernel` programs a Linux vxlan device (the speed reference). Both speak the same wire.
+ * DirectRouting: nodes on the same segment get a plain route instead, as flannel does.
  */
-import { formatIp, parseIp, subnetKey, type IPv4Net } from '../subnet/cidr.js';
+import { formatIp, netContains, parseIp, subnetKey, type IPv4Net } from '../subnet/cidr.js';
 import type { SubnetLease } from '../subnet/registry.js';
 import { Tap } from '../tuntap/index.js';
 import { openTunnel, USERSPACE_TXQUEUELEN } from '../datapath/open-tunnel.js';
@@ -13,12 +14,13 @@ import { VxlanCodec, macToNumber } from '../datapath/vxlan-codec.js';
 import { ip, ipQuiet } from '../net/ip.js';
 import { SerialQueue } from '../net/serial.js';
 import { logger } from '../log.js';
-import { addFdb, addNeighbour, addOnlinkRoute, randomMac, removePeerEntries } from './routes.js';
+import { addDirectRoute, addFdb, addNeighbour, addOnlinkRoute, connectedNets, randomMac, removeDirectRoute, removePeerEntries } from './routes.js';
 import { registerBackend, type Backend, type BackendContext } from './backend.js';
 
 const log = logger('flanneld/vxlan');
 
-interface RemoteVtep { subnet: IPv4Net; mac: string; publicIp: string }
+/** A remote node; direct = reached by a plain route (DirectRouting, same segment) instead of VXLAN. */
+interface RemoteVtep { subnet: IPv4Net; mac: string; publicIp: string; direct: boolean }
 
 /** Creates the vxlan backend (device first: its MAC goes into the lease). */
 export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> {
@@ -31,6 +33,8 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
   const mac = randomMac();
   const ns = ctx.netns;
   const remotes = new Map<string, RemoteVtep>();
+  // DirectRouting (as flannel's): nodes on this node's own segment get a plain route, no encapsulation.
+  const onLink = ctx.backend.DirectRouting === true ? await connectedNets(ns, ctx.iface) : [];
   const queue = new SerialQueue();
   let tunnel: Tunnel | undefined;
   let codec: VxlanCodec | undefined;
@@ -77,17 +81,20 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
         log.warn('ignoring lease that is not a usable vxlan lease', { subnet: subnetKey(lease.subnet), type: lease.attrs.BackendType });
         return;
       }
-      const r: RemoteVtep = { subnet: lease.subnet, mac: remoteMac.toLowerCase(), publicIp: lease.attrs.PublicIP };
+      const direct = onLink.some((n) => netContains(n, parseIp(lease.attrs.PublicIP)!));
+      const r: RemoteVtep = { subnet: lease.subnet, mac: remoteMac.toLowerCase(), publicIp: lease.attrs.PublicIP, direct };
       const old = remotes.get(subnetKey(r.subnet));
       remotes.set(subnetKey(r.subnet), r);
       if (codec) {
         if (old) { codec.byMac.delete(macToNumber(old.mac)); codec.byIp.delete(parseIp(old.publicIp)!); }
         const p = peerOf(r);
         codec.byMac.set(macToNumber(r.mac), p);
-        codec.byIp.set(p.ip, p);
+        codec.byIp.set(p.ip, p); // also when direct: the peer may still send VXLAN
       }
       void queue.push(`programming ${subnetKey(r.subnet)}`, async () => {
-        if (old && old.mac !== r.mac && !codec) await removePeerEntries(ns, old.subnet, dev, old.mac);
+        if (old?.direct && !direct) await removeDirectRoute(ns, old.subnet, ctx.iface);
+        if (old && !old.direct && (direct || (old.mac !== r.mac && !codec))) await removePeerEntries(ns, old.subnet, dev, codec ? undefined : old.mac);
+        if (direct) { await addDirectRoute(ns, r.subnet, r.publicIp, ctx.iface); return; }
         if (!codec) await addFdb(ns, r.mac, dev, r.publicIp);
         await addNeighbour(ns, r.subnet, r.mac, dev);
         await addOnlinkRoute(ns, r.subnet, dev);
@@ -101,10 +108,12 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
         codec.byMac.delete(macToNumber(r.mac));
         if (![...remotes.values()].some((o) => o.publicIp === r.publicIp)) codec.byIp.delete(parseIp(r.publicIp)!);
       }
-      void queue.push(`removing ${subnetKey(r.subnet)}`, () => removePeerEntries(ns, r.subnet, dev, codec ? undefined : r.mac));
+      void queue.push(`removing ${subnetKey(r.subnet)}`, () =>
+        (r.direct ? removeDirectRoute(ns, r.subnet, ctx.iface) : removePeerEntries(ns, r.subnet, dev, codec ? undefined : r.mac)));
     },
     async close() {
       await queue.idle();
+      for (const r of remotes.values()) if (r.direct) await removeDirectRoute(ns, r.subnet, ctx.iface);
       if (tunnel) {
         tunnel.close(); // closing the TAP fd deletes flannel.N with its routes and neighbours
       } else {
