@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
 import { startEtcd, type TestEtcd } from '../../lib/testing/etcd.js';
+import { waitFor } from '../../lib/testing/wait.js';
 import { expectApiError } from '../registry/testing.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { collectionKey, objectKey, prefixEnd } from './keys.js';
@@ -78,4 +79,16 @@ test('the compactor compacts to the revision of the previous round', async () =>
     await expectApiError(store.list('/t/compact/', { revision: Number(first.metadata!.resourceVersion) - 1 }), 'Gone');
     assert.ok(compacted[0] < await store.currentRevision(), 'keeps the latest interval of history');
   } finally { ac.abort(); await loop; }
+});
+
+test('a hung etcd makes calls fail with 504 Timeout instead of hanging', async () => {
+  const short = new EtcdStore(client, 500);
+  etcd.process.kill('SIGSTOP');
+  try {
+    await expectApiError(short.get('/t/hung'), 'Timeout', /context deadline exceeded/);
+  } finally {
+    etcd.process.kill('SIGCONT');
+  }
+  // The etcd client's circuit breaker stays open a few seconds after failures: wait for it.
+  await waitFor('etcd answers again', async () => { await short.get('/t/hung'); return true; }, { timeoutMs: 20_000, intervalMs: 250 });
 });

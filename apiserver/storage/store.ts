@@ -44,6 +44,8 @@ export function etcdError(err: unknown, rv?: number, current?: number): ApiError
   const msg = String((err as Error)?.message ?? err);
   if (msg.includes('compacted')) return new ApiError('Gone', `too old resource version: ${rv ?? 0} (${current ?? 0})`);
   if (msg.includes('future revision')) return new ApiError('Timeout', `Too large resource version: ${rv ?? 0}, current: ${current ?? 0}`, { retryAfterSeconds: 1 });
+  if (msg.includes('request is too large')) return new ApiError('TooLarge', 'etcdserver: request is too large');
+  if (/deadline exceeded/i.test(msg)) return new ApiError('Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded', { retryAfterSeconds: 1 });
   return new ApiError('Unavailable', `etcd: ${msg}`);
 }
 
@@ -51,14 +53,17 @@ export function etcdError(err: unknown, rv?: number, current?: number): ApiError
 export class EtcdStore {
   private readonly leases: LeaseManager;
 
-  constructor(readonly client: Etcd3) {
+  /** `callTimeoutMs` bounds each etcd call: a hung etcd turns into 504 Timeout, not a request that never ends. */
+  constructor(readonly client: Etcd3, private readonly callTimeoutMs = 15_000) {
     this.leases = new LeaseManager(client);
   }
+
+  private call() { return { deadline: new Date(Date.now() + this.callTimeoutMs) }; }
 
   /** The current etcd revision (header of a cheap range). */
   async currentRevision(): Promise<number> {
     try {
-      const res = await this.client.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true } as never);
+      const res = await this.client.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true } as never, this.call());
       return Number(res.header.revision);
     } catch (err) { throw etcdError(err); }
   }
@@ -66,7 +71,7 @@ export class EtcdStore {
   /** Reads one object, or undefined when absent. */
   async get(key: string): Promise<Stored | undefined> {
     let res;
-    try { res = await this.client.kv.range({ key: Buffer.from(key) }); } catch (err) { throw etcdError(err); }
+    try { res = await this.client.kv.range({ key: Buffer.from(key) }, this.call()); } catch (err) { throw etcdError(err); }
     return res.kvs.length ? decode(res.kvs[0] as RawKv) : undefined;
   }
 
@@ -89,7 +94,7 @@ export class EtcdStore {
         compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
         success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease } }],
         failure: [],
-      });
+      }, this.call());
       if (!res.succeeded) throw alreadyExists(what.resource, what.name, what.group);
       return withRv(obj, Number(res.header.revision));
     } catch (err) {
@@ -111,7 +116,7 @@ export class EtcdStore {
         compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: modRevision }],
         success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease } }],
         failure: [{ request_range: { key: Buffer.from(key) } }],
-      });
+      }, this.call());
     } catch (err) { throw etcdError(err); }
     if (!res.succeeded) {
       const gone = !res.responses[0]?.response_range?.kvs?.length;
@@ -133,7 +138,7 @@ export class EtcdStore {
         compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: modRevision }],
         success: [{ request_delete_range: { key: Buffer.from(key) } }],
         failure: [{ request_range: { key: Buffer.from(key) } }],
-      });
+      }, this.call());
     } catch (err) { throw etcdError(err); }
     if (!res.succeeded) {
       const gone = !res.responses[0]?.response_range?.kvs?.length;
@@ -179,7 +184,7 @@ export class EtcdStore {
         range_end: prefixEnd(prefix),
         limit: opts.limit ?? 0,
         revision: opts.revision ?? 0,
-      });
+      }, this.call());
     } catch (err) {
       const e = etcdError(err, opts.revision, undefined);
       if (e.code === 'Gone' && opts.fromContinue) {
