@@ -1,6 +1,16 @@
 /** kube-proxy's Prometheus metrics: per service port connections, bytes and errors, and sync timing. */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Pre-bound metric children of one service port (label lookups cost more than the increments). */
+export interface PortMetrics {
+  connections: { inc(n?: number): void };
+  active: { inc(n?: number): void; dec(n?: number): void };
+  bytesIn: { inc(n?: number): void };
+  bytesOut: { inc(n?: number): void };
+  connectErrors: { inc(n?: number): void };
+  rejected: { inc(n?: number): void };
+}
+
 /** The metrics one proxier updates. */
 export class ProxyMetrics {
   readonly registry = new Registry();
@@ -11,4 +21,16 @@ export class ProxyMetrics {
   readonly rejected = new Counter({ name: 'kubeproxy_rejected_connections_total', help: 'Connections rejected because no endpoint could take them', labelNames: ['service_port'], registers: [this.registry] });
   readonly syncDuration = new Histogram({ name: 'kubeproxy_sync_proxy_rules_duration_seconds', help: 'Time of one sync of changed service ports', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly servicePorts = new Gauge({ name: 'kubeproxy_service_ports', help: 'Service ports being proxied', registers: [this.registry] });
+
+  /** The metric children of one service port and protocol. */
+  forPort(key: string, protocol: string): PortMetrics {
+    return {
+      connections: this.connections.labels(key, protocol),
+      active: this.activeConnections.labels(key, protocol),
+      bytesIn: this.bytes.labels(key, 'in'),
+      bytesOut: this.bytes.labels(key, 'out'),
+      connectErrors: this.connectErrors.labels(key),
+      rejected: this.rejected.labels(key),
+    };
+  }
 }

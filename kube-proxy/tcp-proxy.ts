@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { EndpointInfo, TrafficKind } from './endpoints.js';
 import type { LoadBalancer } from './load-balancer.js';
-import type { ProxyMetrics } from './metrics.js';
+import type { PortMetrics, ProxyMetrics } from './metrics.js';
 import { log } from './log.js';
 
 /** Settings of a TCP listener. */
@@ -25,8 +25,11 @@ export interface TcpListenerOptions {
 export class TcpListener {
   private server?: net.Server;
   private readonly conns = new Set<net.Socket>();
+  private readonly m: PortMetrics;
 
-  constructor(private readonly o: TcpListenerOptions) {}
+  constructor(private readonly o: TcpListenerOptions) {
+    this.m = o.metrics.forPort(o.key, 'TCP');
+  }
 
   /** Binds and listens; rejects with the bind error (e.g. EADDRINUSE). */
   async listen(): Promise<void> {
@@ -51,7 +54,7 @@ export class TcpListener {
   private accept(client: net.Socket): void {
     const candidates = this.o.lb()?.candidates(client.remoteAddress ?? '', this.o.kind) ?? [];
     if (!candidates.length) {
-      this.o.metrics.rejected.inc({ service_port: this.o.key });
+      this.m.rejected.inc();
       client.on('error', () => undefined);
       client.resetAndDestroy();
       return;
@@ -65,7 +68,7 @@ export class TcpListener {
   private tryConnect(client: net.Socket, candidates: EndpointInfo[], i: number): void {
     if (client.destroyed) return;
     if (i >= candidates.length) {
-      this.o.metrics.rejected.inc({ service_port: this.o.key });
+      this.m.rejected.inc();
       client.resetAndDestroy();
       return;
     }
@@ -73,7 +76,7 @@ export class TcpListener {
     const up = net.connect({ host: ep.ip, port: ep.port, allowHalfOpen: true, noDelay: true, timeout: this.o.connectTimeoutMs ?? 2000 });
     const fail = (reason: string) => {
       up.destroy();
-      this.o.metrics.connectErrors.inc({ service_port: this.o.key });
+      this.m.connectErrors.inc();
       log('debug', 'endpoint connect failed', { servicePort: this.o.key, endpoint: `${ep.ip}:${ep.port}`, reason });
       this.tryConnect(client, candidates, i + 1);
     };
@@ -89,14 +92,13 @@ export class TcpListener {
   }
 
   private splice(client: net.Socket, up: net.Socket): void {
-    const { metrics, key } = this.o;
-    const labels = { service_port: key, protocol: 'TCP' };
-    metrics.connections.inc(labels);
-    metrics.activeConnections.inc(labels);
+    const m = this.m;
+    m.connections.inc();
+    m.active.inc();
     this.conns.add(up);
     let closed = 0;
     const onClose = () => {
-      if (++closed === 2) metrics.activeConnections.dec(labels);
+      if (++closed === 2) m.active.dec();
     };
     const kill = () => { client.destroy(); up.destroy(); };
     up.on('error', kill);
@@ -109,8 +111,8 @@ export class TcpListener {
     client.on('data', (d: Buffer) => { bytesIn += d.length; });
     up.on('data', (d: Buffer) => { bytesOut += d.length; });
     const flush = () => {
-      metrics.bytes.inc({ service_port: key, direction: 'in' }, bytesIn);
-      metrics.bytes.inc({ service_port: key, direction: 'out' }, bytesOut);
+      m.bytesIn.inc(bytesIn);
+      m.bytesOut.inc(bytesOut);
       bytesIn = 0; bytesOut = 0;
     };
     up.once('close', flush);

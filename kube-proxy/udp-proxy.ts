@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import type { TrafficKind } from './endpoints.js';
 import type { LoadBalancer } from './load-balancer.js';
-import type { ProxyMetrics } from './metrics.js';
+import type { PortMetrics, ProxyMetrics } from './metrics.js';
 import { log } from './log.js';
 
 /** Settings of a UDP listener. */
@@ -27,8 +27,11 @@ export class UdpListener {
   private socket?: dgram.Socket;
   private readonly flows = new Map<string, Flow>();
   private sweeper?: NodeJS.Timeout;
+  private readonly m: PortMetrics;
 
-  constructor(private readonly o: UdpListenerOptions) {}
+  constructor(private readonly o: UdpListenerOptions) {
+    this.m = o.metrics.forPort(o.key, 'UDP');
+  }
 
   /** Binds; rejects with the bind error. */
   async listen(): Promise<void> {
@@ -54,31 +57,30 @@ export class UdpListener {
       const lb = this.o.lb();
       const ep = lb?.candidates(rinfo.address, this.o.kind)[0];
       if (!lb || !ep) {
-        this.o.metrics.rejected.inc({ service_port: this.o.key });
+        this.m.rejected.inc();
         return;
       }
       lb.served(rinfo.address, ep);
       const socket = dgram.createSocket('udp4');
       socket.on('error', (err) => {
-        this.o.metrics.connectErrors.inc({ service_port: this.o.key });
+        this.m.connectErrors.inc();
         log('debug', 'udp endpoint error', { servicePort: this.o.key, endpoint: `${ep.ip}:${ep.port}`, error: err.message });
         this.closeFlow(id);
       });
       socket.on('message', (reply) => {
         const f = this.flows.get(id);
         if (f) f.lastActiveMs = Date.now();
-        this.o.metrics.bytes.inc({ service_port: this.o.key, direction: 'out' }, reply.length);
+        this.m.bytesOut.inc(reply.length);
         this.socket?.send(reply, rinfo.port, rinfo.address);
       });
       socket.connect(ep.port, ep.ip);
       flow = { socket, lastActiveMs: Date.now() };
       this.flows.set(id, flow);
-      const labels = { service_port: this.o.key, protocol: 'UDP' };
-      this.o.metrics.connections.inc(labels);
-      this.o.metrics.activeConnections.inc(labels);
+      this.m.connections.inc();
+      this.m.active.inc();
     }
     flow.lastActiveMs = Date.now();
-    this.o.metrics.bytes.inc({ service_port: this.o.key, direction: 'in' }, msg.length);
+    this.m.bytesIn.inc(msg.length);
     const f = flow;
     // send() on a socket whose connect() has not finished yet throws ERR_SOCKET_DGRAM_NOT_CONNECTED.
     const send = () => f.socket.send(msg, (err) => { if (err) this.closeFlow(id); });
@@ -90,7 +92,7 @@ export class UdpListener {
     if (!f) return;
     this.flows.delete(id);
     f.socket.close();
-    this.o.metrics.activeConnections.dec({ service_port: this.o.key, protocol: 'UDP' });
+    this.m.active.dec();
   }
 
   private sweep(): void {
