@@ -179,6 +179,25 @@ test('lifecycle hooks: postStart runs after the start, preStop runs before the s
   assert.equal(readFileSync(join(shared, 'pre'), 'utf8'), 'bye\n');
 });
 
+test('a failing liveness probe restarts the container (luksa/kubia-unhealthy: 500 after five requests)', async () => {
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kubia-liveness' },
+    spec: {
+      nodeName: NODE,
+      containers: [{ name: 'kubia', image: 'luksa/kubia-unhealthy', ports: [{ containerPort: 8080 }], livenessProbe: { exec: { command: ['node', '-e', "require('http').get('http://127.0.0.1:8080/',(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"] }, periodSeconds: 1, failureThreshold: 2 } }],
+    },
+  } as Pod);
+  const p = await waitFor('restarted by the liveness probe', async () => {
+    const x = await getPod('kubia-liveness');
+    return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && x;
+  }, { timeoutMs: 40_000 });
+  assert.equal(p.status!.containerStatuses![0].lastState!.terminated!.exitCode, 143);
+  const events = await cp.client.list({ resource: 'events', namespace: 'default' });
+  assert.ok(events.items.some((e) => /failed liveness probe, will be restarted/.test((e as { message?: string }).message ?? '')));
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'kubia-liveness' }, { gracePeriodSeconds: 0 });
+  await waitFor('sandbox removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
+});
+
 test('init containers run first, in order; they share emptyDir and nfs volumes with the app container', async () => {
   await cp.client.create({ resource: 'pods', namespace: 'default' }, {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'init' },

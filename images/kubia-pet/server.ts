@@ -28,4 +28,3 @@ const server = createServer((req, res) => {
   res.end(`You've hit ${hostname()}\nData stored on this pod: ${data}\n`);
 });
 server.listen(8080);
-process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -112,7 +112,7 @@ export class ContainerStore {
     if (!argv.length) throw new ApiError('Invalid', `container "${name}": no command specified and image ${img.name} has none`);
     const hostname = sb.config.hostname || sb.config.metadata!.name!;
     const ports = config.annotations?.['kubesim.io/ports'] ?? (sb.config.port_mappings ?? []).map((p) => `${p.container_port}/${p.protocol || 'TCP'}`).join(',');
-    const envs = [{ name: 'KUBESIM_PORTS', value: ports }, { name: 'KUBESIM_IMAGE_DIR', value: img.dir }, ...(config.envs ?? []).map((e) => ({ name: e.key ?? '', value: e.value ?? '' }))];
+    const envs = [{ name: 'KUBESIM_PORTS', value: ports }, { name: 'KUBESIM_IMAGE_DIR', value: img.dir }, { name: 'KUBESIM_IMAGE', value: config.image?.image ?? '' }, ...(config.envs ?? []).map((e) => ({ name: e.key ?? '', value: e.value ?? '' }))];
     const env = imageEnv(img, envs, hostname);
     const mounts = (config.mounts ?? []).map((m) => {
       if (!m.host_path || !m.container_path) throw new ApiError('Invalid', `container "${name}": a mount needs host_path and container_path`);
