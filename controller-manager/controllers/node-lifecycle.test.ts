@@ -31,6 +31,7 @@ test('reconcileTaints: adds the wanted taints with timeAdded, keeps others, remo
   assert.equal(reconcileTaints(added, wantedTaints('Unknown'), T0 + 5000), undefined);
   assert.deepEqual(reconcileTaints(added, wantedTaints('True'), T0), [other]);
   assert.deepEqual(reconcileTaints(added, wantedTaints('False'), T0)!.map((t) => t.key), ['dedicated', 'node.kubernetes.io/not-ready', 'node.kubernetes.io/not-ready']);
+  assert.deepEqual(reconcileTaints(added, wantedTaints('Unknown', true), T0)!.map((t) => `${t.key}:${t.effect}`), ['dedicated:NoSchedule', `${TAINT_UNREACHABLE}:NoSchedule`], 'full disruption drops NoExecute');
 });
 
 let cp: TestControlPlane;
@@ -149,4 +150,15 @@ test('a node that never posts a Ready condition is untouched during the grace pe
   assert.ok(Date.now() - created >= 2000, 'not before the grace period');
   assert.equal(n.status!.conditions!.find((c) => c.type === 'Ready')!.message, 'Kubelet never posted node status.');
   await waitFor('nl-silent tainted', async () => (await getNode('nl-silent')).spec?.taints?.some((t) => t.key === TAINT_UNREACHABLE));
+});
+
+test('full disruption: with no node Ready the NoExecute taints are withheld (nothing is evicted), NoSchedule stays', async () => {
+  // The earlier tests' nodes stopped heartbeating: every node ends up Unknown.
+  const nodes = await waitFor('every node down and no NoExecute taint left', async () => {
+    const all = (await cp.client.list<Node>({ resource: 'nodes' })).items;
+    const down = all.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown');
+    return down && all.every((n) => !n.spec?.taints?.some((t) => t.effect === 'NoExecute')) ? all : undefined;
+  }, { timeoutMs: 15_000 });
+  assert.ok(nodes.length >= 3);
+  for (const n of nodes) assert.ok(n.spec?.taints?.some((t) => t.key === TAINT_UNREACHABLE && t.effect === 'NoSchedule'), `${n.metadata?.name} keeps unreachable:NoSchedule`);
 });

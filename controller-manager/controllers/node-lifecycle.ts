@@ -38,11 +38,15 @@ interface Health { heartbeat: string; leaseRenew: string; probeAt: number }
 
 function rfc3339(ms: number): string { return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'); }
 
-/** The taints the Ready condition calls for (Kubernetes' taint-nodes-by-condition + NoExecute). */
-export function wantedTaints(ready: string | undefined): Taint[] {
+/**
+ * The taints the Ready condition calls for (Kubernetes' taint-nodes-by-condition + NoExecute).
+ * In a full disruption (no node Ready: more likely the control plane or the network failed than
+ * every node) NoExecute taints are withheld so nothing is evicted, as Kubernetes does.
+ */
+export function wantedTaints(ready: string | undefined, fullDisruption = false): Taint[] {
   if (ready === 'True') return [];
   const key = ready === 'False' ? TAINT_NOT_READY : TAINT_UNREACHABLE;
-  return [{ key, effect: 'NoExecute' }, { key, effect: 'NoSchedule' }];
+  return fullDisruption ? [{ key, effect: 'NoSchedule' }] : [{ key, effect: 'NoExecute' }, { key, effect: 'NoSchedule' }];
 }
 
 /** The node's taints with the lifecycle taints replaced by `want` (keeping timeAdded of those already there); undefined = no change. */
@@ -87,6 +91,7 @@ export class NodeLifecycleController {
   private readonly leases: SharedInformer<Lease>;
   private readonly pods: SharedInformer<Pod>;
   private readonly health = new Map<string, Health>();
+  private disrupted = false;
   private readonly graceMs: number;
   private readonly evictionMs: number;
 
@@ -144,7 +149,8 @@ export class NodeLifecycleController {
       this.nodeQueue.addAfter(name, probeAt + this.graceMs - now + 50);
     }
     // A node that never posted a Ready condition is left alone until its grace period ends.
-    const taints = ready === undefined ? undefined : reconcileTaints(node.spec?.taints ?? [], wantedTaints(ready), now);
+    const disrupted = this.fullDisruption(name, ready);
+    const taints = ready === undefined ? undefined : reconcileTaints(node.spec?.taints ?? [], wantedTaints(ready, disrupted), now);
     if (taints) {
       const next = structuredClone(node);
       next.spec = { ...(next.spec ?? {}), taints };
@@ -153,6 +159,18 @@ export class NodeLifecycleController {
       clientLog('info', 'node taints updated', { node: name, ready, taints: taints.map((t) => `${t.key}:${t.effect}`).join(',') });
     }
     for (const p of this.pods.lister.byIndex('nodeName', name)) this.podQueue.add(keyOf(p));
+  }
+
+  /** True when no node is Ready (this one counted with its new state); a change re-syncs every node. */
+  private fullDisruption(name: string, ready: string | undefined): boolean {
+    const nodes = this.nodes.lister.list();
+    const now = nodes.length > 0 && nodes.every((n) => (n.metadata?.name === name ? ready : n.status?.conditions?.find((c) => c.type === 'Ready')?.status) !== 'True');
+    if (now !== this.disrupted) {
+      this.disrupted = now;
+      clientLog(now ? 'warn' : 'info', now ? 'full disruption: no node is Ready; evictions stop' : 'full disruption over; evictions resume', { nodes: nodes.length });
+      for (const n of nodes) if (n.metadata?.name !== name) this.nodeQueue.add(n.metadata!.name!);
+    }
+    return now;
   }
 
   private async markUnknown(node: Node, now: number): Promise<Node> {
@@ -192,7 +210,7 @@ export class NodeLifecycleController {
     if (!pod || pod.metadata?.deletionTimestamp || !pod.spec?.nodeName) return;
     const node = this.nodes.lister.get(undefined, pod.spec.nodeName);
     const taints = (node?.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
-    if (!taints.length) return;
+    if (!taints.length || this.disrupted) return;
     const now = Date.now();
     const when = evictionTime(taints, pod.spec.tolerations, this.evictionMs, now);
     if (when === 'never') return;
