@@ -12,7 +12,7 @@ import { decodeObject, readBody } from './body.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { logV } from './log.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
-import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { parseRequestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { sendError, sendJson, toApiError } from './respond.js';
 import { resolveResource, serveResource } from './resource-handler.js';
 import { kubeletAddress, kubeletPath, rejectUpgrade, tunnelUpgrade } from './kubelet-proxy.js';
@@ -110,25 +110,27 @@ async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: Inco
       if (opts.openapi && await opts.openapi(req, res, info.path)) return res.statusCode;
       throw notFound();
     }
-    case 'resource': {
-      if (isAccessReview(info)) {
-        if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectaccessreviews only support create');
-        const review = reviewAccess(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize);
-        sendJson(res, 201, review);
-        return 201;
-      }
-      if (isMetricsRequest(info)) {
-        sendJson(res, 200, await metricsApi.serve({ user }, info, url.searchParams.get('labelSelector') || undefined));
-        return 200;
-      }
-      const ac = new AbortController();
-      // Abort only when the client left early: aborting a finished request costs a DOMException each time.
-      res.once('close', () => { if (!res.writableFinished) ac.abort(); });
-      const ctx: RequestContext = { user, fieldManager: url.searchParams.get('fieldManager') || undefined, signal: ac.signal };
-      return serveResource({ registry: opts.registry, req, res, info, query: url.searchParams, ctx, shutdown: opts.shutdown });
-    }
+    case 'resource': return serveResourceRequest(opts, metricsApi, req, res, info, url, user);
     default: throw notFound();
   }
+}
+
+/** Resource requests: the virtual resources (access reviews, metrics) first, then the registry's. */
+async function serveResourceRequest(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: ResourceRequest, url: URL, user: UserInfo): Promise<number> {
+  if (isAccessReview(info)) {
+    if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectaccessreviews only support create');
+    sendJson(res, 201, reviewAccess(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize));
+    return 201;
+  }
+  if (isMetricsRequest(info)) {
+    sendJson(res, 200, await metricsApi.serve({ user }, info, url.searchParams.get('labelSelector') || undefined));
+    return 200;
+  }
+  const ac = new AbortController();
+  // Abort only when the client left early: aborting a finished request costs a DOMException each time.
+  res.once('close', () => { if (!res.writableFinished) ac.abort(); });
+  const ctx: RequestContext = { user, fieldManager: url.searchParams.get('fieldManager') || undefined, signal: ac.signal };
+  return serveResource({ registry: opts.registry, req, res, info, query: url.searchParams, ctx, shutdown: opts.shutdown });
 }
 
 const UPGRADE_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
