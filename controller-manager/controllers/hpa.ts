@@ -84,6 +84,14 @@ function cond(type: string, status: boolean, reason: string, message: string): C
   return { type, status: status ? 'True' : 'False', reason, message };
 }
 
+/** The ScalingLimited condition for a wanted count clamped to `limited`. */
+function limitCondition(wanted: number, limited: number, max: number): Condition {
+  if (wanted === limited) return cond('ScalingLimited', false, 'DesiredWithinRange', 'the desired count is within the acceptable range');
+  if (wanted < limited) return cond('ScalingLimited', true, 'TooFewReplicas', 'the desired replica count is less than the minimum replica count');
+  if (limited === max) return cond('ScalingLimited', true, 'TooManyReplicas', 'the desired replica count is more than the maximum replica count');
+  return cond('ScalingLimited', true, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate');
+}
+
 /** The HPA controller. */
 export class HorizontalPodAutoscalerController {
   readonly queue = new WorkQueue({ name: 'horizontalpodautoscaler' });
@@ -121,11 +129,10 @@ export class HorizontalPodAutoscalerController {
   }
 
   private async reconcile(hpa: HorizontalPodAutoscaler, signal?: AbortSignal): Promise<void> {
-    const ns = hpa.metadata!.namespace!;
     const ref = hpa.spec?.scaleTargetRef;
     const target = TARGETS[ref?.kind ?? ''];
     if (!target || !ref?.name) return this.writeStatus(hpa, undefined, undefined, [cond('AbleToScale', false, 'FailedGetScale', `the HPA controller cannot scale ${ref?.kind}`)]);
-    const scaleRef = { ...target, namespace: ns, name: ref.name, subresource: 'scale' };
+    const scaleRef = { ...target, namespace: hpa.metadata!.namespace!, name: ref.name, subresource: 'scale' };
     let scale: Scale;
     try {
       scale = await this.client.get<Scale>(scaleRef);
@@ -134,45 +141,55 @@ export class HorizontalPodAutoscalerController {
       return this.writeStatus(hpa, undefined, undefined, [cond('AbleToScale', false, 'FailedGetScale', (err as Error).message)]);
     }
     const current = scale.spec?.replicas ?? 0;
-    const min = hpa.spec?.minReplicas ?? 1;
-    const max = hpa.spec?.maxReplicas ?? current;
     const able = cond('AbleToScale', true, 'SucceededGetScale', 'the HPA controller was able to get the target\'s current scale');
     if (current === 0) return this.writeStatus(hpa, scale, undefined, [able, cond('ScalingActive', false, 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero')]);
     const metric = (hpa.spec?.metrics ?? []).find((m) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.type === 'Utilization');
     const targetUtil = metric?.resource?.target?.averageUtilization;
     if (!targetUtil) return this.writeStatus(hpa, scale, undefined, [able, cond('ScalingActive', false, 'InvalidMetricSourceType', 'kubesim scales on cpu Utilization metrics only')]);
-    const selector = parseSelector(scale.status?.selector ?? '');
-    const pods = this.pods.lister.list(selector, ns).filter(isPodActive);
-    const usage = await this.metrics.podCpuMilli(pods.filter((p) => p.status?.phase === 'Running'), signal);
-    const cpu: PodCpu[] = [];
-    for (const p of pods) {
-      const requestMilli = cpuRequestMilli(p);
-      if (requestMilli === undefined || requestMilli === 0) return this.writeStatus(hpa, scale, undefined, [able, cond('ScalingActive', false, 'FailedGetResourceMetric', `failed to get cpu utilization: missing request for cpu in pod ${p.metadata?.name}`)]);
-      cpu.push({ ready: isPodReady(p), requestMilli, usageMilli: usage.get(keyOf(p)) });
+    const cpu = await this.podCpu(hpa, scale, signal);
+    const rec = typeof cpu === 'string' ? undefined : desiredReplicas(current, cpu, targetUtil, this.o.tolerance ?? 0.1);
+    if (typeof cpu === 'string' || !rec) {
+      const why = typeof cpu === 'string' ? cpu : 'unable to get metrics for resource cpu: no metrics returned from resource metrics API';
+      return this.writeStatus(hpa, scale, undefined, [able, cond('ScalingActive', false, 'FailedGetResourceMetric', `failed to get cpu utilization: ${why}`)]);
     }
-    const rec = desiredReplicas(current, cpu, targetUtil, this.o.tolerance ?? 0.1);
-    if (!rec) return this.writeStatus(hpa, scale, undefined, [able, cond('ScalingActive', false, 'FailedGetResourceMetric', 'failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API')]);
-    const now = Date.now();
+    const max = hpa.spec?.maxReplicas ?? current;
     // As Kubernetes without behavior: within [min, max], and at most double (or 4) per step when growing.
-    const limited = Math.min(max, Math.max(min, Math.min(rec.desired, Math.max(2 * current, 4))));
-    const hist = [...(this.recommendations.get(keyOf(hpa)) ?? []), { at: now, replicas: limited }];
-    const downMs = (hpa.spec?.behavior?.scaleDown?.stabilizationWindowSeconds ?? NaN) * 1000;
-    const upMs = (hpa.spec?.behavior?.scaleUp?.stabilizationWindowSeconds ?? 0) * 1000;
-    const window = Number.isFinite(downMs) ? downMs : (this.o.downscaleStabilizationMs ?? 300_000);
-    this.recommendations.set(keyOf(hpa), hist.filter((r) => now - r.at <= Math.max(window, upMs)));
-    const desired = stabilize(hist, current, now, upMs, window);
-    const conditions = [able, cond('ScalingActive', true, 'ValidMetricFound', 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)'),
-      rec.desired !== limited ? cond('ScalingLimited', true, rec.desired > limited ? 'TooManyReplicas' : 'TooFewReplicas', `the desired replica count is ${rec.desired > limited ? 'more' : 'less'} than the ${rec.desired > limited ? 'maximum' : 'minimum'} replica count`)
-        : cond('ScalingLimited', false, 'DesiredWithinRange', 'the desired count is within the acceptable range')];
+    const limited = Math.min(max, Math.max(hpa.spec?.minReplicas ?? 1, Math.min(rec.desired, Math.max(2 * current, 4))));
+    const desired = this.stabilized(hpa, current, limited);
+    const conditions = [able, cond('ScalingActive', true, 'ValidMetricFound', 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)'), limitCondition(rec.desired, limited, max)];
     let scaledAt: string | undefined;
     if (desired !== current) {
       await this.client.update<Scale>(scaleRef, { ...scale, spec: { replicas: desired } });
-      scaledAt = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      scaledAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const why = desired > current ? 'above' : 'below';
       this.recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: cpu resource utilization (percentage of request) ${why} target`);
       clientLog('info', 'rescaled', { hpa: keyOf(hpa), from: current, to: desired, utilization: rec.utilization });
     }
-    await this.writeStatus(hpa, { ...scale, spec: { replicas: current } }, { desired, utilization: rec.utilization, usageMilli: avg(cpu), scaledAt }, conditions);
+    await this.writeStatus(hpa, scale, { desired, utilization: rec.utilization, usageMilli: avg(cpu), scaledAt }, conditions);
+  }
+
+  /** The target's active pods with their CPU request and usage, or why they cannot be measured. */
+  private async podCpu(hpa: HorizontalPodAutoscaler, scale: Scale, signal?: AbortSignal): Promise<PodCpu[] | string> {
+    const pods = this.pods.lister.list(parseSelector(scale.status?.selector ?? ''), hpa.metadata!.namespace!).filter(isPodActive);
+    const usage = await this.metrics.podCpuMilli(pods.filter((p) => p.status?.phase === 'Running'), signal);
+    const out: PodCpu[] = [];
+    for (const p of pods) {
+      const requestMilli = cpuRequestMilli(p);
+      if (!requestMilli) return `missing request for cpu in pod ${p.metadata?.name}`;
+      out.push({ ready: isPodReady(p), requestMilli, usageMilli: usage.get(keyOf(p)) });
+    }
+    return out;
+  }
+
+  /** Records the recommendation and returns the stabilized replica count. */
+  private stabilized(hpa: HorizontalPodAutoscaler, current: number, recommendation: number): number {
+    const now = Date.now();
+    const hist = [...(this.recommendations.get(keyOf(hpa)) ?? []), { at: now, replicas: recommendation }];
+    const downS = hpa.spec?.behavior?.scaleDown?.stabilizationWindowSeconds;
+    const downMs = downS !== undefined && downS !== null ? downS * 1000 : (this.o.downscaleStabilizationMs ?? 300_000);
+    const upMs = (hpa.spec?.behavior?.scaleUp?.stabilizationWindowSeconds ?? 0) * 1000;
+    this.recommendations.set(keyOf(hpa), hist.filter((r) => now - r.at <= Math.max(downMs, upMs)));
+    return stabilize(hist, current, now, upMs, downMs);
   }
 
   private async writeStatus(hpa: HorizontalPodAutoscaler, scale: Scale | undefined, m: { desired: number; utilization: number; usageMilli: number; scaledAt?: string } | undefined, conditions: Condition[]): Promise<void> {
