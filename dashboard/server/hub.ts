@@ -8,10 +8,11 @@ import type { KObject } from '../../lib/api/object.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { InformerFactory, type SharedInformer } from '../../lib/client/informer.js';
 import { KINDS } from './kinds.js';
+import type { NodeNetwork } from './network.js';
 import { slim, WATCHED_KINDS, type Slim, type WatchedKind } from './slim.js';
 
-/** One batch of changes: slim views to upsert and keys that are gone. */
-export interface Delta { upserts: Slim[]; deletes: string[] }
+/** One batch of changes: slim views to upsert, keys that are gone, and new overlay rates if any. */
+export interface Delta { upserts: Slim[]; deletes: string[]; network?: NodeNetwork[] }
 
 /** A subscriber gets every Delta after the snapshot it was handed. */
 export type Subscriber = (d: Delta) => void;
@@ -33,6 +34,7 @@ export class ClusterHub {
   private timer: NodeJS.Timeout | undefined;
   private readonly factory: InformerFactory;
   private eventKeys: string[] = [];
+  private latestNetwork: NodeNetwork[] = [];
 
   constructor(client: ApiClient, private readonly opts: HubOptions = {}) {
     this.factory = new InformerFactory(client);
@@ -78,6 +80,15 @@ export class ClusterHub {
     this.subscribers.add(fn);
     return { snapshot, unsubscribe: () => { this.subscribers.delete(fn); } };
   }
+
+  /** Publishes the overlay's rates (see network.ts) to every subscriber at once. */
+  publishNetwork(views: NodeNetwork[]): void {
+    this.latestNetwork = views;
+    for (const s of this.subscribers) s({ upserts: [], deletes: [], network: views });
+  }
+
+  /** The last overlay rates published. */
+  network(): NodeNetwork[] { return this.latestNetwork; }
 
   /** How many subscribers (open browser streams) there are. */
   subscriberCount(): number { return this.subscribers.size; }

@@ -10,6 +10,7 @@ import { ApiClient } from '../../lib/client/api-client.js';
 import type { ChaosActions } from './chaos.js';
 import { ClusterHub } from './hub.js';
 import { clientLog as dashLog } from '../../lib/client/log.js';
+import { watchNetwork } from './network.js';
 import { handleApi, sendError } from './routes.js';
 import { defaultWebRoot, serveStatic } from './static.js';
 
@@ -30,6 +31,8 @@ export interface DashboardOptions {
   chaos?: ChaosActions;
   /** Folder of the built front end (default: dist/dashboard/web). */
   webRoot?: string;
+  /** Node name → its flanneld /metrics URL, asked at every poll (none → no overlay rates). */
+  flannelMetrics?: () => Record<string, string>;
   /** Coalescing window of watch changes sent to browsers (default 50 ms). */
   flushMs?: number;
 }
@@ -46,6 +49,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
   setMaxListeners(0, ac.signal); // one listener per informer, watch and open stream
   const hub = new ClusterHub(client, { flushMs: o.flushMs });
   hub.start(ac.signal);
+  if (o.flannelMetrics) void watchNetwork(o.flannelMetrics, (v) => hub.publishNetwork(v), ac.signal).catch((err) => dashLog('warn', 'network watch stopped', { error: (err as Error).message }));
   const webRoot = o.webRoot ?? defaultWebRoot();
   const deps = { client, hub, rest: { restURL: o.restURL.replace(/\/$/, ''), token: o.token }, chaos: o.chaos ?? {}, signal: ac.signal };
   const server = createServer((req, res) => {

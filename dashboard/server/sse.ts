@@ -18,7 +18,7 @@ export function serveStream(hub: ClusterHub, req: IncomingMessage, res: ServerRe
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   const { snapshot, unsubscribe } = hub.subscribe((d) => { res.write(sseMessage('delta', d)); });
   res.write('retry: 1000\n');
-  res.write(sseMessage('snapshot', { objects: snapshot, synced: hub.synced(), at: Date.now() }));
+  res.write(sseMessage('snapshot', { objects: snapshot, network: hub.network(), synced: hub.synced(), at: Date.now() }));
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
   const end = () => {
     clearInterval(keepalive);

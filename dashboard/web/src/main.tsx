@@ -4,25 +4,26 @@ import { useCallback, useState } from 'preact/hooks';
 import { Apply, SAMPLE } from './Apply';
 import { Chaos } from './Chaos';
 import { Events } from './Events';
+import { Network } from './Network';
 import { ObjectPanel } from './ObjectPanel';
 import { Services } from './Services';
-import { ofKind, useCluster } from './store';
+import { namespacesOf, useCluster } from './store';
 import { Topology } from './Topology';
 import type { Selection } from './types';
 import { Workloads } from './Workloads';
 import './style.css';
 
-const TABS = ['Topology', 'Workloads', 'Services', 'Events', 'Apply', 'Chaos'] as const;
+const TABS = ['Topology', 'Workloads', 'Services', 'Network', 'Events', 'Apply', 'Chaos'] as const;
 type Tab = typeof TABS[number];
 
 function App() {
-  const { objects, version, connected, synced } = useCluster();
+  const { objects, version, connected, synced, network } = useCluster();
   const [tab, setTab] = useState<Tab>('Topology');
   const [ns, setNs] = useState('');
   const [sel, setSel] = useState<Selection | null>(null);
   const [yaml, setYaml] = useState(SAMPLE);
   const select = useCallback((s: Selection) => setSel(s), []);
-  const namespaces = [...new Set(ofKind(objects, 'Pod').map((p) => p.ns!).concat(ofKind(objects, 'Deployment').map((d) => d.ns!)))].sort();
+  const namespaces = namespacesOf(objects);
   const props = { objects, version, ns, select };
   return <div class={`layout ${sel ? 'with-panel' : ''}`}>
     <header class="top">
@@ -36,6 +37,7 @@ function App() {
       {tab === 'Topology' ? <Topology {...props} /> : null}
       {tab === 'Workloads' ? <Workloads {...props} /> : null}
       {tab === 'Services' ? <Services {...props} /> : null}
+      {tab === 'Network' ? <Network objects={objects} version={version} network={network} /> : null}
       {tab === 'Events' ? <Events objects={objects} version={version} ns={ns} /> : null}
       {tab === 'Apply' ? <Apply text={yaml} setText={setYaml} /> : null}
       {tab === 'Chaos' ? <Chaos objects={objects} version={version} /> : null}

@@ -1,0 +1,21 @@
+/** The overlay between nodes: per-peer packet and byte rates and drops from each node's flanneld. */
+import { ofKind, type NodeNetwork } from './store';
+import type { Slim } from './types';
+
+const human = (bps: number) => (bps >= 1e6 ? `${(bps / 1e6).toFixed(1)} MB/s` : bps >= 1e3 ? `${(bps / 1e3).toFixed(1)} kB/s` : `${bps.toFixed(0)} B/s`);
+
+/** The network view. */
+export function Network({ objects, version, network }: { objects: Map<string, Slim>; version: number; network: NodeNetwork[] }) {
+  void version;
+  if (!network.length) return <p class="muted">No overlay counters: the dashboard was started without flanneld metrics endpoints (<code>kubesim dashboard</code> passes them).</p>;
+  const byIP = new Map(ofKind(objects, 'Node').map((n) => [n.ip as string, n.name]));
+  return <div>{network.map((n) => <section class="workload" key={n.node} data-network-node={n.node}>
+    <header><strong>▣ {n.node}</strong> <span class="meta">{n.backend || 'backend ?'}</span>{n.ok ? null : <span class="badge st-bad">✖ metrics unreachable: {n.error}</span>}</header>
+    {n.peers.length ? <table class="grid"><thead><tr><th scope="col">Peer</th><th scope="col">Sent</th><th scope="col">Received</th><th scope="col">Drops</th></tr></thead>
+      <tbody>{n.peers.map((p) => <tr key={p.peer}>
+        <td>⟶ {byIP.get(p.peer) ?? '?'} ({p.peer})</td>
+        <td>{p.txPps.toFixed(0)} pkt/s · {human(p.txBps)}</td><td>{p.rxPps.toFixed(0)} pkt/s · {human(p.rxBps)}</td>
+        <td class={p.dropsPerSec > 0 ? 'st-bad' : ''}>{p.dropsPerSec > 0 ? '⚠ ' : ''}{p.drops} total · {p.dropsPerSec.toFixed(1)}/s</td>
+      </tr>)}</tbody></table> : <p class="muted">no peers yet</p>}
+  </section>)}</div>;
+}
