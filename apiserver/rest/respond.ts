@@ -8,9 +8,18 @@ import { logLine } from './log.js';
 
 /** Sends `body` as JSON with `code`; `contentType` overrides application/json (e.g. aggregated discovery). */
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  const data = JSON.stringify(body);
+  const data = wantsPretty(res) ? JSON.stringify(body, null, 2) + '\n' : JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private' });
   res.end(res.req?.method === 'HEAD' ? undefined : data);
+}
+
+/** Kubernetes indents JSON for ?pretty=true and for curl/wget users exploring the API by hand. */
+function wantsPretty(res: ServerResponse): boolean {
+  const req = res.req;
+  if (!req) return false;
+  const pretty = /[?&]pretty=([^&]*)/.exec(req.url ?? '')?.[1];
+  if (pretty !== undefined) return pretty === 'true' || pretty === '1';
+  return /^(curl|Wget)\//.test(req.headers['user-agent'] ?? '');
 }
 
 /** Turns anything thrown into an ApiError; unexpected errors become a generic 500 (details go to the log only). */

@@ -99,6 +99,9 @@ test('REST facade over raw HTTP', async (t) => {
 
   await t.test('discovery: version, legacy and aggregated documents', async () => {
     const v = await call(c, 'GET', '/version');
+    assert.match(await (await fetch(`${c.url}/version?pretty=true`)).text(), /^\{\n  "major": "1",/);
+    assert.match(await (await fetch(`${c.url}/version`, { headers: { 'user-agent': 'curl/8.0' } })).text(), /^\{\n  "major"/);
+    assert.match(await (await fetch(`${c.url}/version`)).text(), /^\{"major":"1"/);
     assert.match(String(v.json.gitVersion), /^v1\.\d+\.\d+-kubesim$/);
     assert.deepEqual((await call(c, 'GET', '/api')).json.versions, ['v1']);
     const core = (await call(c, 'GET', '/api/v1')).json as { resources: { name: string; namespaced: boolean; kind: string }[] };
