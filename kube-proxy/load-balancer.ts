@@ -56,6 +56,11 @@ export class LoadBalancer {
   /** Records that clientIP was served by `endpoint` (the affinity target when affinity is on). */
   served(clientIP: string, endpoint: EndpointInfo): void {
     if (this.info.affinitySeconds <= 0) return;
-    this.affinity.set(clientIP, { endpoint: endpointString(endpoint), lastUsedMs: this.now() });
+    const now = this.now();
+    // Expired entries are otherwise only replaced when their client returns: bound the map.
+    if (this.affinity.size >= 10_000) {
+      for (const [ip, a] of this.affinity) if (now - a.lastUsedMs > this.info.affinitySeconds * 1000) this.affinity.delete(ip);
+    }
+    this.affinity.set(clientIP, { endpoint: endpointString(endpoint), lastUsedMs: now });
   }
 }

@@ -4,19 +4,13 @@
  * then copies both ways with back-pressure and half-close. No endpoint → the client gets a RST.
  */
 import net from 'node:net';
-import type { EndpointInfo, TrafficKind } from './endpoints.js';
-import type { LoadBalancer } from './load-balancer.js';
-import type { PortMetrics, ProxyMetrics } from './metrics.js';
+import type { EndpointInfo } from './endpoints.js';
+import type { PortMetrics } from './metrics.js';
+import type { ListenerOptions } from './listener.js';
 import { log } from './log.js';
 
 /** Settings of a TCP listener. */
-export interface TcpListenerOptions {
-  key: string;
-  host: string;
-  port: number;
-  kind: TrafficKind;
-  lb: () => LoadBalancer | undefined;
-  metrics: ProxyMetrics;
+export interface TcpListenerOptions extends ListenerOptions {
   /** Per-attempt connect timeout. */
   connectTimeoutMs?: number;
 }

@@ -4,19 +4,12 @@
  * service address). A flow idle for `idleTimeoutMs` is closed; the next datagram picks again.
  */
 import dgram from 'node:dgram';
-import type { TrafficKind } from './endpoints.js';
-import type { LoadBalancer } from './load-balancer.js';
-import type { PortMetrics, ProxyMetrics } from './metrics.js';
+import type { PortMetrics } from './metrics.js';
+import type { ListenerOptions } from './listener.js';
 import { log } from './log.js';
 
 /** Settings of a UDP listener. */
-export interface UdpListenerOptions {
-  key: string;
-  host: string;
-  port: number;
-  kind: TrafficKind;
-  lb: () => LoadBalancer | undefined;
-  metrics: ProxyMetrics;
+export interface UdpListenerOptions extends ListenerOptions {
   idleTimeoutMs?: number;
 }
 
