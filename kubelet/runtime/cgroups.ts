@@ -89,14 +89,16 @@ export function joinScript(dirs: CgroupDirs): string[] {
 }
 
 /** Pids still in the container's memory cgroup. */
-export function cgroupPids(dirs: CgroupDirs): number[] {
+export function cgroupPids(dirs: CgroupDirs | undefined): number[] {
+  if (!dirs) return [];
   try {
     return readFileSync(join(dirs.memory, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
   } catch { return []; }
 }
 
 /** True when the kernel OOM-killed a process of this cgroup. */
-export function oomKilled(dirs: CgroupDirs): boolean {
+export function oomKilled(dirs: CgroupDirs | undefined): boolean {
+  if (!dirs) return false;
   try {
     const m = /oom_kill (\d+)/.exec(readFileSync(join(dirs.memory, 'memory.oom_control'), 'utf8'));
     return !!m && Number(m[1]) > 0;
@@ -104,7 +106,8 @@ export function oomKilled(dirs: CgroupDirs): boolean {
 }
 
 /** CPU (ns) and memory (bytes) used by the container now. */
-export function cgroupUsage(dirs: CgroupDirs): { cpuNs: number; memoryBytes: number; workingSetBytes: number } {
+export function cgroupUsage(dirs: CgroupDirs | undefined): { cpuNs: number; memoryBytes: number; workingSetBytes: number } {
+  if (!dirs) return { cpuNs: 0, memoryBytes: 0, workingSetBytes: 0 };
   const num = (p: string) => { try { return Number(readFileSync(p, 'utf8').trim()); } catch { return 0; } };
   const memoryBytes = num(join(dirs.memory, 'memory.usage_in_bytes'));
   let inactiveFile = 0;
@@ -116,7 +119,8 @@ export function cgroupUsage(dirs: CgroupDirs): { cpuNs: number; memoryBytes: num
 }
 
 /** Removes the cgroups; one that still holds processes is kept (removal is retried by the caller). */
-export function removeCgroups(dirs: CgroupDirs): void {
+export function removeCgroups(dirs: CgroupDirs | undefined): void {
+  if (!dirs) return;
   for (const c of CONTROLLERS) {
     if (!existsSync(dirs[c])) continue;
     try { rmdirSync(dirs[c]); } catch { /* still has processes: kept for a later removal */ }

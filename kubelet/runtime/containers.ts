@@ -36,7 +36,8 @@ export interface ContainerRecord {
   createdAt: number;
   startedAt?: number;
   logPath: string;
-  cgroups: CgroupDirs;
+  /** Absent when the node has no usable cgroup v1 controllers (no limits, no stats). */
+  cgroups?: CgroupDirs;
   argv: string[];
   env: string[];
   /** The container's root as seen inside its mount namespace, and its working directory (for exec). */
@@ -53,7 +54,15 @@ export interface ContainerRecord {
 export type ContainerPhase = 'created' | 'running' | 'exited';
 
 /** Settings for the container store. */
-export interface ContainerOptions { rootDir: string; cgroupPrefix: string; /** Command that runs the shim (interpreter + script). */ shim: string[]; log: Logger }
+export interface ContainerOptions {
+  rootDir: string;
+  cgroupPrefix: string;
+  /** Whether cgroup v1 controllers are usable (limits, OOM detection, stats). */
+  cgroups: boolean;
+  /** Command that runs the shim (interpreter + script). */
+  shim: string[];
+  log: Logger;
+}
 
 /** Creates, starts, stops, removes and reports containers. */
 export class ContainerStore {
@@ -121,9 +130,9 @@ export class ContainerStore {
     });
     const id = randomBytes(32).toString('hex');
     const dir = this.records.dir(id);
-    const cgroups = cgroupDirs(`${this.opts.cgroupPrefix}/${sandboxId.slice(0, 16)}/${id.slice(0, 16)}`);
+    const cgroups = this.opts.cgroups ? cgroupDirs(`${this.opts.cgroupPrefix}/${sandboxId.slice(0, 16)}/${id.slice(0, 16)}`) : undefined;
     const res = config.linux?.resources;
-    createCgroups(cgroups, { memoryLimitBytes: res?.memory_limit_in_bytes ?? 0, cpuQuotaUs: res?.cpu_quota ?? 0, cpuPeriodUs: res?.cpu_period ?? 0, cpuShares: res?.cpu_shares ?? 0 });
+    if (cgroups) createCgroups(cgroups, { memoryLimitBytes: res?.memory_limit_in_bytes ?? 0, cpuQuotaUs: res?.cpu_quota ?? 0, cpuPeriodUs: res?.cpu_period ?? 0, cpuShares: res?.cpu_shares ?? 0 });
     mkdirSync(join(dir, 'layer'), { recursive: true });
     const workingDir = config.working_dir || img.workingDir;
     const script = {
@@ -190,8 +199,9 @@ export class ContainerStore {
     if (this.phase(r) === 'running') await this.stop(id, 0);
     await pollUntil(() => cgroupPids(r.cgroups).length === 0, 2000, 10);
     removeCgroups(r.cgroups);
-    const podCg = dirname(r.cgroups.memory);
-    if (!this.list().some((c) => c.id !== id && c.sandboxId === r.sandboxId)) removeCgroups({ memory: podCg, cpu: dirname(r.cgroups.cpu), cpuacct: dirname(r.cgroups.cpuacct) });
+    if (r.cgroups && !this.list().some((c) => c.id !== id && c.sandboxId === r.sandboxId)) {
+      removeCgroups({ memory: dirname(r.cgroups.memory), cpu: dirname(r.cgroups.cpu), cpuacct: dirname(r.cgroups.cpuacct) });
+    }
     this.records.remove(id);
     this.byId.delete(id);
   }

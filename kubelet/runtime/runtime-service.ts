@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   log?: Logger;
   /** Force a shim implementation (default: perl when it works, else node). */
   shim?: 'perl' | 'node';
+  /** false = run without cgroups even where they exist (default: use them when usable). */
+  cgroups?: boolean;
 }
 
 /** Writes the shim scripts and returns the command that runs one (perl, or node as the fallback). */
@@ -62,13 +64,14 @@ export class ContainerRuntime {
     mkdirSync(opts.rootDir, { recursive: true });
     const shim = pickShim(opts.rootDir, opts.shim);
     this.log = opts.log ?? createLogger('container-runtime');
-    if (!ensureCgroupMounts()) this.log.warn('cgroup v1 controllers (memory, cpu, cpuacct) unavailable: containers cannot be created');
+    const cgroups = opts.cgroups !== false && ensureCgroupMounts();
+    if (!cgroups) this.log.warn('cgroup v1 controllers (memory, cpu, cpuacct) unavailable: containers run without limits or stats');
     this.images = opts.images;
     this.sandboxes = new SandboxStore({
       rootDir: opts.rootDir, logRoot: opts.logRoot ?? '/var/log/pods', cni: opts.cni, nodeNetns: opts.nodeNetns,
       netnsPrefix: opts.netnsPrefix ?? 'cni-', log: this.log,
     });
-    this.containers = new ContainerStore({ rootDir: opts.rootDir, cgroupPrefix: opts.cgroupPrefix ?? 'kubesim', shim, log: this.log }, this.sandboxes, this.images);
+    this.containers = new ContainerStore({ rootDir: opts.rootDir, cgroupPrefix: opts.cgroupPrefix ?? 'kubesim', cgroups, shim, log: this.log }, this.sandboxes, this.images);
     this.log.info('container shim', { shim: shim.join(' ') });
   }
 

@@ -41,7 +41,7 @@ function rmTree(dir: string): void {
 }
 
 /** Starts a runtime for a test; the third octet picks the node subnet 10.244.<octet>.0/24. */
-export async function startRuntimeHarness(octet: number, opts: { shim?: 'perl' | 'node' } = {}): Promise<RuntimeHarness> {
+export async function startRuntimeHarness(octet: number, opts: { shim?: 'perl' | 'node'; cgroups?: boolean } = {}): Promise<RuntimeHarness> {
   const tmp = tempDir();
   const tag = randomBytes(3).toString('hex');
   const node = await createNetns(`ksimt-n${tag}`);
@@ -52,7 +52,7 @@ export async function startRuntimeHarness(octet: number, opts: { shim?: 'perl' |
   const make = () => new ContainerRuntime({
     rootDir: join(tmp.dir, 'state'), logRoot: join(tmp.dir, 'logs'), images: new ImageRegistry(defaultImagesDir()),
     cni: { name: 'cbr0', subnetFile, dataDir: join(tmp.dir, 'ipam') }, nodeNetns: node, netnsPrefix: `ksimt-${tag}-`, cgroupPrefix,
-    log: createLogger('container-runtime', true), shim: opts.shim,
+    log: createLogger('container-runtime', true), shim: opts.shim, cgroups: opts.cgroups,
   });
   const h: RuntimeHarness = {
     rt: make(), cri: undefined as unknown as CriClient, node, dir: tmp.dir, subnetPrefix: `10.244.${octet}.`, restart: async () => {}, cleanup: async () => {},
