@@ -39,7 +39,8 @@ export async function serveWatch(res: ServerResponse, stream: WatchStream): Prom
   const stop = () => ac.abort();
   res.once('close', stop);
   stream.shutdown?.addEventListener('abort', stop, { once: true });
-  const timeoutMs = stream.timeoutSeconds !== undefined ? stream.timeoutSeconds * 1000 : DEFAULT_TIMEOUT_MS * (1 + Math.random());
+  // timeoutSeconds=0 means "server default", as in Kubernetes.
+  const timeoutMs = stream.timeoutSeconds ? stream.timeoutSeconds * 1000 : DEFAULT_TIMEOUT_MS * (1 + Math.random());
   const timer = setTimeout(stop, timeoutMs);
   const aborted = new Promise<'aborted'>((resolve) => ac.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
   let iterator: AsyncIterator<WatchEvent> | undefined;

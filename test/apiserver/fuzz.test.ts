@@ -118,7 +118,7 @@ test('fuzzed requests never get a 5xx and the server stays up', async (t) => {
     const verb = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'][Math.floor(r() * 5)];
     const { body, type } = randomBody(r, m);
     const path = verb === 'POST' && !sub ? coll : `${coll}/${name}${sub}`;
-    const query = ['', '?dryRun=All', '?fieldManager=fuzz&force=true', '?labelSelector=a%20in%20(', '?fieldSelector=spec.x%3Dy', '?limit=-3', '?watch=1&timeoutSeconds=0', '?gracePeriodSeconds=x'][Math.floor(r() * 8)];
+    const query = ['', '?dryRun=All', '?fieldManager=fuzz&force=true', '?labelSelector=a%20in%20(', '?fieldSelector=spec.x%3Dy', '?limit=-3', '?watch=1&timeoutSeconds=1', '?gracePeriodSeconds=x'][Math.floor(r() * 8)];
     const headers = { 'content-type': verb === 'PATCH' ? PATCH_TYPES[Math.floor(r() * 4)] : type };
     let status = 0;
     let text = '';
