@@ -179,6 +179,28 @@ test('lifecycle hooks: postStart runs after the start, preStop runs before the s
   assert.equal(readFileSync(join(shared, 'pre'), 'utf8'), 'bye\n');
 });
 
+test('seed 004 ConfigMap lab: env from configMapKeyRef, $(VAR) in the command, configMap volume files', async () => {
+  await cp.client.create({ resource: 'configmaps', namespace: 'default' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'multimap' }, data: { given: 'Nigel', family: 'Poulton' } });
+  const env = [{ name: 'FIRSTNAME', valueFrom: { configMapKeyRef: { name: 'multimap', key: 'given' } } }, { name: 'LASTNAME', valueFrom: { configMapKeyRef: { name: 'multimap', key: 'family' } } }];
+  const pods: Pod[] = [
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'envpod', labels: { chapter: 'configmaps' } }, spec: { nodeName: NODE, containers: [{ name: 'ctr1', image: 'busybox', command: ['sleep'], args: ['infinity'], env }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'startup-pod' }, spec: { nodeName: NODE, restartPolicy: 'OnFailure', containers: [{ name: 'args1', image: 'busybox', command: ['/bin/sh', '-c', 'echo First name $(FIRSTNAME) last name $(LASTNAME)', 'wait'], env }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cmvol' }, spec: { nodeName: NODE, volumes: [{ name: 'volmap', configMap: { name: 'multimap' } }], containers: [{ name: 'ctr', image: 'nginx', volumeMounts: [{ name: 'volmap', mountPath: '/etc/name' }] }] } },
+  ] as Pod[];
+  for (const p of pods) await cp.client.create({ resource: 'pods', namespace: 'default' }, p);
+  await waitFor('envpod and cmvol Running, startup-pod Succeeded', async () => {
+    const phases = await Promise.all(['envpod', 'cmvol', 'startup-pod'].map(async (n) => (await getPod(n)).status?.phase));
+    return phases.join() === 'Running,Running,Succeeded';
+  }, { timeoutMs: 30_000 });
+  const envOut = await wsExec(kubeletRef.serverPort, '/exec/default/envpod/ctr1?command=env&stdout=true');
+  assert.deepEqual(envOut.stdout.split('\n').filter((l) => l.includes('NAME')).sort(), ['FIRSTNAME=Nigel', 'HOSTNAME=envpod', 'LASTNAME=Poulton']);
+  assert.equal(await (await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/containerLogs/default/startup-pod/args1`)).text(), 'First name Nigel last name Poulton\n');
+  const ls = await wsExec(kubeletRef.serverPort, `/exec/default/cmvol/ctr?command=ls&command=${encodeURIComponent('/etc/name')}&stdout=true`);
+  assert.equal(ls.stdout, 'family\ngiven\n');
+  for (const p of pods) await cp.client.delete({ resource: 'pods', namespace: 'default', name: p.metadata!.name! }, { gracePeriodSeconds: 0 });
+  await waitFor('sandboxes removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
+});
+
 test('a failing liveness probe restarts the container (luksa/kubia-unhealthy: 500 after five requests)', async () => {
   await cp.client.create({ resource: 'pods', namespace: 'default' }, {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kubia-liveness' },
