@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { runtime } from '../../proto/gen/cri.js';
 import { ApiError } from '../../lib/errors.js';
@@ -123,8 +123,19 @@ export class SandboxStore {
     writeFileSync(join(dir, 'hostname'), `${hostname}\n`);
   }
 
+  /** The pause program: `sleep` reached through a link named pause, so `ps` on the node shows the pods' pause processes. */
+  private pauseBinary(): string {
+    const link = join(this.opts.rootDir, 'pause');
+    if (!existsSync(link)) {
+      const sleep = ['/usr/bin/sleep', '/bin/sleep'].find((p) => existsSync(p)) ?? 'sleep';
+      try { symlinkSync(sleep, link); } catch { /* made concurrently */ }
+    }
+    return link;
+  }
+
   private startPause(rec: SandboxRecord): void {
-    const argv = rec.netnsPath ? ['nsenter', `--net=${rec.netnsPath}`, '--', 'sleep', 'infinity'] : ['sleep', 'infinity'];
+    const pause = this.pauseBinary();
+    const argv = rec.netnsPath ? ['nsenter', `--net=${rec.netnsPath}`, '--', pause, 'infinity'] : [pause, 'infinity'];
     // Detached: the pause process (like the containers) outlives a runtime restart.
     const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: 'ignore' });
     child.unref();
