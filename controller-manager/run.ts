@@ -20,6 +20,7 @@ import { CronJobController } from './controllers/cron-job.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { PodGC } from './controllers/pod-gc.js';
 import { PersistentVolumeController } from './controllers/persistent-volume/controller.js';
+import { PvcProtectionController, PvProtectionController } from './controllers/persistent-volume/protection.js';
 import { ServiceLBController } from './controllers/service-lb.js';
 import { HorizontalPodAutoscalerController } from './controllers/hpa.js';
 import { KubeletStatsSource } from './controllers/hpa-metrics.js';
@@ -58,6 +59,8 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     nodelifecycle: () => new NodeLifecycleController(f, client, recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
     podgc: () => new PodGC(f, client, { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),
     persistentvolume: () => new PersistentVolumeController(f, client, recorder, { pvRoot: o.pvRoot }),
+    'pvc-protection': () => new PvcProtectionController(f, client),
+    'pv-protection': () => new PvProtectionController(f, client),
     servicelb: () => new ServiceLBController(f, client, recorder, o.loadBalancerIPRange),
     horizontalpodautoscaling: () => new HorizontalPodAutoscalerController(f, client, recorder, new KubeletStatsSource(f.informer({ resource: 'nodes' }))),
   };

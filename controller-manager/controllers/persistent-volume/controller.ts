@@ -185,7 +185,7 @@ export class PersistentVolumeController {
   /** Keeps one volume's phase right and reclaims it when its claim is gone. */
   async syncVolume(name: string): Promise<void> {
     const pv = this.pvs.lister.get(undefined, name);
-    if (!pv || pv.metadata?.deletionTimestamp) return;
+    if (!pv) return;
     const ref = pv.spec?.claimRef;
     if (!ref?.uid) {
       if (pv.status?.phase !== 'Available') await this.volumePhase(pv, 'Available');
@@ -206,7 +206,8 @@ export class PersistentVolumeController {
   private async reclaim(pv: PersistentVolume): Promise<void> {
     const policy = pv.spec?.persistentVolumeReclaimPolicy ?? 'Retain';
     const name = pv.metadata!.name!;
-    if (policy === 'Retain') {
+    // Released first: pv-protection lets a volume being deleted go once it is no longer Bound.
+    if (policy === 'Retain' || pv.metadata?.deletionTimestamp) {
       if (pv.status?.phase !== 'Released') {
         await this.volumePhase(pv, 'Released');
         clientLog('info', 'volume released', { pv: name });
@@ -214,6 +215,7 @@ export class PersistentVolumeController {
       return;
     }
     if (policy === 'Delete' && pv.metadata?.annotations?.[ANN_PROVISIONED_BY]) {
+      if (pv.status?.phase !== 'Released') await this.volumePhase(pv, 'Released');
       await deleteVolumeDir(pv, this.pvRoot);
       await this.client.delete({ ...PVS, name }, { preconditions: { uid: pv.metadata!.uid } }).catch(ignoreGone);
       clientLog('info', 'deleted provisioned volume', { pv: name });
