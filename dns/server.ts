@@ -7,10 +7,11 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import dnsPacket, { type Answer, type DecodedPacket, type Packet } from 'dns-packet';
+import dnsPacket, { type Answer, type DecodedPacket } from 'dns-packet';
 import type { ClusterStore } from './cluster-store.js';
 import { ClusterResolver } from './resolver.js';
 import { forwardQuery } from './upstream.js';
+import { encodeResponse } from './wire.js';
 import { log } from './log.js';
 
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
@@ -101,17 +102,17 @@ export class DnsServer {
     const question = q.questions?.[0];
     const opt = q.additionals?.find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
     const maxUdp = udp ? Math.max(512, Math.min(opt?.udpPayloadSize ?? 512, 65_535)) : 65_535;
-    if (!question || q.questions!.length !== 1) return this.count(this.encode(q, 'FORMERR', [], [], [], !!opt, maxUdp));
+    if (!question || q.questions!.length !== 1) return this.count(this.encode(q, msg, 'FORMERR', [], [], [], !!opt, maxUdp));
     const name = question.name.toLowerCase().replace(/\.$/, '');
     const zone = this.resolver.zoneOf(name);
     if (zone === 'outside' || (zone === 'reverse' && this.o.upstream && !this.resolver.resolve({ ...question, name }).answers.length)) {
-      if (!this.o.upstream) return this.count(this.encode(q, 'REFUSED', [], [], [], !!opt, maxUdp));
+      if (!this.o.upstream) return this.count(this.encode(q, msg, 'REFUSED', [], [], [], !!opt, maxUdp));
       this.counters.forwarded++;
       const reply = await forwardQuery(this.o.upstream, msg).catch((err: Error) => {
         log('debug', 'upstream failed', { name, error: err.message });
         return undefined;
       });
-      return this.count(reply ?? this.encode(q, 'SERVFAIL', [], [], [], !!opt, maxUdp));
+      return this.count(reply ?? this.encode(q, msg, 'SERVFAIL', [], [], [], !!opt, maxUdp));
     }
     // Cached answers are valid until the cluster state changes.
     if (this.cacheGeneration !== this.o.store.generation) { this.cache.clear(); this.cacheGeneration = this.o.store.generation; }
@@ -124,7 +125,7 @@ export class DnsServer {
       return this.count(out);
     }
     const r = this.resolver.resolve({ ...question, name });
-    const out = this.encode(q, r.rcode, r.answers, r.authorities, r.additionals, !!opt, maxUdp);
+    const out = this.encode(q, msg, r.rcode, r.answers, r.authorities, r.additionals, !!opt, maxUdp);
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(cacheKey, out);
     return this.count(out);
@@ -137,13 +138,15 @@ export class DnsServer {
     return out;
   }
 
-  private encode(q: DecodedPacket, rcode: keyof typeof RCODE, answers: Answer[], authorities: Answer[], additionals: Answer[], edns: boolean, maxSize: number): Buffer {
+  private encode(q: DecodedPacket, msg: Buffer, rcode: keyof typeof RCODE, answers: Answer[], authorities: Answer[], additionals: Answer[], edns: boolean, maxSize: number): Buffer {
     const opt: Answer[] = edns ? [{ name: '.', type: 'OPT', udpPayloadSize: OUR_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as unknown as Answer] : [];
     const flags = dnsPacket.AUTHORITATIVE_ANSWER | ((q.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | dnsPacket.RECURSION_AVAILABLE | RCODE[rcode];
-    const packet: Packet = { type: 'response', id: q.id, flags, questions: q.questions, answers, authorities, additionals: [...additionals, ...opt] };
-    const out = dnsPacket.encode(packet);
+    const write = (f: number, an: Answer[], ns: Answer[], ar: Answer[]): Buffer => (q.questions?.length === 1
+      ? encodeResponse(msg, f, { answers: an, authorities: ns, additionals: ar }, q.questions[0].name)
+      : dnsPacket.encode({ type: 'response', id: q.id, flags: f, questions: q.questions, answers: an, authorities: ns, additionals: ar }));
+    const out = write(flags, answers, authorities, [...additionals, ...opt]);
     if (out.length <= maxSize) return out;
     // Too big for this UDP client: send the header and question with TC set, the client retries over TCP.
-    return dnsPacket.encode({ ...packet, flags: flags | dnsPacket.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: opt });
+    return write(flags | dnsPacket.TRUNCATED_RESPONSE, [], [], opt);
   }
 }
