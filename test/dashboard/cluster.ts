@@ -23,7 +23,7 @@ export interface DashCluster {
 }
 
 /** Starts the cluster; `groups` are hollow node groups, each stoppable as a "node". */
-export async function startDashCluster(groups: Array<{ prefix: string; count: number }>, opts: { nodeGraceMs?: number; flushMs?: number } = {}): Promise<DashCluster> {
+export async function startDashCluster(groups: Array<{ prefix: string; count: number }>, opts: { nodeGraceMs?: number; flushMs?: number; flannelMetrics?: () => Record<string, string> } = {}): Promise<DashCluster> {
   const cp = await startControlPlane();
   const ac = new AbortController();
   setMaxListeners(0, ac.signal);
@@ -52,7 +52,7 @@ export async function startDashCluster(groups: Array<{ prefix: string; count: nu
       running.push(runHollowNodes({ client: cp.client, count: g.count, prefix: g.prefix, startupMs: 50, heartbeatMs: 500, log }, gac.signal).catch(() => undefined));
     }
     dash = await startDashboard({
-      client: cp.client, restURL: cp.restURL, flushMs: opts.flushMs,
+      client: cp.client, restURL: cp.restURL, flushMs: opts.flushMs, flannelMetrics: opts.flannelMetrics,
       chaos: {
         'stop-node': {
           label: 'Stop node', target: 'node',

@@ -15,6 +15,9 @@ import { startKubeletServer } from '../../kubelet/server.js';
 import { podLogDir } from '../../kubelet/pod-config.js';
 import type { CriClient } from '../../kubelet/runtime/cri-client.js';
 import { defaultWebRoot } from '../../dashboard/server/static.js';
+import { startServer as startFlannelServer } from '../../flanneld/server.js';
+import { TunnelStats } from '../../flanneld/datapath/stats.js';
+import type { Backend } from '../../flanneld/backends/backend.js';
 import { startDashCluster } from './cluster.js';
 import { artifactDir, launchBrowser } from './browser.js';
 
@@ -51,7 +54,12 @@ spec:
 
 test('dashboard in chromium: nodes, DNS pods, create + scale a Deployment, field errors, logs, stop a node', { timeout: 180_000 }, async (t) => {
   assert.ok(existsSync(join(defaultWebRoot(), 'index.html')), 'front end not built: npm run build:web');
-  const c = await startDashCluster([{ prefix: A, count: 1 }, { prefix: B, count: 1 }]);
+  // flanneld's real /metrics server over a tunnel whose counters the test moves.
+  const stats = new TunnelStats();
+  const flannel = await startFlannelServer({ ready: true, backend: { type: 'vxlan', stats } as unknown as Backend }, '127.0.0.1', 0);
+  t.after(() => flannel.close());
+  const metricsURL = `http://127.0.0.1:${(flannel.address() as { port: number }).port}/metrics`;
+  const c = await startDashCluster([{ prefix: A, count: 1 }, { prefix: B, count: 1 }], { flannelMetrics: () => ({ [`${A}0`]: metricsURL }) });
   t.after(() => c.stop());
   // A real kubelet HTTP server on loopback for one pod's logs (hollow nodes have no containers).
   const logRoot = mkdtempSync(join(tmpdir(), 'ksimt-dash-logs-'));
@@ -120,7 +128,26 @@ test('dashboard in chromium: nodes, DNS pods, create + scale a Deployment, field
   await shot('5-logs');
   await page.click('[aria-label="close panel"]');
 
-  // 6. Chaos: stop node B; it turns NotReady on the page and the action is in the events.
+  // 6. The scheduler's decision for a web pod: selected node and per-node verdicts.
+  await page.click('[data-tab="Workloads"]');
+  await page.click('[data-workload="deployment/default/web"] .pod >> nth=0');
+  await page.click('[data-testid="panel"] [role="tab"]:has-text("Scheduling")');
+  await page.locator(`[data-testid="panel"] caption:has-text("Selected node: ksimt-${suffix}")`).waitFor(T);
+  assert.equal(await page.locator('[data-testid="panel"] tbody tr').count() >= 2, true);
+  await shot('6-scheduling');
+  await page.click('[aria-label="close panel"]');
+
+  // 7. The overlay: per-peer rates from flanneld's counters, peer named by its node address.
+  const peer = stats.peer('198.18.0.0');
+  const traffic = setInterval(() => { peer.txPackets += 100; peer.txBytes += 150_000; peer.drops += 1; }, 100);
+  t.after(() => clearInterval(traffic));
+  await page.click('[data-tab="Network"]');
+  await page.locator(`[data-network-node="${A}0"] td:has-text("pkt/s")`).first().waitFor(T);
+  await page.waitForFunction(() => /[1-9]\d* pkt\/s/.test(document.querySelector('[data-network-node] tbody')?.textContent ?? ''), undefined, T);
+  await shot('7-network');
+  clearInterval(traffic);
+
+  // 8. Chaos: stop node B; it turns NotReady on the page and the action is in the events.
   await page.click('[data-tab="Chaos"]');
   await page.click(`[data-testid="chaos-stop-node-${B}0"]`, T);
   await page.click('[data-tab="Topology"]');
@@ -128,8 +155,8 @@ test('dashboard in chromium: nodes, DNS pods, create + scale a Deployment, field
   await down.waitFor(T);
   assert.match(await down.locator('[data-testid="node-status"]').innerText(), /NotReady/);
   assert.equal(await page.locator(`[data-node="${A}0"][data-ready="True"]`).count(), 1);
-  await shot('6-node-down');
+  await shot('8-node-down');
   await page.click('[data-tab="Events"]');
   await page.locator('tr[data-reason="ChaosStopNode"]').waitFor(T);
-  await shot('7-events');
+  await shot('9-events');
 });
