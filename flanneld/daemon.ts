@@ -60,7 +60,11 @@ async function resolveUnderlay(o: FlanneldOptions): Promise<{ iface: string; pub
 }
 
 /** Runs flanneld until signal aborts; resolves after cleanup. */
-export async function runFlanneld(o: FlanneldOptions, signal: AbortSignal): Promise<void> {
+export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promise<void> {
+  // Stops on the caller's signal, or on our own when the node's subnet changed under us.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([outer, stop.signal]);
+  let fatal: Error | undefined;
   const client = new Etcd3({ hosts: o.etcdEndpoints, dialTimeout: 3000 });
   const state: ServerState = { ready: false };
   let server: Server | undefined;
@@ -72,7 +76,14 @@ export async function runFlanneld(o: FlanneldOptions, signal: AbortSignal): Prom
       o.onListening?.(typeof addr === 'object' && addr ? addr.port : 0);
     }
     const registry = new SubnetRegistry(client, o.etcdPrefix);
-    const manager = new SubnetManager({ registry, subnetFile: o.subnetFile, ttlSeconds: o.leaseTtl, renewMarginSeconds: o.renewMarginSeconds, resyncMs: o.resyncMs });
+    const manager = new SubnetManager({
+      registry, subnetFile: o.subnetFile, ttlSeconds: o.leaseTtl, renewMarginSeconds: o.renewMarginSeconds, resyncMs: o.resyncMs,
+      onSubnetChanged: (l) => {
+        // Devices, subnet.env and every pod carry the old subnet: start over, as flannel does.
+        fatal = new Error(`subnet lease lost and replaced by ${formatCidr(l.subnet)}: restart to re-address the node`);
+        stop.abort();
+      },
+    });
     const config = await manager.loadConfig(signal);
     const type = o.backendOverride ?? config.backend.Type;
     const factory = backendFactory(type);
@@ -96,6 +107,7 @@ export async function runFlanneld(o: FlanneldOptions, signal: AbortSignal): Prom
       manager.run(backend, signal),
       chaos ? watchChaosKeys(client, o.etcdPrefix, underlay.publicIp, chaos, signal) : undefined,
     ]);
+    if (fatal) throw fatal;
   } finally {
     state.ready = false;
     await backend?.close().catch((err) => log.error('backend cleanup failed', { err }));

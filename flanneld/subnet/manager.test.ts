@@ -10,6 +10,7 @@ import { SubnetManager, type LeaseListener } from './manager.js';
 import { SubnetRegistry, type SubnetLease } from './registry.js';
 import { formatCidr } from './cidr.js';
 import { readSubnetEnv, writeSubnetEnv } from './subnet-env.js';
+import { TcpProxy } from '../testing/tcp-proxy.js';
 
 const CONFIG = JSON.stringify({ Network: '10.244.0.0/16', SubnetLen: 24, Backend: { Type: 'vxlan' } });
 
@@ -119,6 +120,35 @@ test('watch: a node added later is seen, an expired lease is removed, the own le
       ctl.abort();
       ctlB.abort();
       await Promise.all(runs);
+    }
+  });
+});
+
+test('a lease lost while etcd was away and taken by another node: a new subnet, and the owner is told', async () => {
+  await withEtcd(async (client, etcd) => {
+    const url = new URL(etcd.endpoint);
+    const proxy = new TcpProxy(url.hostname, Number(url.port));
+    const ctl = new AbortController();
+    const viaProxy = new Etcd3({ hosts: `http://127.0.0.1:${await proxy.start()}` });
+    let run: Promise<void> | undefined;
+    try {
+      const changed: string[] = [];
+      const a = new SubnetManager({ registry: new SubnetRegistry(viaProxy), ttlSeconds: 3, onSubnetChanged: (l) => changed.push(formatCidr(l.subnet)) });
+      await a.loadConfig(ctl.signal);
+      const first = await a.acquire(attrs('10.200.0.11'), ctl.signal);
+      run = a.run(new Recorder(), ctl.signal);
+      await proxy.pause();
+      await client.leaseClient.leaseRevoke({ ID: first.leaseId });
+      await client.put(`/coreos.com/network/subnets/${formatCidr(first.subnet).replace('/', '-')}`).value(JSON.stringify(attrs('10.200.0.99')));
+      await proxy.start();
+      await waitFor('told about the new subnet', () => changed.length === 1, { timeoutMs: 20_000 });
+      assert.notEqual(changed[0], formatCidr(first.subnet));
+      assert.equal(formatCidr(a.own!.subnet), changed[0]);
+    } finally {
+      ctl.abort();
+      await run;
+      viaProxy.close();
+      await proxy.close();
     }
   });
 });

@@ -4,7 +4,7 @@
  * (watch + periodic resync). While etcd is unreachable the last known view stays in force.
  */
 import { randomInt } from 'node:crypto';
-import type { Lease as EtcdLease, Watcher } from 'etcd3';
+import { EtcdLeaseInvalidError, type Lease as EtcdLease, type Watcher } from 'etcd3';
 import { backoff, sleep } from '../abort.js';
 import { logger } from '../log.js';
 import { allSubnets, parseNetworkConfig, type NetworkConfig } from './config.js';
@@ -33,6 +33,8 @@ export interface SubnetManagerOptions {
   renewMarginSeconds?: number;
   /** Full re-list period, a safety net under the watch. */
   resyncMs?: number;
+  /** Called when a lost lease could only be replaced by a different subnet (pods must be re-addressed). */
+  onSubnetChanged?: (lease: SubnetLease) => void;
 }
 
 /** Keeps this node's subnet lease and the other nodes' leases in sync with etcd. */
@@ -76,7 +78,9 @@ export class SubnetManager {
       try {
         const got = await this.tryAcquire(attrs, previous ?? this.own?.subnet);
         if (got) {
+          const before = this.own;
           this.own = got;
+          if (before && !sameNet(before.subnet, got.subnet)) this.opts.onSubnetChanged?.(got);
           log.info('acquired subnet lease', { subnet: formatCidr(got.subnet), publicIP: attrs.PublicIP, ttl: this.ttl });
           return got;
         }
@@ -165,7 +169,8 @@ export class SubnetManager {
         wait = every;
         log.debug('renewed subnet lease', { subnet: this.own && formatCidr(this.own.subnet) });
       } catch (err) {
-        if ((err as { expired?: boolean }).expired || /lease not found|requested lease not found/i.test(String(err))) {
+        // etcd3 reports a revoked or timed-out lease as EtcdLeaseInvalidError ("... is expired or revoked").
+        if ((err as { expired?: boolean }).expired || err instanceof EtcdLeaseInvalidError || /expired or revoked|lease not found/i.test(String(err))) {
           log.warn('subnet lease expired, acquiring again', { subnet: this.own && formatCidr(this.own.subnet) });
           await this.acquire(this.attrs!, signal).catch(() => undefined);
           wait = every;
