@@ -5,7 +5,6 @@
  * the grace period), remove, status (exit code, reason Completed/Error/OOMKilled, times).
  * State lives in <root>/containers/<id>/, so a restarted runtime adopts running containers.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +17,7 @@ import { RecordDir, readJson } from './state-store.js';
 import { isAlive, processStartTime, signal } from './procs.js';
 import { pollUntil } from './poll.js';
 import { containerFstab, startScript } from './start-script.js';
+import type { ShimLauncher } from './shim-launcher.js';
 import type { SandboxStore } from './sandboxes.js';
 import type { Logger } from './log.js';
 
@@ -59,8 +59,8 @@ export interface ContainerOptions {
   cgroupPrefix: string;
   /** Whether cgroup v1 controllers are usable (limits, OOM detection, stats). */
   cgroups: boolean;
-  /** Command that runs the shim (interpreter + script). */
-  shim: string[];
+  /** Starts the per-container shims. */
+  shims: ShimLauncher;
   log: Logger;
 }
 
@@ -163,17 +163,15 @@ export class ContainerStore {
     const netPath = sb.pausePid ? `/proc/${sb.pausePid}/ns/net` : sb.netnsPath;
     const enter = netPath ? ['nsenter', `--net=${netPath}`, '--'] : [];
     const cmd = [...enter, 'unshare', '--mount', '--uts', '--', '/bin/sh', join(dir, 'start.sh'), ...r.argv];
-    const envObj = Object.fromEntries(r.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-    const shim = spawn(this.opts.shim[0], [...this.opts.shim.slice(1), r.logPath, dir, ...cmd], { detached: true, stdio: 'ignore', env: envObj });
-    shim.unref();
+    const shimPid = this.opts.shims.launch(r.logPath, dir, cmd, r.env);
     const pidFile = join(dir, 'pid');
     const ok = await pollUntil(() => (existsSync(pidFile) && existsSync(join(dir, 'started'))) || existsSync(join(dir, 'exit')), 10_000, 2);
     const pid = Number(readJson<number>(pidFile) ?? 0);
     if (!ok || !pid) throw new ApiError('Internal', `container "${id}": the shim did not start it`);
     r.pid = pid;
     r.pidStart = processStartTime(pid);
-    r.shimPid = shim.pid;
-    r.shimStart = shim.pid ? processStartTime(shim.pid) : undefined;
+    r.shimPid = shimPid;
+    r.shimStart = shimPid ? processStartTime(shimPid) : undefined;
     r.startedAt = Date.now() * 1e6;
     this.records.save(r);
     this.opts.log.info('container started', { container: r.config.metadata?.name ?? '', id: id.slice(0, 12), pid });

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   });
   if (o.cleanup) {
     await removeAll(rt);
+    rt.close();
     log.info('removed all pods', { rootDir: o.rootDir });
     return;
   }
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   log.info('serving CRI', { socket, sandboxes: rt.sandboxes.list().length, containers: rt.containers.list().length, images: images.list().length });
   const stop = (sig: string) => {
     log.info('shutting down; pods keep running', { signal: sig });
-    server.close().then(() => (o.stopPodsOnExit ? removeAll(rt) : undefined)).then(() => process.exit(0), () => process.exit(1));
+    server.close().then(() => (o.stopPodsOnExit ? removeAll(rt) : undefined)).then(() => { rt.close(); process.exit(0); }, () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

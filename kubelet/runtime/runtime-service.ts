@@ -15,6 +15,7 @@ import type { BuiltinImage, ImageRegistry } from './images.js';
 import { createLogger, type Logger } from './log.js';
 import { SandboxStore, type SandboxRecord } from './sandboxes.js';
 import { SHIM_JS_SOURCE, SHIM_SOURCE } from './shim-script.js';
+import { ShimLauncher } from './shim-launcher.js';
 import { spawnSync } from 'node:child_process';
 
 type Labels = { [k: string]: string } | null | undefined;
@@ -58,11 +59,13 @@ export class ContainerRuntime {
   readonly sandboxes: SandboxStore;
   readonly containers: ContainerStore;
   readonly images: ImageRegistry;
+  private readonly shims: ShimLauncher;
   private readonly log: Logger;
 
   constructor(opts: RuntimeOptions) {
     mkdirSync(opts.rootDir, { recursive: true });
     const shim = pickShim(opts.rootDir, opts.shim);
+    this.shims = new ShimLauncher(shim, shim[0] === 'perl');
     this.log = opts.log ?? createLogger('container-runtime');
     const cgroups = opts.cgroups !== false && ensureCgroupMounts();
     if (!cgroups) this.log.warn('cgroup v1 controllers (memory, cpu, cpuacct) unavailable: containers run without limits or stats');
@@ -71,8 +74,13 @@ export class ContainerRuntime {
       rootDir: opts.rootDir, logRoot: opts.logRoot ?? '/var/log/pods', cni: opts.cni, nodeNetns: opts.nodeNetns,
       netnsPrefix: opts.netnsPrefix ?? 'cni-', log: this.log,
     });
-    this.containers = new ContainerStore({ rootDir: opts.rootDir, cgroupPrefix: opts.cgroupPrefix ?? 'kubesim', cgroups, shim, log: this.log }, this.sandboxes, this.images);
+    this.containers = new ContainerStore({ rootDir: opts.rootDir, cgroupPrefix: opts.cgroupPrefix ?? 'kubesim', cgroups, shims: this.shims, log: this.log }, this.sandboxes, this.images);
     this.log.info('container shim', { shim: shim.join(' ') });
+  }
+
+  /** Releases what the runtime holds in this process (the standby shim); pods keep running. */
+  close(): void {
+    this.shims.close();
   }
 
   Version(): runtime.v1.VersionResponse.$Properties {

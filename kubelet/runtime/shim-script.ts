@@ -3,7 +3,8 @@
  * container, writes its stdout/stderr to the log in the CRI format
  * (`<RFC3339Nano> stdout|stderr F|P <line>`), and records the exit status in a file. The
  * runtime can restart while containers keep running, and an idle container costs a few MB
- * instead of a second Node.js process. Usage: perl shim.pl <log> <state-dir> <cmd> [args...];
+ * instead of a second Node.js process. Usage: perl shim.pl <log> <state-dir> <cmd> [args...]
+ * (or no arguments and the job on stdin, see shim-launcher.ts);
  * writes <state-dir>/pid when the child exists and <state-dir>/exit (JSON) when it ended.
  */
 export const SHIM_SOURCE = String.raw`#!/usr/bin/perl
@@ -16,8 +17,25 @@ use IO::Select;
 my $hires = eval { require Time::HiRes; 1 };
 sub now_f { return $hires ? Time::HiRes::time() : time(); }
 
-my $log_path = shift @ARGV;
-my $state = shift @ARGV;
+my ($log_path, $state);
+if (@ARGV) {
+  $log_path = shift @ARGV;
+  $state = shift @ARGV;
+} else {
+  # Standby mode: started ahead of time, the job arrives on stdin as NUL-separated fields
+  # (log, state dir, env count, KEY=VALUE..., argv...); EOF without a job means "not needed".
+  local $/;
+  my $job = <STDIN>;
+  exit 0 unless defined $job && length $job;
+  my @f = split /\0/, $job, -1;
+  $log_path = shift @f;
+  $state = shift @f;
+  my $n = shift @f;
+  %ENV = ();
+  for (1 .. $n) { my $kv = shift @f; my $i = index($kv, '='); $ENV{substr($kv, 0, $i)} = substr($kv, $i + 1); }
+  @ARGV = @f;
+  open(STDIN, '<', '/dev/null');
+}
 POSIX::setsid();
 
 sub write_atomic {

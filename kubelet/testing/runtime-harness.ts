@@ -72,6 +72,7 @@ export async function startRuntimeHarness(octet: number, opts: { shim?: 'perl' |
   h.restart = async () => {
     h.cri.close();
     await server.close();
+    h.rt.close();
     h.rt = make();
     server = await serveCri(h.rt, socket, createLogger('cri', true));
     h.cri = new CriClient(socket);
@@ -79,6 +80,7 @@ export async function startRuntimeHarness(octet: number, opts: { shim?: 'perl' |
   h.cleanup = async () => {
     h.cri.close();
     await server.close();
+    h.rt.close();
     for (const c of h.rt.containers.list()) {
       if (c.pid) signal(-c.pid, 'SIGKILL');
       await h.rt.containers.remove(c.id).catch(() => {});
