@@ -116,6 +116,11 @@ test('watch: a node added later is seen, an expired lease is removed, the own le
       const own = await client.get(`/coreos.com/network/subnets/${formatCidr(la.subnet).replace('/', '-')}`).string();
       assert.ok(own, 'own lease still there after several TTLs');
       assert.equal(rec.added.length, 1);
+      // An operator deletes a's key: a writes it again, same subnet.
+      const ownKey = `/coreos.com/network/subnets/${formatCidr(la.subnet).replace('/', '-')}`;
+      await client.delete().key(ownKey);
+      await waitFor('own key written again', async () => (await client.get(ownKey).string()) !== null);
+      assert.deepEqual(a.own!.subnet, la.subnet);
     } finally {
       ctl.abort();
       ctlB.abort();
