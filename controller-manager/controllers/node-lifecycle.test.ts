@@ -122,8 +122,12 @@ test('a node that stops heartbeating goes Unknown + unreachable taints; its pods
       return pods.length === 2 && pods.every((p) => !firstPods.has(p.metadata!.name) && p.spec?.nodeName === 'nl-b' && p.status?.phase === 'Running');
     }, { timeoutMs: 15_000 });
     assert.equal((await podsOf('app=stayer')).length, 1, 'a pod tolerating the taint without tolerationSeconds stays');
-    const events = (await cp.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
-    assert.ok(events.some((e) => e.reason === 'TaintManagerEviction' && /^Marking for deletion Pod default\/web-/.test(e.message ?? '')), 'eviction event recorded');
+    // Events are written in the background: wait for both.
+    await waitFor('NodeNotReady event on the pod and TaintManagerEviction events', async () => {
+      const events = (await cp.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
+      return events.some((e) => e.reason === 'NodeNotReady' && e.involvedObject?.name === 'stayer' && e.message === 'Node is not ready')
+        && events.some((e) => e.reason === 'TaintManagerEviction' && /^Marking for deletion Pod default\/web-/.test(e.message ?? ''));
+    });
 
     // The kubelet comes back: heartbeat + Ready posted; the taints go.
     const back = new AbortController();

@@ -200,6 +200,7 @@ export class NodeLifecycleController {
       await this.client.updateStatus({ resource: 'pods', namespace: p.metadata!.namespace! }, next).catch((err) => {
         if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
       });
+      this.recorder.event(p, 'Warning', 'NodeNotReady', 'Node is not ready');
     }
   }
 

@@ -103,6 +103,8 @@ test('the standby controller-manager finishes a rolling update after the leader 
   const final = pods.lister.list().filter(isPodActive);
   assert.equal(final.length, REPLICAS);
   assert.ok(final.every(newPod), 'every pod runs the new template');
+  const rss = (await cp.client.list({ group: 'apps', resource: 'replicasets', namespace: 'default' })).items;
+  assert.equal(rss.length, 2, 'the new leader adopted the rollout: one old and one new ReplicaSet, no duplicate');
   t.diagnostic(`live pods peaked at ${maxLive}, ready pods never below ${minReady}, ${atKill} new pods when the leader died`);
   assert.ok(maxLive <= REPLICAS + SURGE, `live pods peaked at ${maxLive} (limit ${REPLICAS + SURGE})`);
   assert.ok(minReady >= REPLICAS, `ready pods dropped to ${minReady} during the rollout`);
