@@ -133,7 +133,8 @@ test('dashboard in chromium: nodes, DNS pods, create + scale a Deployment, field
   await page.click('[data-workload="deployment/default/web"] .pod >> nth=0');
   await page.click('[data-testid="panel"] [role="tab"]:has-text("Scheduling")');
   await page.locator(`[data-testid="panel"] caption:has-text("Selected node: ksimt-${suffix}")`).waitFor(T);
-  assert.equal(await page.locator('[data-testid="panel"] tbody tr').count() >= 2, true);
+  assert.equal(await page.locator('[data-testid="panel"] tr[data-decision-node]').count(), 2);
+  assert.match(await page.locator(`[data-decision-node="${A}0"]`).innerText(), /✔ passed all \d+ filters/);
   await shot('6-scheduling');
   await page.click('[aria-label="close panel"]');
 

@@ -8,13 +8,15 @@ function Decision({ json }: { json: string | null }) {
   let d: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   try { d = JSON.parse(json); } catch { return <pre>{json}</pre>; }
   const nodes = new Set<string>([...Object.keys(d.filter ?? {}), ...Object.keys(d.finalScore ?? {})]);
-  return <table class="grid"><caption>Selected node: {d.selectedNode ?? 'none'}</caption>
+  const pre = Object.entries(d.preFilter ?? {}).filter(([, v]) => v !== 'passed');
+  return <table class="grid"><caption>Selected node: {d.selectedNode ?? 'none'}{pre.length ? ` · PreFilter rejected: ${pre.map(([p, v]) => `${p}: ${v}`).join('; ')}` : ''}</caption>
     <thead><tr><th scope="col">Node</th><th scope="col">Filter verdicts</th><th scope="col">Score</th></tr></thead>
     <tbody>{[...nodes].map((n) => {
-      const rejected = Object.entries(d.filter?.[n] ?? {});
-      return <tr key={n}><td>{n === d.selectedNode ? '★ ' : ''}{n}</td>
-        <td>{rejected.length ? rejected.map(([p, r]) => <div key={p}>✖ {p}: {String(r)}</div>) : '✔ passed'}</td>
-        <td>{d.finalScore?.[n] ?? '—'}{d.scores?.[n] ? <div class="meta">{Object.entries(d.scores[n]).map(([p, s]) => `${p} ${s}`).join(' · ')}</div> : null}</td></tr>;
+      const rejected = Object.entries(d.filter?.[n] ?? {}).filter(([, v]) => v !== 'passed');
+      const scores = Object.entries(d.score?.[n] ?? {}) as Array<[string, { weighted?: number }]>;
+      return <tr key={n} data-decision-node={n}><td>{n === d.selectedNode ? '★ selected: ' : ''}{n}</td>
+        <td>{rejected.length ? rejected.map(([p, r]) => <div key={p}>✖ {p}: {String(r)}</div>) : `✔ passed all ${Object.keys(d.filter?.[n] ?? {}).length} filters`}</td>
+        <td>{d.finalScore?.[n] ?? '—'}{scores.length ? <div class="meta">{scores.map(([p, s]) => `${p} ${s.weighted ?? ''}`).join(' · ')}</div> : null}</td></tr>;
     })}</tbody></table>;
 }
 
