@@ -32,6 +32,17 @@ test('userspace VXLAN ↔ kernel vxlan: TCP both ways, tshark decodes our packet
       assert.equal(src, `10.200.0.11,${a.podIp}`);
       assert.equal(dst, `10.200.0.12,${b.podIp}`);
     }
+    // a restarts with a new VtepMAC: the kernel side replaces its neighbour and FDB entries.
+    const oldMac = (await c.topo.exec(a.ns, 'cat', ['/sys/class/net/flannel.1/address'])).trim();
+    await c.procs.get(a.index)!.kill();
+    await c.start(a);
+    const newMac = (await c.topo.exec(a.ns, 'cat', ['/sys/class/net/flannel.1/address'])).trim();
+    assert.notEqual(newMac, oldMac);
+    await waitFor('b uses the new VtepMAC', async () => {
+      const fdb = await c.topo.exec(b.ns, 'bridge', ['fdb', 'show', 'dev', 'flannel.1']);
+      return fdb.includes(`${newMac} dst 10.200.0.11`) && !fdb.includes(oldMac);
+    });
+    await waitFor('b → a again', () => c.topo.ping(b, a));
     // SIGTERM: each flanneld deletes its device (the kernel one explicitly, the TAP by closing it).
     for (const n of [a, b]) {
       await c.procs.get(n.index)!.stop();
