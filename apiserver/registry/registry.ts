@@ -18,6 +18,7 @@ import { stderrLog, type LogFn } from '../storage/log.js';
 import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
 import { WatchCache } from '../storage/watch-cache.js';
+import { bodyToStorage, viewFor, type StorageView } from './conversion.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { keyOf, whatOf, type RegistryCore, type ServiceAllocation } from './context.js';
 import { createObject } from './create.js';
@@ -70,6 +71,9 @@ export type RegistryHandle = Registry & {
 
 const DELETE_COLLECTION_WORKERS = 16;
 
+/** A request's storage kind and the conversions back to the version it was made in. */
+interface Resolved { def: ResourceDef; sref: ResourceRef; view?: StorageView; out(o: KObject): KObject; outList(l: KList): KList }
+
 const NOT_FOUND = (): ApiError => new ApiError('NotFound', 'the server could not find the requested resource');
 
 /** Parses a resourceVersion parameter ('' / '0' → undefined). */
@@ -113,6 +117,18 @@ class EtcdRegistry implements RegistryHandle {
     return d;
   }
 
+  /** The storage kind behind `ref`, the storage ref, and the conversion out to `ref`'s version. */
+  private resolve(ref: ResourceRef): Resolved {
+    const view = viewFor(ref);
+    if (!view) return { def: this.def(ref), sref: ref, out: (o) => o, outList: (l) => l };
+    const def = this.lookup(view.storage.group, view.storage.resource);
+    if (!def) throw NOT_FOUND();
+    return {
+      def, sref: view.storage, view, out: (o) => view.fromStorage(o),
+      outList: (l) => ({ ...l, apiVersion: view.apiVersion, items: l.items.map((o) => view.fromStorage(o)) }),
+    };
+  }
+
   /** Whether `namespace` has a ResourceQuota, from the quota watch cache (in memory; off until it runs). */
   private hasQuota(namespace: string): boolean {
     const def = this.lookup('', 'resourcequotas');
@@ -131,14 +147,18 @@ class EtcdRegistry implements RegistryHandle {
   }
 
   async get(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<KObject> {
-    const def = this.def(ref);
+    const { def, out } = this.resolve(ref);
     checkSubresource(def, subresource, ['status', 'scale']);
     const { obj } = await this.store.mustGet(keyOf(this.core, def, namespace, name), whatOf(def, name));
-    return subresource === 'scale' ? toScale(obj) : { ...obj, apiVersion: apiVersionOf(def), kind: def.kind };
+    return subresource === 'scale' ? toScale(obj) : out({ ...obj, apiVersion: apiVersionOf(def), kind: def.kind });
   }
 
   async list(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: ListOptions): Promise<KList> {
-    const def = this.def(ref);
+    const { def, outList } = this.resolve(ref);
+    return outList(await this.listStored(def, namespace, opts));
+  }
+
+  private async listStored(def: ResourceDef, namespace: string | undefined, opts: ListOptions): Promise<KList> {
     // resourceVersion=0 means "any version is fine": served from the watch cache, as Kubernetes does.
     const cache = this.caches.get(def.resource);
     if (opts.resourceVersion === '0' && !opts.continue && cache?.ready) {
@@ -151,50 +171,53 @@ class EtcdRegistry implements RegistryHandle {
   }
 
   watch(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent> {
-    const def = this.def(ref);
+    const { def, view, out } = this.resolve(ref);
     const { matches } = selectionPredicate(def, namespace, opts.labelSelector, opts.fieldSelector);
     const rv = parseRv(opts.resourceVersion);
     const initial = opts.sendInitialEvents === true || (rv === undefined && opts.sendInitialEvents !== false);
     const cache = this.watchCache(def);
     const bookmark = (rev: number, end: boolean): KObject => ({
-      apiVersion: apiVersionOf(def), kind: def.kind,
+      apiVersion: view ? view.apiVersion : apiVersionOf(def), kind: def.kind,
       metadata: { resourceVersion: String(rev), ...(end ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
     });
     return {
       [Symbol.asyncIterator]: async function* () {
         const events = await cache.watch({ initial, fromRev: rv, matches, bookmarks: !!opts.allowWatchBookmarks, bookmark }, signal);
-        yield* events;
+        if (!view) { yield* events; return; }
+        for await (const ev of events) yield ev.type === 'BOOKMARK' ? ev : { type: ev.type, object: out(ev.object) };
       },
     };
   }
 
   async create(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, obj: KObject, subresource?: string, parentName?: string): Promise<KObject> {
-    const def = this.def(ref);
-    if (!subresource) return createObject(this.core, ctx, ref, def, namespace, obj);
+    const { def, sref, view, out } = this.resolve(ref);
+    if (!subresource) return out(await createObject(this.core, ctx, sref, def, namespace, bodyToStorage(view, obj)));
     checkSubresource(def, subresource, ['binding', 'eviction']);
     if (!parentName) throw new ApiError('BadRequest', `${subresource} needs the name of the pod`);
     return subresource === 'binding' ? bindPod(this.core, ctx, ref, def, namespace, parentName, obj) : evictPod(this.core, ctx, ref, def, namespace, parentName, obj);
   }
 
   async update(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, obj: KObject, subresource?: string): Promise<KObject> {
-    const def = this.def(ref);
+    const { def, sref, view, out } = this.resolve(ref);
     checkSubresource(def, subresource, ['status', 'scale', 'finalize']);
     if (subresource === 'scale') return updateScale(this.core, ctx, ref, def, namespace, name, obj);
-    return updateObject(this.core, ctx, ref, def, namespace, name, obj, subresource);
+    return out(await updateObject(this.core, ctx, sref, def, namespace, name, bodyToStorage(view, obj), subresource));
   }
 
   async patch(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: PatchOptions, subresource?: string): Promise<KObject> {
-    const def = this.def(ref);
+    const { def, sref, view, out } = this.resolve(ref);
     checkSubresource(def, subresource, ['status', 'scale']);
-    return patchObject(this.core, ctx, ref, def, namespace, name, type, patch, opts, subresource);
+    const res = await patchObject(this.core, ctx, sref, def, namespace, name, type, patch, opts, subresource, view);
+    return subresource === 'scale' ? res : out(res);
   }
 
   async delete(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<KObject> {
-    return deleteObject(this.core, ctx, ref, this.def(ref), namespace, name, opts ?? {});
+    const { def, sref, out } = this.resolve(ref);
+    return out(await deleteObject(this.core, ctx, sref, def, namespace, name, opts ?? {}));
   }
 
   async deleteCollection(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions): Promise<KList> {
-    const def = this.def(ref);
+    const { def, sref, outList } = this.resolve(ref);
     checkDeleteOptions(opts ?? {});
     const list = await listObjects(this.core, def, namespace, { ...listOpts, limit: undefined, continue: undefined });
     // Kubernetes deletes a collection with a pool of workers; keep the list order in the result.
@@ -204,14 +227,14 @@ class EtcdRegistry implements RegistryHandle {
       for (let i = next++; i < list.items.length; i = next++) {
         const item = list.items[i];
         try {
-          results[i] = await deleteObject(this.core, ctx, ref, def, item.metadata?.namespace, item.metadata!.name!, opts ?? {});
+          results[i] = await deleteObject(this.core, ctx, sref, def, item.metadata?.namespace, item.metadata!.name!, opts ?? {});
         } catch (err) {
           if (!isApiError(err, 'NotFound')) throw err; // deleted meanwhile: nothing left to do
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(DELETE_COLLECTION_WORKERS, list.items.length) }, worker));
-    return { ...list, items: results.filter((o): o is KObject => o !== undefined) };
+    return outList({ ...list, items: results.filter((o): o is KObject => o !== undefined) });
   }
 
   /** Starts the watch caches of every served resource (one per storage prefix); failures retry on first watch. */
