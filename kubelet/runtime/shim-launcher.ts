@@ -10,7 +10,9 @@ export class ShimLauncher {
   private standby?: ChildProcess;
 
   /** `shim` is the interpreter + script; `pooled` enables standby shims (Perl only). */
-  constructor(private readonly shim: string[], private readonly pooled: boolean) {}
+  constructor(private readonly shim: string[], private readonly pooled: boolean) {
+    if (pooled) this.standby = this.spawnStandby();
+  }
 
   private spawnStandby(): ChildProcess {
     const child = spawn(this.shim[0], this.shim.slice(1), { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
