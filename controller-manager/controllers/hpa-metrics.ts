@@ -8,6 +8,7 @@ import type { Node, Pod } from '../../lib/api/types.js';
 import type { SharedInformer } from '../../lib/client/informer.js';
 import { keyOf } from '../../lib/client/indexer.js';
 import { clientLog } from '../../lib/client/log.js';
+import { sleep } from '../../lib/client/backoff.js';
 
 /** Pod CPU usage in millicores by `namespace/name`; pods without a sample yet are absent. */
 export interface MetricsSource {
@@ -53,7 +54,7 @@ export class KubeletStatsSource implements MetricsSource {
     let samples = await this.scrape(pods, signal);
     if ([...samples.keys()].some((uid) => !this.last.has(uid))) {
       this.remember(samples);
-      await new Promise((r) => setTimeout(r, this.firstGapMs));
+      await sleep(this.firstGapMs, signal);
       samples = await this.scrape(pods, signal);
     }
     const out = new Map<string, number>();
