@@ -14,6 +14,9 @@ test('host-gw backend: routes via the other nodes, pods talk both ways without N
     await waitFor('a → b', () => c.topo.ping(a, b));
     assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT), `${a.podIp} 200000`);
     assert.equal(await probe(b.podNs!, a.podIp!, PROBE_PORT), `${b.podIp} 200000`);
+    const chaos = await fetch(`http://127.0.0.1:${c.procs.get(a.index)!.port}/chaos`);
+    assert.equal(chaos.status, 400, 'no userspace datapath, no chaos hooks');
+    assert.match((await chaos.json()).message, /chaos hooks need udp or vxlan/);
     // A node behind a router cannot be reached with host-gw: warned about, no route.
     await c.client.put('/coreos.com/network/subnets/10.244.88.0-24').value(JSON.stringify({ PublicIP: '10.99.0.5', BackendType: 'host-gw', BackendData: null }));
     await waitFor('warning about 10.99.0.5', () => /one L2 segment.*10\.99\.0\.5/.test(c.procs.get(a.index)!.logs()));
