@@ -35,9 +35,11 @@ test('events.k8s.io/v1 Events are stored as core/v1 Events and served in both sh
     const patched = await t.reg.patch(ctx, eventsV1, 'default', 'e1', 'merge', { note: 'patched' }, {});
     assert.equal(patched.note, 'patched');
     assert.equal((await t.reg.get(ctx, R.events, 'default', 'e1')).message, 'patched');
-    const list = await t.reg.list(ctx, eventsV1, 'default', {});
+    const list = await t.reg.list(ctx, eventsV1, 'default', { fieldSelector: 'regarding.name=p' });
     assert.equal(list.apiVersion, 'events.k8s.io/v1');
+    assert.equal(list.items.length, 1);
     assert.equal(list.items[0].note, 'patched');
+    assert.equal((await t.reg.list(ctx, eventsV1, 'default', { fieldSelector: 'regarding.name=other' })).items.length, 0);
   } finally { ac.abort(); }
 });
 

@@ -72,7 +72,12 @@ export type RegistryHandle = Registry & {
 const DELETE_COLLECTION_WORKERS = 16;
 
 /** A request's storage kind and the conversions back to the version it was made in. */
-interface Resolved { def: ResourceDef; sref: ResourceRef; view?: StorageView; out(o: KObject): KObject; outList(l: KList): KList }
+interface Resolved {
+  def: ResourceDef; sref: ResourceRef; view?: StorageView;
+  /** The kind whose field selectors apply (the served one when it is a view; it reads the storage shape). */
+  selDef: ResourceDef;
+  out(o: KObject): KObject; outList(l: KList): KList;
+}
 
 const NOT_FOUND = (): ApiError => new ApiError('NotFound', 'the server could not find the requested resource');
 
@@ -120,11 +125,11 @@ class EtcdRegistry implements RegistryHandle {
   /** The storage kind behind `ref`, the storage ref, and the conversion out to `ref`'s version. */
   private resolve(ref: ResourceRef): Resolved {
     const view = viewFor(ref);
-    if (!view) return { def: this.def(ref), sref: ref, out: (o) => o, outList: (l) => l };
+    if (!view) { const d = this.def(ref); return { def: d, selDef: d, sref: ref, out: (o) => o, outList: (l) => l }; }
     const def = this.lookup(view.storage.group, view.storage.resource);
     if (!def) throw NOT_FOUND();
     return {
-      def, sref: view.storage, view, out: (o) => view.fromStorage(o),
+      def, sref: view.storage, view, selDef: this.lookup(ref.group, ref.resource) ?? def, out: (o) => view.fromStorage(o),
       outList: (l) => ({ ...l, apiVersion: view.apiVersion, items: l.items.map((o) => view.fromStorage(o)) }),
     };
   }
@@ -154,8 +159,8 @@ class EtcdRegistry implements RegistryHandle {
   }
 
   async list(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: ListOptions): Promise<KList> {
-    const { def, outList } = this.resolve(ref);
-    return outList(await this.listStored(def, namespace, opts));
+    const { selDef, outList } = this.resolve(ref);
+    return outList(await this.listStored(selDef, namespace, opts));
   }
 
   private async listStored(def: ResourceDef, namespace: string | undefined, opts: ListOptions): Promise<KList> {
@@ -171,8 +176,8 @@ class EtcdRegistry implements RegistryHandle {
   }
 
   watch(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent> {
-    const { def, view, out } = this.resolve(ref);
-    const { matches } = selectionPredicate(def, namespace, opts.labelSelector, opts.fieldSelector);
+    const { def, selDef, view, out } = this.resolve(ref);
+    const { matches } = selectionPredicate(selDef, namespace, opts.labelSelector, opts.fieldSelector);
     const rv = parseRv(opts.resourceVersion);
     const initial = opts.sendInitialEvents === true || (rv === undefined && opts.sendInitialEvents !== false);
     const cache = this.watchCache(def);
