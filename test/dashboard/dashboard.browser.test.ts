@@ -102,6 +102,16 @@ test('dashboard in chromium: nodes, DNS pods, create + scale a Deployment, field
   assert.equal(await webPods.count(), 4);
   await shot('3-scaled');
 
+  // 3b. A rolling update through Apply: revision 2 takes over, revision 1 is scaled to 0.
+  await page.click('[data-tab="Apply"]');
+  await page.fill('#yaml', web(4).replace('image: nginx', 'image: nginx:1.25'));
+  await page.click('[data-testid="apply"]');
+  assert.equal((await page.locator('[data-testid="apply-result"]').innerText({ timeout: 10_000 })).trim(), 'deployment/web configured');
+  await page.click('[data-tab="Workloads"]');
+  await page.locator('[data-workload="deployment/default/web"] [data-revision="2"] .pod[data-phase="Running"]').nth(3).waitFor(T);
+  await page.locator('[data-workload="deployment/default/web"] .rs-old[data-revision="1"]').waitFor(T);
+  await shot('3b-rolled-out');
+
   // 4. An invalid manifest: the apiserver's cause is listed with its field and line.
   await page.click('[data-tab="Apply"]');
   await page.fill('#yaml', web(-1).replace('name: web\n  namespace', 'name: web2\n  namespace'));

@@ -46,7 +46,7 @@ export function Workloads({ objects, version, ns, select }: { objects: Map<strin
   return <div class="workloads">
     {ofKind(objects, 'Deployment', ns).map((d) => <section class="workload" key={d.key} data-workload={`deployment/${d.ns}/${d.name}`}>
       <Head w={d} select={select}><ScaleBox w={d} /></Head>
-      {(rsBy.get(d.key) ?? []).sort((a, b) => rev(b) - rev(a)).map((r) => <div class="rs" key={r.key} data-rs={r.name}>
+      {(rsBy.get(d.key) ?? []).sort((a, b) => rev(b) - rev(a)).map((r) => <div class={`rs ${(r.replicas ?? 0) === 0 && !podsOf(r).length ? "rs-old" : ""}`} key={r.key} data-rs={r.name} data-revision={r.revision}>
         <button class="link" onClick={() => select({ kind: 'ReplicaSet', ns: r.ns, name: r.name })}>↳ ReplicaSet {r.name}</button>
         <span class="meta"> revision {r.revision ?? '?'} · hash {r.hash ?? '?'} · {r.ready ?? 0}/{r.replicas ?? 0} ready</span>
         <Pods pods={podsOf(r)} select={select} />
