@@ -92,24 +92,17 @@ export class TcpListener {
     this.conns.add(up);
     let closed = 0;
     const onClose = () => {
-      if (++closed === 2) m.active.dec();
+      if (++closed < 2) return;
+      m.active.dec();
+      // The sockets count their own bytes: no per-chunk work here.
+      m.bytesIn.inc(client.bytesRead);
+      m.bytesOut.inc(up.bytesRead);
     };
     const kill = () => { client.destroy(); up.destroy(); };
     up.on('error', kill);
     client.on('error', kill);
     client.on('close', onClose);
     up.on('close', () => { this.conns.delete(up); onClose(); });
-    // Byte counts are summed in plain numbers and flushed on close: no per-chunk metric work.
-    let bytesIn = 0;
-    let bytesOut = 0;
-    client.on('data', (d: Buffer) => { bytesIn += d.length; });
-    up.on('data', (d: Buffer) => { bytesOut += d.length; });
-    const flush = () => {
-      m.bytesIn.inc(bytesIn);
-      m.bytesOut.inc(bytesOut);
-      bytesIn = 0; bytesOut = 0;
-    };
-    up.once('close', flush);
     // pipe() ends the other side's write half when one side sends FIN (half-close) and
     // pauses the reader while the writer's buffer is full (back-pressure).
     client.pipe(up);
