@@ -9,7 +9,7 @@ import { Tun } from '../tuntap/index.js';
 import { openTunnel, USERSPACE_TXQUEUELEN } from '../datapath/open-tunnel.js';
 import { UdpCodec } from '../datapath/udp-codec.js';
 import type { Peer, Tunnel } from '../datapath/tunnel.js';
-import { ip } from '../net/ip.js';
+import { ip, ipQuiet } from '../net/ip.js';
 import { logger } from '../log.js';
 import { registerBackend, type Backend, type BackendContext } from './backend.js';
 
@@ -22,6 +22,7 @@ export async function createUdpBackend(ctx: BackendContext): Promise<Backend> {
   const mtu = ctx.ifaceMtu - 28;
   const ns = ctx.netns;
   let codec!: UdpCodec;
+  await ipQuiet(ns, 'link', 'del', DEVICE); // a stale device of another kind would make TUNSETIFF fail
   const tun = new Tun({ name: DEVICE, netns: ns, offload: ctx.backend.Offload !== false });
   let tunnel: Tunnel;
   try {

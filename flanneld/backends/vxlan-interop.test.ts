@@ -43,6 +43,12 @@ test('userspace VXLAN ↔ kernel vxlan: TCP both ways, tshark decodes our packet
       return fdb.includes(`${newMac} dst 10.200.0.11`) && !fdb.includes(oldMac);
     });
     await waitFor('b → a again', () => c.topo.ping(b, a));
+    // b killed in kernel mode leaves flannel.1 behind; restarted in userspace mode it replaces it.
+    await c.procs.get(b.index)!.kill();
+    await c.topo.exec(b.ns, 'ip', ['link', 'show', 'flannel.1']);
+    await c.start(b);
+    assert.doesNotMatch(await c.topo.exec(b.ns, 'ip', ['-d', 'link', 'show', 'flannel.1']), /vxlan id/);
+    await waitFor('a → b over userspace on both ends', () => c.topo.ping(a, b));
     // SIGTERM: each flanneld deletes its device (the kernel one explicitly, the TAP by closing it).
     for (const n of [a, b]) {
       await c.procs.get(n.index)!.stop();

@@ -40,6 +40,7 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
   let codec: VxlanCodec | undefined;
   let tap: Tap | undefined;
 
+  await ipQuiet(ns, 'link', 'del', dev); // left over by a killed run (a kernel-mode device survives its process)
   if (mode === 'userspace') {
     tap = new Tap({ name: dev, netns: ns, offload: ctx.backend.Offload !== false });
     try {
@@ -51,7 +52,6 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
       throw err;
     }
   } else {
-    await ipQuiet(ns, 'link', 'del', dev); // left over by a killed run
     await ip(ns, 'link', 'add', dev, 'type', 'vxlan', 'id', String(vni), 'local', ctx.publicIp, 'dev', ctx.iface,
       'dstport', String(port), 'nolearning');
     await ip(ns, 'link', 'set', dev, 'address', mac, 'mtu', String(mtu));
