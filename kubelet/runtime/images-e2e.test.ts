@@ -50,6 +50,11 @@ test('built-in images behave like the real ones: whoami, kubia, kubia-pet (persi
   const sideDone = await waitFor('sidecar done', async () => { const s = await h.status(side); return s.state === 2 && s; });
   assert.match(readFileSync(sideDone.log_path, 'utf8'), / stdout F gen GET \/local$/m);
 
+  // busybox: the node's shell and tools, plus busybox applets the node lacks (nc, ping, ...) on PATH first.
+  const bb = await h.startContainer(gen.pod, { metadata: { name: 'bb' }, image: { image: 'busybox:1.28' }, command: ['sh', '-c', 'command -v nc; command -v wget'] });
+  const bbDone = await waitFor('busybox done', async () => { const s = await h.status(bb); return s.state === 2 && s; });
+  assert.match(readFileSync(bbDone.log_path, 'utf8'), /stdout F \S*\/images\/busybox\/bin\/nc$/m);
+
   const hello = await h.runPod('hello');
   const hid = await h.startContainer(hello, { metadata: { name: 'h' }, image: { image: 'hello-world' } });
   const hs = await waitFor('hello-world exits', async () => { const s = await h.status(hid); return s.state === 2 && s; });

@@ -1,7 +1,8 @@
 /**
  * Built-in images: each folder images/<name>/ has an image.json manifest (names it answers
- * to, entrypoint, cmd, env, workingDir, exposed ports) and optionally a rootfs/ folder laid
- * over the node's file system. Any tag, digest and registry prefix of a name resolves to
+ * to, entrypoint, cmd, env, workingDir, exposed ports; ${IMAGE_DIR} is the folder, which
+ * containers see at the same path) and optionally a rootfs/ folder laid over the node's file
+ * system (copied per container start, so only for files that must sit at fixed paths). Any tag, digest and registry prefix of a name resolves to
  * it (nginx:1.14.2, docker.io/library/nginx, registry.k8s.io/nginx-slim:0.8); an image map
  * file adds more names, with * wildcards. Unknown names are an ErrImagePull-style error.
  */
@@ -86,7 +87,7 @@ export class ImageRegistry {
       const img: BuiltinImage = {
         name, dir, id: `sha256:${createHash('sha256').update(raw).digest('hex')}`,
         rootfs: existsSync(rootfs) && statSync(rootfs).isDirectory() ? rootfs : undefined,
-        entrypoint: (m.entrypoint ?? []).map(sub), cmd: (m.cmd ?? []).map(sub), env: m.env ?? [],
+        entrypoint: (m.entrypoint ?? []).map(sub), cmd: (m.cmd ?? []).map(sub), env: (m.env ?? []).map(sub),
         workingDir: m.workingDir ?? '/', exposedPorts: m.exposedPorts ?? [], names: m.names,
       };
       this.images.push(img);
