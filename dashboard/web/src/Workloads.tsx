@@ -2,7 +2,7 @@
  * Workloads: Deployment → ReplicaSets (revision, pod-template-hash) → Pods; StatefulSets by
  * ordinal; DaemonSets with the node of each pod; CronJobs → Jobs → Pods. A scale box on scalable ones.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { post, StatusError } from './api';
 import { PodChip } from './badges';
 import { groupBy, ofKind } from './store';
@@ -11,13 +11,16 @@ import type { Selection, Slim } from './types';
 function ScaleBox({ w }: { w: Slim }) {
   const [value, setValue] = useState(String(w.replicas ?? 0));
   const [error, setError] = useState('');
+  const [editing, setEditing] = useState(false);
+  // Follow the live spec (someone else may scale) unless the user is typing a number.
+  useEffect(() => { if (!editing) setValue(String(w.replicas ?? 0)); }, [w.replicas, editing]);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError('');
     try { await post('scale', { kind: w.kind, namespace: w.ns, name: w.name, replicas: Number(value) }); } catch (err) { setError((err as StatusError).message); }
   };
   return <form class="scale" onSubmit={submit}>
-    <label>replicas <input type="number" min="0" value={value} aria-label={`replicas of ${w.name}`} data-testid={`scale-${w.name}`} onInput={(e) => setValue((e.target as HTMLInputElement).value)} /></label>
+    <label>replicas <input type="number" min="0" value={value} aria-label={`replicas of ${w.name}`} data-testid={`scale-${w.name}`} onFocus={() => setEditing(true)} onBlur={() => setEditing(false)} onInput={(e) => setValue((e.target as HTMLInputElement).value)} /></label>
     <button type="submit">Scale</button>
     {error ? <span class="error" role="alert">{error}</span> : null}
   </form>;
