@@ -60,3 +60,16 @@ test('autoscaling/v1 HPAs are stored as autoscaling/v2', async () => {
   const gone = await t.reg.delete(ctx, hpaV1, 'default', 'web', {});
   assert.equal(gone.apiVersion, 'autoscaling/v1');
 });
+
+test('with autoscaling/v1 also in the served kinds (listed first), each version still reaches the v2 storage', async () => {
+  const { builtinResources } = await import('../resources/index.js');
+  const all = builtinResources();
+  const v2def = all.find((d) => d.group === 'autoscaling' && d.resource === 'horizontalpodautoscalers')!;
+  const t2 = await startTestRegistry({ compactionIntervalMs: 0, eagerWatchCaches: false, resources: [{ ...v2def, version: 'v1', validateCreate: undefined, validateUpdate: undefined }, ...all] });
+  try {
+    await t2.reg.create(ctx, hpaV1, 'default', { metadata: { name: 'h' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'h' }, maxReplicas: 3, targetCPUUtilizationPercentage: 50 } });
+    const v2 = await t2.reg.get(ctx, hpaV2, 'default', 'h');
+    assert.equal(v2.apiVersion, 'autoscaling/v2');
+    assert.ok((v2.spec as { metrics?: unknown[] }).metrics?.length);
+  } finally { await t2.stop(); }
+});

@@ -94,13 +94,17 @@ class EtcdRegistry implements RegistryHandle {
   readonly core: RegistryCore;
   private readonly defs: ResourceDef[];
   private readonly byKey = new Map<string, ResourceDef>();
+  private readonly byVersion = new Map<string, ResourceDef>();
   private readonly caches = new Map<string, WatchCache>();
   private readonly stopping = new AbortController();
 
   constructor(private readonly opts: RegistryOptions, services: ServiceAllocation | undefined) {
     this.store = new EtcdStore(opts.etcd);
     this.defs = opts.resources ?? builtinResources();
-    for (const d of this.defs) if (!this.byKey.has(`${d.group}/${d.resource}`)) this.byKey.set(`${d.group}/${d.resource}`, d);
+    for (const d of this.defs) {
+      if (!this.byKey.has(`${d.group}/${d.resource}`)) this.byKey.set(`${d.group}/${d.resource}`, d);
+      this.byVersion.set(`${d.group}/${d.version}/${d.resource}`, d);
+    }
     const prefix = (opts.prefix ?? '/registry').replace(/\/+$/, '');
     const nsDef = this.byKey.get('/namespaces');
     const getNamespace = async (name: string) => (await this.store.get(objectKey(prefix, nsDef?.resource ?? 'namespaces', undefined, name)))?.obj;
@@ -116,8 +120,9 @@ class EtcdRegistry implements RegistryHandle {
   resources(): ResourceDef[] { return this.defs; }
   lookup(group: string, resource: string): ResourceDef | undefined { return this.byKey.get(`${group}/${resource}`); }
 
+  /** The kind served at exactly `ref`'s version, else the first one served for its group/resource. */
   private def(ref: ResourceRef): ResourceDef {
-    const d = this.lookup(ref.group, ref.resource);
+    const d = this.byVersion.get(`${ref.group}/${ref.version}/${ref.resource}`) ?? this.lookup(ref.group, ref.resource);
     if (!d) throw NOT_FOUND();
     return d;
   }
@@ -126,10 +131,10 @@ class EtcdRegistry implements RegistryHandle {
   private resolve(ref: ResourceRef): Resolved {
     const view = viewFor(ref);
     if (!view) { const d = this.def(ref); return { def: d, selDef: d, sref: ref, out: (o) => o, outList: (l) => l }; }
-    const def = this.lookup(view.storage.group, view.storage.resource);
+    const def = this.byVersion.get(`${view.storage.group}/${view.storage.version}/${view.storage.resource}`) ?? this.lookup(view.storage.group, view.storage.resource);
     if (!def) throw NOT_FOUND();
     return {
-      def, sref: view.storage, view, selDef: this.lookup(ref.group, ref.resource) ?? def, out: (o) => view.fromStorage(o),
+      def, sref: view.storage, view, selDef: this.byVersion.get(`${ref.group}/${ref.version}/${ref.resource}`) ?? def, out: (o) => view.fromStorage(o),
       outList: (l) => ({ ...l, apiVersion: view.apiVersion, items: l.items.map((o) => view.fromStorage(o)) }),
     };
   }
