@@ -196,6 +196,27 @@ test('an endpoint that leaves drains: new connections avoid it, nothing else cha
   await update(baseState());
 });
 
+test('a NodePort held by another process is bound once it is free (retried)', async () => {
+  const blocker = spawnIn(nodeNs, process.execPath, ['-e', `require('net').createServer((c) => c.destroy()).listen(30090, () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  procs.push(blocker);
+  await readLine(blocker, (l) => l === 'ready');
+  const s = baseState();
+  s.services.push(service('late', '10.96.7.19', { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort: 30090 }] }));
+  s.endpoints.push(endpoints('late', [BACKENDS[0]]));
+  await update(s);
+  const [taken] = (await client(podNs, 'tcp', NODE_IP, '30090', '1')) as { reply: string }[];
+  assert.notEqual(taken.reply, `${BACKENDS[0]}:8080`);
+  // The ClusterIP of the same service works meanwhile.
+  const [cip] = (await client(podNs, 'tcp', '10.96.7.19', '80', '1')) as { reply: string }[];
+  assert.equal(cip.reply, `${BACKENDS[0]}:8080`);
+  blocker.kill('SIGKILL');
+  await waitFor('NodePort bound by the proxier', async () => {
+    const [r] = (await client(podNs, 'tcp', NODE_IP, '30090', '1')) as { reply: string }[];
+    return r.reply === `${BACKENDS[0]}:8080`;
+  }, { timeoutMs: 10_000, intervalMs: 200 });
+  await update(baseState());
+});
+
 test('a removed service loses its address; a restarted proxier rebuilds exactly the wanted addresses', async () => {
   const wanted = ['10.250.7.100', '10.250.7.101', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18'];
   assert.deepEqual(await addresses(), wanted);

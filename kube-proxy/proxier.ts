@@ -27,6 +27,8 @@ export interface ProxierOptions {
   iface?: ServiceIPInterface;
   udpIdleTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** How soon a listener that could not bind is tried again. */
+  bindRetryMs?: number;
   metrics?: ProxyMetrics;
 }
 
@@ -53,10 +55,21 @@ export class Proxier {
   private initialized = false;
   private lastSync: SyncResult = { touched: 0, durationMs: 0 };
   private readonly syncWaiters: (() => void)[] = [];
+  private readonly retryKeys = new Set<string>();
+  private retryTimer?: NodeJS.Timeout;
+  private readonly retryMs: number;
 
   constructor(private readonly o: ProxierOptions) {
     this.metrics = o.metrics ?? new ProxyMetrics();
     this.iface = o.iface ?? new ServiceIPInterface();
+    this.retryMs = o.bindRetryMs ?? 5000;
+  }
+
+  private scheduleRetry(key: string): void {
+    this.retryKeys.add(key);
+    if (this.retryTimer || !this.initialized) return;
+    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; if (this.initialized) this.requestSync(); }, this.retryMs);
+    this.retryTimer.unref();
   }
 
   /** Informer handlers for Services. */
@@ -114,6 +127,9 @@ export class Proxier {
   private async syncOnce(): Promise<void> {
     const t0 = performance.now();
     const touched = applyChanges(this.serviceMap, this.services.drain(), samePort);
+    // Ports whose listener could not bind (e.g. a NodePort someone else holds) are tried again.
+    for (const k of this.retryKeys) touched.add(k);
+    this.retryKeys.clear();
     for (const k of applyChanges(this.endpointsMap, this.endpoints.drain(), sameEndpoints)) touched.add(k);
     const addAddrs = new Set<string>();
     const dropAddrs = new Set<string>();
@@ -158,8 +174,9 @@ export class Proxier {
       }
       const state = st;
       opens.push(() => l.sock.listen().catch((err: Error) => {
-        log('error', 'cannot listen', { servicePort: key, listener: id, error: err.message });
+        log('error', 'cannot listen', { servicePort: key, listener: id, error: err.message, retryInMs: this.retryMs });
         if (state.listeners.get(id) === l) { state.listeners.delete(id); this.closeListener(l, dropAddrs); }
+        this.scheduleRetry(key);
       }));
     }
   }
@@ -196,6 +213,8 @@ export class Proxier {
   async stop(opts: { removeAddresses?: boolean } = {}): Promise<void> {
     while (this.syncing) await this.syncing;
     this.initialized = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     for (const st of this.ports.values()) for (const l of st.listeners.values()) l.sock.destroy();
     this.ports.clear();
     if (opts.removeAddresses) await this.iface.apply([], [...this.addrRefs.keys()]);

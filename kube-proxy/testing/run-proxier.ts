@@ -14,7 +14,7 @@ interface State { nodeName: string; services: Service[]; endpoints: Endpoints[];
 const file = process.argv[2];
 const read = () => JSON.parse(readFileSync(file, 'utf8')) as State;
 const first = read();
-const proxier = new Proxier({ nodeName: first.nodeName, nodePortAddresses: first.nodePortAddresses, udpIdleTimeoutMs: 1000, connectTimeoutMs: 1000 });
+const proxier = new Proxier({ nodeName: first.nodeName, nodePortAddresses: first.nodePortAddresses, udpIdleTimeoutMs: 1000, connectTimeoutMs: 1000, bindRetryMs: 300 });
 
 function feed<T extends KObject>(prev: T[], cur: T[], h: { onAdd(o: T): void; onUpdate(a: T, b: T): void; onDelete(o: T): void }): void {
   const id = (o: T) => `${o.metadata?.namespace}/${o.metadata?.name}`;
