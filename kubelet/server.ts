@@ -11,7 +11,6 @@ import type { Pod } from '../lib/api/types.js';
 import type { CriClient } from './runtime/cri-client.js';
 import { renderCriLog, type LogOptions } from './cri-log.js';
 import { podLogDir, LABEL_POD_UID, LABEL_CONTAINER_NAME } from './pod-config.js';
-import { rfc3339 } from './pod-status.js';
 import { handleExecUpgrade } from './exec-stream.js';
 
 /** What the server reads. */
@@ -74,8 +73,9 @@ async function statsSummary(d: ServerDeps): Promise<object> {
     if (!pods.has(uid)) pods.set(uid, { podRef: { name: pod.metadata!.name, namespace: pod.metadata!.namespace, uid }, containers: [] });
     pods.get(uid)!.containers.push({
       name: s.attributes.metadata.name,
-      cpu: { time: rfc3339(s.cpu.timestamp / 1e6), usageCoreNanoSeconds: s.cpu.usage_core_nano_seconds.value },
-      memory: { time: rfc3339(s.cpu.timestamp / 1e6), workingSetBytes: s.memory.working_set_bytes.value, usageBytes: s.memory.usage_bytes.value },
+      // Sub-second times (Go marshals RFC 3339 with nanoseconds): consumers turn two samples into a CPU rate.
+      cpu: { time: new Date(s.cpu.timestamp / 1e6).toISOString(), usageCoreNanoSeconds: s.cpu.usage_core_nano_seconds.value },
+      memory: { time: new Date(s.cpu.timestamp / 1e6).toISOString(), workingSetBytes: s.memory.working_set_bytes.value, usageBytes: s.memory.usage_bytes.value },
     });
   }
   return { node: { nodeName: d.nodeName }, pods: [...pods.values()] };

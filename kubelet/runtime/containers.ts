@@ -12,7 +12,7 @@ import type { runtime } from '../../proto/gen/cri.js';
 import { ApiError } from '../../lib/errors.js';
 import { cgroupDirs, cgroupPids, createCgroups, oomKilled, removeCgroups, type CgroupDirs } from './cgroups.js';
 import { imageArgv, imageEnv } from './container-spec.js';
-import type { ImageRegistry } from './images.js';
+import { IMAGE_MOUNT, type ImageRegistry } from './images.js';
 import { RecordDir, readJson } from './state-store.js';
 import { isAlive, processStartTime, signal } from './procs.js';
 import { pollUntil } from './poll.js';
@@ -121,13 +121,14 @@ export class ContainerStore {
     if (!argv.length) throw new ApiError('Invalid', `container "${name}": no command specified and image ${img.name} has none`);
     const hostname = sb.config.hostname || sb.config.metadata!.name!;
     const ports = config.annotations?.['kubesim.io/ports'] ?? (sb.config.port_mappings ?? []).map((p) => `${p.container_port}/${p.protocol || 'TCP'}`).join(',');
-    const envs = [{ name: 'KUBESIM_PORTS', value: ports }, { name: 'KUBESIM_IMAGE_DIR', value: img.dir }, { name: 'KUBESIM_IMAGE', value: config.image?.image ?? '' }, ...(config.envs ?? []).map((e) => ({ name: e.key ?? '', value: e.value ?? '' }))];
+    const envs = [{ name: 'KUBESIM_PORTS', value: ports }, { name: 'KUBESIM_IMAGE_DIR', value: IMAGE_MOUNT }, { name: 'KUBESIM_IMAGE', value: config.image?.image ?? '' }, ...(config.envs ?? []).map((e) => ({ name: e.key ?? '', value: e.value ?? '' }))];
     const env = imageEnv(img, envs, hostname);
     const mounts = (config.mounts ?? []).map((m) => {
       if (!m.host_path || !m.container_path) throw new ApiError('Invalid', `container "${name}": a mount needs host_path and container_path`);
       if (!existsSync(m.host_path)) throw new ApiError('Invalid', `container "${name}": mount source ${m.host_path} does not exist`);
       return { hostPath: m.host_path, containerPath: m.container_path, readonly: !!m.readonly, isFile: statSync(m.host_path).isFile() };
     });
+    mounts.unshift({ hostPath: img.dir, containerPath: IMAGE_MOUNT, readonly: true, isFile: false });
     const id = randomBytes(32).toString('hex');
     const dir = this.records.dir(id);
     const cgroups = this.opts.cgroups ? cgroupDirs(`${this.opts.cgroupPrefix}/${sandboxId.slice(0, 16)}/${id.slice(0, 16)}`) : undefined;

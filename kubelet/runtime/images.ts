@@ -70,6 +70,9 @@ export function parseImageMap(text: string): Array<{ pattern: RegExp; target: st
 }
 
 /** The set of built-in images found in a folder, plus the image map. */
+/** Where every container sees its image's folder. */
+export const IMAGE_MOUNT = '/.kubesim/image';
+
 export class ImageRegistry {
   private readonly byName = new Map<string, BuiltinImage>();
   private readonly images: BuiltinImage[] = [];
@@ -82,7 +85,9 @@ export class ImageRegistry {
       if (!existsSync(manifestPath)) continue;
       const raw = readFileSync(manifestPath, 'utf8');
       const m = JSON.parse(raw) as ImageManifest;
-      const sub = (s: string) => s.replaceAll('${IMAGE_DIR}', dir);
+      // ${IMAGE_DIR} is where the container sees the image folder (bound there read-only), not the host path:
+      // the host path may be hidden inside the container (e.g. a checkout under /tmp, which gets its own tmpfs).
+      const sub = (s: string) => s.replaceAll('${IMAGE_DIR}', IMAGE_MOUNT);
       const rootfs = join(dir, 'rootfs');
       const img: BuiltinImage = {
         name, dir, id: `sha256:${createHash('sha256').update(raw).digest('hex')}`,
