@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,7 @@ const baseState = () => ({
       { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 'dns-tcp' }, { name: 'dns-udp', port: 53, protocol: 'UDP', targetPort: 'dns-udp' },
       { name: 'alt', port: 8081, targetPort: 8080 }] }),
     service('local', '10.96.7.17', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080, nodePort: 30081 }] }),
+    service('kube-dns', '10.96.0.10', { ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }] }),
     { ...service('lb', '10.96.7.18', { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080, nodePort: 30082 }] }), status: { loadBalancer: { ingress: [{ ip: '10.250.7.101' }] } } },
   ],
   endpoints: [
@@ -55,6 +56,7 @@ const baseState = () => ({
     endpoints('multi', [BACKENDS[0]], [{ name: 'dns-tcp', port: 8080, protocol: 'TCP' }, { name: 'dns-udp', port: 8080, protocol: 'UDP' }, { name: 'alt', port: 8080 }]),
     { metadata: { namespace: 'default', name: 'local' }, subsets: [{ addresses: [{ ip: BACKENDS[1], nodeName: 'node-b' }], ports: [{ port: 8080 }] }] },
     endpoints('lb', [BACKENDS[2]]),
+    endpoints('kube-dns', [BACKENDS[1]], [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }]),
   ],
 });
 
@@ -105,6 +107,11 @@ before(async () => {
   const backend = spawnIn(podNs, process.execPath, [script('backend'), ...BACKENDS.map((ip) => `${ip}:8080`)], { stdio: ['ignore', 'pipe', 'inherit'] });
   procs.push(backend);
   await readLine(backend, (l) => l === 'ready');
+  const dns = spawnIn(podNs, process.execPath, [fileURLToPath(new URL('../dns/testing/run-dns.js', import.meta.url)), '53', BACKENDS[1]], { stdio: ['ignore', 'pipe', 'inherit'] });
+  procs.push(dns);
+  await readLine(dns, (l) => l === 'ready');
+  mkdirSync(`/etc/netns/${podNs}`, { recursive: true });
+  writeFileSync(`/etc/netns/${podNs}/resolv.conf`, 'nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n');
   proxier = await startProxier(baseState());
 });
 
@@ -113,6 +120,7 @@ after(async () => {
   await deleteNetns(podNs);
   await deleteNetns(nodeNs);
   rmSync(dir, { recursive: true, force: true });
+  rmSync(`/etc/netns/${podNs}`, { recursive: true, force: true });
 });
 
 test('TCP to a ClusterIP reaches every backend in turn (round robin), from the node and from a pod', async () => {
@@ -176,6 +184,14 @@ test('externalTrafficPolicy Local: no endpoint on this node → NodePort resets;
   assert.equal(cip.reply, `${BACKENDS[1]}:8080`);
 });
 
+test('cluster DNS through the kube-dns service address: a pod resolves names over UDP, large answers over TCP', async () => {
+  const web = (await execIn(podNs, 'getent', ['hosts', 'web'])).trim();
+  assert.equal(web.split(/\s+/).join(' '), '10.96.0.20 web.default.svc.cluster.local');
+  // 100 addresses do not fit in a UDP answer: glibc retries over TCP, through the proxier too.
+  const big = (await execIn(podNs, 'getent', ['ahostsv4', 'big'])).trim().split('\n').filter((l) => l.includes('STREAM'));
+  assert.equal(big.length, 100);
+});
+
 test('an endpoint that leaves drains: new connections avoid it, nothing else changes', async () => {
   // A connection made before all endpoints leave keeps working; new ones are reset.
   const held = spawnIn(nodeNs, process.execPath, [script('client'), 'hold', '10.96.7.10', '80', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -218,7 +234,7 @@ test('a NodePort held by another process is bound once it is free (retried)', as
 });
 
 test('a removed service loses its address; a restarted proxier rebuilds exactly the wanted addresses', async () => {
-  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18'];
+  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.0.10', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18'];
   assert.deepEqual(await addresses(), wanted);
   const s = baseState();
   s.services = s.services.filter((x) => x.metadata!.name !== 'empty');
