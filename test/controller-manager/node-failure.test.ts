@@ -16,8 +16,13 @@ import type { Deployment, Node, Pod } from '../../lib/api/types.js';
 
 const dist = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
+const logs: string[] = [];
+
+/** Starts a component; the tail of its stderr explains a failure. */
 function start(main: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [dist(main), ...args], { stdio: 'ignore' });
+  const p = spawn(process.execPath, [dist(main), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  p.stderr!.setEncoding('utf8').on('data', (d: string) => { logs.push(`${main}: ${d}`); if (logs.length > 200) logs.shift(); });
+  return p;
 }
 
 function kill(p: ChildProcess): Promise<void> {
@@ -38,7 +43,8 @@ test('pods of a node whose kubelet dies are replaced on the surviving node', { t
   procs.push(start('controller-manager/main.js', [...g, '--controllers', 'replicaset,deployment,nodelifecycle,podgc',
     '--node-monitor-grace-period', '15s', '--pod-eviction-timeout', '1s']));
   await startScheduler(cp.client, stop.signal, {});
-  await waitFor('two hollow nodes', async () => (await cp.client.list<Node>({ resource: 'nodes' })).items.length === 2, { timeoutMs: 20_000 });
+  await waitFor('two hollow nodes', async () => (await cp.client.list<Node>({ resource: 'nodes' })).items.length === 2, { timeoutMs: 20_000 })
+    .catch((err: Error) => { throw new Error(`${err.message}\n${logs.slice(-10).join('')}`); });
 
   await cp.client.create<Deployment>({ group: 'apps', resource: 'deployments', namespace: 'default' }, {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
