@@ -74,7 +74,12 @@ function decodeYaml(text: string): unknown {
   if (docs.length > 1) throw new ApiError('BadRequest', `the request body must hold one YAML document, found ${docs.length}`);
   const doc = docs[0];
   if (doc.errors.length) throw new ApiError('BadRequest', `couldn't decode the request body as YAML: ${doc.errors[0].message.split('\n')[0]}`);
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // e.g. an alias without its anchor, or an alias bomb past maxAliasCount
+    throw new ApiError('BadRequest', `couldn't decode the request body as YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
 }
 
 /** Decodes the body and requires a JSON object (not an array, string or null). */

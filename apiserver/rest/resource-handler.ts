@@ -83,6 +83,7 @@ export async function serveResource(call: ResourceCall): Promise<number> {
       ctx.dryRun = dryRun(query);
       if (type === 'apply' && !ctx.fieldManager) throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
       const patch = decodePatch(await readBody(call.req), type);
+      if (type !== 'json') checkPatchShape(patch as Record<string, unknown>, sub ? subresourceInfo(def, sub).kind : def.kind);
       if (!sub && type !== 'json') warnUnknownFields(res, query, def.kind, patch);
       const force = isTrue(query.get('force'));
       if (query.has('force') && type !== 'apply') throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
@@ -218,6 +219,25 @@ function checkStructure(obj: KObject, kind: string): void {
   for (const f of ['finalizers', 'ownerReferences', 'managedFields']) {
     if (meta[f] === null) delete meta[f];
     else if (meta[f] !== undefined && !Array.isArray(meta[f])) throw typeError(`metadata.${f}`, 'array', meta[f]);
+  }
+}
+
+/**
+ * The decoder's type checks for merge/strategic/apply patches: a patch that would make metadata,
+ * spec or status a non-object (or kind/apiVersion a non-string) is a 400, as decoding the patched
+ * object fails in Kubernetes. null stays allowed: in a merge patch it deletes the field.
+ */
+function checkPatchShape(patch: Record<string, unknown>, kind: string): void {
+  const bad = (field: string, want: string, v: unknown) => new ApiError('BadRequest',
+    `${kind} cannot be patched: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field ${kind}.${field} of type ${want}`);
+  for (const f of ['apiVersion', 'kind']) if (patch[f] != null && typeof patch[f] !== 'string') throw bad(f, 'string', patch[f]);
+  for (const f of ['metadata', 'spec', 'status']) if (patch[f] != null && !isObject(patch[f])) throw bad(f, 'object', patch[f]);
+  const meta = (patch.metadata ?? {}) as Record<string, unknown>;
+  for (const f of ['labels', 'annotations']) {
+    const m = meta[f];
+    if (m == null) continue;
+    if (!isObject(m)) throw bad(`metadata.${f}`, 'map[string]string', m);
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) if (v !== null && typeof v !== 'string') throw bad(`metadata.${f}[${JSON.stringify(k)}]`, 'string', v);
   }
 }
 
