@@ -122,6 +122,8 @@ export class ContainerStore {
     const hostname = sb.config.hostname || sb.config.metadata!.name!;
     const ports = config.annotations?.['kubesim.io/ports'] ?? (sb.config.port_mappings ?? []).map((p) => `${p.container_port}/${p.protocol || 'TCP'}`).join(',');
     const envs = [{ name: 'KUBESIM_PORTS', value: ports }, { name: 'KUBESIM_IMAGE_DIR', value: IMAGE_MOUNT }, { name: 'KUBESIM_IMAGE', value: config.image?.image ?? '' }, ...(config.envs ?? []).map((e) => ({ name: e.key ?? '', value: e.value ?? '' }))];
+    // `kubesim down` finds a cluster's processes by this marker in their environment.
+    if (process.env.KUBESIM_CLUSTER) envs.push({ name: 'KUBESIM_CLUSTER', value: process.env.KUBESIM_CLUSTER });
     const env = imageEnv(img, envs, hostname);
     const mounts = (config.mounts ?? []).map((m) => {
       if (!m.host_path || !m.container_path) throw new ApiError('Invalid', `container "${name}": a mount needs host_path and container_path`);
