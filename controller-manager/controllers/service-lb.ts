@@ -30,9 +30,8 @@ export class IpPool {
       return ipaddr.IPv4.parse(s).toByteArray().reduce((n, b) => n * 256 + b, 0);
     };
     if (range.includes('/')) {
-      const [addr, bits] = ipaddr.IPv4.parseCIDR(range);
+      const [, bits] = ipaddr.IPv4.parseCIDR(range);
       const base = toNum(ipaddr.IPv4.networkAddressFromCIDR(range).toString());
-      void addr;
       this.first = base + 1;
       this.last = base + 2 ** (32 - bits) - 2;
     } else {
