@@ -120,6 +120,19 @@ test('changes in the cluster are answered at once (no stale cached answer)', asy
   assert.ok(server.counters.cacheHits > 0);
 });
 
+test('a non-QUERY opcode (UPDATE) gets NOTIMP', async () => {
+  const s = dgram.createSocket('udp4');
+  try {
+    const update = dnsPacket.encode({ type: 'query', id: 7, flags: 5 << 11, questions: [{ name: 'cluster.local', type: 'SOA', class: 'IN' }] });
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      s.on('message', resolve);
+      setTimeout(() => reject(new Error('no reply')), 2000);
+      s.send(update, server.port, '127.0.0.1');
+    });
+    assert.equal(reply.readUInt16BE(2) & 0xf, 4);
+  } finally { s.close(); }
+});
+
 test('garbage in: FORMERR or silence, and the server keeps answering', async () => {
   const s = dgram.createSocket('udp4');
   try {

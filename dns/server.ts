@@ -103,6 +103,8 @@ export class DnsServer {
     const opt = q.additionals?.find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
     const maxUdp = udp ? Math.max(512, Math.min(opt?.udpPayloadSize ?? 512, 65_535)) : 65_535;
     if (!question || q.questions!.length !== 1) return this.count(this.encode(q, msg, 'FORMERR', [], [], [], !!opt, maxUdp));
+    // Only standard queries: NOTIFY, UPDATE and the like are not for a cluster DNS.
+    if ((q as unknown as { opcode?: string }).opcode !== 'QUERY') return this.count(this.encode(q, msg, 'NOTIMP', [], [], [], !!opt, maxUdp));
     const name = question.name.toLowerCase().replace(/\.$/, '');
     const zone = this.resolver.zoneOf(name);
     if (zone === 'outside' || (zone === 'reverse' && this.o.upstream && !this.resolver.resolve({ ...question, name }).answers.length)) {
