@@ -96,7 +96,10 @@ async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: Inco
     case 'groupVersion': { const doc = apiResourceList(defs(), info.group, info.version); if (!doc) throw notFound(); return json(doc); }
     case 'health': {
       const ok = opts.healthy ? await opts.healthy().catch(() => false) : true;
-      const body = ok ? 'ok' : `[-]etcd failed: reason withheld\n${info.check} check failed`;
+      const lines = `[+]ping ok\n[${ok ? '+' : '-'}]etcd ${ok ? 'ok' : 'failed: reason withheld'}\n`;
+      // Like Kubernetes: terse unless ?verbose or failing (kubectl get --raw='/readyz?verbose').
+      const verbose = url.searchParams.has('verbose') || !ok;
+      const body = verbose ? `${lines}${info.check} check ${ok ? 'passed' : 'failed'}\n` : 'ok';
       res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
       return ok ? 200 : 500;
     }

@@ -232,6 +232,7 @@ test('REST facade over raw HTTP', async (t) => {
       assert.equal(r.status, 200);
       assert.equal(await r.text(), 'ok');
     }
+    assert.equal(await (await fetch(`${c.url}/readyz?verbose`)).text(), '[+]ping ok\n[+]etcd ok\nreadyz check passed\n');
     const m = await (await fetch(`${c.url}/metrics`)).text();
     assert.match(m, /apiserver_request_total\{verb="create",resource="configmaps",code="201"\} \d+/);
     assert.match(m, /apiserver_request_total\{verb="get",resource="configmaps",code="404"\} \d+/);
@@ -268,4 +269,18 @@ test('--token-auth-file and --authorization-mode=AlwaysDeny are enforced', async
   assert.equal(denied.status, 403);
   assert.match((await denied.json()).message, /User "alice" cannot list resource "pods" in API group "" in the namespace "default"/);
   assert.equal((await fetch(`${c.url}/healthz`, { headers: { authorization: 'Bearer secret-token' } })).status, 200);
+});
+
+test('readyz fails with a reason when etcd is gone, and the server keeps answering', async (t) => {
+  const c = await startCluster(['--v', '0']);
+  t.after(() => c.stop());
+  assert.equal((await fetch(`${c.url}/readyz`)).status, 200);
+  await c.etcd.stop();
+  const body = await waitFor('readyz to fail', async () => {
+    const r = await fetch(`${c.url}/readyz`);
+    return r.status === 500 && r.text();
+  }, { timeoutMs: 20_000 });
+  assert.match(body, /\[-\]etcd failed/);
+  assert.match(body, /readyz check failed/);
+  assert.equal((await fetch(`${c.url}/version`)).status, 200);
 });
