@@ -46,6 +46,7 @@ const baseState = () => ({
       { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 'dns-tcp' }, { name: 'dns-udp', port: 53, protocol: 'UDP', targetPort: 'dns-udp' },
       { name: 'alt', port: 8081, targetPort: 8080 }] }),
     service('local', '10.96.7.17', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080, nodePort: 30081 }] }),
+    service('eof', '10.96.7.20', { ports: [{ port: 80, targetPort: 8081 }] }),
     service('kube-dns', '10.96.0.10', { ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }] }),
     { ...service('lb', '10.96.7.18', { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080, nodePort: 30082 }] }), status: { loadBalancer: { ingress: [{ ip: '10.250.7.101' }] } } },
   ],
@@ -56,6 +57,7 @@ const baseState = () => ({
     endpoints('multi', [BACKENDS[0]], [{ name: 'dns-tcp', port: 8080, protocol: 'TCP' }, { name: 'dns-udp', port: 8080, protocol: 'UDP' }, { name: 'alt', port: 8080 }]),
     { metadata: { namespace: 'default', name: 'local' }, subsets: [{ addresses: [{ ip: BACKENDS[1], nodeName: 'node-b' }], ports: [{ port: 8080 }] }] },
     endpoints('lb', [BACKENDS[2]]),
+    endpoints('eof', [BACKENDS[0]], [{ port: 8081 }]),
     endpoints('kube-dns', [BACKENDS[1]], [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }]),
   ],
 });
@@ -212,6 +214,11 @@ test('an endpoint that leaves drains: new connections avoid it, nothing else cha
   await update(baseState());
 });
 
+test('half-close: the client\'s FIN reaches the backend, whose answer still comes back', async () => {
+  const reply = JSON.parse(await execIn(podNs, process.execPath, [script('client'), 'halfclose', '10.96.7.20', '80', '300000']));
+  assert.equal(reply, `${BACKENDS[0]}:8080 got 300000`);
+});
+
 test('a NodePort held by another process is bound once it is free (retried)', async () => {
   const blocker = spawnIn(nodeNs, process.execPath, ['-e', `require('net').createServer((c) => c.destroy()).listen(30090, () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
   procs.push(blocker);
@@ -234,7 +241,7 @@ test('a NodePort held by another process is bound once it is free (retried)', as
 });
 
 test('a removed service loses its address; a restarted proxier rebuilds exactly the wanted addresses', async () => {
-  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.0.10', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18'];
+  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.0.10', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18', '10.96.7.20'];
   assert.deepEqual(await addresses(), wanted);
   const s = baseState();
   s.services = s.services.filter((x) => x.metadata!.name !== 'empty');

@@ -53,7 +53,18 @@ async function hold(ms: number): Promise<void> {
   });
 }
 
+/** Sends n bytes, half-closes, and prints everything that comes back before the server's FIN. */
+async function halfClose(bytes: number): Promise<void> {
+  const s = net.connect({ host, port, allowHalfOpen: true });
+  let buf = '';
+  s.on('data', (d) => { buf += d.toString(); });
+  s.on('error', (e: NodeJS.ErrnoException) => { process.stdout.write(JSON.stringify(`ERR:${e.code}`) + '\n'); });
+  s.on('end', () => { process.stdout.write(JSON.stringify(buf.trim()) + '\n'); s.destroy(); });
+  s.end(Buffer.alloc(bytes, 120));
+}
+
 if (mode === 'hold') { await hold(n); process.exitCode = 0; }
+if (mode === 'halfclose') await halfClose(n);
 const out: unknown[] = [];
-for (let i = 0; i < n && mode !== 'hold'; i++) out.push(mode === 'udp' ? await udpOnce(i) : await tcpOnce());
-if (mode !== 'hold') process.stdout.write(JSON.stringify(out) + '\n');
+for (let i = 0; i < n && mode !== 'hold' && mode !== 'halfclose'; i++) out.push(mode === 'udp' ? await udpOnce(i) : await tcpOnce());
+if (mode !== 'hold' && mode !== 'halfclose') process.stdout.write(JSON.stringify(out) + '\n');
