@@ -40,6 +40,8 @@ test('finalizers hold the object until the last one is removed by an update', as
   assert.ok(marked.metadata!.deletionTimestamp);
   let cur = await t.reg.get(ctx, R.configmaps, 'default', 'held');
   assert.deepEqual(cur.metadata!.finalizers, ['example.com/a', 'example.com/b']);
+  await expectApiError(t.reg.update(ctx, R.configmaps, 'default', 'held', { ...cur, metadata: { ...cur.metadata, finalizers: ['example.com/a', 'example.com/b', 'example.com/c'] } }),
+    'Invalid', /metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted/);
   cur = await t.reg.update(ctx, R.configmaps, 'default', 'held', { ...cur, metadata: { ...cur.metadata, finalizers: ['example.com/b'] } });
   assert.ok(cur.metadata!.deletionTimestamp, 'deletionTimestamp survives updates');
   await t.reg.update(ctx, R.configmaps, 'default', 'held', { ...cur, metadata: { ...cur.metadata, finalizers: [] } });

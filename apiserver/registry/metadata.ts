@@ -58,6 +58,9 @@ export function applyUpdateMeta(obj: KObject, old: KObject, def: ResourceDef): F
   const om = old.metadata ?? {};
   const errs: FieldError[] = [];
   if (m.uid && m.uid !== om.uid) errs.push({ type: 'FieldValueInvalid', field: 'metadata.uid', value: m.uid, message: 'field is immutable' });
+  if (om.deletionTimestamp && (m.finalizers ?? []).some((f) => !(om.finalizers ?? []).includes(f))) {
+    errs.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', message: 'no new finalizers can be added if the object is being deleted' });
+  }
   m.uid = om.uid;
   m.creationTimestamp = om.creationTimestamp;
   if (om.deletionTimestamp) m.deletionTimestamp = om.deletionTimestamp; else delete m.deletionTimestamp;
