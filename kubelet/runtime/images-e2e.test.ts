@@ -53,7 +53,7 @@ test('built-in images behave like the real ones: whoami, kubia, kubia-pet (persi
   // busybox: the node's shell and tools, plus busybox applets the node lacks (nc, ping, ...) on PATH first.
   const bb = await h.startContainer(gen.pod, { metadata: { name: 'bb' }, image: { image: 'busybox:1.28' }, command: ['sh', '-c', 'command -v nc; command -v wget'] });
   const bbDone = await waitFor('busybox done', async () => { const s = await h.status(bb); return s.state === 2 && s; });
-  assert.match(readFileSync(bbDone.log_path, 'utf8'), /stdout F \S*\/images\/busybox\/bin\/nc$/m);
+  assert.match(readFileSync(bbDone.log_path, 'utf8'), /stdout F \/\.kubesim\/image\/bin\/nc$/m);
 
   const hello = await h.runPod('hello');
   const hid = await h.startContainer(hello, { metadata: { name: 'h' }, image: { image: 'hello-world' } });

@@ -1,7 +1,7 @@
 /**
  * Built-in images: each folder images/<name>/ has an image.json manifest (names it answers
- * to, entrypoint, cmd, env, workingDir, exposed ports; ${IMAGE_DIR} is the folder, which
- * containers see at the same path) and optionally a rootfs/ folder laid over the node's file
+ * to, entrypoint, cmd, env, workingDir, exposed ports; ${IMAGE_DIR} is the folder as containers
+ * see it, bound read-only at IMAGE_MOUNT) and optionally a rootfs/ folder laid over the node's file
  * system (copied per container start, so only for files that must sit at fixed paths). Any tag, digest and registry prefix of a name resolves to
  * it (nginx:1.14.2, docker.io/library/nginx, registry.k8s.io/nginx-slim:0.8); an image map
  * file adds more names, with * wildcards. Unknown names are an ErrImagePull-style error.
@@ -69,10 +69,10 @@ export function parseImageMap(text: string): Array<{ pattern: RegExp; target: st
   return pairs.map(([p, target]) => ({ pattern: wildcard(p.toLowerCase()), target }));
 }
 
-/** The set of built-in images found in a folder, plus the image map. */
-/** Where every container sees its image's folder. */
+/** Where every container sees its image's folder (bound read-only). */
 export const IMAGE_MOUNT = '/.kubesim/image';
 
+/** The set of built-in images found in a folder, plus the image map. */
 export class ImageRegistry {
   private readonly byName = new Map<string, BuiltinImage>();
   private readonly images: BuiltinImage[] = [];
