@@ -39,6 +39,21 @@ program.command('exec <node>').description('run a command inside a node\'s netwo
   .addOption(nameOpt()).argument('[cmd...]')
   .action((node, cmd, o) => { process.exitCode = execOnNode(o.name, node, cmd); });
 
+program.command('join').description('make this host a node of a control plane elsewhere: kubesim join --apiserver http://HOST:6443 --etcd http://HOST:2379')
+  .option('--apiserver <url>', 'apiserver REST URL as this host reaches it').option('--etcd <urls>', 'etcd client URL(s) for flanneld')
+  .option('--grpc-server <host:port>', 'apiserver gRPC address(es) (default: <apiserver host>:8081)').option('--token <token>', 'bearer token for the apiserver')
+  .option('--node-name <name>', 'node name (default: this host\'s name)').option('--node-ip <ip>', 'underlay address (default: the source address towards the apiserver)')
+  .option('--iface <name>', 'underlay interface for flanneld').option('--dir <dir>', 'state dir (default /var/lib/kubesim/join/<node>)')
+  .option('--cluster-cidr <cidr>', 'pod network', '10.244.0.0/16').option('--cluster-dns <ip>', 'cluster DNS address', '10.96.0.10')
+  .option('--timeout <seconds>', 'how long to wait for the node to be Ready', (v) => Number.parseInt(v, 10), 60)
+  .option('--v <level>', 'log verbosity of the components', (v) => Number.parseInt(v, 10), 1)
+  .option('--leave', 'stop this node\'s components, remove its pods and state', false)
+  .action(async (o) => {
+    const { joinCluster } = await import('./commands/join.js');
+    if (!o.leave && (!o.apiserver || !o.etcd)) throw new UserError('--apiserver and --etcd are required (or --leave)');
+    await joinCluster({ ...o, apiserver: o.apiserver ?? '', etcd: o.etcd ?? '' });
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UserError) console.error(`kubesim: ${err.message}`);
   else console.error(`kubesim: ${(err as Error).message ?? err}`);

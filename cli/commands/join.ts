@@ -1,0 +1,162 @@
+/**
+ * `kubesim join`: this host becomes a node of a control plane running elsewhere (another host,
+ * or a compose stack): flanneld, runtime, kubelet and kube-proxy started here as in `kubesim up`
+ * (cli/cluster/components.ts), pointed at the remote apiserver and etcd. The overlay then spans
+ * the hosts over UDP (VXLAN 8472 / UDP 8285). `kubesim join --leave` stops them and removes the
+ * node's pods, links and state.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { join as pathJoin } from 'node:path';
+import { stringify } from 'yaml';
+import { DIST } from '../cluster/components.js';
+import { checkPrerequisites } from '../cluster/prereq.js';
+import { startProcess, isAlive, markedPids, stopPids, type StartSpec } from '../cluster/supervisor.js';
+import type { ProcessRecord } from '../cluster/state.js';
+import { unmountBelow } from '../cluster/mounts.js';
+import { waitFor } from '../../lib/testing/wait.js';
+import { UserError } from './up.js';
+
+export interface JoinOptions {
+  apiserver: string;       // REST URL of the control plane (as this host reaches it)
+  grpcServer?: string;     // gRPC address(es); default <apiserver host>:8081
+  etcd: string;            // etcd client URL(s) for flanneld
+  token?: string;          // bearer token (--token-auth-file on the apiserver)
+  nodeName?: string;       // default: this host's name
+  nodeIp?: string;         // default: the source address of the route to the apiserver
+  iface?: string;          // underlay interface for flanneld (default: the one with nodeIp)
+  dir?: string;            // state dir (default /var/lib/kubesim/join/<node>)
+  clusterCidr: string;
+  clusterDns: string;
+  timeout: number;         // seconds to wait for Ready
+  v: number;
+  leave?: boolean;
+}
+
+interface JoinState { node: string; apiserver: string; processes: ProcessRecord[] }
+
+const node = process.execPath;
+const NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
+
+/** The process marker of a joined node (supervisor's KUBESIM_CLUSTER environment entry). */
+export function joinMarker(nodeName: string): string { return `join-${nodeName}`; }
+
+function parseURL(what: string, v: string): URL {
+  try {
+    const u = new URL(v);
+    if (!['http:', 'https:'].includes(u.protocol)) throw new Error('scheme');
+    return u;
+  } catch {
+    throw new UserError(`${what} "${v}" is not an http(s) URL (e.g. http://10.0.0.5:8080)`);
+  }
+}
+
+/** The address this host uses to reach `host` (the `src` of `ip route get`). */
+export function sourceAddressTo(host: string): string {
+  const out = execFileSync('ip', ['-o', 'route', 'get', host], { encoding: 'utf8' });
+  const m = / src (\d+\.\d+\.\d+\.\d+)/.exec(out);
+  if (!m) throw new UserError(`no route from this host to ${host}: give --node-ip`);
+  return m[1];
+}
+
+/** The node's processes (flanneld first: the others read its subnet.env). */
+export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServer' | 'etcd' | 'nodeName' | 'nodeIp' | 'dir' | 'clusterCidr' | 'clusterDns' | 'v'>> & { iface?: string }): StartSpec[] {
+  const subnetFile = pathJoin(o.dir, 'run', 'flannel', 'subnet.env');
+  const cri = pathJoin(o.dir, 'run', 'runtime.sock');
+  const podLogs = pathJoin(o.dir, 'pods');
+  const kubeconfig = pathJoin(o.dir, 'kubeconfig');
+  const log = (c: string) => pathJoin(o.dir, 'logs', `${c}.log`);
+  const client = ['--kubeconfig', kubeconfig, '--master', o.apiserver, '--grpc-server', o.grpcServer];
+  return [
+    { component: 'flanneld', node: o.nodeName, command: node, log: log('flanneld'),
+      args: [pathJoin(DIST, 'flanneld', 'main.js'), '--etcd-endpoints', o.etcd, '--public-ip', o.nodeIp, ...(o.iface ? ['--iface', o.iface] : ['--iface', o.nodeIp]), '--subnet-file', subnetFile] },
+    { component: 'runtime', node: o.nodeName, command: node, log: log('runtime'),
+      args: [pathJoin(DIST, 'kubelet', 'runtime', 'main.js'), '--listen', `unix://${cri}`, '--root-dir', pathJoin(o.dir, 'runtime'), '--log-root', podLogs,
+        '--subnet-file', subnetFile, '--netns-prefix', `ksim-join-${o.nodeName}-`.slice(0, 40), '--cgroup-prefix', `kubesim-join-${o.nodeName}`] },
+    { component: 'kubelet', node: o.nodeName, command: node, log: log('kubelet'),
+      args: [pathJoin(DIST, 'kubelet', 'main.js'), ...client, '--node-name', o.nodeName, '--node-ip', o.nodeIp, '--address', o.nodeIp,
+        '--container-runtime-endpoint', `unix://${cri}`, '--root-dir', pathJoin(o.dir, 'kubelet'), '--pod-log-root', podLogs,
+        '--cluster-dns', o.clusterDns, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${o.v}`] },
+    { component: 'kube-proxy', node: o.nodeName, command: node, log: log('kube-proxy'),
+      args: [pathJoin(DIST, 'kube-proxy', 'main.js'), ...client, '--hostname-override', o.nodeName, '--cluster-cidr', o.clusterCidr, `--v=${o.v}`] },
+  ];
+}
+
+/** A kubeconfig for the node's components: server, gRPC address and the join token. */
+function writeNodeKubeconfig(file: string, server: string, grpcServer: string, token?: string): void {
+  const cfg = {
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'join',
+    clusters: [{ name: 'join', cluster: { server, extensions: [{ name: 'kubesim.io/grpc-server', extension: grpcServer }] } }],
+    users: [{ name: 'node', user: token ? { token } : {} }],
+    contexts: [{ name: 'join', context: { cluster: 'join', user: 'node' } }],
+  };
+  writeFileSync(file, stringify(cfg), { mode: 0o600 });
+}
+
+async function nodeReady(api: string, name: string, token?: string): Promise<boolean> {
+  const res = await fetch(`${api}/api/v1/nodes/${encodeURIComponent(name)}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(3000) });
+  if (!res.ok) return false;
+  const n = await res.json() as { status?: { conditions?: { type: string; status: string }[] } };
+  return !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** Stops a joined node's processes and pods and removes its state (safe to run twice). */
+export async function leave(nodeName: string, dir: string): Promise<void> {
+  const stateFile = pathJoin(dir, 'join.json');
+  const state = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) as JoinState : undefined;
+  await stopPids([...new Set([...(state?.processes.map((p) => p.pid) ?? []), ...markedPids(joinMarker(nodeName))])], 5000);
+  // Pods outlive the runtime by design: the runtime's cleanup mode removes them, then kube-proxy's its interface.
+  const runtimeArgs = state?.processes.find((p) => p.component === 'runtime')?.args;
+  if (runtimeArgs) {
+    const i = runtimeArgs.findIndex((a) => a.endsWith('main.js'));
+    try { execFileSync(node, [...runtimeArgs.slice(i), '--cleanup'], { stdio: 'ignore', timeout: 60_000 }); } catch { /* best effort */ }
+  }
+  try { execFileSync(node, [pathJoin(DIST, 'kube-proxy', 'main.js'), '--cleanup'], { stdio: 'ignore', timeout: 30_000 }); } catch { /* best effort */ }
+  await stopPids(markedPids(joinMarker(nodeName)), 1000);
+  unmountBelow(dir);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`node "${nodeName}" left; remove it from the cluster with: kubectl delete node ${nodeName}`);
+}
+
+/** Joins this host to a remote control plane; resolves once the node is Ready. */
+export async function joinCluster(o: JoinOptions): Promise<void> {
+  const nodeName = o.nodeName ?? hostname().toLowerCase();
+  if (!NAME_RE.test(nodeName)) throw new UserError(`invalid node name "${nodeName}": lowercase letters, digits, '-' and '.'`);
+  const dir = o.dir ?? pathJoin(process.env.KUBESIM_STATE_ROOT ?? '/var/lib/kubesim', 'join', nodeName);
+  if (o.leave) return leave(nodeName, dir);
+  const api = parseURL('--apiserver', o.apiserver);
+  for (const e of o.etcd.split(',')) parseURL('--etcd', e.trim());
+  const problems = checkPrerequisites(DIST, ['kubelet', 'flanneld', 'kube-proxy']);
+  if (problems.length) throw new UserError(`this host is not ready:\n${problems.map((p) => `  - ${p.what}\n      fix: ${p.fix}`).join('\n')}`);
+  if (markedPids(joinMarker(nodeName)).some(isAlive)) throw new UserError(`node "${nodeName}" is already joined here; leave first: kubesim join --leave --node-name ${nodeName}`);
+  const nodeIp = o.nodeIp ?? sourceAddressTo(api.hostname);
+  const grpcServer = o.grpcServer ?? `${api.hostname}:8081`;
+  const apiserver = api.origin;
+  mkdirSync(pathJoin(dir, 'logs'), { recursive: true });
+  writeNodeKubeconfig(pathJoin(dir, 'kubeconfig'), apiserver, grpcServer, o.token);
+  const state: JoinState = { node: nodeName, apiserver, processes: [] };
+  const save = () => writeFileSync(pathJoin(dir, 'join.json'), JSON.stringify(state, null, 2));
+  const [flanneld, ...rest] = joinSpecs({ apiserver, grpcServer, etcd: o.etcd, nodeName, nodeIp, dir, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns, v: o.v, iface: o.iface });
+  console.log(`kubesim: joining ${apiserver} as node "${nodeName}" (${nodeIp}); logs in ${pathJoin(dir, 'logs')}`);
+  try {
+    const marker = joinMarker(nodeName);
+    state.processes.push(startProcess(marker, flanneld));
+    save();
+    await waitFor('flanneld subnet lease', () => {
+      if (!isAlive(state.processes[0].pid)) throw new Error(`flanneld exited; see ${flanneld.log}`);
+      return existsSync(pathJoin(dir, 'run', 'flannel', 'subnet.env'));
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    for (const spec of rest) state.processes.push(startProcess(marker, spec));
+    save();
+    await waitFor(`node ${nodeName} Ready`, async () => {
+      const dead = state.processes.find((p) => !isAlive(p.pid));
+      if (dead) throw new Error(`${dead.component} exited; see ${dead.log}`);
+      return nodeReady(apiserver, nodeName, o.token);
+    }, { timeoutMs: o.timeout * 1000, intervalMs: 500 });
+  } catch (err) {
+    console.error(`kubesim: join failed: ${(err as Error).message}; logs kept in ${pathJoin(dir, 'logs')} until: kubesim join --leave --node-name ${nodeName}`);
+    throw new UserError((err as Error).message);
+  }
+  console.log(`node "${nodeName}" is Ready. Leave with: kubesim join --leave --node-name ${nodeName}`);
+}
