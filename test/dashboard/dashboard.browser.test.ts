@@ -112,6 +112,14 @@ test('dashboard in chromium: nodes, DNS pods, create + scale a Deployment, field
   await page.locator('[data-workload="deployment/default/web"] .rs-old[data-revision="1"]').waitFor(T);
   await shot('3b-rolled-out');
 
+  // 3c. A Service: its endpoints listed and drawn as a graph (service → 4 pods, each inside its node).
+  await c.cp.client.create({ resource: 'services', namespace: 'default' }, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+  await page.click('[data-tab="Services"]');
+  await page.locator('[data-service="default/web"] li:has-text("✔")').nth(3).waitFor(T);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="service-graph"]')?.getAttribute('data-elements')) >= 1 + 4 + 4 + 1, undefined, T);
+  await page.locator('[data-testid="service-graph"] canvas').first().waitFor(T);
+  await shot('3c-services');
+
   // 4. An invalid manifest: the apiserver's cause is listed with its field and line.
   await page.click('[data-tab="Apply"]');
   await page.fill('#yaml', web(-1).replace('name: web\n  namespace', 'name: web2\n  namespace'));

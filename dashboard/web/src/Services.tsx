@@ -1,11 +1,12 @@
 /** Services and where their traffic goes: ClusterIP/ports → each endpoint (pod, node, ready). */
+import { ServiceGraph } from './ServiceGraph';
 import { ofKind } from './store';
 import type { Selection, Slim } from './types';
 
 /** The services view. */
 export function Services({ objects, version, ns, select }: { objects: Map<string, Slim>; version: number; ns: string; select(s: Selection): void }) {
   void version;
-  return <table class="grid">
+  return <div><ServiceGraph objects={objects} version={version} ns={ns} select={select} /><table class="grid">
     <caption>Services → endpoints</caption>
     <thead><tr><th scope="col">Service</th><th scope="col">Type / ClusterIP</th><th scope="col">Ports</th><th scope="col">Endpoints</th></tr></thead>
     <tbody>{ofKind(objects, 'Service', ns).map((s) => {
@@ -20,5 +21,5 @@ export function Services({ objects, version, ns, select }: { objects: Map<string
         </li>)}</ul> : <span class="muted">no endpoints</span>}</td>
       </tr>;
     })}</tbody>
-  </table>;
+  </table></div>;
 }
