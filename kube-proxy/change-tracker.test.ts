@@ -34,6 +34,9 @@ test('service ports: one entry per TCP/UDP port; headless and ExternalName give 
   const lb = servicePortsOf(svc('lb', { type: 'LoadBalancer', clusterIP: '10.96.0.7', ports: [{ port: 80, nodePort: 30002 }] }, '1',
     { loadBalancer: { ingress: [{ ip: '192.0.2.50' }] } }));
   assert.deepEqual(lb.get('ns1/lb:/TCP')!.loadBalancerIPs, ['192.0.2.50']);
+  // Garbage addresses are never bound (a name would be resolved by listen()).
+  assert.equal(servicePortsOf(svc('g', { clusterIP: 'example.com', ports: [{ port: 80 }] })).size, 0);
+  assert.deepEqual(servicePortsOf(svc('e', { clusterIP: '10.96.0.9', externalIPs: ['nope', '192.0.2.1'], ports: [{ port: 80 }] })).get('ns1/e:/TCP')!.externalIPs, ['192.0.2.1']);
 });
 
 test('service tracker: a burst of updates coalesces; a change back to the start disappears', () => {

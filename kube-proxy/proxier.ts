@@ -136,9 +136,13 @@ export class Proxier {
     const opens: Array<() => Promise<void>> = [];
     for (const key of touched) this.syncPort(key, addAddrs, dropAddrs, opens);
     // Addresses must exist before a listener can bind to them.
-    await this.iface.apply([...addAddrs].filter((ip) => !dropAddrs.has(ip)), []);
+    // An address that cannot be added shows up as a listener that cannot bind (and is retried);
+    // the rest of the sync goes on either way.
+    await this.iface.apply([...addAddrs].filter((ip) => !dropAddrs.has(ip)), [])
+      .catch((err: Error) => log('error', 'cannot add service addresses', { error: err.message }));
     await Promise.all(opens.map((open) => open()));
-    await this.iface.apply([], [...dropAddrs].filter((ip) => !this.addrRefs.has(ip)));
+    await this.iface.apply([], [...dropAddrs].filter((ip) => !this.addrRefs.has(ip)))
+      .catch((err: Error) => log('error', 'cannot remove service addresses', { error: err.message }));
     this.metrics.servicePorts.set(this.ports.size);
     const durationMs = performance.now() - t0;
     this.metrics.syncDuration.observe(durationMs / 1000);

@@ -2,6 +2,7 @@
  * The proxier's view of one service port (`ns/name:portName/PROTO`): the addresses it is reachable
  * on and how traffic to it is balanced, extracted from a Service object. Pure data, no I/O.
  */
+import { isIPv4 } from 'node:net';
 import type { Service } from '../lib/api/types.js';
 
 /** Transport protocols the userspace proxier forwards. */
@@ -45,12 +46,13 @@ export function servicePortsOf(svc: Service): Map<string, ServicePortInfo> {
   const namespace = svc.metadata?.namespace ?? 'default';
   const name = svc.metadata?.name ?? '';
   if (spec.type === 'ExternalName') return out;
-  const clusterIP = spec.clusterIP && spec.clusterIP !== 'None' ? spec.clusterIP : undefined;
   // A headless service has no virtual address; NodePort on headless is invalid in Kubernetes.
+  // Addresses that are not IPv4 literals are skipped: listening on a name would resolve it.
+  const clusterIP = spec.clusterIP && isIPv4(spec.clusterIP) ? spec.clusterIP : undefined;
   if (!clusterIP) return out;
   const affinity = spec.sessionAffinity === 'ClientIP'
     ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS) : 0;
-  const lbIPs = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
+  const lbIPs = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip && isIPv4(ip));
   const exposesNode = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
   for (const p of spec.ports ?? []) {
     const protocol = (p.protocol ?? 'TCP').toUpperCase();
@@ -61,7 +63,7 @@ export function servicePortsOf(svc: Service): Map<string, ServicePortInfo> {
     out.set(key, {
       key, namespace, name, portName, protocol, clusterIP, port: p.port,
       nodePort: exposesNode ? (p.nodePort ?? 0) : 0,
-      externalIPs: [...(spec.externalIPs ?? [])],
+      externalIPs: (spec.externalIPs ?? []).filter((ip) => isIPv4(ip)),
       loadBalancerIPs: spec.type === 'LoadBalancer' ? lbIPs : [],
       affinitySeconds: affinity,
       externalLocal: spec.externalTrafficPolicy === 'Local',
