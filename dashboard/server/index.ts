@@ -29,6 +29,8 @@ export interface DashboardOptions {
   port?: number;
   /** Chaos actions for the buttons (none → no buttons). */
   chaos?: ChaosActions;
+  /** Refuse every write (apply, scale, delete, chaos) with Forbidden: a look-only dashboard. */
+  readOnly?: boolean;
   /** Folder of the built front end (default: dist/dashboard/web). */
   webRoot?: string;
   /** Node name → its flanneld /metrics URL, asked at every poll (none → no overlay rates). */
@@ -51,7 +53,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
   hub.start(ac.signal);
   if (o.flannelMetrics) void watchNetwork(o.flannelMetrics, (v) => hub.publishNetwork(v), ac.signal).catch((err) => dashLog('warn', 'network watch stopped', { error: (err as Error).message }));
   const webRoot = o.webRoot ?? defaultWebRoot();
-  const deps = { client, hub, rest: { restURL: o.restURL.replace(/\/$/, ''), token: o.token }, chaos: o.chaos ?? {}, signal: ac.signal };
+  const deps = { client, hub, rest: { restURL: o.restURL.replace(/\/$/, ''), token: o.token }, chaos: o.chaos ?? {}, signal: ac.signal, readOnly: o.readOnly };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
     handleApi(deps, req, res, url)

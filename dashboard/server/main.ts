@@ -17,9 +17,10 @@ const program = addClientFlags(new Command('kubesim-dashboard'))
   .option('--bind-address <ip>', 'address to serve the page on', '127.0.0.1')
   .option('--port <port>', 'port to serve the page on (0 = any)', '8443')
   .option('--token-file <path>', 'bearer token file for the apiserver (default: the pod ServiceAccount token if present)')
+  .option('--read-only', 'refuse apply/scale/delete from the page (look, do not touch)', false)
   .option('--rest-url <url>', 'apiserver REST URL for logs (default: --master or the kubeconfig server)');
 program.parse();
-const o = program.opts<ClientFlags & { bindAddress: string; port: string; tokenFile?: string; restUrl?: string }>();
+const o = program.opts<ClientFlags & { bindAddress: string; port: string; tokenFile?: string; restUrl?: string; readOnly: boolean }>();
 
 const { target, token: kcToken } = resolveApiServer(o);
 const tokenFile = o.tokenFile ?? (existsSync(SA_TOKEN) ? SA_TOKEN : undefined);
@@ -30,7 +31,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   clientLog('error', 'invalid --port', { port: o.port });
   process.exit(2);
 }
-const dash = await startDashboard({ grpcServer: target, restURL, token, host: o.bindAddress, port });
+const dash = await startDashboard({ grpcServer: target, restURL, token, host: o.bindAddress, port, readOnly: o.readOnly });
 process.stdout.write(`Dashboard: ${dash.url}\n`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => { void dash.close().then(() => process.exit(0)); });

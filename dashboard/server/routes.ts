@@ -14,7 +14,7 @@ import { slimKey } from './slim.js';
 import { serveStream } from './sse.js';
 
 /** What the routes need. */
-export interface RouteDeps { client: ApiClient; hub: ClusterHub; rest: RestTarget; chaos: ChaosActions; signal: AbortSignal }
+export interface RouteDeps { client: ApiClient; hub: ClusterHub; rest: RestTarget; chaos: ChaosActions; signal: AbortSignal; readOnly?: boolean }
 
 const MAX_BODY = 1 << 20;
 
@@ -64,9 +64,12 @@ function hollowNodeOf(hub: ClusterHub, ns: string, pod: string): boolean {
 export async function handleApi(d: RouteDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   const q = url.searchParams;
   const route = `${req.method} ${url.pathname}`;
+  if (d.readOnly && req.method === 'POST' && url.pathname.startsWith('/api/')) {
+    throw new ApiError('Forbidden', 'this dashboard runs with --read-only: apply, scale, delete and chaos are off');
+  }
   switch (route) {
     case 'GET /api/stream': serveStream(d.hub, req, res, d.signal); return true;
-    case 'GET /api/info': sendJson(res, 200, { chaos: chaosCatalog(d.chaos), synced: d.hub.synced() }); return true;
+    case 'GET /api/info': sendJson(res, 200, { chaos: d.readOnly ? [] : chaosCatalog(d.chaos), readOnly: !!d.readOnly, synced: d.hub.synced() }); return true;
     case 'GET /api/object': {
       const { yaml, object } = await getObject(d.client, str(q.get('kind'), 'kind'), q.get('namespace') ?? undefined, str(q.get('name'), 'name'));
       sendJson(res, 200, { yaml, decision: object.metadata?.annotations?.['scheduler.kubesim.io/decision'] ?? null });

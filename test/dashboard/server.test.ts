@@ -89,6 +89,15 @@ test('dashboard server: live stream, object YAML, apply/scale/delete with apiser
   const gizmo = await post(dash.url, 'apply', { yaml: 'apiVersion: v1\nkind: Gizmo\nmetadata: {name: g}\n' });
   assert.equal(gizmo.status, 400);
   assert.match(gizmo.body.message, /does not handle kind "Gizmo"/);
+  // A read-only dashboard refuses writes with Forbidden and offers no chaos.
+  const ro = await startDashboard({ client: cp.client, restURL: cp.restURL, readOnly: true, chaos: { x: { label: 'x', target: 'none', run: async () => 'ran' } } });
+  t.after(() => ro.close());
+  const refused = await post(ro.url, 'scale', { kind: 'Deployment', namespace: 'default', name: 'web', replicas: 0 });
+  assert.equal(refused.status, 403);
+  assert.match(refused.body.message, /--read-only/);
+  assert.deepEqual(await (await fetch(new URL('api/info', ro.url))).json().then((i) => [(i as { chaos: unknown[] }).chaos.length, (i as { readOnly: boolean }).readOnly]), [0, true]);
+  assert.equal((await cp.client.get<{ spec: { replicas: number } } & Record<string, unknown>>({ group: 'apps', resource: 'deployments', namespace: 'default', name: 'web' })).spec.replicas, 3);
+
   // Static: the page or a clear note that it is not built.
   const page = await fetch(dash.url);
   assert.ok(page.status === 200 || page.status === 503);

@@ -1,6 +1,7 @@
 /** The dashboard page: tabs over the live cluster state, a side panel for one object. */
 import { render } from 'preact';
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { get } from './api';
 import { Apply, SAMPLE } from './Apply';
 import { Chaos } from './Chaos';
 import { Events } from './Events';
@@ -23,6 +24,8 @@ function App() {
   const [sel, setSel] = useState<Selection | null>(null);
   const [yaml, setYaml] = useState(SAMPLE);
   const select = useCallback((s: Selection) => setSel(s), []);
+  const [readOnly, setReadOnly] = useState(false);
+  useEffect(() => { get<{ readOnly: boolean }>('info', {}).then((i) => setReadOnly(i.readOnly)).catch(() => undefined); }, []);
   const namespaces = namespacesOf(objects);
   const props = { objects, version, ns, select };
   return <div class={`layout ${sel ? 'with-panel' : ''}`}>
@@ -31,6 +34,7 @@ function App() {
       <nav role="tablist" aria-label="views">{TABS.map((t) => <button key={t} role="tab" aria-selected={tab === t} data-tab={t} onClick={() => setTab(t)}>{t}</button>)}</nav>
       <label>Namespace <select value={ns} onChange={(e) => setNs((e.target as HTMLSelectElement).value)} data-testid="ns">
         <option value="">all</option>{namespaces.map((n) => <option key={n}>{n}</option>)}</select></label>
+      {readOnly ? <span class="badge st-warn" title="apply, scale, delete and chaos are off">⊘ read-only</span> : null}
       <span class={`conn ${connected ? 'st-ok' : 'st-bad'}`} role="status" data-testid="conn">{connected ? (synced ? '● live' : '◌ syncing') : '✖ disconnected'}</span>
     </header>
     <main>
