@@ -154,3 +154,16 @@ async function countEtcdWatches(tr: TestRegistry): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith('etcd_debugging_mvcc_watcher_total'));
   return Number(line?.split(' ')[1] ?? NaN);
 }
+
+test('a watch starting with a large current state is not closed as a slow watcher', async () => {
+  await t.reg.create(ctx, R.namespaces, undefined, { metadata: { name: 'w7' } });
+  for (let i = 0; i < 20; i++) await t.reg.create(ctx, R.configmaps, 'w7', cm(`big-${i}`, {}, 'w7'));
+  const { WatchCache } = await import('../storage/watch-cache.js');
+  // A cache whose watchers may only fall 5 events behind: 20 initial objects must still arrive.
+  const cache = new WatchCache(t.reg.store, '/registry/configmaps/w7/', { maxQueued: 5, bookmarkIntervalMs: 0 });
+  const ac = new AbortController();
+  try {
+    const it = (await cache.watch({ initial: true, matches: () => true, bookmarks: false, bookmark: () => ({}) }, ac.signal))[Symbol.asyncIterator]();
+    assert.equal((await take(it, 20)).length, 20);
+  } finally { ac.abort(); await cache.stop(); }
+});

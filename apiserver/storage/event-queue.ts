@@ -16,7 +16,7 @@ export class EventQueue<T> implements AsyncIterable<T> {
 
   private readonly detach?: () => void;
 
-  constructor(private readonly maxBuffered = 10_000, signal?: AbortSignal) {
+  constructor(private maxBuffered = 10_000, signal?: AbortSignal) {
     if (signal?.aborted) { this.done = true; return; }
     const onAbort = () => this.end();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -30,6 +30,9 @@ export class EventQueue<T> implements AsyncIterable<T> {
     this.items.push(item);
     this.wake?.();
   }
+
+  /** Makes room for `n` more queued items (a watch's initial state must not count as falling behind). */
+  allow(n: number): void { this.maxBuffered += n; }
 
   /** Ends the stream after the queued items. */
   end(): void {

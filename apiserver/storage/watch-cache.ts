@@ -127,9 +127,12 @@ export class WatchCache {
     // From here to subscribing is synchronous, so no event slips between replay and live delivery.
     const sub: Subscriber = { queue, req, afterRev: req.initial ? this.rev : req.fromRev ?? this.rev };
     if (req.initial) {
-      for (const obj of this.snapshot(req.matches).items) queue.push({ type: 'ADDED', object: structuredClone(obj) });
+      const { items } = this.snapshot(req.matches);
+      queue.allow(items.length + 1);
+      for (const obj of items) queue.push({ type: 'ADDED', object: structuredClone(obj) });
       if (req.bookmarks) queue.push({ type: 'BOOKMARK', object: req.bookmark(this.rev, true) });
     } else if (req.fromRev !== undefined) {
+      queue.allow(this.ring.length);
       for (const ev of this.ring) this.deliver(sub, ev);
     }
     this.subs.add(sub);
