@@ -4,13 +4,11 @@
  * Flags: --kubeconfig/--master/--grpc-server (as every component), --bind-address, --port,
  * --token-file (the ServiceAccount token; default the in-pod path when it exists).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { addClientFlags, resolveApiServer, type ClientFlags } from '../../lib/client/flags.js';
+import { addClientFlags } from '../../lib/client/flags.js';
 import { clientLog } from '../../lib/client/log.js';
+import { connectOptions, type ConnectFlags } from './connect.js';
 import { startDashboard } from './index.js';
-
-const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 const program = addClientFlags(new Command('kubesim-dashboard'))
   .description('web dashboard: live topology, workloads, events, YAML, logs')
@@ -20,18 +18,14 @@ const program = addClientFlags(new Command('kubesim-dashboard'))
   .option('--read-only', 'refuse apply/scale/delete from the page (look, do not touch)', false)
   .option('--rest-url <url>', 'apiserver REST URL for logs (default: --master or the kubeconfig server)');
 program.parse();
-const o = program.opts<ClientFlags & { bindAddress: string; port: string; tokenFile?: string; restUrl?: string; readOnly: boolean }>();
+const o = program.opts<ConnectFlags & { bindAddress: string; port: string; readOnly: boolean }>();
 
-const { target, token: kcToken } = resolveApiServer(o);
-const tokenFile = o.tokenFile ?? (existsSync(SA_TOKEN) ? SA_TOKEN : undefined);
-const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : kcToken;
-const restURL = o.restUrl ?? o.master ?? `http://${target.split(',')[0]!.replace(/:\d+$/, '')}:8080`;
 const port = Number(o.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   clientLog('error', 'invalid --port', { port: o.port });
   process.exit(2);
 }
-const dash = await startDashboard({ grpcServer: target, restURL, token, host: o.bindAddress, port, readOnly: o.readOnly });
+const dash = await startDashboard({ ...connectOptions(o), host: o.bindAddress, port, readOnly: o.readOnly });
 process.stdout.write(`Dashboard: ${dash.url}\n`);
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => { void dash.close().then(() => process.exit(0)); });
