@@ -67,6 +67,8 @@ export type RegistryHandle = Registry & {
   readonly store: EtcdStore;
   /** The watch cache of a resource (created on first use). */
   watchCache(def: ResourceDef): WatchCache;
+  /** Per storage resource: objects, live watchers and cache revision (for metrics such as apiserver_storage_objects). */
+  stats(): { resource: string; objects: number; watchers: number; revision: number }[];
 };
 
 const DELETE_COLLECTION_WORKERS = 16;
@@ -137,6 +139,10 @@ class EtcdRegistry implements RegistryHandle {
       def, sref: view.storage, view, selDef: this.byVersion.get(`${ref.group}/${ref.version}/${ref.resource}`) ?? def, out: (o) => view.fromStorage(o),
       outList: (l) => ({ ...l, apiVersion: view.apiVersion, items: l.items.map((o) => view.fromStorage(o)) }),
     };
+  }
+
+  stats(): { resource: string; objects: number; watchers: number; revision: number }[] {
+    return [...this.caches.entries()].filter(([, c]) => c.ready).map(([resource, c]) => ({ resource, objects: c.size, watchers: c.watcherCount, revision: c.revision }));
   }
 
   /** Whether `namespace` has a ResourceQuota, from the quota watch cache (in memory; off until it runs). */

@@ -88,6 +88,8 @@ test('200 watchers share one etcd watch and all get the event', async () => {
     assert.equal(got.length, 200);
     for (const evs of got) assert.deepEqual(summary(evs), ['ADDED fan']);
     assert.equal(watchStreams, 0, `200 watchers must add no etcd watch, etcd reports ${watchStreams} more`);
+    const st = t.reg.stats().find((x) => x.resource === 'configmaps')!;
+    assert.ok(st.watchers >= 200 && st.objects >= 1, JSON.stringify(st));
   } finally { ac.abort(); }
   await waitForWatchers(() => cache.watcherCount === base);
 });

@@ -162,6 +162,9 @@ export class WatchCache {
     if (queue.closed) w.cancel().catch(() => undefined);
   }
 
+  /** Number of objects held (metrics: apiserver_storage_objects). */
+  get size(): number { return this.objects.size; }
+
   /** Number of live watchers (tests, metrics). */
   get watcherCount(): number { return this.subs.size; }
 
