@@ -15,21 +15,27 @@ import { wsExec } from './testing/ws-exec-client.js';
 
 let cp: TestControlPlane;
 let h: RuntimeHarness;
-const ac = new AbortController();
+let ac = new AbortController();
 let running: Promise<void>;
 let kubeletRef: Kubelet;
 const NODE = 'ksimt-node-1';
 
-before(async () => {
-  cp = await startControlPlane();
-  h = await startRuntimeHarness(34);
+/** Starts (or restarts) the kubelet under test. */
+function startKubelet(): void {
   const kubelet = new Kubelet({
     client: cp.client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
     node: { name: NODE, ip: '10.200.0.99' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: 'nameserver 192.0.2.53\n' },
     log: createLogger('kubelet', !process.env.KSIM_LOGS), relistMs: 300, heartbeatMs: 2000, serverHost: '127.0.0.1', serverPort: 0, nfsRoot: join(h.dir, 'nfs'),
   });
   kubeletRef = kubelet;
+  ac = new AbortController();
   running = kubelet.run(ac.signal);
+}
+
+before(async () => {
+  cp = await startControlPlane();
+  h = await startRuntimeHarness(34);
+  startKubelet();
 });
 
 after(async () => {
@@ -254,6 +260,31 @@ test('an unknown image gives ErrImagePull / ImagePullBackOff', async () => {
   assert.ok(reason);
   assert.equal((await getPod('nopull')).status!.phase, 'Pending');
   await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'nopull' }, { gracePeriodSeconds: 0 });
+  await waitFor('sandbox removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
+});
+
+test('a restarted kubelet adopts running pods: same container, no restart, and it keeps syncing them', async () => {
+  await cp.client.create({ resource: 'configmaps', namespace: 'default' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'survivor-cfg' }, data: { v: 'one' } });
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'survivor' },
+    spec: { nodeName: NODE, volumes: [{ name: 'c', configMap: { name: 'survivor-cfg' } }], containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'], volumeMounts: [{ name: 'c', mountPath: '/cfg' }] }] },
+  } as Pod);
+  const before = await waitFor('Running', async () => { const p = await getPod('survivor'); return p.status?.phase === 'Running' && p; }, { timeoutMs: 20_000 });
+  const cid = before.status!.containerStatuses![0].containerID!;
+  ac.abort();
+  await running;
+  startKubelet();
+  // A ConfigMap change reaching the running container proves the new kubelet synced the pod.
+  const cm = await cp.client.get({ resource: 'configmaps', namespace: 'default', name: 'survivor-cfg' }) as { data: Record<string, string> };
+  cm.data.v = 'two';
+  await cp.client.update({ resource: 'configmaps', namespace: 'default' }, cm as never);
+  const id = cid.replace('kubesim://', '');
+  await waitFor('new kubelet syncs the pod', async () => (await h.cri.call('ExecSync', { container_id: id, cmd: ['cat', '/cfg/v'] })).stdout.toString() === 'two', { timeoutMs: 20_000 });
+  const after = await getPod('survivor');
+  assert.equal(after.status!.containerStatuses![0].containerID, cid);
+  assert.equal(after.status!.containerStatuses![0].restartCount, 0);
+  assert.equal((await h.cri.call('ListContainers', {})).containers.length, 1);
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'survivor' }, { gracePeriodSeconds: 0 });
   await waitFor('sandbox removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
 });
 
