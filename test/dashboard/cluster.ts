@@ -41,7 +41,7 @@ export async function startDashCluster(groups: Array<{ prefix: string; count: nu
   try {
     const recorder = new EventRecorder(cp.client, { component: 'controller-manager' });
     running.push(startControllers(cp.client, recorder, ac.signal, {
-      controllers: 'deployment,replicaset,endpoints,nodelifecycle', workers: 2,
+      controllers: 'deployment,replicaset,statefulset,daemonset,job,endpoints,nodelifecycle', workers: 2,
       nodeMonitorGracePeriodMs: opts.nodeGraceMs ?? 3000, podEvictionTimeoutMs: 300_000,
     }).catch(() => undefined));
     const sched = await startScheduler(cp.client, ac.signal, { decisionAnnotation: true });

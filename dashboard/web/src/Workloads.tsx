@@ -29,7 +29,7 @@ function ScaleBox({ w }: { w: Slim }) {
 function Head({ w, select, children }: { w: Slim; select(s: Selection): void; children?: preact.ComponentChildren }) {
   return <header>
     <button class="link" onClick={() => select({ kind: w.kind, ns: w.ns, name: w.name })}><strong>{w.kind} {w.ns}/{w.name}</strong></button>
-    <span class="meta"> ready {w.ready ?? 0}/{w.replicas ?? w.current ?? 0}{w.updated !== undefined ? ` · updated ${w.updated}` : ''}{w.available !== undefined ? ` · available ${w.available}` : ''}{w.image ? ` · ${w.image}` : ''}</span>
+    <span class="meta"> {w.kind === 'Job' || w.kind === 'CronJob' ? `active ${w.current ?? 0}` : `ready ${w.ready ?? 0}/${w.replicas ?? w.current ?? 0}`}{w.updated !== undefined ? ` · updated ${w.updated}` : ''}{w.available !== undefined ? ` · available ${w.available}` : ''}{w.image ? ` · ${w.image}` : ''}</span>
     {children}
   </header>;
 }
