@@ -92,3 +92,9 @@ test('a hung etcd makes calls fail with 504 Timeout instead of hanging', async (
   // The etcd client's circuit breaker stays open a few seconds after failures: wait for it.
   await waitFor('etcd answers again', async () => { await short.get('/t/hung'); return true; }, { timeoutMs: 20_000, intervalMs: 250 });
 });
+
+test('keys with a TTL lease expire (Events)', async () => {
+  await store.create('/t/ttl/e', { metadata: { name: 'e' } }, what('e'), { leaseTtl: 2 });
+  assert.ok(await store.get('/t/ttl/e'));
+  await waitFor('the key expired', async () => (await store.get('/t/ttl/e')) === undefined, { timeoutMs: 15_000, intervalMs: 250 });
+});
