@@ -15,7 +15,7 @@ import type { ResourceRequest } from './request-info.js';
 import { isTrue } from './request-info.js';
 import { sendJson } from './respond.js';
 import { includeObjectOf, partialMetadata, partialMetadataList, toTable } from './table.js';
-import { serveWatch } from './watch.js';
+import { serveWatch, sharedEventLine } from './watch.js';
 import { kubeletAddress, kubeletPath, proxyLog } from './kubelet-proxy.js';
 import { warnUnknownFields } from './field-warnings.js';
 
@@ -132,12 +132,13 @@ async function watch(call: ResourceCall, def: ResourceDef, ref: ResourceRef, nam
   }
   const include = includeObjectOf(query);
   let headersSent = false;
-  const encode = (ev: WatchEvent): WatchEvent | undefined => {
-    if (ev.type === 'ERROR' || ev.type === 'BOOKMARK' || rep.as === 'object') return ev;
-    if (rep.as === 'PartialObjectMetadata') return { type: ev.type, object: partialMetadata(ev.object, rep.version) };
+  const encode = (ev: WatchEvent): string => {
+    if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') return JSON.stringify(ev);
+    if (rep.as === 'object') return sharedEventLine(ev);
+    if (rep.as === 'PartialObjectMetadata') return JSON.stringify({ type: ev.type, object: partialMetadata(ev.object, rep.version) });
     const table = toTable(def, [ev.object], { resourceVersion: ev.object.metadata?.resourceVersion ?? '' }, { include, version: rep.version, noHeaders: headersSent });
     headersSent = true;
-    return { type: ev.type, object: table };
+    return JSON.stringify({ type: ev.type, object: table });
   };
   return serveWatch(call.res, {
     open: (signal) => registry.watch({ ...ctx, signal }, ref, namespace, opts, signal),
