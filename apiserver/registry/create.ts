@@ -34,12 +34,14 @@ async function createChecked(core: RegistryCore, ctx: RequestContext, ref: Resou
   throwIfInvalid(def, m.name ?? '', def.validateCreate ? def.validateCreate(obj) : validateObjectName(obj));
   await core.admission.validate(attrs);
   const release = isCore(def, 'services') && core.services ? await core.services.allocate(obj, !!ctx.dryRun) : undefined;
+  let stored = false;
   try {
     // Field ownership of the creating manager (server-side apply reads it later).
     const toStore = ctx.fieldManager ? updateManagedFields(undefined, obj, ctx.fieldManager, 'Update', apiVersionOf(def)) : obj;
     for (let attempt = 1; ; attempt++) {
       try {
         const created = await core.store.create(keyOf(core, def, ns, m.name!), toStore, whatOf(def, m.name!), { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
+        stored = true;
         await afterWrite(core, { ...attrs, name: m.name!, object: created });
         if (isCore(def, 'namespaces') && !ctx.dryRun) await ensureDefaultServiceAccount(core, ctx, m.name!);
         return created;
@@ -52,7 +54,8 @@ async function createChecked(core: RegistryCore, ctx: RequestContext, ref: Resou
       }
     }
   } catch (err) {
-    await release?.();
+    // Give allocations back only when nothing was stored: a stored Service owns them.
+    if (!stored) await release?.();
     throw err;
   }
 }

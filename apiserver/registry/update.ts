@@ -72,15 +72,18 @@ export async function updateWith(core: RegistryCore, ctx: RequestContext, ref: R
     }
     return next;
   };
+  let stored = false;
   try {
     // Events get a fresh TTL on every write, as Kubernetes' TTL storage does.
     const res = await core.store.guaranteedUpdate(keyOf(core, def, namespace, name), what, tryUpdate, { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
+    stored = true;
     if (res.deleted && isCore(def, 'services') && !ctx.dryRun) await core.services?.release(res.obj);
     else await releaseOld?.();
     await afterWrite(core, attrsOf(res.deleted ? 'DELETE' : 'UPDATE', ctx, ref, def, namespace, name, { object: res.obj, subresource }));
     return res.obj;
   } catch (err) {
-    await undo?.();
+    // New allocations are given back only when the write did not happen.
+    if (!stored) await undo?.();
     throw err;
   }
 }
