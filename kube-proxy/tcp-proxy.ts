@@ -80,6 +80,8 @@ export class TcpListener {
       up.removeAllListeners('timeout');
       up.removeAllListeners('error');
       up.setTimeout(0);
+      // The client may have gone while we were connecting: do not leave the backend side open.
+      if (client.destroyed) { up.destroy(); return; }
       this.o.lb()?.served(client.remoteAddress ?? '', ep);
       this.splice(client, up);
     });
