@@ -50,6 +50,7 @@ export class WatchCache {
   private watcher?: PrefixWatch;
   private starting?: Promise<void>;
   private stopped = false;
+  private generation = 0;
   private readonly capacity: number;
 
   constructor(private readonly store: EtcdStore, readonly prefix: string, private readonly opts: WatchCacheOptions = {}) {
@@ -63,15 +64,20 @@ export class WatchCache {
   }
 
   private async load(): Promise<void> {
+    // A reset while loading starts a newer load: callbacks and results of an older one are ignored.
+    const gen = ++this.generation;
     const page = await this.store.list(this.prefix);
+    if (gen !== this.generation) return;
     this.objects.clear();
     for (const s of page.items) this.objects.set(s.key, s.obj);
     this.ring = [];
     this.windowStart = this.rev = page.revision;
-    this.watcher = await watchPrefix(this.store.client, this.prefix, page.revision, {
-      onEvents: (events, header) => this.apply(events, header),
-      onError: (err) => this.reset(err),
+    const watcher = await watchPrefix(this.store.client, this.prefix, page.revision, {
+      onEvents: (events, header) => { if (gen === this.generation) this.apply(events, header); },
+      onError: (err) => { if (gen === this.generation) this.reset(err); },
     });
+    if (gen !== this.generation || this.stopped) { await watcher.cancel(); return; }
+    this.watcher = watcher;
   }
 
   /** True once the initial list is loaded and the shared watch runs. */
@@ -108,6 +114,7 @@ export class WatchCache {
 
   /** The shared watch broke for good (e.g. compacted while disconnected): close watchers, reload. */
   private reset(err: ApiError): void {
+    this.generation++;
     (this.opts.log ?? stderrLog)('warn', 'watch cache reset: shared etcd watch ended', { prefix: this.prefix, watchers: this.subs.size, err: err.message });
     for (const s of [...this.subs]) s.queue.fail(err);
     this.watcher?.cancel().catch(() => undefined);
@@ -171,6 +178,7 @@ export class WatchCache {
   /** Stops the etcd watch and ends every watcher. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.generation++;
     for (const s of [...this.subs]) s.queue.end();
     // Shutdown must not hang on an etcd that no longer answers the cancel.
     let timer: NodeJS.Timeout | undefined;
