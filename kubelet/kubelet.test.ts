@@ -41,7 +41,7 @@ before(async () => {
 after(async () => {
   ac.abort();
   await running?.catch(() => undefined);
-  await h?.cleanup();
+  await h?.cleanup().catch(() => undefined);
   await cp?.stop();
 });
 

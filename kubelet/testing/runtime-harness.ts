@@ -78,18 +78,26 @@ export async function startRuntimeHarness(octet: number, opts: { shim?: 'perl' |
     h.cri = new CriClient(socket);
   };
   h.cleanup = async () => {
-    h.cri.close();
-    await server.close();
-    h.rt.close();
-    for (const c of h.rt.containers.list()) {
-      if (c.pid) signal(-c.pid, 'SIGKILL');
-      await h.rt.containers.remove(c.id).catch(() => {});
+    // Every step runs even when an earlier one fails, so nothing outlives a broken test.
+    const steps: Array<() => unknown> = [
+      () => h.cri.close(),
+      () => server.close(),
+      () => h.rt.close(),
+      async () => {
+        for (const c of h.rt.containers.list()) {
+          if (c.pid) signal(-c.pid, 'SIGKILL');
+          await h.rt.containers.remove(c.id).catch(() => {});
+        }
+      },
+      async () => { for (const s of h.rt.sandboxes.list()) await h.rt.sandboxes.remove(s.id).catch(() => {}); },
+      async () => { for (const n of readdirSync('/run/netns').filter((x) => x.startsWith(`ksimt-${tag}-`))) await deleteNetns(n); },
+      () => deleteNetns(node),
+      () => { for (const c of CONTROLLERS) rmTree(join('/sys/fs/cgroup', c, ownCgroup(c), cgroupPrefix)); },
+      () => tmp.remove(),
+    ];
+    for (const step of steps) {
+      try { await step(); } catch { /* keep cleaning */ }
     }
-    for (const s of h.rt.sandboxes.list()) await h.rt.sandboxes.remove(s.id).catch(() => {});
-    for (const n of readdirSync('/run/netns').filter((x) => x.startsWith(`ksimt-${tag}-`))) await deleteNetns(n);
-    await deleteNetns(node);
-    for (const c of CONTROLLERS) rmTree(join('/sys/fs/cgroup', c, ownCgroup(c), cgroupPrefix));
-    tmp.remove();
   };
   return h;
 }
