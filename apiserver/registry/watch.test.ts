@@ -169,3 +169,24 @@ test('a watch starting with a large current state is not closed as a slow watche
     assert.equal((await take(it, 20)).length, 20);
   } finally { ac.abort(); await cache.stop(); }
 });
+
+test('when the shared etcd watch ends for good, watchers get 410 and the cache reloads', async () => {
+  await t.reg.create(ctx, R.namespaces, undefined, { metadata: { name: 'w8' } });
+  const cache = t.reg.watchCache(t.reg.lookup('', 'configmaps')!);
+  const ac = new AbortController();
+  try {
+    const it = t.reg.watch(ctx, R.configmaps, 'w8', {}, ac.signal)[Symbol.asyncIterator]();
+    const pending = it.next();
+    await waitForWatchers(() => cache.ready);
+    const { ApiError } = await import('../../lib/errors.js');
+    // What etcd's cancel of a compacted watch leads to (private: there is no way to make etcd do it on cue).
+    (cache as unknown as { reset(e: Error): void }).reset(new ApiError('Gone', 'too old resource version: 1 (2)'));
+    await expectApiError(pending, 'Gone');
+    await waitForWatchers(() => cache.ready);
+    const it2 = t.reg.watch(ctx, R.configmaps, 'w8', { sendInitialEvents: false }, ac.signal)[Symbol.asyncIterator]();
+    const next = take(it2, 1);
+    await waitForWatchers(() => cache.watcherCount > 0);
+    await t.reg.create(ctx, R.configmaps, 'w8', cm('after-reset', {}, 'w8'));
+    assert.deepEqual(summary(await next), ['ADDED after-reset']);
+  } finally { ac.abort(); }
+});
