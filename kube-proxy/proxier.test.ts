@@ -21,6 +21,7 @@ const podNs = `ksimt-pp${id}`;
 const NODE_IP = '10.250.7.1';
 const BACKENDS = ['10.250.7.2', '10.250.7.3', '10.250.7.4'];
 const DEAD = '10.250.7.5'; // an address with nothing listening: connects are refused
+const SILENT = '10.250.7.6'; // an address nobody has: connects get no answer at all
 const dir = mkdtempSync(join(tmpdir(), 'ksimt-proxier-'));
 const stateFile = join(dir, 'state.json');
 const procs: ChildProcess[] = [];
@@ -46,6 +47,7 @@ const baseState = () => ({
       { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 'dns-tcp' }, { name: 'dns-udp', port: 53, protocol: 'UDP', targetPort: 'dns-udp' },
       { name: 'alt', port: 8081, targetPort: 8080 }] }),
     service('local', '10.96.7.17', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080, nodePort: 30081 }] }),
+    service('blackhole', '10.96.7.21'),
     service('eof', '10.96.7.20', { ports: [{ port: 80, targetPort: 8081 }] }),
     service('kube-dns', '10.96.0.10', { ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }] }),
     { ...service('lb', '10.96.7.18', { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080, nodePort: 30082 }] }), status: { loadBalancer: { ingress: [{ ip: '10.250.7.101' }] } } },
@@ -58,6 +60,7 @@ const baseState = () => ({
     { metadata: { namespace: 'default', name: 'local' }, subsets: [{ addresses: [{ ip: BACKENDS[1], nodeName: 'node-b' }], ports: [{ port: 8080 }] }] },
     endpoints('lb', [BACKENDS[2]]),
     endpoints('eof', [BACKENDS[0]], [{ port: 8081 }]),
+    endpoints('blackhole', [SILENT, BACKENDS[2]]),
     endpoints('kube-dns', [BACKENDS[1]], [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }]),
   ],
 });
@@ -148,6 +151,13 @@ test('no ready endpoint: the connection is reset at once', async () => {
 test('a refused endpoint is skipped: every connection is served', async () => {
   const replies = ((await client(podNs, 'tcp', '10.96.7.13', '80', '4')) as { reply: string }[]).map((r) => r.reply);
   assert.deepEqual(replies, Array(4).fill(`${BACKENDS[0]}:8080`));
+});
+
+test('a connect that gets no answer times out and the next endpoint serves', async () => {
+  const replies = (await client(podNs, 'tcp', '10.96.7.21', '80', '2')) as { reply: string; ms: number }[];
+  assert.deepEqual(replies.map((r) => r.reply), [`${BACKENDS[2]}:8080`, `${BACKENDS[2]}:8080`]);
+  // One of the two tried the silent endpoint first and waited for the connect timeout (1 s here).
+  assert.ok(Math.max(...replies.map((r) => r.ms)) >= 900, JSON.stringify(replies));
 });
 
 test('NodePort answers on the node address (external → nodePort → targetPort)', async () => {
@@ -241,7 +251,7 @@ test('a NodePort held by another process is bound once it is free (retried)', as
 });
 
 test('a removed service loses its address; a restarted proxier rebuilds exactly the wanted addresses', async () => {
-  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.0.10', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18', '10.96.7.20'];
+  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.0.10', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18', '10.96.7.20', '10.96.7.21'];
   assert.deepEqual(await addresses(), wanted);
   const s = baseState();
   s.services = s.services.filter((x) => x.metadata!.name !== 'empty');
