@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../lib/testing/wait.js';
@@ -66,6 +66,8 @@ test('deployed like `kubesim up` (runtime inside the node namespace): pods outli
     for (const r of runtimes) r.kill('SIGKILL');
     for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
     await deleteNetns(node);
+    // Pod netns names made inside the runtime's own mount namespace leave their file in /run/netns.
+    for (const n of readdirSync('/run/netns').filter((x) => x.startsWith(`ksimt-${tag}-`))) await deleteNetns(n);
     for (const c of ['memory', 'cpu', 'cpuacct']) await run('sh', ['-c', `find /sys/fs/cgroup/${c} -depth -type d -name 'ksimt-${tag}*' -exec find {} -depth -type d \\; | xargs -r rmdir`]);
     tmp.remove();
   });
