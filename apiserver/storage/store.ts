@@ -104,39 +104,31 @@ export class EtcdStore {
 
   /** Replaces `key` if its mod revision is still `modRevision` (Conflict otherwise); keeps its lease, or takes a fresh TTL with `leaseTtl`. */
   async update(key: string, obj: KObject, modRevision: number, what: What, opts: { dryRun?: boolean; lease?: string; leaseTtl?: number } = {}): Promise<KObject> {
-    if (opts.dryRun) {
-      const cur = await this.mustGet(key, what);
-      if (cur.modRevision !== modRevision) throw conflict(what.resource, what.name, what.group);
-      return withRv(obj, modRevision);
-    }
-    let res;
-    try {
-      const lease = opts.leaseTtl ? await this.leases.leaseFor(opts.leaseTtl) : opts.lease && opts.lease !== '0' ? opts.lease : undefined;
-      res = await this.client.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: modRevision }],
-        success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease } }],
-        failure: [{ request_range: { key: Buffer.from(key) } }],
-      }, this.call());
-    } catch (err) { throw etcdError(err); }
-    if (!res.succeeded) {
-      const gone = !res.responses[0]?.response_range?.kvs?.length;
-      throw gone ? notFound(what.resource, what.name, what.group) : conflict(what.resource, what.name, what.group);
-    }
-    return withRv(obj, Number(res.header.revision));
+    if (opts.dryRun) return withRv(obj, await this.checkRevision(key, modRevision, what));
+    const lease = opts.leaseTtl ? await this.leases.leaseFor(opts.leaseTtl).catch((err) => { throw etcdError(err); }) : opts.lease && opts.lease !== '0' ? opts.lease : undefined;
+    return withRv(obj, await this.writeAt(key, modRevision, what, { request_put: { key: Buffer.from(key), value: encode(obj), lease } }));
   }
 
   /** Deletes `key` if its mod revision is still `modRevision`; returns the deletion revision. */
   async delete(key: string, modRevision: number, what: What, opts: { dryRun?: boolean } = {}): Promise<number> {
-    if (opts.dryRun) {
-      const cur = await this.mustGet(key, what);
-      if (cur.modRevision !== modRevision) throw conflict(what.resource, what.name, what.group);
-      return modRevision;
-    }
+    if (opts.dryRun) return this.checkRevision(key, modRevision, what);
+    return this.writeAt(key, modRevision, what, { request_delete_range: { key: Buffer.from(key) } });
+  }
+
+  /** Dry runs: the write would need `key` at `modRevision`. */
+  private async checkRevision(key: string, modRevision: number, what: What): Promise<number> {
+    const cur = await this.mustGet(key, what);
+    if (cur.modRevision !== modRevision) throw conflict(what.resource, what.name, what.group);
+    return modRevision;
+  }
+
+  /** Runs `op` if `key` is still at `modRevision`: NotFound when it is gone, Conflict when it moved. */
+  private async writeAt(key: string, modRevision: number, what: What, op: { request_put?: object; request_delete_range?: object }): Promise<number> {
     let res;
     try {
       res = await this.client.kv.txn({
         compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: modRevision }],
-        success: [{ request_delete_range: { key: Buffer.from(key) } }],
+        success: [op],
         failure: [{ request_range: { key: Buffer.from(key) } }],
       }, this.call());
     } catch (err) { throw etcdError(err); }
