@@ -19,6 +19,25 @@ export async function ensureBridge(c: ClusterLayout): Promise<void> {
   const addrs = await run('ip', ['-o', 'addr', 'show', 'dev', c.bridge]);
   if (!addrs.includes(` ${c.hostIP}/`)) await run('ip', ['addr', 'add', `${c.hostIP}/24`, 'dev', c.bridge]);
   await run('ip', ['link', 'set', c.bridge, 'up']);
+  await allowBridgedForwarding(c.bridge);
+}
+
+/**
+ * With br_netfilter loaded, bridged frames go through iptables' FORWARD chain; Docker sets its policy
+ * to DROP, which would cut the nodes off from each other. Accept traffic between ports of our own
+ * bridge (and only that) while the cluster exists.
+ */
+async function allowBridgedForwarding(bridge: string): Promise<void> {
+  const rule = ['FORWARD', '-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
+  if (!(await run('iptables', ['-S', 'FORWARD']).then(() => true, () => false))) return; // no iptables here
+  if (await run('iptables', ['-C', ...rule]).then(() => true, () => false)) return;
+  await run('iptables', ['-I', ...rule]);
+}
+
+/** Removes the FORWARD rule added for the bridge (missing is fine). */
+async function removeBridgedForwarding(bridge: string): Promise<void> {
+  const rule = ['FORWARD', '-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
+  while (await run('iptables', ['-D', ...rule]).then(() => true, () => false)) { /* remove duplicates too */ }
 }
 
 /** Creates a node namespace plugged into the bridge as eth0 with its underlay address (idempotent). */
@@ -31,6 +50,8 @@ export async function ensureNodeNetwork(c: ClusterLayout, n: NodeLayout): Promis
   // Nodes route pod traffic between cni0 and the overlay: forwarding on, explicitly (not inherited).
   await execIn(n.netns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
   if (!(await linkExists('eth0', n.netns))) {
+    // A veth of ours left by a node namespace that some process still pins: its name is ours to reuse.
+    if (await linkExists(n.hostVeth)) await run('ip', ['link', 'del', n.hostVeth]);
     await run('ip', ['link', 'add', n.hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.netns]);
     await run('ip', ['link', 'set', n.hostVeth, 'master', c.bridge, 'up']);
     await ipIn(n.netns, 'addr', 'add', `${n.underlayIP}/24`, 'dev', 'eth0');
@@ -59,4 +80,5 @@ export async function removeNamespace(ns: string): Promise<void> {
 /** Removes the underlay bridge (the node veths go with their namespaces). */
 export async function removeBridge(c: ClusterLayout): Promise<void> {
   if (await linkExists(c.bridge)) await run('ip', ['link', 'del', c.bridge]);
+  await removeBridgedForwarding(c.bridge);
 }

@@ -11,12 +11,14 @@ import type { ProcessRecord } from './state.js';
 
 export interface StartSpec { component: string; node?: string; netns?: string; command: string; args: string[]; log: string; env?: Record<string, string> }
 
-/** Starts one process detached; returns its record (pid is the real program's: `ip netns exec` execs). */
+/** Starts one process detached; returns its record (pid is the real program's: nsenter execs). */
 export function startProcess(cluster: string, spec: StartSpec): ProcessRecord {
   mkdirSync(dirname(spec.log), { recursive: true });
   const fd = openSync(spec.log, 'a');
-  const argv = spec.netns ? ['netns', 'exec', spec.netns, spec.command, ...spec.args] : spec.args;
-  const cmd = spec.netns ? 'ip' : spec.command;
+  // nsenter joins only the node's network namespace and keeps the host's mount namespace (unlike
+  // `ip netns exec`), so pod namespaces the runtime adds under /run/netns are visible on the host.
+  const argv = spec.netns ? [`--net=/run/netns/${spec.netns}`, '--', spec.command, ...spec.args] : spec.args;
+  const cmd = spec.netns ? 'nsenter' : spec.command;
   const child = spawn(cmd, argv, {
     detached: true,
     stdio: ['ignore', fd, fd],

@@ -26,8 +26,7 @@ export async function up(o: UpOptions): Promise<string> {
   if (!/^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/.test(o.name)) throw new UserError(`invalid cluster name "${o.name}": lowercase letters, digits and '-', at most 16 characters`);
   if (o.nodes < 1 || o.nodes > 20) throw new UserError('--nodes must be between 1 and 20');
   if (o.etcdMembers !== 1) throw new UserError('--etcd-members 3 is not available yet in local mode; use 1');
-  const skip = (process.env.KUBESIM_DEV_SKIP ?? '').split(',');
-  const problems = checkPrerequisites(DIST, ['apiserver', 'scheduler', 'controller-manager', 'kubelet', 'flanneld', 'kube-proxy'].filter((x) => !skip.includes(x)));
+  const problems = checkPrerequisites(DIST, ['apiserver', 'scheduler', 'controller-manager', 'kubelet', 'flanneld', 'kube-proxy']);
   if (problems.length) {
     throw new UserError(`this host is not ready:\n${problems.map((p) => `  - ${p.what}\n      fix: ${p.fix}`).join('\n')}`);
   }
@@ -82,7 +81,7 @@ export async function up(o: UpOptions): Promise<string> {
           if (!isAlive(rec.pid)) throw new Error(`flanneld exited; see ${rec.log}`);
           return existsSync(subnetFileOf(n));
         }, { timeoutMs: 20_000 });
-        for (const spec of rest.filter((r) => !skip.includes(r.component))) state.processes.push(startProcess(o.name, spec));
+        for (const spec of rest) state.processes.push(startProcess(o.name, spec));
         writeState(state);
       });
     }
