@@ -34,7 +34,7 @@ export function NodeBadge({ n }: { n: Slim }) {
 export const PodChip = memo(function PodChip({ p, select }: { p: Slim; select(s: Selection): void }) {
   const st = podState(p);
   const addon = addonOf(p);
-  return <button class={`pod ${st.cls}`} data-pod={`${p.ns}/${p.name}`} data-phase={p.phase} data-ready={String(!!p.ready)}
+  return <button class={`pod ${st.cls}${p.fresh ? ' fresh' : ''}`} data-pod={`${p.ns}/${p.name}`} data-phase={p.phase} data-ready={String(!!p.ready)}
     title={`${p.ns}/${p.name}: ${st.label}${p.ip ? `, IP ${p.ip}` : ''}${p.restarts ? `, ${p.restarts} restarts` : ''}`}
     onClick={() => select({ kind: 'Pod', ns: p.ns, name: p.name })}>
     <span aria-hidden="true">{st.icon}</span> {addon ? <span class="addon">{addon}</span> : null}{p.name}

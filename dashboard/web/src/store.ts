@@ -47,7 +47,8 @@ export function useCluster(): ClusterState {
       const d = JSON.parse((ev as MessageEvent).data) as { upserts: Slim[]; deletes: string[]; network?: NodeNetwork[] };
       if (d.network) network = d.network;
       for (const k of d.deletes) objects.delete(k);
-      for (const o of d.upserts) objects.set(o.key, o);
+      // Pods that appear after the first snapshot get a short entrance (not 3,000 at page load).
+      for (const o of d.upserts) { if (o.kind === 'Pod' && !objects.has(o.key) && objects.size) o.fresh = true; else if (objects.get(o.key)?.fresh) o.fresh = true; objects.set(o.key, o); }
       synced = true;
       stats.lastDeltaAt = performance.now(); stats.deltas++;
       publish();
