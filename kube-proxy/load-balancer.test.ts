@@ -6,7 +6,7 @@ import type { ServicePortInfo } from './service-port.js';
 
 const info = (over: Partial<ServicePortInfo> = {}): ServicePortInfo => ({
   key: 'ns/s:/TCP', namespace: 'ns', name: 's', portName: '', protocol: 'TCP', clusterIP: '10.96.0.1', port: 80, nodePort: 0,
-  externalIPs: [], loadBalancerIPs: [], affinitySeconds: 0, externalLocal: false, internalLocal: false, ...over,
+  externalIPs: [], loadBalancerIPs: [], affinitySeconds: 0, externalLocal: false, internalLocal: false, healthCheckNodePort: 0, ...over,
 });
 const eps: EndpointInfo[] = [{ ip: '10.0.0.1', port: 80, nodeName: 'a' }, { ip: '10.0.0.2', port: 80, nodeName: 'b' }, { ip: '10.0.0.3', port: 80, nodeName: 'a' }];
 

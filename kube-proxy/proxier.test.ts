@@ -48,6 +48,8 @@ const baseState = () => ({
       { name: 'alt', port: 8081, targetPort: 8080 }] }),
     service('local', '10.96.7.17', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080, nodePort: 30081 }] }),
     service('blackhole', '10.96.7.21'),
+    service('lb-local', '10.96.7.22', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 32001, ports: [{ port: 80, targetPort: 8080, nodePort: 30083 }] }),
+    service('lb-remote', '10.96.7.23', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 32002, ports: [{ port: 80, targetPort: 8080, nodePort: 30084 }] }),
     service('eof', '10.96.7.20', { ports: [{ port: 80, targetPort: 8081 }] }),
     service('kube-dns', '10.96.0.10', { ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }] }),
     { ...service('lb', '10.96.7.18', { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080, nodePort: 30082 }] }), status: { loadBalancer: { ingress: [{ ip: '10.250.7.101' }] } } },
@@ -61,6 +63,8 @@ const baseState = () => ({
     endpoints('lb', [BACKENDS[2]]),
     endpoints('eof', [BACKENDS[0]], [{ port: 8081 }]),
     endpoints('blackhole', [SILENT, BACKENDS[2]]),
+    endpoints('lb-local', [BACKENDS[0]]),
+    { metadata: { namespace: 'default', name: 'lb-remote' }, subsets: [{ addresses: [{ ip: BACKENDS[1], nodeName: 'node-b' }], ports: [{ port: 8080 }] }] },
     endpoints('kube-dns', [BACKENDS[1]], [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }]),
   ],
 });
@@ -189,6 +193,13 @@ test('LoadBalancer: the ingress IP and the node port both reach the service', as
   assert.equal(viaNodePort.reply, `${BACKENDS[2]}:8080`);
 });
 
+test('healthCheckNodePort: 200 with the local endpoint count, 503 on a node without local endpoints', async () => {
+  const get = async (port: number) => (await execIn(podNs, process.execPath, ['-e',
+    `fetch('http://${NODE_IP}:${port}/healthz').then(async (r) => console.log(r.status, await r.text()))`])).trim();
+  assert.equal(await get(32001), '200 {"service":{"namespace":"default","name":"lb-local"},"localEndpoints":1,"serviceProxyHealthy":true}');
+  assert.match(await get(32002), /^503 .*"localEndpoints":0/);
+});
+
 test('externalTrafficPolicy Local: no endpoint on this node → NodePort resets; the ClusterIP still works', async () => {
   const [np] = (await client(podNs, 'tcp', NODE_IP, '30081', '1')) as { reply: string }[];
   assert.equal(np.reply, 'ERR:ECONNRESET');
@@ -251,7 +262,7 @@ test('a NodePort held by another process is bound once it is free (retried)', as
 });
 
 test('a removed service loses its address; a restarted proxier rebuilds exactly the wanted addresses', async () => {
-  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.0.10', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18', '10.96.7.20', '10.96.7.21'];
+  const wanted = ['10.250.7.100', '10.250.7.101', '10.96.0.10', '10.96.7.10', '10.96.7.11', '10.96.7.12', '10.96.7.13', '10.96.7.14', '10.96.7.15', '10.96.7.16', '10.96.7.17', '10.96.7.18', '10.96.7.20', '10.96.7.21', '10.96.7.22', '10.96.7.23'];
   assert.deepEqual(await addresses(), wanted);
   const s = baseState();
   s.services = s.services.filter((x) => x.metadata!.name !== 'empty');

@@ -12,6 +12,7 @@ import { LoadBalancer } from './load-balancer.js';
 import { log } from './log.js';
 import { ProxyMetrics } from './metrics.js';
 import { ServiceChangeTracker } from './service-change-tracker.js';
+import { ServiceHealthServers } from './service-health.js';
 import { ServiceIPInterface } from './service-ip-interface.js';
 import { samePort, type ServicePortInfo } from './service-port.js';
 import { TcpListener } from './tcp-proxy.js';
@@ -58,6 +59,7 @@ export class Proxier {
   private readonly retryKeys = new Set<string>();
   private retryTimer?: NodeJS.Timeout;
   private readonly retryMs: number;
+  private readonly health = new ServiceHealthServers();
 
   constructor(private readonly o: ProxierOptions) {
     this.metrics = o.metrics ?? new ProxyMetrics();
@@ -155,15 +157,23 @@ export class Proxier {
     const info = this.serviceMap.get(key);
     let st = this.ports.get(key);
     if (!info) {
-      if (st) { for (const l of st.listeners.values()) this.closeListener(l, dropAddrs); this.ports.delete(key); }
+      if (st) {
+        for (const l of st.listeners.values()) this.closeListener(l, dropAddrs);
+        this.ports.delete(key);
+        if (st.info.healthCheckNodePort) this.health.update(st.info.healthCheckNodePort, st.info.namespace, st.info.name, key, undefined);
+      }
       return;
     }
     if (!st) {
       st = { info, lb: new LoadBalancer(info, this.o.nodeName), listeners: new Map() };
       this.ports.set(key, st);
     }
+    if (st.info.healthCheckNodePort && st.info.healthCheckNodePort !== info.healthCheckNodePort) {
+      this.health.update(st.info.healthCheckNodePort, info.namespace, info.name, key, undefined);
+    }
     st.info = info;
     st.lb.update(info, this.endpointsMap.get(key) ?? []);
+    if (info.healthCheckNodePort) this.health.update(info.healthCheckNodePort, info.namespace, info.name, key, st.lb.size('external'));
     const wanted = this.wantedListeners(info);
     for (const [id, l] of st.listeners) {
       if (!wanted.has(id)) { this.closeListener(l, dropAddrs); st.listeners.delete(id); }
@@ -220,6 +230,7 @@ export class Proxier {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     for (const st of this.ports.values()) for (const l of st.listeners.values()) l.sock.destroy();
+    this.health.close();
     this.ports.clear();
     if (opts.removeAddresses) await this.iface.apply([], [...this.addrRefs.keys()]);
     this.addrRefs.clear();

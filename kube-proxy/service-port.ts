@@ -29,6 +29,8 @@ export interface ServicePortInfo {
   externalLocal: boolean;
   /** internalTrafficPolicy: Local (ClusterIP traffic only to endpoints on this node). */
   internalLocal: boolean;
+  /** LoadBalancer + externalTrafficPolicy Local: the port where this node reports its local endpoints; 0 = none. */
+  healthCheckNodePort: number;
 }
 
 /** The key of a service port, shared with endpoints: `ns/name:portName/PROTO`. */
@@ -68,6 +70,7 @@ export function servicePortsOf(svc: Service): Map<string, ServicePortInfo> {
       affinitySeconds: affinity,
       externalLocal: spec.externalTrafficPolicy === 'Local',
       internalLocal: spec.internalTrafficPolicy === 'Local',
+      healthCheckNodePort: spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' ? (spec.healthCheckNodePort ?? 0) : 0,
     });
   }
   return out;
