@@ -67,7 +67,7 @@ export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServe
   const podLogs = pathJoin(o.dir, 'pods');
   const kubeconfig = pathJoin(o.dir, 'kubeconfig');
   const log = (c: string) => pathJoin(o.dir, 'logs', `${c}.log`);
-  const client = ['--kubeconfig', kubeconfig, '--master', o.apiserver, '--grpc-server', o.grpcServer];
+  const client = ['--master', o.apiserver, '--grpc-server', o.grpcServer];
   return [
     { component: 'flanneld', node: o.nodeName, command: node, log: log('flanneld'),
       args: [pathJoin(DIST, 'flanneld', 'main.js'), '--etcd-endpoints', o.etcd, '--public-ip', o.nodeIp, ...(o.iface ? ['--iface', o.iface] : ['--iface', o.nodeIp]), '--subnet-file', subnetFile] },
@@ -79,7 +79,7 @@ export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServe
         '--container-runtime-endpoint', `unix://${cri}`, '--root-dir', pathJoin(o.dir, 'kubelet'), '--pod-log-root', podLogs,
         '--cluster-dns', o.clusterDns, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${o.v}`] },
     { component: 'kube-proxy', node: o.nodeName, command: node, log: log('kube-proxy'),
-      args: [pathJoin(DIST, 'kube-proxy', 'main.js'), ...client, '--hostname-override', o.nodeName, '--cluster-cidr', o.clusterCidr, `--v=${o.v}`] },
+      args: [pathJoin(DIST, 'kube-proxy', 'main.js'), '--kubeconfig', kubeconfig, ...client, '--hostname-override', o.nodeName, '--cluster-cidr', o.clusterCidr, `--v=${o.v}`] },
   ];
 }
 

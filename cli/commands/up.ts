@@ -14,6 +14,7 @@ import { DIST, etcdSpec, controlPlaneSpecs, nodeSpecs, apiURL, grpcAddr, subnetF
 import { Checklist } from '../cluster/progress.js';
 import { writeKubeconfig } from '../cluster/kubeconfig.js';
 import { down } from './down.js';
+import { installAddon, dnsAnswers } from '../cluster/addon-steps.js';
 import { waitFor } from '../../lib/testing/wait.js';
 
 export interface UpOptions { name: string; nodes: number; backend: string; etcdMembers: number; fastFailover: boolean; v: number; timeout: number; keepOnFailure?: boolean }
@@ -95,6 +96,10 @@ export async function up(o: UpOptions): Promise<string> {
         return node.status?.conditions?.some((cond) => cond.type === 'Ready' && cond.status === 'True');
       }, { timeoutMs: o.timeout * 1000 }));
     }
+    await ui.step('DNS addon (kube-dns at ' + c.dnsIP + ')', async () => {
+      await installAddon('dns', c);
+      await waitFor('cluster DNS answers', () => dnsAnswers(nodes[0].netns, c.dnsIP), { timeoutMs: o.timeout * 1000, intervalMs: 500 });
+    });
     writeKubeconfig(c.kubeconfig, o.name, apiURL(c), grpcAddr(c));
   } catch (err) {
     if (!o.keepOnFailure) {

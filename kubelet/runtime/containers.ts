@@ -12,7 +12,7 @@ import type { runtime } from '../../proto/gen/cri.js';
 import { ApiError } from '../../lib/errors.js';
 import { cgroupDirs, cgroupPids, createCgroups, oomKilled, removeCgroups, type CgroupDirs } from './cgroups.js';
 import { imageArgv, imageEnv } from './container-spec.js';
-import { IMAGE_MOUNT, type ImageRegistry } from './images.js';
+import { APP_DIR, APP_MOUNT, IMAGE_MOUNT, type ImageRegistry } from './images.js';
 import { RecordDir, readJson } from './state-store.js';
 import { isAlive, processStartTime, signal } from './procs.js';
 import { pollUntil } from './poll.js';
@@ -131,6 +131,7 @@ export class ContainerStore {
       return { hostPath: m.host_path, containerPath: m.container_path, readonly: !!m.readonly, isFile: statSync(m.host_path).isFile() };
     });
     mounts.unshift({ hostPath: img.dir, containerPath: IMAGE_MOUNT, readonly: true, isFile: false });
+    if (img.usesApp) mounts.unshift({ hostPath: APP_DIR, containerPath: APP_MOUNT, readonly: true, isFile: false });
     const id = randomBytes(32).toString('hex');
     const dir = this.records.dir(id);
     const cgroups = this.opts.cgroups ? cgroupDirs(`${this.opts.cgroupPrefix}/${sandboxId.slice(0, 16)}/${id.slice(0, 16)}`) : undefined;

@@ -19,6 +19,8 @@ export interface ImageManifest {
   env?: string[];
   workingDir?: string;
   exposedPorts?: number[];
+  /** The image runs one of kubesim's own programs: the installation (dist/ + node_modules) is bound at APP_MOUNT. */
+  usesApp?: boolean;
 }
 
 /** A resolved built-in image. */
@@ -36,6 +38,7 @@ export interface BuiltinImage {
   workingDir: string;
   exposedPorts: number[];
   names: string[];
+  usesApp: boolean;
 }
 
 /** The repository part of a reference: no registry host, no library/, no tag or digest. */
@@ -71,6 +74,10 @@ export function parseImageMap(text: string): Array<{ pattern: RegExp; target: st
 
 /** Where every container sees its image's folder (bound read-only). */
 export const IMAGE_MOUNT = '/.kubesim/image';
+/** Where images with `usesApp` see the kubesim installation (${APP_DIR}). */
+export const APP_MOUNT = '/.kubesim/app';
+/** The kubesim installation this runtime runs from (the folder holding dist/ and node_modules/). */
+export const APP_DIR = join(import.meta.dirname, '..', '..', '..');
 
 /** The set of built-in images found in a folder, plus the image map. */
 export class ImageRegistry {
@@ -87,13 +94,13 @@ export class ImageRegistry {
       const m = JSON.parse(raw) as ImageManifest;
       // ${IMAGE_DIR} is where the container sees the image folder (bound there read-only), not the host path:
       // the host path may be hidden inside the container (e.g. a checkout under /tmp, which gets its own tmpfs).
-      const sub = (s: string) => s.replaceAll('${IMAGE_DIR}', IMAGE_MOUNT);
+      const sub = (s: string) => s.replaceAll('${IMAGE_DIR}', IMAGE_MOUNT).replaceAll('${APP_DIR}', APP_MOUNT);
       const rootfs = join(dir, 'rootfs');
       const img: BuiltinImage = {
         name, dir, id: `sha256:${createHash('sha256').update(raw).digest('hex')}`,
         rootfs: existsSync(rootfs) && statSync(rootfs).isDirectory() ? rootfs : undefined,
         entrypoint: (m.entrypoint ?? []).map(sub), cmd: (m.cmd ?? []).map(sub), env: (m.env ?? []).map(sub),
-        workingDir: m.workingDir ?? '/', exposedPorts: m.exposedPorts ?? [], names: m.names,
+        workingDir: m.workingDir ?? '/', exposedPorts: m.exposedPorts ?? [], names: m.names, usesApp: !!m.usesApp,
       };
       this.images.push(img);
       for (const n of [name, ...m.names]) this.byName.set(normalizeRef(n), img);
