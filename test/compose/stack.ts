@@ -55,14 +55,14 @@ export class Stack {
   /** Builds the image (no registry needed with the offline base images) and creates the network. */
   async build(): Promise<void> {
     await GenericContainer.fromDockerfile(ROOT).withBuildArgs({ BASE_IMAGE, ETCD_IMAGE }).build(this.image, { deleteOnExit: false });
-    await run('docker', ['network', 'create', '--internal', '--subnet', `${this.subnet}.0/24`, '--ip-range', `${this.subnet}.128/25`,
+    await run('docker', ['network', 'create', '--internal', '--subnet', `${this.subnet}.0/24`, '--gateway', `${this.subnet}.1`, '--ip-range', `${this.subnet}.128/25`,
       '--label', 'kubesim.test=compose', this.network]);
   }
 
   private kubesim(component: string, ip?: string): KContainer {
     const c = new KContainer(this.image).withCommand([component]).withStartupTimeout(60_000).withLabels(this.labels)
       .withEnvironment({ ETCD_SERVERS: `http://${this.subnet}.2:2379`, APISERVER: this.apiURL, GRPC_SERVER: `${this.subnet}.5:8081`, FAST_FAILOVER: 'true' });
-    return ip ? c.withAddress(this.network, ip) : c;
+    return ip ? c.withAddress(this.network, ip) : c.withNetworkMode(this.network);
   }
 
   /** Starts etcd, writes flannel's network config, starts the control plane. */
