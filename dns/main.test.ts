@@ -39,4 +39,7 @@ test('kube-dns main: Services and Endpoints created through the API are answered
   assert.match(metrics, /kubesim_dns_responses_total\{rcode="NOERROR"\} [1-9]/);
   await cp.client.delete({ ...R.services, namespace: 'default', name: 'api' });
   await waitFor('record gone', async () => (await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', 'api.default.svc.cluster.local'])).includes('NXDOMAIN'), { timeoutMs: 10_000 });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGTERM');
+  assert.equal(await exited, 0);
 });

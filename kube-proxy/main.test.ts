@@ -89,4 +89,10 @@ test('kube-proxy main: Services and Endpoints from the apiserver become service 
   // Deleting the service removes its address from kube-ipvs0.
   await cp.client.delete({ ...R.services, namespace: 'default', name: 'web' });
   await waitFor('address removed', async () => !(await ipIn(ns, '-4', 'addr', 'show', 'dev', 'kube-ipvs0')).includes(clusterIP), { timeoutMs: 15_000 });
+
+  // SIGTERM: a clean exit; the interface stays for the next start to rebuild from.
+  const exited = new Promise<number | null>((resolve) => kp.once('exit', resolve));
+  kp.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.match(await ipIn(ns, 'link', 'show', 'dev', 'kube-ipvs0'), /kube-ipvs0/);
 });
