@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * kubesim ingress controller (runs as a Deployment in kube-system, behind a NodePort/LoadBalancer
+ * Service). Wiring only: ensures the IngressClass, runs the IngressController (informers, route
+ * table, status) and the reverse proxy on --http-port, /healthz on --health-port.
+ */
+import { createServer } from 'node:http';
+import { Command } from 'commander';
+import { addClientFlags, clientFromFlags } from '../lib/client/flags.js';
+import { InformerFactory } from '../lib/client/informer.js';
+import { IngressController } from './controller.js';
+import { ensureIngressClass } from './ingress-class.js';
+import { log } from './log.js';
+import { IngressProxy, liveEndpoints } from './proxy.js';
+
+process.env.KUBESIM_COMPONENT ??= 'ingress-controller';
+
+const program = addClientFlags(new Command('ingress-controller'))
+  .description('kubesim ingress controller: routes HTTP by host and path to Services')
+  .option('--ingress-class <name>', 'IngressClass this controller serves (created when missing)', 'kubesim')
+  .option('--http-port <port>', 'port the proxy listens on', '80')
+  .option('--health-port <port>', 'port of /healthz (-1 = off)', '10254')
+  .option('--bind-address <ip>', 'address to listen on', '0.0.0.0')
+  .option('--publish-service <ns/name>', "the controller's Service: its LoadBalancer addresses go into Ingress status")
+  .option('--update-status <bool>', 'write status.loadBalancer on served Ingresses', 'true')
+  .option('--v <level>', 'log verbosity (4+ = debug)', '0');
+
+function port(flag: string, v: string, min = 0): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > 65535) throw new Error(`${flag}: not a port: ${v}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const o = program.parse(process.argv).opts();
+  if (Number(o.v) >= 4) process.env.KUBESIM_LOG_LEVEL ??= 'debug';
+  const httpPort = port('--http-port', o.httpPort);
+  const healthPort = port('--health-port', o.healthPort, -1);
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.ingressClass)) throw new Error(`--ingress-class: not a DNS subdomain: ${o.ingressClass}`);
+  if (o.publishService && !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(o.publishService)) throw new Error(`--publish-service: expected namespace/name: ${o.publishService}`);
+  const shutdown = new AbortController();
+  const stop = (sig: string) => { if (!shutdown.signal.aborted) { log('info', 'shutting down', { signal: sig }); shutdown.abort(); } };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const client = clientFromFlags(o);
+  const controller = new IngressController(client, new InformerFactory(client), {
+    className: o.ingressClass, publishService: o.publishService, updateStatus: o.updateStatus !== 'false',
+  });
+  const proxy = new IngressProxy({ table: () => controller.table(), caches: controller.caches });
+  controller.onTable((t) => proxy.pruneAgents(liveEndpoints(t, controller.caches)));
+  const health = healthPort >= 0 ? createServer((req, res) => {
+    const ok = req.url === '/healthz' && controller.hasSynced();
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'caches not synced\n');
+  }) : undefined;
+  health?.listen(healthPort, o.bindAddress);
+
+  // The class is created before serving, so Ingresses naming it are accepted from the first request.
+  for (;;) {
+    try { await ensureIngressClass(client, o.ingressClass, shutdown.signal); break; } catch (err) {
+      if (shutdown.signal.aborted) break;
+      log('warn', 'ensuring IngressClass failed; retrying', { ingressclass: o.ingressClass, error: (err as Error).message });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  const bound = await proxy.listen(o.bindAddress, httpPort);
+  log('info', 'serving HTTP', { address: `${o.bindAddress}:${bound}`, ingressclass: o.ingressClass, publishService: o.publishService ?? 'none (node addresses)' });
+  await controller.run(shutdown.signal);
+  await proxy.close();
+  health?.close();
+  client.close();
+}
+
+main().then(() => process.exit(0), (err: Error) => {
+  log('error', 'ingress controller failed', { error: err.message });
+  process.exit(1);
+});
