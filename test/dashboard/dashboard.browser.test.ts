@@ -163,6 +163,8 @@ test('dashboard in chromium: nodes, DNS pods, create + scale a Deployment, field
   await page.click('[data-tab="Network"]');
   await page.locator(`[data-network-node="${A}0"] td:has-text("pkt/s")`).first().waitFor(T);
   await page.waitForFunction(() => /[1-9]\d* pkt\/s/.test(document.querySelector('[data-network-node] tbody')?.textContent ?? ''), undefined, T);
+  await page.click('[data-tab="Topology"]');
+  assert.match(await page.locator(`[data-node="${A}0"] .meta`).innerText(), /· vxlan/);
   await shot('7-network');
   clearInterval(traffic);
 

@@ -38,7 +38,7 @@ function App() {
       <span class={`conn ${connected ? 'st-ok' : 'st-bad'}`} role="status" data-testid="conn">{connected ? (synced ? '● live' : '◌ syncing') : '✖ disconnected'}</span>
     </header>
     <main>
-      {tab === 'Topology' ? <Topology {...props} /> : null}
+      {tab === 'Topology' ? <Topology {...props} network={network} /> : null}
       {tab === 'Workloads' ? <Workloads {...props} /> : null}
       {tab === 'Services' ? <Services {...props} /> : null}
       {tab === 'Network' ? <Network objects={objects} version={version} network={network} /> : null}
