@@ -134,6 +134,8 @@ export async function joinCluster(o: JoinOptions): Promise<void> {
   const grpcServer = o.grpcServer ?? `${api.hostname}:8081`;
   const apiserver = api.origin;
   mkdirSync(pathJoin(dir, 'logs'), { recursive: true });
+  // A node routes pod traffic between cni0 and the overlay (kubeadm's preflight demands the same).
+  writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
   writeNodeKubeconfig(pathJoin(dir, 'kubeconfig'), apiserver, grpcServer, o.token);
   const state: JoinState = { node: nodeName, apiserver, processes: [] };
   const save = () => writeFileSync(pathJoin(dir, 'join.json'), JSON.stringify(state, null, 2));
