@@ -3,6 +3,7 @@
  * writes subnet.env, then follows the other nodes' leases until the signal aborts, and
  * finally deletes its devices.
  */
+import { installIpMasq, removeIpMasq } from './ip-masq.js';
 import type { Server } from 'node:http';
 import { Etcd3 } from 'etcd3';
 import { ApiError } from '../lib/errors.js';
@@ -69,6 +70,7 @@ export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promi
   const state: ServerState = { ready: false };
   let server: Server | undefined;
   let backend: Backend | undefined;
+  let masqInstalled = false;
   try {
     if (o.httpPort !== undefined) {
       server = await startServer(state, o.httpHost ?? '127.0.0.1', o.httpPort);
@@ -98,7 +100,11 @@ export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promi
     const own = await manager.acquire({ PublicIP: underlay.publicIp, BackendType: backend.type, BackendData: backend.backendData }, signal);
     await backend.start(own.subnet);
     await writeSubnetEnv(o.subnetFile, { network: config.network, subnet: own.subnet, mtu: backend.mtu, ipMasq: o.ipMasq });
-    if (o.ipMasq) log.warn('--ip-masq: iptables is not available here; FLANNEL_IPMASQ is published but no masquerade rules are installed');
+    if (o.ipMasq) {
+      await installIpMasq(formatCidr(config.network), o.netns);
+      masqInstalled = true;
+      log.info('ip-masq: pod traffic leaving the pod network is masqueraded', { network: formatCidr(config.network) });
+    }
     state.ready = true;
     state.subnet = formatCidr(own.subnet);
     log.info('ready', { subnet: state.subnet, subnetFile: o.subnetFile, mtu: backend.mtu });
@@ -111,6 +117,7 @@ export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promi
   } finally {
     state.ready = false;
     await backend?.close().catch((err) => log.error('backend cleanup failed', { err }));
+    if (masqInstalled) await removeIpMasq(o.netns);
     await new Promise((r) => (server ? server.close(r) : r(undefined)));
     client.close();
     log.info('stopped');

@@ -12,7 +12,7 @@ export function flanneldCommand(): Command {
     .option('--subnet-file <path>', 'where to write the subnet environment', '/run/flannel/subnet.env')
     .option('--subnet-lease-renew-margin <minutes>', 'renew the lease this long before it expires', (v) => Number(v), 60)
     .option('--subnet-lease-ttl <seconds>', 'kubesim: subnet lease TTL (flannel: 24 h)', (v) => Number(v), 24 * 3600)
-    .option('--ip-masq', 'publish FLANNEL_IPMASQ=true (no masquerade rules: iptables is not on these machines)', false)
+    .option('--ip-masq', 'masquerade traffic from the pod network to outside it (nftables) and publish FLANNEL_IPMASQ=true', false)
     .option('--healthz-ip <ip>', 'address of the /healthz, /metrics and /chaos endpoint', '127.0.0.1')
     .option('--healthz-port <port>', 'port of the /healthz, /metrics and /chaos endpoint (0 = off, as flannel)', (v) => Number(v), 0)
     .option('--metrics-port <port>', 'kubesim: like --healthz-port but 0 = any free port (logged)', (v) => Number(v))

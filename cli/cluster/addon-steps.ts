@@ -12,7 +12,7 @@ const execFileP = promisify(execFile);
 export async function installAddon(name: string, c: ClusterLayout): Promise<void> {
   const text = renderAddon(name, { grpcServer: grpcAddr(c), apiServer: apiURL(c) });
   if (!text) throw new Error(`this build has no ${name} addon manifest`);
-  const client = ApiClient.connect(`127.0.0.1:${c.ports.grpc}`);
+  const client = ApiClient.connect(grpcAddr(c));
   try {
     await applyManifest(client, text);
   } finally {

@@ -63,7 +63,7 @@ export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): S
     {
       ...base, component: 'flanneld', command: node, log: logs('flanneld'),
       args: [join(DIST, 'flanneld', 'main.js'), '--etcd-endpoints', etcdURL(c), '--public-ip', n.underlayIP,
-        '--iface', 'eth0', '--subnet-file', subnetFile],
+        '--iface', 'eth0', '--subnet-file', subnetFile, '--ip-masq'],
     },
     {
       ...base, component: 'runtime', command: node, log: logs('runtime'),

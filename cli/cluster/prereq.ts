@@ -17,7 +17,7 @@ export function checkPrerequisites(distDir: string, components: string[]): Probl
   const problems: Problem[] = [];
   if (process.platform !== 'linux') problems.push({ what: 'kubesim up needs Linux (network namespaces)', fix: 'use `docker compose up` on other systems' });
   if (process.getuid?.() !== 0) problems.push({ what: 'kubesim up must run as root (it creates namespaces, links and mounts)', fix: 'run it with sudo' });
-  const tools: [string, string][] = [['etcd', 'etcd-server'], ['etcdctl', 'etcd-client'], ['ip', 'iproute2'], ['unshare', 'util-linux'], ['nsenter', 'util-linux'], ['mount', 'mount']];
+  const tools: [string, string][] = [['etcd', 'etcd-server'], ['etcdctl', 'etcd-client'], ['ip', 'iproute2'], ['unshare', 'util-linux'], ['nsenter', 'util-linux'], ['mount', 'mount'], ['nft', 'nftables']];
   for (const [bin, pkg] of tools) {
     if (!onPath(bin)) problems.push({ what: `\`${bin}\` is not installed`, fix: `apt-get install -y ${pkg}` });
   }

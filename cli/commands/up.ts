@@ -3,14 +3,15 @@
  * control plane and per node flanneld, runtime, kubelet and kube-proxy — then waits until
  * every node is Ready.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
 import { clusterLayout, nodeLayout } from '../cluster/layout.js';
 import { readState, writeState, pickIndex, type ClusterState } from '../cluster/state.js';
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { ensureBridge, ensureNodeNetwork } from '../cluster/network.js';
 import { startProcess, isAlive } from '../cluster/supervisor.js';
-import { DIST, etcdSpec, controlPlaneSpecs, nodeSpecs, apiURL, grpcAddr, subnetFileOf } from '../cluster/components.js';
+import { DIST, etcdSpec, controlPlaneSpecs, apiURL, grpcAddr } from '../cluster/components.js';
+import { startNodeComponents, waitNodeReady } from '../cluster/bring-node.js';
 import { Checklist } from '../cluster/progress.js';
 import { writeKubeconfig } from '../cluster/kubeconfig.js';
 import { down } from './down.js';
@@ -73,28 +74,10 @@ export async function up(o: UpOptions): Promise<string> {
       });
     }
     for (const n of nodes) {
-      await ui.step(`${n.name} components (flanneld, runtime, kubelet, kube-proxy)`, async () => {
-        const [flanneld, ...rest] = nodeSpecs(c, n, copts);
-        state.processes.push(startProcess(o.name, flanneld));
-        writeState(state);
-        const rec = state.processes[state.processes.length - 1];
-        await waitFor(`${n.name} subnet lease`, () => {
-          if (!isAlive(rec.pid)) throw new Error(`flanneld exited; see ${rec.log}`);
-          return existsSync(subnetFileOf(n));
-        }, { timeoutMs: 20_000 });
-        for (const spec of rest) state.processes.push(startProcess(o.name, spec));
-        writeState(state);
-      });
+      await ui.step(`${n.name} components (flanneld, runtime, kubelet, kube-proxy)`, () => startNodeComponents(state, c, n, copts));
     }
     for (const n of nodes) {
-      await ui.step(`${n.name} Ready`, () => waitFor(`${n.name} Ready`, async () => {
-        const dead = state.processes.find((p) => p.node === n.name && !isAlive(p.pid));
-        if (dead) throw new Error(`${dead.component} exited; see ${dead.log}`);
-        const res = await fetch(`${apiURL(c)}/api/v1/nodes/${n.name}`);
-        if (!res.ok) return false;
-        const node = await res.json() as { status?: { conditions?: { type: string; status: string }[] } };
-        return node.status?.conditions?.some((cond) => cond.type === 'Ready' && cond.status === 'True');
-      }, { timeoutMs: o.timeout * 1000 }));
+      await ui.step(`${n.name} Ready`, () => waitNodeReady(state, c, n, o.timeout * 1000));
     }
     await ui.step('DNS addon (kube-dns at ' + c.dnsIP + ')', async () => {
       await installAddon('dns', c);
