@@ -7,6 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterHub } from './hub.js';
 
 const KEEPALIVE_MS = 15_000;
+/** A browser this far behind is cut off; EventSource reconnects and starts from a fresh snapshot. */
+const MAX_BUFFERED = 16 << 20;
 
 /** Encodes one SSE message (data is JSON on one line, so no multi-line splitting is needed). */
 export function sseMessage(event: string, data: unknown): string {
@@ -16,11 +18,17 @@ export function sseMessage(event: string, data: unknown): string {
 /** Serves the stream until the browser leaves or `signal` aborts. */
 export function serveStream(hub: ClusterHub, req: IncomingMessage, res: ServerResponse, signal: AbortSignal): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  const { snapshot, unsubscribe } = hub.subscribe((d) => { res.write(sseMessage('delta', d)); });
+  const { snapshot, unsubscribe } = hub.subscribe((d) => {
+    if (res.writableLength > MAX_BUFFERED) { end(); return; }
+    res.write(sseMessage('delta', d));
+  });
   res.write('retry: 1000\n');
   res.write(sseMessage('snapshot', { objects: snapshot, network: hub.network(), synced: hub.synced(), at: Date.now() }));
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+  let ended = false;
   const end = () => {
+    if (ended) return;
+    ended = true;
     clearInterval(keepalive);
     unsubscribe();
     signal.removeEventListener('abort', end);
