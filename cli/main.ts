@@ -5,6 +5,8 @@ import { up, UserError } from './commands/up.js';
 import { down } from './commands/down.js';
 import { status } from './commands/status.js';
 import { logs, etcdctl, execOnNode } from './commands/tools.js';
+import { registerChaos } from './commands/chaos.js';
+import { registerNode } from './commands/node.js';
 
 const program = new Command('kubesim').description('a Kubernetes you can take apart').showHelpAfterError();
 const nameOpt = () => new Option('--name <name>', 'cluster name').default('kubesim');
@@ -53,6 +55,9 @@ program.command('join').description('make this host a node of a control plane el
     if (!o.leave && (!o.apiserver || !o.etcd)) throw new UserError('--apiserver and --etcd are required (or --leave)');
     await joinCluster({ ...o, apiserver: o.apiserver ?? '', etcd: o.etcd ?? '' });
   });
+
+registerChaos(program);
+registerNode(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UserError) console.error(`kubesim: ${err.message}`);
