@@ -8,12 +8,13 @@ import { sseMessage } from './sse.js';
 
 test('pod view: node, phase, readiness, restarts summed, waiting reason, owner', () => {
   const v = slim('Pod', {
-    metadata: { name: 'web-1', namespace: 'default', uid: 'u1', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'r', controller: true }] },
+    metadata: { name: 'web-1', namespace: 'default', uid: 'u1', resourceVersion: '42', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'r', controller: true }] },
     spec: { nodeName: 'n1', containers: [{ name: 'a' }, { name: 'b' }] },
     status: { phase: 'Running', podIP: '10.244.1.5', conditions: [{ type: 'Ready', status: 'False' }],
       containerStatuses: [{ restartCount: 2, state: { running: {} } }, { restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
   });
   assert.equal(v.key, 'Pod/default/web-1');
+  assert.equal(v.rv, '42');
   assert.equal(v.node, 'n1');
   assert.equal(v.ready, false);
   assert.equal(v.restarts, 5);

@@ -11,7 +11,7 @@ export const WATCHED_KINDS = ['Node', 'Pod', 'Service', 'Endpoints', 'Deployment
 export type WatchedKind = typeof WATCHED_KINDS[number];
 
 /** What every slim view carries. */
-export interface SlimBase { kind: WatchedKind; key: string; ns?: string; name: string; uid?: string; labels?: Record<string, string>; owner?: { kind: string; name: string } }
+export interface SlimBase { kind: WatchedKind; key: string; ns?: string; name: string; uid?: string; rv?: string; labels?: Record<string, string>; owner?: { kind: string; name: string } }
 /** A slim view: base fields plus kind-specific ones. */
 export type Slim = SlimBase & Record<string, unknown>;
 
@@ -29,6 +29,7 @@ function base(kind: WatchedKind, obj: KObject): SlimBase {
   const out: SlimBase = { kind, key: slimKey(kind, m.namespace, m.name ?? ''), name: m.name ?? '' };
   if (m.namespace) out.ns = m.namespace;
   if (m.uid) out.uid = m.uid;
+  if (m.resourceVersion) out.rv = m.resourceVersion; // lets an open YAML view refresh when the object changes
   if (m.labels && Object.keys(m.labels).length) out.labels = m.labels;
   if (ctrl) out.owner = { kind: ctrl.kind, name: ctrl.name };
   return out;

@@ -101,22 +101,29 @@ test('dashboard in chromium: nodes, DNS pods, create + scale a Deployment, field
   await webPods.nth(3).waitFor(T);
   assert.equal(await webPods.count(), 4);
   await shot('3-scaled');
+  // The open YAML view follows the live object: a scale from outside shows up in it.
+  await page.click('[data-workload="deployment/default/web"] header button.link');
+  await page.locator('[data-testid="yaml"]:has-text("replicas: 4")').waitFor(T);
+  await c.cp.client.patch({ group: 'apps', resource: 'deployments', namespace: 'default', name: 'web' }, 'merge', { spec: { replicas: 5 } });
+  await page.locator('[data-testid="yaml"]:has-text("replicas: 5")').waitFor(T);
+  await webPods.nth(4).waitFor(T);
+  await page.click('[aria-label="close panel"]');
 
   // 3b. A rolling update through Apply: revision 2 takes over, revision 1 is scaled to 0.
   await page.click('[data-tab="Apply"]');
-  await page.fill('#yaml', web(4).replace('image: nginx', 'image: nginx:1.25'));
+  await page.fill('#yaml', web(5).replace('image: nginx', 'image: nginx:1.25'));
   await page.click('[data-testid="apply"]');
   assert.equal((await page.locator('[data-testid="apply-result"]').innerText({ timeout: 10_000 })).trim(), 'deployment/web configured');
   await page.click('[data-tab="Workloads"]');
-  await page.locator('[data-workload="deployment/default/web"] [data-revision="2"] .pod[data-phase="Running"]').nth(3).waitFor(T);
+  await page.locator('[data-workload="deployment/default/web"] [data-revision="2"] .pod[data-phase="Running"]').nth(4).waitFor(T);
   await page.locator('[data-workload="deployment/default/web"] .rs-old[data-revision="1"]').waitFor(T);
   await shot('3b-rolled-out');
 
   // 3c. A Service: its endpoints listed and drawn as a graph (service → 4 pods, each inside its node).
   await c.cp.client.create({ resource: 'services', namespace: 'default' }, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
   await page.click('[data-tab="Services"]');
-  await page.locator('[data-service="default/web"] li:has-text("✔")').nth(3).waitFor(T);
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="service-graph"]')?.getAttribute('data-elements')) >= 1 + 4 + 4 + 1, undefined, T);
+  await page.locator('[data-service="default/web"] li:has-text("✔")').nth(4).waitFor(T);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="service-graph"]')?.getAttribute('data-elements')) >= 1 + 5 + 5 + 1, undefined, T);
   await page.locator('[data-testid="service-graph"] canvas').first().waitFor(T);
   await shot('3c-services');
 

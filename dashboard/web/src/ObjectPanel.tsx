@@ -48,7 +48,7 @@ export function ObjectPanel({ sel, view, close, edit, setTab }: { sel: Selection
   const [decision, setDecision] = useState<string | null>(null);
   const [error, setError] = useState('');
   const tab = sel.tab ?? 'yaml';
-  const rv = view?.uid;
+  const rv = view?.rv; // refetch the YAML when the live object changes
   useEffect(() => {
     setError('');
     get<{ yaml: string; decision: string | null }>('object', { kind: sel.kind, namespace: sel.ns, name: sel.name })
