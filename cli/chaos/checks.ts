@@ -40,6 +40,10 @@ export async function check(ctx: ChaosContext, loads: Loads, kind: string, arg: 
       const wantReady = arg.ready !== false;
       return { met: (status === 'True') === wantReady, saw: `${String(arg.node)} Ready=${status}` };
     }
+    case 'apiserverReady': {
+      const ok = await fetch(`${ctx.apiURL}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      return { met: ok, saw: `apiserver /readyz ${ok ? 'ok' : 'not answering'}` };
+    }
     case 'maxOutage': {
       const probe = loadOf(loads.probes, arg.probe);
       const longest = probe.longestOutageMs();

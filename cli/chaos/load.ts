@@ -12,13 +12,13 @@ export class HttpProbe {
   failed = 0;
   lastOk = false;
 
-  constructor(readonly name: string, readonly url: string, private readonly intervalMs: number) {}
+  constructor(readonly name: string, readonly url: string, private readonly intervalMs: number, private readonly timeoutMs = 3000) {}
 
   /** Probes until signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const started = Date.now();
-      const good = await fetch(this.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(Math.max(1000, this.intervalMs))]) })
+      const good = await fetch(this.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]) })
         .then(async (r) => { await r.arrayBuffer(); return r.ok; }, () => false);
       if (signal.aborted) return;
       this.note(good, started);

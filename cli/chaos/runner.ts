@@ -106,7 +106,8 @@ async function runStep(ctx: ChaosContext, step: Step, loads: Loads, loadSignal: 
     case 'clearNetem': await clearNetem(ctx, String(step.clearNetem ?? 'all')); note('netem cleared'); return;
     case 'probe': {
       const url = await nodePortURL(ctx, String(a.service), String(a.namespace ?? 'default'), String(a.via ?? ctx.nodes[0].name), String(a.path ?? '/'));
-      const p = new HttpProbe(String(a.name ?? a.service), url, a.interval ? parseDuration(a.interval as string) : 200);
+      const p = new HttpProbe(String(a.name ?? a.service), url, a.interval ? parseDuration(a.interval as string) : 200,
+        a.timeout ? parseDuration(a.timeout as string) : 3000);
       loads.probes.set(p.name, p);
       running.push(p.run(loadSignal));
       note(`probe ${p.name} → ${url}`);

@@ -16,7 +16,7 @@ export interface Scenario { name: string; description: string; params: Record<st
 /** Step kinds the runner knows (see runner.ts). */
 export const STEP_KINDS = ['kubectl', 'apply', 'wait', 'expect', 'probe', 'watchLoad', 'kill', 'restart', 'stopNode', 'startNode', 'partition', 'split', 'heal', 'netem', 'clearNetem', 'log'];
 /** Expectation kinds (see checks.ts). */
-export const EXPECT_KINDS = ['podsRunning', 'nodeReady', 'maxOutage', 'probeOk', 'watchersSaw'];
+export const EXPECT_KINDS = ['podsRunning', 'nodeReady', 'apiserverReady', 'maxOutage', 'probeOk', 'watchersSaw'];
 
 /** Reads and parses a scenario file. */
 export function loadScenario(file: string, overrides: Record<string, string> = {}): Scenario {
@@ -27,7 +27,8 @@ export function loadScenario(file: string, overrides: Record<string, string> = {
 
 /** Parses scenario text: params first, then the text again with ${param} substituted. */
 export function parseScenario(text: string, overrides: Record<string, string> = {}, source = 'scenario'): Scenario {
-  const first = parseYaml(text, source);
+  // ${x} inside flow maps is not valid YAML: read params from a copy with placeholders.
+  const first = parseYaml(text.replace(/\$\{([A-Za-z0-9_]+)\}/g, 'param_$1'), source);
   const declared = (first.params ?? {}) as Record<string, string | number>;
   if (typeof declared !== 'object' || Array.isArray(declared)) throw new UserError(`${source}: params must be a map`);
   for (const k of Object.keys(overrides)) {
