@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Ingress, IngressClass } from '../lib/api/types.js';
-import { RouteTable, prefixMatches, stripPort } from './route-table.js';
-import { servesIngress, CONTROLLER_NAME } from './ingress-class.js';
-import { resolveBackend } from './endpoints.js';
-import { publishedAddresses } from './status.js';
+import type { Ingress, IngressClass } from '../../lib/api/types.js';
+import { RouteTable, prefixMatches, stripPort } from '../../ingress/route-table.js';
+import { servesIngress, CONTROLLER_NAME } from '../../ingress/ingress-class.js';
+import { resolveBackend } from '../../ingress/endpoints.js';
+import { publishedAddresses } from '../../ingress/status.js';
 
 type P = [path: string, type: string, svc: string, port?: number | string];
 
