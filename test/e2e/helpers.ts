@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { up } from '../../cli/commands/up.js';
 import { down } from '../../cli/commands/down.js';
 import { run } from '../../lib/testing/netns.js';
+import { acquireHostLock } from '../../lib/testing/host-lock.js';
 
 const execFileP = promisify(execFile);
 
@@ -19,14 +20,17 @@ export interface E2ECluster {
   down(): Promise<void>;
 }
 
-/** Brings up a uniquely named cluster with `nodes` nodes (removed by down(), also after a failed up). */
+/** Brings up a uniquely named cluster with `nodes` nodes (removed by down(), also after a failed up); holds the host's cluster lock until down(). */
 export async function upCluster(nodes = 2, backend = 'vxlan'): Promise<E2ECluster> {
   const name = `e2e${randomBytes(2).toString('hex')}`;
+  // One whole cluster at a time on this machine (test files run in parallel).
+  const release = await acquireHostLock('cluster');
   let kubeconfig: string;
   try {
     kubeconfig = await up({ name, nodes, backend, etcdMembers: 1, fastFailover: true, v: 1, timeout: 60 });
   } catch (err) {
     await down({ name, quiet: true });
+    release();
     throw err;
   }
   return {
@@ -41,7 +45,9 @@ export async function upCluster(nodes = 2, backend = 'vxlan'): Promise<E2ECluste
         throw new Error(`kubectl ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
       }
     },
-    down: () => down({ name, quiet: true }),
+    async down() {
+      try { await down({ name, quiet: true }); } finally { release(); }
+    },
   };
 }
 
