@@ -118,6 +118,8 @@ export class Stack {
     if (left.length) await run('docker', ['rm', '-f', '-v', ...left]).catch(() => undefined);
     await run('docker', ['network', 'rm', this.network]).catch(() => undefined);
     await run('docker', ['rmi', '-f', this.image]).catch(() => undefined);
+    // The build stage's image is left dangling by the multi-stage build.
+    await run('docker', ['image', 'prune', '-f', '--filter', 'label=io.kubesim.build-stage=true']).catch(() => undefined);
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 }

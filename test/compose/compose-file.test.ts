@@ -1,0 +1,70 @@
+/**
+ * compose.yaml's promises, checked statically (fast, no Docker): internal node network, nothing
+ * published beyond loopback, no privileged containers, each node made of its namespace owner and
+ * four components joining it, and a start order from healthchecks.
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+interface Service {
+  image?: string; command?: string[]; profiles?: string[]; privileged?: boolean; init?: boolean; ports?: string[];
+  network_mode?: string; networks?: Record<string, unknown> | string[]; cap_add?: string[]; devices?: string[];
+  healthcheck?: unknown; depends_on?: Record<string, { condition: string }>; volumes?: string[]; environment?: Record<string, string>;
+}
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const file = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>; networks: Record<string, { internal?: boolean; ipam?: { config: { subnet: string }[] } }>;
+};
+const services = Object.entries(file.services);
+
+it('keeps the node network internal on 10.201.0.0/24 and publishes only on 127.0.0.1', () => {
+  assert.equal(file.networks.cluster.internal, true);
+  assert.equal(file.networks.cluster.ipam?.config[0].subnet, '10.201.0.0/24');
+  for (const [name, s] of services) {
+    for (const p of s.ports ?? []) assert.match(p, /^127\.0\.0\.1:/, `${name} publishes ${p} beyond loopback`);
+    const nets = Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {});
+    if (nets.includes('edge')) assert.equal(name, 'apiserver', `only the apiserver may join the non-internal edge network (${name} does)`);
+  }
+});
+
+it('runs nothing privileged and every long-running kubesim container under an init', () => {
+  for (const [name, s] of services) {
+    assert.notEqual(s.privileged, true, `${name} is privileged`);
+    if (s.image === 'kubesim:local' && !['kubeconfig'].includes(name)) assert.equal(s.init, true, `${name} lacks init: true`);
+  }
+});
+
+it('builds every node from a namespace owner and four components joining it', () => {
+  const nodes = services.filter(([, s]) => s.command?.[0] === 'node').map(([n]) => n);
+  assert.deepEqual(nodes.sort(), ['node-1', 'node-2', 'node-3', 'node-4']);
+  for (const n of nodes) {
+    for (const comp of ['flanneld', 'runtime', 'kubelet', 'kube-proxy']) {
+      const s = file.services[`${comp}-${n}`];
+      assert.ok(s, `${comp}-${n} missing`);
+      assert.equal(s.network_mode, `service:${n}`);
+      assert.equal(s.command?.[0], comp);
+      assert.equal(s.environment?.NODE_NAME, n);
+      assert.deepEqual(s.profiles, file.services[n].profiles, `${comp}-${n} must share ${n}'s profile`);
+    }
+    assert.deepEqual(file.services[`flanneld-${n}`].devices, ['/dev/net/tun']);
+    assert.ok(file.services[`runtime-${n}`].cap_add?.includes('SYS_ADMIN'));
+    assert.ok(file.services[`runtime-${n}`].volumes?.includes(`${n}:/node`));
+    assert.equal(file.services[`kubelet-${n}`].depends_on?.[`runtime-${n}`]?.condition, 'service_healthy');
+  }
+  assert.deepEqual(file.services['node-4'].profiles, ['node4']);
+});
+
+it('orders the start with healthchecks: etcd → apiserver → nodes', () => {
+  assert.ok(file.services.etcd.healthcheck);
+  assert.ok(file.services.apiserver.healthcheck);
+  assert.equal(file.services.apiserver.depends_on?.etcd.condition, 'service_healthy');
+  for (const name of ['scheduler', 'controller-manager', 'node-1', 'kubeconfig']) {
+    assert.equal(file.services[name].depends_on?.apiserver.condition, 'service_healthy', name);
+  }
+  for (const [name, s] of services) {
+    for (const dep of Object.keys(s.depends_on ?? {})) assert.ok(file.services[dep], `${name} depends on unknown ${dep}`);
+  }
+});
