@@ -5,6 +5,7 @@ import { up, UserError } from './commands/up.js';
 import { down } from './commands/down.js';
 import { status } from './commands/status.js';
 import { logs, etcdctl, execOnNode } from './commands/tools.js';
+import { dashboard } from './commands/dashboard.js';
 import { registerChaos } from './commands/chaos.js';
 import { registerNode } from './commands/node.js';
 
@@ -32,6 +33,10 @@ program.command('status').description('components, nodes, subnets').addOption(na
 program.command('logs <component>').description('log of a component (apiserver, kubelet, flanneld, ...)')
   .addOption(nameOpt()).option('--node <node>', 'node of a per-node component').option('-f, --follow', 'follow', false)
   .action((component, o) => { process.exitCode = logs(o.name, component, o.node, o.follow); });
+
+program.command('dashboard').description('serve the web dashboard of a local cluster on 127.0.0.1 and print its URL')
+  .addOption(nameOpt()).option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', (v) => Number.parseInt(v, 10), 0)
+  .action(async (o) => { await dashboard(o.name, o.port); });
 
 program.command('etcdctl').description('etcdctl against the cluster\'s etcd: kubesim etcdctl -- get --prefix /registry --keys-only')
   .addOption(nameOpt()).argument('[args...]')

@@ -10,6 +10,9 @@ export const DIST = join(import.meta.dirname, '..', '..');
 
 const node = process.execPath;
 
+/** Where each node's flanneld serves /healthz, /metrics and /chaos (on the node's underlay address). */
+export const FLANNEL_HEALTHZ_PORT = 8471;
+
 export interface ClusterOptions { backend: string; fastFailover: boolean; v: number }
 
 /** etcd for the cluster, listening on loopback and the underlay host address. */
@@ -63,7 +66,7 @@ export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): S
     {
       ...base, component: 'flanneld', command: node, log: logs('flanneld'),
       args: [join(DIST, 'flanneld', 'main.js'), '--etcd-endpoints', etcdURL(c), '--public-ip', n.underlayIP,
-        '--iface', 'eth0', '--subnet-file', subnetFile, '--ip-masq'],
+        '--iface', 'eth0', '--subnet-file', subnetFile, '--ip-masq', '--healthz-ip', n.underlayIP, '--healthz-port', String(FLANNEL_HEALTHZ_PORT)],
     },
     {
       ...base, component: 'runtime', command: node, log: logs('runtime'),
