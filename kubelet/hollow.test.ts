@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Pod } from '../lib/api/types.js';
+import type { Lease, Node, Pod } from '../lib/api/types.js';
 import { startControlPlane } from '../lib/testing/control-plane.js';
 import { waitFor } from '../lib/testing/wait.js';
 import { runHollowNodes } from './hollow.js';
@@ -11,12 +11,18 @@ test('hollow nodes register, run bound pods as Running/Ready with made-up IPs, a
   const ac = new AbortController();
   let done: Promise<void> | undefined;
   t.after(async () => { ac.abort(); await done?.catch(() => undefined); await cp.stop(); });
-  done = runHollowNodes({ client: cp.client, count: 3, prefix: 'ksimt-hollow-', startupMs: 50, heartbeatMs: 500, log: createLogger('hollow', true) }, ac.signal);
+  done = runHollowNodes({ client: cp.client, count: 3, prefix: 'ksimt-hollow-', startupMs: 50, heartbeatMs: 500, leaseDurationSeconds: 4, log: createLogger('hollow', true) }, ac.signal);
   const nodes = await waitFor('3 hollow nodes', async () => {
     const l = await cp.client.list<Node>({ resource: 'nodes' });
     return l.items.filter((n) => n.metadata?.name?.startsWith('ksimt-hollow-') && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 3 && l.items;
   });
   assert.equal(nodes.find((n) => n.metadata?.name === 'ksimt-hollow-1')?.spec?.podCIDR, '100.64.1.0/24');
+  // Liveness through the node Lease, renewed every quarter of its 4 s duration.
+  const leaseOf = () => cp.client.get<Lease>({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-node-lease', name: 'ksimt-hollow-2' });
+  const l1 = await leaseOf();
+  assert.equal(l1.spec?.holderIdentity, 'ksimt-hollow-2');
+  assert.equal(l1.spec?.leaseDurationSeconds, 4);
+  await waitFor('hollow lease renewed', async () => (await leaseOf()).spec?.renewTime !== l1.spec?.renewTime);
   await cp.client.create({ resource: 'pods', namespace: 'default' }, {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'h1' }, spec: { nodeName: 'ksimt-hollow-1', containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox' }] },
   } as Pod);

@@ -1,7 +1,9 @@
 /**
  * Hollow nodes (kubemark/kwok style): one process registers N fake nodes, heartbeats them,
  * and plays the kubelet for pods bound to them — Running and Ready with a made-up IP after a
- * startup delay, finished with grace 0 when deleted — without any runtime. For control-plane
+ * startup delay, finished with grace 0 when deleted — without any runtime. Liveness is the
+ * node Lease (renewed every 10 s); the Node status is re-posted only every 5 min, as the real
+ * kubelet does when nothing changed, so a thousand nodes cost ~100 small writes a second. For control-plane
  * scale experiments; pod IPs come from 100.64.0.0/10 so they never collide with real pods.
  */
 import { setMaxListeners } from 'node:events';
@@ -11,12 +13,27 @@ import type { ApiClient } from '../lib/client/api-client.js';
 import { SharedInformer } from '../lib/client/informer.js';
 import { WorkQueue, runWorkers } from '../lib/client/workqueue.js';
 import { isApiError } from '../lib/errors.js';
+import { NodeLease } from './node-lease.js';
 import { heartbeat, registerNode, type NodeIdentity } from './node-status.js';
 import { buildPodStatus } from './pod-status.js';
 import type { Logger } from './runtime/log.js';
 
 /** Hollow kubelet settings. */
-export interface HollowOptions { client: ApiClient; count: number; prefix: string; startupMs?: number; heartbeatMs?: number; log: Logger }
+export interface HollowOptions {
+  client: ApiClient; count: number; prefix: string; startupMs?: number; log: Logger;
+  /** Node status report period (the real kubelet's nodeStatusReportFrequency, 5 min); liveness comes from the Lease. */
+  heartbeatMs?: number;
+  /** Node Lease duration in seconds (renewed every quarter of it). */
+  leaseDurationSeconds?: number;
+  /** Pod status writers running at once. */
+  workers?: number;
+}
+
+/** Runs fn over items with at most `limit` calls in flight. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => { while (next < items.length) await fn(items[next++]); }));
+}
 
 /** Node identity of hollow node i. */
 export function hollowNode(prefix: string, i: number): NodeIdentity {
@@ -26,12 +43,13 @@ export function hollowNode(prefix: string, i: number): NodeIdentity {
 /** Runs the hollow nodes until the signal aborts. */
 export async function runHollowNodes(o: HollowOptions, signal: AbortSignal): Promise<void> {
   setMaxListeners(100, signal);
-  const nodes = new Map<string, NodeIdentity & { nextIp: number }>();
+  const nodes = new Map<string, NodeIdentity & { nextIp: number; lease: NodeLease }>();
   for (let i = 0; i < o.count; i++) {
     const id = hollowNode(o.prefix, i);
-    await registerNode(o.client, id);
-    nodes.set(id.name, { ...id, nextIp: 2 });
+    nodes.set(id.name, { ...id, nextIp: 2, lease: new NodeLease(o.client, id.name, o.leaseDurationSeconds ?? 40) });
   }
+  // Registration and renewals run a few at a time: one round trip each, never a thousand at once.
+  await eachLimited([...nodes.values()], 16, async (n) => { await registerNode(o.client, n); await n.lease.renew(); });
   o.log.info('hollow nodes registered', { count: o.count, prefix: o.prefix });
   const pods = new SharedInformer<Pod>(o.client, { resource: 'pods' });
   const queue = new WorkQueue({ name: 'hollow-kubelet' });
@@ -65,11 +83,14 @@ export async function runHollowNodes(o: HollowOptions, signal: AbortSignal): Pro
     next.status = buildPodStatus(pod, { init, main: (pod.spec?.containers ?? []).map(view), podIP, hostIP: node.ip, nowMs: now });
     await o.client.updateStatus({ resource: 'pods', namespace: ns }, next).catch((err) => { if (!isApiError(err, 'Conflict') && !isApiError(err, 'NotFound')) throw err; });
   };
-  const beats = (async () => {
+  const every = async (ms: number, what: string, fn: (n: NodeIdentity & { lease: NodeLease }) => Promise<unknown>) => {
     while (!signal.aborted) {
-      await sleep(o.heartbeatMs ?? 10_000, undefined, { signal }).catch(() => undefined);
-      for (const id of nodes.values()) if (!signal.aborted) await heartbeat(o.client, id).catch((err: Error) => o.log.warn('hollow heartbeat failed', { node: id.name, err: err.message }));
+      await sleep(ms, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return;
+      await eachLimited([...nodes.values()], 16, (n) => signal.aborted ? Promise.resolve() : fn(n).catch((err: Error) => o.log.warn(`hollow ${what} failed`, { node: n.name, err: err.message })));
     }
-  })();
-  await Promise.all([beats, runWorkers(queue, 8, sync, signal, (key, err) => o.log.warn('hollow pod sync failed', { pod: key, err: (err as Error).message }))]);
+  };
+  const renewMs = [...nodes.values()][0]?.lease.renewIntervalMs ?? 10_000;
+  const beats = Promise.all([every(renewMs, 'lease renewal', (n) => n.lease.renew()), every(o.heartbeatMs ?? 300_000, 'status report', (n) => heartbeat(o.client, n))]);
+  await Promise.all([beats, runWorkers(queue, o.workers ?? 32, sync, signal, (key, err) => o.log.warn('hollow pod sync failed', { pod: key, err: (err as Error).message }))]);
 }

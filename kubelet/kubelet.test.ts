@@ -65,6 +65,12 @@ test('the kubelet registers its node with a Ready condition and capacity', async
   assert.equal(st.conditions.find((c) => c.type === 'Ready')?.status, 'True');
   assert.ok(Number(st.capacity.cpu) >= 1);
   assert.equal(st.addresses[0].address, '10.200.0.99');
+  // The port the server really listens on (port 0 here), not a constant 10250.
+  assert.equal((node as { status: { daemonEndpoints: { kubeletEndpoint: { Port: number } } } }).status.daemonEndpoints.kubeletEndpoint.Port, kubeletRef.serverPort);
+  assert.ok(kubeletRef.serverPort > 0);
+  const lease = await waitFor('node lease', () => cp.client.get<{ spec?: { holderIdentity?: string; leaseDurationSeconds?: number } }>({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-node-lease', name: NODE }).catch(() => undefined));
+  assert.equal(lease.spec?.holderIdentity, NODE);
+  assert.equal(lease.spec?.leaseDurationSeconds, 40);
 });
 
 test('a pod bound to the node runs: IP, Ready after its exec readiness probe, env from a ConfigMap, DNS, served over the pod network; deletion cleans up', async () => {

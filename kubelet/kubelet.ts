@@ -18,6 +18,7 @@ import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UI
 import { PodWorker } from './pod-worker.js';
 import { Prober } from './prober.js';
 import { startKubeletServer } from './server.js';
+import { NodeLease } from './node-lease.js';
 import { heartbeat, machineCapacity, registerNode, type NodeIdentity } from './node-status.js';
 import type { ClusterDns } from './dns-config.js';
 
@@ -38,6 +39,8 @@ export interface KubeletOptions {
   /** The kubelet HTTP server (logs, stats): address and port; port -1 = no server. */
   serverHost?: string;
   serverPort?: number;
+  /** Duration of the node heartbeat Lease (--node-lease-duration-seconds); renewed every quarter of it. */
+  nodeLeaseDurationSeconds?: number;
 }
 
 interface CriListed { id: string; pod_sandbox_id: string; state: number; created_at: number; labels: Record<string, string> }
@@ -52,11 +55,13 @@ export class Kubelet {
   private readonly prober: Prober;
   private readonly events: EventRecorder;
   private lastStates = new Map<string, number>();
+  private readonly lease: NodeLease;
   /** Port of the HTTP server once running. */
   serverPort = 0;
 
   constructor(private readonly o: KubeletOptions) {
     this.cri = new CriClient(o.criEndpoint);
+    this.lease = new NodeLease(o.client, o.node.name, o.nodeLeaseDurationSeconds ?? 40);
     this.factory = new InformerFactory(o.client);
     this.pods = this.factory.informerFor<Pod>({ resource: 'pods' }, { fieldSelector: `spec.nodeName=${o.node.name}` });
     const cms = this.factory.informerFor<ConfigMap>({ resource: 'configmaps' });
@@ -86,24 +91,33 @@ export class Kubelet {
 
   private enqueue(p: Pod): void { this.queue.add(`${p.metadata!.namespace}/${p.metadata!.name}`); }
 
-  /** Runs until the signal aborts; running pods are left to the runtime on exit. */
+  /**
+   * Runs until the signal aborts. On SIGTERM the kubelet only stops: no more Lease renewals or
+   * status heartbeats (the node lifecycle controller marks the node NotReady after the lease
+   * duration), and running pods are left to the runtime so the next kubelet adopts them — the
+   * real kubelet behaves the same when it is stopped (graceful node shutdown is for machine
+   * shutdowns, which a node of kubesim does not have).
+   */
   async run(signal: AbortSignal): Promise<void> {
     setMaxListeners(100, signal); // informers, loops, workers and the server each watch it
-    await registerNode(this.o.client, this.o.node);
-    this.o.log.info('node registered', { node: this.o.node.name, ip: this.o.node.ip });
-    this.factory.start(signal);
-    await this.factory.waitForCacheSync(signal);
+    // The server comes first so the Node reports the port it really listens on.
     if ((this.o.serverPort ?? 10250) >= 0) {
       const srv = await startKubeletServer({
         cri: this.cri, logRoot: this.o.logRoot, nodeName: this.o.node.name, pods: () => this.pods.lister.list(),
         getPod: (ns, name) => this.pods.lister.get(ns, name),
       }, this.o.serverHost ?? '0.0.0.0', this.o.serverPort ?? 10250);
       this.serverPort = srv.port;
+      this.o.node.kubeletPort = srv.port;
       signal.addEventListener('abort', () => { void srv.close(); }, { once: true });
       this.o.log.info('kubelet server listening', { port: srv.port });
     }
+    await registerNode(this.o.client, this.o.node);
+    this.o.log.info('node registered', { node: this.o.node.name, ip: this.o.node.ip });
+    this.factory.start(signal);
+    await this.factory.waitForCacheSync(signal);
     const loops = [
       this.every(this.o.heartbeatMs ?? 10_000, signal, () => heartbeat(this.o.client, this.o.node)),
+      this.every(this.lease.renewIntervalMs, signal, () => this.lease.renew()),
       this.every(this.o.relistMs ?? 1000, signal, () => this.relist()),
       this.every(10_000, signal, async () => { for (const p of this.pods.lister.list()) this.enqueue(p); }),
       runWorkers(this.queue, this.o.workers ?? 4, (key) => this.syncKey(key), signal,

@@ -29,6 +29,7 @@ const program = new Command('kubelet')
   .option('--node-labels <k=v,...>', 'extra labels for the Node')
   .option('--address <ip>', 'address of the kubelet HTTP server (logs, stats)', '0.0.0.0')
   .option('--port <port>', 'port of the kubelet HTTP server', '10250')
+  .option('--node-lease-duration-seconds <s>', 'duration of the node heartbeat Lease in kube-node-lease (renewed every quarter of it)', '40')
   .option('--hollow-nodes <n>', 'run N hollow (simulated) nodes instead of a real one', '0')
   .option('--hollow-node-prefix <prefix>', 'name prefix of hollow nodes', 'hollow-node-')
   .option('--hollow-startup-ms <ms>', 'simulated pod startup time on hollow nodes', '100')
@@ -51,11 +52,12 @@ function podCIDR(): string | undefined {
 }
 
 async function main(): Promise<void> {
+  if (!(Number(o.nodeLeaseDurationSeconds) >= 1)) throw new Error(`--node-lease-duration-seconds must be a whole number of seconds >= 1, got ${o.nodeLeaseDurationSeconds}`);
   const client = ApiClient.connect(o.grpcServer!);
   const ac = new AbortController();
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { log.info('shutting down; pods keep running', { signal: sig }); ac.abort(); });
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { log.info('shutting down: heartbeats stop, pods keep running for the next kubelet', { signal: sig }); ac.abort(); });
   if (Number(o.hollowNodes) > 0) {
-    await runHollowNodes({ client, count: Number(o.hollowNodes), prefix: o.hollowNodePrefix!, startupMs: Number(o.hollowStartupMs), log }, ac.signal);
+    await runHollowNodes({ client, count: Number(o.hollowNodes), prefix: o.hollowNodePrefix!, startupMs: Number(o.hollowStartupMs), leaseDurationSeconds: Number(o.nodeLeaseDurationSeconds), log }, ac.signal);
     client.close();
     process.exit(0);
   }
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   try { resolv = readFileSync(o.resolvConf!, 'utf8'); } catch { /* no node resolv.conf */ }
   const kubelet = new Kubelet({
     client, criEndpoint: o.containerRuntimeEndpoint!, rootDir: o.rootDir!, logRoot: o.podLogRoot!, log, serverHost: o.address, serverPort: Number(o.port), nfsRoot: o.nfsRoot,
+    nodeLeaseDurationSeconds: Number(o.nodeLeaseDurationSeconds),
     node: { name: o.nodeName!, ip: o.nodeIp!, podCIDR: podCIDR(), labels, maxPods: Number(o.maxPods) },
     cluster: { clusterDns: (o.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: o.clusterDomain!, nodeResolvConf: resolv },
   });

@@ -10,7 +10,7 @@ import { isApiError } from '../lib/errors.js';
 import { rfc3339 } from './pod-status.js';
 
 /** What the node reports about itself. */
-export interface NodeIdentity { name: string; ip: string; podCIDR?: string; labels?: Record<string, string>; maxPods?: number }
+export interface NodeIdentity { name: string; ip: string; podCIDR?: string; labels?: Record<string, string>; maxPods?: number; kubeletPort?: number }
 
 /** Capacity of this machine as Kubernetes quantities. */
 export function machineCapacity(maxPods = 110): Record<string, string> {
@@ -34,7 +34,7 @@ export function nodeStatus(id: NodeIdentity, prev: Node['status'] | undefined, n
       cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
     ],
     addresses: [{ type: 'InternalIP', address: id.ip }, { type: 'Hostname', address: id.name }],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: id.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: id.name, systemUUID: id.name, bootID: '', kernelVersion: release(), osImage: 'kubesim node', containerRuntimeVersion: 'kubesim://0.1.0',
       kubeletVersion: 'v1.32.0-kubesim', kubeProxyVersion: 'v1.32.0-kubesim', operatingSystem: 'linux', architecture: 'amd64',
