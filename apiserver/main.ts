@@ -10,20 +10,31 @@ import { Etcd3 } from 'etcd3';
 import { createRegistry } from './registry/registry.js';
 import { startGrpcServer } from './grpc/server.js';
 import { startApiServer } from './server.js';
-import { modeAuthorizer, parseTokenFile, tokenAuthenticator } from './rest/auth.js';
+import { parseTokenFile, tokenAuthenticator } from './rest/auth.js';
 import { logLine, setVerbosity } from './rest/log.js';
+import { secureFromFlags } from './auth/secure-flags.js';
+import { grpcTokenAuthenticator } from './auth/request-authn.js';
+import { buildAuthorizer } from './auth/request-authz.js';
 
 const program = new Command('kube-apiserver')
   .description('kubesim API server: Kubernetes REST API (HTTP) and internal gRPC API over one registry backed by etcd')
   .option('--etcd-servers <urls>', 'comma-separated etcd client URLs', 'http://127.0.0.1:2379')
   .option('--etcd-prefix <prefix>', 'key prefix of every object in etcd', '/registry')
-  .option('--bind-address <ip>', 'address to listen on (HTTP and gRPC)', '127.0.0.1')
-  .option('--port <port>', 'insecure HTTP port of the REST API (0 = any free port)', '8080')
+  .option('--bind-address <ip>', 'address to listen on (HTTPS and gRPC; HTTP too unless --insecure-bind-address)', '127.0.0.1')
+  .option('--port, --insecure-port <port>', 'insecure HTTP port of the REST API, every caller is admin: for labs (0 = any free port)', '8080')
+  .option('--insecure-bind-address <ip>', 'address of the insecure HTTP port (default 127.0.0.1 when HTTPS is on, else --bind-address)')
+  .option('--secure-port <port>', 'HTTPS port (on when TLS material is given: --tls-cert-file or --cert-dir)', '6443')
+  .option('--tls-cert-file <file>', 'serving certificate (PEM) of the secure port')
+  .option('--tls-private-key-file <file>', 'private key of --tls-cert-file')
+  .option('--client-ca-file <file>', 'CA whose client certificates authenticate users (CN = user, O = groups)')
+  .option('--cert-dir <dir>', 'where a cluster CA and serving certificate are generated when no --tls-cert-file is given')
+  .option('--advertise-address <ip>', 'address put in the generated serving certificate besides 127.0.0.1')
+  .option('--anonymous-auth <bool>', 'allow anonymous discovery requests on the secure port', 'true')
   .option('--grpc-port <port>', 'port of the internal gRPC API (0 = any free port, -1 = off)', '8081')
   .option('--service-cluster-ip-range <cidr>', 'ClusterIP range of Services', '10.96.0.0/12')
   .option('--service-node-port-range <range>', 'NodePort range of Services', '30000-32767')
-  .option('--authorization-mode <mode>', 'AlwaysAllow or AlwaysDeny', 'AlwaysAllow')
-  .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line (REST only)')
+  .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, RBAC', 'AlwaysAllow')
+  .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line')
   .option('--v <level>', 'log verbosity (2 = one line per request)', '0');
 
 function port(flag: string, value: string): number {
@@ -35,28 +46,35 @@ function port(flag: string, value: string): number {
 async function main(): Promise<void> {
   const o = program.parse(process.argv).opts<Record<string, string>>();
   setVerbosity(Number(o.v) || 0);
-  const authorize = modeAuthorizer(o.authorizationMode);
-  const authenticate = o.tokenAuthFile ? tokenAuthenticator(parseTokenFile(readFileSync(o.tokenAuthFile, 'utf8'))) : undefined;
+  const tokens = o.tokenAuthFile ? parseTokenFile(readFileSync(o.tokenAuthFile, 'utf8')) : undefined;
+  const authenticate = tokens ? tokenAuthenticator(tokens) : undefined;
   const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean) });
   const registry = await createRegistry({ etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange });
+  const authz = await buildAuthorizer(o.authorizationMode, registry);
+  const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, anonymous: o.anonymousAuth !== 'false' });
   const grpcPort = port('grpc-port', o.grpcPort);
+  // With credentials configured the gRPC port is no longer an open admin door: tokens + authz.
+  const grpcAuthn = tokens || secure ? grpcTokenAuthenticator({ tokens }) : undefined;
   const server = await startApiServer({
     registry,
     bindAddress: o.bindAddress,
+    insecureBindAddress: o.insecureBindAddress ?? (secure ? '127.0.0.1' : o.bindAddress),
     port: port('port', o.port),
     authenticate,
-    authorize,
+    authorize: authz.rest,
+    secure,
     healthy: () => etcdHealthy(etcd),
-    startGrpc: grpcPort < 0 ? undefined : () => startGrpcServer({ registry, host: o.bindAddress, port: grpcPort }),
+    startGrpc: grpcPort < 0 ? undefined : () => startGrpcServer({ registry, host: o.bindAddress, port: grpcPort, authenticate: grpcAuthn, authorize: grpcAuthn ? authz.grpc : undefined }),
   });
   // Machine-readable line for launchers/tests that ask for port 0.
-  process.stdout.write(`${JSON.stringify({ httpPort: server.httpPort, grpcPort: server.grpcPort })}\n`);
+  process.stdout.write(`${JSON.stringify({ httpPort: server.httpPort, securePort: server.securePort, grpcPort: server.grpcPort })}\n`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logLine('info', 'shutting down', { signal });
     await server.close();
+    authz.close();
     await registry.close();
     etcd.close();
     process.exit(0);

@@ -1,0 +1,129 @@
+/**
+ * The default ClusterRoles and ClusterRoleBindings kube-apiserver creates at start (a trimmed
+ * version of its bootstrap policy): cluster-admin, admin/edit/view (aggregated), discovery and
+ * public-info roles, and one role per control-plane identity. Existing objects are left alone so
+ * an administrator's edits survive restarts.
+ */
+import { ApiError } from '../../lib/errors.js';
+import type { KObject } from '../../lib/api/object.js';
+import type { Registry, RequestContext } from '../registry/types.js';
+import type { PolicyRule } from './rbac.js';
+
+const SYSTEM: RequestContext = { user: { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] } };
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+const AGG = 'rbac.authorization.k8s.io/aggregate-to-';
+
+const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({ verbs, apiGroups, resources });
+const VIEW_RULES: PolicyRule[] = [
+  rule(READ, [''], ['pods', 'pods/log', 'pods/status', 'services', 'endpoints', 'configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'events', 'limitranges', 'resourcequotas', 'serviceaccounts', 'namespaces']),
+  rule(READ, ['apps'], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'daemonsets']),
+  rule(READ, ['batch'], ['jobs', 'cronjobs']),
+  rule(READ, ['autoscaling'], ['horizontalpodautoscalers']),
+  rule(READ, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
+  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  rule(READ, ['policy'], ['poddisruptionbudgets']),
+];
+const EDIT_RULES: PolicyRule[] = [
+  rule([...READ, ...WRITE], [''], ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts']),
+  rule(['create'], [''], ['serviceaccounts/token']),
+  rule([...READ, ...WRITE], ['apps'], ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale', 'daemonsets']),
+  rule([...READ, ...WRITE], ['batch'], ['jobs', 'cronjobs']),
+  rule([...READ, ...WRITE], ['autoscaling'], ['horizontalpodautoscalers']),
+  rule([...READ, ...WRITE], ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
+  rule([...READ, ...WRITE], ['policy'], ['poddisruptionbudgets']),
+];
+const ADMIN_RULES: PolicyRule[] = [
+  rule([...READ, ...WRITE], ['rbac.authorization.k8s.io'], ['roles', 'rolebindings']),
+  rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
+];
+const NODE_RULES: PolicyRule[] = [
+  rule(READ, [''], ['nodes', 'pods', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'persistentvolumes']),
+  rule(['create', 'update', 'patch', 'delete'], [''], ['nodes', 'nodes/status', 'pods', 'pods/status', 'events']),
+  rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
+  rule([...READ, 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
+  rule(READ, ['storage.k8s.io', 'node.k8s.io'], ['*']),
+];
+const CONTROLLER_RULES: PolicyRule[] = [rule(['*'], ['*'], ['*'])];
+const SCHEDULER_RULES: PolicyRule[] = [
+  rule(READ, ['*'], ['*']),
+  rule(['create'], [''], ['pods/binding', 'bindings', 'events']),
+  rule(['update', 'patch'], [''], ['pods/status']),
+  rule(['delete'], [''], ['pods']),
+  rule(['create', 'update', 'patch'], ['events.k8s.io'], ['events']),
+  rule([...READ, 'create', 'update', 'patch'], ['coordination.k8s.io'], ['leases']),
+];
+const PROXY_RULES: PolicyRule[] = [
+  rule(READ, [''], ['services', 'endpoints', 'nodes']),
+  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  rule(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events']),
+];
+const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz'];
+
+function clusterRole(name: string, rules: PolicyRule[], labels?: Record<string, string>, aggregateFrom?: string): KObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...labels } },
+    ...(aggregateFrom ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`${AGG}${aggregateFrom}`]: 'true' } }] } } : {}),
+    rules,
+  } as KObject;
+}
+
+function binding(name: string, role: string, subjects: { kind: string; name: string }[]): KObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
+    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+    subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })),
+  } as KObject;
+}
+
+/** The bootstrap ClusterRoles (admin/edit/view aggregate from labelled parts, as in Kubernetes). */
+export function defaultClusterRoles(): KObject[] {
+  return [
+    clusterRole('cluster-admin', [rule(['*'], ['*'], ['*']), { verbs: ['*'], nonResourceURLs: ['*'] }]),
+    clusterRole('view', [], undefined, 'view'),
+    clusterRole('edit', [], { [`${AGG}admin`]: 'true' }, 'edit'),
+    clusterRole('admin', [], undefined, 'admin'),
+    clusterRole('system:aggregate-to-view', VIEW_RULES, { [`${AGG}view`]: 'true', [`${AGG}edit`]: 'true' }),
+    clusterRole('system:aggregate-to-edit', EDIT_RULES, { [`${AGG}edit`]: 'true' }),
+    clusterRole('system:aggregate-to-admin', ADMIN_RULES, { [`${AGG}admin`]: 'true' }),
+    clusterRole('system:discovery', [{ verbs: ['get'], nonResourceURLs: DISCOVERY_URLS }]),
+    clusterRole('system:basic-user', [rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']), rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews'])]),
+    clusterRole('system:public-info-viewer', [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] }]),
+    clusterRole('system:node', NODE_RULES),
+    clusterRole('system:kube-scheduler', SCHEDULER_RULES),
+    clusterRole('system:kube-controller-manager', CONTROLLER_RULES),
+    clusterRole('system:node-proxier', PROXY_RULES),
+  ];
+}
+
+/** The bootstrap ClusterRoleBindings. */
+export function defaultClusterRoleBindings(): KObject[] {
+  return [
+    binding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }]),
+    binding('system:discovery', 'system:discovery', [{ kind: 'Group', name: 'system:authenticated' }]),
+    binding('system:basic-user', 'system:basic-user', [{ kind: 'Group', name: 'system:authenticated' }]),
+    binding('system:public-info-viewer', 'system:public-info-viewer', [{ kind: 'Group', name: 'system:authenticated' }, { kind: 'Group', name: 'system:unauthenticated' }]),
+    binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
+    binding('system:kube-scheduler', 'system:kube-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }]),
+    binding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: 'system:kube-controller-manager' }]),
+    binding('system:node-proxier', 'system:node-proxier', [{ kind: 'User', name: 'system:kube-proxy' }, { kind: 'Group', name: 'system:node-proxier' }]),
+  ];
+}
+
+/** Creates the default roles and bindings that do not exist yet. */
+export async function ensureBootstrapPolicy(registry: Registry): Promise<number> {
+  let created = 0;
+  const put = async (resource: string, obj: KObject) => {
+    try {
+      await registry.create(SYSTEM, { group: 'rbac.authorization.k8s.io', version: 'v1', resource }, undefined, obj);
+      created++;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'AlreadyExists')) throw err;
+    }
+  };
+  for (const r of defaultClusterRoles()) await put('clusterroles', r);
+  for (const b of defaultClusterRoleBindings()) await put('clusterrolebindings', b);
+  return created;
+}

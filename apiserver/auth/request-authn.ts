@@ -1,0 +1,68 @@
+/**
+ * Authentication of the secure port (kube-apiserver's request authenticator union): a verified
+ * client certificate (CN = user, O = groups), else a bearer token from --token-auth-file; a
+ * request with no credentials is system:anonymous only for discovery (health and version are
+ * public before this runs); anything else is 401. Synchronous, as the REST handler calls it.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Metadata } from '@grpc/grpc-js';
+import { ApiError } from '../../lib/errors.js';
+import { certUser } from '../../lib/pki/pki.js';
+import type { UserInfo } from '../registry/types.js';
+import { ANONYMOUS, bearerToken } from './authn.js';
+
+/** Request kinds an anonymous caller may reach (discovery, as system:discovery allows). */
+const ANONYMOUS_PATHS = /^\/(api|apis|openapi)(\/|$|\?)/;
+
+/** The user of a verified client certificate, undefined without one; 401 for an untrusted one. */
+export function clientCertUser(req: IncomingMessage): UserInfo | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerX509Certificate !== 'function') return undefined;
+  const peer = socket.getPeerX509Certificate();
+  if (!peer) return undefined;
+  // The TLS server requests but does not require certificates: verification is judged here.
+  if (!socket.authorized) throw new ApiError('Unauthorized', `Unauthorized: client certificate rejected: ${String(socket.authorizationError ?? 'not verified')}`);
+  const { username, groups } = certUser(peer);
+  if (!username) throw new ApiError('Unauthorized', 'Unauthorized: client certificate has no common name');
+  return { username, groups: [...groups.filter((g) => g !== 'system:authenticated'), 'system:authenticated'] };
+}
+
+/** Options of the secure-port authenticator. */
+export interface SecureAuthnOptions {
+  /** Static tokens (parseTokenFile). */
+  tokens?: Map<string, UserInfo>;
+  /** Further token authenticators (ServiceAccount JWTs, ...), tried after the static file. */
+  tokenAuthenticators?: ((token: string) => UserInfo | undefined)[];
+  /** Anonymous discovery (kube-apiserver --anonymous-auth, default true). */
+  anonymous?: boolean;
+}
+
+function tokenUser(token: string, o: SecureAuthnOptions): UserInfo {
+  const user = o.tokens?.get(token) ?? o.tokenAuthenticators?.map((f) => f(token)).find(Boolean);
+  if (!user) throw new ApiError('Unauthorized', 'Unauthorized');
+  return user;
+}
+
+/** The REST authenticator of the secure port. */
+export function secureRequestAuthenticator(o: SecureAuthnOptions): (req: IncomingMessage) => UserInfo {
+  return (req) => {
+    const fromCert = clientCertUser(req);
+    if (fromCert) return fromCert;
+    const token = bearerToken(req.headers);
+    if (token) return tokenUser(token, o);
+    if (req.headers.authorization !== undefined) throw new ApiError('Unauthorized', 'Unauthorized');
+    if ((o.anonymous ?? true) && ANONYMOUS_PATHS.test(req.url ?? '')) return ANONYMOUS;
+    throw new ApiError('Unauthorized', 'Unauthorized');
+  };
+}
+
+/** The gRPC authenticator: `authorization: Bearer <token>` metadata, else 401 (no anonymous). */
+export function grpcTokenAuthenticator(o: SecureAuthnOptions): (metadata: Metadata) => Promise<UserInfo> {
+  return async (metadata) => {
+    const raw = metadata.get('authorization')[0];
+    const token = bearerToken({ authorization: typeof raw === 'string' ? raw : raw?.toString() });
+    if (!token) throw new ApiError('Unauthorized', 'Unauthorized');
+    return tokenUser(token, o);
+  };
+}
