@@ -52,6 +52,7 @@ test('rolling update with maxSurge 1 / maxUnavailable 0 never drops below 3 read
   assert.equal(rs1.metadata!.name, `web-${hash1}`);
   assert.equal(rs1.metadata!.annotations!['deployment.kubernetes.io/revision'], '1');
   assert.equal(rs1.metadata!.annotations!['kubernetes.io/change-cause'], 'first');
+  assert.equal((await deployment('web')).metadata!.annotations!['deployment.kubernetes.io/revision'], '1', 'the deployment carries its revision (kubectl rollout undo patches /metadata/annotations)');
 
   // Watch every pod state change during the update.
   const watch = new AbortController();
@@ -98,6 +99,7 @@ test('rolling update with maxSurge 1 / maxUnavailable 0 never drops below 3 read
   const back = (await replicaSets('web')).find((r) => r.metadata!.name === rs1.metadata!.name)!;
   assert.equal(back.metadata!.annotations!['deployment.kubernetes.io/revision'], '3', 'the re-activated RS gets the next revision');
   const dep = await deployment('web');
+  assert.equal(dep.metadata!.annotations!['deployment.kubernetes.io/revision'], '3');
   const progressing = (dep.status!.conditions ?? []).find((c) => c.type === 'Progressing');
   assert.equal(progressing?.reason, 'NewReplicaSetAvailable');
 });

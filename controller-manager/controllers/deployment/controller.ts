@@ -54,11 +54,12 @@ export class DeploymentController {
   /** Converges one deployment (namespace/name). */
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const d = this.deployments.lister.get(namespace, name);
-    if (!d) return;
+    const cached = this.deployments.lister.get(namespace, name);
+    if (!cached) return;
+    let d: Deployment = cached;
     const all = await this.claimReplicaSets(d);
     if (d.metadata?.deletionTimestamp) { await this.writeStatus(d, undefined, all, false); return; }
-    let newRS = all.find((rs) => sameTemplate(rs.spec?.template, d.spec?.template));
+    let newRS = all.find((rs) => sameTemplate(rs.spec?.template, cached.spec?.template));
     let old = all.filter((rs) => rs !== newRS);
     let created = false;
     if (d.spec?.paused) { await this.writeStatus(d, newRS, all, false); return; }
@@ -69,6 +70,7 @@ export class DeploymentController {
     } else {
       newRS = await this.ensureLatestRevision(d, newRS, old);
     }
+    d = await this.syncRevisionAnnotation(d, newRS);
     old = all.filter((rs) => rs.metadata?.uid !== newRS!.metadata?.uid);
     const current = all.map((rs) => (rs.metadata?.uid === newRS!.metadata?.uid ? newRS! : rs));
     if (d.spec?.strategy?.type === 'Recreate') await this.recreate(d, newRS, old);
@@ -143,6 +145,17 @@ export class DeploymentController {
     if (needRevision) next.metadata!.annotations[REVISION] = String(maxOld + 1);
     if (cause !== undefined) next.metadata!.annotations[CHANGE_CAUSE] = cause;
     return this.client.update<ReplicaSet>({ ...RS, namespace: rs.metadata!.namespace! }, next);
+  }
+
+  /**
+   * The Deployment carries its newest revision in the same annotation, as Kubernetes' controller
+   * does; `kubectl rollout undo` JSON-patches `/metadata/annotations` and fails when it is missing.
+   */
+  private async syncRevisionAnnotation(d: Deployment, newRS: ReplicaSet): Promise<Deployment> {
+    const revision = String(revisionOf(newRS));
+    if (d.metadata?.annotations?.[REVISION] === revision) return d;
+    return this.client.patch<Deployment>({ group: 'apps', resource: 'deployments', namespace: d.metadata!.namespace!, name: d.metadata!.name! }, 'merge',
+      { metadata: { annotations: { [REVISION]: revision } } });
   }
 
   private async scale(d: Deployment, rs: ReplicaSet, replicas: number): Promise<ReplicaSet> {
