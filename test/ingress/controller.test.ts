@@ -61,7 +61,7 @@ test('ingress controller: host/path routing, default backend, reload within a se
   node.status = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], conditions: [{ type: 'Ready', status: 'True' }] };
   await c.updateStatus({ ...R.nodes, name: node.metadata!.name! }, node);
 
-  const ctl = await startController(cp.grpcTarget, [`--ingress-class=kubesim`]);
+  const ctl = await startController(cp.grpcTarget, ['--ingress-class=kubesim', `--publish-service=${NS}/ingress-lb`]);
   t.after(() => ctl.stop());
   const cls = await waitFor('IngressClass kubesim', () => c.get<IngressClass>({ ...R.ingressclasses, name: 'kubesim' }));
   assert.equal(cls.spec?.controller, 'kubesim.io/ingress-controller');
@@ -102,6 +102,15 @@ test('ingress controller: host/path routing, default backend, reload within a se
   await waitFor('ingress status', async () => {
     const ing = await c.get<Ingress>({ ...R.ingresses, namespace: NS, name: 'web' });
     return ing.status?.loadBalancer?.ingress?.[0]?.ip === '127.0.0.1';
+  });
+
+  // Once the published Service has a LoadBalancer address, that address replaces the node's.
+  const lb: Service = await c.create({ ...R.services, namespace: NS }, { metadata: { name: 'ingress-lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] } });
+  lb.status = { loadBalancer: { ingress: [{ ip: '127.0.0.99', ipMode: 'VIP' }] } };
+  await c.updateStatus({ ...R.services, namespace: NS, name: 'ingress-lb' }, lb);
+  await waitFor('ingress status from the LoadBalancer', async () => {
+    const ing = await c.get<Ingress>({ ...R.ingresses, namespace: NS, name: 'web' });
+    return JSON.stringify(ing.status?.loadBalancer?.ingress) === JSON.stringify([{ ip: '127.0.0.99' }]);
   });
 
   // An edit takes effect within a second: /a moves from svc-a to svc-c.
