@@ -11,8 +11,6 @@ FROM ${ETCD_IMAGE} AS etcd
 # Build stage: proto codegen, the TUN/TAP addon (node-gyp), tsc. A checkout whose node_modules
 # and addons are already built (air-gapped labs) needs no network and no compiler here.
 FROM ${BASE_IMAGE} AS build
-# Lets tests remove the (dangling) build-stage images they leave: docker image prune --filter label=...
-LABEL io.kubesim.build-stage=true
 WORKDIR /src
 COPY . .
 RUN ["/bin/sh", "docker/build.sh"]

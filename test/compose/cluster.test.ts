@@ -30,10 +30,15 @@ describe('compose-mode cluster (testcontainers)', { timeout: 15 * 60_000 }, () =
 
   before(async () => {
     await stack.build();
-    await stack.startControlPlane();
-    writeKubeconfig(kubeconfig, 'ksimt-compose', stack.apiURL);
-    await stack.startNode(1);
-    await stack.startNode(2);
+    try {
+      await stack.startControlPlane();
+      writeKubeconfig(kubeconfig, 'ksimt-compose', stack.apiURL);
+      await stack.startNode(1);
+      await stack.startNode(2);
+    } catch (err) {
+      await stack.dumpLogs();
+      throw err;
+    }
   }, { timeout: 10 * 60_000 });
   after(() => stack.stop(), { timeout: 3 * 60_000 });
 

@@ -16,6 +16,11 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
+/** Ids of the untagged, unused images. */
+async function danglingImages(): Promise<string[]> {
+  return run('docker', ['images', '-q', '--no-trunc', '--filter', 'dangling=true']).then((r) => r.stdout.split('\n').filter(Boolean), () => []);
+}
+
 /** GenericContainer with the docker options testcontainers has no builder for. */
 class KContainer extends GenericContainer {
   /** Passes host devices (e.g. /dev/net/tun) into the container. */
@@ -48,12 +53,14 @@ export class Stack {
   apiserver?: StartedTestContainer;
   controlPlane: StartedTestContainer[] = [];
   nodes: NodeContainers[] = [];
+  private danglingBefore = new Set<string>();
 
   /** The apiserver's REST URL, reachable from the test process through the network's bridge. */
   get apiURL(): string { return `http://${this.subnet}.5:8080`; }
 
   /** Builds the image (no registry needed with the offline base images) and creates the network. */
   async build(): Promise<void> {
+    this.danglingBefore = new Set(await danglingImages());
     await GenericContainer.fromDockerfile(ROOT).withBuildArgs({ BASE_IMAGE, ETCD_IMAGE }).build(this.image, { deleteOnExit: false });
     await run('docker', ['network', 'create', '--internal', '--subnet', `${this.subnet}.0/24`, '--gateway', `${this.subnet}.1`, '--ip-range', `${this.subnet}.128/25`,
       '--label', 'kubesim.test=compose', this.network]);
@@ -77,7 +84,7 @@ export class Stack {
       '{"Network":"10.244.0.0/16","SubnetLen":24,"Backend":{"Type":"vxlan"}}']);
     if (put.exitCode !== 0) throw new Error(`etcdctl put: ${put.output}`);
     this.apiserver = await this.kubesim('apiserver', `${this.subnet}.5`)
-      .withHealthCheck({ test: ['CMD', 'node', '/app/docker/healthy.mjs', 'http://127.0.0.1:8080/readyz'], interval: 1000, timeout: 4000, retries: 60 })
+      .withHealthCheck({ test: ['CMD', 'node', '/app/docker/healthy.mjs', 'http://127.0.0.1:8080/readyz'], interval: 1000, timeout: 4000, retries: 120 })
       .withWaitStrategy(Wait.forHealthCheck()).start();
     for (const c of ['scheduler', 'controller-manager']) this.controlPlane.push(await this.kubesim(c).start());
   }
@@ -111,6 +118,16 @@ export class Stack {
     return [this.etcd, this.apiserver, ...this.controlPlane, ...this.nodes.flatMap((n) => n.containers)].filter((c): c is StartedTestContainer => !!c);
   }
 
+  /** Prints the command and last log lines of every container of this stack (for a failed start). */
+  async dumpLogs(): Promise<void> {
+    const ids = await run('docker', ['ps', '-aq', '--filter', `label=kubesim.test=${this.network}`]).then((r) => r.stdout.split('\n').filter(Boolean), () => []);
+    for (const id of ids) {
+      const what = await run('docker', ['inspect', '-f', '{{.Config.Cmd}} {{.State.Status}} exit={{.State.ExitCode}}', id]).then((r) => r.stdout.trim(), () => id);
+      const logs = await run('docker', ['logs', '--tail', '15', id]).then((r) => r.stdout + r.stderr, () => '');
+      console.error(`--- container ${id.slice(0, 12)} ${what}\n${logs}`);
+    }
+  }
+
   /** Removes containers (in reverse start order), network, image and state; never throws. */
   async stop(): Promise<void> {
     for (const c of this.all().reverse()) await c.stop({ timeout: 5000, remove: true, removeVolumes: true }).catch(() => undefined);
@@ -118,8 +135,9 @@ export class Stack {
     if (left.length) await run('docker', ['rm', '-f', '-v', ...left]).catch(() => undefined);
     await run('docker', ['network', 'rm', this.network]).catch(() => undefined);
     await run('docker', ['rmi', '-f', this.image]).catch(() => undefined);
-    // The build stage's image is left dangling by the multi-stage build.
-    await run('docker', ['image', 'prune', '-f', '--filter', 'label=io.kubesim.build-stage=true']).catch(() => undefined);
+    // The multi-stage build leaves untagged images behind: remove those that appeared with it.
+    const leftImages = (await danglingImages()).filter((id) => !this.danglingBefore.has(id));
+    if (leftImages.length) await run('docker', ['rmi', '-f', ...leftImages]).catch(() => undefined);
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 }
