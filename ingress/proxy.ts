@@ -10,6 +10,10 @@ import { resolveBackend, type BackendCaches } from './endpoints.js';
 import { log } from './log.js';
 import type { RouteTable } from './route-table.js';
 
+/** Connect errors after which another endpoint is tried (the request never reached a backend). */
+const RETRY_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Methods also retried after a reset (a kept-alive socket the backend closed, or a pod that died mid-request). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Hop-by-hop headers a proxy must not forward (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 
@@ -20,11 +24,11 @@ export interface ProxySource {
 }
 
 /** Counters for /metrics-style introspection and tests. */
-export interface ProxyStats { requests: number; proxied: number; noRoute: number; unavailable: number; badGateway: number }
+export interface ProxyStats { requests: number; proxied: number; noRoute: number; unavailable: number; badGateway: number; retries: number }
 
 /** The reverse proxy server. */
 export class IngressProxy {
-  readonly stats: ProxyStats = { requests: 0, proxied: 0, noRoute: 0, unavailable: 0, badGateway: 0 };
+  readonly stats: ProxyStats = { requests: 0, proxied: 0, noRoute: 0, unavailable: 0, badGateway: 0, retries: 0 };
   private readonly server: Server;
   private readonly agents = new Map<string, Agent>();
   private readonly next = new Map<string, number>();
@@ -75,10 +79,15 @@ export class IngressProxy {
     const key = `${m.backend.namespace}/${m.backend.service}:${m.backend.port}`;
     const i = (this.next.get(key) ?? 0) % r.targets.length;
     this.next.set(key, i + 1);
-    this.forward(req, res, r.targets[i], m.backend.ingress);
+    // Retrying is safe only when nothing of the request has been consumed: no body to replay.
+    const replayable = !req.headers['transfer-encoding'] && (req.headers['content-length'] ?? '0') === '0';
+    const order = [...r.targets.slice(i), ...r.targets.slice(0, i)];
+    this.forward(req, res, replayable ? order : order.slice(0, 1), m.backend.ingress);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, target: { ip: string; port: number }, ingress: string): void {
+  /** Sends to targets[0]; a refused or unreachable connect moves on to the next target (a pod that just died). */
+  private forward(req: IncomingMessage, res: ServerResponse, targets: Array<{ ip: string; port: number }>, ingress: string): void {
+    const [target, ...rest] = targets;
     const endpoint = `${target.ip}:${target.port}`;
     let agent = this.agents.get(endpoint);
     if (!agent) { agent = new Agent({ keepAlive: true, maxSockets: 256 }); this.agents.set(endpoint, agent); }
@@ -97,15 +106,19 @@ export class IngressProxy {
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, out);
       upRes.pipe(res);
     });
-    up.on('error', (err) => {
-      this.stats.badGateway++;
+    up.on('error', (err: NodeJS.ErrnoException) => {
       log('warn', 'backend failed', { endpoint, ingress, error: err.message });
+      if (!res.headersSent && rest.length && (RETRY_CODES.has(err.code ?? '') || (err.code === 'ECONNRESET' && IDEMPOTENT.has(req.method ?? '')))) {
+        this.stats.retries++;
+        return this.forward(req, res, rest, ingress);
+      }
+      this.stats.badGateway++;
       if (!res.headersSent) reply(res, 502, `502 Bad Gateway: endpoint ${endpoint} failed: ${err.message} (ingress ${ingress})\n`);
       else res.destroy();
     });
     // A client that goes away mid-request should not leave the backend request running.
     res.on('close', () => { if (!res.writableFinished) up.destroy(); });
-    req.pipe(up);
+    if (req.readableEnded) up.end(); else req.pipe(up);
   }
 }
 
