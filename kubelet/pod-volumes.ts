@@ -10,7 +10,7 @@ import { join, normalize } from 'node:path';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '../lib/api/types.js';
 import { tryParseQuantity } from '../lib/api/quantity.js';
 import { writeAtomic, type ProjectedFile } from './volumes/atomic-writer.js';
-import { projectKeys, setupEmptyDir, setupHostPath, setupSecretVolume } from './volumes/volumes.js';
+import { isMountPoint, projectKeys, setupEmptyDir, setupHostPath, setupSecretVolume } from './volumes/volumes.js';
 import { configError, decodeSecret, podField } from './container-env.js';
 
 /** Object lookups the volumes need (informer caches). */
@@ -94,8 +94,12 @@ export async function setupPodVolumes(pod: Pod, podDir: string, src: VolumeSourc
     } else if (v.secret) {
       const s = src.secret(ns, v.secret.secretName ?? '');
       if (!s && !v.secret.optional) throw configError(`secret "${v.secret.secretName}" not found`);
-      const dir = await setupSecretVolume(podDir, name, []);
-      project(dir, s ? projectKeys(decodeSecret(s), v.secret.items, `secret ${v.secret.secretName}`, v.secret.optional) : [], v.secret.defaultMode);
+      const files = s ? projectKeys(decodeSecret(s), v.secret.items, `secret ${v.secret.secretName}`, v.secret.optional) : [];
+      const dir = join(podDir, 'volumes', 'kubernetes.io~secret', name);
+      // Mount and fill the tmpfs once; later syncs rewrite only when the Secret changed (an empty
+      // write on every sync wiped the files while project's cache said they were current).
+      if (!isMountPoint(dir)) { written.delete(dir); await setupSecretVolume(podDir, name, files, v.secret.defaultMode); }
+      project(dir, files, v.secret.defaultMode);
       out.set(name, dir);
     } else if (v.downwardAPI || v.projected) {
       const dir = join(podDir, 'volumes', `kubernetes.io~${v.projected ? 'projected' : 'downward-api'}`, name);
