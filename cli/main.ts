@@ -8,6 +8,7 @@ import { logs, etcdctl, execOnNode } from './commands/tools.js';
 import { dashboard } from './commands/dashboard.js';
 import { registerChaos } from './commands/chaos.js';
 import { registerNode } from './commands/node.js';
+import { registerTrace } from './commands/trace.js';
 
 const program = new Command('kubesim').description('a Kubernetes you can take apart').showHelpAfterError();
 const nameOpt = () => new Option('--name <name>', 'cluster name').default('kubesim');
@@ -63,6 +64,7 @@ program.command('join').description('make this host a node of a control plane el
 
 registerChaos(program);
 registerNode(program);
+registerTrace(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UserError) console.error(`kubesim: ${err.message}`);
