@@ -4,9 +4,11 @@
  * Service). Wiring only: ensures the IngressClass, runs the IngressController (informers, route
  * table, status) and the reverse proxy on --http-port, /healthz on --health-port.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Command } from 'commander';
-import { addClientFlags, clientFromFlags } from '../lib/client/flags.js';
+import { ApiClient } from '../lib/client/api-client.js';
+import { addClientFlags, resolveApiServer, type ClientFlags } from '../lib/client/flags.js';
 import { InformerFactory } from '../lib/client/informer.js';
 import { IngressController } from './controller.js';
 import { ensureIngressClass } from './ingress-class.js';
@@ -22,6 +24,7 @@ const program = addClientFlags(new Command('ingress-controller'))
   .option('--health-port <port>', 'port of /healthz (-1 = off)', '10254')
   .option('--bind-address <ip>', 'address to listen on', '0.0.0.0')
   .option('--publish-service <ns/name>', "the controller's Service: its LoadBalancer addresses go into Ingress status")
+  .option('--token-file <path>', 'bearer token file (default: the in-pod ServiceAccount token when present, else the kubeconfig token)')
   .option('--update-status <bool>', 'write status.loadBalancer on served Ingresses', 'true')
   .option('--v <level>', 'log verbosity (4+ = debug)', '0');
 
@@ -29,6 +32,16 @@ function port(flag: string, v: string, min = 0): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > 65535) throw new Error(`${flag}: not a port: ${v}`);
   return n;
+}
+
+/** The in-pod ServiceAccount token, used when the apiserver checks credentials (RBAC on ingresses/status). */
+const SA_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+function connect(o: ClientFlags & { tokenFile?: string }): ApiClient {
+  const { target, token: kcToken } = resolveApiServer(o);
+  const file = o.tokenFile ?? (existsSync(SA_TOKEN_PATH) ? SA_TOKEN_PATH : undefined);
+  const token = file ? readFileSync(file, 'utf8').trim() : kcToken;
+  return ApiClient.connect(target, token ? { metadata: { authorization: `Bearer ${token}` } } : {});
 }
 
 async function main(): Promise<void> {
@@ -43,7 +56,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  const client = clientFromFlags(o);
+  const client = connect(o);
   const controller = new IngressController(client, new InformerFactory(client), {
     className: o.ingressClass, publishService: o.publishService, updateStatus: o.updateStatus !== 'false',
   });

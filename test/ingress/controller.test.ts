@@ -67,6 +67,8 @@ test('ingress controller: host/path routing, default backend, reload within a se
   assert.equal(cls.spec?.controller, 'kubesim.io/ingress-controller');
   assert.equal(cls.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'], 'true', 'the only class becomes the default');
 
+  await waitFor('/healthz on the health port once caches synced', async () => (await get(ctl.healthPort, 'x', '/healthz')).status === 200);
+  assert.equal((await get(ctl.healthPort, 'x', '/other')).status, 503);
   await c.create({ ...R.ingresses, namespace: NS }, webIngress('svc-a'));
   const port = ctl.port;
   await waitFor('routes served', async () => (await whoAnswers(port, 'foo.example.com', '/a')) === 'svc-a', { timeoutMs: 10_000 });

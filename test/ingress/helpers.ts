@@ -60,17 +60,20 @@ export async function whoAnswers(port: number, host: string, path: string): Prom
 }
 
 /** A running controller process. */
-export interface ControllerProcess { port: number; proc: ChildProcess; logs(): string; stop(): Promise<void> }
+export interface ControllerProcess { port: number; healthPort: number; proc: ChildProcess; logs(): string; stop(): Promise<void> }
 
 /** Spawns dist/ingress/main.js against `grpcTarget`, listening on 127.0.0.1; waits for its port. */
 export async function startController(grpcTarget: string, extraArgs: string[] = []): Promise<ControllerProcess> {
   const port = await freePort();
+  const healthPort = await freePort();
   let logs = '';
-  const proc = spawn(process.execPath, [MAIN, `--grpc-server=${grpcTarget}`, '--bind-address=127.0.0.1', `--http-port=${port}`, '--health-port=-1', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [MAIN, `--grpc-server=${grpcTarget}`, '--bind-address=127.0.0.1', `--http-port=${port}`, `--health-port=${healthPort}`, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => { logs += d; });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  // 'close' (not 'exit'): stderr is fully read by then, so a failure report carries the whole log.
+  let closed: string | undefined;
+  const exited = new Promise<void>((resolve) => proc.once('close', (code, signal) => { closed = `code ${code} signal ${signal}`; resolve(); }));
   const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
+    if (!closed) {
       proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exited;
@@ -79,12 +82,12 @@ export async function startController(grpcTarget: string, extraArgs: string[] = 
   };
   try {
     await waitFor('ingress controller serving', async () => {
-      if (proc.exitCode !== null) throw new Error(`controller exited ${proc.exitCode}: ${logs}`);
+      if (closed) throw new Error(`controller exited (${closed}): ${logs}`);
       return (await get(port, 'probe.invalid', '/healthz')).status === 200;
     }, { timeoutMs: 20_000 });
   } catch (err) {
     await stop();
     throw err;
   }
-  return { port, proc, logs: () => logs, stop };
+  return { port, healthPort, proc, logs: () => logs, stop };
 }
