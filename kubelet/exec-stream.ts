@@ -11,6 +11,7 @@ import type { Pod } from '../lib/api/types.js';
 import type { CriClient } from './runtime/cri-client.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from './pod-config.js';
 import { acceptKey, encodeFrame, FrameParser, OP } from './websocket.js';
+import { serveSpdyExec } from './exec-spdy.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -27,29 +28,40 @@ export function exitStatus(code: number): object {
   };
 }
 
-/** Handles an upgrade request for /exec/...; returns false when the path is not an exec path. */
-export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, cri: CriClient, getPod: (ns: string, name: string) => Pod | undefined): Promise<boolean> {
-  const url = new URL(req.url ?? '/', 'http://kubelet');
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts[0] !== 'exec' || parts.length < 3) return false;
-  const [, ns, name, containerArg] = parts;
-  const key = req.headers['sec-websocket-key'];
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-  const proto = PROTOCOLS.find((p) => offered.includes(p));
-  if (!key || !proto) { reject(socket, 400, `exec needs a WebSocket upgrade with one of ${PROTOCOLS.join(', ')}`); return true; }
+/** A resolved exec request: the container and command, and which streams the client wants. */
+export interface ExecTarget { containerId: string; cmd: string[]; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
+
+/** Validates an exec path against the pod cache and the runtime; an error answer when it cannot run. */
+export async function resolveExec(url: URL, cri: CriClient, getPod: (ns: string, name: string) => Pod | undefined): Promise<ExecTarget | { code: number; text: string }> {
+  const [, ns, name, containerArg] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const pod = getPod(ns, name);
-  if (!pod) { reject(socket, 404, `pod "${name}" not found`); return true; }
+  if (!pod) return { code: 404, text: `pod "${name}" not found` };
   const container = containerArg || url.searchParams.get('container') || pod.spec?.containers?.[0]?.name || '';
   const cmd = url.searchParams.getAll('command');
   const list = (await cri.call('ListContainers', { filter: { state: { state: 1 }, label_selector: { [LABEL_POD_UID]: pod.metadata!.uid!, [LABEL_CONTAINER_NAME]: container } } })).containers as Array<{ id: string }>;
-  if (!list.length) { reject(socket, 400, `container "${container}" in pod "${name}" is not running`); return true; }
-  if (!cmd.length) { reject(socket, 400, 'you must specify at least one command for the container'); return true; }
+  if (!list.length) return { code: 400, text: `container "${container}" in pod "${name}" is not running` };
+  if (!cmd.length) return { code: 400, text: 'you must specify at least one command for the container' };
+  const flag = (k: string, short: string) => url.searchParams.get(k) === 'true' || url.searchParams.get(short) === '1';
+  return { containerId: list[0].id, cmd, stdin: flag('stdin', 'input'), stdout: flag('stdout', 'output'), stderr: flag('stderr', 'error'), tty: flag('tty', 'tty') };
+}
 
+/** Handles an upgrade request for /exec/...; returns false when the path is not an exec path. */
+export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, cri: CriClient, getPod: (ns: string, name: string) => Pod | undefined): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://kubelet');
+  const parts = url.pathname.split('/').filter(Boolean);
+  if (parts[0] !== 'exec' || parts.length < 3) return false;
+  const spdy = /^spdy\//i.test(String(req.headers.upgrade ?? ''));
+  const key = req.headers['sec-websocket-key'];
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+  const proto = PROTOCOLS.find((p) => offered.includes(p));
+  if (!spdy && (!key || !proto)) { reject(socket, 400, `exec needs a WebSocket upgrade with one of ${PROTOCOLS.join(', ')} (or SPDY/3.1)`); return true; }
+  const target = await resolveExec(url, cri, getPod);
+  if ('code' in target) { reject(socket, target.code, target.text); return true; }
+  if (spdy) { serveSpdyExec(req, socket, cri, target); return true; }
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(String(key))}\r\nSec-WebSocket-Protocol: ${proto}\r\n\r\n`);
   const send = (channel: number, data: Buffer) => { if (!socket.destroyed) socket.write(encodeFrame(OP.binary, Buffer.concat([Buffer.from([channel]), data]))); };
-  const stream = cri.exec(list[0].id, cmd);
-  const wantStdin = url.searchParams.get('stdin') === 'true' || url.searchParams.get('input') === '1';
-  if (!wantStdin) stream.write({ stdin_close: true });
+  const stream = cri.exec(target.containerId, target.cmd);
+  if (!target.stdin) stream.write({ stdin_close: true });
   const parser = new FrameParser((op, payload) => {
     if (op === OP.close) { stream.end(); socket.end(encodeFrame(OP.close, Buffer.alloc(0))); return; }
     if (op === OP.ping) { socket.write(encodeFrame(OP.pong, payload)); return; }

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Pod } from '../lib/api/types.js';
+import { startControlPlane } from '../lib/testing/control-plane.js';
+import { waitFor } from '../lib/testing/wait.js';
+import { Kubelet } from './kubelet.js';
+import { createLogger } from './runtime/log.js';
+import { run } from './runtime/run.js';
+import { startRuntimeHarness } from './testing/runtime-harness.js';
+
+const KUBECTL_127 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
+const NODE = 'ksimt-exec-node';
+
+test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec through the apiserver into a pod', async (t) => {
+  const cp = await startControlPlane();
+  const ac = new AbortController();
+  let h: Awaited<ReturnType<typeof startRuntimeHarness>> | undefined;
+  let running: Promise<void> | undefined;
+  // One hook, in order: pod gone, kubelet stopped, runtime cleaned, control plane stopped.
+  t.after(async () => {
+    await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'sh' }).catch(() => undefined);
+    if (h) await waitFor('pod sandbox removed', async () => (await h!.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 30_000 }).catch(() => undefined);
+    ac.abort();
+    await running?.catch(() => undefined);
+    await h?.cleanup();
+    await cp.stop();
+  });
+  h = await startRuntimeHarness(41);
+  // The kubelet listens on loopback and reports its real port, which is how the apiserver finds it.
+  const kubelet = new Kubelet({
+    client: cp.client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
+    node: { name: NODE, ip: '127.0.0.1' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: '' },
+    log: createLogger('kubelet', !process.env.KSIM_LOGS), relistMs: 300, serverHost: '127.0.0.1', serverPort: 0,
+  });
+  running = kubelet.run(ac.signal);
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sh' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
+  } as Pod);
+  await waitFor('pod running', async () => (await cp.client.get<Pod>({ resource: 'pods', namespace: 'default', name: 'sh' })).status?.phase === 'Running', { timeoutMs: 30_000 });
+
+  const cfg = join(h.dir, 'kubeconfig');
+  writeFileSync(cfg, `apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: '${cp.restURL}'}}]\ncontexts: [{name: t, context: {cluster: t, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: t\n`);
+  const kubectl = (bin: string, args: string[], input?: string) => run(bin, ['--kubeconfig', cfg, ...args], { input, env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, timeoutMs: 30_000 });
+
+  const both = await kubectl(KUBECTL_127, ['exec', 'sh', '--', 'sh', '-c', 'echo out; echo err >&2; hostname']);
+  assert.deepEqual([both.code, both.stdout, both.stderr], [0, 'out\nsh\n', 'err\n']);
+  const stdin = await kubectl(KUBECTL_127, ['exec', '-i', 'sh', '--', 'sh', '-c', 'tr a-z A-Z; echo done'], 'hello spdy\n');
+  assert.deepEqual([stdin.code, stdin.stdout], [0, 'HELLO SPDY\ndone\n']);
+  const big = await kubectl(KUBECTL_127, ['exec', 'sh', '--', 'sh', '-c', 'head -c 200000 /dev/zero | tr "\\0" x']);
+  assert.equal(big.stdout.length, 200_000);
+  const failed = await kubectl(KUBECTL_127, ['exec', 'sh', '--', 'sh', '-c', 'exit 3']);
+  assert.equal(failed.code, 3, failed.stderr);
+  const missing = await kubectl(KUBECTL_127, ['exec', 'sh', '-c', 'nosuch', '--', 'true']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /container "?nosuch"? (in pod "sh" is not running|is not valid for pod sh)/);
+  const current = await kubectl('kubectl', ['exec', '-i', 'sh', '--', 'cat'], 'over websocket\n');
+  assert.deepEqual([current.code, current.stdout], [0, 'over websocket\n']);
+});

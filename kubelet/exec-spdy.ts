@@ -1,0 +1,104 @@
+/**
+ * `kubectl exec` over SPDY/3.1 (kubectl ≤ 1.29, and newer ones falling back): the client opens
+ * one SPDY stream per purpose (header `streamtype`: error, stdin, stdout, stderr, resize); the
+ * command starts once every stream the query asked for is open. Output goes out as data frames
+ * on stdout/stderr; the end is a Status (v4.channel.k8s.io) on the error stream, then FIN on
+ * every stream and GOAWAY, as the real kubelet's remotecommand server does.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { CriClient } from './runtime/cri-client.js';
+import type { ExecTarget } from './exec-stream.js';
+import { exitStatus } from './exec-stream.js';
+import { controlFrame, dataFrame, FLAG_FIN, HeaderDecoder, HeaderEncoder, SPDY, SpdyFrameParser, type SpdyFrame } from './spdy.js';
+
+/** Stream protocol versions served over SPDY; v4 carries a JSON Status on the error stream. */
+const SPDY_PROTOCOLS = ['v4.channel.k8s.io'];
+const MAX_DATA = 32 * 1024;
+
+/** Answers the upgrade and runs the exec session on the socket. */
+export function serveSpdyExec(req: IncomingMessage, socket: Duplex, cri: CriClient, target: ExecTarget): void {
+  const offered = (req.headersDistinct['x-stream-protocol-version'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const proto = SPDY_PROTOCOLS.find((p) => offered.includes(p));
+  if (!proto) {
+    const text = `unable to upgrade: the client offers ${offered.join(', ') || 'no stream protocol'}, the server supports ${SPDY_PROTOCOLS.join(', ')}`;
+    socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    return;
+  }
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${proto}\r\n\r\n`);
+  new SpdyExecSession(socket, cri, target).start();
+}
+
+class SpdyExecSession {
+  private readonly decoder = new HeaderDecoder();
+  private readonly encoder = new HeaderEncoder();
+  private readonly streams = new Map<string, number>();
+  private readonly stdinId = { id: 0 };
+  private exec: ReturnType<CriClient['exec']> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly socket: Duplex, private readonly cri: CriClient, private readonly target: ExecTarget) {}
+
+  start(): void {
+    const parser = new SpdyFrameParser((f) => this.onFrame(f));
+    this.socket.on('data', (d: Buffer) => { try { parser.push(d); } catch { this.socket.destroy(); } });
+    this.socket.on('close', () => { clearTimeout(this.timer); this.exec?.cancel(); });
+    this.socket.on('error', () => this.exec?.cancel());
+    // A client that never opens its streams must not hold the connection forever.
+    this.timer = setTimeout(() => { if (!this.exec) this.socket.destroy(); }, 30_000);
+  }
+
+  private wanted(): string[] {
+    const t = this.target;
+    return ['error', ...(t.stdin ? ['stdin'] : []), ...(t.stdout ? ['stdout'] : []), ...(t.stderr && !t.tty ? ['stderr'] : []), ...(t.tty ? ['resize'] : [])];
+  }
+
+  private onFrame(f: SpdyFrame): void {
+    if (!f.control) {
+      if (f.streamId === this.stdinId.id && this.exec) {
+        if (f.data.length) this.exec.write({ stdin_data: f.data });
+        if (f.flags & FLAG_FIN) this.exec.write({ stdin_close: true });
+      }
+      return;
+    }
+    if (f.type === SPDY.ping) { this.socket.write(controlFrame(SPDY.ping, 0, f.data)); return; }
+    if (f.type === SPDY.goaway) { this.socket.end(); return; }
+    if (f.type !== SPDY.synStream) return; // SETTINGS, WINDOW_UPDATE, RST_STREAM need no answer here
+    const headers = this.decoder.decode(f.data.subarray(10));
+    const type = headers.streamtype?.[0] ?? '';
+    this.streams.set(type, f.streamId);
+    if (type === 'stdin') this.stdinId.id = f.streamId;
+    const body = Buffer.alloc(4);
+    body.writeUInt32BE(f.streamId);
+    this.socket.write(controlFrame(SPDY.synReply, 0, Buffer.concat([body, this.encoder.encode({})])));
+    if (!this.exec && this.wanted().every((w) => this.streams.has(w))) this.run();
+  }
+
+  private send(type: string, data: Buffer, fin = false): void {
+    const id = this.streams.get(type);
+    if (id === undefined || this.socket.destroyed) return;
+    for (let off = 0; off < data.length; off += MAX_DATA) this.socket.write(dataFrame(id, data.subarray(off, off + MAX_DATA), fin && off + MAX_DATA >= data.length));
+    if (fin && data.length === 0) this.socket.write(dataFrame(id, data, true));
+  }
+
+  private run(): void {
+    clearTimeout(this.timer);
+    const exec = (this.exec = this.cri.exec(this.target.containerId, this.target.cmd));
+    if (!this.target.stdin) exec.write({ stdin_close: true });
+    exec.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
+      if (m.stdout?.length) this.send('stdout', m.stdout);
+      // With a tty the client has no stderr stream: the output is merged as a terminal would.
+      if (m.stderr?.length) this.send(this.streams.has('stderr') ? 'stderr' : 'stdout', m.stderr);
+      if (m.exited) this.finish(exitStatus(m.exit_code ?? 0));
+    });
+    exec.on('error', (err: Error) => this.finish({ metadata: {}, status: 'Failure', message: err.message, reason: 'InternalError' }));
+  }
+
+  private finish(status: object): void {
+    this.send('stdout', Buffer.alloc(0), true);
+    this.send('stderr', Buffer.alloc(0), true);
+    this.send('error', Buffer.from(JSON.stringify(status)), true);
+    // Closing the connection ends the session; the client has read every frame sent before.
+    this.socket.end();
+  }
+}
