@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync, rmSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
 import { upCluster, type E2ECluster } from '../e2e/helpers.js';
 import { addNode, removeNode } from '../../cli/commands/node.js';
@@ -20,7 +21,18 @@ async function leaseOf(ip: string): Promise<string | undefined> {
   } finally { etcd.close(); }
 }
 
-test('node add: the new node is Ready with a subnet lease, the others route to it; node remove undoes it all', async () => {
+async function applyDaemonSet(): Promise<void> {
+  const manifest = JSON.stringify({
+    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds-probe' },
+    spec: { selector: { matchLabels: { app: 'ds-probe' } }, template: { metadata: { labels: { app: 'ds-probe' } }, spec: { containers: [{ name: 'c', image: 'traefik/whoami' }] } } },
+  });
+  const file = `/tmp/ksimt-ds-${c.name}.json`;
+  writeFileSync(file, manifest);
+  try { await c.kubectl('apply', '-f', file); } finally { rmSync(file, { force: true }); }
+}
+
+test('node add: the new node is Ready with a subnet lease and a DaemonSet pod, the others route to it; node remove undoes it all', async () => {
+  await applyDaemonSet();
   await addNode(c.name, 'node-3', 60_000);
   const ctx = loadContext(c.name);
   const n3 = ctx.nodes.find((n) => n.name === 'node-3')!;
@@ -29,6 +41,10 @@ test('node add: the new node is Ready with a subnet lease, the others route to i
   const subnet = await leaseOf(n3.underlayIP);
   assert.ok(subnet, 'node-3 holds a flannel lease');
   await waitFor('node-1 routes node-3\'s subnet over flannel.1', async () => (await run('ip', ['-n', ctx.nodes[0].netns, 'route', 'show', subnet!])).includes('flannel.1'), { timeoutMs: 15_000, intervalMs: 200 });
+  await waitFor('a DaemonSet pod Running on node-3', async () => {
+    const out = JSON.parse(await c.kubectl('get', 'pods', '-l', 'app=ds-probe', '-o', 'json')) as { items: { spec: { nodeName?: string }; status: { phase?: string } }[] };
+    return out.items.some((p) => p.spec.nodeName === 'node-3' && p.status.phase === 'Running');
+  }, { timeoutMs: 60_000, intervalMs: 500 });
   await assert.rejects(addNode(c.name, 'node-3'), /already exists/);
   await assert.rejects(addNode(c.name, 'Bad_Name'), /invalid node name/);
 
