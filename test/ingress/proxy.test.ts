@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { createServer, request, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Endpoints, Ingress, Service } from '../../lib/api/types.js';
 import { freePort } from '../../lib/testing/ports.js';
 import { IngressProxy, liveEndpoints } from '../../ingress/proxy.js';
@@ -58,4 +60,47 @@ test('proxy: round robin, dead endpoints skipped, 502 when all are dead, bodies 
   assert.match(none.body, /no ingress rule for host "elsewhere" path "\/x"/);
 
   assert.deepEqual([...liveEndpoints(table, caches)].sort(), [`127.0.0.31:${backends[0].port}`, `127.0.0.32:${backends[1].port}`, `127.0.0.33:${deadPort}`].sort());
+});
+
+test('proxy: a WebSocket-style upgrade is relayed (101, then bytes both ways)', { timeout: 30_000 }, async (t) => {
+  const backend = createServer((_req, res) => { res.writeHead(426).end('upgrade required\n'); });
+  backend.on('upgrade', (req, socket) => {
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\nX-Seen-Forwarded-For: ${req.headers['x-forwarded-for']}\r\n\r\n`);
+    socket.on('data', (d) => socket.write(`echo:${d}`));
+  });
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.34', () => resolve()));
+  t.after(() => { backend.closeAllConnections(); backend.close(); });
+  const bport = (backend.address() as AddressInfo).port;
+  const caches = {
+    service: (): Service => ({ spec: { ports: [{ port: 80 }] } }),
+    endpoints: (): Endpoints => ({ subsets: [{ addresses: [{ ip: '127.0.0.34' }], ports: [{ port: bport }] }] }),
+  };
+  const table = RouteTable.build([{ metadata: { name: 'ws', namespace: 'd' }, spec: { rules: [{ host: 'ws', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] } }]);
+  const proxy = new IngressProxy({ table: () => table, caches });
+  const port = await proxy.listen('127.0.0.1', 0);
+  t.after(() => proxy.close());
+
+  const { res, socket } = await new Promise<{ res: IncomingMessage; socket: Duplex }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/chat', headers: { host: 'ws', connection: 'Upgrade', upgrade: 'websocket' }, agent: false });
+    req.on('upgrade', (r, s) => resolve({ res: r, socket: s }));
+    req.on('response', (r) => reject(new Error(`no upgrade: ${r.statusCode}`)));
+    req.on('error', reject);
+    req.end();
+  });
+  t.after(() => socket.destroy());
+  assert.equal(res.statusCode, 101);
+  assert.equal(res.headers['x-seen-forwarded-for'], '127.0.0.1');
+  const echoed = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
+  socket.write('hi');
+  assert.equal(await echoed, 'echo:hi');
+
+  // Unknown host: the upgrade gets a plain 404 naming it.
+  const refused = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host: 'nope', connection: 'Upgrade', upgrade: 'websocket' }, agent: false });
+    req.on('response', (r) => { r.resume(); resolve(r.statusCode ?? 0); });
+    req.on('upgrade', () => reject(new Error('upgraded to nowhere')));
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(refused, 404);
 });
