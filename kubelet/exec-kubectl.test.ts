@@ -8,6 +8,7 @@ import { waitFor } from '../lib/testing/wait.js';
 import { Kubelet } from './kubelet.js';
 import { createLogger } from './runtime/log.js';
 import { run } from './runtime/run.js';
+import { shellQuote } from './runtime/exec.js';
 import { startRuntimeHarness } from './testing/runtime-harness.js';
 
 const KUBECTL_127 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
@@ -57,4 +58,12 @@ test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec through t
   assert.match(missing.stderr, /container "?nosuch"? (in pod "sh" is not running|is not valid for pod sh)/);
   const current = await kubectl('kubectl', ['exec', '-i', 'sh', '--', 'cat'], 'over websocket\n');
   assert.deepEqual([current.code, current.stdout], [0, 'over websocket\n']);
+
+  // exec -it: kubectl itself runs on a terminal (util-linux script), so it asks for a tty.
+  for (const bin of [KUBECTL_127, '/usr/bin/kubectl']) {
+    const line = [bin, '--kubeconfig', cfg, 'exec', '-it', 'sh', '--', 'sh', '-c', 'tty; stty size; exit 4'].map(shellQuote).join(' ');
+    const r = await run('script', ['-q', '-e', '-c', line, '/dev/null'], { env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, timeoutMs: 30_000 });
+    assert.match(r.stdout, /\/dev\/pts\/\d+\r?\n24 80/, `${bin}: ${r.stdout} ${r.stderr}`);
+    assert.equal(r.code, 4, `${bin}: ${r.stdout}`);
+  }
 });

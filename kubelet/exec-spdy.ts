@@ -83,7 +83,7 @@ class SpdyExecSession {
 
   private run(): void {
     clearTimeout(this.timer);
-    const exec = (this.exec = this.cri.exec(this.target.containerId, this.target.cmd));
+    const exec = (this.exec = this.cri.exec(this.target.containerId, this.target.cmd, this.target.tty));
     if (!this.target.stdin) exec.write({ stdin_close: true });
     exec.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
       if (m.stdout?.length) this.send('stdout', m.stdout);

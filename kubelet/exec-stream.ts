@@ -60,7 +60,7 @@ export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, cr
   if (spdy) { serveSpdyExec(req, socket, cri, target); return true; }
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(String(key))}\r\nSec-WebSocket-Protocol: ${proto}\r\n\r\n`);
   const send = (channel: number, data: Buffer) => { if (!socket.destroyed) socket.write(encodeFrame(OP.binary, Buffer.concat([Buffer.from([channel]), data]))); };
-  const stream = cri.exec(target.containerId, target.cmd);
+  const stream = cri.exec(target.containerId, target.cmd, target.tty);
   if (!target.stdin) stream.write({ stdin_close: true });
   const parser = new FrameParser((op, payload) => {
     if (op === OP.close) { stream.end(); socket.end(encodeFrame(OP.close, Buffer.alloc(0))); return; }

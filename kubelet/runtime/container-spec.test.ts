@@ -19,3 +19,10 @@ test('env: defaults, image env, container env wins', () => {
   assert.ok(env.includes('A=b=c'));
   assert.ok(imageEnv({ env: [] }, [], 'p').some((e) => e.startsWith('PATH=/usr/local/sbin')));
 });
+
+test('tty commands run under script with the size set and every argument quoted for sh', async () => {
+  const { shellQuote, ttyCommand } = await import('./exec.js');
+  assert.equal(shellQuote('plain-arg_1.txt'), 'plain-arg_1.txt');
+  assert.equal(shellQuote("it's $HOME"), `'it'\\''s $HOME'`);
+  assert.deepEqual(ttyCommand(['sh', '-c', 'echo a b']), ['script', '-q', '-e', '-c', "stty cols 80 rows 24 2>/dev/null; exec sh -c 'echo a b'", '/dev/null']);
+});

@@ -49,10 +49,10 @@ export class CriClient {
     return this.unary<T>(this.imageClient, method, req, timeoutMs);
   }
 
-  /** Opens a streaming Exec; write {stdin_data}/{stdin_close}, read {stdout, stderr, exited, exit_code}. */
-  exec(containerId: string, cmd: string[]): grpc.ClientDuplexStream<object, { stdout: Buffer; stderr: Buffer; exited: boolean; exit_code: number }> {
+  /** Opens a streaming Exec (on a pty when `tty`); write {stdin_data}/{stdin_close}, read {stdout, stderr, exited, exit_code}. */
+  exec(containerId: string, cmd: string[], tty = false): grpc.ClientDuplexStream<object, { stdout: Buffer; stderr: Buffer; exited: boolean; exit_code: number }> {
     const stream = (this.runtimeClient.Exec as () => grpc.ClientDuplexStream<object, never>).call(this.runtimeClient);
-    stream.write({ container_id: containerId, cmd });
+    stream.write({ container_id: containerId, cmd, tty });
     return stream;
   }
 

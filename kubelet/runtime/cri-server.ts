@@ -47,7 +47,7 @@ function unaryHandlers(def: grpc.ServiceDefinition, rt: ContainerRuntime, log: L
   return out;
 }
 
-interface ExecIn { container_id: string; cmd: string[]; stdin_data: Buffer; stdin_close: boolean }
+interface ExecIn { container_id: string; cmd: string[]; tty: boolean; stdin_data: Buffer; stdin_close: boolean }
 
 function execHandler(rt: ContainerRuntime): grpc.handleBidiStreamingCall<ExecIn, object> {
   return (call) => {
@@ -56,7 +56,7 @@ function execHandler(rt: ContainerRuntime): grpc.handleBidiStreamingCall<ExecIn,
       try {
         if (!child) {
           if (!msg.cmd?.length) throw new ApiError('Invalid', 'Exec: cmd is required');
-          child = spawnInContainer(rt.execTarget(msg.container_id), msg.cmd);
+          child = spawnInContainer(rt.execTarget(msg.container_id), msg.cmd, msg.tty);
           child.stdout.on('data', (d: Buffer) => call.write({ stdout: d }));
           child.stderr.on('data', (d: Buffer) => call.write({ stderr: d }));
           child.on('close', (code, sig) => { call.write({ exited: true, exit_code: code ?? (sig ? 137 : 1) }); call.end(); });

@@ -6,8 +6,23 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { ContainerRecord } from './containers.js';
 
-/** Spawns `cmd` inside the container with piped stdio. */
-export function spawnInContainer(r: ContainerRecord, cmd: string[]): ChildProcessWithoutNullStreams {
+/** Quotes one argument for sh. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command run on a terminal: util-linux `script` (present wherever the runtime runs, and
+ * seen inside containers through the node's /usr) allocates the pty, copies the pipes to it and
+ * returns the command's exit code; the size is set first, as a pipe has none.
+ */
+export function ttyCommand(cmd: string[], size = { cols: 80, rows: 24 }): string[] {
+  return ['script', '-q', '-e', '-c', `stty cols ${size.cols} rows ${size.rows} 2>/dev/null; exec ${cmd.map(shellQuote).join(' ')}`, '/dev/null'];
+}
+
+/** Spawns `cmd` inside the container with piped stdio (on a pty when `tty`; output then on stdout only). */
+export function spawnInContainer(r: ContainerRecord, cmd: string[], tty = false): ChildProcessWithoutNullStreams {
+  if (tty) cmd = ttyCommand(cmd);
   const env = Object.fromEntries(r.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   // chroot by path inside the container's mount namespace (not nsenter -r): the root is
   // complete once the container started, even before its own chroot has run.
