@@ -5,14 +5,15 @@
  * table, status) and the reverse proxy on --http-port, /healthz on --health-port.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { Command } from 'commander';
 import { ApiClient } from '../lib/client/api-client.js';
 import { addClientFlags, resolveApiServer, type ClientFlags } from '../lib/client/flags.js';
 import { InformerFactory } from '../lib/client/informer.js';
+import { startStatusServer } from '../kube-proxy/status-server.js';
 import { IngressController } from './controller.js';
 import { ensureIngressClass } from './ingress-class.js';
 import { log } from './log.js';
+import { ingressMetrics } from './metrics.js';
 import { IngressProxy, liveEndpoints } from './proxy.js';
 
 process.env.KUBESIM_COMPONENT ??= 'ingress-controller';
@@ -21,7 +22,7 @@ const program = addClientFlags(new Command('ingress-controller'))
   .description('kubesim ingress controller: routes HTTP by host and path to Services')
   .option('--ingress-class <name>', 'IngressClass this controller serves (created when missing)', 'kubesim')
   .option('--http-port <port>', 'port the proxy listens on', '80')
-  .option('--health-port <port>', 'port of /healthz (-1 = off)', '10254')
+  .option('--health-port <port>', 'port of /healthz, /readyz and /metrics (-1 = off)', '10254')
   .option('--bind-address <ip>', 'address to listen on', '0.0.0.0')
   .option('--publish-service <ns/name>', "the controller's Service: its LoadBalancer addresses go into Ingress status")
   .option('--token-file <path>', 'bearer token file (default: the in-pod ServiceAccount token when present, else the kubeconfig token)')
@@ -62,11 +63,9 @@ async function main(): Promise<void> {
   });
   const proxy = new IngressProxy({ table: () => controller.table(), caches: controller.caches });
   controller.onTable((t) => proxy.pruneAgents(liveEndpoints(t, controller.caches)));
-  const health = healthPort >= 0 ? createServer((req, res) => {
-    const ok = req.url === '/healthz' && controller.hasSynced();
-    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'caches not synced\n');
-  }) : undefined;
-  health?.listen(healthPort, o.bindAddress);
+  const status = healthPort >= 0
+    ? await startStatusServer(o.bindAddress, healthPort, ingressMetrics(proxy.stats, () => controller.table()), () => ({ ok: controller.hasSynced(), body: { synced: controller.hasSynced() } }))
+    : undefined;
 
   // The class is created before serving, so Ingresses naming it are accepted from the first request.
   for (;;) {
@@ -80,7 +79,7 @@ async function main(): Promise<void> {
   log('info', 'serving HTTP', { address: `${o.bindAddress}:${bound}`, ingressclass: o.ingressClass, publishService: o.publishService ?? 'none (node addresses)' });
   await controller.run(shutdown.signal);
   await proxy.close();
-  health?.close();
+  status?.server.close();
   client.close();
 }
 

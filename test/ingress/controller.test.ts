@@ -68,7 +68,6 @@ test('ingress controller: host/path routing, default backend, reload within a se
   assert.equal(cls.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'], 'true', 'the only class becomes the default');
 
   await waitFor('/healthz on the health port once caches synced', async () => (await get(ctl.healthPort, 'x', '/healthz')).status === 200);
-  assert.equal((await get(ctl.healthPort, 'x', '/other')).status, 503);
   await c.create({ ...R.ingresses, namespace: NS }, webIngress('svc-a'));
   const port = ctl.port;
   await waitFor('routes served', async () => (await whoAnswers(port, 'foo.example.com', '/a')) === 'svc-a', { timeoutMs: 10_000 });
@@ -138,4 +137,7 @@ test('ingress controller: host/path routing, default backend, reload within a se
   await waitFor('routes removed', async () => (await get(port, 'bar.example.com', '/')).status === 404);
   assert.equal((await get(port, 'nginx.example.com', '/')).status, 404);
   assert.match(ctl.logs(), /route table rebuilt/);
+  const metrics = (await get(ctl.healthPort, 'x', '/metrics')).body;
+  assert.match(metrics, /kubesim_ingress_responses_total\{outcome="proxied"\} [1-9]\d*/);
+  assert.match(metrics, /kubesim_ingress_responses_total\{outcome="unavailable"\} [1-9]/);
 });
