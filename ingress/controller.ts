@@ -6,6 +6,7 @@
  */
 import type { Endpoints, Ingress, IngressClass, Node, Service } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
+import type { EventRecorder } from '../lib/client/event-recorder.js';
 import { InformerFactory, type SharedInformer } from '../lib/client/informer.js';
 import { R } from '../lib/client/resources.js';
 import { WorkQueue, runWorkers } from '../lib/client/workqueue.js';
@@ -23,6 +24,8 @@ export interface IngressControllerOptions {
   publishService?: string;
   /** Whether to write Ingress status (on by default). */
   updateStatus?: boolean;
+  /** Where "Sync" Events go (as ingress-nginx's "Scheduled for sync"), when given. */
+  recorder?: EventRecorder;
 }
 
 /** Watches the cluster and keeps the route table and Ingress status current. */
@@ -37,6 +40,8 @@ export class IngressController {
   private current = RouteTable.build([]);
   private readonly listeners: Array<(t: RouteTable) => void> = [];
   private lastSummary = '';
+  /** The generation of each served Ingress last announced with a Sync event. */
+  private readonly announced = new Map<string, number | undefined>();
 
   constructor(private readonly client: ApiClient, private readonly factory: InformerFactory, private readonly opts: IngressControllerOptions) {
     this.ingresses = factory.informerFor<Ingress>(R.ingresses);
@@ -94,12 +99,13 @@ export class IngressController {
   }
 
   private rebuild(): void {
-    this.current = RouteTable.build(this.served());
+    const served = this.served();
+    this.current = RouteTable.build(served);
     for (const fn of this.listeners) fn(this.current);
-    const summary = `${this.served().length}/${this.current.size()}`;
+    const summary = `${served.length}/${this.current.size()}`;
     if (summary !== this.lastSummary) {
       this.lastSummary = summary;
-      log('info', 'route table rebuilt', { ingresses: this.served().length, routes: this.current.size() });
+      log('info', 'route table rebuilt', { ingresses: served.length, routes: this.current.size() });
     }
   }
 
@@ -119,7 +125,12 @@ export class IngressController {
   private async syncStatus(key: string, signal: AbortSignal): Promise<void> {
     const [ns, name] = key.split('/');
     const ing = this.ingresses.lister.get(ns, name);
-    if (!ing || !servesIngress(ing, this.opts.className, this.classes.lister.list())) return;
+    if (!ing || !servesIngress(ing, this.opts.className, this.classes.lister.list())) { this.announced.delete(key); return; }
+    const gen = ing.metadata?.generation;
+    if (!this.announced.has(key) || this.announced.get(key) !== gen) {
+      this.announced.set(key, gen);
+      this.opts.recorder?.event(ing, 'Normal', 'Sync', 'Scheduled for sync');
+    }
     const [pns, pname] = (this.opts.publishService ?? '').split('/');
     const svc = pname ? this.services.lister.get(pns, pname) : undefined;
     await writeIngressStatus(this.client, ing, publishedAddresses(svc, this.nodes.lister.list()), signal);

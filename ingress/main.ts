@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ApiClient } from '../lib/client/api-client.js';
 import { addClientFlags, resolveApiServer, type ClientFlags } from '../lib/client/flags.js';
+import { EventRecorder } from '../lib/client/event-recorder.js';
 import { InformerFactory } from '../lib/client/informer.js';
 import { startStatusServer } from '../kube-proxy/status-server.js';
 import { IngressController } from './controller.js';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   const client = connect(o);
   const controller = new IngressController(client, new InformerFactory(client), {
     className: o.ingressClass, publishService: o.publishService, updateStatus: o.updateStatus !== 'false',
+    recorder: new EventRecorder(client, { component: 'ingress-controller' }),
   });
   const proxy = new IngressProxy({ table: () => controller.table(), caches: controller.caches });
   controller.onTable((t) => proxy.pruneAgents(liveEndpoints(t, controller.caches)));

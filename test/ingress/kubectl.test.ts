@@ -63,5 +63,10 @@ test('kubectl create ingress / get ingress, served by the controller', { timeout
     const [header, line] = row.trim().split('\n');
     assert.deepEqual(header.split(/\s+/), ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
     assert.deepEqual(line.split(/\s+/).slice(0, 5), [name, 'kubesim', host, '127.0.0.1', '80']);
+    const described = await waitFor(`${bin}: Sync event in kubectl describe`, async () => {
+      const text = await kubectlOk(bin, c, ['describe', 'ingress', name]);
+      return /Normal\s+Sync\s+.*ingress-controller\s+Scheduled for sync/.test(text) ? text : undefined;
+    });
+    assert.match(described, new RegExp(`${host.replaceAll('.', '\\.')}\\s+/a\\s+svc-a:80`));
   }
 });
