@@ -269,6 +269,25 @@ test('an unknown image gives ErrImagePull / ImagePullBackOff', async () => {
   await waitFor('sandbox removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
 });
 
+test('restartCount survives a recreated sandbox: the API count carries on when the old containers are gone', async () => {
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'phoenix' },
+    spec: { nodeName: NODE, terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
+  } as Pod);
+  const statusOf = async () => (await getPod('phoenix')).status?.containerStatuses?.[0];
+  const first = await waitFor('running', async () => { const s = await statusOf(); return s?.state?.running && s; }, { timeoutMs: 20_000 });
+  const cid1 = first.containerID!.replace('kubesim://', '');
+  process.kill(h.rt.containers.get(cid1).pid!, 'SIGKILL');
+  const second = await waitFor('restarted once', async () => { const s = await statusOf(); return s?.state?.running && s.restartCount === 1 && s; }, { timeoutMs: 30_000 });
+  // The sandbox dies (its pause process): the kubelet makes a new one and starts the container again.
+  const sandbox = (await h.cri.call('ListPodSandbox', {})).items.find((x: { labels: Record<string, string> }) => x.labels['io.kubernetes.pod.name'] === 'phoenix');
+  process.kill(h.rt.sandboxes.get(sandbox.id).pausePid, 'SIGKILL');
+  const third = await waitFor('running in a new sandbox', async () => { const s = await statusOf(); return s?.state?.running && s.containerID !== second.containerID && s; }, { timeoutMs: 40_000 });
+  assert.equal(third.restartCount, 2);
+  await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'phoenix' }, { gracePeriodSeconds: 0 });
+  await waitFor('sandbox removed', async () => (await h.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 20_000 });
+});
+
 test('a restarted kubelet adopts running pods: same container, no restart, and it keeps syncing them', async () => {
   await cp.client.create({ resource: 'configmaps', namespace: 'default' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'survivor-cfg' }, data: { v: 'one' } });
   await cp.client.create({ resource: 'pods', namespace: 'default' }, {

@@ -38,7 +38,23 @@ export interface WorkerDeps {
   log: Logger;
 }
 
-interface CriContainer { id: string; labels: Record<string, string>; created_at: number; state: number }
+interface CriContainer { id: string; labels: Record<string, string>; created_at: number; state: number; metadata?: { attempt?: number } }
+
+/** The container's status as last written to the API. */
+function apiStatus(pod: Pod, name: string, isInit: boolean) {
+  return (isInit ? pod.status?.initContainerStatuses : pod.status?.containerStatuses)?.find((s) => s.name === name);
+}
+
+/** restartCount the API shows for a container (kept across sandbox recreation). */
+function previousRestarts(pod: Pod, name: string, isInit: boolean): number {
+  return apiStatus(pod, name, isInit)?.restartCount ?? 0;
+}
+
+/** True when the API shows the container started at least once (running or terminated, now or before). */
+function ranBefore(pod: Pod, name: string, isInit: boolean): boolean {
+  const s = apiStatus(pod, name, isInit);
+  return !!(s?.state?.running || s?.state?.terminated || s?.lastState?.terminated);
+}
 
 const SANDBOX_READY = 0;
 const RUNNING = 1;
@@ -140,7 +156,10 @@ export class PodWorker {
     const name = c.name!;
     const key = `${pod.metadata!.uid}/${name}`;
     const latest = await this.observe(history[0]);
-    const view: ContainerView = { name, image: c.image ?? '', latest, previous: await this.observe(history[1]), restartCount: Math.max(0, history.length - 1), ready: false };
+    // restartCount is the attempt of the newest instance (CRI metadata.attempt, as the real kubelet):
+    // older instances are removed, and a recreated sandbox starts with none.
+    const restarts = history[0] ? history[0].metadata?.attempt ?? history.length - 1 : previousRestarts(pod, name, isInit);
+    const view: ContainerView = { name, image: c.image ?? '', latest, previous: await this.observe(history[1]), restartCount: restarts, ready: false };
     if (latest?.state === RUNNING) { view.ready = !isInit && (!c.readinessProbe || this.d.isReady(latest.id)); return view; }
     if (!canStart) { view.waiting = { reason: 'PodInitializing' }; return view; }
     if (latest?.state === EXITED) {
@@ -156,11 +175,14 @@ export class PodWorker {
       }
       this.crashBackoff.next(key);
     }
-    const started = await this.startContainer(pod, c, sb, history.length, ctx);
+    // The next attempt: after the newest instance, or after what the pod status last showed
+    // (a new sandbox; the API keeps the count) when that container had run at all.
+    const attempt = history[0] ? restarts + 1 : restarts + (ranBefore(pod, name, isInit) ? 1 : 0);
+    const started = await this.startContainer(pod, c, sb, attempt, ctx);
     if (started) {
       view.previous = latest;
       view.latest = await this.observe({ id: started, labels: {}, created_at: 0, state: 0 });
-      view.restartCount = history.length;
+      view.restartCount = attempt;
       ctx.after(1000);
       // Keep the newest exited instance for lastState and logs --previous; older ones go.
       for (const old of history.slice(1)) await this.d.cri.call('RemoveContainer', { container_id: old.id }).catch(() => undefined);
