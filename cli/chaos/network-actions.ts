@@ -11,6 +11,7 @@ import { ApiError } from '../../lib/errors.js';
 import { UserError } from '../commands/up.js';
 import { nodeOf, type ChaosContext } from './context.js';
 import { recordEvent } from './events.js';
+import { isAlive } from '../cluster/supervisor.js';
 
 const FLANNEL_PREFIX = '/coreos.com/network';
 
@@ -40,11 +41,13 @@ export async function splitCluster(ctx: ChaosContext, a: string[], b: string[]):
   }
 }
 
-/** Undoes every partition: all node links up, blackhole routes to underlay addresses removed. */
+/** Undoes every partition: node links up (not of stopped nodes), blackhole routes to underlay addresses removed. */
 export async function heal(ctx: ChaosContext): Promise<void> {
   const underlayIPs = new Set(ctx.nodes.map((n) => n.underlayIP));
   for (const n of ctx.nodes) {
-    await run('ip', ['link', 'set', n.hostVeth, 'up']).catch(() => undefined);
+    // A node powered off with `kubesim node stop` stays off: only `node start` brings it back.
+    const stopped = !ctx.state.processes.some((p) => p.node === n.name && isAlive(p.pid));
+    if (!stopped) await run('ip', ['link', 'set', n.hostVeth, 'up']).catch(() => undefined);
     const routes = await ipIn(n.netns, 'route', 'show', 'type', 'blackhole').catch(() => '');
     for (const line of routes.split('\n')) {
       const dst = /^blackhole (\S+)/.exec(line.trim())?.[1];
