@@ -19,6 +19,7 @@ import { PodWorker } from './pod-worker.js';
 import { Prober } from './prober.js';
 import { startKubeletServer } from './server.js';
 import { NodeLease } from './node-lease.js';
+import { HostPorts } from './host-ports.js';
 import { heartbeat, machineCapacity, registerNode, type NodeIdentity } from './node-status.js';
 import type { ClusterDns } from './dns-config.js';
 
@@ -41,6 +42,8 @@ export interface KubeletOptions {
   serverPort?: number;
   /** Duration of the node heartbeat Lease (--node-lease-duration-seconds); renewed every quarter of it. */
   nodeLeaseDurationSeconds?: number;
+  /** Where hostPorts listen when a port names no hostIP (default 0.0.0.0: every node address). */
+  hostPortAddress?: string;
 }
 
 interface CriListed { id: string; pod_sandbox_id: string; state: number; created_at: number; labels: Record<string, string> }
@@ -56,12 +59,14 @@ export class Kubelet {
   private readonly events: EventRecorder;
   private lastStates = new Map<string, number>();
   private readonly lease: NodeLease;
+  private readonly hostPorts: HostPorts;
   /** Port of the HTTP server once running. */
   serverPort = 0;
 
   constructor(private readonly o: KubeletOptions) {
     this.cri = new CriClient(o.criEndpoint);
     this.lease = new NodeLease(o.client, o.node.name, o.nodeLeaseDurationSeconds ?? 40);
+    this.hostPorts = new HostPorts(o.node.name, o.hostPortAddress ?? '0.0.0.0', o.log);
     this.factory = new InformerFactory(o.client);
     this.pods = this.factory.informerFor<Pod>({ resource: 'pods' }, { fieldSelector: `spec.nodeName=${o.node.name}` });
     const cms = this.factory.informerFor<ConfigMap>({ resource: 'configmaps' });
@@ -119,11 +124,13 @@ export class Kubelet {
       this.every(this.o.heartbeatMs ?? 10_000, signal, () => heartbeat(this.o.client, this.o.node)),
       this.every(this.lease.renewIntervalMs, signal, () => this.lease.renew()),
       this.every(this.o.relistMs ?? 1000, signal, () => this.relist()),
+      this.every(this.o.relistMs ?? 1000, signal, () => this.hostPorts.sync(this.pods.lister.list())),
       this.every(10_000, signal, async () => { for (const p of this.pods.lister.list()) this.enqueue(p); }),
       runWorkers(this.queue, this.o.workers ?? 4, (key) => this.syncKey(key), signal,
         (key, err) => this.o.log.warn('pod sync failed', { pod: key, err: (err as Error).message })),
     ];
     await Promise.all(loops);
+    this.hostPorts.close();
     this.cri.close();
   }
 
