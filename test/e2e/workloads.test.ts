@@ -172,7 +172,8 @@ spec:
 test('CronJob fires at the minute boundary and its Job runs to completion', async () => {
   const job = await waitFor('a Job created by CronJob hello', async () => {
     const out = JSON.parse(await c.kubectl('get', 'jobs', '-o', 'json')) as { items: { metadata: { name: string; ownerReferences?: { kind: string; name: string }[] }; status: { succeeded?: number } }[] };
-    return out.items.find((j) => j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === 'hello') && j.status.succeeded === 1)?.metadata.name;
+    // The newest one: older Jobs may already be trimmed by the history limit.
+    return out.items.reverse().find((j) => j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === 'hello') && j.status.succeeded === 1)?.metadata.name;
   }, { timeoutMs: 130_000, intervalMs: 1000 });
   assert.match(job, /^hello-\d+$/);
   assert.match(await c.kubectl('logs', `job/${job}`), /hello from cron/, await c.kubectl('get', 'pods', '--show-labels'));
