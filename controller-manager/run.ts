@@ -4,7 +4,7 @@
  */
 import type { ApiClient } from '../lib/client/api-client.js';
 import { clientLog } from '../lib/client/log.js';
-import { InformerFactory } from './informers.js';
+import { InformerFactory } from '../lib/client/informer.js';
 import type { Recorder } from './recorder.js';
 import { ReplicaSetController, REPLICATION_CONTROLLER } from './controllers/replica-set.js';
 import { DeploymentController } from './controllers/deployment/controller.js';
@@ -62,7 +62,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     'pvc-protection': () => new PvcProtectionController(f, client),
     'pv-protection': () => new PvProtectionController(f, client),
     servicelb: () => new ServiceLBController(f, client, recorder, o.loadBalancerIPRange),
-    horizontalpodautoscaling: () => new HorizontalPodAutoscalerController(f, client, recorder, new KubeletStatsSource(f.informer({ resource: 'nodes' }))),
+    horizontalpodautoscaling: () => new HorizontalPodAutoscalerController(f, client, recorder, new KubeletStatsSource(f.informerFor({ resource: 'nodes' }))),
   };
 }
 
@@ -75,7 +75,7 @@ export async function startControllers(client: ApiClient, recorder: Recorder, si
   if (unknown.length) throw new Error(`--controllers: unknown controller(s) ${unknown.join(', ')}; known: ${Object.keys(all).join(', ')}`);
   const running = wanted.map((n) => ({ name: n, c: all[n]() }));
   factory.start(signal);
-  await factory.waitForSync(signal);
+  await factory.waitForCacheSync(signal);
   clientLog('info', 'caches synced; controllers running', { controllers: wanted.join(',') });
   await Promise.all(running.map(({ c }) => c.run(o.workers, signal)));
 }

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { CronJobController, mostRecentSchedule } from './cron-job.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Job } from '../../lib/api/types.js';
@@ -19,7 +19,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   controller = new CronJobController(informers, cp.client, { event: (_o, _t, reason) => { reasons.push(reason); } }, { now: () => clock });
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void controller.run(1, stop.signal);
 });
 after(async () => { stop.abort(); await cp.stop(); });

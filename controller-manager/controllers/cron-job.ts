@@ -13,7 +13,7 @@ import { keyOf, splitKey } from '../../lib/client/indexer.js';
 import { isApiError } from '../../lib/errors.js';
 import { controllerRef, ownerRefFor } from '../pods.js';
 import type { Recorder } from '../recorder.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 import { jobFinished } from './job.js';
 
 const SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -52,8 +52,8 @@ export class CronJobController {
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder, o: CronJobOptions = {}) {
     this.now = o.now ?? (() => new Date());
-    this.cronJobs = informers.informer<CronJob>({ group: 'batch', resource: 'cronjobs' });
-    this.jobs = informers.informer<Job>({ group: 'batch', resource: 'jobs' });
+    this.cronJobs = informers.informerFor<CronJob>({ group: 'batch', resource: 'cronjobs' });
+    this.jobs = informers.informerFor<Job>({ group: 'batch', resource: 'jobs' });
     this.cronJobs.addEventHandler({ onAdd: (c) => this.queue.add(keyOf(c)), onUpdate: (_o, c) => this.queue.add(keyOf(c)) });
     const jobChanged = (j: Job) => { const ref = controllerRef(j); if (ref?.kind === 'CronJob') this.queue.add(`${j.metadata?.namespace}/${ref.name}`); };
     this.jobs.addEventHandler({ onAdd: jobChanged, onUpdate: (_o, j) => jobChanged(j), onDelete: jobChanged });

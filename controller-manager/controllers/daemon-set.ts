@@ -15,7 +15,7 @@ import { requiredNodeAffinity } from '../../scheduler/plugins/helpers/node-selec
 import { findUntoleratedTaint } from '../../scheduler/plugins/helpers/tolerations.js';
 import { controllerRef, isPodActive, isPodReady, ownerRefFor, podFromTemplate } from '../pods.js';
 import type { Recorder } from '../recorder.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 import { podTemplateHash } from './deployment/hash.js';
 import { intOrPercent } from './deployment/util.js';
 
@@ -69,9 +69,9 @@ export class DaemonSetController {
   private readonly pods: SharedInformer<Pod>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder) {
-    this.sets = informers.informer<DaemonSet>({ group: 'apps', resource: 'daemonsets' });
-    this.nodes = informers.informer<Node>({ resource: 'nodes' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
+    this.sets = informers.informerFor<DaemonSet>({ group: 'apps', resource: 'daemonsets' });
+    this.nodes = informers.informerFor<Node>({ resource: 'nodes' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     this.sets.addEventHandler({ onAdd: (d) => this.queue.add(keyOf(d)), onUpdate: (_o, d) => this.queue.add(keyOf(d)) });
     const all = () => { for (const d of this.sets.lister.list()) this.queue.add(keyOf(d)); };
     this.nodes.addEventHandler({ onAdd: all, onUpdate: all, onDelete: all });

@@ -12,7 +12,7 @@ import { keyOf, splitKey } from '../../lib/client/indexer.js';
 import { selectorFromSet } from '../../lib/labels/selector.js';
 import { isApiError } from '../../lib/errors.js';
 import { controllerRef, isPodReady, ownerRefFor } from '../pods.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 import { resolveTargetPort } from './endpoints.js';
 
 const SERVICE_LABEL = 'kubernetes.io/service-name';
@@ -64,9 +64,9 @@ export class EndpointSliceController {
   private readonly slices: SharedInformer<EndpointSlice>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient) {
-    this.services = informers.informer<Service>({ resource: 'services' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
-    this.slices = informers.informer<EndpointSlice>(SLICES);
+    this.services = informers.informerFor<Service>({ resource: 'services' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
+    this.slices = informers.informerFor<EndpointSlice>(SLICES);
     this.services.addEventHandler({ onAdd: (s) => this.queue.add(keyOf(s)), onUpdate: (_o, s) => this.queue.add(keyOf(s)), onDelete: (s) => this.queue.add(keyOf(s)) });
     const podChanged = (p: Pod) => {
       for (const s of this.services.lister.list(undefined, p.metadata?.namespace)) {

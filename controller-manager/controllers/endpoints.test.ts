@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { EndpointsController } from './endpoints.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Endpoints, Pod } from '../../lib/api/types.js';
@@ -15,7 +15,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const c = new EndpointsController(informers, cp.client);
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void c.run(2, stop.signal);
 });
 after(async () => { stop.abort(); await cp.stop(); });

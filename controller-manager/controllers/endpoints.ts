@@ -12,7 +12,7 @@ import { keyOf, splitKey } from '../../lib/client/indexer.js';
 import { selectorFromSet } from '../../lib/labels/selector.js';
 import { isApiError } from '../../lib/errors.js';
 import { isPodReady } from '../pods.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 
 type Subset = NonNullable<Endpoints['subsets']>[number];
 type EndpointPort = NonNullable<Subset['ports']>[number];
@@ -68,9 +68,9 @@ export class EndpointsController {
   private readonly endpoints: SharedInformer<Endpoints>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient) {
-    this.services = informers.informer<Service>({ resource: 'services' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
-    this.endpoints = informers.informer<Endpoints>({ resource: 'endpoints' });
+    this.services = informers.informerFor<Service>({ resource: 'services' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
+    this.endpoints = informers.informerFor<Endpoints>({ resource: 'endpoints' });
     this.services.addEventHandler({ onAdd: (s) => this.queue.add(keyOf(s)), onUpdate: (_o, s) => this.queue.add(keyOf(s)), onDelete: (s) => this.queue.add(keyOf(s)) });
     const podChanged = (p: Pod) => {
       for (const s of this.services.lister.list(undefined, p.metadata?.namespace)) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { startFakeKubelet } from '../../lib/testing/fake-kubelet.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { ReplicaSetController } from './replica-set.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './garbage-collector.js';
@@ -19,7 +19,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const controllers = [new ReplicaSetController(informers, cp.client, recorder), new DeploymentController(informers, cp.client, recorder), new GarbageCollector(informers, cp.client)];
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   for (const c of controllers) void c.run(2, stop.signal);
   startFakeKubelet(cp.client, stop.signal);
 });

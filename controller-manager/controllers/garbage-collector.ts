@@ -10,7 +10,7 @@ import type { ApiClient, ResourceTarget } from '../../lib/client/api-client.js';
 import type { SharedInformer } from '../../lib/client/informer.js';
 import { WorkQueue, runWorkers } from '../../lib/client/workqueue.js';
 import { isApiError } from '../../lib/errors.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 
 /** Kinds the collector tracks: kind → where it lives. */
 export const GC_RESOURCES: Record<string, { group: string; resource: string }> = {
@@ -39,7 +39,7 @@ export class GarbageCollector {
 
   constructor(factory: InformerFactory, private readonly client: ApiClient) {
     for (const [kind, where] of Object.entries(GC_RESOURCES)) {
-      const inf = factory.informer(where);
+      const inf = factory.informerFor(where);
       this.informers.set(kind, inf);
       inf.addEventHandler({
         onAdd: (o) => this.changed(kind, o),

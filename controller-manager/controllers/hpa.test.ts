@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { HorizontalPodAutoscalerController, desiredReplicas, stabilize, type PodCpu } from './hpa.js';
 import { cpuRateMilli, samplesFromSummary, type MetricsSource } from './hpa-metrics.js';
 import type { Deployment, HorizontalPodAutoscaler, Pod } from '../../lib/api/types.js';
@@ -52,7 +52,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const c = new HorizontalPodAutoscalerController(informers, cp.client, { event: () => undefined }, metrics, { syncPeriodMs: 200 });
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void c.run(1, stop.signal);
 });
 after(async () => { stop.abort(); await cp.stop(); });

@@ -15,7 +15,7 @@ import { isApiError } from '../../lib/errors.js';
 import { parseSelector } from '../../lib/labels/selector.js';
 import { tryParseQuantity } from '../../lib/api/quantity.js';
 import { isPodActive, isPodReady } from '../pods.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 import type { Recorder } from '../recorder.js';
 import type { MetricsSource } from './hpa-metrics.js';
 
@@ -102,8 +102,8 @@ export class HorizontalPodAutoscalerController {
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder, private readonly metrics: MetricsSource, private readonly o: HpaOptions = {}) {
     this.periodMs = o.syncPeriodMs ?? 15_000;
-    this.hpas = informers.informer<HorizontalPodAutoscaler>({ group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
+    this.hpas = informers.informerFor<HorizontalPodAutoscaler>({ group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     this.hpas.addEventHandler({
       onAdd: (h) => this.queue.add(keyOf(h)),
       onUpdate: (o, h) => { if (o.metadata?.generation !== h.metadata?.generation) this.queue.add(keyOf(h)); },

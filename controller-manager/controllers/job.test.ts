@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { startFakeKubelet } from '../../lib/testing/fake-kubelet.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { JobController, formatIndexes } from './job.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Job, Pod } from '../../lib/api/types.js';
@@ -18,7 +18,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const c = new JobController(informers, cp.client, { event: () => undefined }, { backoffBaseMs: 100, backoffMaxMs: 400 });
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void c.run(2, stop.signal);
   startFakeKubelet(cp.client, stop.signal, {
     delayMs: 20,

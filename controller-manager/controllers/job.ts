@@ -12,7 +12,7 @@ import { keyOf, splitKey } from '../../lib/client/indexer.js';
 import { isApiError } from '../../lib/errors.js';
 import { controllerRef, isPodReady, ownerRefFor, podFromTemplate } from '../pods.js';
 import type { Recorder } from '../recorder.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 
 const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 
@@ -46,8 +46,8 @@ export class JobController {
   private readonly pods: SharedInformer<Pod>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder, private readonly o: JobOptions = {}) {
-    this.jobs = informers.informer<Job>({ group: 'batch', resource: 'jobs' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
+    this.jobs = informers.informerFor<Job>({ group: 'batch', resource: 'jobs' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     this.jobs.addEventHandler({ onAdd: (j) => this.queue.add(keyOf(j)), onUpdate: (_o, j) => this.queue.add(keyOf(j)) });
     const podChanged = (p: Pod) => { const ref = controllerRef(p); if (ref?.kind === 'Job') this.queue.add(`${p.metadata?.namespace}/${ref.name}`); };
     this.pods.addEventHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p), onDelete: podChanged });

@@ -8,7 +8,7 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import type { SharedInformer } from '../../lib/client/informer.js';
 import { WorkQueue, runWorkers } from '../../lib/client/workqueue.js';
 import { isApiError } from '../../lib/errors.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 
 /** Every namespaced resource emptied before a namespace goes (workloads first, so they stop recreating). */
 export const NAMESPACED_RESOURCES: { group: string; resource: string }[] = [
@@ -29,7 +29,7 @@ export class NamespaceController {
   private readonly namespaces: SharedInformer;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient) {
-    this.namespaces = informers.informer({ resource: 'namespaces' });
+    this.namespaces = informers.informerFor({ resource: 'namespaces' });
     const changed = (ns: KObject) => { if (ns.metadata?.deletionTimestamp) this.queue.add(ns.metadata.name!); };
     this.namespaces.addEventHandler({ onAdd: changed, onUpdate: (_o, ns) => changed(ns) });
   }

@@ -4,7 +4,7 @@ import { startControlPlane, type TestControlPlane } from '../../lib/testing/cont
 import { startFakeKubelet } from '../../lib/testing/fake-kubelet.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { startScheduler } from '../../scheduler/run.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { ReplicaSetController } from './replica-set.js';
 import { NodeLifecycleController, evictionTime, reconcileTaints, wantedTaints, TAINT_UNREACHABLE } from './node-lifecycle.js';
 import type { KObject } from '../../lib/api/object.js';
@@ -44,7 +44,7 @@ before(async () => {
   const nlc = new NodeLifecycleController(informers, cp.client, recorder, { nodeMonitorGracePeriodMs: 2000, podEvictionTimeoutMs: 2000 });
   const rs = new ReplicaSetController(informers, cp.client, recorder);
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void nlc.run(2, stop.signal);
   void rs.run(2, stop.signal);
   await startScheduler(cp.client, stop.signal, {});

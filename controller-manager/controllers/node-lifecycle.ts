@@ -18,7 +18,7 @@ import { WorkQueue, runWorkers } from '../../lib/client/workqueue.js';
 import { clientLog } from '../../lib/client/log.js';
 import { isApiError } from '../../lib/errors.js';
 import { tolerates } from '../../scheduler/plugins/helpers/tolerations.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 import type { Recorder } from '../recorder.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -98,9 +98,9 @@ export class NodeLifecycleController {
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder, o: NodeLifecycleOptions = {}) {
     this.graceMs = o.nodeMonitorGracePeriodMs ?? 40_000;
     this.evictionMs = o.podEvictionTimeoutMs ?? 300_000;
-    this.nodes = informers.informer<Node>({ resource: 'nodes' });
-    this.leases = informers.informer<Lease>({ group: 'coordination.k8s.io', resource: 'leases' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
+    this.nodes = informers.informerFor<Node>({ resource: 'nodes' });
+    this.leases = informers.informerFor<Lease>({ group: 'coordination.k8s.io', resource: 'leases' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     this.nodes.addEventHandler({
       onAdd: (n) => this.nodeQueue.add(n.metadata!.name!),
       onUpdate: (_o, n) => this.nodeQueue.add(n.metadata!.name!),

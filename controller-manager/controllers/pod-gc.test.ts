@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { PodGC, terminatedPodsOverThreshold } from './pod-gc.js';
 import type { Pod } from '../../lib/api/types.js';
 
@@ -23,7 +23,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const gc = new PodGC(informers, cp.client, { terminatedPodGCThreshold: 2, periodMs: 200 });
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void gc.run(1, stop.signal);
 });
 after(async () => { stop.abort(); await cp.stop(); });

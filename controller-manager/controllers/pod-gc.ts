@@ -11,7 +11,7 @@ import { keyOf } from '../../lib/client/indexer.js';
 import { sleep } from '../../lib/client/backoff.js';
 import { clientLog } from '../../lib/client/log.js';
 import { isApiError } from '../../lib/errors.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 
 /** Options of the pod GC. */
 export interface PodGCOptions {
@@ -44,8 +44,8 @@ export class PodGC {
   private readonly periodMs: number;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, o: PodGCOptions = {}) {
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
-    this.nodes = informers.informer<Node>({ resource: 'nodes' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
+    this.nodes = informers.informerFor<Node>({ resource: 'nodes' });
     this.threshold = o.terminatedPodGCThreshold ?? 12_500;
     this.periodMs = o.periodMs ?? 20_000;
   }

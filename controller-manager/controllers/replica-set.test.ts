@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { ReplicaSetController, REPLICATION_CONTROLLER } from './replica-set.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Pod } from '../../lib/api/types.js';
@@ -18,7 +18,7 @@ before(async () => {
   const rs = new ReplicaSetController(informers, cp.client, recorder);
   const rc = new ReplicaSetController(informers, cp.client, recorder, REPLICATION_CONTROLLER);
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void rs.run(2, stop.signal);
   void rc.run(2, stop.signal);
 });

@@ -16,7 +16,7 @@ import { isApiError } from '../../lib/errors.js';
 import { Expectations } from '../expectations.js';
 import { controllerRef, deletionRank, isPodActive, isPodAvailable, isPodReady, ownerRefFor, podFromTemplate } from '../pods.js';
 import type { Recorder } from '../recorder.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 
 /** Which kind this instance manages. */
 export interface ReplicaKind { group: string; resource: string; kind: string; apiVersion: string; selector(rs: ReplicaSet): Selector }
@@ -44,8 +44,8 @@ export class ReplicaSetController {
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder, private readonly k: ReplicaKind = REPLICA_SET) {
     this.queue = new WorkQueue({ name: k.resource });
-    this.owners = informers.informer<ReplicaSet>({ group: k.group, resource: k.resource });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
+    this.owners = informers.informerFor<ReplicaSet>({ group: k.group, resource: k.resource });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     this.owners.addEventHandler({
       onAdd: (rs) => this.queue.add(keyOf(rs)),
       onUpdate: (_o, rs) => this.queue.add(keyOf(rs)),

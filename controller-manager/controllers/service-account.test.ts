@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { ServiceAccountController } from './service-account.js';
 import type { KObject } from '../../lib/api/object.js';
 
@@ -12,7 +12,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const c = new ServiceAccountController(informers, cp.client);
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void c.run(1, stop.signal);
 });
 after(async () => { stop.abort(); await cp.stop(); });

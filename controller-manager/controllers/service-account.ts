@@ -4,7 +4,7 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import type { SharedInformer } from '../../lib/client/informer.js';
 import { WorkQueue, runWorkers } from '../../lib/client/workqueue.js';
 import { isApiError } from '../../lib/errors.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 
 /** Accounts every namespace gets. */
 export const DEFAULT_ACCOUNTS = ['default'];
@@ -16,8 +16,8 @@ export class ServiceAccountController {
   private readonly accounts: SharedInformer;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient) {
-    this.namespaces = informers.informer({ resource: 'namespaces' });
-    this.accounts = informers.informer({ resource: 'serviceaccounts' });
+    this.namespaces = informers.informerFor({ resource: 'namespaces' });
+    this.accounts = informers.informerFor({ resource: 'serviceaccounts' });
     this.namespaces.addEventHandler({ onAdd: (ns) => this.queue.add(ns.metadata!.name!), onUpdate: (_o, ns) => this.queue.add(ns.metadata!.name!) });
     this.accounts.addEventHandler({ onDelete: (sa) => this.queue.add(sa.metadata!.namespace!) });
   }

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { IpPool, ServiceLBController } from './service-lb.js';
 import type { Service } from '../../lib/api/types.js';
 
@@ -25,7 +25,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const c = new ServiceLBController(informers, cp.client, { event: () => undefined }, '10.200.0.200-10.200.0.201');
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void c.run(1, stop.signal);
 });
 after(async () => { stop.abort(); await cp.stop(); });

@@ -13,7 +13,7 @@ import { keyOf, splitKey } from '../../lib/client/indexer.js';
 import { WorkQueue, runWorkers } from '../../lib/client/workqueue.js';
 import { clientLog } from '../../lib/client/log.js';
 import { isApiError } from '../../lib/errors.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 import type { Recorder } from '../recorder.js';
 
 /** The default pool: the top of the local underlay. */
@@ -73,7 +73,7 @@ export class ServiceLBController {
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder, range = DEFAULT_LB_RANGE) {
     this.pool = new IpPool(range);
-    this.services = informers.informer<Service>({ resource: 'services' });
+    this.services = informers.informerFor<Service>({ resource: 'services' });
     this.services.addEventHandler({
       onAdd: (s) => this.observe(s),
       onUpdate: (_o, s) => this.observe(s),

@@ -4,7 +4,7 @@ import { startControlPlane, type TestControlPlane } from '../../lib/testing/cont
 import { startFakeKubelet } from '../../lib/testing/fake-kubelet.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { SharedInformer } from '../../lib/client/informer.js';
-import { InformerFactory } from '../informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { StatefulSetController } from './stateful-set.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Pod, StatefulSet } from '../../lib/api/types.js';
@@ -18,7 +18,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const c = new StatefulSetController(informers, cp.client, { event: () => undefined });
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void c.run(2, stop.signal);
   startFakeKubelet(cp.client, stop.signal, { delayMs: 50 });
 });

@@ -15,7 +15,7 @@ import { keyOf, splitKey } from '../../lib/client/indexer.js';
 import { isApiError } from '../../lib/errors.js';
 import { controllerRef, isPodActive, isPodReady, ownerRefFor, podFromTemplate } from '../pods.js';
 import type { Recorder } from '../recorder.js';
-import type { InformerFactory } from '../informers.js';
+import type { InformerFactory } from '../../lib/client/informer.js';
 import { podTemplateHash } from './deployment/hash.js';
 
 const REVISION_LABEL = 'controller-revision-hash';
@@ -36,9 +36,9 @@ export class StatefulSetController {
   private readonly pods: SharedInformer<Pod>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder) {
-    this.sets = informers.informer<StatefulSet>({ group: 'apps', resource: 'statefulsets' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
-    informers.informer({ resource: 'persistentvolumeclaims' });
+    this.sets = informers.informerFor<StatefulSet>({ group: 'apps', resource: 'statefulsets' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
+    informers.informerFor({ resource: 'persistentvolumeclaims' });
     this.sets.addEventHandler({ onAdd: (s) => this.queue.add(keyOf(s)), onUpdate: (_o, s) => this.queue.add(keyOf(s)) });
     const podChanged = (p: Pod) => {
       const ref = controllerRef(p);

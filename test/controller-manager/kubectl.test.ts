@@ -10,7 +10,7 @@ import { waitFor } from '../../lib/testing/wait.js';
 import { startFakeKubelet } from '../../lib/testing/fake-kubelet.js';
 import { ApiClient } from '../../lib/client/api-client.js';
 import { EventRecorder } from '../../lib/client/event-recorder.js';
-import { InformerFactory } from '../../controller-manager/informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { PersistentVolumeController } from '../../controller-manager/controllers/persistent-volume/controller.js';
 import { HorizontalPodAutoscalerController } from '../../controller-manager/controllers/hpa.js';
 import { ReplicaSetController } from '../../controller-manager/controllers/replica-set.js';
@@ -82,7 +82,7 @@ test('kubectl: a PV binds its claim; an HPA scales a Deployment', { timeout: 90_
     new DeploymentController(informers, client, recorder),
   ];
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   for (const ctl of controllers) void ctl.run(2, stop.signal);
   startFakeKubelet(client, stop.signal);
 

@@ -13,7 +13,7 @@ import { startControlPlane } from '../../lib/testing/control-plane.js';
 import { startFakeKubelet } from '../../lib/testing/fake-kubelet.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { startScheduler } from '../../scheduler/run.js';
-import { InformerFactory } from '../../controller-manager/informers.js';
+import { InformerFactory } from '../../lib/client/informer.js';
 import { StatefulSetController } from '../../controller-manager/controllers/stateful-set.js';
 import { PersistentVolumeController } from '../../controller-manager/controllers/persistent-volume/controller.js';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, StatefulSet } from '../../lib/api/types.js';
@@ -31,7 +31,7 @@ test('StatefulSet claims get local-path volumes on their pods\' nodes and keep t
   const recorder = { event: () => undefined };
   const controllers = [new StatefulSetController(informers, cp.client, recorder), new PersistentVolumeController(informers, cp.client, recorder, { pvRoot })];
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   for (const c of controllers) void c.run(2, stop.signal);
   await startScheduler(cp.client, stop.signal, {});
   startFakeKubelet(cp.client, stop.signal, { accept: (p) => !!p.spec?.nodeName });

@@ -4,7 +4,7 @@ import { startControlPlane, type TestControlPlane } from '../../../lib/testing/c
 import { startFakeKubelet } from '../../../lib/testing/fake-kubelet.js';
 import { waitFor } from '../../../lib/testing/wait.js';
 import { SharedInformer } from '../../../lib/client/informer.js';
-import { InformerFactory } from '../../informers.js';
+import { InformerFactory } from '../../../lib/client/informer.js';
 import { ReplicaSetController } from '../replica-set.js';
 import { DeploymentController } from './controller.js';
 import type { KObject } from '../../../lib/api/object.js';
@@ -24,7 +24,7 @@ before(async () => {
   const rs = new ReplicaSetController(informers, cp.client, recorder);
   const dc = new DeploymentController(informers, cp.client, recorder);
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void rs.run(2, stop.signal);
   void dc.run(2, stop.signal);
   startFakeKubelet(cp.client, stop.signal, { delayMs: 30 });

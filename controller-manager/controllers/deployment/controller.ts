@@ -14,7 +14,7 @@ import { selectorFromLabelSelector } from '../../../lib/labels/selector.js';
 import { isApiError } from '../../../lib/errors.js';
 import { controllerRef, ownerRefFor } from '../../pods.js';
 import type { Recorder } from '../../recorder.js';
-import type { InformerFactory } from '../../informers.js';
+import type { InformerFactory } from '../../../lib/client/informer.js';
 import { podTemplateHash, sameTemplate } from './hash.js';
 import { computeStatus, rolloutComplete } from './status.js';
 import { byCreation, CHANGE_CAUSE, DESIRED_REPLICAS, MAX_REPLICAS, REVISION, revisionOf, specReplicas, statusSum, surgeAndUnavailable } from './util.js';
@@ -28,8 +28,8 @@ export class DeploymentController {
   private readonly replicaSets: SharedInformer<ReplicaSet>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder) {
-    this.deployments = informers.informer<Deployment>({ group: 'apps', resource: 'deployments' });
-    this.replicaSets = informers.informer<ReplicaSet>(RS);
+    this.deployments = informers.informerFor<Deployment>({ group: 'apps', resource: 'deployments' });
+    this.replicaSets = informers.informerFor<ReplicaSet>(RS);
     this.deployments.addEventHandler({
       onAdd: (d) => this.queue.add(keyOf(d)),
       onUpdate: (_o, d) => this.queue.add(keyOf(d)),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type TestControlPlane } from '../../../lib/testing/control-plane.js';
 import { waitFor } from '../../../lib/testing/wait.js';
-import { InformerFactory } from '../../informers.js';
+import { InformerFactory } from '../../../lib/client/informer.js';
 import { PersistentVolumeController } from './controller.js';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../lib/api/types.js';
 
@@ -19,7 +19,7 @@ before(async () => {
   const informers = new InformerFactory(cp.client);
   const c = new PersistentVolumeController(informers, cp.client, { event: () => undefined }, { pvRoot });
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   void c.run(3, stop.signal);
 });
 after(async () => { stop.abort(); await cp?.stop(); await rm(pvRoot, { recursive: true, force: true }); });

@@ -13,7 +13,7 @@ import { keyOf, splitKey } from '../../../lib/client/indexer.js';
 import { WorkQueue, runWorkers } from '../../../lib/client/workqueue.js';
 import { clientLog } from '../../../lib/client/log.js';
 import { isApiError } from '../../../lib/errors.js';
-import type { InformerFactory } from '../../informers.js';
+import type { InformerFactory } from '../../../lib/client/informer.js';
 import type { Recorder } from '../../recorder.js';
 import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_DEFAULT_CLASS, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claimClass, findMatchingVolume } from './matching.js';
 import { canProvision, createVolumeDir, deleteVolumeDir, ensureStorageClasses, provisionedName, volumeFor } from './provisioner.js';
@@ -49,10 +49,10 @@ export class PersistentVolumeController {
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder, o: PersistentVolumeOptions = {}) {
     this.pvRoot = o.pvRoot ?? '/var/lib/kubesim/pv';
-    this.pvs = informers.informer<PersistentVolume>(PVS);
-    this.pvcs = informers.informer<PersistentVolumeClaim>(PVCS);
-    this.classes = informers.informer<StorageClass>({ group: 'storage.k8s.io', resource: 'storageclasses' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
+    this.pvs = informers.informerFor<PersistentVolume>(PVS);
+    this.pvcs = informers.informerFor<PersistentVolumeClaim>(PVCS);
+    this.classes = informers.informerFor<StorageClass>({ group: 'storage.k8s.io', resource: 'storageclasses' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     const pvChanged = (pv: PersistentVolume) => {
       this.volumeQueue.add(pv.metadata!.name!);
       const ref = pv.spec?.claimRef;

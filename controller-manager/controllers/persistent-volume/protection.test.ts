@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../../lib/testing/control-plane.js';
 import { waitFor } from '../../../lib/testing/wait.js';
-import { InformerFactory } from '../../informers.js';
+import { InformerFactory } from '../../../lib/client/informer.js';
 import { PersistentVolumeController } from './controller.js';
 import { PvcProtectionController, PvProtectionController, PVC_PROTECTION, PV_PROTECTION } from './protection.js';
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../../../lib/api/types.js';
@@ -16,7 +16,7 @@ before(async () => {
   const cs = [new PersistentVolumeController(informers, cp.client, { event: () => undefined }, { pvRoot: '/nonexistent-ksimt' }),
     new PvcProtectionController(informers, cp.client), new PvProtectionController(informers, cp.client)];
   informers.start(stop.signal);
-  await informers.waitForSync(stop.signal);
+  await informers.waitForCacheSync(stop.signal);
   for (const c of cs) void c.run(2, stop.signal);
 });
 after(async () => { stop.abort(); await cp.stop(); });

@@ -13,7 +13,7 @@ import { keyOf, splitKey } from '../../../lib/client/indexer.js';
 import { WorkQueue, runWorkers } from '../../../lib/client/workqueue.js';
 import { clientLog } from '../../../lib/client/log.js';
 import { isApiError } from '../../../lib/errors.js';
-import type { InformerFactory } from '../../informers.js';
+import type { InformerFactory } from '../../../lib/client/informer.js';
 
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
@@ -41,8 +41,8 @@ export class PvcProtectionController {
   private readonly pods: SharedInformer<Pod>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient) {
-    this.pvcs = informers.informer<PersistentVolumeClaim>({ resource: 'persistentvolumeclaims' });
-    this.pods = informers.informer<Pod>({ resource: 'pods' });
+    this.pvcs = informers.informerFor<PersistentVolumeClaim>({ resource: 'persistentvolumeclaims' });
+    this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     this.pvcs.addEventHandler({ onAdd: (c) => this.queue.add(keyOf(c)), onUpdate: (_o, c) => this.queue.add(keyOf(c)) });
     const podChanged = (p: Pod) => { for (const c of claimNames(p)) this.queue.add(`${p.metadata!.namespace}/${c}`); };
     this.pods.addEventHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p), onDelete: podChanged });
@@ -77,7 +77,7 @@ export class PvProtectionController {
   private readonly pvs: SharedInformer<PersistentVolume>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient) {
-    this.pvs = informers.informer<PersistentVolume>({ resource: 'persistentvolumes' });
+    this.pvs = informers.informerFor<PersistentVolume>({ resource: 'persistentvolumes' });
     this.pvs.addEventHandler({ onAdd: (v) => this.queue.add(v.metadata!.name!), onUpdate: (_o, v) => this.queue.add(v.metadata!.name!) });
   }
 
