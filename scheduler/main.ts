@@ -5,14 +5,11 @@
  * kube-system/kube-scheduler, then the scheduler until SIGTERM/SIGINT. Losing leadership exits
  * the process (as kube-scheduler does) so a supervisor restarts it from a clean state.
  */
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { addClientFlags, clientFromFlags } from '../lib/client/flags.js';
-import { LeaderElector } from '../lib/client/leader-election.js';
+import { addLeaderElectionFlags, runWithLeaderElection } from '../lib/client/leader-election-flags.js';
 import { clientLog } from '../lib/client/log.js';
 import { readFileSync } from 'node:fs';
-import { parseDurationMs } from './duration.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './config.js';
 import { inTreeRegistry } from './plugins/index.js';
 import { startScheduler } from './run.js';
@@ -21,16 +18,10 @@ import { Registry } from 'prom-client';
 
 process.env.KUBESIM_COMPONENT ??= 'kube-scheduler';
 
-const program = addClientFlags(new Command('kube-scheduler'))
+const program = addLeaderElectionFlags(addClientFlags(new Command('kube-scheduler')), 'kube-scheduler')
   .description('kubesim scheduler: assigns pending pods to nodes (filter and score plugins, preemption)')
   .option('--config <file>', 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1): profiles with their plugins and weights, leaderElection')
   .option('--scheduler-name <name>', 'schedule pods whose spec.schedulerName is this', 'default-scheduler')
-  .option('--leader-elect', 'run only while holding the leader Lease (for several replicas)', false)
-  .option('--leader-elect-lease-duration <d>', 'how long a leader holds the lease without renewing', '15s')
-  .option('--leader-elect-renew-deadline <d>', 'how long the leader retries renewing before giving up', '10s')
-  .option('--leader-elect-retry-period <d>', 'how often candidates try to acquire or renew', '2s')
-  .option('--leader-elect-resource-namespace <ns>', 'namespace of the leader Lease', 'kube-system')
-  .option('--leader-elect-resource-name <name>', 'name of the leader Lease', 'kube-scheduler')
   .option('--decision-annotation', `write each pod's decision record (per-plugin verdicts and scores per node) as the annotation scheduler.kubesim.io/decision`, false)
   .option('--no-preemption', 'never evict lower-priority pods')
   .option('--bind-address <ip>', 'address of the /healthz and /metrics endpoint', '127.0.0.1')
@@ -79,25 +70,17 @@ async function main(): Promise<void> {
     await running.done;
   };
 
-  if (!leaderElect) {
-    await schedule(shutdown.signal);
-  } else {
-    const identity = `${hostname()}_${randomUUID()}`;
-    const elector = new LeaderElector({
-      client, identity, releaseOnCancel: true,
-      lease: { namespace: pick('leaderElectResourceNamespace', le.resourceNamespace), name: pick('leaderElectResourceName', le.resourceName) },
-      leaseDurationMs: parseDurationMs(pick('leaderElectLeaseDuration', le.leaseDuration)),
-      renewDeadlineMs: parseDurationMs(pick('leaderElectRenewDeadline', le.renewDeadline)),
-      retryPeriodMs: parseDurationMs(pick('leaderElectRetryPeriod', le.retryPeriod)),
-      onStartedLeading: schedule,
-      onNewLeader: (leader) => clientLog('info', 'new leader', { leader }),
-    });
-    await elector.run(shutdown.signal);
-    if (!shutdown.signal.aborted) {
-      clientLog('error', 'leader election lost', { identity });
-      client.close();
-      process.exit(1);
-    }
+  const result = await runWithLeaderElection(client, {
+    leaderElect,
+    leaderElectResourceNamespace: pick('leaderElectResourceNamespace', le.resourceNamespace),
+    leaderElectResourceName: pick('leaderElectResourceName', le.resourceName),
+    leaderElectLeaseDuration: pick('leaderElectLeaseDuration', le.leaseDuration),
+    leaderElectRenewDeadline: pick('leaderElectRenewDeadline', le.renewDeadline),
+    leaderElectRetryPeriod: pick('leaderElectRetryPeriod', le.retryPeriod),
+  }, schedule, shutdown.signal, { resourceName: 'kube-scheduler' });
+  if (result === 'lost') {
+    client.close();
+    process.exit(1);
   }
   client.close();
   process.exit(0);
