@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { schedulePod } from './framework/cycle.js';
 import { Framework } from './framework/registry.js';
-import { seededRandom } from './framework/rng.js';
+import { seededRandom } from '../lib/rng.js';
 import { Snapshot } from './framework/snapshot.js';
 import { makeNode, makePod } from './framework/testing.js';
 import { defaultProfile, inTreeRegistry } from './plugins/index.js';

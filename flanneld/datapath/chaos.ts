@@ -3,6 +3,7 @@
  * full drop toward chosen peers, from a seeded PRNG so runs repeat. Pure decisions; the
  * tunnel carries them out. (`tc netem` is missing from this kernel, hence userspace.)
  */
+import { seededRandom } from '../../lib/rng.js';
 import { ApiError } from '../../lib/errors.js';
 
 /** What happens to packets toward one peer. Probabilities are 0..1. */
@@ -47,17 +48,6 @@ export function parseChaos(input: unknown): ChaosConfig {
   return out;
 }
 
-/** mulberry32: small, fast, good enough for fault injection, and repeatable from a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Extra hold for a "reordered" packet: long enough for the next packets to overtake it. */
 const REORDER_HOLD_MS = 3;
@@ -65,14 +55,14 @@ const REORDER_HOLD_MS = 3;
 /** Decides, packet by packet, what the chaos rules do. */
 export class Chaos {
   private cfg: ChaosConfig = { peers: {} };
-  private rand: () => number = prng(1);
+  private rand: () => number = seededRandom(1);
 
   constructor(cfg?: ChaosConfig) { if (cfg) this.set(cfg); }
 
   /** Replaces the rules and restarts the PRNG from the seed. */
   set(cfg: ChaosConfig): void {
     this.cfg = cfg;
-    this.rand = prng(cfg.seed ?? 1);
+    this.rand = seededRandom(cfg.seed ?? 1);
   }
 
   /** The current rules. */

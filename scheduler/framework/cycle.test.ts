@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { schedulePod } from './cycle.js';
 import { Framework } from './registry.js';
-import { seededRandom } from './rng.js';
+import { seededRandom } from '../../lib/rng.js';
 import { Snapshot } from './snapshot.js';
 import { makeNode, makePod } from './testing.js';
 import { defaultProfile, inTreeRegistry } from '../plugins/index.js';

@@ -7,18 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startCluster } from './harness.js';
+import { seededRandom } from '../../lib/rng.js';
 
-/** mulberry32: small seeded PRNG so failures replay with FUZZ_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = unknown;
 
@@ -101,7 +91,7 @@ test('fuzzed requests never get a 5xx and the server stays up', async (t) => {
   // A fixed default keeps CI deterministic; set FUZZ_SEED to explore (any failure prints its seed).
   const seed = Number(process.env.FUZZ_SEED ?? 20261122);
   t.diagnostic(`FUZZ_SEED=${seed}`);
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const c = await startCluster(['--v', '0']);
   t.after(() => c.stop());
   const ns = `ksimt-${randomBytes(3).toString('hex')}`;

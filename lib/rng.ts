@@ -1,4 +1,4 @@
-/** A small seedable PRNG (mulberry32) so tie-breaking is reproducible in tests and benches. */
+/** A small seedable PRNG (mulberry32): tie-breaking, fault injection and fuzzing repeat from a seed. */
 
 /** Returns a function yielding floats in [0, 1); the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
