@@ -9,9 +9,9 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import type { SharedInformer } from '../../lib/client/informer.js';
 import { WorkQueue, runWorkers } from '../../lib/client/workqueue.js';
 import { keyOf, splitKey } from '../../lib/client/indexer.js';
-import { selectorFromSet } from '../../lib/labels/selector.js';
 import { isApiError } from '../../lib/errors.js';
 import { controllerRef, isPodReady, ownerRefFor } from '../pods.js';
+import { watchServicesAndPods, hasSelector, selectedPods } from '../service-pods.js';
 import type { InformerFactory } from '../../lib/client/informer.js';
 import { resolveTargetPort } from './endpoints.js';
 
@@ -67,14 +67,7 @@ export class EndpointSliceController {
     this.services = informers.informerFor<Service>({ resource: 'services' });
     this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     this.slices = informers.informerFor<EndpointSlice>(SLICES);
-    this.services.addEventHandler({ onAdd: (s) => this.queue.add(keyOf(s)), onUpdate: (_o, s) => this.queue.add(keyOf(s)), onDelete: (s) => this.queue.add(keyOf(s)) });
-    const podChanged = (p: Pod) => {
-      for (const s of this.services.lister.list(undefined, p.metadata?.namespace)) {
-        const sel = s.spec?.selector;
-        if (sel && Object.keys(sel).length && selectorFromSet(sel).matches(p.metadata?.labels)) this.queue.add(keyOf(s));
-      }
-    };
-    this.pods.addEventHandler({ onAdd: podChanged, onUpdate: (o, p) => { podChanged(o); podChanged(p); }, onDelete: podChanged });
+    watchServicesAndPods(this.services, this.pods, this.queue);
     this.slices.addEventHandler({ onDelete: (s) => { const svc = s.metadata?.labels?.[SERVICE_LABEL]; if (svc) this.queue.add(`${s.metadata?.namespace}/${svc}`); } });
   }
 
@@ -88,10 +81,8 @@ export class EndpointSliceController {
     const { namespace, name } = splitKey(key);
     const svc = this.services.lister.get(namespace, name);
     if (!svc) return;
-    const sel = svc.spec?.selector;
-    if (!sel || !Object.keys(sel).length || svc.spec?.type === 'ExternalName') return;
-    const selector = selectorFromSet(sel);
-    const want = desiredSlices(svc, this.pods.lister.list(undefined, namespace).filter((p) => selector.matches(p.metadata?.labels)));
+    if (!hasSelector(svc) || svc.spec?.type === 'ExternalName') return;
+    const want = desiredSlices(svc, selectedPods(svc, this.pods));
     const have = this.slices.lister.list(`${SERVICE_LABEL}=${name},${MANAGED_BY}=${CONTROLLER}`, namespace)
       .filter((s) => controllerRef(s)?.uid === svc.metadata?.uid)
       .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));

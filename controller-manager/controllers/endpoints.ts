@@ -9,9 +9,9 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import type { SharedInformer } from '../../lib/client/informer.js';
 import { WorkQueue, runWorkers } from '../../lib/client/workqueue.js';
 import { keyOf, splitKey } from '../../lib/client/indexer.js';
-import { selectorFromSet } from '../../lib/labels/selector.js';
 import { isApiError } from '../../lib/errors.js';
 import { isPodReady } from '../pods.js';
+import { watchServicesAndPods, hasSelector, selectedPods } from '../service-pods.js';
 import type { InformerFactory } from '../../lib/client/informer.js';
 
 type Subset = NonNullable<Endpoints['subsets']>[number];
@@ -71,14 +71,7 @@ export class EndpointsController {
     this.services = informers.informerFor<Service>({ resource: 'services' });
     this.pods = informers.informerFor<Pod>({ resource: 'pods' });
     this.endpoints = informers.informerFor<Endpoints>({ resource: 'endpoints' });
-    this.services.addEventHandler({ onAdd: (s) => this.queue.add(keyOf(s)), onUpdate: (_o, s) => this.queue.add(keyOf(s)), onDelete: (s) => this.queue.add(keyOf(s)) });
-    const podChanged = (p: Pod) => {
-      for (const s of this.services.lister.list(undefined, p.metadata?.namespace)) {
-        const sel = s.spec?.selector;
-        if (sel && Object.keys(sel).length && selectorFromSet(sel).matches(p.metadata?.labels)) this.queue.add(keyOf(s));
-      }
-    };
-    this.pods.addEventHandler({ onAdd: podChanged, onUpdate: (o, p) => { podChanged(o); podChanged(p); }, onDelete: podChanged });
+    watchServicesAndPods(this.services, this.pods, this.queue);
     this.endpoints.addEventHandler({ onDelete: (e) => this.queue.add(keyOf(e)) });
   }
 
@@ -98,10 +91,8 @@ export class EndpointsController {
       if (current) await this.client.delete({ ...target, name }).catch((e) => { if (!isApiError(e, 'NotFound')) throw e; });
       return;
     }
-    const sel = svc.spec?.selector;
-    if (!sel || !Object.keys(sel).length || svc.spec?.type === 'ExternalName') return;
-    const selector = selectorFromSet(sel);
-    const subsets = computeSubsets(svc, this.pods.lister.list(undefined, namespace).filter((p) => selector.matches(p.metadata?.labels)));
+    if (!hasSelector(svc) || svc.spec?.type === 'ExternalName') return;
+    const subsets = computeSubsets(svc, selectedPods(svc, this.pods));
     const labels = { ...(svc.metadata?.labels ?? {}) };
     if (current && JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && JSON.stringify(current.metadata?.labels ?? {}) === JSON.stringify(labels)) return;
     const next: Endpoints = current ? structuredClone(current) : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } };
