@@ -18,6 +18,11 @@ export async function status(name: string): Promise<void> {
   }
   const etcd = new Etcd3({ hosts: `http://127.0.0.1:${c.ports.etcdClient}`, dialTimeout: 1000 });
   try {
+    for (const comp of ['kube-scheduler', 'kube-controller-manager']) {
+      const raw = await etcd.get(`/registry/leases/kube-system/${comp}`).string();
+      const holder = raw ? (JSON.parse(raw) as { spec?: { holderIdentity?: string } }).spec?.holderIdentity : undefined;
+      console.log(`${comp} leader: ${holder ?? '(none: not leader-elected or not yet acquired)'}`);
+    }
     const leases = await etcd.getAll().prefix('/coreos.com/network/subnets/').strings();
     console.log(`\n${pad(['SUBNET', 'PUBLIC-IP', 'BACKEND'])}`);
     for (const [key, value] of Object.entries(leases)) {
