@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Pod } from '../lib/api/types.js';
 import { startControlPlane } from '../lib/testing/control-plane.js';
@@ -14,14 +15,16 @@ import { startRuntimeHarness } from './testing/runtime-harness.js';
 const KUBECTL_127 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
 const NODE = 'ksimt-exec-node';
 
-test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec through the apiserver into a pod', async (t) => {
+test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec, exec -it and port-forward through the apiserver into a pod', async (t) => {
   const cp = await startControlPlane();
   const ac = new AbortController();
+  const forwards: ChildProcess[] = [];
   let h: Awaited<ReturnType<typeof startRuntimeHarness>> | undefined;
   let running: Promise<void> | undefined;
   // One hook, in order: pod gone, kubelet stopped, runtime cleaned, control plane stopped.
   t.after(async () => {
-    await cp.client.delete({ resource: 'pods', namespace: 'default', name: 'sh' }).catch(() => undefined);
+    for (const f of forwards) f.kill('SIGKILL');
+    for (const name of ['sh', 'web']) await cp.client.delete({ resource: 'pods', namespace: 'default', name }).catch(() => undefined);
     if (h) await waitFor('pod sandbox removed', async () => (await h!.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 30_000 }).catch(() => undefined);
     ac.abort();
     await running?.catch(() => undefined);
@@ -65,5 +68,25 @@ test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec through t
     const r = await run('script', ['-q', '-e', '-c', line, '/dev/null'], { env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, timeoutMs: 30_000 });
     assert.match(r.stdout, /\/dev\/pts\/\d+\r?\n24 80/, `${bin}: ${r.stdout} ${r.stderr}`);
     assert.equal(r.code, 4, `${bin}: ${r.stdout}`);
+  }
+
+  // port-forward: SPDY for both (the current kubectl falls back to it when the WebSocket upgrade is refused).
+  await cp.client.create({ resource: 'pods', namespace: 'default' }, {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 0, containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] },
+  } as Pod);
+  await waitFor('web running', async () => (await cp.client.get<Pod>({ resource: 'pods', namespace: 'default', name: 'web' })).status?.phase === 'Running', { timeoutMs: 30_000 });
+  for (const bin of [KUBECTL_127, '/usr/bin/kubectl']) {
+    const pf = spawn(bin, ['--kubeconfig', cfg, 'port-forward', 'pod/web', ':80'], { env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    forwards.push(pf);
+    let out = '';
+    pf.stdout!.on('data', (d) => { out += d; });
+    pf.stderr!.on('data', (d) => { out += d; });
+    const local = await waitFor('port-forward listening', () => /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(out)?.[1], { timeoutMs: 20_000 }).catch((e: Error) => { throw new Error(`${bin}: ${e.message}: ${out}`); });
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`http://127.0.0.1:${local}/`, { headers: { connection: 'close' } });
+      assert.equal(res.status, 200, `${bin}: ${out}`);
+      assert.match(await res.text(), /nginx/i);
+    }
+    pf.kill('SIGTERM');
   }
 });

@@ -10,11 +10,10 @@ import type { Duplex } from 'node:stream';
 import type { CriClient } from './runtime/cri-client.js';
 import type { ExecTarget } from './exec-stream.js';
 import { exitStatus } from './exec-stream.js';
-import { controlFrame, dataFrame, FLAG_FIN, HeaderDecoder, HeaderEncoder, SPDY, SpdyFrameParser, type SpdyFrame } from './spdy.js';
+import { SpdyConnection, type SpdyStreamHandlers } from './spdy-conn.js';
 
 /** Stream protocol versions served over SPDY; v4 carries a JSON Status on the error stream. */
 const SPDY_PROTOCOLS = ['v4.channel.k8s.io'];
-const MAX_DATA = 32 * 1024;
 
 /** Answers the upgrade and runs the exec session on the socket. */
 export function serveSpdyExec(req: IncomingMessage, socket: Duplex, cri: CriClient, target: ExecTarget): void {
@@ -30,18 +29,16 @@ export function serveSpdyExec(req: IncomingMessage, socket: Duplex, cri: CriClie
 }
 
 class SpdyExecSession {
-  private readonly decoder = new HeaderDecoder();
-  private readonly encoder = new HeaderEncoder();
   private readonly streams = new Map<string, number>();
-  private readonly stdinId = { id: 0 };
+  private readonly conn: SpdyConnection;
   private exec: ReturnType<CriClient['exec']> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly socket: Duplex, private readonly cri: CriClient, private readonly target: ExecTarget) {}
+  constructor(private readonly socket: Duplex, private readonly cri: CriClient, private readonly target: ExecTarget) {
+    this.conn = new SpdyConnection(socket, (id, headers) => this.onStream(id, headers.streamtype?.[0] ?? ''));
+  }
 
   start(): void {
-    const parser = new SpdyFrameParser((f) => this.onFrame(f));
-    this.socket.on('data', (d: Buffer) => { try { parser.push(d); } catch { this.socket.destroy(); } });
     this.socket.on('close', () => { clearTimeout(this.timer); this.exec?.cancel(); });
     this.socket.on('error', () => this.exec?.cancel());
     // A client that never opens its streams must not hold the connection forever.
@@ -53,35 +50,24 @@ class SpdyExecSession {
     return ['error', ...(t.stdin ? ['stdin'] : []), ...(t.stdout ? ['stdout'] : []), ...(t.stderr && !t.tty ? ['stderr'] : []), ...(t.tty ? ['resize'] : [])];
   }
 
-  private onFrame(f: SpdyFrame): void {
-    if (!f.control) {
-      if (f.streamId === this.stdinId.id && this.exec) {
-        if (f.data.length) this.exec.write({ stdin_data: f.data });
-        if (f.flags & FLAG_FIN) this.exec.write({ stdin_close: true });
-      }
-      return;
-    }
-    if (f.type === SPDY.ping) { this.socket.write(controlFrame(SPDY.ping, 0, f.data)); return; }
-    if (f.type === SPDY.goaway) { this.socket.end(); return; }
-    if (f.type !== SPDY.synStream) return; // SETTINGS, WINDOW_UPDATE, RST_STREAM need no answer here
-    const headers = this.decoder.decode(f.data.subarray(10));
-    const type = headers.streamtype?.[0] ?? '';
-    this.streams.set(type, f.streamId);
-    if (type === 'stdin') this.stdinId.id = f.streamId;
-    const body = Buffer.alloc(4);
-    body.writeUInt32BE(f.streamId);
-    this.socket.write(controlFrame(SPDY.synReply, 0, Buffer.concat([body, this.encoder.encode({})])));
-    if (!this.exec && this.wanted().every((w) => this.streams.has(w))) this.run();
+  private onStream(id: number, type: string): SpdyStreamHandlers {
+    this.streams.set(type, id);
+    // Streams open one after another; the command starts once the last one it needs is there.
+    if (!this.exec && this.wanted().every((w) => this.streams.has(w))) setImmediate(() => this.run());
+    if (type !== 'stdin') return {};
+    return {
+      onData: (d) => this.exec?.write({ stdin_data: d }),
+      onEnd: () => this.exec?.write({ stdin_close: true }),
+    };
   }
 
   private send(type: string, data: Buffer, fin = false): void {
     const id = this.streams.get(type);
-    if (id === undefined || this.socket.destroyed) return;
-    for (let off = 0; off < data.length; off += MAX_DATA) this.socket.write(dataFrame(id, data.subarray(off, off + MAX_DATA), fin && off + MAX_DATA >= data.length));
-    if (fin && data.length === 0) this.socket.write(dataFrame(id, data, true));
+    if (id !== undefined) this.conn.send(id, data, fin);
   }
 
   private run(): void {
+    if (this.exec) return;
     clearTimeout(this.timer);
     const exec = (this.exec = this.cri.exec(this.target.containerId, this.target.cmd, this.target.tty));
     if (!this.target.stdin) exec.write({ stdin_close: true });

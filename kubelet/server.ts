@@ -2,7 +2,8 @@
  * The kubelet's HTTP server (port 10250 in Kubernetes), for the apiserver's log proxy and for
  * metrics collection: GET /healthz, /pods, /containerLogs/<ns>/<pod>/<container>
  * (?follow, tailLines, timestamps, previous, sinceSeconds, limitBytes), /stats/summary, and
- * /exec/<ns>/<pod>/<container> as a WebSocket (exec-stream.ts).
+ * /exec/<ns>/<pod>/<container> as a WebSocket or SPDY (exec-stream.ts, exec-spdy.ts), and
+ * /portforward/<ns>/<pod> over SPDY (portforward-spdy.ts).
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, readdirSync, statSync, createReadStream } from 'node:fs';
@@ -12,6 +13,7 @@ import type { CriClient } from './runtime/cri-client.js';
 import { renderCriLog, type LogOptions } from './cri-log.js';
 import { podLogDir, LABEL_POD_UID, LABEL_CONTAINER_NAME } from './pod-config.js';
 import { handleExecUpgrade } from './exec-stream.js';
+import { handlePortForwardUpgrade } from './portforward-spdy.js';
 
 /** What the server reads. */
 export interface ServerDeps { cri: CriClient; logRoot: string; nodeName: string; pods(): Pod[]; getPod(ns: string, name: string): Pod | undefined }
@@ -101,7 +103,8 @@ export async function startKubeletServer(d: ServerDeps, host: string, port: numb
     handle().catch((err: Error) => { if (!res.headersSent) send(res, 500, err.message); else res.end(); });
   });
   server.on('upgrade', (req, socket) => {
-    handleExecUpgrade(req, socket, d.cri, d.getPod).then((handled) => { if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'); })
+    handleExecUpgrade(req, socket, d.cri, d.getPod).then(async (handled) => handled || handlePortForwardUpgrade(req, socket, d.cri, d.getPod))
+      .then((handled) => { if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'); })
       .catch((err: Error) => socket.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Length: ${Buffer.byteLength(err.message)}\r\n\r\n${err.message}`));
   });
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
