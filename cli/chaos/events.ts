@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ChaosContext } from './context.js';
 
-/** Posts a Warning (or Normal) Event about node `node` with the given reason and message. */
-export async function recordEvent(ctx: ChaosContext, node: string | undefined, reason: string, message: string, type: 'Warning' | 'Normal' = 'Warning'): Promise<boolean> {
+/** Posts a Warning (or Normal) Event about node `node`, retrying failed posts for up to retryMs. */
+export async function recordEvent(ctx: ChaosContext, node: string | undefined, reason: string, message: string, type: 'Warning' | 'Normal' = 'Warning', retryMs = 0): Promise<boolean> {
   const target = node ?? ctx.nodes[0]?.name ?? 'cluster';
   const now = new Date().toISOString();
   const event = {
@@ -18,14 +18,23 @@ export async function recordEvent(ctx: ChaosContext, node: string | undefined, r
     source: { component: 'kubesim-chaos' }, firstTimestamp: now, lastTimestamp: now,
     reportingComponent: 'kubesim-chaos', reportingInstance: 'kubesim',
   };
-  try {
-    const res = await fetch(`${ctx.apiURL}/api/v1/namespaces/default/events`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event), signal: AbortSignal.timeout(3000),
-    });
-    if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    return true;
-  } catch (err) {
-    console.error(JSON.stringify({ level: 'warn', component: 'kubesim-chaos', msg: 'could not record event', reason, node: target, err: (err as Error).message }));
-    return false;
+  const deadline = Date.now() + retryMs;
+  for (;;) {
+    try {
+      await postEvent(ctx.apiURL, event);
+      return true;
+    } catch (err) {
+      if (Date.now() < deadline) { await new Promise((r) => setTimeout(r, 500)); continue; }
+      console.error(JSON.stringify({ level: 'warn', component: 'kubesim-chaos', msg: 'could not record event', reason, node: target, err: (err as Error).message }));
+      return false;
+    }
   }
+}
+
+async function postEvent(apiURL: string, event: object): Promise<void> {
+  const res = await fetch(`${apiURL}/api/v1/namespaces/default/events`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event), signal: AbortSignal.timeout(3000),
+  });
+  // 409: an earlier attempt was stored although its answer was lost.
+  if (!res.ok && res.status !== 409) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
 }

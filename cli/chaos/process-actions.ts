@@ -30,10 +30,11 @@ export async function killComponent(ctx: ChaosContext, component: string, node: 
   const sig = (signal.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals;
   const recs = recordsOf(ctx, component, node).filter((r) => isAlive(r.pid));
   if (!recs.length) throw new UserError(`${component}${node ? ` on ${node}` : ''} is not running`);
+  // Told before the signal: once the apiserver or etcd is gone, no Event can be stored.
+  await recordEvent(ctx, node, 'ChaosKill', `kubesim chaos: sending ${sig} to ${component}${node ? ` on ${node}` : ''} (pid ${recs.map((r) => r.pid).join(',')})`);
   for (const r of recs) {
     try { process.kill(r.pid, sig); } catch (err) { throw new UserError(`cannot send ${sig} to ${component} (pid ${r.pid}): ${(err as Error).message}`); }
   }
-  await recordEvent(ctx, node, 'ChaosKill', `kubesim chaos: sent ${sig} to ${component}${node ? ` on ${node}` : ''} (pid ${recs.map((r) => r.pid).join(',')})`);
   if (sig === 'SIGKILL' || sig === 'SIGTERM') {
     await waitFor(`${component} to exit`, () => recs.every((r) => !isAlive(r.pid)), { timeoutMs: 15_000, intervalMs: 50 });
   }
@@ -44,7 +45,8 @@ export async function killComponent(ctx: ChaosContext, component: string, node: 
 export async function restartComponent(ctx: ChaosContext, component: string, node?: string): Promise<ProcessRecord[]> {
   recordsOf(ctx, component, node);
   const started = restartWhere(ctx, (p) => p.component === component && (node === undefined || p.node === node));
-  await recordEvent(ctx, node, 'ChaosRestart', `kubesim chaos: started ${component}${node ? ` on ${node}` : ''} again (pid ${started.map((r) => r.pid).join(',') || 'none: it was running'})`, 'Normal');
+  // The store may still be coming back (apiserver, etcd): retry the Event for a little while.
+  await recordEvent(ctx, node, 'ChaosRestart', `kubesim chaos: started ${component}${node ? ` on ${node}` : ''} again (pid ${started.map((r) => r.pid).join(',') || 'none: it was running'})`, 'Normal', ['apiserver', 'etcd'].includes(component) ? 15_000 : 0);
   return started;
 }
 

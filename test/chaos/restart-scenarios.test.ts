@@ -41,3 +41,16 @@ test('chaos kill of a node component restarts it after --down-for and logs a nod
   // The restarted kube-proxy serves again: node-2 stays Ready and its process keeps running.
   await waitFor('kube-proxy still up', () => isAlive(fresh.pid), { timeoutMs: 3000 });
 });
+
+test('etcd killed and started again after --down-for: the cluster serves writes again', async () => {
+  const old = readState(c.name)!.processes.find((p) => p.component === 'etcd')!;
+  await chaosKill(c.name, 'etcd', undefined, 'KILL', 1000);
+  const fresh = readState(c.name)!.processes.find((p) => p.component === 'etcd')!;
+  assert.notEqual(fresh.pid, old.pid);
+  await waitFor('a write through the apiserver succeeds', () => c.kubectl('create', 'configmap', 'after-etcd-restart').then(() => true, () => false), { timeoutMs: 30_000, intervalMs: 500 });
+  assert.match(await c.kubectl('get', 'configmap', 'after-etcd-restart', '-o', 'name'), /configmap\/after-etcd-restart/);
+  await c.kubectl('delete', 'configmap', 'after-etcd-restart');
+  const events = JSON.parse(await c.kubectl('get', 'events', '-o', 'json')) as { items: { reason: string; message: string }[] };
+  assert.ok(events.items.some((e) => e.reason === 'ChaosKill' && /SIGKILL to etcd/.test(e.message)), 'the kill is told before etcd goes');
+  assert.ok(events.items.some((e) => e.reason === 'ChaosRestart' && /started etcd again/.test(e.message)), 'the restart is told once the store is back');
+});
