@@ -4,8 +4,18 @@ import type { Pod } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import type { Logger } from './runtime/log.js';
 
-/** Posts events; failures are logged, never thrown (events are best effort). */
+/** Events waiting to be posted beyond this are dropped (the apiserver is gone; events are best effort). */
+const MAX_PENDING = 1000;
+
+/**
+ * Posts events one at a time in the order they happened (as Kubernetes' broadcaster does), so
+ * `kubectl get events --watch` shows Pulling → Pulled → Created → Started; failures are logged,
+ * never thrown (events are best effort).
+ */
 export class EventRecorder {
+  private tail: Promise<void> = Promise.resolve();
+  private pending = 0;
+
   constructor(private readonly client: ApiClient, private readonly nodeName: string, private readonly log: Logger) {}
 
   /** Records one event about a pod (and optionally one of its containers). */
@@ -19,6 +29,17 @@ export class EventRecorder {
       reason, message, type, count: 1, firstTimestamp: now, lastTimestamp: now,
       source: { component: 'kubelet', host: this.nodeName }, reportingComponent: 'kubelet', reportingInstance: this.nodeName,
     };
-    this.client.create({ resource: 'events', namespace: md.namespace! }, ev as never).catch((err: Error) => this.log.warn('event not recorded', { reason, pod: `${md.namespace}/${md.name}`, err: err.message }));
+    const lost = (err: Error) => this.log.warn('event not recorded', { reason, pod: `${md.namespace}/${md.name}`, err: err.message });
+    if (this.pending >= MAX_PENDING) { lost(new Error('too many events pending')); return; }
+    this.pending++;
+    this.tail = this.tail
+      .then(() => this.client.create({ resource: 'events', namespace: md.namespace! }, ev as never))
+      .then(() => undefined, lost)
+      .finally(() => { this.pending--; });
+  }
+
+  /** Resolves once every event emitted so far has been posted (or given up). */
+  flushed(): Promise<void> {
+    return this.tail;
   }
 }
