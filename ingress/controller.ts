@@ -1,10 +1,11 @@
 /**
- * The ingress controller: informers on Ingresses, IngressClasses, Services, Endpoints and Nodes.
+ * The ingress controller: informers on Ingresses, IngressClasses, Services, Endpoints, Nodes and
+ * (for spec.tls) Secrets.
  * Any change rebuilds the route table at once (it is small and pure, so a rebuild is cheaper than
  * bookkeeping, and a change is served within milliseconds) and enqueues status work: one key per
  * served Ingress, reconciled level-triggered against the cache by a work queue.
  */
-import type { Endpoints, Ingress, IngressClass, Node, Service } from '../lib/api/types.js';
+import type { Endpoints, Ingress, IngressClass, Node, Secret, Service } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import type { EventRecorder } from '../lib/client/event-recorder.js';
 import { InformerFactory, type SharedInformer } from '../lib/client/informer.js';
@@ -15,6 +16,7 @@ import { servesIngress } from './ingress-class.js';
 import { log } from './log.js';
 import { RouteTable } from './route-table.js';
 import { publishedAddresses, writeIngressStatus } from './status.js';
+import { TlsContexts, tlsHosts } from './tls.js';
 
 /** Settings of the controller. */
 export interface IngressControllerOptions {
@@ -36,6 +38,9 @@ export class IngressController {
   private readonly services: SharedInformer<Service>;
   private readonly endpoints: SharedInformer<Endpoints>;
   private readonly nodes: SharedInformer<Node>;
+  private readonly secrets: SharedInformer<Secret>;
+  /** Certificates by SNI for the HTTPS listener (hosts follow the served Ingresses' spec.tls). */
+  readonly tls: TlsContexts;
   private readonly queue = new WorkQueue({ name: 'ingress-status' });
   private current = RouteTable.build([]);
   private readonly listeners: Array<(t: RouteTable) => void> = [];
@@ -49,6 +54,9 @@ export class IngressController {
     this.services = factory.informerFor<Service>(R.services);
     this.endpoints = factory.informerFor<Endpoints>(R.endpoints);
     this.nodes = factory.informerFor<Node>(R.nodes);
+    // Only TLS Secrets matter; the field selector keeps other Secrets out of this process.
+    this.secrets = factory.informerFor<Secret>(R.secrets, { fieldSelector: 'type=kubernetes.io/tls' });
+    this.tls = new TlsContexts((ns, name) => this.secrets.lister.get(ns, name));
     this.caches = {
       service: (ns, name) => this.services.lister.get(ns, name),
       endpoints: (ns, name) => this.endpoints.lister.get(ns, name),
@@ -95,12 +103,13 @@ export class IngressController {
 
   /** True once every informer has listed. */
   hasSynced(): boolean {
-    return [this.ingresses, this.classes, this.services, this.endpoints, this.nodes].every((i) => i.hasSynced());
+    return [this.ingresses, this.classes, this.services, this.endpoints, this.nodes, this.secrets].every((i) => i.hasSynced());
   }
 
   private rebuild(): void {
     const served = this.served();
     this.current = RouteTable.build(served);
+    this.tls.setHosts(tlsHosts(served));
     for (const fn of this.listeners) fn(this.current);
     const summary = `${served.length}/${this.current.size()}`;
     if (summary !== this.lastSummary) {

@@ -23,6 +23,7 @@ const program = addClientFlags(new Command('ingress-controller'))
   .description('kubesim ingress controller: routes HTTP by host and path to Services')
   .option('--ingress-class <name>', 'IngressClass this controller serves (created when missing)', 'kubesim')
   .option('--http-port <port>', 'port the proxy listens on', '80')
+  .option('--https-port <port>', 'HTTPS port for Ingresses with spec.tls (-1 = off)', '443')
   .option('--health-port <port>', 'port of /healthz, /readyz and /metrics (-1 = off)', '10254')
   .option('--bind-address <ip>', 'address to listen on', '0.0.0.0')
   .option('--publish-service <ns/name>', "the controller's Service: its LoadBalancer addresses go into Ingress status")
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   if (Number(o.v) >= 4) process.env.KUBESIM_LOG_LEVEL ??= 'debug';
   const httpPort = port('--http-port', o.httpPort);
   const healthPort = port('--health-port', o.healthPort, -1);
+  const httpsPort = port('--https-port', o.httpsPort, -1);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.ingressClass)) throw new Error(`--ingress-class: not a DNS subdomain: ${o.ingressClass}`);
   if (o.publishService && !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(o.publishService)) throw new Error(`--publish-service: expected namespace/name: ${o.publishService}`);
   const shutdown = new AbortController();
@@ -78,7 +80,8 @@ async function main(): Promise<void> {
     }
   }
   const bound = await proxy.listen(o.bindAddress, httpPort);
-  log('info', 'serving HTTP', { address: `${o.bindAddress}:${bound}`, ingressclass: o.ingressClass, publishService: o.publishService ?? 'none (node addresses)' });
+  const boundTls = httpsPort >= 0 ? await proxy.listenTls(o.bindAddress, httpsPort, controller.tls) : undefined;
+  log('info', 'serving HTTP', { address: `${o.bindAddress}:${bound}`, https: boundTls === undefined ? 'off' : `${o.bindAddress}:${boundTls}`, ingressclass: o.ingressClass, publishService: o.publishService ?? 'none (node addresses)' });
   await controller.run(shutdown.signal);
   await proxy.close();
   status?.server.close();

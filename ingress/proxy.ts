@@ -1,15 +1,19 @@
 /**
  * The ingress HTTP reverse proxy: each request is matched against the current RouteTable and sent
  * straight to a ready endpoint of the Service (round robin, not through kube-proxy), over a
- * keep-alive agent per endpoint, with X-Forwarded-For/Host/Proto and X-Real-IP set. No route →
+ * keep-alive agent per endpoint, with X-Forwarded-For/Host/Proto and X-Real-IP set; HTTPS
+ * (certificates by SNI from Ingress spec.tls) and WebSocket upgrades go the same way. No route →
  * 404; no ready endpoint → 503; an endpoint that fails → 502; each with a one-line body saying why.
  */
 import { Agent, STATUS_CODES, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { resolveBackend, type BackendCaches } from './endpoints.js';
 import { log } from './log.js';
 import type { RouteMatch, RouteTable } from './route-table.js';
+import type { TlsContexts } from './tls.js';
 
 type Target = { ip: string; port: number };
 
@@ -33,6 +37,7 @@ export interface ProxyStats { requests: number; proxied: number; noRoute: number
 export class IngressProxy {
   readonly stats: ProxyStats = { requests: 0, proxied: 0, noRoute: 0, unavailable: 0, badGateway: 0, retries: 0 };
   private readonly server: Server;
+  private tlsServer: Server | undefined;
   private readonly agents = new Map<string, Agent>();
   private readonly next = new Map<string, number>();
   /** Upgraded connections have left the HTTP server, so close() ends them itself. */
@@ -45,22 +50,35 @@ export class IngressProxy {
   }
 
   /** Listens on host:port (port 0 = any); resolves the bound port. */
-  async listen(host: string, port: number): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => { this.server.off('error', reject); resolve(); });
-    });
-    return (this.server.address() as AddressInfo).port;
+  listen(host: string, port: number): Promise<number> {
+    return listen(this.server, host, port);
+  }
+
+  /** Also serves HTTPS on host:port, the certificate chosen per connection by SNI; resolves the bound port. */
+  async listenTls(host: string, port: number, contexts: TlsContexts): Promise<number> {
+    const server = createHttpsServer({
+      SNICallback: (name, cb) => {
+        const ctx = contexts.contextFor(name);
+        if (ctx) cb(null, ctx); else cb(new Error(`no TLS certificate for ${JSON.stringify(name)} in any served Ingress`));
+      },
+    }, (req, res) => this.handle(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    server.on('tlsClientError', (err) => log('debug', 'TLS handshake failed', { error: err.message }));
+    this.tlsServer = server;
+    return listen(server, host, port);
   }
 
   /** Stops listening, drops idle connections and backend agents. */
   async close(): Promise<void> {
+    const tls = this.tlsServer;
+    const tlsClosed = tls ? new Promise<void>((resolve) => tls.close(() => resolve())) : Promise.resolve();
+    tls?.closeAllConnections();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     for (const t of this.tunnels) t.destroy();
     for (const a of this.agents.values()) a.destroy();
     this.agents.clear();
-    await closed;
+    await Promise.all([closed, tlsClosed]);
   }
 
   /** Drops agents of endpoints no longer in any backend (called after a table or endpoints change). */
@@ -167,6 +185,13 @@ export class IngressProxy {
   }
 }
 
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve((server.address() as AddressInfo).port); });
+  });
+}
+
 /** The request's end-to-end headers plus X-Forwarded-*; `upgrade` keeps Connection/Upgrade for a protocol switch. */
 function forwardedHeaders(req: IncomingMessage, upgrade: boolean): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
@@ -177,7 +202,7 @@ function forwardedHeaders(req: IncomingMessage, upgrade: boolean): Record<string
   headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
   headers['x-real-ip'] = client;
   headers['x-forwarded-host'] = req.headers.host ?? '';
-  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-proto'] = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
   return headers;
 }
 

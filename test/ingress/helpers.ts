@@ -67,7 +67,7 @@ export async function startController(grpcTarget: string, extraArgs: string[] = 
   const port = await freePort();
   const healthPort = await freePort();
   let logs = '';
-  const proc = spawn(process.execPath, [MAIN, `--grpc-server=${grpcTarget}`, '--bind-address=127.0.0.1', `--http-port=${port}`, `--health-port=${healthPort}`, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [MAIN, `--grpc-server=${grpcTarget}`, '--bind-address=127.0.0.1', `--http-port=${port}`, `--health-port=${healthPort}`, '--https-port=-1', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => { logs += d; });
   // 'close' (not 'exit'): stderr is fully read by then, so a failure report carries the whole log.
   let closed: string | undefined;
