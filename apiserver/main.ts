@@ -14,14 +14,16 @@ import { parseTokenFile, tokenAuthenticator } from './rest/auth.js';
 import { logLine, setVerbosity } from './rest/log.js';
 import { secureFromFlags } from './auth/secure-flags.js';
 import { grpcTokenAuthenticator } from './auth/request-authn.js';
-import { buildAuthorizer } from './auth/request-authz.js';
+import { buildAuthorizer, enforce } from './auth/request-authz.js';
+import type { UserInfo } from './registry/types.js';
 
 const program = new Command('kube-apiserver')
   .description('kubesim API server: Kubernetes REST API (HTTP) and internal gRPC API over one registry backed by etcd')
   .option('--etcd-servers <urls>', 'comma-separated etcd client URLs', 'http://127.0.0.1:2379')
   .option('--etcd-prefix <prefix>', 'key prefix of every object in etcd', '/registry')
   .option('--bind-address <ip>', 'address to listen on (HTTPS and gRPC; HTTP too unless --insecure-bind-address)', '127.0.0.1')
-  .option('--port, --insecure-port <port>', 'insecure HTTP port of the REST API, every caller is admin: for labs (0 = any free port)', '8080')
+  .option('--port <port>', 'insecure HTTP port of the REST API, every caller is admin: for labs (0 = any free port)', '8080')
+  .option('--insecure-port <port>', 'same as --port (kube-apiserver\'s older name)')
   .option('--insecure-bind-address <ip>', 'address of the insecure HTTP port (default 127.0.0.1 when HTTPS is on, else --bind-address)')
   .option('--secure-port <port>', 'HTTPS port (on when TLS material is given: --tls-cert-file or --cert-dir)', '6443')
   .option('--tls-cert-file <file>', 'serving certificate (PEM) of the secure port')
@@ -51,7 +53,9 @@ async function main(): Promise<void> {
   const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean) });
   const registry = await createRegistry({ etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange });
   const authz = await buildAuthorizer(o.authorizationMode, registry);
-  const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, anonymous: o.anonymousAuth !== 'false' });
+  const mayImpersonate = (user: UserInfo, resource: 'users' | 'groups', name: string) =>
+    enforce(authz.decide, { user, verb: 'impersonate', resourceRequest: true, group: '', resource, name });
+  const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, anonymous: o.anonymousAuth !== 'false', mayImpersonate });
   const grpcPort = port('grpc-port', o.grpcPort);
   // With credentials configured the gRPC port is no longer an open admin door: tokens + authz.
   const grpcAuthn = tokens || secure ? grpcTokenAuthenticator({ tokens }) : undefined;
@@ -59,7 +63,7 @@ async function main(): Promise<void> {
     registry,
     bindAddress: o.bindAddress,
     insecureBindAddress: o.insecureBindAddress ?? (secure ? '127.0.0.1' : o.bindAddress),
-    port: port('port', o.port),
+    port: port('port', o.insecurePort ?? o.port),
     authenticate,
     authorize: authz.rest,
     secure,

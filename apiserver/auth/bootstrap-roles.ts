@@ -102,7 +102,8 @@ export function defaultClusterRoles(): KObject[] {
 export function defaultClusterRoleBindings(): KObject[] {
   return [
     binding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }]),
-    binding('system:discovery', 'system:discovery', [{ kind: 'Group', name: 'system:authenticated' }]),
+    // Discovery stays open to anonymous callers (kubectl's first requests, probes of tools).
+    binding('system:discovery', 'system:discovery', [{ kind: 'Group', name: 'system:authenticated' }, { kind: 'Group', name: 'system:unauthenticated' }]),
     binding('system:basic-user', 'system:basic-user', [{ kind: 'Group', name: 'system:authenticated' }]),
     binding('system:public-info-viewer', 'system:public-info-viewer', [{ kind: 'Group', name: 'system:authenticated' }, { kind: 'Group', name: 'system:unauthenticated' }]),
     binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),

@@ -69,13 +69,14 @@ test('aggregation: view gains rules from roles labelled aggregate-to-view; edit 
   assert.ok(!admin.some((r) => r.resources?.includes('nodes')), 'admin holds no cluster-scoped node rights');
 });
 
-test('non-resource URLs: discovery for authenticated users, healthz for anonymous, nothing else', () => {
+test('non-resource URLs: discovery and healthz for everyone, /metrics for nobody but admins', () => {
   const anon = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
   const path = (user: typeof jane, p: string) => decide({ user, verb: 'get', resourceRequest: false, path: p }).decision;
   assert.equal(path(jane, '/apis/apps/v1'), 'allow');
   assert.equal(path(jane, '/metrics'), 'deny');
   assert.equal(path(anon, '/healthz'), 'allow');
-  assert.equal(path(anon, '/api'), 'deny');
+  assert.equal(path(anon, '/api'), 'allow');
+  assert.equal(path(anon, '/metrics'), 'deny');
 });
 
 test('escalation: rules not held are reported; held ones (wildcards included) are not', () => {

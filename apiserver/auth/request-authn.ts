@@ -13,7 +13,7 @@ import type { UserInfo } from '../registry/types.js';
 import { ANONYMOUS, bearerToken } from './authn.js';
 
 /** Request kinds an anonymous caller may reach (discovery, as system:discovery allows). */
-const ANONYMOUS_PATHS = /^\/(api|apis|openapi)(\/|$|\?)/;
+const ANONYMOUS_PATHS = /^\/(api(\/v1)?|apis(\/[^/?]+(\/[^/?]+)?)?|openapi(\/[^?]*)?)\/?(\?.*)?$/;
 
 /** The user of a verified client certificate, undefined without one; 401 for an untrusted one. */
 export function clientCertUser(req: IncomingMessage): UserInfo | undefined {
@@ -36,6 +36,28 @@ export interface SecureAuthnOptions {
   tokenAuthenticators?: ((token: string) => UserInfo | undefined)[];
   /** Anonymous discovery (kube-apiserver --anonymous-auth, default true). */
   anonymous?: boolean;
+  /** Throws Forbidden unless `user` may `impersonate` the users/groups resource named (kubectl --as). */
+  mayImpersonate?(user: UserInfo, resource: 'users' | 'groups', name: string): void;
+}
+
+function headerList(v: string | string[] | undefined): string[] {
+  return (Array.isArray(v) ? v : v ? [v] : []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+}
+
+/** Applies Impersonate-User/Impersonate-Group after checking the caller's `impersonate` right. */
+export function impersonated(req: IncomingMessage, user: UserInfo, o: SecureAuthnOptions): UserInfo {
+  const as = headerList(req.headers['impersonate-user'])[0];
+  const groups = headerList(req.headers['impersonate-group']);
+  if (!as) {
+    if (groups.length) throw new ApiError('BadRequest', 'requested impersonation of groups without a user');
+    return user;
+  }
+  if (!o.mayImpersonate) throw new ApiError('Forbidden', `users "${as}" is forbidden: impersonation is not enabled`);
+  o.mayImpersonate(user, 'users', as);
+  for (const g of groups) o.mayImpersonate(user, 'groups', g);
+  const serviceAccount = /^system:serviceaccount:([^:]+):/.exec(as);
+  const implied = serviceAccount ? ['system:serviceaccounts', `system:serviceaccounts:${serviceAccount[1]}`] : [];
+  return { username: as, groups: [...new Set([...groups, ...implied, 'system:authenticated'])] };
 }
 
 function tokenUser(token: string, o: SecureAuthnOptions): UserInfo {
@@ -48,9 +70,9 @@ function tokenUser(token: string, o: SecureAuthnOptions): UserInfo {
 export function secureRequestAuthenticator(o: SecureAuthnOptions): (req: IncomingMessage) => UserInfo {
   return (req) => {
     const fromCert = clientCertUser(req);
-    if (fromCert) return fromCert;
+    if (fromCert) return impersonated(req, fromCert, o);
     const token = bearerToken(req.headers);
-    if (token) return tokenUser(token, o);
+    if (token) return impersonated(req, tokenUser(token, o), o);
     if (req.headers.authorization !== undefined) throw new ApiError('Unauthorized', 'Unauthorized');
     if ((o.anonymous ?? true) && ANONYMOUS_PATHS.test(req.url ?? '')) return ANONYMOUS;
     throw new ApiError('Unauthorized', 'Unauthorized');

@@ -1,0 +1,114 @@
+/**
+ * The apiserver process with HTTPS (cert dir generated on first start), RBAC and a token file,
+ * driven by the real kubectl with the admin's client certificate: authentication outcomes
+ * (client cert, wrong CA, token, anonymous), RBAC 403 wording, a RoleBinding taking effect,
+ * `kubectl auth can-i --as`, and the gRPC port refusing callers without a token.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:https';
+import { freePort } from '../../lib/testing/ports.js';
+import { waitFor } from '../../lib/testing/wait.js';
+import { createCA, issueCert, type CertKeyPair } from '../../lib/pki/pki.js';
+import { ApiClient } from '../../lib/client/api-client.js';
+import { kubectl, kubectlOk, startCluster, type TestCluster } from '../apiserver/harness.js';
+
+let c: TestCluster;
+let dir: string;
+let securePort: number;
+let ca: string;
+const bin = '/usr/bin/kubectl';
+
+function kubeconfig(name: string, user: Record<string, string>): string {
+  const file = join(dir, `kc-${name}`);
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  writeFileSync(file, JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
+    clusters: [{ name: 'c', cluster: { server: `https://127.0.0.1:${securePort}`, 'certificate-authority-data': b64(ca) } }],
+    contexts: [{ name: 'c', context: { cluster: 'c', user: 'u', namespace: 'default' } }],
+    users: [{ name: 'u', user: Object.fromEntries(Object.entries(user).map(([k, v]) => [k, k.endsWith('-data') ? b64(v) : v])) }],
+  }));
+  return file;
+}
+
+/** One HTTPS request; resolves status and parsed JSON body. */
+function get(path: string, opts: { cert?: CertKeyPair; token?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: securePort, path, ca, cert: opts.cert?.cert, key: opts.cert?.key, headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {} }, (res) => {
+      let data = '';
+      res.on('data', (d) => { data += d; }).on('end', () => {
+        let body: Record<string, unknown> = {};
+        try { body = JSON.parse(data); } catch { body = { text: data }; }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('error', reject).end();
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ksimt-sec-'));
+  writeFileSync(join(dir, 'tokens.csv'), 'jane-token,jane,u-jane,"dev"\n');
+  securePort = await freePort();
+  c = await startCluster(['--secure-port', String(securePort), '--cert-dir', join(dir, 'pki'), '--authorization-mode', 'RBAC', '--token-auth-file', join(dir, 'tokens.csv')]);
+  ca = readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8');
+  await waitFor('https /readyz', async () => (await get('/readyz').catch(() => undefined))?.status === 200, { timeoutMs: 20_000 });
+});
+after(async () => {
+  await c?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('kubectl with the admin client certificate over HTTPS; default roles exist', async () => {
+  const admin = kubeconfig('admin', { 'client-certificate-data': readFileSync(join(dir, 'pki', 'admin.crt'), 'utf8'), 'client-key-data': readFileSync(join(dir, 'pki', 'admin.key'), 'utf8') });
+  assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'ns', 'default', '-o', 'name']), /^namespace\/default\n$/);
+  assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'clusterroles', 'cluster-admin', 'view', 'system:node', '-o', 'name']), /clusterrole.*cluster-admin[\s\S]*view[\s\S]*system:node/);
+});
+
+test('authentication: no credentials 401 (discovery anonymous), wrong CA 401, unknown token 401', async () => {
+  const none = await get('/api/v1/namespaces');
+  assert.equal(none.status, 401);
+  assert.deepEqual([none.body.kind, none.body.reason, none.body.code], ['Status', 'Unauthorized', 401]);
+  assert.equal((await get('/api')).status, 200);
+  assert.equal((await get('/version')).status, 200);
+  const rogue = issueCert(createCA('rogue'), { commonName: 'kubernetes-admin', organizations: ['system:masters'], usage: 'client' });
+  assert.equal((await get('/api/v1/namespaces', { cert: rogue })).status, 401);
+  assert.equal((await get('/api/v1/namespaces', { token: 'nope' })).status, 401);
+});
+
+test('RBAC: jane is 403 with Kubernetes wording until a RoleBinding to view in her namespace', async () => {
+  const denied = await get('/api/v1/namespaces/default/pods', { token: 'jane-token' });
+  assert.equal(denied.status, 403);
+  assert.equal(denied.body.message, 'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
+  const admin = join(dir, 'kc-admin');
+  const jane = kubeconfig('jane', { token: 'jane-token' });
+  assert.match((await kubectl(bin, c, ['--kubeconfig', admin, 'auth', 'can-i', 'list', 'pods', '--as=jane'])).stdout, /^no\b/);
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'rolebinding', 'jane-view', '--clusterrole=view', '--user=jane', '-n', 'default']);
+  {
+    await waitFor('binding takes effect', async () => (await get('/api/v1/namespaces/default/pods', { token: 'jane-token' })).status === 200, { timeoutMs: 10_000 });
+    assert.equal((await kubectl(bin, c, ['--kubeconfig', admin, 'auth', 'can-i', 'list', 'pods', '--as=jane'])).stdout.trim(), 'yes');
+    assert.match((await kubectl(bin, c, ['--kubeconfig', admin, 'auth', 'can-i', 'delete', 'pods', '--as=jane'])).stdout, /^no\b/);
+    assert.match((await kubectl(bin, c, ['--kubeconfig', jane, 'auth', 'can-i', 'list', 'pods', '-n', 'kube-system'])).stdout, /^no\b/);
+    const r = await kubectl(bin, c, ['--kubeconfig', jane, 'get', 'secrets']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" in the namespace "default"/);
+    // jane may not impersonate anyone.
+    assert.match((await kubectl(bin, c, ['--kubeconfig', jane, 'get', 'pods', '--as=admin'])).stderr, /forbidden/);
+  }
+});
+
+test('gRPC facade: no token is refused, a known token is authorized like REST', async () => {
+  const anon = ApiClient.connect(`127.0.0.1:${c.grpcPort}`, {});
+  const jane = ApiClient.connect(`127.0.0.1:${c.grpcPort}`, { metadata: { authorization: 'Bearer jane-token' } });
+  try {
+    const secrets = { resource: 'secrets', namespace: 'default' };
+    await assert.rejects(anon.list(secrets), (e: Error & { code?: string }) => e.code === 'Unauthorized');
+    await assert.rejects(jane.list(secrets), (e: Error & { code?: string }) => e.code === 'Forbidden' && /User "jane" cannot list resource "secrets"/.test(e.message));
+  } finally {
+    anon.close();
+    jane.close();
+  }
+});
