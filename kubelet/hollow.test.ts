@@ -19,7 +19,7 @@ test('hollow nodes register, run bound pods as Running/Ready with made-up IPs, a
   assert.equal(nodes.find((n) => n.metadata?.name === 'ksimt-hollow-1')?.spec?.podCIDR, '100.64.1.0/24');
   // Liveness through the node Lease, renewed every quarter of its 4 s duration.
   const leaseOf = () => cp.client.get<Lease>({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-node-lease', name: 'ksimt-hollow-2' });
-  const l1 = await leaseOf();
+  const l1 = await waitFor('hollow lease', () => leaseOf().catch(() => undefined));
   assert.equal(l1.spec?.holderIdentity, 'ksimt-hollow-2');
   assert.equal(l1.spec?.leaseDurationSeconds, 4);
   await waitFor('hollow lease renewed', async () => (await leaseOf()).spec?.renewTime !== l1.spec?.renewTime);
