@@ -16,6 +16,7 @@ import { secureFromFlags } from './auth/secure-flags.js';
 import { grpcTokenAuthenticator } from './auth/request-authn.js';
 import { buildAuthorizer, enforce } from './auth/request-authz.js';
 import type { UserInfo } from './registry/types.js';
+import { rbacEscalationPlugin, type EscalationDeps } from './admission/rbac-escalation.js';
 
 const program = new Command('kube-apiserver')
   .description('kubesim API server: Kubernetes REST API (HTTP) and internal gRPC API over one registry backed by etcd')
@@ -51,8 +52,12 @@ async function main(): Promise<void> {
   const tokens = o.tokenAuthFile ? parseTokenFile(readFileSync(o.tokenAuthFile, 'utf8')) : undefined;
   const authenticate = tokens ? tokenAuthenticator(tokens) : undefined;
   const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean) });
-  const registry = await createRegistry({ etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange });
+  // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
+  const escalation: EscalationDeps = {};
+  const registry = await createRegistry({ etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange, admissionPlugins: [rbacEscalationPlugin(escalation)] });
   const authz = await buildAuthorizer(o.authorizationMode, registry);
+  escalation.rbac = authz.rbac;
+  escalation.decide = authz.decide;
   const mayImpersonate = (user: UserInfo, resource: 'users' | 'groups', name: string) =>
     enforce(authz.decide, { user, verb: 'impersonate', resourceRequest: true, group: '', resource, name });
   const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, anonymous: o.anonymousAuth !== 'false', mayImpersonate });

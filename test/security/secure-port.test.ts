@@ -112,3 +112,23 @@ test('gRPC facade: no token is refused, a known token is authorized like REST', 
     jane.close();
   }
 });
+
+test('escalation prevention: a namespace admin may grant what she holds, not more, nor bind cluster-admin', async () => {
+  const admin = join(dir, 'kc-admin');
+  const jane = kubeconfig('jane', { token: 'jane-token' });
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'namespace', 'ksimt-esc']);
+  try {
+    await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'rolebinding', 'jane-admin', '--clusterrole=admin', '--user=jane', '-n', 'ksimt-esc']);
+    await waitFor('jane is admin in ksimt-esc', async () => (await get('/apis/rbac.authorization.k8s.io/v1/namespaces/ksimt-esc/roles', { token: 'jane-token' })).status === 200, { timeoutMs: 10_000 });
+    await kubectlOk(bin, c, ['--kubeconfig', jane, 'create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods', '-n', 'ksimt-esc']);
+    const more = await kubectl(bin, c, ['--kubeconfig', jane, 'create', 'role', 'node-reader', '--verb=list', '--resource=nodes', '-n', 'ksimt-esc']);
+    assert.notEqual(more.code, 0);
+    assert.match(more.stderr, /roles.rbac.authorization.k8s.io "node-reader" is forbidden: user "jane" .* is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["nodes"\], Verbs:\["list"\]\}/);
+    const bind = await kubectl(bin, c, ['--kubeconfig', jane, 'create', 'rolebinding', 'steal', '--clusterrole=cluster-admin', '--user=jane', '-n', 'ksimt-esc']);
+    assert.notEqual(bind.code, 0);
+    assert.match(bind.stderr, /attempting to grant RBAC permissions not currently held/);
+    await kubectlOk(bin, c, ['--kubeconfig', jane, 'create', 'rolebinding', 'share-view', '--clusterrole=view', '--user=bob', '-n', 'ksimt-esc']);
+  } finally {
+    await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'namespace', 'ksimt-esc', '--wait=false']);
+  }
+});
