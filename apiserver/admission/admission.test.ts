@@ -115,3 +115,24 @@ test('ResourceQuota holds under 20 concurrent creates (creates in a quota namesp
   for (const r of results) if (r.status === 'rejected') assert.match(String(r.reason?.message), /exceeded quota: five/);
   assert.equal((await t.reg.list(ctx, R.pods, 'race', {})).items.length, 5);
 });
+
+test('ResourceQuota never overshoots under 50 concurrent creates: cpu requests, pod and configmap counts', async () => {
+  await ns('race50');
+  await t.reg.create(ctx, quotas, 'race50', { metadata: { name: 'compute' }, spec: { hard: { 'requests.cpu': '1', 'limits.cpu': '2', pods: '40', configmaps: '7' } } });
+  await waitFor('quota in the watch cache', async () => (await t.reg.list(ctx, quotas, 'race50', { resourceVersion: '0' })).items.length === 1);
+  const sized = (i: number) => pod(`c${i}`, { requests: { cpu: '100m', memory: '10Mi' }, limits: { cpu: '200m', memory: '10Mi' } });
+  const [pods, cms] = await Promise.all([
+    Promise.allSettled(Array.from({ length: 50 }, (_, i) => t.reg.create(ctx, R.pods, 'race50', sized(i)))),
+    Promise.allSettled(Array.from({ length: 50 }, (_, i) => t.reg.create(ctx, R.configmaps, 'race50', { metadata: { name: `cm${i}` }, data: { i: String(i) } }))),
+  ]);
+  // 1 cpu of requests / 100m each: exactly 10 pods; 7 configmaps (none exist in a fresh namespace).
+  assert.equal(pods.filter((r) => r.status === 'fulfilled').length, 10);
+  assert.equal(cms.filter((r) => r.status === 'fulfilled').length, 7);
+  for (const r of [...pods, ...cms]) if (r.status === 'rejected') assert.match(String(r.reason?.message), /exceeded quota: compute/);
+  assert.equal((await t.reg.list(ctx, R.pods, 'race50', {})).items.length, 10);
+  await waitFor('used matches what exists', async () => {
+    const q = await t.reg.get(ctx, quotas, 'race50', 'compute') as { status?: { used?: Record<string, string> } };
+    const used = q.status?.used ?? {};
+    return used.pods === '10' && used.configmaps === '7' && used['requests.cpu'] === '1' && used['limits.cpu'] === '2';
+  }, { timeoutMs: 10_000 });
+});
