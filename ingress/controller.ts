@@ -65,7 +65,7 @@ export class IngressController {
     this.ingresses.addEventHandler({
       onAdd: (i) => { this.rebuild(); this.enqueue(i); },
       onUpdate: (_o, i) => { this.rebuild(); this.enqueue(i); },
-      onDelete: () => this.rebuild(),
+      onDelete: (i) => { this.rebuild(); this.enqueue(i); }, // the sync forgets it
     });
     this.classes.addEventHandler({ ...rebuild, onAdd: () => this.rebuildAndRequeue(), onUpdate: () => this.rebuildAndRequeue() });
     this.services.addEventHandler({
