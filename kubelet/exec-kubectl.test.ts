@@ -64,9 +64,10 @@ test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec, exec -it
 
   // exec -it: kubectl itself runs on a terminal (util-linux script), so it asks for a tty.
   for (const bin of [KUBECTL_127, '/usr/bin/kubectl']) {
+    // kubectl's terminal is 30x100: the pod's pty gets that size from kubectl's first resize message.
     const line = [bin, '--kubeconfig', cfg, 'exec', '-it', 'sh', '--', 'sh', '-c', 'tty; stty size; exit 4'].map(shellQuote).join(' ');
-    const r = await run('script', ['-q', '-e', '-c', line, '/dev/null'], { env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, timeoutMs: 30_000 });
-    assert.match(r.stdout, /\/dev\/pts\/\d+\r?\n24 80/, `${bin}: ${r.stdout} ${r.stderr}`);
+    const r = await run('script', ['-q', '-e', '-c', `stty cols 100 rows 30; ${line}`, '/dev/null'], { env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, timeoutMs: 30_000 });
+    assert.match(r.stdout, /\/dev\/pts\/\d+\r?\n30 100/, `${bin}: ${r.stdout} ${r.stderr}`);
     assert.equal(r.code, 4, `${bin}: ${r.stdout}`);
   }
 

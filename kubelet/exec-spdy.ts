@@ -11,6 +11,7 @@ import type { CriClient } from './runtime/cri-client.js';
 import type { ExecTarget } from './exec-stream.js';
 import { exitStatus } from './exec-stream.js';
 import { SpdyConnection, type SpdyStreamHandlers } from './spdy-conn.js';
+import { DeferredExec, sizedCommand } from './tty-size.js';
 
 /** Stream protocol versions served over SPDY; v4 carries a JSON Status on the error stream. */
 const SPDY_PROTOCOLS = ['v4.channel.k8s.io'];
@@ -31,7 +32,7 @@ export function serveSpdyExec(req: IncomingMessage, socket: Duplex, cri: CriClie
 class SpdyExecSession {
   private readonly streams = new Map<string, number>();
   private readonly conn: SpdyConnection;
-  private exec: ReturnType<CriClient['exec']> | undefined;
+  private exec: DeferredExec | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly socket: Duplex, private readonly cri: CriClient, private readonly target: ExecTarget) {
@@ -53,7 +54,8 @@ class SpdyExecSession {
   private onStream(id: number, type: string): SpdyStreamHandlers {
     this.streams.set(type, id);
     // Streams open one after another; the command starts once the last one it needs is there.
-    if (!this.exec && this.wanted().every((w) => this.streams.has(w))) setImmediate(() => this.run());
+    if (!this.exec && this.wanted().every((w) => this.streams.has(w))) this.run();
+    if (type === 'resize') return { onData: (d) => this.exec?.resize(d) };
     if (type !== 'stdin') return {};
     return {
       onData: (d) => this.exec?.write({ stdin_data: d }),
@@ -69,15 +71,18 @@ class SpdyExecSession {
   private run(): void {
     if (this.exec) return;
     clearTimeout(this.timer);
-    const exec = (this.exec = this.cri.exec(this.target.containerId, this.target.cmd, this.target.tty));
-    if (!this.target.stdin) exec.write({ stdin_close: true });
-    exec.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
-      if (m.stdout?.length) this.send('stdout', m.stdout);
-      // With a tty the client has no stderr stream: the output is merged as a terminal would.
-      if (m.stderr?.length) this.send(this.streams.has('stderr') ? 'stderr' : 'stdout', m.stderr);
-      if (m.exited) this.finish(exitStatus(m.exit_code ?? 0));
-    });
-    exec.on('error', (err: Error) => this.finish({ metadata: {}, status: 'Failure', message: err.message, reason: 'InternalError' }));
+    this.exec = new DeferredExec((size) => {
+      const exec = this.cri.exec(this.target.containerId, sizedCommand(this.target.cmd, size), this.target.tty);
+      exec.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
+        if (m.stdout?.length) this.send('stdout', m.stdout);
+        // With a tty the client has no stderr stream: the output is merged as a terminal would.
+        if (m.stderr?.length) this.send(this.streams.has('stderr') ? 'stderr' : 'stdout', m.stderr);
+        if (m.exited) this.finish(exitStatus(m.exit_code ?? 0));
+      });
+      exec.on('error', (err: Error) => this.finish({ metadata: {}, status: 'Failure', message: err.message, reason: 'InternalError' }));
+      return exec;
+    }, this.target.tty);
+    if (!this.target.stdin) this.exec.write({ stdin_close: true });
   }
 
   private finish(status: object): void {

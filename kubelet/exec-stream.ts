@@ -12,6 +12,7 @@ import type { CriClient } from './runtime/cri-client.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from './pod-config.js';
 import { acceptKey, encodeFrame, FrameParser, OP } from './websocket.js';
 import { serveSpdyExec } from './exec-spdy.js';
+import { DeferredExec, sizedCommand } from './tty-size.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -60,30 +61,34 @@ export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, cr
   if (spdy) { serveSpdyExec(req, socket, cri, target); return true; }
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(String(key))}\r\nSec-WebSocket-Protocol: ${proto}\r\n\r\n`);
   const send = (channel: number, data: Buffer) => { if (!socket.destroyed) socket.write(encodeFrame(OP.binary, Buffer.concat([Buffer.from([channel]), data]))); };
-  const stream = cri.exec(target.containerId, target.cmd, target.tty);
-  if (!target.stdin) stream.write({ stdin_close: true });
+  const exec = new DeferredExec((size) => {
+    const stream = cri.exec(target.containerId, sizedCommand(target.cmd, size), target.tty);
+    stream.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
+      if (m.stdout?.length) send(1, m.stdout);
+      if (m.stderr?.length) send(2, m.stderr);
+      if (m.exited) {
+        send(3, Buffer.from(JSON.stringify(exitStatus(m.exit_code ?? 0))));
+        socket.end(encodeFrame(OP.close, Buffer.from([0x03, 0xe8])));
+      }
+    });
+    stream.on('error', (err: Error) => {
+      send(3, Buffer.from(JSON.stringify({ metadata: {}, status: 'Failure', message: err.message, reason: 'InternalError' })));
+      socket.end(encodeFrame(OP.close, Buffer.from([0x03, 0xe8])));
+    });
+    return stream;
+  }, target.tty);
+  if (!target.stdin) exec.write({ stdin_close: true });
   const parser = new FrameParser((op, payload) => {
-    if (op === OP.close) { stream.end(); socket.end(encodeFrame(OP.close, Buffer.alloc(0))); return; }
+    if (op === OP.close) { exec.write({ stdin_close: true }); socket.end(encodeFrame(OP.close, Buffer.alloc(0))); return; }
     if (op === OP.ping) { socket.write(encodeFrame(OP.pong, payload)); return; }
     if ((op !== OP.binary && op !== OP.text) || payload.length === 0) return;
     const ch = payload[0];
-    if (ch === 0 && payload.length > 1) stream.write({ stdin_data: payload.subarray(1) });
-    else if (ch === 255 && payload[1] === 0) stream.write({ stdin_close: true });
+    if (ch === 0 && payload.length > 1) exec.write({ stdin_data: payload.subarray(1) });
+    else if (ch === 4) exec.resize(payload.subarray(1));
+    else if (ch === 255 && payload[1] === 0) exec.write({ stdin_close: true });
   });
   socket.on('data', (d: Buffer) => parser.push(d));
-  socket.on('close', () => stream.cancel());
-  socket.on('error', () => stream.cancel());
-  stream.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
-    if (m.stdout?.length) send(1, m.stdout);
-    if (m.stderr?.length) send(2, m.stderr);
-    if (m.exited) {
-      send(3, Buffer.from(JSON.stringify(exitStatus(m.exit_code ?? 0))));
-      socket.end(encodeFrame(OP.close, Buffer.from([0x03, 0xe8])));
-    }
-  });
-  stream.on('error', (err: Error) => {
-    send(3, Buffer.from(JSON.stringify({ metadata: {}, status: 'Failure', message: err.message, reason: 'InternalError' })));
-    socket.end(encodeFrame(OP.close, Buffer.from([0x03, 0xe8])));
-  });
+  socket.on('close', () => exec.cancel());
+  socket.on('error', () => exec.cancel());
   return true;
 }

@@ -46,3 +46,12 @@ test('frames split across chunks parse whole; control frames carry their stream 
   assert.deepEqual(got.map((f) => [f.control, f.type, f.streamId, f.flags]), [[true, SPDY.synReply, 5, 0], [false, 0, 5, 1], [true, SPDY.ping, 0, 0]]);
   assert.equal(got[1].data.toString(), 'hello');
 });
+
+test('resize messages give the first valid terminal size; the command is wrapped behind stty', async () => {
+  const { parseResize, sizedCommand } = await import('./tty-size.js');
+  assert.deepEqual(parseResize(Buffer.from('{"Width":100,"Height":30}\n{"Width":1,"Height":1}\n')), { cols: 100, rows: 30 });
+  assert.equal(parseResize(Buffer.from('{"Width":0,"Height":0}')), undefined);
+  assert.equal(parseResize(Buffer.from('not json')), undefined);
+  assert.deepEqual(sizedCommand(['top'], { cols: 100, rows: 30 }), ['sh', '-c', 'stty cols 100 rows 30 2>/dev/null; exec "$@"', 'sh', 'top']);
+  assert.deepEqual(sizedCommand(['top'], undefined), ['top']);
+});
