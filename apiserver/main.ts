@@ -12,7 +12,7 @@ import { startGrpcServer } from './grpc/server.js';
 import { startApiServer } from './server.js';
 import { parseTokenFile, tokenAuthenticator } from './rest/auth.js';
 import { logLine, setVerbosity } from './rest/log.js';
-import { secureFromFlags } from './auth/secure-flags.js';
+import { secureFromFlags, serviceAccountTokensFromFlags } from './auth/secure-flags.js';
 import { grpcTokenAuthenticator } from './auth/request-authn.js';
 import { buildAuthorizer, enforce } from './auth/request-authz.js';
 import type { UserInfo } from './registry/types.js';
@@ -32,6 +32,10 @@ const program = new Command('kube-apiserver')
   .option('--client-ca-file <file>', 'CA whose client certificates authenticate users (CN = user, O = groups)')
   .option('--cert-dir <dir>', 'where a cluster CA and serving certificate are generated when no --tls-cert-file is given')
   .option('--advertise-address <ip>', 'address put in the generated serving certificate besides 127.0.0.1')
+  .option('--service-account-signing-key-file <file>', 'private key (RSA or EC P-256) that signs ServiceAccount tokens (default: sa.key in --cert-dir)')
+  .option('--service-account-key-file <files>', 'comma list of PEM keys that verify ServiceAccount tokens (besides the signing key)')
+  .option('--service-account-issuer <url>', 'iss claim of ServiceAccount tokens', 'https://kubernetes.default.svc.cluster.local')
+  .option('--api-audiences <list>', 'audiences the API accepts in tokens (default: the issuer)')
   .option('--anonymous-auth <bool>', 'allow anonymous discovery requests on the secure port', 'true')
   .option('--grpc-port <port>', 'port of the internal gRPC API (0 = any free port, -1 = off)', '8081')
   .option('--service-cluster-ip-range <cidr>', 'ClusterIP range of Services', '10.96.0.0/12')
@@ -60,10 +64,12 @@ async function main(): Promise<void> {
   escalation.decide = authz.decide;
   const mayImpersonate = (user: UserInfo, resource: 'users' | 'groups', name: string) =>
     enforce(authz.decide, { user, verb: 'impersonate', resourceRequest: true, group: '', resource, name });
-  const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, anonymous: o.anonymousAuth !== 'false', mayImpersonate });
+  const saTokens = serviceAccountTokensFromFlags(o);
+  const tokenAuthenticators = saTokens ? [(t: string) => saTokens.authenticate(t)] : [];
+  const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, tokenAuthenticators, anonymous: o.anonymousAuth !== 'false', mayImpersonate });
   const grpcPort = port('grpc-port', o.grpcPort);
   // With credentials configured the gRPC port is no longer an open admin door: tokens + authz.
-  const grpcAuthn = tokens || secure ? grpcTokenAuthenticator({ tokens }) : undefined;
+  const grpcAuthn = tokens || secure ? grpcTokenAuthenticator({ tokens, tokenAuthenticators }) : undefined;
   const server = await startApiServer({
     registry,
     bindAddress: o.bindAddress,

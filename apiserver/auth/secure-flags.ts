@@ -4,7 +4,8 @@
  * --cert-dir (the CA there then also verifies client certificates).
  */
 import { readFileSync } from 'node:fs';
-import { ensureClusterPki } from '../../lib/pki/cluster.js';
+import { ensureClusterPki, ensureServiceAccountKey } from '../../lib/pki/cluster.js';
+import { ServiceAccountTokens } from './sa-token.js';
 import type { SecureListenerOptions } from '../server.js';
 import { secureRequestAuthenticator, type SecureAuthnOptions } from './request-authn.js';
 import { logLine } from '../rest/log.js';
@@ -50,4 +51,23 @@ export function secureFromFlags(f: TlsFlags, port: number, authn: SecureAuthnOpt
     logLine('info', 'cluster certificates ready', { dir: f.certDir, sans: hosts.join(',') });
   }
   return { port, cert, key, clientCA, authenticate: secureRequestAuthenticator(authn) };
+}
+
+/** Flags of ServiceAccount tokens (commander camelCase). */
+export interface SaFlags {
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountKeyFile?: string;
+  serviceAccountIssuer?: string;
+  apiAudiences?: string;
+  certDir?: string;
+}
+
+/** The ServiceAccount token issuer/verifier, or undefined when no key is configured. */
+export function serviceAccountTokensFromFlags(f: SaFlags): ServiceAccountTokens | undefined {
+  const signing = f.serviceAccountSigningKeyFile ? readFileSync(f.serviceAccountSigningKeyFile, 'utf8') : f.certDir ? ensureServiceAccountKey(f.certDir) : undefined;
+  const verifying = (f.serviceAccountKeyFile ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((file) => readFileSync(file, 'utf8'));
+  if (!signing && !verifying.length) return undefined;
+  const issuer = f.serviceAccountIssuer ?? 'https://kubernetes.default.svc.cluster.local';
+  const audiences = f.apiAudiences ? f.apiAudiences.split(',').map((s) => s.trim()).filter(Boolean) : [issuer];
+  return new ServiceAccountTokens(issuer, signing, verifying, audiences);
 }

@@ -3,6 +3,7 @@
  * created on first start, reused afterwards, so restarting the apiserver keeps the CA that every
  * kubeconfig and kubelet already trusts.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCA, issueCert, type CertKeyPair, type CertRequest } from './pki.js';
@@ -78,4 +79,14 @@ export function ensureClusterPki(dir: string, hosts: string[] = []): ClusterPki 
 /** A kubelet's client certificate (system:node:<name> in system:nodes), stored as kubelet-<name>. */
 export function ensureKubeletClient(dir: string, nodeName: string): CertKeyPair {
   return ensurePair(dir, ensureCA(dir), `kubelet-${nodeName}`, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], usage: 'client' });
+}
+
+/** The ServiceAccount token signing key `<dir>/sa.key` (RSA, as kubeadm), created when absent. */
+export function ensureServiceAccountKey(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'sa.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writeFileSync(file, pem, { mode: 0o600 });
+  return pem;
 }

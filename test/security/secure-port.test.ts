@@ -14,6 +14,7 @@ import { freePort } from '../../lib/testing/ports.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { createCA, issueCert, type CertKeyPair } from '../../lib/pki/pki.js';
 import { ApiClient } from '../../lib/client/api-client.js';
+import { ServiceAccountTokens } from '../../apiserver/auth/sa-token.js';
 import { kubectl, kubectlOk, startCluster, type TestCluster } from '../apiserver/harness.js';
 
 let c: TestCluster;
@@ -130,5 +131,25 @@ test('escalation prevention: a namespace admin may grant what she holds, not mor
     await kubectlOk(bin, c, ['--kubeconfig', jane, 'create', 'rolebinding', 'share-view', '--clusterrole=view', '--user=bob', '-n', 'ksimt-esc']);
   } finally {
     await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'namespace', 'ksimt-esc', '--wait=false']);
+  }
+});
+
+test('a ServiceAccount token bound to view in its namespace lists pods there only; expired or foreign-audience tokens are 401', async () => {
+  const admin = join(dir, 'kc-admin');
+  const issuer = new ServiceAccountTokens('https://kubernetes.default.svc.cluster.local', readFileSync(join(dir, 'pki', 'sa.key'), 'utf8'));
+  const spec = { namespace: 'ksimt-sa', serviceAccount: 'reader', audiences: [], expirationSeconds: 3600 };
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'namespace', 'ksimt-sa']);
+  try {
+    await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'rolebinding', 'reader-view', '--clusterrole=view', '--serviceaccount=ksimt-sa:reader', '-n', 'ksimt-sa']);
+    const token = issuer.issue(spec).token;
+    await waitFor('token may list pods in its namespace', async () => (await get('/api/v1/namespaces/ksimt-sa/pods', { token })).status === 200, { timeoutMs: 10_000 });
+    const other = await get('/api/v1/namespaces/default/pods', { token });
+    assert.equal(other.status, 403);
+    assert.match(String(other.body.message), /User "system:serviceaccount:ksimt-sa:reader" cannot list resource "pods"/);
+    assert.equal((await get('/api/v1/namespaces/ksimt-sa/secrets', { token })).status, 403);
+    assert.equal((await get('/api/v1/namespaces/ksimt-sa/pods', { token: issuer.issue({ ...spec, now: Date.now() - 7200_000 }).token })).status, 401);
+    assert.equal((await get('/api/v1/namespaces/ksimt-sa/pods', { token: issuer.issue({ ...spec, audiences: ['vault'] }).token })).status, 401);
+  } finally {
+    await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'namespace', 'ksimt-sa', '--wait=false']);
   }
 });

@@ -1,0 +1,101 @@
+/**
+ * ServiceAccount tokens: JWTs signed with the --service-account-signing-key-file (RS256 for RSA,
+ * ES256 for P-256 keys) carrying Kubernetes' claims (iss, sub, aud, exp, iat, nbf and the
+ * kubernetes.io block naming namespace, service account and bound pod), and the authenticator
+ * that verifies signature, issuer, audience and expiry before mapping the token to
+ * system:serviceaccount:<ns>:<name>.
+ */
+import { createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import type { UserInfo } from '../registry/types.js';
+
+/** What a token is issued for. */
+export interface TokenSpec {
+  namespace: string;
+  serviceAccount: string;
+  serviceAccountUID?: string;
+  audiences: string[];
+  expirationSeconds: number;
+  /** The pod the token is bound to (projected volumes). */
+  pod?: { name: string; uid?: string };
+  /** Clock (tests). */
+  now?: number;
+}
+
+interface Claims {
+  iss: string; sub: string; aud: string[]; exp: number; iat: number; nbf: number; jti: string;
+  'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid?: string }; pod?: { name: string; uid?: string } };
+}
+
+const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+
+function algorithm(key: KeyObject): 'RS256' | 'ES256' {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new Error(`service account key must be RSA or EC P-256, got ${key.asymmetricKeyType}`);
+}
+
+/** Signs and verifies ServiceAccount tokens for one issuer. */
+export class ServiceAccountTokens {
+  private readonly privateKey?: KeyObject;
+  private readonly publicKeys: KeyObject[];
+
+  /** `signingKeyPem` may be absent on a verifier-only side; `extraPublicKeys` accept rotated keys. */
+  constructor(readonly issuer: string, signingKeyPem?: string, extraPublicKeys: string[] = [], readonly apiAudiences: string[] = [issuer]) {
+    this.privateKey = signingKeyPem ? createPrivateKey(signingKeyPem) : undefined;
+    this.publicKeys = [...(this.privateKey ? [createPublicKey(this.privateKey)] : []), ...extraPublicKeys.map((p) => createPublicKey(p))];
+    if (!this.publicKeys.length) throw new Error('service account tokens need a signing key or a public key');
+  }
+
+  /** A signed token and its expiry. */
+  issue(spec: TokenSpec): { token: string; expirationTimestamp: string } {
+    if (!this.privateKey) throw new Error('no --service-account-signing-key-file: cannot issue tokens');
+    if (!(spec.expirationSeconds >= 600)) throw new Error('expirationSeconds must be at least 600');
+    const now = Math.floor((spec.now ?? Date.now()) / 1000);
+    const claims: Claims = {
+      iss: this.issuer, sub: `system:serviceaccount:${spec.namespace}:${spec.serviceAccount}`, aud: spec.audiences.length ? spec.audiences : this.apiAudiences,
+      exp: now + spec.expirationSeconds, iat: now, nbf: now, jti: randomUUID(),
+      'kubernetes.io': { namespace: spec.namespace, serviceaccount: { name: spec.serviceAccount, uid: spec.serviceAccountUID }, ...(spec.pod ? { pod: spec.pod } : {}) },
+    };
+    const alg = algorithm(this.privateKey);
+    const input = `${b64url(JSON.stringify({ alg, typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
+    // ES256 in a JWT is the raw r||s pair, not DER (RFC 7518 §3.4).
+    const sig = sign('sha256', Buffer.from(input), alg === 'ES256' ? { key: this.privateKey, dsaEncoding: 'ieee-p1363' } : this.privateKey);
+    return { token: `${input}.${b64url(sig)}`, expirationTimestamp: new Date(claims.exp * 1000).toISOString() };
+  }
+
+  /** The user of a valid token; undefined when it is not ours or is invalid (expired, wrong audience, tampered). */
+  authenticate(token: string, now = Date.now()): UserInfo | undefined {
+    const claims = this.verifiedClaims(token);
+    if (!claims || claims.iss !== this.issuer) return undefined;
+    const t = Math.floor(now / 1000);
+    // A minute of leeway for clocks that disagree, as Kubernetes allows.
+    if (typeof claims.exp !== 'number' || claims.exp + 60 < t || (typeof claims.nbf === 'number' && claims.nbf - 60 > t)) return undefined;
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!aud.some((a) => this.apiAudiences.includes(a))) return undefined;
+    const k = claims['kubernetes.io'];
+    if (!k?.namespace || !k.serviceaccount?.name || claims.sub !== `system:serviceaccount:${k.namespace}:${k.serviceaccount.name}`) return undefined;
+    const extra: Record<string, string[]> = {};
+    if (k.pod) extra['authentication.kubernetes.io/pod-name'] = [k.pod.name];
+    return {
+      username: claims.sub, uid: k.serviceaccount.uid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`, 'system:authenticated'],
+      ...(Object.keys(extra).length ? { extra } : {}),
+    };
+  }
+
+  private verifiedClaims(token: string): Claims | undefined {
+    const parts = token.split('.');
+    if (parts.length !== 3) return undefined;
+    try {
+      const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString()) as { alg?: string };
+      const input = Buffer.from(`${parts[0]}.${parts[1]}`);
+      const sig = Buffer.from(parts[2], 'base64url');
+      // The algorithm must match the key type: never let the token choose (no 'none', no HS256).
+      const ok = this.publicKeys.some((key) => algorithm(key) === header.alg
+        && verify('sha256', input, header.alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key, sig));
+      return ok ? JSON.parse(Buffer.from(parts[1], 'base64url').toString()) as Claims : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
