@@ -17,6 +17,7 @@ import { grpcTokenAuthenticator } from './auth/request-authn.js';
 import { buildAuthorizer, enforce } from './auth/request-authz.js';
 import type { UserInfo } from './registry/types.js';
 import { rbacEscalationPlugin, type EscalationDeps } from './admission/rbac-escalation.js';
+import { tokenRequestIssuer } from './auth/token-request.js';
 
 const program = new Command('kube-apiserver')
   .description('kubesim API server: Kubernetes REST API (HTTP) and internal gRPC API over one registry backed by etcd')
@@ -58,13 +59,16 @@ async function main(): Promise<void> {
   const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean) });
   // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
   const escalation: EscalationDeps = {};
-  const registry = await createRegistry({ etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange, admissionPlugins: [rbacEscalationPlugin(escalation)] });
+  const saTokens = serviceAccountTokensFromFlags(o);
+  const registry = await createRegistry({
+    etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
+    admissionPlugins: [rbacEscalationPlugin(escalation)], issueToken: saTokens ? tokenRequestIssuer(saTokens) : undefined,
+  });
   const authz = await buildAuthorizer(o.authorizationMode, registry);
   escalation.rbac = authz.rbac;
   escalation.decide = authz.decide;
   const mayImpersonate = (user: UserInfo, resource: 'users' | 'groups', name: string) =>
     enforce(authz.decide, { user, verb: 'impersonate', resourceRequest: true, group: '', resource, name });
-  const saTokens = serviceAccountTokensFromFlags(o);
   const tokenAuthenticators = saTokens ? [(t: string) => saTokens.authenticate(t)] : [];
   const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, tokenAuthenticators, anonymous: o.anonymousAuth !== 'false', mayImpersonate });
   const grpcPort = port('grpc-port', o.grpcPort);

@@ -43,6 +43,8 @@ export interface RegistryOptions {
   resources?: ResourceDef[];
   /** Extra admission plugins, run between defaulting and NamespaceLifecycle. */
   admissionPlugins?: AdmissionPlugin[];
+  /** Answers POST serviceaccounts/<name>/token (TokenRequest) for an existing ServiceAccount; absent = 404. */
+  issueToken?(serviceAccount: KObject, request: KObject): KObject;
   /** Event TTL in seconds (default 3600, as kube-apiserver's --event-ttl=1h). */
   eventTtlSeconds?: number;
   /** Events kept per resource for resuming watches (default 1000). */
@@ -208,6 +210,9 @@ class EtcdRegistry implements RegistryHandle {
   async create(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, obj: KObject, subresource?: string, parentName?: string): Promise<KObject> {
     const { def, sref, view, out } = this.resolve(ref);
     if (!subresource) return out(await createObject(this.core, ctx, sref, def, namespace, bodyToStorage(view, obj)));
+    if (subresource === 'token' && def.group === '' && def.resource === 'serviceaccounts' && this.opts.issueToken && parentName) {
+      return this.opts.issueToken(await this.get(ctx, ref, namespace, parentName), obj);
+    }
     checkSubresource(def, subresource, ['binding', 'eviction']);
     if (!parentName) throw new ApiError('BadRequest', `${subresource} needs the name of the pod`);
     return subresource === 'binding' ? bindPod(this.core, ctx, ref, def, namespace, parentName, obj) : evictPod(this.core, ctx, ref, def, namespace, parentName, obj);

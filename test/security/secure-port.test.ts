@@ -147,6 +147,13 @@ test('a ServiceAccount token bound to view in its namespace lists pods there onl
     assert.equal(other.status, 403);
     assert.match(String(other.body.message), /User "system:serviceaccount:ksimt-sa:reader" cannot list resource "pods"/);
     assert.equal((await get('/api/v1/namespaces/ksimt-sa/secrets', { token })).status, 403);
+    // TokenRequest: `kubectl create token` returns a token the apiserver then accepts.
+    await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'serviceaccount', 'reader', '-n', 'ksimt-sa']);
+    const requested = (await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'token', 'reader', '-n', 'ksimt-sa', '--duration=20m'])).trim();
+    assert.equal((await get('/api/v1/namespaces/ksimt-sa/pods', { token: requested })).status, 200);
+    const short = await kubectl(bin, c, ['--kubeconfig', admin, 'create', 'token', 'reader', '-n', 'ksimt-sa', '--duration=1m']);
+    assert.match(short.stderr, /may not specify a duration less than 10 minutes/);
+    assert.match((await kubectl(bin, c, ['--kubeconfig', admin, 'create', 'token', 'ghost', '-n', 'ksimt-sa'])).stderr, /serviceaccounts "ghost" not found/);
     assert.equal((await get('/api/v1/namespaces/ksimt-sa/pods', { token: issuer.issue({ ...spec, now: Date.now() - 7200_000 }).token })).status, 401);
     assert.equal((await get('/api/v1/namespaces/ksimt-sa/pods', { token: issuer.issue({ ...spec, audiences: ['vault'] }).token })).status, 401);
   } finally {
