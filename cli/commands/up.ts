@@ -83,6 +83,7 @@ export async function up(o: UpOptions): Promise<string> {
       await installAddon('dns', c);
       await waitFor('cluster DNS answers', () => dnsAnswers(nodes[0].netns, c.dnsIP), { timeoutMs: o.timeout * 1000, intervalMs: 500 });
     });
+    await ui.step('ingress controller addon (NodePort 30080)', () => installAddon('ingress', c));
     await ui.step('dashboard addon (NodePort 30880; `kubesim dashboard` serves it on 127.0.0.1)', () => installAddon('dashboard', c));
     writeKubeconfig(c.kubeconfig, o.name, apiURL(c), grpcAddr(c));
   } catch (err) {
