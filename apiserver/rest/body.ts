@@ -60,8 +60,9 @@ export function decodeBody(buf: Buffer, contentType: string | undefined): unknow
     throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
   }
   try {
-    return JSON.parse(text);
+    return withinDepth(JSON.parse(text));
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     // Clients sometimes label YAML as JSON; Kubernetes' decoder also accepts YAML there.
     if (type === '' && !/^\s*[[{]/.test(text)) return decodeYaml(text);
     throw new ApiError('BadRequest', `couldn't decode the request body as JSON: ${(err as Error).message}`);
@@ -75,11 +76,27 @@ function decodeYaml(text: string): unknown {
   const doc = docs[0];
   if (doc.errors.length) throw new ApiError('BadRequest', `couldn't decode the request body as YAML: ${doc.errors[0].message.split('\n')[0]}`);
   try {
-    return doc.toJS({ maxAliasCount: 100 });
+    return withinDepth(doc.toJS({ maxAliasCount: 100 }));
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     // e.g. an alias without its anchor, or an alias bomb past maxAliasCount
     throw new ApiError('BadRequest', `couldn't decode the request body as YAML: ${(err as Error).message.split('\n')[0]}`);
   }
+}
+
+/** Deepest nesting a body may have: later recursive steps (defaulting, patches) must not overflow the stack. */
+const MAX_DEPTH = 500;
+
+/** Returns `v` unless it nests deeper than MAX_DEPTH (400); walks with an explicit stack. */
+function withinDepth(v: unknown): unknown {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length) {
+    const [cur, depth] = stack.pop()!;
+    if (cur === null || typeof cur !== 'object') continue;
+    if (depth > MAX_DEPTH) throw new ApiError('BadRequest', `the request body nests deeper than ${MAX_DEPTH} levels`);
+    for (const child of Object.values(cur)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return v;
 }
 
 /** Decodes the body and requires a JSON object (not an array, string or null). */
