@@ -12,7 +12,8 @@ import { startGrpcServer } from './grpc/server.js';
 import { startApiServer } from './server.js';
 import { parseTokenFile, tokenAuthenticator } from './rest/auth.js';
 import { logLine, setVerbosity } from './rest/log.js';
-import { secureFromFlags, serviceAccountTokensFromFlags } from './auth/secure-flags.js';
+import { firstServiceIP, secureFromFlags, serviceAccountTokensFromFlags } from './auth/secure-flags.js';
+import { runKubernetesService } from './kubernetes-service.js';
 import { grpcTokenAuthenticator } from './auth/request-authn.js';
 import { buildAuthorizer, enforce } from './auth/request-authz.js';
 import type { UserInfo } from './registry/types.js';
@@ -85,6 +86,12 @@ async function main(): Promise<void> {
     healthy: () => etcdHealthy(etcd),
     startGrpc: grpcPort < 0 ? undefined : () => startGrpcServer({ registry, host: o.bindAddress, port: grpcPort, authenticate: grpcAuthn, authorize: grpcAuthn ? authz.grpc : undefined }),
   });
+  const background = new AbortController();
+  const advertise = o.advertiseAddress ?? (o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? undefined : o.bindAddress);
+  const clusterIP = firstServiceIP(o.serviceClusterIpRange);
+  if (server.securePort && advertise && clusterIP) {
+    void runKubernetesService(registry, { clusterIP, advertiseAddress: advertise, securePort: server.securePort }, background.signal);
+  }
   // Machine-readable line for launchers/tests that ask for port 0.
   process.stdout.write(`${JSON.stringify({ httpPort: server.httpPort, securePort: server.securePort, grpcPort: server.grpcPort })}\n`);
   let stopping = false;
@@ -92,6 +99,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logLine('info', 'shutting down', { signal });
+    background.abort();
     await server.close();
     authz.close();
     await registry.close();

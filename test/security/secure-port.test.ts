@@ -63,10 +63,20 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('kubectl with the admin client certificate over HTTPS; default roles exist', async () => {
+test('kubectl with the admin client certificate over HTTPS; default roles and the kubernetes Service exist', async () => {
   const admin = kubeconfig('admin', { 'client-certificate-data': readFileSync(join(dir, 'pki', 'admin.crt'), 'utf8'), 'client-key-data': readFileSync(join(dir, 'pki', 'admin.key'), 'utf8') });
   assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'ns', 'default', '-o', 'name']), /^namespace\/default\n$/);
   assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'clusterroles', 'cluster-admin', 'view', 'system:node', '-o', 'name']), /clusterrole.*cluster-admin[\s\S]*view[\s\S]*system:node/);
+  // The `kubernetes` Service points pods at this apiserver's secure port.
+  // Created by the apiserver in the background right after start: wait for it.
+  const svc = JSON.parse(await waitFor('kubernetes service', async () => {
+    const r = await kubectl(bin, c, ['--kubeconfig', admin, 'get', 'endpoints,service', 'kubernetes', '-n', 'default', '-o', 'json']);
+    return r.code === 0 ? JSON.stringify(JSON.parse(r.stdout).items.find((i: { kind: string }) => i.kind === 'Service')) : undefined;
+  }, { timeoutMs: 10_000 }));
+  assert.equal(svc.spec.clusterIP, '10.96.0.1');
+  assert.deepEqual(svc.spec.ports.map((p: { port: number; targetPort: number }) => [p.port, p.targetPort]), [[443, securePort]]);
+  const ep = JSON.parse(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'endpoints', 'kubernetes', '-n', 'default', '-o', 'json']));
+  assert.deepEqual([ep.subsets[0].addresses[0].ip, ep.subsets[0].ports[0].port], ['127.0.0.1', securePort]);
 });
 
 test('authentication: no credentials 401 (discovery anonymous), wrong CA 401, unknown token 401', async () => {
