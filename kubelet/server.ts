@@ -6,6 +6,8 @@
  * /portforward/<ns>/<pod> over SPDY (portforward-spdy.ts).
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { existsSync, readFileSync, readdirSync, statSync, createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../lib/api/types.js';
@@ -83,10 +85,13 @@ async function statsSummary(d: ServerDeps): Promise<object> {
   return { node: { nodeName: d.nodeName }, pods: [...pods.values()] };
 }
 
+/** HTTPS for the server: only clients with a certificate from `clientCA` (and, when set, one of `allowedUsers` as CN) get in. */
+export interface KubeletServerTls { cert: string; key: string; clientCA: string; allowedUsers?: string[] }
+
 /** Starts the server on host:port (port 0 = any); close() stops it. */
-export async function startKubeletServer(d: ServerDeps, host: string, port: number): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+export async function startKubeletServer(d: ServerDeps, host: string, port: number, tls?: KubeletServerTls): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const ac = new AbortController();
-  const server = createServer((req, res) => {
+  const handler: Parameters<typeof createServer>[1] = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const closed = new AbortController();
@@ -101,8 +106,16 @@ export async function startKubeletServer(d: ServerDeps, host: string, port: numb
       return send(res, 404, 'not found');
     };
     handle().catch((err: Error) => { if (!res.headersSent) send(res, 500, err.message); else res.end(); });
-  });
+  };
+  // With TLS the handshake itself refuses clients without a certificate of the cluster CA.
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.clientCA, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      if (!allowedPeer(req.socket as TLSSocket, tls.allowedUsers)) return send(res, 403, 'Forbidden: this client certificate may not use the kubelet API');
+      handler(req, res);
+    }) as unknown as Server
+    : createServer(handler);
   server.on('upgrade', (req, socket) => {
+    if (tls && !allowedPeer(req.socket as TLSSocket, tls.allowedUsers)) return socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
     handleExecUpgrade(req, socket, d.cri, d.getPod).then(async (handled) => handled || handlePortForwardUpgrade(req, socket, d.cri, d.getPod))
       .then((handled) => { if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'); })
       .catch((err: Error) => socket.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Length: ${Buffer.byteLength(err.message)}\r\n\r\n${err.message}`));
@@ -113,4 +126,11 @@ export async function startKubeletServer(d: ServerDeps, host: string, port: numb
     server, port: typeof addr === 'object' && addr ? addr.port : port,
     close: () => { ac.abort(); server.closeAllConnections(); return new Promise<void>((r) => server.close(() => r())); },
   };
+}
+
+function allowedPeer(socket: TLSSocket, allowed?: string[]): boolean {
+  if (!socket.authorized) return false;
+  if (!allowed?.length) return true;
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(socket.getPeerX509Certificate()?.subject ?? '')?.[1];
+  return !!cn && allowed.includes(cn);
 }
