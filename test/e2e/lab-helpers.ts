@@ -38,10 +38,16 @@ export async function podRows(c: E2ECluster, selector: string, ns = 'default'): 
 
 /** Waits until exactly `n` pods match `selector` and all are Running and Ready; returns them. */
 export async function waitRunning(c: E2ECluster, selector: string, n: number, timeoutMs = 60_000): Promise<PodRow[]> {
-  return waitFor(`${n} pods ${selector} Running and Ready`, async () => {
-    const p = await podRows(c, selector);
-    return p.length === n && p.every((x) => x.phase === 'Running' && x.ready && x.ip) && p;
-  }, { timeoutMs, intervalMs: 500 });
+  try {
+    return await waitFor(`${n} pods ${selector} Running and Ready`, async () => {
+      const p = await podRows(c, selector);
+      return p.length === n && p.every((x) => x.phase === 'Running' && x.ready && x.ip) && p;
+    }, { timeoutMs, intervalMs: 500 });
+  } catch (err) {
+    // Say why: the pods' state and their events are what a student would look at next.
+    const why = await c.kubectl('describe', 'pods', '-l', selector).catch((e: Error) => e.message);
+    throw new Error(`${(err as Error).message}\n${why.split('\n').filter((l) => /^Name:|^Node:|^Status:|Reason|Warning|Normal/.test(l.trim())).join('\n')}`);
+  }
 }
 
 /** Reads one field of an object with a jsonpath, e.g. jsonpath(c, 'svc', 'whoami', '{.spec.clusterIP}'). */

@@ -68,6 +68,21 @@ test('kubectl expose --type=NodePort: the port answers on every node address of 
   }
 });
 
+test('kubectl expose --type=LoadBalancer --external-ip: the external IP answers from inside the cluster (seed 004)', async () => {
+  // 192.0.2.10 (TEST-NET-1) only ever exists as a local address inside the node namespaces.
+  await c.kubectl('expose', 'deploy', 'whoami', '--type=LoadBalancer', '--port=80', '--external-ip', '192.0.2.10', '--name', 'whoami-lb');
+  try {
+    // EXTERNAL-IP lists ours (and the address the LoadBalancer controller may add from its pool).
+    assert.match(await c.kubectl('get', 'svc', 'whoami-lb', '--no-headers'), /^whoami-lb\s+LoadBalancer\s+\S+\s+\S*192\.0\.2\.10\S*\s+80:\d+\/TCP/);
+    const client = (await podRows(c, 'run=client'))[0];
+    const ns = await podNetns(c.name, client.ip);
+    const body = await waitFor('external IP answers', () => inNetns(ns, 'curl', ['-s', '--max-time', '5', 'http://192.0.2.10/']).catch(() => ''), { timeoutMs: 20_000, intervalMs: 500 });
+    assert.ok(whoami.some((p) => body.includes(`Hostname: ${p.name}`)), `a whoami pod answers on the external IP: ${body}`);
+  } finally {
+    await c.kubectl('delete', 'svc', 'whoami-lb');
+  }
+});
+
 test('the seed\'s hello-svc YAML with nodePort 30001 → targetPort 8080 reaches the pods (seed 004)', async () => {
   await applyYaml(c, 'hello.yaml', `apiVersion: apps/v1
 kind: Deployment
@@ -169,7 +184,9 @@ test('cluster DNS: resolv.conf points at 10.96.0.10, short and FQDN names resolv
   const ip = await jsonpath(c, 'svc', 'whoami', '{.spec.clusterIP}');
   const client = (await podRows(c, 'run=client'))[0];
   const ns = await podNetns(c.name, client.ip);
-  const dig = (name: string) => inNetns(ns, 'dig', ['+short', '+time=3', '+tries=2', '@10.96.0.10', name]).then((s) => s.trim());
+  const dig = (name: string) => inNetns(ns, 'dig', ['+short', '+time=3', '+tries=2', '@10.96.0.10', name]).then((s) => s.trim(), async (err: Error) => {
+    throw new Error(`${err.message}\n${await c.kubectl('get', 'pods,endpoints', '-n', 'kube-system', '-o', 'wide').catch((e: Error) => e.message)}`);
+  });
   assert.equal(await dig('whoami.default.svc.cluster.local'), ip);
   // The same name in another namespace: the short name keeps resolving to our own namespace.
   await c.kubectl('create', 'namespace', 'prod');

@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { upCluster, type E2ECluster } from './helpers.js';
+import { upCluster, podNetns, inNetns, type E2ECluster } from './helpers.js';
 import { applyYaml, podRows, waitRunning, jsonpath } from './lab-helpers.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { addNode } from '../../cli/commands/node.js';
@@ -112,6 +112,11 @@ spec:
     return uid && uid !== oldUid && (await podRows(c, 'app=kubia')).find((p) => p.name === 'kubia-1')?.ready;
   }, { timeoutMs: 60_000, intervalMs: 500 });
   assert.equal((await c.kubectl('exec', 'kubia-1', '--', 'hostname')).trim(), 'kubia-1', 'same name, same hostname');
+  // Stable network identity through the headless Service: <pod>.<service> resolves to the pod.
+  const sts = await podRows(c, 'app=kubia');
+  const k0 = sts.find((p) => p.name === 'kubia-0')!;
+  const k1ns = await podNetns(c.name, sts.find((p) => p.name === 'kubia-1')!.ip);
+  assert.equal((await inNetns(k1ns, 'dig', ['+short', '+time=3', '@10.96.0.10', 'kubia-0.kubia.default.svc.cluster.local'])).trim(), k0.ip);
   await c.kubectl('delete', 'statefulset', 'kubia');
   await c.kubectl('delete', 'service', 'kubia');
 });
