@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { ApiError } from '../../lib/errors.js';
 import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
 import { SELF_SUBJECT_ACCESS_REVIEWS, isAccessReview, reviewAccess } from './access-review.js';
+import { SELF_SUBJECT_REVIEWS, isSelfSubjectReview, selfSubjectReview } from '../auth/self-subject-review.js';
 import { METRICS_RESOURCES, MetricsApi, isMetricsRequest } from './metrics-api.js';
 import { decodeObject, readBody } from './body.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -79,7 +80,7 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
 }
 
 async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<number> {
-  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS, ...METRICS_RESOURCES];
+  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_REVIEWS, ...METRICS_RESOURCES];
   const notFound = () => new ApiError('NotFound', 'the server could not find the requested resource');
   const json = (body: unknown, contentType?: string) => { sendJson(res, 200, body, contentType); return 200; };
   if (info.kind !== 'resource' && req.method !== 'GET' && req.method !== 'HEAD') {
@@ -123,6 +124,11 @@ async function serveResourceRequest(opts: RestHandlerOptions, metricsApi: Metric
   if (isAccessReview(info)) {
     if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectaccessreviews only support create');
     sendJson(res, 201, reviewAccess(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize));
+    return 201;
+  }
+  if (isSelfSubjectReview(info)) {
+    if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectreviews only support create');
+    sendJson(res, 201, selfSubjectReview(user));
     return 201;
   }
   if (isMetricsRequest(info)) {

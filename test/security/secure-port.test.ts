@@ -67,6 +67,7 @@ test('kubectl with the admin client certificate over HTTPS; default roles and th
   const admin = kubeconfig('admin', { 'client-certificate-data': readFileSync(join(dir, 'pki', 'admin.crt'), 'utf8'), 'client-key-data': readFileSync(join(dir, 'pki', 'admin.key'), 'utf8') });
   assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'ns', 'default', '-o', 'name']), /^namespace\/default\n$/);
   assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'clusterroles', 'cluster-admin', 'view', 'system:node', '-o', 'name']), /clusterrole.*cluster-admin[\s\S]*view[\s\S]*system:node/);
+  assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'auth', 'whoami']), /Username\s+kubernetes-admin\n\s*Groups\s+\[system:masters system:authenticated\]/);
   // The `kubernetes` Service points pods at this apiserver's secure port.
   // Created by the apiserver in the background right after start: wait for it.
   const svc = JSON.parse(await waitFor('kubernetes service', async () => {
@@ -161,6 +162,7 @@ test('a ServiceAccount token bound to view in its namespace lists pods there onl
     await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'serviceaccount', 'reader', '-n', 'ksimt-sa']);
     const requested = (await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'token', 'reader', '-n', 'ksimt-sa', '--duration=20m'])).trim();
     assert.equal((await get('/api/v1/namespaces/ksimt-sa/pods', { token: requested })).status, 200);
+    assert.match(await kubectlOk(bin, c, ['--kubeconfig', kubeconfig('sa', { token: requested }), 'auth', 'whoami']), /system:serviceaccount:ksimt-sa:reader/);
     const short = await kubectl(bin, c, ['--kubeconfig', admin, 'create', 'token', 'reader', '-n', 'ksimt-sa', '--duration=1m']);
     assert.match(short.stderr, /may not specify a duration less than 10 minutes/);
     assert.match((await kubectl(bin, c, ['--kubeconfig', admin, 'create', 'token', 'ghost', '-n', 'ksimt-sa'])).stderr, /serviceaccounts "ghost" not found/);

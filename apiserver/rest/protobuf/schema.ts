@@ -116,7 +116,8 @@ const MESSAGES: Record<string, string> = {
   SelfSubjectAccessReviewSpec: 'resourceAttributes=1:ResourceAttributes nonResourceAttributes=2:NonResourceAttributes',
   ResourceAttributes: 'namespace=1 verb=2 group=3 version=4 resource=5 subresource=6 name=7',
   NonResourceAttributes: 'path=1 verb=2',
-  // ---- authentication.k8s.io/v1 (kubectl create token)
+  // ---- authentication.k8s.io/v1 (kubectl create token, kubectl auth whoami)
+  SelfSubjectReview: 'metadata=1:ObjectMeta status=2:Empty',
   TokenRequest: 'metadata=1:ObjectMeta spec=2:TokenRequestSpec status=3:Empty',
   TokenRequestSpec: 'audiences=1:s[] boundObjectRef=3:BoundObjectReference expirationSeconds=4:i64',
   BoundObjectReference: 'kind=1 apiVersion=2 name=3 uid=4',
