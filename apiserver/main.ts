@@ -19,6 +19,9 @@ import { buildAuthorizer, enforce } from './auth/request-authz.js';
 import type { UserInfo } from './registry/types.js';
 import { rbacEscalationPlugin, type EscalationDeps } from './admission/rbac-escalation.js';
 import { tokenRequestIssuer } from './auth/token-request.js';
+import { defaultTolerationSecondsPlugin } from './admission/default-toleration-seconds.js';
+import { podSecurityPlugin } from './admission/pod-security.js';
+import type { AdmissionPlugin } from './admission/types.js';
 
 const program = new Command('kube-apiserver')
   .description('kubesim API server: Kubernetes REST API (HTTP) and internal gRPC API over one registry backed by etcd')
@@ -44,6 +47,8 @@ const program = new Command('kube-apiserver')
   .option('--service-node-port-range <range>', 'NodePort range of Services', '30000-32767')
   .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, RBAC', 'AlwaysAllow')
   .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line')
+  .option('--enable-admission-plugins <list>', 'extra admission plugins to run: DefaultTolerationSeconds (off by default: kubesim clusters rely on the controller-manager\'s --pod-eviction-timeout)', '')
+  .option('--disable-admission-plugins <list>', 'admission plugins to switch off: PodSecurity, RBACEscalation', '')
   .option('--v <level>', 'log verbosity (2 = one line per request)', '0');
 
 function port(flag: string, value: string): number {
@@ -61,10 +66,15 @@ async function main(): Promise<void> {
   // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
   const escalation: EscalationDeps = {};
   const saTokens = serviceAccountTokensFromFlags(o);
+  // PodSecurity reads namespace labels through the registry it is part of: bound once it exists.
+  let registryRef: Awaited<ReturnType<typeof createRegistry>> | undefined;
+  const namespaceLabels = async (ns: string) => ((await registryRef?.get({ user: { username: 'system:apiserver', groups: ['system:masters'] } },
+    { group: '', version: 'v1', resource: 'namespaces' }, undefined, ns).catch(() => undefined))?.metadata?.labels ?? {}) as Record<string, string>;
   const registry = await createRegistry({
     etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-    admissionPlugins: [rbacEscalationPlugin(escalation)], issueToken: saTokens ? tokenRequestIssuer(saTokens) : undefined,
+    admissionPlugins: optionalPlugins(o, namespaceLabels, escalation), issueToken: saTokens ? tokenRequestIssuer(saTokens) : undefined,
   });
+  registryRef = registry;
   const authz = await buildAuthorizer(o.authorizationMode, registry);
   escalation.rbac = authz.rbac;
   escalation.decide = authz.decide;
@@ -108,6 +118,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The admission plugins main.ts adds to the registry's own, per --enable/--disable-admission-plugins. */
+function optionalPlugins(o: Record<string, string>, namespaceLabels: (ns: string) => Promise<Record<string, string>>, escalation: EscalationDeps): AdmissionPlugin[] {
+  const list = (v: string) => new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
+  const enabled = list(o.enableAdmissionPlugins ?? '');
+  const disabled = list(o.disableAdmissionPlugins ?? '');
+  const known = ['DefaultTolerationSeconds', 'PodSecurity', 'RBACEscalation'];
+  const unknown = [...enabled, ...disabled].filter((p) => !known.includes(p));
+  if (unknown.length) throw new Error(`unknown admission plugins ${unknown.join(',')}: optional ones are ${known.join(', ')}`);
+  const plugins: AdmissionPlugin[] = [];
+  if (enabled.has('DefaultTolerationSeconds') && !disabled.has('DefaultTolerationSeconds')) plugins.push(defaultTolerationSecondsPlugin());
+  if (!disabled.has('PodSecurity')) plugins.push(podSecurityPlugin(namespaceLabels));
+  if (!disabled.has('RBACEscalation')) plugins.push(rbacEscalationPlugin(escalation));
+  return plugins;
 }
 
 /** True when etcd answers a status request within 2 s. */

@@ -54,7 +54,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ksimt-sec-'));
   writeFileSync(join(dir, 'tokens.csv'), 'jane-token,jane,u-jane,"dev"\n');
   securePort = await freePort();
-  c = await startCluster(['--secure-port', String(securePort), '--cert-dir', join(dir, 'pki'), '--authorization-mode', 'RBAC', '--token-auth-file', join(dir, 'tokens.csv')]);
+  c = await startCluster(['--secure-port', String(securePort), '--cert-dir', join(dir, 'pki'), '--authorization-mode', 'RBAC', '--token-auth-file', join(dir, 'tokens.csv'), '--enable-admission-plugins', 'DefaultTolerationSeconds']);
   ca = readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8');
   await waitFor('https /readyz', async () => (await get('/readyz').catch(() => undefined))?.status === 200, { timeoutMs: 20_000 });
 });
@@ -170,5 +170,23 @@ test('a ServiceAccount token bound to view in its namespace lists pods there onl
     assert.equal((await get('/api/v1/namespaces/ksimt-sa/pods', { token: issuer.issue({ ...spec, audiences: ['vault'] }).token })).status, 401);
   } finally {
     await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'namespace', 'ksimt-sa', '--wait=false']);
+  }
+});
+
+test('admission: PodSecurity baseline refuses a privileged pod; pods get the default NoExecute tolerations', async () => {
+  const admin = join(dir, 'kc-admin');
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'namespace', 'ksimt-pss']);
+  try {
+    await kubectlOk(bin, c, ['--kubeconfig', admin, 'label', 'namespace', 'ksimt-pss', 'pod-security.kubernetes.io/enforce=baseline']);
+    const pod = (name: string, privileged: boolean) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ksimt-pss' }, spec: { containers: [{ name: 'app', image: 'busybox', securityContext: { privileged } }] } });
+    const refused = await kubectl(bin, c, ['--kubeconfig', admin, 'create', '-f', '-'], { input: pod('priv', true) });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /pods "priv" is forbidden: violates PodSecurity "baseline:latest": privileged/);
+    await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', '-f', '-'], pod('plain', false));
+    const created = JSON.parse(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'pod', 'plain', '-n', 'ksimt-pss', '-o', 'json']));
+    assert.deepEqual(created.spec.tolerations.map((t: { key: string; tolerationSeconds: number }) => [t.key, t.tolerationSeconds]),
+      [['node.kubernetes.io/not-ready', 300], ['node.kubernetes.io/unreachable', 300]]);
+  } finally {
+    await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'namespace', 'ksimt-pss', '--wait=false']);
   }
 });
