@@ -21,6 +21,8 @@ import { rbacEscalationPlugin, type EscalationDeps } from './admission/rbac-esca
 import { tokenRequestIssuer } from './auth/token-request.js';
 import { defaultTolerationSecondsPlugin } from './admission/default-toleration-seconds.js';
 import { podSecurityPlugin } from './admission/pod-security.js';
+import { setValueTransformer } from './storage/transformer.js';
+import { encryptionTransformer } from './auth/encryption.js';
 import type { AdmissionPlugin } from './admission/types.js';
 
 const program = new Command('kube-apiserver')
@@ -47,6 +49,7 @@ const program = new Command('kube-apiserver')
   .option('--service-node-port-range <range>', 'NodePort range of Services', '30000-32767')
   .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, RBAC', 'AlwaysAllow')
   .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line')
+  .option('--encryption-provider-config <file>', 'EncryptionConfiguration (aescbc/aesgcm/identity) for encrypting resources such as secrets in etcd')
   .option('--enable-admission-plugins <list>', 'extra admission plugins to run: DefaultTolerationSeconds (off by default: kubesim clusters rely on the controller-manager\'s --pod-eviction-timeout)', '')
   .option('--disable-admission-plugins <list>', 'admission plugins to switch off: PodSecurity, RBACEscalation', '')
   .option('--v <level>', 'log verbosity (2 = one line per request)', '0');
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
   setVerbosity(Number(o.v) || 0);
   const tokens = o.tokenAuthFile ? parseTokenFile(readFileSync(o.tokenAuthFile, 'utf8')) : undefined;
   const authenticate = tokens ? tokenAuthenticator(tokens) : undefined;
+  if (o.encryptionProviderConfig) setValueTransformer(encryptionTransformer(readFileSync(o.encryptionProviderConfig, 'utf8'), o.etcdPrefix));
   const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean) });
   // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
   const escalation: EscalationDeps = {};

@@ -9,6 +9,7 @@ import { ApiError, alreadyExists, conflict, notFound } from '../../lib/errors.js
 import { jsonEqual } from './canonical.js';
 import { prefixEnd } from './keys.js';
 import { LeaseManager } from './lease-manager.js';
+import { valueTransformer } from './transformer.js';
 
 /** Names the object in error messages (plural resource, API group, object name). */
 export interface What { resource: string; group: string; name: string }
@@ -26,16 +27,16 @@ interface RawKv { key: Buffer; value: Buffer; mod_revision: string; lease: strin
 
 /** Parses a stored value and sets metadata.resourceVersion from the mod revision. */
 export function decode(kv: RawKv): Stored {
-  const obj = JSON.parse(kv.value.toString('utf8')) as KObject;
+  const obj = JSON.parse(valueTransformer().fromStorage(kv.key.toString('utf8'), kv.value).toString('utf8')) as KObject;
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(kv.mod_revision) };
   return { key: kv.key.toString('utf8'), obj, modRevision: Number(kv.mod_revision), lease: String(kv.lease ?? '0') };
 }
 
 /** JSON for etcd: resourceVersion is never stored (it is the mod revision). */
-export function encode(obj: KObject): Buffer {
+export function encode(obj: KObject, key = ''): Buffer {
   const copy: KObject = { ...obj, metadata: { ...(obj.metadata ?? {}) } };
   delete copy.metadata!.resourceVersion;
-  return Buffer.from(JSON.stringify(copy));
+  return valueTransformer().toStorage(key, Buffer.from(JSON.stringify(copy)));
 }
 
 /** Translates etcd failures (compaction, future revision, unreachable) to ApiErrors. */
@@ -92,7 +93,7 @@ export class EtcdStore {
       const lease = opts.leaseTtl ? await this.leases.leaseFor(opts.leaseTtl) : undefined;
       const res = await this.client.kv.txn({
         compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
-        success: [{ request_put: { key: Buffer.from(key), value: encode(obj), lease } }],
+        success: [{ request_put: { key: Buffer.from(key), value: encode(obj, key), lease } }],
         failure: [],
       }, this.call());
       if (!res.succeeded) throw alreadyExists(what.resource, what.name, what.group);
@@ -106,7 +107,7 @@ export class EtcdStore {
   async update(key: string, obj: KObject, modRevision: number, what: What, opts: { dryRun?: boolean; lease?: string; leaseTtl?: number } = {}): Promise<KObject> {
     if (opts.dryRun) return withRv(obj, await this.checkRevision(key, modRevision, what));
     const lease = opts.leaseTtl ? await this.leases.leaseFor(opts.leaseTtl).catch((err) => { throw etcdError(err); }) : opts.lease && opts.lease !== '0' ? opts.lease : undefined;
-    return withRv(obj, await this.writeAt(key, modRevision, what, { request_put: { key: Buffer.from(key), value: encode(obj), lease } }));
+    return withRv(obj, await this.writeAt(key, modRevision, what, { request_put: { key: Buffer.from(key), value: encode(obj, key), lease } }));
   }
 
   /** Deletes `key` if its mod revision is still `modRevision`; returns the deletion revision. */
