@@ -47,7 +47,8 @@ const program = new Command('kube-apiserver')
   .option('--grpc-port <port>', 'port of the internal gRPC API (0 = any free port, -1 = off)', '8081')
   .option('--service-cluster-ip-range <cidr>', 'ClusterIP range of Services', '10.96.0.0/12')
   .option('--service-node-port-range <range>', 'NodePort range of Services', '30000-32767')
-  .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, RBAC', 'AlwaysAllow')
+  .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, ABAC, RBAC', 'AlwaysAllow')
+  .option('--authorization-policy-file <file>', 'ABAC policies, one JSON Policy per line')
   .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line')
   .option('--encryption-provider-config <file>', 'EncryptionConfiguration (aescbc/aesgcm/identity) for encrypting resources such as secrets in etcd')
   .option('--enable-admission-plugins <list>', 'extra admission plugins to run: DefaultTolerationSeconds (off by default: kubesim clusters rely on the controller-manager\'s --pod-eviction-timeout)', '')
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     admissionPlugins: optionalPlugins(o, namespaceLabels, escalation), issueToken: saTokens ? tokenRequestIssuer(saTokens) : undefined,
   });
   registryRef = registry;
-  const authz = await buildAuthorizer(o.authorizationMode, registry);
+  const authz = await buildAuthorizer(o.authorizationMode, registry, o.authorizationPolicyFile);
   escalation.rbac = authz.rbac;
   escalation.decide = authz.decide;
   const mayImpersonate = (user: UserInfo, resource: 'users' | 'groups', name: string) =>

@@ -4,7 +4,9 @@
  * REST RequestInfo or gRPC attributes. RBAC reads a live RbacCache, loaded before serving, and
  * the default roles are created first so a fresh cluster is usable at once.
  */
+import { readFileSync } from 'node:fs';
 import { ApiError } from '../../lib/errors.js';
+import { abacDecide, parseAbacPolicies } from './abac.js';
 import type { Registry, UserInfo } from '../registry/types.js';
 import type { RequestInfo } from '../rest/request-info.js';
 import type { GrpcAuthorizer } from '../grpc/handlers.js';
@@ -73,7 +75,7 @@ export function enforce(decide: SyncAuthorizer, a: AuthzAttributes): void {
 }
 
 /** Builds the authorizer of `--authorization-mode` (may start the RBAC cache). */
-export async function buildAuthorizer(modes: string, registry: Registry): Promise<BuiltAuthorizer> {
+export async function buildAuthorizer(modes: string, registry: Registry, abacPolicyFile?: string): Promise<BuiltAuthorizer> {
   const list = modes.split(',').map((m) => m.trim()).filter(Boolean);
   if (!list.length) throw new Error('--authorization-mode must name at least one mode');
   const stop = new AbortController();
@@ -82,14 +84,18 @@ export async function buildAuthorizer(modes: string, registry: Registry): Promis
   for (const mode of list) {
     if (mode === 'AlwaysAllow') authorizers.push(() => ({ decision: 'allow' }));
     else if (mode === 'AlwaysDeny') authorizers.push(() => ({ decision: 'deny', reason: 'Everything is forbidden.' }));
-    else if (mode === 'RBAC') {
+    else if (mode === 'ABAC') {
+      if (!abacPolicyFile) throw new Error('--authorization-mode ABAC needs --authorization-policy-file');
+      const policies = parseAbacPolicies(readFileSync(abacPolicyFile, 'utf8'));
+      authorizers.push((a) => abacDecide(policies, a));
+    } else if (mode === 'RBAC') {
       const made = await ensureBootstrapPolicy(registry);
       if (made) logLine('info', 'created default RBAC policy', { objects: made });
       rbac = new RbacCache(registry);
       await rbac.start(stop.signal);
       const src = rbac;
       authorizers.push((a) => rbacDecide(src, a));
-    } else throw new Error(`unknown --authorization-mode ${mode}: supported are AlwaysAllow, AlwaysDeny, RBAC`);
+    } else throw new Error(`unknown --authorization-mode ${mode}: supported are AlwaysAllow, AlwaysDeny, ABAC, RBAC`);
   }
   const decide = unionAuthorizer(authorizers);
   const onlyAllow = list.every((m) => m === 'AlwaysAllow');
