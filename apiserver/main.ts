@@ -21,6 +21,7 @@ import { rbacEscalationPlugin, type EscalationDeps } from './admission/rbac-esca
 import { tokenRequestIssuer } from './auth/token-request.js';
 import { defaultTolerationSecondsPlugin } from './admission/default-toleration-seconds.js';
 import { podSecurityPlugin } from './admission/pod-security.js';
+import { nodeRestrictionPlugin } from './admission/node-restriction.js';
 import { setValueTransformer } from './storage/transformer.js';
 import { encryptionTransformer } from './auth/encryption.js';
 import type { AdmissionPlugin } from './admission/types.js';
@@ -47,12 +48,12 @@ const program = new Command('kube-apiserver')
   .option('--grpc-port <port>', 'port of the internal gRPC API (0 = any free port, -1 = off)', '8081')
   .option('--service-cluster-ip-range <cidr>', 'ClusterIP range of Services', '10.96.0.0/12')
   .option('--service-node-port-range <range>', 'NodePort range of Services', '30000-32767')
-  .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, ABAC, RBAC', 'AlwaysAllow')
+  .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, ABAC, Node, RBAC', 'AlwaysAllow')
   .option('--authorization-policy-file <file>', 'ABAC policies, one JSON Policy per line')
   .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line')
   .option('--encryption-provider-config <file>', 'EncryptionConfiguration (aescbc/aesgcm/identity) for encrypting resources such as secrets in etcd')
   .option('--enable-admission-plugins <list>', 'extra admission plugins to run: DefaultTolerationSeconds (off by default: kubesim clusters rely on the controller-manager\'s --pod-eviction-timeout)', '')
-  .option('--disable-admission-plugins <list>', 'admission plugins to switch off: PodSecurity, RBACEscalation', '')
+  .option('--disable-admission-plugins <list>', 'admission plugins to switch off: NodeRestriction, PodSecurity, RBACEscalation', '')
   .option('--v <level>', 'log verbosity (2 = one line per request)', '0');
 
 function port(flag: string, value: string): number {
@@ -130,12 +131,13 @@ function optionalPlugins(o: Record<string, string>, namespaceLabels: (ns: string
   const list = (v: string) => new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
   const enabled = list(o.enableAdmissionPlugins ?? '');
   const disabled = list(o.disableAdmissionPlugins ?? '');
-  const known = ['DefaultTolerationSeconds', 'PodSecurity', 'RBACEscalation'];
+  const known = ['DefaultTolerationSeconds', 'NodeRestriction', 'PodSecurity', 'RBACEscalation'];
   const unknown = [...enabled, ...disabled].filter((p) => !known.includes(p));
   if (unknown.length) throw new Error(`unknown admission plugins ${unknown.join(',')}: optional ones are ${known.join(', ')}`);
   const plugins: AdmissionPlugin[] = [];
   if (enabled.has('DefaultTolerationSeconds') && !disabled.has('DefaultTolerationSeconds')) plugins.push(defaultTolerationSecondsPlugin());
   if (!disabled.has('PodSecurity')) plugins.push(podSecurityPlugin(namespaceLabels));
+  if (!disabled.has('NodeRestriction')) plugins.push(nodeRestrictionPlugin());
   if (!disabled.has('RBACEscalation')) plugins.push(rbacEscalationPlugin(escalation));
   return plugins;
 }

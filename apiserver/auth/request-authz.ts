@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { ApiError } from '../../lib/errors.js';
 import { abacDecide, parseAbacPolicies } from './abac.js';
+import { nodeDecide } from './node-authz.js';
 import type { Registry, UserInfo } from '../registry/types.js';
 import type { RequestInfo } from '../rest/request-info.js';
 import type { GrpcAuthorizer } from '../grpc/handlers.js';
@@ -84,6 +85,7 @@ export async function buildAuthorizer(modes: string, registry: Registry, abacPol
   for (const mode of list) {
     if (mode === 'AlwaysAllow') authorizers.push(() => ({ decision: 'allow' }));
     else if (mode === 'AlwaysDeny') authorizers.push(() => ({ decision: 'deny', reason: 'Everything is forbidden.' }));
+    else if (mode === 'Node') authorizers.push(nodeDecide);
     else if (mode === 'ABAC') {
       if (!abacPolicyFile) throw new Error('--authorization-mode ABAC needs --authorization-policy-file');
       const policies = parseAbacPolicies(readFileSync(abacPolicyFile, 'utf8'));
@@ -95,7 +97,7 @@ export async function buildAuthorizer(modes: string, registry: Registry, abacPol
       await rbac.start(stop.signal);
       const src = rbac;
       authorizers.push((a) => rbacDecide(src, a));
-    } else throw new Error(`unknown --authorization-mode ${mode}: supported are AlwaysAllow, AlwaysDeny, ABAC, RBAC`);
+    } else throw new Error(`unknown --authorization-mode ${mode}: supported are AlwaysAllow, AlwaysDeny, ABAC, Node, RBAC`);
   }
   const decide = unionAuthorizer(authorizers);
   const onlyAllow = list.every((m) => m === 'AlwaysAllow');
