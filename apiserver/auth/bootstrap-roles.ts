@@ -38,7 +38,8 @@ const ADMIN_RULES: PolicyRule[] = [
   rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
 ];
 const NODE_RULES: PolicyRule[] = [
-  rule(READ, [''], ['nodes', 'pods', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'persistentvolumes']),
+  // Secrets, configmaps and volumes are left to the Node mode (single gets only), as in Kubernetes.
+  rule(READ, [''], ['nodes', 'pods', 'services', 'endpoints']),
   rule(['create', 'update', 'patch', 'delete'], [''], ['nodes', 'nodes/status', 'pods', 'pods/status', 'events']),
   rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
   rule([...READ, 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),

@@ -52,11 +52,13 @@ function get(path: string, opts: { cert?: CertKeyPair; token?: string } = {}): P
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ksimt-sec-'));
-  writeFileSync(join(dir, 'tokens.csv'), 'jane-token,jane,u-jane,"dev"\n');
+  writeFileSync(join(dir, 'tokens.csv'), 'jane-token,jane,u-jane,"dev"\nnode-token,system:node:n1,u-n1,"system:nodes"\n');
   securePort = await freePort();
-  c = await startCluster(['--secure-port', String(securePort), '--cert-dir', join(dir, 'pki'), '--authorization-mode', 'RBAC', '--token-auth-file', join(dir, 'tokens.csv'), '--enable-admission-plugins', 'DefaultTolerationSeconds']);
+  c = await startCluster(['--secure-port', String(securePort), '--cert-dir', join(dir, 'pki'), '--authorization-mode', 'Node,RBAC', '--token-auth-file', join(dir, 'tokens.csv'), '--enable-admission-plugins', 'DefaultTolerationSeconds']);
   ca = readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8');
   await waitFor('https /readyz', async () => (await get('/readyz').catch(() => undefined))?.status === 200, { timeoutMs: 20_000 });
+  // kc-admin: the admin's client certificate, used by every test.
+  kubeconfig('admin', { 'client-certificate-data': readFileSync(join(dir, 'pki', 'admin.crt'), 'utf8'), 'client-key-data': readFileSync(join(dir, 'pki', 'admin.key'), 'utf8') });
 });
 after(async () => {
   await c?.stop();
@@ -64,7 +66,7 @@ after(async () => {
 });
 
 test('kubectl with the admin client certificate over HTTPS; default roles and the kubernetes Service exist', async () => {
-  const admin = kubeconfig('admin', { 'client-certificate-data': readFileSync(join(dir, 'pki', 'admin.crt'), 'utf8'), 'client-key-data': readFileSync(join(dir, 'pki', 'admin.key'), 'utf8') });
+  const admin = join(dir, 'kc-admin');
   assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'ns', 'default', '-o', 'name']), /^namespace\/default\n$/);
   assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'get', 'clusterroles', 'cluster-admin', 'view', 'system:node', '-o', 'name']), /clusterrole.*cluster-admin[\s\S]*view[\s\S]*system:node/);
   assert.match(await kubectlOk(bin, c, ['--kubeconfig', admin, 'auth', 'whoami']), /Username\s+kubernetes-admin\n\s*Groups\s+\[system:masters system:authenticated\]/);
@@ -188,5 +190,23 @@ test('admission: PodSecurity baseline refuses a privileged pod; pods get the def
       [['node.kubernetes.io/not-ready', 300], ['node.kubernetes.io/unreachable', 300]]);
   } finally {
     await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'namespace', 'ksimt-pss', '--wait=false']);
+  }
+});
+
+test('Node mode + NodeRestriction: a kubelet writes its own Node, not another', async () => {
+  const admin = join(dir, 'kc-admin');
+  const kubelet = kubeconfig('kubelet', { token: 'node-token' });
+  const node = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+  try {
+    await kubectlOk(bin, c, ['--kubeconfig', kubelet, 'create', '-f', '-'], node('n1'));
+    const other = await kubectl(bin, c, ['--kubeconfig', kubelet, 'create', '-f', '-'], { input: node('n2') });
+    assert.notEqual(other.code, 0);
+    assert.match(other.stderr, /forbidden/);
+    await kubectlOk(bin, c, ['--kubeconfig', kubelet, 'label', 'node', 'n1', 'ksimt=yes']);
+    await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', '-f', '-'], node('n2'));
+    assert.match((await kubectl(bin, c, ['--kubeconfig', kubelet, 'label', 'node', 'n2', 'ksimt=yes'])).stderr, /forbidden/);
+    assert.match((await kubectl(bin, c, ['--kubeconfig', kubelet, 'get', 'secrets', '-A'])).stderr, /forbidden/);
+  } finally {
+    await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'node', 'n1', 'n2', '--ignore-not-found']);
   }
 });
