@@ -107,6 +107,8 @@ export function kubectl(bin: string, c: TestCluster, args: string[], opts: { inp
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.on('error', (err) => { if ((err as { name?: string }).name !== 'AbortError') reject(err); });
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    // kubectl may exit before reading stdin (e.g. killed by the timeout): its output and exit code tell.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
