@@ -4,6 +4,7 @@
  * etcd client → Registry → REST (HTTP, --port) + gRPC (--grpc-port). SIGTERM/SIGINT: close
  * listeners, end watches, exit 0.
  */
+import { parsePort } from '../lib/flags.js';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { Etcd3 } from 'etcd3';
@@ -56,10 +57,9 @@ const program = new Command('kube-apiserver')
   .option('--disable-admission-plugins <list>', 'admission plugins to switch off: NodeRestriction, PodSecurity, RBACEscalation', '')
   .option('--v <level>', 'log verbosity (2 = one line per request)', '0');
 
+/** A port flag of this process; -1 turns a listener off. */
 function port(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < -1 || n > 65535) throw new Error(`--${flag}: not a port: ${value}`);
-  return n;
+  return parsePort(`--${flag}`, value, -1);
 }
 
 async function main(): Promise<void> {

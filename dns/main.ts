@@ -4,6 +4,7 @@
  * on Services, Endpoints and Pods fill a ClusterStore; the server answers on UDP and TCP --port;
  * /health, /ready and /metrics on --health-port.
  */
+import { parsePort } from '../lib/flags.js';
 import { Command } from 'commander';
 import type { Endpoints, Pod, Service } from '../lib/api/types.js';
 import { addClientFlags, clientFromFlags } from '../lib/client/flags.js';
@@ -26,17 +27,12 @@ const program = addClientFlags(new Command('kube-dns'))
   .option('--health-port <port>', '/health, /ready and /metrics port (-1 = off)', '8080')
   .option('--v <level>', 'log verbosity (4+ = debug)', '0');
 
-function port(flag: string, v: string, min = 0): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > 65535) throw new Error(`${flag}: not a port: ${v}`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const o = program.parse(process.argv).opts();
   if (Number(o.v) >= 4) process.env.KUBESIM_LOG_LEVEL ??= 'debug';
-  const dnsPort = port('--port', o.port);
-  const healthPort = port('--health-port', o.healthPort, -1);
+  const dnsPort = parsePort('--port', o.port);
+  const healthPort = parsePort('--health-port', o.healthPort, -1);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(o.clusterDomain)) throw new Error(`--cluster-domain: not a domain name: ${o.clusterDomain}`);
   const shutdown = new AbortController();
   const stop = (sig: string) => { if (!shutdown.signal.aborted) { log('info', 'shutting down', { signal: sig }); shutdown.abort(); } };

@@ -4,6 +4,7 @@
  * Service). Wiring only: ensures the IngressClass, runs the IngressController (informers, route
  * table, status) and the reverse proxy on --http-port, /healthz on --health-port.
  */
+import { parsePort } from '../lib/flags.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ApiClient } from '../lib/client/api-client.js';
@@ -31,11 +32,6 @@ const program = addClientFlags(new Command('ingress-controller'))
   .option('--update-status <bool>', 'write status.loadBalancer on served Ingresses', 'true')
   .option('--v <level>', 'log verbosity (4+ = debug)', '0');
 
-function port(flag: string, v: string, min = 0): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > 65535) throw new Error(`${flag}: not a port: ${v}`);
-  return n;
-}
 
 /** The in-pod ServiceAccount token, used when the apiserver checks credentials (RBAC on ingresses/status). */
 const SA_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -50,9 +46,9 @@ function connect(o: ClientFlags & { tokenFile?: string }): ApiClient {
 async function main(): Promise<void> {
   const o = program.parse(process.argv).opts();
   if (Number(o.v) >= 4) process.env.KUBESIM_LOG_LEVEL ??= 'debug';
-  const httpPort = port('--http-port', o.httpPort);
-  const healthPort = port('--health-port', o.healthPort, -1);
-  const httpsPort = port('--https-port', o.httpsPort, -1);
+  const httpPort = parsePort('--http-port', o.httpPort);
+  const healthPort = parsePort('--health-port', o.healthPort, -1);
+  const httpsPort = parsePort('--https-port', o.httpsPort, -1);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.ingressClass)) throw new Error(`--ingress-class: not a DNS subdomain: ${o.ingressClass}`);
   if (o.publishService && !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(o.publishService)) throw new Error(`--publish-service: expected namespace/name: ${o.publishService}`);
   const shutdown = new AbortController();
