@@ -52,8 +52,12 @@ export async function applyManifest(client: ApiClient, text: string): Promise<nu
     const obj = doc.toJSON() as KObject | null;
     if (!obj?.kind) continue;
     const t = targetOf(obj);
+    const target = { group: t.group, resource: t.resource, namespace: t.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined };
+    // An object that is already there is left as it is (re-applying must not trip over its allocated ports).
+    const existing = await client.get({ ...target, name: obj.metadata?.name ?? '' }).catch((err) => { if (isApiError(err, 'NotFound')) return undefined; throw err; });
+    if (existing) continue;
     try {
-      await client.create({ group: t.group, resource: t.resource, namespace: t.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined }, obj);
+      await client.create(target, obj);
       n++;
     } catch (err) {
       if (!isApiError(err, 'AlreadyExists')) throw new Error(`${obj.kind} ${obj.metadata?.name}: ${(err as Error).message}`);
