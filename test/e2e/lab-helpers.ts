@@ -37,7 +37,7 @@ export async function podRows(c: E2ECluster, selector: string, ns = 'default'): 
 }
 
 /** Waits until exactly `n` pods match `selector` and all are Running and Ready; returns them. */
-export async function waitRunning(c: E2ECluster, selector: string, n: number, timeoutMs = 60_000): Promise<PodRow[]> {
+export async function waitRunning(c: E2ECluster, selector: string, n: number, timeoutMs = 150_000): Promise<PodRow[]> {
   try {
     return await waitFor(`${n} pods ${selector} Running and Ready`, async () => {
       const p = await podRows(c, selector);
