@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { ApiError } from '../../lib/errors.js';
-import { loadRoot, protoBundleUrl, serviceDefinition } from './grpc-service.js';
+import { loadRoot, protoBundleUrl, criServiceDefinition } from './grpc-service.js';
 import { spawnInContainer } from './exec.js';
 import type { ContainerRuntime } from './runtime-service.js';
 import type { Logger } from './log.js';
@@ -24,7 +24,7 @@ export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
 /** grpc-js definitions of the two CRI services. */
 export function criDefinitions(): { runtime: grpc.ServiceDefinition; image: grpc.ServiceDefinition } {
   const root = loadRoot(protoBundleUrl('cri'));
-  return { runtime: serviceDefinition(root, 'runtime.v1.RuntimeService'), image: serviceDefinition(root, 'runtime.v1.ImageService') };
+  return { runtime: criServiceDefinition(root, 'runtime.v1.RuntimeService'), image: criServiceDefinition(root, 'runtime.v1.ImageService') };
 }
 
 type Handlers = grpc.UntypedServiceImplementation;
