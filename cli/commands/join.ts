@@ -5,11 +5,11 @@
  * the hosts over UDP (VXLAN 8472 / UDP 8285). `kubesim join --leave` stops them and removes the
  * node's pods, links and state.
  */
+import { writeKubeconfig } from '../cluster/kubeconfig.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join as pathJoin } from 'node:path';
-import { stringify } from 'yaml';
 import { DIST } from '../cluster/components.js';
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { startProcess, isAlive, markedPids, stopPids, type StartSpec } from '../cluster/supervisor.js';
@@ -83,17 +83,6 @@ export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServe
   ];
 }
 
-/** A kubeconfig for the node's components: server, gRPC address and the join token. */
-function writeNodeKubeconfig(file: string, server: string, grpcServer: string, token?: string): void {
-  const cfg = {
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'join',
-    clusters: [{ name: 'join', cluster: { server, extensions: [{ name: 'kubesim.io/grpc-server', extension: grpcServer }] } }],
-    users: [{ name: 'node', user: token ? { token } : {} }],
-    contexts: [{ name: 'join', context: { cluster: 'join', user: 'node' } }],
-  };
-  writeFileSync(file, stringify(cfg), { mode: 0o600 });
-}
-
 async function nodeReady(api: string, name: string, token?: string): Promise<boolean> {
   const res = await fetch(`${api}/api/v1/nodes/${encodeURIComponent(name)}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(3000) });
   if (!res.ok) return false;
@@ -136,7 +125,7 @@ export async function joinCluster(o: JoinOptions): Promise<void> {
   mkdirSync(pathJoin(dir, 'logs'), { recursive: true });
   // A node routes pod traffic between cni0 and the overlay (kubeadm's preflight demands the same).
   writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
-  writeNodeKubeconfig(pathJoin(dir, 'kubeconfig'), apiserver, grpcServer, o.token);
+  writeKubeconfig(pathJoin(dir, 'kubeconfig'), 'join', apiserver, grpcServer, o.token);
   const state: JoinState = { node: nodeName, apiserver, processes: [] };
   const save = () => writeFileSync(pathJoin(dir, 'join.json'), JSON.stringify(state, null, 2));
   const [flanneld, ...rest] = joinSpecs({ apiserver, grpcServer, etcd: o.etcd, nodeName, nodeIp, dir, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns, v: o.v, iface: o.iface });
