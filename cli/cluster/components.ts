@@ -55,36 +55,60 @@ export function controlPlaneSpecs(c: ClusterLayout, o: ClusterOptions): StartSpe
   ];
 }
 
-/** Per-node processes, each inside the node's network namespace (flanneld first: the others need its subnet.env). */
-export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): StartSpec[] {
-  const subnetFile = join(n.dir, 'run', 'flannel', 'subnet.env');
-  const criSocket = join(n.dir, 'run', 'runtime.sock');
-  const podLogs = join(n.dir, 'pods');
-  const logs = (comp: string) => join(c.dir, 'logs', n.name, `${comp}.log`);
-  const base = { node: n.name, netns: n.netns };
+/** What a node's four processes need to know (shared by `kubesim up` and `kubesim join`). */
+export interface NodeProcessParams {
+  nodeName: string;
+  nodeIp: string;
+  /** The node's state dir (run/, runtime/, kubelet/, pods/). */
+  dir: string;
+  /** Where the components' logs go (<logDir>/<component>.log). */
+  logDir: string;
+  /** The node's network namespace when the processes must join one. */
+  netns?: string;
+  iface: string;
+  etcd: string;
+  apiURL: string;
+  grpcServer: string;
+  clusterCidr: string;
+  clusterDns: string;
+  netnsPrefix: string;
+  cgroupPrefix: string;
+  v: number;
+  /** Extra flanneld flags (e.g. --ip-masq, --healthz-ip). */
+  flannelArgs?: string[];
+  /** kubeconfig for kube-proxy (carries a join token). */
+  kubeconfig?: string;
+}
+
+/** A node's processes, flanneld first (the others need its subnet.env). */
+export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
+  const subnetFile = join(p.dir, 'run', 'flannel', 'subnet.env');
+  const criSocket = join(p.dir, 'run', 'runtime.sock');
+  const podLogs = join(p.dir, 'pods');
+  const client = ['--master', p.apiURL, '--grpc-server', p.grpcServer];
+  const spec = (component: string, script: string[], args: string[]): StartSpec => ({
+    node: p.nodeName, ...(p.netns ? { netns: p.netns } : {}), component, command: node, log: join(p.logDir, `${component}.log`), args: [join(DIST, ...script), ...args],
+  });
   return [
-    {
-      ...base, component: 'flanneld', command: node, log: logs('flanneld'),
-      args: [join(DIST, 'flanneld', 'main.js'), '--etcd-endpoints', etcdURL(c), '--public-ip', n.underlayIP,
-        '--iface', 'eth0', '--subnet-file', subnetFile, '--ip-masq', '--healthz-ip', n.underlayIP, '--healthz-port', String(FLANNEL_HEALTHZ_PORT)],
-    },
-    {
-      ...base, component: 'runtime', command: node, log: logs('runtime'),
-      args: [join(DIST, 'kubelet', 'runtime', 'main.js'), '--listen', `unix://${criSocket}`, '--root-dir', join(n.dir, 'runtime'),
-        '--log-root', podLogs, '--subnet-file', subnetFile, '--netns-prefix', `${n.netns}-`, '--cgroup-prefix', `kubesim-${c.name}-${n.name}`],
-    },
-    {
-      ...base, component: 'kubelet', command: node, log: logs('kubelet'),
-      args: [join(DIST, 'kubelet', 'main.js'), '--master', apiURL(c), '--grpc-server', grpcAddr(c), '--node-name', n.name,
-        '--node-ip', n.underlayIP, '--address', n.underlayIP, '--container-runtime-endpoint', `unix://${criSocket}`, '--root-dir', join(n.dir, 'kubelet'),
-        '--pod-log-root', podLogs, '--cluster-dns', c.dnsIP, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${o.v}`],
-    },
-    {
-      ...base, component: 'kube-proxy', command: node, log: logs('kube-proxy'),
-      args: [join(DIST, 'kube-proxy', 'main.js'), '--master', apiURL(c), '--grpc-server', grpcAddr(c), '--hostname-override', n.name,
-        '--cluster-cidr', c.clusterCIDR, `--v=${o.v}`],
-    },
+    spec('flanneld', ['flanneld', 'main.js'], ['--etcd-endpoints', p.etcd, '--public-ip', p.nodeIp, '--iface', p.iface, '--subnet-file', subnetFile, ...(p.flannelArgs ?? [])]),
+    spec('runtime', ['kubelet', 'runtime', 'main.js'], ['--listen', `unix://${criSocket}`, '--root-dir', join(p.dir, 'runtime'),
+      '--log-root', podLogs, '--subnet-file', subnetFile, '--netns-prefix', p.netnsPrefix, '--cgroup-prefix', p.cgroupPrefix]),
+    spec('kubelet', ['kubelet', 'main.js'], [...client, '--node-name', p.nodeName, '--node-ip', p.nodeIp, '--address', p.nodeIp,
+      '--container-runtime-endpoint', `unix://${criSocket}`, '--root-dir', join(p.dir, 'kubelet'), '--pod-log-root', podLogs,
+      '--cluster-dns', p.clusterDns, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${p.v}`]),
+    spec('kube-proxy', ['kube-proxy', 'main.js'], [...(p.kubeconfig ? ['--kubeconfig', p.kubeconfig] : []), ...client,
+      '--hostname-override', p.nodeName, '--cluster-cidr', p.clusterCidr, `--v=${p.v}`]),
   ];
+}
+
+/** Per-node processes of a local cluster, each inside the node's network namespace. */
+export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): StartSpec[] {
+  return nodeProcessSpecs({
+    nodeName: n.name, nodeIp: n.underlayIP, dir: n.dir, logDir: join(c.dir, 'logs', n.name), netns: n.netns, iface: 'eth0',
+    etcd: etcdURL(c), apiURL: apiURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
+    netnsPrefix: `${n.netns}-`, cgroupPrefix: `kubesim-${c.name}-${n.name}`, v: o.v,
+    flannelArgs: ['--ip-masq', '--healthz-ip', n.underlayIP, '--healthz-port', String(FLANNEL_HEALTHZ_PORT)],
+  });
 }
 
 /** The subnet.env flanneld writes for node n. */

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join as pathJoin } from 'node:path';
-import { DIST } from '../cluster/components.js';
+import { DIST, nodeProcessSpecs } from '../cluster/components.js';
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { startProcess, isAlive, markedPids, stopPids, type StartSpec } from '../cluster/supervisor.js';
 import type { ProcessRecord } from '../cluster/state.js';
@@ -62,25 +62,12 @@ export function sourceAddressTo(host: string): string {
 
 /** The node's processes (flanneld first: the others read its subnet.env). */
 export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServer' | 'etcd' | 'nodeName' | 'nodeIp' | 'dir' | 'clusterCidr' | 'clusterDns' | 'v'>> & { iface?: string }): StartSpec[] {
-  const subnetFile = pathJoin(o.dir, 'run', 'flannel', 'subnet.env');
-  const cri = pathJoin(o.dir, 'run', 'runtime.sock');
-  const podLogs = pathJoin(o.dir, 'pods');
-  const kubeconfig = pathJoin(o.dir, 'kubeconfig');
-  const log = (c: string) => pathJoin(o.dir, 'logs', `${c}.log`);
-  const client = ['--master', o.apiserver, '--grpc-server', o.grpcServer];
-  return [
-    { component: 'flanneld', node: o.nodeName, command: node, log: log('flanneld'),
-      args: [pathJoin(DIST, 'flanneld', 'main.js'), '--etcd-endpoints', o.etcd, '--public-ip', o.nodeIp, ...(o.iface ? ['--iface', o.iface] : ['--iface', o.nodeIp]), '--subnet-file', subnetFile] },
-    { component: 'runtime', node: o.nodeName, command: node, log: log('runtime'),
-      args: [pathJoin(DIST, 'kubelet', 'runtime', 'main.js'), '--listen', `unix://${cri}`, '--root-dir', pathJoin(o.dir, 'runtime'), '--log-root', podLogs,
-        '--subnet-file', subnetFile, '--netns-prefix', `ksim-join-${o.nodeName}-`.slice(0, 40), '--cgroup-prefix', `kubesim-join-${o.nodeName}`] },
-    { component: 'kubelet', node: o.nodeName, command: node, log: log('kubelet'),
-      args: [pathJoin(DIST, 'kubelet', 'main.js'), ...client, '--node-name', o.nodeName, '--node-ip', o.nodeIp, '--address', o.nodeIp,
-        '--container-runtime-endpoint', `unix://${cri}`, '--root-dir', pathJoin(o.dir, 'kubelet'), '--pod-log-root', podLogs,
-        '--cluster-dns', o.clusterDns, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${o.v}`] },
-    { component: 'kube-proxy', node: o.nodeName, command: node, log: log('kube-proxy'),
-      args: [pathJoin(DIST, 'kube-proxy', 'main.js'), '--kubeconfig', kubeconfig, ...client, '--hostname-override', o.nodeName, '--cluster-cidr', o.clusterCidr, `--v=${o.v}`] },
-  ];
+  return nodeProcessSpecs({
+    nodeName: o.nodeName, nodeIp: o.nodeIp, dir: o.dir, logDir: pathJoin(o.dir, 'logs'), iface: o.iface ?? o.nodeIp,
+    etcd: o.etcd, apiURL: o.apiserver, grpcServer: o.grpcServer, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns,
+    netnsPrefix: `ksim-join-${o.nodeName}-`.slice(0, 40), cgroupPrefix: `kubesim-join-${o.nodeName}`, v: o.v,
+    kubeconfig: pathJoin(o.dir, 'kubeconfig'),
+  });
 }
 
 async function nodeReady(api: string, name: string, token?: string): Promise<boolean> {
