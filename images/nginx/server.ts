@@ -1,6 +1,6 @@
 /**
  * The built-in "nginx" image: serves /usr/share/nginx/html (index.html for directories) on
- * port 80 (NGINX_PORT to change), logs each request in nginx's combined format on stdout,
+ * port 80 (KUBESIM_NGINX_PORT to change: not NGINX_PORT, which a Service named nginx sets to tcp://IP:80 in every pod, as Kubernetes service links do), logs each request in nginx's combined format on stdout,
  * and exits on SIGTERM/SIGQUIT like nginx.
  */
 import { createServer } from 'node:http';
@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
 const ROOT = process.env.NGINX_ROOT ?? '/usr/share/nginx/html';
-const PORT = Number(process.env.NGINX_PORT ?? 80);
+const PORT = Number(process.env.KUBESIM_NGINX_PORT ?? 80);
 const TYPES: Record<string, string> = { '.html': 'text/html', '.css': 'text/css', '.js': 'application/javascript', '.json': 'application/json', '.txt': 'text/plain', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
 const server = createServer(async (req, res) => {
