@@ -187,7 +187,9 @@ test('cluster DNS: resolv.conf points at 10.96.0.10, short and FQDN names resolv
   const dig = (name: string) => inNetns(ns, 'dig', ['+short', '+time=3', '+tries=2', '@10.96.0.10', name]).then((s) => s.trim(), async (err: Error) => {
     throw new Error(`${err.message}\n${await c.kubectl('get', 'pods,endpoints', '-n', 'kube-system', '-o', 'wide').catch((e: Error) => e.message)}`);
   });
-  assert.equal(await dig('whoami.default.svc.cluster.local'), ip);
+  // A fresh pod on a fresh node: kube-proxy may still be programming the DNS service address.
+  const first = await waitFor('whoami resolves from the pod', () => dig('whoami.default.svc.cluster.local').catch(() => ''), { timeoutMs: 30_000, intervalMs: 1000 }).catch(() => dig('whoami.default.svc.cluster.local'));
+  assert.equal(first, ip);
   // The same name in another namespace: the short name keeps resolving to our own namespace.
   await c.kubectl('create', 'namespace', 'prod');
   await c.kubectl('create', 'deployment', 'whoami', '--image=traefik/whoami', '-n', 'prod');
