@@ -85,6 +85,19 @@ test('kube-proxy main: Services and Endpoints from the apiserver become service 
   const metrics = await httpGet(ns, 'http://127.0.0.1:10249/metrics');
   assert.match(metrics, /kubeproxy_connections_total\{service_port="default\/web:\/TCP",protocol="TCP"\} [1-9]/);
   assert.match(metrics, /kubeproxy_rejected_connections_total\{service_port="default\/web:\/TCP"\} [1-9]/);
+  // The same counters as JSON on the healthz address (what the dashboard reads per node).
+  type Conns = { nodeName: string; servicePorts: Record<string, { active: number; total: number; bytesIn: number; bytesOut: number; rejected: number }> };
+  // Bytes are added when both sockets of a connection have closed, a moment after the client exits.
+  const body = await waitFor('/connections counts the closed connection', async () => {
+    const r = await httpGet(ns, 'http://10.250.9.2:10256/connections');
+    const b = r.startsWith('200 ') ? JSON.parse(r.slice(4)) as Conns : undefined;
+    return b?.servicePorts['default/web:/TCP']?.bytesOut ? b : false;
+  }, { timeoutMs: 10_000, intervalMs: 200 });
+  assert.equal(body.nodeName, 'node-a');
+  const web = body.servicePorts['default/web:/TCP'];
+  assert.ok(web.total >= 1 && web.rejected >= 1 && web.active === 0, JSON.stringify(body));
+  // The backend's greeting came back through the proxy: at least its bytes are counted.
+  assert.ok(web.bytesOut >= '10.250.9.2:8080\n'.length, JSON.stringify(web));
 
   // Deleting the service removes its address from kube-ipvs0.
   await cp.client.delete({ ...R.services, namespace: 'default', name: 'web' });

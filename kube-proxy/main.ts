@@ -53,11 +53,14 @@ async function main(): Promise<void> {
   const proxier = new Proxier({ nodeName, nodePortAddresses, udpIdleTimeoutMs });
   let started = false;
   const health = () => ({ ok: started, body: { lastUpdated: new Date().toISOString(), currentTime: new Date().toISOString(), nodeName } });
+  // /connections (per service port counters as JSON) is read-only, so it is served on the healthz
+  // address too: the dashboard reads it from the node's address like the health checks do.
+  const json = { '/connections': async () => ({ nodeName, servicePorts: await proxier.metrics.connectionStats() }) };
   const servers = await Promise.all([
-    startStatusServer(healthz.host, healthz.port, undefined, health),
-    startStatusServer(metricsAddr.host, metricsAddr.port, proxier.metrics.registry, health),
+    startStatusServer(healthz.host, healthz.port, undefined, health, json),
+    startStatusServer(metricsAddr.host, metricsAddr.port, proxier.metrics.registry, health, json),
   ]);
-  log('info', 'serving /healthz and /metrics', { healthz: `${healthz.host}:${servers[0].port}`, metrics: `${metricsAddr.host}:${servers[1].port}` });
+  log('info', 'serving /healthz, /connections and /metrics', { healthz: `${healthz.host}:${servers[0].port}`, metrics: `${metricsAddr.host}:${servers[1].port}` });
 
   const client = clientFromFlags(o);
   const factory = new InformerFactory(client);

@@ -11,6 +11,9 @@ export interface PortMetrics {
   rejected: { inc(n?: number): void };
 }
 
+/** Connection counters of one service port (the JSON of /connections). */
+export interface PortConnections { active: number; total: number; bytesIn: number; bytesOut: number; rejected: number }
+
 /** The metrics one proxier updates. */
 export class ProxyMetrics {
   readonly registry = new Registry();
@@ -21,6 +24,20 @@ export class ProxyMetrics {
   readonly rejected = new Counter({ name: 'kubeproxy_rejected_connections_total', help: 'Connections rejected because no endpoint could take them', labelNames: ['service_port'], registers: [this.registry] });
   readonly syncDuration = new Histogram({ name: 'kubeproxy_sync_proxy_rules_duration_seconds', help: 'Time of one sync of changed service ports', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly servicePorts = new Gauge({ name: 'kubeproxy_service_ports', help: 'Service ports being proxied', registers: [this.registry] });
+
+  /**
+   * Per service port (`ns/name:port/PROTO`): open and opened connections (UDP: flows), bytes
+   * (TCP: of closed connections) and rejections — read from the same counters as /metrics.
+   */
+  async connectionStats(): Promise<Record<string, PortConnections>> {
+    const out: Record<string, PortConnections> = {};
+    const at = (key: unknown) => (out[String(key)] ??= { active: 0, total: 0, bytesIn: 0, bytesOut: 0, rejected: 0 });
+    for (const v of (await this.activeConnections.get()).values) at(v.labels.service_port).active += v.value;
+    for (const v of (await this.connections.get()).values) at(v.labels.service_port).total += v.value;
+    for (const v of (await this.rejected.get()).values) at(v.labels.service_port).rejected += v.value;
+    for (const v of (await this.bytes.get()).values) at(v.labels.service_port)[v.labels.direction === 'out' ? 'bytesOut' : 'bytesIn'] += v.value;
+    return out;
+  }
 
   /** The metric children of one service port and protocol. */
   forPort(key: string, protocol: string): PortMetrics {

@@ -11,10 +11,20 @@ export function parseHostPort(flag: string, value: string): { host: string; port
   return { host: m[1].replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }
 
-/** Serves health (`healthy()` → 200 with its JSON, else 503) and metrics from `registry` on host:port. */
-export async function startStatusServer(host: string, port: number, registry: Registry | undefined, healthy: () => { ok: boolean; body: object }): Promise<{ server: Server; port: number }> {
+/** Extra read-only JSON paths of a status server (path → body). */
+export type JsonRoutes = Record<string, () => Promise<object>>;
+
+/** Serves health (`healthy()` → 200 with its JSON, else 503), metrics from `registry` and `json` routes on host:port. */
+export async function startStatusServer(host: string, port: number, registry: Registry | undefined, healthy: () => { ok: boolean; body: object }, json: JsonRoutes = {}): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (Object.hasOwn(json, path)) {
+      json[path]().then(
+        (body) => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body)),
+        (err) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String((err as Error).message)),
+      );
+      return;
+    }
     if (['/healthz', '/readyz', '/livez', '/health', '/ready'].includes(path)) {
       const h = path === '/livez' ? { ok: true, body: {} } : healthy();
       res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h.body));
