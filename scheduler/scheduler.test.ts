@@ -139,3 +139,20 @@ test('volumes: a pod follows its local volume to its node; an unbound Immediate 
     .find((e) => e.reason === 'FailedScheduling' && (e.involvedObject as { name: string }).name === 'waits'));
   assert.equal(failed.message, '0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..');
 });
+
+test('volumes: a WaitForFirstConsumer claim is annotated with the chosen node (selected-node) before the pod is bound', async (t) => {
+  const { client } = await schedulerCluster(t, [makeNode('n1', { cpu: '1' }), makeNode('n2', { cpu: '8' })]);
+  await client.create({ resource: 'storageclasses', group: 'storage.k8s.io' }, {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'late' }, provisioner: 'kubesim.io/local-path', volumeBindingMode: 'WaitForFirstConsumer',
+  } as KObject);
+  await client.create({ resource: 'persistentvolumeclaims', namespace: 'default' }, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'late-data' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'late' } });
+  const p = makePod('consumer', { cpu: '2' });
+  p.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'late-data' } }];
+  await client.create({ resource: 'pods', namespace: 'default' }, podObject(p));
+  const node = await waitFor('consumer bound', async () => (await client.get<Pod & KObject>({ resource: 'pods', namespace: 'default', name: 'consumer' })).spec.nodeName, { timeoutMs: 15_000 });
+  assert.equal(node, 'n2', 'only n2 has 2 cpus');
+  const claim = await client.get({ resource: 'persistentvolumeclaims', namespace: 'default', name: 'late-data' });
+  assert.equal(claim.metadata?.annotations?.['volume.kubernetes.io/selected-node'], 'n2');
+  assert.equal((claim.spec as { volumeName?: string }).volumeName, undefined, 'no PV controller runs here: the claim stays unbound');
+});

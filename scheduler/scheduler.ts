@@ -14,6 +14,7 @@ import { schedulePod, type Decision } from './framework/cycle.js';
 import { fitErrorMessage } from './framework/fit-error.js';
 import { preempt, type PreemptionCandidate } from './framework/preemption.js';
 import type { Framework } from './framework/registry.js';
+import type { PreBindContext } from './framework/interfaces.js';
 import { isTerminated, Snapshot } from './framework/snapshot.js';
 import { podKey, type Node, type Pod } from './framework/types.js';
 import type { EventRecorder } from '../lib/client/event-recorder.js';
@@ -56,6 +57,11 @@ export class Scheduler {
   /** Pods chosen for a node whose binding the informer has not confirmed yet: key → node. */
   private readonly assumed = new Map<string, string>();
   private readonly binds = new Set<Promise<void>>();
+  /** What PreBind plugins get: the snapshot and a metadata patch through our client. */
+  private readonly preBindContext: PreBindContext = {
+    snapshot: this.snapshot,
+    patchMetadata: async (t, metadata) => { await this.opts.client.patch(t, 'merge', { metadata }); },
+  };
   /** Unbound pods nominated to a node by preemption: node → key → pod. */
   private readonly nominated = new Map<string, Map<string, Pod>>();
   private readonly profiles = new Map<string, Framework>();
@@ -229,16 +235,17 @@ export class Scheduler {
     this.snapshot.upsertPod(pod, r.nodeName);
     this.assumed.set(q.key, r.nodeName);
     this.queue.done(q.key);
-    const b = this.bind(q, r.nodeName, started, r.decision).finally(() => this.binds.delete(b));
+    const b = this.bind(q, fw, r.nodeName, started, r.decision).finally(() => this.binds.delete(b));
     this.binds.add(b);
     if (this.binds.size >= (this.opts.maxInFlightBinds ?? 64)) await Promise.race(this.binds);
   }
 
-  private async bind(q: QueuedPod, nodeName: string, started: number, decision?: Decision): Promise<void> {
+  private async bind(q: QueuedPod, fw: Framework, nodeName: string, started: number, decision?: Decision): Promise<void> {
     const { pod } = q;
     const ns = pod.metadata.namespace ?? 'default';
     try {
       if (this.opts.decisionAnnotation && decision) await this.annotate(pod, decision);
+      for (const p of fw.preBinds) await p.preBind(pod, nodeName, this.preBindContext);
       await this.opts.client.bind(ns, pod.metadata.name, nodeName, { podUID: pod.metadata.uid });
       this.events(pod).event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata.name} to ${nodeName}`);
       this.metrics.attempt(this.profileOf(pod), 'scheduled', performance.now() - started);

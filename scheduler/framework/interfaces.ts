@@ -47,12 +47,26 @@ export interface ScorePlugin extends Plugin {
   normalizeScores?(state: CycleState, pod: Pod, scores: NodeScore[]): void;
 }
 
+/** What a PreBind point may do before the pod is bound: write to the API. */
+export interface PreBindContext {
+  snapshot: Snapshot;
+  /** Merge-patches an object's metadata (the scheduler's own client). */
+  patchMetadata(target: { resource: string; namespace?: string; name: string }, metadata: Record<string, unknown>): Promise<void>;
+}
+
+/** Runs after a node is chosen and before the Binding is posted; a rejection sends the pod back to the queue. */
+export interface PreBindPlugin extends Plugin {
+  preBind(pod: Pod, nodeName: string, ctx: PreBindContext): Promise<void>;
+}
+
 /** Type guard: the plugin has a PreFilter point. */
 export function isPreFilter(p: Plugin): p is PreFilterPlugin { return typeof (p as PreFilterPlugin).preFilter === 'function'; }
 /** Type guard: the plugin has a Filter point. */
 export function isFilter(p: Plugin): p is FilterPlugin { return typeof (p as FilterPlugin).filter === 'function'; }
 /** Type guard: the plugin has a PreScore point. */
 export function isPreScore(p: Plugin): p is PreScorePlugin { return typeof (p as PreScorePlugin).preScore === 'function'; }
+/** Type guard: the plugin has a PreBind point. */
+export function isPreBind(p: Plugin): p is PreBindPlugin { return typeof (p as PreBindPlugin).preBind === 'function'; }
 /** Type guard: the plugin has a Score point. */
 export function isScore(p: Plugin): p is ScorePlugin { return typeof (p as ScorePlugin).score === 'function'; }
 

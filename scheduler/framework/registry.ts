@@ -2,7 +2,7 @@
  * Plugins register by name; a profile picks which run and with which score weight.
  * `Framework` instantiates a profile and exposes the plugin lists per extension point.
  */
-import { isFilter, isPreFilter, isPreScore, isScore, type FilterPlugin, type Plugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from './interfaces.js';
+import { isFilter, isPreBind, isPreFilter, isPreScore, isScore, type FilterPlugin, type Plugin, type PreBindPlugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from './interfaces.js';
 
 /** Builds a plugin instance from its `pluginConfig` args (undefined = defaults); throws on bad args. */
 export type PluginFactory = (args?: Record<string, unknown>) => Plugin;
@@ -27,6 +27,7 @@ export class Framework {
   readonly filters: FilterPlugin[] = [];
   readonly preScores: PreScorePlugin[] = [];
   readonly scores: { plugin: ScorePlugin; weight: number }[] = [];
+  readonly preBinds: PreBindPlugin[] = [];
 
   constructor(registry: Registry, readonly profile: Profile) {
     const instances = new Map<string, Plugin>();
@@ -44,6 +45,7 @@ export class Framework {
       const p = get(name);
       if (isPreFilter(p)) this.preFilters.push(p);
       if (isFilter(p)) this.filters.push(p);
+      if (isPreBind(p)) this.preBinds.push(p);
     }
     for (const { name, weight } of profile.scores) {
       const p = get(name);
