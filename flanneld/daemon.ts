@@ -67,7 +67,7 @@ export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promi
   const signal = AbortSignal.any([outer, stop.signal]);
   let fatal: Error | undefined;
   const client = new Etcd3({ hosts: o.etcdEndpoints, dialTimeout: 3000 });
-  const state: ServerState = { ready: false };
+  const state: ServerState = { ready: false, netns: o.netns };
   let server: Server | undefined;
   let backend: Backend | undefined;
   let masqInstalled = false;
@@ -107,6 +107,7 @@ export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promi
     }
     state.ready = true;
     state.subnet = formatCidr(own.subnet);
+    state.lease = { subnet: state.subnet, publicIP: underlay.publicIp, backend: backend.type, vtepMAC: backend.backendData.VtepMAC as string | undefined };
     log.info('ready', { subnet: state.subnet, subnetFile: o.subnetFile, mtu: backend.mtu });
     const chaos = backend.chaos;
     await Promise.all([

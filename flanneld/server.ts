@@ -1,12 +1,14 @@
 /**
  * flanneld's HTTP endpoint: /healthz, /metrics (per-peer datapath counters) and /chaos
- * (GET the rules, PUT/POST new ones as JSON, DELETE to clear) — what `kubesim chaos` drives.
+ * (GET the rules, PUT/POST new ones as JSON, DELETE to clear) — what `kubesim chaos` drives —
+ * and /tables (read-only routes, neighbours, FDB and lease: what the dashboard's trace draws).
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { ApiError, isApiError } from '../lib/errors.js';
 import { parseChaos } from './datapath/chaos.js';
 import { renderMetrics } from './datapath/stats.js';
 import type { Backend } from './backends/backend.js';
+import { readTables, type OwnLease } from './tables.js';
 
 /** What the server reports on. */
 export interface ServerState {
@@ -14,6 +16,9 @@ export interface ServerState {
   /** True once the lease is held and subnet.env written. */
   ready: boolean;
   subnet?: string;
+  /** The held lease (for /tables) and the namespace of the node's links. */
+  lease?: OwnLease;
+  netns?: string;
 }
 
 function sendError(res: ServerResponse, err: unknown): void {
@@ -38,6 +43,13 @@ export async function startServer(state: ServerState, host: string, port: number
           + (b?.stats ? renderMetrics(b.stats, b.type, b.ioStats?.() as Record<string, Record<string, number> | undefined>) : '');
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
         res.end(body);
+        return;
+      }
+      if (url.pathname === '/tables') {
+        readTables(state.netns ?? '', url.searchParams.getAll('dst'), state.lease, state.backend?.userspaceFdb?.()).then((t) => {
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(JSON.stringify(t));
+        }, (err) => sendError(res, err));
         return;
       }
       if (url.pathname === '/chaos') { handleChaos(state, req.method ?? 'GET', req, res); return; }

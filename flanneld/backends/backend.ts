@@ -37,6 +37,8 @@ export interface Backend extends LeaseListener {
   readonly chaos?: Chaos;
   /** Native IO counters of the userspace datapath. */
   ioStats?(): Record<string, Record<string, number> | undefined>;
+  /** Forwarding entries the userspace datapath holds instead of the kernel FDB, as `bridge fdb` lines. */
+  userspaceFdb?(): string[];
   /** Deletes what the backend created (devices, routes, neighbours). */
   close(): Promise<void>;
 }

@@ -70,6 +70,8 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
     stats: tunnel?.stats,
     chaos: tunnel?.chaos,
     ioStats: tunnel ? () => tunnel!.ioStats() as unknown as Record<string, Record<string, number>> : undefined,
+    // The codec's MAC → peer map is this mode's FDB (the kernel's stays empty): shown in bridge's format.
+    userspaceFdb: codec ? () => [...remotes.values()].filter((r) => !r.direct).map((r) => `${r.mac} dev ${dev} dst ${r.publicIp} self permanent userspace`) : undefined,
     async start(own: IPv4Net) {
       await ip(ns, 'addr', 'replace', `${formatIp(own.ip)}/32`, 'dev', dev);
       await ip(ns, 'link', 'set', dev, ...(tunnel ? ['txqueuelen', USERSPACE_TXQUEUELEN] : []), 'up');
