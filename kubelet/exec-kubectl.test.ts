@@ -13,6 +13,7 @@ import { shellQuote } from './runtime/exec.js';
 import { startRuntimeHarness } from './testing/runtime-harness.js';
 
 const KUBECTL_127 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
+const KUBECTL_133 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 const NODE = 'ksimt-exec-node';
 
 test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec, exec -it and port-forward through the apiserver into a pod', async (t) => {
@@ -71,13 +72,14 @@ test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec, exec -it
     assert.equal(r.code, 4, `${bin}: ${r.stdout}`);
   }
 
-  // port-forward: SPDY for both (the current kubectl falls back to it when the WebSocket upgrade is refused).
+  // port-forward (to a pod of two containers: it names no container): SPDY for 1.27; kubectl ≥ 1.31 tunnels the SPDY session through a WebSocket (it
+  // would fall back to plain SPDY if refused, so -v=4 shows which one it negotiated).
   await cp.client.create({ resource: 'pods', namespace: 'default' }, {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 0, containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] },
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 0, containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }, { name: 'side', image: 'busybox', command: ['sleep', '3600'] }] },
   } as Pod);
   await waitFor('web running', async () => (await cp.client.get<Pod>({ resource: 'pods', namespace: 'default', name: 'web' })).status?.phase === 'Running', { timeoutMs: 30_000 });
-  for (const bin of [KUBECTL_127, '/usr/bin/kubectl']) {
-    const pf = spawn(bin, ['--kubeconfig', cfg, 'port-forward', 'pod/web', ':80'], { env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const bin of [KUBECTL_127, '/usr/bin/kubectl', KUBECTL_133]) {
+    const pf = spawn(bin, ['--kubeconfig', cfg, '-v=4', 'port-forward', 'pod/web', ':80'], { env: { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
     forwards.push(pf);
     let out = '';
     pf.stdout!.on('data', (d) => { out += d; });
@@ -88,6 +90,7 @@ test('kubectl 1.27 (SPDY/3.1) and the current kubectl (WebSocket) exec, exec -it
       assert.equal(res.status, 200, `${bin}: ${out}`);
       assert.match(await res.text(), /nginx/i);
     }
+    if (bin !== KUBECTL_127) assert.match(out, /tunneling_dialer.*negotiated protocol: portforward\.k8s\.io/, `${bin} did not use the WebSocket tunnel: ${out}`);
     pf.kill('SIGTERM');
   }
 });

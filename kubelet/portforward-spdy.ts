@@ -1,5 +1,6 @@
 /**
- * `kubectl port-forward` (portforward.k8s.io over SPDY/3.1): for each local connection kubectl
+ * `kubectl port-forward` (portforward.k8s.io over SPDY/3.1, or that SPDY session tunnelled in
+ * WebSocket binary messages as kubectl ≥ 1.31 sends it): for each local connection kubectl
  * opens an error stream and a data stream sharing a `requestid` and naming the `port`. The
  * kubelet dials the port inside the pod's network namespace — by running a tiny Node.js relay in
  * one of the pod's running containers through the runtime's streaming Exec (as dockershim used
@@ -11,8 +12,10 @@ import type { Pod } from '../lib/api/types.js';
 import type { CriClient } from './runtime/cri-client.js';
 import { LABEL_POD_UID } from './pod-config.js';
 import { SpdyConnection, type SpdyStreamHandlers } from './spdy-conn.js';
+import { acceptKey, webSocketTunnel } from './websocket.js';
 
 const PROTOCOL = 'portforward.k8s.io';
+const WS_PROTOCOL = `SPDY/3.1+${PROTOCOL}`;
 // Connects to 127.0.0.1:<port> in the pod and relays stdin/stdout; a failure exits 1 with the reason.
 const RELAY = 'const s=require("net").connect(+process.argv[1],"127.0.0.1");process.stdin.pipe(s);s.pipe(process.stdout);' +
   's.on("error",(e)=>{process.stderr.write(e.message);process.exit(1)})';
@@ -26,15 +29,26 @@ export async function handlePortForwardUpgrade(req: IncomingMessage, socket: Dup
   const url = new URL(req.url ?? '/', 'http://kubelet');
   const [kind, ns, name] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (kind?.toLowerCase() !== 'portforward' || !name) return false;
-  // WebSocket port-forward is not served: kubectl ≥ 1.31 then falls back to SPDY by itself.
-  if (!/^spdy\//i.test(String(req.headers.upgrade ?? ''))) { reject(socket, 400, 'port-forward needs an SPDY/3.1 upgrade'); return true; }
+  // kubectl ≥ 1.31 tunnels the same SPDY session through a WebSocket (subprotocol SPDY/3.1+portforward.k8s.io).
+  const wsKey = /^websocket$/i.test(String(req.headers.upgrade ?? '')) ? req.headers['sec-websocket-key'] : undefined;
+  const wsOffered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((v) => v.trim());
+  if (wsKey && !wsOffered.includes(WS_PROTOCOL)) { reject(socket, 400, `port-forward over WebSocket needs subprotocol ${WS_PROTOCOL}`); return true; }
+  if (!wsKey && !/^spdy\//i.test(String(req.headers.upgrade ?? ''))) { reject(socket, 400, 'port-forward needs an SPDY/3.1 or WebSocket upgrade'); return true; }
   const offered = (req.headersDistinct['x-stream-protocol-version'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
-  if (!offered.includes(PROTOCOL)) { reject(socket, 400, `port-forward needs stream protocol ${PROTOCOL}`); return true; }
+  if (!wsKey && !offered.includes(PROTOCOL)) { reject(socket, 400, `port-forward needs stream protocol ${PROTOCOL}`); return true; }
   const pod = getPod(ns, name);
   if (!pod) { reject(socket, 404, `pod "${name}" not found`); return true; }
   const running = (await cri.call('ListContainers', { filter: { state: { state: 1 }, label_selector: { [LABEL_POD_UID]: pod.metadata!.uid! } } })).containers as Array<{ id: string }>;
   if (!running.length) { reject(socket, 400, `pod "${name}" has no running container`); return true; }
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PROTOCOL}\r\n\r\n`);
+  if (wsKey) socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(String(wsKey))}\r\nSec-WebSocket-Protocol: ${WS_PROTOCOL}\r\n\r\n`);
+  else socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PROTOCOL}\r\n\r\n`);
+  serveForwards(wsKey ? webSocketTunnel(socket) : socket, cri, running[0].id, pod);
+  return true;
+}
+
+/** Runs the port-forward SPDY session on an upgraded byte stream. */
+function serveForwards(socket: Duplex, cri: CriClient, containerId: string, pod: Pod): void {
+  const name = pod.metadata!.name!;
   const pairs = new Map<string, { error?: number; data?: number; port: number; pending: Buffer[]; ended: boolean; relay?: ReturnType<CriClient['exec']> }>();
   const relays = new Set<ReturnType<CriClient['exec']>>();
   socket.on('close', () => { for (const r of relays) r.cancel(); });
@@ -45,7 +59,7 @@ export async function handlePortForwardUpgrade(req: IncomingMessage, socket: Dup
     pairs.set(requestId, pair);
     if (headers.streamtype?.[0] === 'error') pair.error = id; else pair.data = id;
     if (pair.error !== undefined && pair.data !== undefined && !pair.relay) {
-      const relay = (pair.relay = cri.exec(running[0].id, [process.execPath, '-e', RELAY, String(pair.port)]));
+      const relay = (pair.relay = cri.exec(containerId, [process.execPath, '-e', RELAY, String(pair.port)]));
       relays.add(relay);
       for (const d of pair.pending) relay.write({ stdin_data: d });
       if (pair.ended) relay.write({ stdin_close: true });
@@ -68,5 +82,4 @@ export async function handlePortForwardUpgrade(req: IncomingMessage, socket: Dup
       onEnd: () => { if (pair.relay) pair.relay.write({ stdin_close: true }); else pair.ended = true; },
     };
   });
-  return true;
 }

@@ -4,6 +4,7 @@
  * (client frames are masked). Fragmented messages are joined; ping is answered with pong.
  */
 import { createHash } from 'node:crypto';
+import { Duplex } from 'node:stream';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -63,4 +64,33 @@ export class FrameParser {
       }
     }
   }
+}
+
+/**
+ * A byte stream carried in WebSocket binary messages (Kubernetes' "tunneling": kubectl ≥ 1.31
+ * speaks SPDY inside a WebSocket with subprotocol `SPDY/3.1+portforward.k8s.io`). Reads yield
+ * each message's payload, writes send one binary message, end sends a close frame; pings are
+ * answered. `socket` must already be upgraded.
+ */
+export function webSocketTunnel(socket: Duplex): Duplex {
+  let closing = false;
+  const tunnel = new Duplex({
+    read() { socket.resume(); },
+    write(chunk: Buffer, _enc, cb) {
+      if (socket.destroyed) { cb(); return; }
+      socket.write(encodeFrame(OP.binary, chunk), () => cb());
+    },
+    final(cb) { closing = true; socket.end(encodeFrame(OP.close, Buffer.from([0x03, 0xe8]))); cb(); },
+    destroy(err, cb) { socket.destroy(); cb(err); },
+  });
+  const parser = new FrameParser((op, payload) => {
+    if (op === OP.ping) socket.write(encodeFrame(OP.pong, payload));
+    else if (op === OP.close) { if (!closing) { closing = true; socket.end(encodeFrame(OP.close, payload.subarray(0, 2))); } tunnel.push(null); }
+    else if ((op === OP.binary || op === OP.text) && payload.length && !tunnel.push(payload)) socket.pause();
+  });
+  socket.on('data', (d: Buffer) => { try { parser.push(d); } catch (err) { tunnel.destroy(err as Error); } });
+  socket.on('end', () => tunnel.push(null));
+  socket.on('close', () => tunnel.destroy());
+  socket.on('error', (err) => tunnel.destroy(err));
+  return tunnel;
 }

@@ -49,6 +49,8 @@ export function containerOf(pod: KObject, query: URLSearchParams): string {
 
 /** Kubelet path for a subresource request. */
 export function kubeletPath(info: ResourceRequest, pod: KObject, query: URLSearchParams): string {
+  // Port-forward names ports of the pod, not a container (a pod of several containers is fine).
+  if (info.subresource === 'portforward') return `/portforward/${encodeURIComponent(info.namespace ?? '')}/${encodeURIComponent(info.name ?? '')}`;
   const container = containerOf(pod, query);
   const q = new URLSearchParams(query);
   q.delete('container');
