@@ -6,10 +6,15 @@
 import { clusterLayout, nodeLayout, type ClusterLayout, type NodeLayout } from '../cluster/layout.js';
 import { readState, type ClusterState } from '../cluster/state.js';
 import { apiURL } from '../cluster/components.js';
+import { etcdClientURLs, etcdMemberCount } from '../cluster/etcd.js';
 import { UserError } from '../commands/up.js';
 
 /** A loaded cluster: state, layout and per-node layouts. */
-export interface ChaosContext { state: ClusterState; layout: ClusterLayout; nodes: NodeLayout[]; apiURL: string; etcdURL: string }
+export interface ChaosContext {
+  state: ClusterState; layout: ClusterLayout; nodes: NodeLayout[]; apiURL: string;
+  /** Client URLs of every etcd member on 127.0.0.1 (give them all to a client: one may be down). */
+  etcdEndpoints: string[];
+}
 
 /** Loads cluster `name`; UserError when it does not exist. */
 export function loadContext(name: string): ChaosContext {
@@ -17,7 +22,7 @@ export function loadContext(name: string): ChaosContext {
   if (!state) throw new UserError(`no cluster named "${name}" (start one with: kubesim up --name ${name})`);
   const layout = clusterLayout(name, state.index);
   const nodes = state.nodes.map((n) => nodeLayout(layout, n.index, n.name));
-  return { state, layout, nodes, apiURL: apiURL(layout), etcdURL: `http://127.0.0.1:${layout.ports.etcdClient}` };
+  return { state, layout, nodes, apiURL: apiURL(layout), etcdEndpoints: etcdClientURLs(layout, etcdMemberCount(state), 'loopback') };
 }
 
 /** The layout of node `name`; UserError listing the known nodes when there is none. */

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 import type { StartSpec } from './supervisor.js';
+import { etcdClientURLs } from './etcd.js';
 
 /** dist/ of this installation (cli/cluster/components.js lives in dist/cli/cluster/). */
 export const DIST = join(import.meta.dirname, '..', '..');
@@ -13,24 +14,10 @@ const node = process.execPath;
 /** Where each node's flanneld serves /healthz, /metrics and /chaos (on the node's underlay address). */
 export const FLANNEL_HEALTHZ_PORT = 8471;
 
-export interface ClusterOptions { backend: string; fastFailover: boolean; v: number }
+export interface ClusterOptions { backend: string; fastFailover: boolean; v: number; /** etcd members (1 when absent). */ etcdMembers?: number }
 
-/** etcd for the cluster, listening on loopback and the underlay host address. */
-export function etcdSpec(c: ClusterLayout): StartSpec {
-  const client = `http://127.0.0.1:${c.ports.etcdClient},http://${c.hostIP}:${c.ports.etcdClient}`;
-  const peer = `http://127.0.0.1:${c.ports.etcdPeer}`;
-  return {
-    component: 'etcd',
-    command: 'etcd',
-    args: ['--name', c.name, '--data-dir', join(c.dir, 'etcd'), '--listen-client-urls', client,
-      '--advertise-client-urls', `http://${c.hostIP}:${c.ports.etcdClient}`, '--listen-peer-urls', peer,
-      '--initial-advertise-peer-urls', peer, '--initial-cluster', `${c.name}=${peer}`, '--log-level', 'warn', '--logger', 'zap'],
-    log: join(c.dir, 'logs', 'etcd.log'),
-  };
-}
-
-/** The etcd URL components on nodes use. */
-export function etcdURL(c: ClusterLayout): string { return `http://${c.hostIP}:${c.ports.etcdClient}`; }
+/** The etcd client URLs components on nodes use (every member, comma-separated). */
+export function etcdURL(c: ClusterLayout, o?: ClusterOptions): string { return etcdClientURLs(c, o?.etcdMembers ?? 1, 'underlay').join(','); }
 /** The REST URL of the apiserver as nodes see it. */
 export function apiURL(c: ClusterLayout): string { return `http://${c.hostIP}:${c.ports.apiserver}`; }
 /** The gRPC address of the apiserver as nodes see it. */
@@ -42,7 +29,7 @@ export function controlPlaneSpecs(c: ClusterLayout, o: ClusterOptions): StartSpe
   return [
     {
       component: 'apiserver', command: node, log: join(c.dir, 'logs', 'apiserver.log'),
-      args: [join(DIST, 'apiserver', 'main.js'), '--etcd-servers', `http://127.0.0.1:${c.ports.etcdClient}`,
+      args: [join(DIST, 'apiserver', 'main.js'), '--etcd-servers', etcdClientURLs(c, o.etcdMembers ?? 1, 'loopback').join(','),
         '--bind-address', c.hostIP, '--port', String(c.ports.apiserver), '--grpc-port', String(c.ports.grpc),
         '--service-cluster-ip-range', c.serviceCIDR, `--v=${o.v}`],
     },
@@ -105,7 +92,7 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
 export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): StartSpec[] {
   return nodeProcessSpecs({
     nodeName: n.name, nodeIp: n.underlayIP, dir: n.dir, logDir: join(c.dir, 'logs', n.name), netns: n.netns, iface: 'eth0',
-    etcd: etcdURL(c), apiURL: apiURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
+    etcd: etcdURL(c, o), apiURL: apiURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
     netnsPrefix: `${n.netns}-`, cgroupPrefix: `kubesim-${c.name}-${n.name}`, v: o.v,
     flannelArgs: ['--ip-masq', '--healthz-ip', n.underlayIP, '--healthz-port', String(FLANNEL_HEALTHZ_PORT)],
   });

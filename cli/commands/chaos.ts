@@ -4,8 +4,11 @@
  * The subcommands are registered here so cli/main.ts only adds one line.
  */
 import { Command, Option } from 'commander';
-import { loadContext, parseDuration, parsePercent } from '../chaos/context.js';
-import { killComponent, restartComponent } from '../chaos/process-actions.js';
+import { loadContext, parseDuration, parsePercent, type ChaosContext } from '../chaos/context.js';
+import { killComponent, restartComponent, recordsOf } from '../chaos/process-actions.js';
+import { isAlive } from '../cluster/supervisor.js';
+import { etcdMemberComponent, etcdMemberCount, etcdMembers } from '../cluster/etcd.js';
+import { UserError } from './up.js';
 import { partitionNodes, splitCluster, heal, netem, clearNetem } from '../chaos/network-actions.js';
 import { loadScenario, parseSets } from '../chaos/scenario.js';
 import { runScenario } from '../chaos/runner.js';
@@ -22,6 +25,23 @@ export async function chaosKill(cluster: string, component: string, node: string
   await sleep(downForMs);
   const started = await restartComponent(ctx, component, node);
   console.log(`${component} started again after ${downForMs / 1000}s (pid ${started.map((r) => r.pid).join(', ') || 'none: still running'})`);
+}
+
+/** Stops a component if it runs (SIGTERM) and starts it again; a component already down is just started. */
+export async function chaosRestart(cluster: string, component: string, node?: string): Promise<void> {
+  const ctx = loadContext(cluster);
+  if (recordsOf(ctx, component, node).some((r) => isAlive(r.pid))) await killComponent(ctx, component, node, 'TERM');
+  const started = await restartComponent(loadContext(cluster), component, node);
+  console.log(`${component}${node ? ` on ${node}` : ''} started again (pid ${started.map((r) => r.pid).join(', ')})`);
+}
+
+/** The component name of etcd member `member` of a loaded cluster; UserError naming the members otherwise. */
+function etcdMember(ctx: ChaosContext, member: string | undefined): string {
+  const count = etcdMemberCount(ctx.state);
+  const component = etcdMemberComponent(ctx.layout, count, member);
+  const names = etcdMembers(ctx.layout, count).map((m) => m.component).join(', ');
+  if (!component) throw new UserError(member === undefined ? `say which etcd member: ${names}` : `no etcd member "${member}" in cluster "${ctx.state.name}" (members: ${names})`);
+  return component;
 }
 
 /** Adds the `chaos` command tree to program. */
@@ -64,12 +84,13 @@ export function registerChaos(program: Command): void {
       });
       console.log(`netem set on ${node}${o.tc ? ' (tc)' : ' (flanneld userspace encapsulation)'}`);
     });
-  chaos.command('etcd <action> [member]').description('etcd kill|restart [member] (local clusters have one member)')
+  chaos.command('etcd <action> [member]').description('etcd kill|restart <member> (etcd-1, etcd-2 … or 1, 2 …; optional with one member)')
     .addOption(nameOpt()).option('--down-for <duration>', 'with kill: start it again after this long')
-    .action(async (action: string, _member: string | undefined, o) => {
-      if (action === 'kill') await chaosKill(o.name, 'etcd', undefined, 'KILL', o.downFor ? parseDuration(o.downFor) : undefined);
-      else if (action === 'restart') await chaosKill(o.name, 'etcd', undefined, 'TERM', 0);
-      else throw new Error(`unknown etcd action "${action}": use kill or restart`);
+    .action(async (action: string, member: string | undefined, o) => {
+      const component = etcdMember(loadContext(o.name), member);
+      if (action === 'kill') await chaosKill(o.name, component, undefined, 'KILL', o.downFor ? parseDuration(o.downFor) : undefined);
+      else if (action === 'restart') await chaosRestart(o.name, component);
+      else throw new UserError(`unknown etcd action "${action}": use kill or restart`);
     });
   chaos.command('run <scenario>').description('run a scripted experiment (YAML) and print its timeline and verdict')
     .addOption(nameOpt()).option('--set <k=v...>', 'override scenario parameters', [])

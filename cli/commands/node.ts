@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { Etcd3 } from 'etcd3';
 import { nodeLayout } from '../cluster/layout.js';
+import { etcdMemberCount } from '../cluster/etcd.js';
 import { readState, writeState } from '../cluster/state.js';
 import { ensureNodeNetwork, namespacesWithPrefix, removeNamespace } from '../cluster/network.js';
 import { stopPids } from '../cluster/supervisor.js';
@@ -35,7 +36,7 @@ export async function addNode(cluster: string, node: string, timeoutMs = 60_000)
   mkdirSync(n.dir, { recursive: true });
   await ensureNodeNetwork(ctx.layout, n);
   const o = state.options as { backend?: string; fastFailover?: boolean; v?: number };
-  await startNodeComponents(state, ctx.layout, n, { backend: o.backend ?? state.backend, fastFailover: !!o.fastFailover, v: o.v ?? 1 });
+  await startNodeComponents(state, ctx.layout, n, { backend: o.backend ?? state.backend, fastFailover: !!o.fastFailover, v: o.v ?? 1, etcdMembers: etcdMemberCount(state) });
   await waitNodeReady(state, ctx.layout, n, timeoutMs);
   await recordEvent({ ...ctx, state }, node, 'NodeAdded', `kubesim: node ${node} joined (${n.underlayIP})`, 'Normal');
 }
@@ -53,7 +54,7 @@ export async function removeNode(cluster: string, node: string): Promise<void> {
   for (const ns of [...await namespacesWithPrefix(`${n.netns}-`), n.netns]) await removeNamespace(ns);
   unmountBelow(n.dir);
   rmSync(n.dir, { recursive: true, force: true });
-  const etcd = new Etcd3({ hosts: ctx.etcdURL, dialTimeout: 3000 });
+  const etcd = new Etcd3({ hosts: ctx.etcdEndpoints, dialTimeout: 3000 });
   try {
     const leases = await etcd.getAll().prefix('/coreos.com/network/subnets/').strings();
     for (const [key, value] of Object.entries(leases)) {

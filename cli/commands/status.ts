@@ -1,8 +1,9 @@
-/** `kubesim status`: components (pid, up/down), nodes with their subnets, backend. */
+/** `kubesim status`: components (pid, up/down), etcd members and their leader, leaders, nodes with their subnets, backend. */
 import { Etcd3 } from 'etcd3';
 import { clusterLayout } from '../cluster/layout.js';
 import { readState } from '../cluster/state.js';
 import { isAlive } from '../cluster/supervisor.js';
+import { etcdClientURLs, etcdMemberCount, etcdMemberStatuses } from '../cluster/etcd.js';
 import { UserError } from './up.js';
 
 /** Prints the status of cluster `name`. */
@@ -16,7 +17,13 @@ export async function status(name: string): Promise<void> {
   for (const p of state.processes) {
     console.log(pad([p.component, p.node ?? '-', String(p.pid), isAlive(p.pid) ? 'up' : 'down', p.log]));
   }
-  const etcd = new Etcd3({ hosts: `http://127.0.0.1:${c.ports.etcdClient}`, dialTimeout: 1000 });
+  const members = etcdMemberCount(state);
+  console.log(`\n${pad(['ETCD MEMBER', 'HEALTH', 'LEADER', 'RAFT', 'ENDPOINT'])}`);
+  for (const m of await etcdMemberStatuses(c, members)) {
+    console.log(pad([m.component, m.healthy ? 'healthy' : 'down', m.leader ? 'leader' : '-', String(m.raftIndex ?? '-').padEnd(6), m.endpoint]));
+  }
+  console.log('');
+  const etcd = new Etcd3({ hosts: etcdClientURLs(c, members, 'loopback'), dialTimeout: 1000 });
   try {
     for (const comp of ['kube-scheduler', 'kube-controller-manager']) {
       const raw = await etcd.get(`/registry/leases/kube-system/${comp}`).string();

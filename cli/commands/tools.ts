@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { clusterLayout, nodeLayout } from '../cluster/layout.js';
 import { readState, type ClusterState } from '../cluster/state.js';
+import { etcdClientURLs, etcdMemberCount } from '../cluster/etcd.js';
 import { UserError } from './up.js';
 
 function mustState(name: string): ClusterState {
@@ -21,11 +22,11 @@ export function logs(name: string, component: string, node: string | undefined, 
   return spawnSync('tail', ['-n', '+1', '-F', p.log], { stdio: 'inherit' }).status ?? 1;
 }
 
-/** Runs etcdctl against the cluster's etcd. */
+/** Runs etcdctl against the cluster's etcd (every member's endpoint, so it works with one member down). */
 export function etcdctl(name: string, args: string[]): number {
   const s = mustState(name);
   const c = clusterLayout(name, s.index);
-  return spawnSync('etcdctl', ['--endpoints', `http://127.0.0.1:${c.ports.etcdClient}`, ...args], {
+  return spawnSync('etcdctl', ['--endpoints', etcdClientURLs(c, etcdMemberCount(s), 'loopback').join(','), ...args], {
     stdio: 'inherit', env: { ...process.env, ETCDCTL_API: '3' },
   }).status ?? 1;
 }

@@ -10,7 +10,8 @@ import { readState, writeState, pickIndex, type ClusterState } from '../cluster/
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { ensureBridge, ensureNodeNetwork } from '../cluster/network.js';
 import { startProcess, isAlive } from '../cluster/supervisor.js';
-import { DIST, etcdSpec, controlPlaneSpecs, apiURL, grpcAddr } from '../cluster/components.js';
+import { DIST, controlPlaneSpecs, apiURL, grpcAddr } from '../cluster/components.js';
+import { ETCD_MEMBER_COUNTS, etcdMemberSpecs, etcdClientURLs } from '../cluster/etcd.js';
 import { startNodeComponents, waitNodeReady } from '../cluster/bring-node.js';
 import { Checklist } from '../cluster/progress.js';
 import { writeKubeconfig } from '../cluster/kubeconfig.js';
@@ -27,7 +28,7 @@ export async function up(o: UpOptions): Promise<string> {
   if (!BACKENDS.includes(o.backend)) throw new UserError(`unknown backend "${o.backend}": use one of ${BACKENDS.join(', ')}`);
   if (!/^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/.test(o.name)) throw new UserError(`invalid cluster name "${o.name}": lowercase letters, digits and '-', at most 16 characters`);
   if (o.nodes < 1 || o.nodes > 20) throw new UserError('--nodes must be between 1 and 20');
-  if (o.etcdMembers !== 1) throw new UserError('--etcd-members 3 is not available yet in local mode; use 1');
+  if (!ETCD_MEMBER_COUNTS.includes(o.etcdMembers)) throw new UserError(`--etcd-members must be ${ETCD_MEMBER_COUNTS.join(' or ')}`);
   const problems = checkPrerequisites(DIST, ['apiserver', 'scheduler', 'controller-manager', 'kubelet', 'flanneld', 'kube-proxy']);
   if (problems.length) {
     throw new UserError(`this host is not ready:\n${problems.map((p) => `  - ${p.what}\n      fix: ${p.fix}`).join('\n')}`);
@@ -52,18 +53,20 @@ export async function up(o: UpOptions): Promise<string> {
       mkdirSync(n.dir, { recursive: true });
       await ui.step(`${n.name} namespace ${n.netns} (${n.underlayIP})`, () => ensureNodeNetwork(c, n));
     }
-    await ui.step('etcd', async () => {
-      state.processes.push(startProcess(o.name, etcdSpec(c)));
+    await ui.step(o.etcdMembers === 1 ? 'etcd' : `etcd (${o.etcdMembers} members)`, async () => {
+      for (const spec of etcdMemberSpecs(c, o.etcdMembers)) state.processes.push(startProcess(o.name, spec));
       writeState(state);
-      await waitFor('etcd health', async () => (await fetch(`http://127.0.0.1:${c.ports.etcdClient}/health`).catch(() => undefined))?.ok, { timeoutMs: 20_000 });
-      const etcd = new Etcd3({ hosts: `http://127.0.0.1:${c.ports.etcdClient}` });
+      const endpoints = etcdClientURLs(c, o.etcdMembers, 'loopback');
+      // Every member healthy: /health answers ok only once the member sees a leader.
+      await waitFor('etcd health', async () => (await Promise.all(endpoints.map((e) => fetch(`${e}/health`).then((r) => r.ok, () => false)))).every(Boolean), { timeoutMs: 20_000 });
+      const etcd = new Etcd3({ hosts: endpoints });
       try {
         await etcd.put('/coreos.com/network/config').value(JSON.stringify({ Network: c.clusterCIDR, SubnetLen: 24, Backend: { Type: o.backend } }));
       } finally {
         etcd.close();
       }
     });
-    const copts = { backend: o.backend, fastFailover: o.fastFailover, v: o.v };
+    const copts = { backend: o.backend, fastFailover: o.fastFailover, v: o.v, etcdMembers: o.etcdMembers };
     for (const spec of controlPlaneSpecs(c, copts)) {
       await ui.step(spec.component, async () => {
         state.processes.push(startProcess(o.name, spec));
