@@ -110,7 +110,8 @@ test('a pod bound to the node runs: IP, Ready after its exec readiness probe, en
   await waitFor('volume follows the update', async () => (await httpGet(h.node, `http://${ip}/`).catch(() => ({ body: '' }))).body === 'updated\n', { timeoutMs: 15_000 });
 
   const events = await cp.client.list({ resource: 'events', namespace: 'default' });
-  assert.ok(events.items.some((e) => (e as { reason?: string }).reason === 'Started'));
+  const started = events.items.find((e) => (e as { reason?: string }).reason === 'Started') as { involvedObject?: { kind?: string; name?: string; fieldPath?: string }; source?: { component?: string; host?: string } } | undefined;
+  assert.deepEqual([started?.involvedObject?.kind, started?.involvedObject?.name, started?.involvedObject?.fieldPath, started?.source], ['Pod', 'web', 'spec.containers{nginx}', { component: 'kubelet', host: NODE }]);
 
   assert.match(await kubectl(['get', 'pod', 'web', '-o', 'wide']), new RegExp(`^web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${ip.replace(/\./g, '\\.')}\\s+${NODE}`, 'm'));
   const summary = await (await fetch(`http://127.0.0.1:${kubeletRef.serverPort}/stats/summary`)).json() as { pods: Array<{ podRef: { name: string }; containers: Array<{ memory: { workingSetBytes: number } }> }> };

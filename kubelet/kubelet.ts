@@ -13,7 +13,7 @@ import { InformerFactory, type SharedInformer } from '../lib/client/informer.js'
 import { WorkQueue, runWorkers } from '../lib/client/workqueue.js';
 import { CriClient } from './runtime/cri-client.js';
 import type { Logger } from './runtime/log.js';
-import { EventRecorder } from './events.js';
+import { EventRecorder } from '../lib/client/event-recorder.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './pod-config.js';
 import { PodWorker } from './pod-worker.js';
 import { Prober } from './prober.js';
@@ -74,7 +74,7 @@ export class Kubelet {
     const services = this.factory.informerFor<Service>({ resource: 'services' });
     const pvcs = this.factory.informerFor<PersistentVolumeClaim>({ resource: 'persistentvolumeclaims' });
     const pvs = this.factory.informerFor<PersistentVolume>({ resource: 'persistentvolumes' });
-    this.events = new EventRecorder(o.client, o.node.name, o.log);
+    this.events = new EventRecorder(o.client, { component: 'kubelet', host: o.node.name });
     this.prober = new Prober(this.cri, this.events, o.log, (p) => this.enqueue(p));
     const cap = machineCapacity(o.node.maxPods);
     this.worker = new PodWorker({

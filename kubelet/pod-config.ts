@@ -76,3 +76,8 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, env: En
     linux: { resources: linuxResources(c) },
   };
 }
+
+/** The fieldPath naming a container in the events about its pod (as the real kubelet's). */
+export function containerFieldPath(name: string | undefined): string {
+  return `spec.containers{${name ?? ""}}`;
+}

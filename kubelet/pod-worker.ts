@@ -14,12 +14,12 @@ import type { CriClient } from './runtime/cri-client.js';
 import type { Logger } from './runtime/log.js';
 import { containerEnv, type EnvSources } from './container-env.js';
 import { podDnsConfig, type ClusterDns } from './dns-config.js';
-import { containerConfig, LABEL_CONTAINER_NAME, LABEL_POD_UID, podLogDir, sandboxConfig, type CriMount } from './pod-config.js';
+import { containerConfig, containerFieldPath, LABEL_CONTAINER_NAME, LABEL_POD_UID, podLogDir, sandboxConfig, type CriMount } from './pod-config.js';
 import { buildPodStatus, type ContainerView, type ObservedContainer } from './pod-status.js';
 import { setupPodVolumes, type VolumeSources } from './pod-volumes.js';
 import { teardownPodVolumes } from './volumes/volumes.js';
 import { BackoffTable } from './backoff-table.js';
-import type { EventRecorder } from './events.js';
+import type { EventRecorder } from '../lib/client/event-recorder.js';
 import { runHook } from './lifecycle.js';
 
 /** What the worker needs from the kubelet. */
@@ -101,7 +101,7 @@ export class PodWorker {
       ctx.volumes = await setupPodVolumes(pod, podDir, this.d.sources);
     } catch (err) {
       ctx.block('ContainerCreating', `MountVolume.SetUp failed: ${(err as Error).message}`);
-      this.d.events.emit(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
+      this.d.events.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
       ctx.after(2000);
       return undefined;
     }
@@ -114,7 +114,7 @@ export class PodWorker {
         const { pod_sandbox_id } = await this.d.cri.call('RunPodSandbox', { config: sandboxConfig(pod, sandboxes.length, dns, this.d.logRoot, this.d.cluster.clusterDomain) });
         ready = { id: pod_sandbox_id, state: SANDBOX_READY };
       } catch (err) {
-        this.d.events.emit(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+        this.d.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
         ctx.block('ContainerCreating', (err as Error).message);
         ctx.after(3000);
         return undefined;
@@ -169,7 +169,7 @@ export class PodWorker {
       const wait = this.crashBackoff.remaining(key, latest.finishedAt / 1e6);
       if (wait > 0) {
         view.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(this.crashBackoff.delay(key) / 1000)}s restarting failed container=${name} pod=${pod.metadata!.name}_${pod.metadata!.namespace}(${pod.metadata!.uid})` };
-        if (wait > 500) this.d.events.emit(pod, 'Warning', 'BackOff', 'Back-off restarting failed container', name);
+        if (wait > 500) this.d.events.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container', containerFieldPath(name));
         ctx.after(wait);
         return view;
       }
@@ -199,13 +199,13 @@ export class PodWorker {
     if (pullWait > 0) { ctx.lastWaiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` }; ctx.after(pullWait); return undefined; }
     try {
       const t0 = Date.now();
-      this.d.events.emit(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, name);
+      this.d.events.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, containerFieldPath(name));
       await this.d.cri.image('PullImage', { image: { image: c.image } });
-      this.d.events.emit(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${Date.now() - t0}ms`, name);
+      this.d.events.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${Date.now() - t0}ms`, containerFieldPath(name));
       this.pullBackoff.reset(pullKey);
     } catch (err) {
       this.pullBackoff.next(pullKey);
-      this.d.events.emit(pod, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${(err as Error).message}`, name);
+      this.d.events.event(pod, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${(err as Error).message}`, containerFieldPath(name));
       ctx.lastWaiting = { reason: 'ErrImagePull', message: (err as Error).message };
       ctx.after(this.pullBackoff.delay(pullKey));
       return undefined;
@@ -216,25 +216,25 @@ export class PodWorker {
       const env = containerEnv(pod, c, { ...this.d.sources, services: this.d.sources.services(ns), podIP: sb.ip, hostIP: this.d.nodeIP });
       config = containerConfig(pod, c, attempt, env, this.mounts(c, ctx.volumes));
     } catch (err) {
-      this.d.events.emit(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, name);
+      this.d.events.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, containerFieldPath(name));
       ctx.lastWaiting = { reason: 'CreateContainerConfigError', message: (err as Error).message };
       ctx.after(2000);
       return undefined;
     }
     try {
       const { container_id } = await this.d.cri.call('CreateContainer', { pod_sandbox_id: sb.id, config });
-      this.d.events.emit(pod, 'Normal', 'Created', `Created container ${name}`, name);
+      this.d.events.event(pod, 'Normal', 'Created', `Created container ${name}`, containerFieldPath(name));
       await this.d.cri.call('StartContainer', { container_id });
-      this.d.events.emit(pod, 'Normal', 'Started', `Started container ${name}`, name);
+      this.d.events.event(pod, 'Normal', 'Started', `Started container ${name}`, containerFieldPath(name));
       const postStart = c.lifecycle?.postStart;
       if (postStart && await runHook(this.d.cri, postStart, c, container_id, sb.ip, 30) === 'failure') {
         // As Kubernetes: a failed postStart hook kills the container; restartPolicy decides what follows.
-        this.d.events.emit(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed`, name);
+        this.d.events.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed`, containerFieldPath(name));
         await this.d.cri.call('StopContainer', { container_id, timeout: 0 });
       }
       return container_id as string;
     } catch (err) {
-      this.d.events.emit(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, name);
+      this.d.events.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, containerFieldPath(name));
       ctx.lastWaiting = { reason: 'CreateContainerError', message: (err as Error).message };
       ctx.after(3000);
       return undefined;
@@ -276,11 +276,11 @@ export class PodWorker {
     const spec = pod?.spec?.containers?.find((x) => x.name === c.labels[LABEL_CONTAINER_NAME]);
     if (pod && spec?.lifecycle?.preStop && graceSeconds > 0) {
       if (await runHook(this.d.cri, spec.lifecycle.preStop, spec, c.id, pod.status?.podIP ?? '', graceSeconds) === 'failure') {
-        this.d.events.emit(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', spec.name);
+        this.d.events.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', containerFieldPath(spec.name));
       }
     }
     const left = Math.max(0, graceSeconds - Math.floor((Date.now() - start) / 1000));
-    if (pod && spec) this.d.events.emit(pod, 'Normal', 'Killing', `Stopping container ${spec.name}`, spec.name);
+    if (pod && spec) this.d.events.event(pod, 'Normal', 'Killing', `Stopping container ${spec.name}`, containerFieldPath(spec.name));
     await this.d.cri.call('StopContainer', { container_id: c.id, timeout: left }, (left + 30) * 1000);
   }
 

@@ -9,7 +9,8 @@ import { connect } from 'node:net';
 import type { Container, Pod, Probe } from '../lib/api/types.js';
 import type { CriClient } from './runtime/cri-client.js';
 import type { Logger } from './runtime/log.js';
-import type { EventRecorder } from './events.js';
+import type { EventRecorder } from '../lib/client/event-recorder.js';
+import { containerFieldPath } from './pod-config.js';
 
 /** One probe outcome. */
 export type ProbeResult = 'success' | 'failure';
@@ -87,12 +88,12 @@ export class Prober {
           const was = state.ready;
           if (state.successes >= (probe.successThreshold ?? 1)) state.ready = true;
           if (state.failures >= (probe.failureThreshold ?? 3)) state.ready = false;
-          if (res === 'failure') this.events.emit(pod, 'Warning', 'Unhealthy', 'Readiness probe failed', c.name);
+          if (res === 'failure') this.events.event(pod, 'Warning', 'Unhealthy', 'Readiness probe failed', containerFieldPath(c.name));
           if (was !== state.ready) this.onChange(pod);
         } else if (res === 'failure') {
-          this.events.emit(pod, 'Warning', 'Unhealthy', `Liveness probe failed`, c.name);
+          this.events.event(pod, 'Warning', 'Unhealthy', `Liveness probe failed`, containerFieldPath(c.name));
           if (state.failures >= (probe.failureThreshold ?? 3)) {
-            this.events.emit(pod, 'Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`, c.name);
+            this.events.event(pod, 'Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`, containerFieldPath(c.name));
             this.log.info('liveness probe failed; restarting', { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, container: c.name ?? '' });
             this.liveness.delete(containerId);
             await this.cri.call('StopContainer', { container_id: containerId, timeout: pod.spec?.terminationGracePeriodSeconds ?? 30 }, 120_000).catch(() => undefined);

@@ -66,3 +66,16 @@ test('the spam filter drops events beyond the burst for one object, other object
   assert.equal(events.filter((e) => e.involvedObject?.name === 'b').length, 1);
   assert.equal(rec.dropped, 2);
 });
+
+test('events are written in the order they were recorded (resourceVersion order = record order)', async (t) => {
+  const api = await startTestApiServer();
+  t.after(() => api.stop());
+  const rec = new EventRecorder(api.client, { component: 'kubelet', host: 'node-1' });
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default', uid: 'u1' } };
+  const reasons = Array.from({ length: 20 }, (_, i) => `Step${i}`);
+  for (const r of reasons) rec.event(pod, 'Normal', r, r, 'spec.containers{web}');
+  await rec.flush();
+  const list = (await api.client.list<Event>({ resource: 'events', namespace: 'default' })).items;
+  const got = list.sort((a, b) => Number(a.metadata!.resourceVersion) - Number(b.metadata!.resourceVersion)).map((e) => e.reason);
+  assert.deepEqual(got, reasons);
+});

@@ -3,8 +3,8 @@
  * Like client-go's EventCorrelator, an event identical to one already written (same object, type,
  * reason, message, source) bumps that Event's `count` and `lastTimestamp` instead of creating a
  * new object. Like its spam filter, each (source, object) pair has a token bucket (burst 25, one
- * more every 5 minutes): events beyond it are dropped. Writes happen in the background in order;
- * recording never throws or blocks.
+ * more every 5 minutes): events beyond it are dropped. Writes happen in the background, one at a
+ * time in the order recorded (at most 1,000 waiting); recording never throws or blocks.
  */
 import type { KObject } from '../api/object.js';
 import type { Event, ObjectReference } from '../api/types.js';
@@ -23,6 +23,8 @@ export interface SpamFilterOptions { burst?: number; refillEveryMs?: number }
 interface Bucket { tokens: number; at: number }
 
 const MAX_CACHED = 4096;
+/** Writes waiting beyond this are dropped: the apiserver is gone for a while and events are best effort. */
+const MAX_PENDING = 1000;
 const EVENTS = { resource: 'events' };
 
 function rfc3339(d: Date): string { return d.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
@@ -44,7 +46,8 @@ export class EventRecorder {
   private readonly buckets = new Map<string, Bucket>();
   private readonly burst: number;
   private readonly refillEveryMs: number;
-  /** Events dropped by the spam filter so far. */
+  private pending = 0;
+  /** Events dropped so far (spam filter, or too many writes waiting). */
   dropped = 0;
 
   constructor(private readonly client: ApiClient, private readonly source: { component: string; host?: string }, spam: SpamFilterOptions = {}) {
@@ -71,11 +74,13 @@ export class EventRecorder {
   event(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     const ref = referenceOf(obj);
     if (fieldPath) ref.fieldPath = fieldPath;
-    if (!this.allow(ref)) { this.dropped++; return; }
+    if (!this.allow(ref) || this.pending >= MAX_PENDING) { this.dropped++; return; }
     const now = new Date();
+    // One chain: events are written in the order they were recorded (Pulling → Pulled → Created → Started).
+    this.pending++;
     this.tail = this.tail.then(() => this.write(ref, type, reason, message, now)).catch((err) => {
       clientLog('warn', 'could not write event', { object: `${ref.namespace ?? ''}/${ref.name}`, reason, error: (err as Error).message });
-    });
+    }).finally(() => { this.pending--; });
   }
 
   /** Printf-style convenience: eventf(obj, 'Normal', 'Scheduled', 'Successfully assigned %s to %s', a, b). */
