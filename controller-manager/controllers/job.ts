@@ -13,6 +13,7 @@ import { isApiError } from '../../lib/errors.js';
 import { controllerRef, isPodReady, ownerRefFor, podFromTemplate } from '../pods.js';
 import type { Recorder } from '../recorder.js';
 import type { InformerFactory } from '../../lib/client/informer.js';
+import { Expectations } from '../expectations.js';
 
 const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 
@@ -44,13 +45,17 @@ export class JobController {
   readonly queue = new WorkQueue({ name: 'job' });
   private readonly jobs: SharedInformer<Job>;
   private readonly pods: SharedInformer<Pod>;
+  /** Pod creates issued but not yet seen in the cache: without them a stale cache double-creates (two pods for completions 1). */
+  private readonly expectations = new Expectations();
 
   constructor(informers: InformerFactory, private readonly client: ApiClient, private readonly recorder: Recorder, private readonly o: JobOptions = {}) {
     this.jobs = informers.informerFor<Job>({ group: 'batch', resource: 'jobs' });
     this.pods = informers.informerFor<Pod>({ resource: 'pods' });
-    this.jobs.addEventHandler({ onAdd: (j) => this.queue.add(keyOf(j)), onUpdate: (_o, j) => this.queue.add(keyOf(j)) });
-    const podChanged = (p: Pod) => { const ref = controllerRef(p); if (ref?.kind === 'Job') this.queue.add(`${p.metadata?.namespace}/${ref.name}`); };
-    this.pods.addEventHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p), onDelete: podChanged });
+    this.jobs.addEventHandler({ onAdd: (j) => this.queue.add(keyOf(j)), onUpdate: (_o, j) => this.queue.add(keyOf(j)), onDelete: (j) => this.expectations.delete(keyOf(j)) });
+    const jobKey = (p: Pod) => { const ref = controllerRef(p); return ref?.kind === 'Job' ? `${p.metadata?.namespace}/${ref.name}` : undefined; };
+    const podChanged = (p: Pod) => { const k = jobKey(p); if (k) this.queue.add(k); };
+    const podAdded = (p: Pod) => { const k = jobKey(p); if (k) { this.expectations.creationObserved(k); this.queue.add(k); } };
+    this.pods.addEventHandler({ onAdd: podAdded, onUpdate: (_o, p) => podChanged(p), onDelete: podChanged });
   }
 
   /** Runs workers until signal aborts. */
@@ -64,6 +69,8 @@ export class JobController {
     const job = this.jobs.lister.get(namespace, name);
     if (!job || job.metadata?.deletionTimestamp) return;
     if (jobFinished(job)) { await this.handleTTL(job); return; }
+    // Pods this controller created are not all in the cache yet: their add events requeue the Job.
+    if (!this.expectations.satisfied(key)) return;
     const pods = this.pods.lister.byIndex('ownerUID', job.metadata!.uid!);
     const active = pods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !p.metadata?.deletionTimestamp);
     const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
@@ -125,11 +132,16 @@ export class JobController {
     }
     const busy = new Set(active.map((p) => Number(p.metadata?.annotations?.[INDEX_ANNOTATION])));
     const free = indexed ? Array.from({ length: completions ?? 1 }, (_, i) => i).filter((i) => !busy.has(i) && !doneIndexes.includes(i)) : [];
-    const n = want - active.length;
+    const n = indexed ? Math.min(want - active.length, free.length) : want - active.length;
+    this.expectations.expect(keyOf(job), n, 0);
     for (let i = 0; i < n; i++) {
-      const index = indexed ? free[i] : undefined;
-      if (indexed && index === undefined) break;
-      await this.createPod(job, index);
+      try {
+        await this.createPod(job, indexed ? free[i] : undefined);
+      } catch (err) {
+        // The creates not made will never be observed.
+        for (let k = i; k < n; k++) this.expectations.creationObserved(keyOf(job));
+        throw err;
+      }
     }
   }
 
