@@ -74,8 +74,7 @@ async function main(): Promise<void> {
   const saTokens = serviceAccountTokensFromFlags(o);
   // PodSecurity reads namespace labels through the registry it is part of: bound once it exists.
   let registryRef: Awaited<ReturnType<typeof createRegistry>> | undefined;
-  const namespaceLabels = async (ns: string) => ((await registryRef?.get({ user: { username: 'system:apiserver', groups: ['system:masters'] } },
-    { group: '', version: 'v1', resource: 'namespaces' }, undefined, ns).catch(() => undefined))?.metadata?.labels ?? {}) as Record<string, string>;
+  const namespaceLabels = async (ns: string) => ((await registryRef?.cachedNamespace(ns).catch(() => undefined))?.metadata?.labels ?? {}) as Record<string, string>;
   const registry = await createRegistry({
     etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
     admissionPlugins: optionalPlugins(o, namespaceLabels, escalation), issueToken: saTokens ? tokenRequestIssuer(saTokens) : undefined,

@@ -34,7 +34,7 @@ export interface RegistryCore {
   /** The served kind of a resource (for writes the registry makes itself). */
   lookup(group: string, resource: string): ResourceDef | undefined;
   /** True when the namespace has a ResourceQuota (creates there are serialized so quotas hold). */
-  hasQuota?(namespace: string): boolean;
+  hasQuota?(namespace: string): Promise<boolean>;
   /** Serializes quota-checked creates per namespace. */
   quotaLock: KeyedMutex;
 }

@@ -17,7 +17,7 @@ const GENERATE_NAME_ATTEMPTS = 8;
 export async function createObject(core: RegistryCore, ctx: RequestContext, ref: ResourceRef, def: ResourceDef, namespace: string | undefined, body: unknown): Promise<KObject> {
   const obj = bodyOf(def, body);
   const ns = settleNamespace(def, namespace, obj);
-  if (ns && core.hasQuota?.(ns)) return core.quotaLock.run(ns, () => createChecked(core, ctx, ref, def, ns, obj));
+  if (ns && await core.hasQuota?.(ns)) return core.quotaLock.run(ns, () => createChecked(core, ctx, ref, def, ns, obj));
   return createChecked(core, ctx, ref, def, ns, obj);
 }
 

@@ -15,10 +15,11 @@ import type { AdmissionPlugin } from '../admission/types.js';
 import { builtinResources } from '../resources/index.js';
 import { runCompactor } from '../storage/compactor.js';
 import { stderrLog, type LogFn } from '../storage/log.js';
-import { collectionKey, objectKey } from '../storage/keys.js';
+import { collectionKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
 import { WatchCache } from '../storage/watch-cache.js';
 import { bodyToStorage, viewFor, type StorageView } from './conversion.js';
+import { CachedReads } from './cached-reads.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { keyOf, whatOf, type RegistryCore, type ServiceAllocation } from './context.js';
 import { createObject } from './create.js';
@@ -69,6 +70,8 @@ export type RegistryHandle = Registry & {
   readonly store: EtcdStore;
   /** The watch cache of a resource (created on first use). */
   watchCache(def: ResourceDef): WatchCache;
+  /** A namespace (read-only) from the watch cache, current with this process's writes; etcd when the cache lacks it (admission: NamespaceLifecycle, PodSecurity). */
+  cachedNamespace(name: string): Promise<KObject | undefined>;
   /** Per storage resource: objects, live watchers and cache revision (for metrics such as apiserver_storage_objects). */
   stats(): { resource: string; objects: number; watchers: number; revision: number }[];
 };
@@ -101,6 +104,7 @@ class EtcdRegistry implements RegistryHandle {
   private readonly byVersion = new Map<string, ResourceDef>();
   private readonly caches = new Map<string, WatchCache>();
   private readonly stopping = new AbortController();
+  private readonly cached: CachedReads;
 
   constructor(private readonly opts: RegistryOptions, services: ServiceAllocation | undefined) {
     this.store = new EtcdStore(opts.etcd);
@@ -110,15 +114,15 @@ class EtcdRegistry implements RegistryHandle {
       this.byVersion.set(`${d.group}/${d.version}/${d.resource}`, d);
     }
     const prefix = (opts.prefix ?? '/registry').replace(/\/+$/, '');
-    const nsDef = this.byKey.get('/namespaces');
-    const getNamespace = async (name: string) => (await this.store.get(objectKey(prefix, nsDef?.resource ?? 'namespaces', undefined, name)))?.obj;
-    const admissionStore = storeForAdmission(this.store, prefix);
+    this.cached = new CachedReads(this.store, prefix, (resource) => this.caches.get(resource));
+    this.store.onWrite = (key, revision) => this.cached.noteWrite(key, revision);
+    const admissionStore = storeForAdmission(this.store, prefix, this.cached);
     const admission = new AdmissionChain([
       defaultingPlugin(), priorityPlugin(admissionStore), ...limitRangerPlugins(admissionStore), ...(opts.admissionPlugins ?? []),
-      namespaceLifecyclePlugin(getNamespace), resourceQuotaPlugin(admissionStore),
+      namespaceLifecyclePlugin((name) => this.cached.namespace(name)), resourceQuotaPlugin(admissionStore),
     ]);
     this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services, log: opts.log ?? stderrLog, lookup: (g, r) => this.lookup(g, r),
-      quotaLock: new KeyedMutex(), hasQuota: (ns) => this.hasQuota(ns) };
+      quotaLock: new KeyedMutex(), hasQuota: async (ns) => (await this.cached.list('resourcequotas', ns)).length > 0 };
   }
 
   resources(): ResourceDef[] { return this.defs; }
@@ -147,13 +151,7 @@ class EtcdRegistry implements RegistryHandle {
     return [...this.caches.entries()].filter(([, c]) => c.ready).map(([resource, c]) => ({ resource, objects: c.size, watchers: c.watcherCount, revision: c.revision }));
   }
 
-  /** Whether `namespace` has a ResourceQuota, from the quota watch cache (in memory; off until it runs). */
-  private hasQuota(namespace: string): boolean {
-    const def = this.lookup('', 'resourcequotas');
-    const cache = def && this.caches.get(def.resource);
-    if (!cache?.ready) return false;
-    return cache.snapshot((o) => o.metadata?.namespace === namespace).items.length > 0;
-  }
+  cachedNamespace(name: string): Promise<KObject | undefined> { return this.cached.namespace(name); }
 
   watchCache(def: ResourceDef): WatchCache {
     let c = this.caches.get(def.resource);

@@ -8,6 +8,7 @@ import type { AdmissionStore } from '../admission/types.js';
 import { isApiError } from '../../lib/errors.js';
 import { collectionKey, objectKey } from '../storage/keys.js';
 import { EtcdStore } from '../storage/store.js';
+import type { CachedReads } from './cached-reads.js';
 import type { RegistryCore, ServiceAllocation } from './context.js';
 import { ensureDefaultServiceAccount } from './create.js';
 import type { RegistryOptions } from './registry.js';
@@ -30,10 +31,18 @@ export async function bootstrapCluster(reg: Registry, core: RegistryCore): Promi
   for (const pc of SYSTEM_PRIORITY_CLASSES) await reg.create(ctx, pcRef, undefined, structuredClone(pc)).catch(ignoreExists);
 }
 
-/** Storage access for admission plugins: raw reads and read-modify-writes by plural resource. */
-export function storeForAdmission(store: EtcdStore, prefix: string): AdmissionStore {
+/** Small policy resources admission reads on every create: served from the watch caches. */
+const CACHED_FOR_ADMISSION = new Set(['resourcequotas', 'limitranges', 'priorityclasses', 'namespaces']);
+
+/**
+ * Storage access for admission plugins by plural resource: policy objects from the watch caches
+ * (read-your-writes, cached-reads.ts), anything else (quota usage: pods, services, ...) from etcd,
+ * and read-modify-writes.
+ */
+export function storeForAdmission(store: EtcdStore, prefix: string, cached?: CachedReads): AdmissionStore {
   return {
-    list: async (resource, namespace) => (await store.list(collectionKey(prefix, resource, namespace))).items.map((s) => s.obj),
+    list: async (resource, namespace) => cached && CACHED_FOR_ADMISSION.has(resource) ? cached.list(resource, namespace)
+      : (await store.list(collectionKey(prefix, resource, namespace))).items.map((s) => s.obj),
     update: async (resource, namespace, name, mutate) => {
       await store.guaranteedUpdate(objectKey(prefix, resource, namespace, name), { resource, group: '', name }, (cur) => mutate(cur.obj));
     },

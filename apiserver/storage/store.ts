@@ -53,6 +53,8 @@ export function etcdError(err: unknown, rv?: number, current?: number): ApiError
 /** JSON objects in etcd with Kubernetes' concurrency rules. */
 export class EtcdStore {
   private readonly leases: LeaseManager;
+  /** Called after every successful write of this store (read-your-writes for cached reads). */
+  onWrite?: (key: string, revision: number) => void;
 
   /** `callTimeoutMs` bounds each etcd call: a hung etcd turns into 504 Timeout, not a request that never ends. */
   constructor(readonly client: Etcd3, private readonly callTimeoutMs = 15_000) {
@@ -97,6 +99,7 @@ export class EtcdStore {
         failure: [],
       }, this.call());
       if (!res.succeeded) throw alreadyExists(what.resource, what.name, what.group);
+      this.onWrite?.(key, Number(res.header.revision));
       return withRv(obj, Number(res.header.revision));
     } catch (err) {
       throw etcdError(err);
@@ -137,6 +140,7 @@ export class EtcdStore {
       const gone = !res.responses[0]?.response_range?.kvs?.length;
       throw gone ? notFound(what.resource, what.name, what.group) : conflict(what.resource, what.name, what.group);
     }
+    this.onWrite?.(key, Number(res.header.revision));
     return Number(res.header.revision);
   }
 

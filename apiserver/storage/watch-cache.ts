@@ -38,6 +38,8 @@ export interface CacheWatchRequest {
 
 interface Subscriber { queue: EventQueue<WatchEvent>; req: CacheWatchRequest; timer?: NodeJS.Timeout; afterRev: number }
 
+interface RevisionWaiter { rev: number; done(ok: boolean): void }
+
 /** Shared watch of one collection prefix. */
 export class WatchCache {
   private readonly objects = new Map<string, KObject>();
@@ -47,6 +49,7 @@ export class WatchCache {
   /** Latest revision the cache has seen. */
   private rev = 0;
   private readonly subs = new Set<Subscriber>();
+  private waiters: RevisionWaiter[] = [];
   private watcher?: PrefixWatch;
   private starting?: Promise<void>;
   private stopped = false;
@@ -86,6 +89,34 @@ export class WatchCache {
   /** The revision the cache is current to. */
   get revision(): number { return this.rev; }
 
+  /** The cached object at `key` (read-only), or undefined. */
+  get(key: string): KObject | undefined { return this.objects.get(key); }
+
+  /** Cached objects (read-only) whose key starts with `keyPrefix`, in no particular order. */
+  under(keyPrefix: string): KObject[] {
+    const out: KObject[] = [];
+    for (const [key, obj] of this.objects) if (key.startsWith(keyPrefix)) out.push(obj);
+    return out;
+  }
+
+  /**
+   * Resolves true once the cache has applied revision `rev` (at once when it has), false after
+   * `timeoutMs` or when the cache stops or resets: the caller then reads etcd instead.
+   */
+  waitForRevision(rev: number, timeoutMs: number): Promise<boolean> {
+    if (this.ready && this.rev >= rev) return Promise.resolve(true);
+    if (!this.ready || this.stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => w.done(false), timeoutMs);
+      const w: RevisionWaiter = { rev, done: (ok) => { clearTimeout(timer); this.waiters = this.waiters.filter((x) => x !== w); resolve(ok); } };
+      this.waiters.push(w);
+    });
+  }
+
+  private wakeWaiters(ok: boolean): void {
+    for (const w of this.waiters) if (!ok || w.rev <= this.rev) w.done(ok);
+  }
+
   /** Current objects (read-only) matching `matches`, and the revision they are current to. */
   snapshot(matches: Predicate): { items: KObject[]; revision: number } {
     const items: KObject[] = [];
@@ -103,6 +134,7 @@ export class WatchCache {
       for (const s of this.subs) this.deliver(s, ev);
     }
     if (header > this.rev && events.length === 0) this.rev = header;
+    if (this.waiters.length) this.wakeWaiters(true);
   }
 
   private deliver(s: Subscriber, ev: StorageEvent): void {
@@ -120,6 +152,7 @@ export class WatchCache {
     this.watcher?.cancel().catch(() => undefined);
     this.watcher = undefined;
     this.starting = undefined;
+    this.wakeWaiters(false);
     if (!this.stopped) this.start().catch(() => undefined);
   }
 
@@ -179,6 +212,7 @@ export class WatchCache {
   async stop(): Promise<void> {
     this.stopped = true;
     this.generation++;
+    this.wakeWaiters(false);
     for (const s of [...this.subs]) s.queue.end();
     // Shutdown must not hang on an etcd that no longer answers the cancel.
     let timer: NodeJS.Timeout | undefined;
