@@ -126,7 +126,9 @@ class EtcdRegistry implements RegistryHandle {
   }
 
   resources(): ResourceDef[] { return this.defs; }
-  lookup(group: string, resource: string): ResourceDef | undefined { return this.byKey.get(`${group}/${resource}`); }
+  lookup(group: string, resource: string, version?: string): ResourceDef | undefined {
+    return (version ? this.byVersion.get(`${group}/${version}/${resource}`) : undefined) ?? this.byKey.get(`${group}/${resource}`);
+  }
 
   /** The kind served at exactly `ref`'s version, else the first one served for its group/resource. */
   private def(ref: ResourceRef): ResourceDef {

@@ -64,7 +64,7 @@ export interface PatchOptions { force?: boolean; fieldManager?: string }
 export interface Registry {
   /** Every resource served (for discovery and routing). */
   resources(): ResourceDef[];
-  lookup(group: string, resource: string): ResourceDef | undefined;
+  lookup(group: string, resource: string, version?: string): ResourceDef | undefined;
   get(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<KObject>;
   list(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, opts: ListOptions): Promise<KList>;
   /** Events until `signal` aborts; throws ApiError Gone when the revision is compacted. */

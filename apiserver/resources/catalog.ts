@@ -53,6 +53,8 @@ const SPECS: Spec[] = [
   { group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true, short: ['cj'], all: true, sub: ['status'], hasSpec: true },
   // autoscaling/v2
   { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true, short: ['hpa'], all: true, sub: ['status'], hasSpec: true },
+  // autoscaling/v1 (served over the v2 storage; `kubectl autoscale` posts this version)
+  { group: 'autoscaling', version: 'v1', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true, short: ['hpa'], sub: ['status'], hasSpec: true },
   // coordination.k8s.io/v1
   { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true },
   // events.k8s.io/v1 (the same events as core/v1, another shape)

@@ -38,7 +38,7 @@ const notFoundPath = () => new ApiError('NotFound', 'the server could not find t
 
 /** Resolves the ResourceDef and the namespace the registry should see; 404 for paths Kubernetes would not serve. */
 export function resolveResource(registry: Registry, info: ResourceRequest): { def: ResourceDef; namespace: string | undefined } {
-  const def = registry.lookup(info.group, info.resource);
+  const def = registry.lookup(info.group, info.resource, info.version);
   if (!def || def.version !== info.version) throw notFoundPath();
   if (info.subresource !== undefined && !(def.subresources ?? []).includes(info.subresource)) throw notFoundPath();
   if (!def.namespaced) {

@@ -93,8 +93,12 @@ test('kubectl: a PV binds its claim; an HPA scales a Deployment', { timeout: 90_
   assert.match(pv, /mongodb-pv\s+1Gi\s+RWO,ROX\s+Retain\s+Bound\s+default\/mongodb-pvc\s+manual/);
   assert.match(await k(['get', 'pvc', 'mongodb-pvc']), /mongodb-pvc\s+Bound\s+mongodb-pv\s+1Gi\s+RWO,ROX\s+manual/);
 
-  // `kubectl autoscale` posts autoscaling/v1, which the apiserver does not serve yet: the same HPA in v2.
-  assert.match(await k(['apply', '-f', '-'], HPA), /created/);
+  // `kubectl autoscale` posts autoscaling/v1 (served over the v2 storage); the v2 manifest below is the same HPA.
+  assert.match(await k(['autoscale', 'deployment', 'php-apache', '--cpu-percent=50', '--min=1', '--max=5']), /autoscaled/);
+  assert.match(await k(['apply', '-f', '-'], HPA), /configured|unchanged/);
+  const v1 = JSON.parse(await k(['get', 'horizontalpodautoscalers.v1.autoscaling', 'php-apache', '-o', 'json']));
+  assert.equal(v1.apiVersion, 'autoscaling/v1');
+  assert.equal(v1.spec.targetCPUUtilizationPercentage, 50);
   await waitFor('deployment scaled to the maximum', async () => (await k(['get', 'deployment', 'php-apache', '-o', 'jsonpath={.spec.replicas}'])) === '5', { timeoutMs: 30_000 });
   const hpa = await waitFor('hpa status shows 5 replicas', async () => {
     const out = await k(['get', 'hpa', 'php-apache']);
