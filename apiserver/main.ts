@@ -17,15 +17,19 @@ import { firstServiceIP, secureFromFlags, serviceAccountTokensFromFlags } from '
 import { runKubernetesService } from './kubernetes-service.js';
 import { grpcTokenAuthenticator } from './auth/request-authn.js';
 import { buildAuthorizer, enforce } from './auth/request-authz.js';
-import type { UserInfo } from './registry/types.js';
+import type { Registry, UserInfo } from './registry/types.js';
 import { rbacEscalationPlugin, type EscalationDeps } from './admission/rbac-escalation.js';
-import { tokenRequestIssuer } from './auth/token-request.js';
 import { defaultTolerationSecondsPlugin } from './admission/default-toleration-seconds.js';
 import { podSecurityPlugin } from './admission/pod-security.js';
 import { nodeRestrictionPlugin } from './admission/node-restriction.js';
 import { setValueTransformer } from './storage/transformer.js';
 import { encryptionTransformer } from './auth/encryption.js';
 import type { AdmissionPlugin } from './admission/types.js';
+import { serviceAccountPlugin } from './admission/service-account.js';
+import { defaultStorageClassPlugin } from './admission/default-storage-class.js';
+import { registryLister } from './admission/registry-lister.js';
+import { ClusterTokens } from './auth/cluster-tokens.js';
+import { parseDurationMs } from '../lib/duration.js';
 
 const program = new Command('kube-apiserver')
   .description('kubesim API server: Kubernetes REST API (HTTP) and internal gRPC API over one registry backed by etcd')
@@ -45,6 +49,9 @@ const program = new Command('kube-apiserver')
   .option('--service-account-key-file <files>', 'comma list of PEM keys that verify ServiceAccount tokens (besides the signing key)')
   .option('--service-account-issuer <url>', 'iss claim of ServiceAccount tokens', 'https://kubernetes.default.svc.cluster.local')
   .option('--api-audiences <list>', 'audiences the API accepts in tokens (default: the issuer)')
+  .option('--service-account-max-token-expiration <duration>', 'longest lifetime of a requested token; longer requests are shortened (e.g. 24h; default no cap)')
+  .option('--service-account-min-token-expiration <duration>', 'kubesim, FOR TESTS: shortest lifetime a TokenRequest may ask (Kubernetes: fixed 10m)', '10m')
+  .option('--enable-bootstrap-token-auth', 'authenticate bootstrap tokens <id>.<secret> from Secrets bootstrap-token-<id> in kube-system')
   .option('--anonymous-auth <bool>', 'allow anonymous discovery requests on the secure port', 'true')
   .option('--grpc-port <port>', 'port of the internal gRPC API (0 = any free port, -1 = off)', '8081')
   .option('--service-cluster-ip-range <cidr>', 'ClusterIP range of Services', '10.96.0.0/12')
@@ -54,7 +61,7 @@ const program = new Command('kube-apiserver')
   .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line')
   .option('--encryption-provider-config <file>', 'EncryptionConfiguration (aescbc/aesgcm/identity) for encrypting resources such as secrets in etcd')
   .option('--enable-admission-plugins <list>', 'extra admission plugins to run: DefaultTolerationSeconds (off by default: kubesim clusters rely on the controller-manager\'s --pod-eviction-timeout)', '')
-  .option('--disable-admission-plugins <list>', 'admission plugins to switch off: NodeRestriction, PodSecurity, RBACEscalation', '')
+  .option('--disable-admission-plugins <list>', 'admission plugins to switch off: NodeRestriction, PodSecurity, RBACEscalation, ServiceAccount, DefaultStorageClass', '')
   .option('--v <level>', 'log verbosity (2 = one line per request)', '0');
 
 /** A port flag of this process; -1 turns a listener off. */
@@ -72,20 +79,26 @@ async function main(): Promise<void> {
   // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
   const escalation: EscalationDeps = {};
   const saTokens = serviceAccountTokensFromFlags(o);
+  const seconds = (d: string | undefined) => (d ? Math.round(parseDurationMs(d) / 1000) : 0);
+  saTokens?.setLimits(seconds(o.serviceAccountMinTokenExpiration), seconds(o.serviceAccountMaxTokenExpiration));
+  // Bound ServiceAccount tokens and bootstrap tokens read pods, accounts and secrets from mirrors of the registry.
+  const clusterTokens = new ClusterTokens({ serviceAccountTokens: saTokens, bootstrapTokens: Boolean(o.enableBootstrapTokenAuth) });
   // PodSecurity reads namespace labels through the registry it is part of: bound once it exists.
   let registryRef: Awaited<ReturnType<typeof createRegistry>> | undefined;
   const namespaceLabels = async (ns: string) => ((await registryRef?.cachedNamespace(ns).catch(() => undefined))?.metadata?.labels ?? {}) as Record<string, string>;
   const registry = await createRegistry({
     etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-    admissionPlugins: optionalPlugins(o, namespaceLabels, escalation), issueToken: saTokens ? tokenRequestIssuer(saTokens) : undefined,
+    admissionPlugins: optionalPlugins(o, namespaceLabels, escalation, () => registryRef, !!saTokens), issueToken: clusterTokens.issueToken(),
   });
   registryRef = registry;
+  const background = new AbortController();
+  await clusterTokens.start(registry, background.signal);
   const authz = await buildAuthorizer(o.authorizationMode, registry, o.authorizationPolicyFile);
   escalation.rbac = authz.rbac;
   escalation.decide = authz.decide;
   const mayImpersonate = (user: UserInfo, resource: 'users' | 'groups', name: string) =>
     enforce(authz.decide, { user, verb: 'impersonate', resourceRequest: true, group: '', resource, name });
-  const tokenAuthenticators = saTokens ? [(t: string) => saTokens.authenticate(t)] : [];
+  const tokenAuthenticators = clusterTokens.authenticators();
   const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, tokenAuthenticators, anonymous: o.anonymousAuth !== 'false', mayImpersonate });
   const grpcPort = port('grpc-port', o.grpcPort);
   // With credentials configured the gRPC port is no longer an open admin door: tokens + authz.
@@ -101,7 +114,6 @@ async function main(): Promise<void> {
     healthy: () => etcdHealthy(etcd),
     startGrpc: grpcPort < 0 ? undefined : () => startGrpcServer({ registry, host: o.bindAddress, port: grpcPort, authenticate: grpcAuthn, authorize: grpcAuthn ? authz.grpc : undefined }),
   });
-  const background = new AbortController();
   const advertise = o.advertiseAddress ?? (o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? undefined : o.bindAddress);
   const clusterIP = firstServiceIP(o.serviceClusterIpRange);
   if (server.securePort && advertise && clusterIP) {
@@ -126,14 +138,17 @@ async function main(): Promise<void> {
 }
 
 /** The admission plugins main.ts adds to the registry's own, per --enable/--disable-admission-plugins. */
-function optionalPlugins(o: Record<string, string>, namespaceLabels: (ns: string) => Promise<Record<string, string>>, escalation: EscalationDeps): AdmissionPlugin[] {
+function optionalPlugins(o: Record<string, string>, namespaceLabels: (ns: string) => Promise<Record<string, string>>, escalation: EscalationDeps,
+  registry: () => Registry | undefined, mountTokens: boolean): AdmissionPlugin[] {
   const list = (v: string) => new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
   const enabled = list(o.enableAdmissionPlugins ?? '');
   const disabled = list(o.disableAdmissionPlugins ?? '');
-  const known = ['DefaultTolerationSeconds', 'NodeRestriction', 'PodSecurity', 'RBACEscalation'];
+  const known = ['DefaultTolerationSeconds', 'NodeRestriction', 'PodSecurity', 'RBACEscalation', 'ServiceAccount', 'DefaultStorageClass'];
   const unknown = [...enabled, ...disabled].filter((p) => !known.includes(p));
   if (unknown.length) throw new Error(`unknown admission plugins ${unknown.join(',')}: optional ones are ${known.join(', ')}`);
   const plugins: AdmissionPlugin[] = [];
+  if (!disabled.has('ServiceAccount')) plugins.push(serviceAccountPlugin(registryLister(registry), mountTokens));
+  if (!disabled.has('DefaultStorageClass')) plugins.push(defaultStorageClassPlugin(registryLister(registry)));
   if (enabled.has('DefaultTolerationSeconds') && !disabled.has('DefaultTolerationSeconds')) plugins.push(defaultTolerationSecondsPlugin());
   if (!disabled.has('PodSecurity')) plugins.push(podSecurityPlugin(namespaceLabels));
   if (!disabled.has('NodeRestriction')) plugins.push(nodeRestrictionPlugin());

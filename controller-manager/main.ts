@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { addClientFlags, clientFromFlags } from '../lib/client/flags.js';
 import { addLeaderElectionFlags, runWithLeaderElection } from '../lib/client/leader-election-flags.js';
 import { clientLog } from '../lib/client/log.js';
@@ -22,6 +23,7 @@ const program = addLeaderElectionFlags(addClientFlags(new Command('kube-controll
   .option('--cluster-cidr <cidr>', 'pod network (informational)')
   .option('--node-monitor-grace-period <d>', 'time a node may go without a heartbeat before it is marked NotReady', '40s')
   .option('--pod-eviction-timeout <d>', 'default tolerationSeconds before pods leave an unreachable node', '5m')
+  .option('--root-ca-file <file>', 'cluster CA (PEM) published in every namespace as ConfigMap kube-root-ca.crt (key ca.crt)')
   .option('--v <level>', 'log verbosity', '1');
 
 async function main(): Promise<void> {
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     controllers: o.controllers, workers: Number(o.concurrentSyncs) || 5,
     nodeMonitorGracePeriodMs: parseDurationMs(o.nodeMonitorGracePeriod),
     podEvictionTimeoutMs: parseDurationMs(o.podEvictionTimeout),
+    rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : undefined,
   });
   const result = await runWithLeaderElection(client, o, work, shutdown.signal, { resourceName: 'kube-controller-manager' });
   await recorder.flush().catch(() => undefined);

@@ -13,6 +13,7 @@ import { EndpointsController } from './controllers/endpoints.js';
 import { EndpointSliceController } from './controllers/endpoint-slice.js';
 import { NamespaceController } from './controllers/namespace.js';
 import { ServiceAccountController } from './controllers/service-account.js';
+import { RootCAPublisher } from './controllers/root-ca-publisher.js';
 import { StatefulSetController } from './controllers/stateful-set.js';
 import { DaemonSetController } from './controllers/daemon-set.js';
 import { JobController } from './controllers/job.js';
@@ -37,6 +38,8 @@ export interface ControllerOptions {
   pvRoot?: string;
   /** --load-balancer-ip-range (default 10.200.0.200-10.200.0.250). */
   loadBalancerIPRange?: string;
+  /** --root-ca-file contents: the cluster CA published in every namespace as kube-root-ca.crt. */
+  rootCA?: string;
 }
 
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
@@ -55,6 +58,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     endpointslice: () => new EndpointSliceController(f, client),
     namespace: () => new NamespaceController(f, client),
     serviceaccount: () => new ServiceAccountController(f, client),
+    'root-ca-cert-publisher': () => new RootCAPublisher(f, client, o.rootCA),
     garbagecollector: () => new GarbageCollector(f, client),
     nodelifecycle: () => new NodeLifecycleController(f, client, recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
     podgc: () => new PodGC(f, client, { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),

@@ -22,6 +22,7 @@ import { NodeLease } from './node-lease.js';
 import { HostPorts } from './host-ports.js';
 import { heartbeat, machineCapacity, registerNode, type NodeIdentity } from './node-status.js';
 import type { ClusterDns } from './dns-config.js';
+import { ServiceAccountTokenManager } from './volumes/token-manager.js';
 
 /** Kubelet settings (flags of kubelet/main.ts). */
 export interface KubeletOptions {
@@ -77,6 +78,7 @@ export class Kubelet {
     this.events = new EventRecorder(o.client, { component: 'kubelet', host: o.node.name });
     this.prober = new Prober(this.cri, this.events, o.log, (p) => this.enqueue(p));
     const cap = machineCapacity(o.node.maxPods);
+    const tokens = ServiceAccountTokenManager.forClient(o.client);
     this.worker = new PodWorker({
       cri: this.cri, client: o.client, nodeName: o.node.name, nodeIP: o.node.ip, podsDir: join(o.rootDir, 'pods'), logRoot: o.logRoot, cluster: o.cluster,
       events: this.events, log: o.log, isReady: (id) => this.prober.isReady(id),
@@ -85,6 +87,7 @@ export class Kubelet {
         pvc: (ns, name) => pvcs.lister.get(ns, name), pv: (name) => pvs.lister.get(undefined, name), nfsRoot: o.nfsRoot ?? join(o.rootDir, '..', 'nfs'),
         services: (ns) => services.lister.list(undefined, ns).concat(ns === 'default' ? [] : services.lister.list(undefined, 'default').filter((s) => s.metadata?.name === 'kubernetes')),
         nodeAllocatable: { cpu: cap.cpu, memory: cap.memory },
+        serviceAccountToken: (pod, projection) => tokens.token(pod, projection),
       },
     });
     this.pods.addEventHandler({ onAdd: (p) => this.enqueue(p), onUpdate: (_o, p) => this.enqueue(p), onDelete: () => undefined });

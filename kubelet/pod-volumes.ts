@@ -1,9 +1,11 @@
 /**
  * The kubelet's volume manager, reduced: for each volume of a pod spec, the node folder that
  * containers bind-mount (emptyDir, hostPath, configMap, secret, downwardAPI, projected incl.
- * service account token files, nfs as a machine-wide shared folder, persistentVolumeClaim
+ * bound ServiceAccount tokens from the TokenRequest API, rotated by volumes/token-manager.ts),
+ * nfs as a machine-wide shared folder, persistentVolumeClaim
  * through its bound hostPath/local/nfs PV).
- * Runs on every sync, so configMap/secret volumes follow updates of their objects.
+ * Runs on every sync, so configMap/secret volumes follow updates of their objects and token
+ * files are rewritten (atomically) when their token is rotated.
  */
 import { createHash } from 'node:crypto';
 import { join, normalize } from 'node:path';
@@ -12,6 +14,7 @@ import { tryParseQuantity } from '../lib/api/quantity.js';
 import { writeAtomic, type ProjectedFile } from './volumes/atomic-writer.js';
 import { isMountPoint, projectKeys, setupEmptyDir, setupHostPath, setupSecretVolume } from './volumes/volumes.js';
 import { configError, decodeSecret, podField } from './container-env.js';
+import type { TokenProjection } from './volumes/token-manager.js';
 
 /** Object lookups the volumes need (informer caches). */
 export interface VolumeSources {
@@ -21,6 +24,8 @@ export interface VolumeSources {
   pv(name: string): PersistentVolume | undefined;
   /** Folder standing in for NFS servers: <nfsRoot>/<server>/<path> is shared by every pod on this machine. */
   nfsRoot: string;
+  /** A bound token for a projected serviceAccountToken source (ServiceAccountTokenManager.token). */
+  serviceAccountToken?(pod: Pod, projection: TokenProjection): Promise<string>;
 }
 
 /** The node folder standing in for an NFS export. */
@@ -45,7 +50,7 @@ function configMapData(cm: ConfigMap): Record<string, string | Buffer> {
   return out;
 }
 
-function projectedFiles(pod: Pod, v: Volume, src: VolumeSources): ProjectedFile[] {
+async function projectedFiles(pod: Pod, v: Volume, src: VolumeSources): Promise<ProjectedFile[]> {
   const ns = pod.metadata!.namespace!;
   const files: ProjectedFile[] = [];
   for (const s of v.projected?.sources ?? []) {
@@ -59,8 +64,11 @@ function projectedFiles(pod: Pod, v: Volume, src: VolumeSources): ProjectedFile[
       if (sec) files.push(...projectKeys(decodeSecret(sec), s.secret.items, `secret ${s.secret.name}`, s.secret.optional));
     } else if (s.downwardAPI) files.push(...downwardFiles(pod, s.downwardAPI.items ?? []));
     else if (s.serviceAccountToken) {
-      // kubesim does not sign tokens: the file names the service account so in-cluster clients find one.
-      files.push({ path: s.serviceAccountToken.path ?? 'token', data: `kubesim-token:${ns}:${pod.spec?.serviceAccountName ?? 'default'}` });
+      if (!src.serviceAccountToken) throw configError('serviceAccountToken volume: this kubelet cannot request tokens');
+      const token = await src.serviceAccountToken(pod, s.serviceAccountToken).catch((err: Error) => {
+        throw configError(`failed to fetch token: ${err.message}`);
+      });
+      files.push({ path: s.serviceAccountToken.path ?? 'token', data: token });
     }
   }
   return files;
@@ -103,7 +111,7 @@ export async function setupPodVolumes(pod: Pod, podDir: string, src: VolumeSourc
       out.set(name, dir);
     } else if (v.downwardAPI || v.projected) {
       const dir = join(podDir, 'volumes', `kubernetes.io~${v.projected ? 'projected' : 'downward-api'}`, name);
-      project(dir, v.projected ? projectedFiles(pod, v, src) : downwardFiles(pod, v.downwardAPI!.items ?? []), (v.projected ?? v.downwardAPI)?.defaultMode);
+      project(dir, v.projected ? await projectedFiles(pod, v, src) : downwardFiles(pod, v.downwardAPI!.items ?? []), (v.projected ?? v.downwardAPI)?.defaultMode);
       out.set(name, dir);
     } else if (v.nfs) {
       out.set(name, setupHostPath(nfsPath(src.nfsRoot, v.nfs.server ?? '', v.nfs.path ?? '/'), 'DirectoryOrCreate'));

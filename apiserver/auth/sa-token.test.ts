@@ -17,7 +17,9 @@ for (const kind of ['rsa', 'ec'] as const) {
     const user = sa.authenticate(token);
     assert.equal(user?.username, 'system:serviceaccount:team-a:reader');
     assert.deepEqual(user?.groups, ['system:serviceaccounts', 'system:serviceaccounts:team-a', 'system:authenticated']);
-    assert.deepEqual(user?.extra, { 'authentication.kubernetes.io/pod-name': ['web-0'] });
+    assert.deepEqual(user?.extra?.['authentication.kubernetes.io/pod-name'], ['web-0']);
+    assert.deepEqual(user?.extra?.['authentication.kubernetes.io/pod-uid'], ['p-1']);
+    assert.match(user?.extra?.['authentication.kubernetes.io/credential-id']?.[0] ?? '', /^JTI=[0-9a-f-]{36}$/);
   });
 }
 
@@ -43,4 +45,20 @@ test('rejected: expired, other audience, other issuer, other key, tampered paylo
   const verifier = new ServiceAccountTokens('https://kubernetes.default.svc', undefined, [key]);
   assert.ok(verifier.authenticate(sa.issue(spec).token), 'a verifier with the key accepts');
   assert.throws(() => verifier.issue(spec), /cannot issue/);
+});
+
+test('bound tokens: refused once the bound pod (or its uid) or the ServiceAccount is gone', () => {
+  const sa = new ServiceAccountTokens('https://kubernetes.default.svc', pem('ec'));
+  const pods = new Map([['team-a/web-0', 'p-1']]);
+  sa.boundObjectCheck = (k) => k.serviceaccount.uid === 'u-1' && (!k.pod || pods.get(`${k.namespace}/${k.pod.name}`) === k.pod.uid);
+  const bound = sa.issue({ ...spec, pod: { name: 'web-0', uid: 'p-1' } }).token;
+  assert.ok(sa.authenticate(bound));
+  assert.ok(sa.authenticate(sa.issue(spec).token), 'an unbound token needs only its ServiceAccount');
+  pods.set('team-a/web-0', 'p-2'); // deleted and recreated under the same name
+  assert.equal(sa.authenticate(bound), undefined);
+  pods.delete('team-a/web-0');
+  assert.equal(sa.authenticate(bound), undefined);
+  assert.equal(sa.authenticate(sa.issue({ ...spec, serviceAccountUID: 'u-old' }).token), undefined);
+  sa.minExpirationSeconds = 10;
+  assert.ok(sa.issue({ ...spec, expirationSeconds: 10 }).token, 'a test-only minimum allows short tokens');
 });

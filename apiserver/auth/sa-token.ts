@@ -15,16 +15,23 @@ export interface TokenSpec {
   serviceAccountUID?: string;
   audiences: string[];
   expirationSeconds: number;
-  /** The pod the token is bound to (projected volumes). */
+  /** The pod the token is bound to (projected volumes), and the node it runs on. */
   pod?: { name: string; uid?: string };
+  node?: { name: string; uid?: string };
   /** Clock (tests). */
   now?: number;
 }
 
-interface Claims {
-  iss: string; sub: string; aud: string[]; exp: number; iat: number; nbf: number; jti: string;
-  'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid?: string }; pod?: { name: string; uid?: string } };
+/** The `kubernetes.io` claim block: who the token is for and what it is bound to. */
+export interface KubernetesClaims {
+  namespace: string; serviceaccount: { name: string; uid?: string };
+  pod?: { name: string; uid?: string }; node?: { name: string; uid?: string };
 }
+
+interface Claims { iss: string; sub: string; aud: string[]; exp: number; iat: number; nbf: number; jti: string; 'kubernetes.io': KubernetesClaims }
+
+/** Decides whether the objects a token names still exist (ServiceAccount uid, bound pod uid). */
+export type BoundObjectCheck = (k: KubernetesClaims) => boolean;
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -40,6 +47,21 @@ export class ServiceAccountTokens {
   private readonly publicKeys: KeyObject[];
 
   /** `signingKeyPem` may be absent on a verifier-only side; `extraPublicKeys` accept rotated keys. */
+  /** Shortest lifetime issued (Kubernetes: 600 s; lowered only for tests of rotation). */
+  minExpirationSeconds = 600;
+  /** Longest lifetime issued; longer requests are shortened to it (--service-account-max-token-expiration), 0 = no cap. */
+  maxExpirationSeconds = 0;
+  /** Set once the apiserver can read pods and ServiceAccounts: tokens naming deleted objects are refused. */
+  boundObjectCheck?: BoundObjectCheck;
+
+  /** Sets the lifetime limits (seconds; max 0 = no cap); a cap below the minimum is a configuration error. */
+  setLimits(minSeconds: number, maxSeconds = 0): void {
+    if (!(minSeconds >= 1)) throw new Error(`token minimum lifetime must be at least 1s, got ${minSeconds}s`);
+    if (maxSeconds && maxSeconds < minSeconds) throw new Error(`token maximum lifetime ${maxSeconds}s is below the minimum ${minSeconds}s`);
+    this.minExpirationSeconds = minSeconds;
+    this.maxExpirationSeconds = maxSeconds;
+  }
+
   constructor(readonly issuer: string, signingKeyPem?: string, extraPublicKeys: string[] = [], readonly apiAudiences: string[] = [issuer]) {
     this.privateKey = signingKeyPem ? createPrivateKey(signingKeyPem) : undefined;
     this.publicKeys = [...(this.privateKey ? [createPublicKey(this.privateKey)] : []), ...extraPublicKeys.map((p) => createPublicKey(p))];
@@ -49,12 +71,12 @@ export class ServiceAccountTokens {
   /** A signed token and its expiry. */
   issue(spec: TokenSpec): { token: string; expirationTimestamp: string } {
     if (!this.privateKey) throw new Error('no --service-account-signing-key-file: cannot issue tokens');
-    if (!(spec.expirationSeconds >= 600)) throw new Error('expirationSeconds must be at least 600');
+    if (!(spec.expirationSeconds >= this.minExpirationSeconds)) throw new Error(`expirationSeconds must be at least ${this.minExpirationSeconds}`);
     const now = Math.floor((spec.now ?? Date.now()) / 1000);
     const claims: Claims = {
       iss: this.issuer, sub: `system:serviceaccount:${spec.namespace}:${spec.serviceAccount}`, aud: spec.audiences.length ? spec.audiences : this.apiAudiences,
       exp: now + spec.expirationSeconds, iat: now, nbf: now, jti: randomUUID(),
-      'kubernetes.io': { namespace: spec.namespace, serviceaccount: { name: spec.serviceAccount, uid: spec.serviceAccountUID }, ...(spec.pod ? { pod: spec.pod } : {}) },
+      'kubernetes.io': { namespace: spec.namespace, serviceaccount: { name: spec.serviceAccount, uid: spec.serviceAccountUID }, ...(spec.pod ? { pod: spec.pod } : {}), ...(spec.node ? { node: spec.node } : {}) },
     };
     const alg = algorithm(this.privateKey);
     const input = `${b64url(JSON.stringify({ alg, typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
@@ -63,7 +85,10 @@ export class ServiceAccountTokens {
     return { token: `${input}.${b64url(sig)}`, expirationTimestamp: new Date(claims.exp * 1000).toISOString() };
   }
 
-  /** The user of a valid token; undefined when it is not ours or is invalid (expired, wrong audience, tampered). */
+  /**
+   * The user of a valid token; undefined when it is not ours or is invalid (expired, wrong
+   * audience, tampered, or naming a ServiceAccount or pod that no longer exists).
+   */
   authenticate(token: string, now = Date.now()): UserInfo | undefined {
     const claims = this.verifiedClaims(token);
     if (!claims || claims.iss !== this.issuer) return undefined;
@@ -74,8 +99,12 @@ export class ServiceAccountTokens {
     if (!aud.some((a) => this.apiAudiences.includes(a))) return undefined;
     const k = claims['kubernetes.io'];
     if (!k?.namespace || !k.serviceaccount?.name || claims.sub !== `system:serviceaccount:${k.namespace}:${k.serviceaccount.name}`) return undefined;
+    if (this.boundObjectCheck && !this.boundObjectCheck(k)) return undefined;
     const extra: Record<string, string[]> = {};
     if (k.pod) extra['authentication.kubernetes.io/pod-name'] = [k.pod.name];
+    if (k.pod?.uid) extra['authentication.kubernetes.io/pod-uid'] = [k.pod.uid];
+    if (k.node) extra['authentication.kubernetes.io/node-name'] = [k.node.name];
+    if (claims.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${claims.jti}`];
     return {
       username: claims.sub, uid: k.serviceaccount.uid,
       groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`, 'system:authenticated'],

@@ -1,7 +1,8 @@
 /**
  * TokenRequest (authentication.k8s.io/v1, POST serviceaccounts/<name>/token — what
  * `kubectl create token` and the kubelet's projected token volumes call): a signed, expiring
- * token for an existing ServiceAccount, optionally bound to a pod.
+ * token for an existing ServiceAccount, optionally bound to a pod (which must exist, carry the
+ * given uid and run as that ServiceAccount; its node goes into the token too, as Kubernetes ≥ 1.30).
  */
 import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
@@ -9,27 +10,57 @@ import type { ServiceAccountTokens } from './sa-token.js';
 
 interface TokenRequestSpec { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } }
 
-/** The registry's issueToken hook for `tokens`. */
-export function tokenRequestIssuer(tokens: ServiceAccountTokens): (serviceAccount: KObject, request: KObject) => KObject {
+/** What the issuer needs to know about a pod a token is bound to. */
+export interface BoundPod { uid?: string; nodeName?: string; serviceAccountName?: string }
+
+/** Synchronous lookup of pods by namespace/name (a live mirror). */
+export type PodLookup = (namespace: string, name: string) => BoundPod | undefined;
+
+function invalid(sa: KObject, detail: string): ApiError {
+  return new ApiError('Invalid', `TokenRequest.authentication.k8s.io "${sa.metadata?.name}" is invalid: ${detail}`);
+}
+
+/** The bound pod of a request, checked as Kubernetes' TokenREST does. */
+function boundPod(sa: KObject, name: string, uid: string | undefined, pods: PodLookup | undefined): { name: string; uid?: string; nodeName?: string } {
+  if (!pods) return { name, uid };
+  const ns = sa.metadata?.namespace ?? '';
+  const pod = pods(ns, name);
+  if (!pod) throw new ApiError('NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
+  if (uid && pod.uid !== uid) {
+    throw new ApiError('Conflict', `Operation cannot be fulfilled on Pod "${name}": the UID in the bound object reference (${uid}) does not match the UID in record. The object might have been deleted and then recreated`, { name, kind: 'Pod' });
+  }
+  if ((pod.serviceAccountName ?? 'default') !== sa.metadata?.name) {
+    throw new ApiError('BadRequest', `cannot bind token for serviceaccount "${sa.metadata?.name}" to pod running with different serviceaccount name.`);
+  }
+  return { name, uid: pod.uid, nodeName: pod.nodeName };
+}
+
+/** The registry's issueToken hook for `tokens`; `pods` (late-bound) checks pod bindings. */
+export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => PodLookup | undefined): (serviceAccount: KObject, request: KObject) => KObject {
   return (sa, request) => {
     const spec = ((request as { spec?: TokenRequestSpec }).spec ?? {}) as TokenRequestSpec;
-    const expirationSeconds = spec.expirationSeconds ?? 3600;
-    if (!Number.isInteger(expirationSeconds) || expirationSeconds < 600 || expirationSeconds > 2 ** 32) {
-      throw new ApiError('Invalid', `TokenRequest.authentication.k8s.io "${sa.metadata?.name}" is invalid: spec.expirationSeconds: Invalid value: ${JSON.stringify(spec.expirationSeconds)}: may not specify a duration less than 10 minutes`);
+    let expirationSeconds = spec.expirationSeconds ?? 3600;
+    const min = tokens.minExpirationSeconds;
+    if (!Number.isInteger(expirationSeconds) || expirationSeconds < min || expirationSeconds > 2 ** 32) {
+      const floor = min === 600 ? '10 minutes' : `${min} seconds`;
+      throw invalid(sa, `spec.expirationSeconds: Invalid value: ${JSON.stringify(spec.expirationSeconds)}: may not specify a duration less than ${floor}`);
     }
+    if (tokens.maxExpirationSeconds > 0) expirationSeconds = Math.min(expirationSeconds, tokens.maxExpirationSeconds);
     const bound = spec.boundObjectRef;
     if (bound && bound.kind !== 'Pod' && bound.kind !== 'Secret') {
-      throw new ApiError('Invalid', `TokenRequest.authentication.k8s.io "${sa.metadata?.name}" is invalid: spec.boundObjectRef.kind: Unsupported value: ${JSON.stringify(bound.kind)}: supported values: "Pod", "Secret"`);
+      throw invalid(sa, `spec.boundObjectRef.kind: Unsupported value: ${JSON.stringify(bound.kind)}: supported values: "Pod", "Secret"`);
     }
+    const pod = bound?.kind === 'Pod' && bound.name ? boundPod(sa, bound.name, bound.uid, pods?.()) : undefined;
     const issued = tokens.issue({
       namespace: sa.metadata?.namespace ?? '', serviceAccount: sa.metadata?.name ?? '', serviceAccountUID: sa.metadata?.uid,
       audiences: spec.audiences ?? [], expirationSeconds,
-      pod: bound?.kind === 'Pod' && bound.name ? { name: bound.name, uid: bound.uid } : undefined,
+      pod: pod ? { name: pod.name, uid: pod.uid } : undefined,
+      node: pod?.nodeName ? { name: pod.nodeName } : undefined,
     });
     return {
       apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
       metadata: { name: sa.metadata?.name, namespace: sa.metadata?.namespace, creationTimestamp: new Date().toISOString() },
-      spec: { audiences: spec.audiences?.length ? spec.audiences : tokens.apiAudiences, expirationSeconds, boundObjectRef: bound ?? null },
+      spec: { audiences: spec.audiences?.length ? spec.audiences : tokens.apiAudiences, expirationSeconds, boundObjectRef: bound ? { ...bound, ...(pod?.uid ? { uid: pod.uid } : {}) } : null },
       status: { token: issued.token, expirationTimestamp: issued.expirationTimestamp },
     } as KObject;
   };

@@ -154,6 +154,8 @@ test('a ServiceAccount token bound to view in its namespace lists pods there onl
   await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'namespace', 'ksimt-sa']);
   try {
     await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'rolebinding', 'reader-view', '--clusterrole=view', '--serviceaccount=ksimt-sa:reader', '-n', 'ksimt-sa']);
+    // ServiceAccount tokens are valid only while their account exists (as in Kubernetes).
+    await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'serviceaccount', 'reader', '-n', 'ksimt-sa']);
     const token = issuer.issue(spec).token;
     await waitFor('token may list pods in its namespace', async () => (await get('/api/v1/namespaces/ksimt-sa/pods', { token })).status === 200, { timeoutMs: 10_000 });
     const other = await get('/api/v1/namespaces/default/pods', { token });
@@ -161,7 +163,6 @@ test('a ServiceAccount token bound to view in its namespace lists pods there onl
     assert.match(String(other.body.message), /User "system:serviceaccount:ksimt-sa:reader" cannot list resource "pods"/);
     assert.equal((await get('/api/v1/namespaces/ksimt-sa/secrets', { token })).status, 403);
     // TokenRequest: `kubectl create token` returns a token the apiserver then accepts.
-    await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'serviceaccount', 'reader', '-n', 'ksimt-sa']);
     const requested = (await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'token', 'reader', '-n', 'ksimt-sa', '--duration=20m'])).trim();
     assert.equal((await get('/api/v1/namespaces/ksimt-sa/pods', { token: requested })).status, 200);
     assert.match(await kubectlOk(bin, c, ['--kubeconfig', kubeconfig('sa', { token: requested }), 'auth', 'whoami']), /system:serviceaccount:ksimt-sa:reader/);
