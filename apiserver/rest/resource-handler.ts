@@ -17,7 +17,7 @@ import { sendJson } from './respond.js';
 import { includeObjectOf, partialMetadata, partialMetadataList, toTable } from './table.js';
 import { serveWatch, sharedEventLine } from './watch.js';
 import { kubeletAddress, kubeletPath, proxyLog } from './kubelet-proxy.js';
-import { warnUnknownFields } from './field-warnings.js';
+import { fieldValidationOf, validateFields } from './field-validation.js';
 
 /** Subresources served by a kubelet: proxied to the pod's node (kubelet-proxy.ts). */
 export const KUBELET_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
@@ -73,8 +73,11 @@ export async function serveResource(call: ResourceCall): Promise<number> {
     case 'update': {
       if (!info.name) throw new ApiError('MethodNotAllowed', 'PUT is not supported on a collection');
       ctx.dryRun = dryRun(query);
-      const obj = checkBody(decodeObject(await readBody(call.req), call.req.headers['content-type']), def, sub, namespace, info.name);
-      if (!sub || sub === 'status') warnUnknownFields(res, query, def.kind, obj);
+      const directive = fieldValidationOf(query, 'UpdateOptions');
+      const raw = await readBody(call.req);
+      const contentType = call.req.headers['content-type'];
+      const obj = checkBody(decodeObject(raw, contentType), def, sub, namespace, info.name);
+      if (!sub || sub === 'status') validateFields(res, directive, def, def.kind, { obj, raw, contentType });
       return reply(res, 200, await registry.update(ctx, ref, namespace, info.name, obj, sub));
     }
     case 'patch': {
@@ -82,9 +85,11 @@ export async function serveResource(call: ResourceCall): Promise<number> {
       const type = patchTypeOf(call.req.headers['content-type']);
       ctx.dryRun = dryRun(query);
       if (type === 'apply' && !ctx.fieldManager) throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-      const patch = decodePatch(await readBody(call.req), type);
+      const directive = fieldValidationOf(query, 'PatchOptions');
+      const raw = await readBody(call.req);
+      const patch = decodePatch(raw, type);
       if (type !== 'json') checkPatchShape(patch as Record<string, unknown>, sub ? subresourceInfo(def, sub).kind : def.kind);
-      if (!sub && type !== 'json') warnUnknownFields(res, query, def.kind, patch);
+      if (!sub && type !== 'json') validateFields(res, directive, def, def.kind, { obj: patch, raw, contentType: type === 'apply' ? 'application/yaml' : 'application/json' }, true);
       const force = isTrue(query.get('force'));
       if (query.has('force') && type !== 'apply') throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
       return reply(res, 200, await registry.patch(ctx, ref, namespace, info.name, type, patch, { force, fieldManager: ctx.fieldManager }, sub));
@@ -152,9 +157,11 @@ async function create(call: ResourceCall, def: ResourceDef, ref: ResourceRef, na
   const { registry, info, query, ctx } = call;
   ctx.dryRun = dryRun(query);
   if (info.name && !info.subresource) throw new ApiError('MethodNotAllowed', `POST is not supported on a named ${def.resource}: post to the collection instead`);
-  const body = decodeObject(await readBody(call.req), call.req.headers['content-type']);
-  const obj = checkBody(body, def, info.subresource, namespace, info.subresource ? info.name : undefined);
-  if (!info.subresource) warnUnknownFields(call.res, query, def.kind, obj);
+  const directive = fieldValidationOf(query, 'CreateOptions');
+  const raw = await readBody(call.req);
+  const contentType = call.req.headers['content-type'];
+  const obj = checkBody(decodeObject(raw, contentType), def, info.subresource, namespace, info.subresource ? info.name : undefined);
+  if (!info.subresource) validateFields(call.res, directive, def, def.kind, { obj, raw, contentType });
   const created = await registry.create(ctx, ref, namespace, obj, info.subresource, info.name);
   return reply(call.res, 201, created);
 }

@@ -10,21 +10,11 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { ApiError } from '../errors.js';
 import type { KObject } from './object.js';
+import { badRequest, checkScalar, checkWrapper, isObject, wrapperOf } from './json-check.js';
 
 type Plain = Record<string, unknown>;
 type Json = Record<string, unknown>;
 
-type Wrapper = 'IntOrString' | 'Quantity' | 'Time' | 'RawJSON';
-const WRAPPERS: Record<string, Wrapper> = {
-  '.kubesim.api.IntOrString': 'IntOrString', '.kubesim.api.Quantity': 'Quantity', '.kubesim.api.Time': 'Time', '.kubesim.api.RawJSON': 'RawJSON',
-};
-// Type.fullName is recomputed on every access (it walks the parents): remember the answer per type.
-const wrapperCache = new WeakMap<protobuf.Type, Wrapper | null>();
-function wrapperOf(t: protobuf.Type): Wrapper | null {
-  let w = wrapperCache.get(t);
-  if (w === undefined) { w = WRAPPERS[t.fullName] ?? null; wrapperCache.set(t, w); }
-  return w;
-}
 
 // protobufjs' toObject options for decoding: numbers for int64, no defaults, so presence survives.
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, bytes: String, enums: String, defaults: false, arrays: false, objects: false, oneofs: false };
@@ -61,56 +51,17 @@ export function messageType(name: string): protobuf.Type {
 
 const typeCache = new Map<string, protobuf.Type>();
 
-function badRequest(path: string, msg: string): ApiError {
-  return new ApiError('BadRequest', `${path || '<root>'}: ${msg}`);
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const NUMBER_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'double', 'float']);
-const INT32_RANGE: Record<string, [number, number]> = {
-  int32: [-(2 ** 31), 2 ** 31 - 1], sint32: [-(2 ** 31), 2 ** 31 - 1], sfixed32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1], fixed32: [0, 2 ** 32 - 1],
-};
-const INTEGER_TYPES = new Set([...NUMBER_TYPES].filter((t) => t !== 'double' && t !== 'float'));
-
-function encodeScalar(field: protobuf.Field, v: unknown, path: string): unknown {
-  if (field.type === 'string' || field.type === 'bytes') {
-    if (typeof v !== 'string') throw badRequest(path, `expected a string, got ${JSON.stringify(v)}`);
-    return v;
-  }
-  if (field.type === 'bool') {
-    if (typeof v !== 'boolean') throw badRequest(path, `expected a boolean, got ${JSON.stringify(v)}`);
-    return v;
-  }
-  if (NUMBER_TYPES.has(field.type)) {
-    if (typeof v !== 'number' || (INTEGER_TYPES.has(field.type) && !Number.isInteger(v))) throw badRequest(path, `expected ${INTEGER_TYPES.has(field.type) ? 'an integer' : 'a number'}, got ${JSON.stringify(v)}`);
-    // protobufjs would silently wrap a 32-bit value; Go's JSON decoder rejects it, so do we
-    const range = INT32_RANGE[field.type];
-    if (range && (v < range[0] || v > range[1])) throw badRequest(path, `value ${v} overflows ${field.type}`);
-    return v;
-  }
-  throw badRequest(path, `unsupported field type ${field.type}`);
-}
 
 function encodeValue(field: protobuf.Field, v: unknown, path: string, dropped: string[]): unknown {
   const t = field.resolvedType;
-  if (!(t instanceof protobuf.Type)) return encodeScalar(field, v, path);
-  switch (wrapperOf(t)) {
-    case 'IntOrString':
-      if (typeof v === 'number' && Number.isInteger(v)) return { intVal: v };
-      if (typeof v === 'string') return { strVal: v };
-      throw badRequest(path, `expected an integer or a string, got ${JSON.stringify(v)}`);
-    case 'Quantity':
-      if (typeof v === 'number' && Number.isFinite(v)) return { string: String(v) };
-      if (typeof v === 'string') return { string: v };
-      throw badRequest(path, `expected a quantity, got ${JSON.stringify(v)}`);
-    case 'Time':
-      if (typeof v !== 'string') throw badRequest(path, `expected an RFC3339 time string, got ${JSON.stringify(v)}`);
-      return { rfc3339: v };
-    case 'RawJSON':
-      return { json: JSON.stringify(v) };
+  if (!(t instanceof protobuf.Type)) { checkScalar(field, v, path); return v; }
+  const w = wrapperOf(t);
+  if (w) checkWrapper(w, v, path);
+  switch (w) {
+    case 'IntOrString': return typeof v === 'number' ? { intVal: v } : { strVal: v };
+    case 'Quantity': return { string: typeof v === 'number' ? String(v) : v };
+    case 'Time': return { rfc3339: v };
+    case 'RawJSON': return { json: JSON.stringify(v) };
     default:
       if (!isObject(v)) throw badRequest(path, `expected an object, got ${JSON.stringify(v)}`);
       return encodePlain(t, v, path, dropped);

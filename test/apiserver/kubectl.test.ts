@@ -133,9 +133,17 @@ async function scenario(bin: string, c: TestCluster): Promise<void> {
     assert.match(explained, /^KIND:\s+Pod$/m);
     assert.match(explained, /^\s+image\s+<string>/m);
 
-    const typo = await kubectl(bin, c, ['apply', '-f', '-'], { input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: ${ns}\ndatta:\n  a: b\n` });
-    assert.equal(typo.code, 0, typo.stderr);
-    assert.match(typo.stderr, /Warning: unknown field "datta"/);
+    // kubectl's default is --validate=strict (server-side fieldValidation=Strict): an unknown field is refused, naming it.
+    const typoYaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  namespace: ${ns}\ndatta:\n  a: b\n`;
+    const strict = await kubectl(bin, c, ['apply', '-f', '-'], { input: typoYaml });
+    assert.notEqual(strict.code, 0, strict.stdout);
+    assert.match(strict.stderr, /ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "datta"/);
+    const warned = await kubectl(bin, c, ['apply', '--validate=warn', '-f', '-'], { input: typoYaml });
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.match(warned.stderr, /Warning: unknown field "datta"/);
+    const ignored = await kubectl(bin, c, ['apply', '--validate=false', '-f', '-'], { input: typoYaml.replace('name: typo', 'name: typo2') });
+    assert.equal(ignored.code, 0, ignored.stderr);
+    assert.doesNotMatch(ignored.stderr, /unknown field/);
 
     const events = await kubectl(bin, c, ['get', 'events', '-n', ns]);
     assert.equal(events.code, 0, events.stderr);

@@ -5,7 +5,8 @@
  */
 import { ApiError } from '../../../lib/errors.js';
 import type { KObject } from '../../../lib/api/object.js';
-import { encodePlain, envelopeField, messageType } from '../../../lib/api/codec.js';
+import { envelopeField, messageType } from '../../../lib/api/codec.js';
+import { checkJson } from '../../../lib/api/json-check.js';
 
 // Kinds whose proto message has the shape of one API group only (as lib/api/codec.ts types them).
 const TYPED_GROUP_VERSION: Record<string, string> = { Event: 'v1', HorizontalPodAutoscaler: 'autoscaling/v2' };
@@ -28,7 +29,7 @@ export function checkShape(kind: string, groupVersion: string, obj: KObject): vo
     return; // no proto bundle (unbuilt tree): the kinds' validators still guard themselves
   }
   try {
-    encodePlain(type, obj as Record<string, unknown>);
+    checkJson(type, obj as Record<string, unknown>);
   } catch (err) {
     if (err instanceof ApiError) throw cannotBeHandled(kind, version, err.message);
     throw err;
@@ -38,22 +39,24 @@ export function checkShape(kind: string, groupVersion: string, obj: KObject): vo
 /**
  * Fields of `obj` its kind does not have, as paths (`spec.containres`), for the REST facade's
  * `fieldValidation=Strict|Warn` (Kubernetes: `strict decoding error: unknown field "spec.containres"`).
- * Only as complete as proto/api.proto: kinds or groups the proto does not type report nothing.
+ * Only as complete as proto/api.proto (plus the Kubernetes fields lib/api/json-check.ts lists):
+ * kinds or groups the proto does not type report nothing.
  */
 export function unknownFields(kind: string, groupVersion: string, obj: KObject): string[] {
   const wanted = TYPED_GROUP_VERSION[kind];
   if (wanted && wanted !== groupVersion) return [];
   try {
     if (!envelopeField(kind)) return [];
-    const dropped: string[] = [];
-    encodePlain(messageType(kind), obj as Record<string, unknown>, '', dropped);
-    return dropped;
+    const unknown: string[] = [];
+    checkJson(messageType(kind), obj as Record<string, unknown>, '', unknown);
+    return unknown;
   } catch {
     return []; // wrong JSON types are checkShape's to report
   }
 }
 
-/** Kubernetes' strict-decoding message for unknown fields. */
-export function strictDecodingMessage(fields: string[]): string {
-  return `strict decoding error: ${fields.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ')}`;
+/** Kubernetes' strict-decoding message for unknown (and duplicate) fields. */
+export function strictDecodingMessage(fields: string[], duplicates: string[] = []): string {
+  const errs = [...fields.map((f) => `unknown field ${JSON.stringify(f)}`), ...duplicates.map((f) => `duplicate field ${JSON.stringify(f)}`)];
+  return `strict decoding error: ${errs.join(', ')}`;
 }
