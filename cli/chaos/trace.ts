@@ -2,6 +2,8 @@
  * `kubesim trace`: the path a packet from a pod to a destination takes, hop by hop, read from
  * what the kernel and flanneld say (routes and neighbours in the pod and node namespaces, the
  * flannel.1 FDB, the subnet leases in etcd), not from what the design says it should be.
+ * traceHops decides the hops from whatever reads those tables (a TraceProbe): here `ip netns
+ * exec` on the host; in the dashboard, flanneld's read-only /tables on each node.
  */
 import { Etcd3 } from 'etcd3';
 import { ipIn, run } from '../../lib/testing/netns.js';
@@ -12,7 +14,26 @@ import type { ChaosContext } from './context.js';
 export interface Hop { where: string; detail: string }
 
 interface PodJSON { metadata: { name: string; namespace: string }; spec: { nodeName?: string }; status: { podIP?: string } }
-interface Lease { subnet: string; publicIP: string; backend: string; vtepMAC?: string }
+/** A flannel subnet lease as stored in etcd. */
+export interface Lease { subnet: string; publicIP: string; backend: string; vtepMAC?: string }
+/** A pod as the trace needs it. */
+export interface TracePod { namespace: string; name: string; ip: string; nodeName: string }
+
+/** Where the trace reads the tables that decide each hop from. */
+export interface TraceProbe {
+  /** The cluster's nodes and their underlay addresses. */
+  nodes: Array<{ name: string; underlayIP: string }>;
+  /** The route the pod's own namespace takes toward ip (first line of `ip route get`). */
+  podRoute(pod: TracePod, ip: string): Promise<string>;
+  /** First line of `ip route get ip` in node's namespace. */
+  nodeRoute(node: string, ip: string): Promise<string>;
+  /** `ip neigh show ip dev dev` in node's namespace ('' when there is no entry). */
+  neigh(node: string, ip: string, dev: string): Promise<string>;
+  /** Lines of `bridge fdb show` in node's namespace. */
+  fdb(node: string): Promise<string[]>;
+  /** Every node's flannel lease. */
+  leases(): Promise<Lease[]>;
+}
 
 /** Finds a pod by `ns/name`, `name` (default namespace) or pod IP. */
 async function findPod(ctx: ChaosContext, ref: string): Promise<PodJSON | undefined> {
@@ -45,33 +66,50 @@ async function leases(ctx: ChaosContext): Promise<Lease[]> {
   }
 }
 
-function inSubnet(ip: string, cidr: string): boolean {
+/** True when IPv4 ip is inside cidr. */
+export function inSubnet(ip: string, cidr: string): boolean {
   const [base, len] = cidr.split('/');
   const n = (s: string) => s.split('.').reduce((a, b) => (a << 8) + Number(b), 0) >>> 0;
   const mask = Number(len) === 0 ? 0 : (~0 << (32 - Number(len))) >>> 0;
   return ((n(ip) & mask) >>> 0) === ((n(base) & mask) >>> 0);
 }
 
-const routeGet = async (ns: string, ip: string): Promise<string> => (await ipIn(ns, 'route', 'get', ip)).split('\n')[0].trim();
+const firstLine = (s: string): string => s.split('\n')[0].trim();
 
-/** Traces a packet from pod `from` to `dest` (a pod name, ns/name or IP). */
-export async function tracePath(ctx: ChaosContext, from: string, dest: string): Promise<Hop[]> {
-  const src = await findPod(ctx, from);
-  if (!src?.status.podIP || !src.spec.nodeName) throw new UserError(`no running pod "${from}" with an IP`);
-  const dst = await findPod(ctx, dest);
-  const dstIP = dst?.status.podIP ?? (/^\d+\.\d+\.\d+\.\d+$/.test(dest) ? dest : undefined);
-  if (!dstIP) throw new UserError(`"${dest}" is neither a pod with an IP nor an IPv4 address`);
-  const srcNode = ctx.nodes.find((n) => n.name === src.spec.nodeName);
-  if (!srcNode) throw new UserError(`pod ${from} runs on ${src.spec.nodeName}, not a node of this local cluster`);
+/** The host's view of a local cluster: `ip netns exec` into node and pod namespaces, leases from etcd. */
+export function netnsProbe(ctx: ChaosContext): TraceProbe {
+  const nsOf = (node: string) => ctx.nodes.find((n) => n.name === node)!.netns;
+  return {
+    nodes: ctx.nodes,
+    podRoute: async (pod, ip) => firstLine(await ipIn(await podNetnsOf(ctx, pod.ip), 'route', 'get', ip)),
+    nodeRoute: async (node, ip) => firstLine(await ipIn(nsOf(node), 'route', 'get', ip)),
+    neigh: async (node, ip, dev) => (await ipIn(nsOf(node), 'neigh', 'show', ip, 'dev', dev).catch(() => '')).trim(),
+    fdb: async (node) => (await run('ip', ['netns', 'exec', nsOf(node), 'bridge', 'fdb', 'show']).catch(() => '')).split('\n'),
+    leases: () => leases(ctx),
+  };
+}
+
+/** "ip lladdr mac on vethX" for a pod behind node's cni0, from its ARP and bridge FDB entries. */
+async function bridgePort(p: TraceProbe, node: string, ip: string): Promise<string> {
+  const neigh = await p.neigh(node, ip, 'cni0');
+  const mac = /lladdr (\S+)/.exec(neigh)?.[1];
+  const port = mac && (await p.fdb(node)).find((l) => l.startsWith(`${mac} `) && / master cni0/.test(l));
+  if (!mac) return `no ARP entry for ${ip} on cni0 yet`;
+  return `ARP ${neigh}${port ? `; cni0 FDB ${port}` : ''}`;
+}
+
+/** Decides the hops from src to dstIP (dst: the destination pod, when it is one) with what p reads. */
+export async function traceHops(p: TraceProbe, src: TracePod, dstIP: string, dst?: TracePod): Promise<Hop[]> {
+  const srcNode = p.nodes.find((n) => n.name === src.nodeName);
+  if (!srcNode) throw new UserError(`pod ${src.name} runs on ${src.nodeName}, not a node of this local cluster`);
   const hops: Hop[] = [];
-  const srcNs = await podNetnsOf(ctx, src.status.podIP);
-  hops.push({ where: `pod ${src.metadata.namespace}/${src.metadata.name} (${src.status.podIP}) eth0`, detail: await routeGet(srcNs, dstIP) });
-  const nodeRoute = await routeGet(srcNode.netns, dstIP);
-  hops.push({ where: `${srcNode.name} cni0 → routing`, detail: nodeRoute });
-  const all = await leases(ctx);
+  hops.push({ where: `pod ${src.namespace}/${src.name} (${src.ip}) eth0`, detail: await p.podRoute(src, dstIP) });
+  const nodeRoute = await p.nodeRoute(srcNode.name, dstIP);
+  hops.push({ where: `${srcNode.name} cni0 → routing`, detail: `${nodeRoute} (from ${await bridgePort(p, srcNode.name, src.ip)})` });
+  const all = await p.leases();
   const lease = all.find((l) => inSubnet(dstIP, l.subnet));
   if (/ dev cni0/.test(nodeRoute)) {
-    hops.push({ where: `${srcNode.name} cni0 (same node)`, detail: `bridged to ${dst ? `pod ${dst.metadata.name}` : dstIP}` });
+    hops.push({ where: `${srcNode.name} cni0 (same node)`, detail: `bridged to ${dst ? `pod ${dst.name}` : dstIP}: ${await bridgePort(p, srcNode.name, dstIP)}` });
     return hops;
   }
   if (!lease) {
@@ -81,22 +119,34 @@ export async function tracePath(ctx: ChaosContext, from: string, dest: string): 
   const dev = / dev (\S+)/.exec(nodeRoute)?.[1] ?? '?';
   const via = / via (\S+)/.exec(nodeRoute)?.[1];
   if (dev.startsWith('flannel.')) {
-    const neigh = via ? (await ipIn(srcNode.netns, 'neigh', 'show', via, 'dev', dev).catch(() => '')).trim() : '';
+    const neigh = via ? await p.neigh(srcNode.name, via, dev) : '';
     const mac = /lladdr (\S+)/.exec(neigh)?.[1] ?? lease.vtepMAC ?? '?';
-    const fdb = (await run('ip', ['netns', 'exec', srcNode.netns, 'bridge', 'fdb', 'show', 'dev', dev]).catch(() => '')).split('\n').find((l) => l.startsWith(mac));
-    hops.push({ where: `${srcNode.name} ${dev} (VXLAN encapsulation)`, detail: `inner dst MAC ${mac} (neighbour ${via ?? '?'}${neigh ? `: ${neigh}` : ''}); outer UDP 8472 to ${/dst (\S+)/.exec(fdb ?? '')?.[1] ?? lease.publicIP} (${fdb ? 'FDB' : 'flannel lease'} ${lease.subnet})` });
+    const fdb = (await p.fdb(srcNode.name)).find((l) => l.startsWith(`${mac} dev ${dev} `));
+    hops.push({ where: `${srcNode.name} ${dev} (VXLAN encapsulation)`, detail: `inner dst MAC ${mac} (neighbour ${via ?? '?'}${neigh ? `: ${neigh}` : ''}); outer UDP 8472 to ${/dst (\S+)/.exec(fdb ?? '')?.[1] ?? lease.publicIP} (${fdb ? `FDB ${fdb}; ` : ''}flannel lease ${lease.subnet} → ${lease.publicIP})` });
   } else if (dev.startsWith('flannel')) {
-    hops.push({ where: `${srcNode.name} ${dev} (UDP encapsulation)`, detail: `raw IP in UDP 8285 to ${lease.publicIP} (flannel lease ${lease.subnet})` });
+    hops.push({ where: `${srcNode.name} ${dev} (UDP encapsulation)`, detail: `raw IP in UDP 8285 to ${lease.publicIP} (flannel lease ${lease.subnet} → ${lease.publicIP})` });
   } else {
-    hops.push({ where: `${srcNode.name} ${dev} (host-gw)`, detail: `routed as is to ${via ?? lease.publicIP}` });
+    hops.push({ where: `${srcNode.name} ${dev} (host-gw)`, detail: `routed as is to ${via ?? lease.publicIP} (flannel lease ${lease.subnet} → ${lease.publicIP})` });
   }
-  hops.push({ where: 'underlay', detail: `${srcNode.underlayIP} → ${lease.publicIP}: ${await routeGet(srcNode.netns, lease.publicIP)}` });
-  const remote = ctx.nodes.find((n) => n.underlayIP === lease.publicIP);
+  hops.push({ where: 'underlay', detail: `${srcNode.underlayIP} → ${lease.publicIP}: ${await p.nodeRoute(srcNode.name, lease.publicIP)}` });
+  const remote = p.nodes.find((n) => n.underlayIP === lease.publicIP);
   if (!remote) {
     hops.push({ where: lease.publicIP, detail: 'a node outside this local cluster' });
     return hops;
   }
-  hops.push({ where: `${remote.name} ${dev} (decapsulation) → routing`, detail: await routeGet(remote.netns, dstIP) });
-  hops.push({ where: dst ? `pod ${dst.metadata.namespace}/${dst.metadata.name} (${dstIP}) eth0` : dstIP, detail: dst ? `on ${dst.spec.nodeName}` : 'destination' });
+  hops.push({ where: `${remote.name} ${dev} (decapsulation) → routing`, detail: await p.nodeRoute(remote.name, dstIP) });
+  hops.push({ where: dst ? `pod ${dst.namespace}/${dst.name} (${dstIP}) eth0` : dstIP, detail: `${dst ? `on ${dst.nodeName}: ` : ''}${await bridgePort(p, remote.name, dstIP)}` });
   return hops;
+}
+
+const tracePod = (p: PodJSON): TracePod => ({ namespace: p.metadata.namespace, name: p.metadata.name, ip: p.status.podIP!, nodeName: p.spec.nodeName! });
+
+/** Traces a packet from pod `from` to `dest` (a pod name, ns/name or IP) in a local cluster. */
+export async function tracePath(ctx: ChaosContext, from: string, dest: string): Promise<Hop[]> {
+  const src = await findPod(ctx, from);
+  if (!src?.status.podIP || !src.spec.nodeName) throw new UserError(`no running pod "${from}" with an IP`);
+  const dst = await findPod(ctx, dest);
+  const dstIP = dst?.status.podIP ?? (/^\d+\.\d+\.\d+\.\d+$/.test(dest) ? dest : undefined);
+  if (!dstIP) throw new UserError(`"${dest}" is neither a pod with an IP nor an IPv4 address`);
+  return traceHops(netnsProbe(ctx), tracePod(src), dstIP, dst?.status.podIP && dst.spec.nodeName ? tracePod(dst) : undefined);
 }

@@ -9,10 +9,11 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import { InformerFactory, type SharedInformer } from '../../lib/client/informer.js';
 import { KINDS } from './kinds.js';
 import type { NodeNetwork } from './network.js';
+import type { ConnectionsView } from './connections.js';
 import { slim, WATCHED_KINDS, type Slim, type WatchedKind } from './slim.js';
 
 /** One batch of changes: slim views to upsert, keys that are gone, and new overlay rates if any. */
-export interface Delta { upserts: Slim[]; deletes: string[]; network?: NodeNetwork[] }
+export interface Delta { upserts: Slim[]; deletes: string[]; network?: NodeNetwork[]; connections?: ConnectionsView }
 
 /** A subscriber gets every Delta after the snapshot it was handed. */
 export type Subscriber = (d: Delta) => void;
@@ -35,6 +36,7 @@ export class ClusterHub {
   private readonly factory: InformerFactory;
   private eventKeys: string[] = [];
   private latestNetwork: NodeNetwork[] = [];
+  private latestConnections: ConnectionsView | undefined;
 
   constructor(client: ApiClient, private readonly opts: HubOptions = {}) {
     this.factory = new InformerFactory(client);
@@ -86,6 +88,15 @@ export class ClusterHub {
     this.latestNetwork = views;
     for (const s of this.subscribers) s({ upserts: [], deletes: [], network: views });
   }
+
+  /** Publishes kube-proxy's connection counters per service port (see connections.ts). */
+  publishConnections(v: ConnectionsView): void {
+    this.latestConnections = v;
+    for (const s of this.subscribers) s({ upserts: [], deletes: [], connections: v });
+  }
+
+  /** The last connection counters published. */
+  connections(): ConnectionsView | undefined { return this.latestConnections; }
 
   /** The last overlay rates published. */
   network(): NodeNetwork[] { return this.latestNetwork; }

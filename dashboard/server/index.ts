@@ -11,6 +11,11 @@ import type { ChaosActions } from './chaos.js';
 import { ClusterHub } from './hub.js';
 import { clientLog as dashLog } from '../../lib/client/log.js';
 import { watchNetwork } from './network.js';
+import { watchConnections } from './connections.js';
+import { tunnelExec } from './exec.js';
+import { NodeAgents, type NodeAgentPorts } from './node-agents.js';
+import { rejectUpgrade } from '../../apiserver/rest/kubelet-proxy.js';
+import { ApiError } from '../../lib/errors.js';
 import { handleApi, sendError } from './routes.js';
 import { defaultWebRoot, serveStatic } from './static.js';
 
@@ -35,6 +40,10 @@ export interface DashboardOptions {
   webRoot?: string;
   /** Node name → its flanneld /metrics URL, asked at every poll (none → no overlay rates). */
   flannelMetrics?: () => Record<string, string>;
+  /** Read the overlay rates from every real node's flanneld at its Node address (the addon; ignored with flannelMetrics). */
+  flannelMetricsFromNodes?: boolean;
+  /** Ports of flanneld and kube-proxy on the nodes (trace, connections; defaults 8471 and 10256). */
+  nodeAgentPorts?: NodeAgentPorts;
   /** Coalescing window of watch changes sent to browsers (default 50 ms). */
   flushMs?: number;
 }
@@ -51,9 +60,12 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
   setMaxListeners(0, ac.signal); // one listener per informer, watch and open stream
   const hub = new ClusterHub(client, { flushMs: o.flushMs });
   hub.start(ac.signal);
-  if (o.flannelMetrics) void watchNetwork(o.flannelMetrics, (v) => hub.publishNetwork(v), ac.signal).catch((err) => dashLog('warn', 'network watch stopped', { error: (err as Error).message }));
+  const agents = new NodeAgents(hub, o.nodeAgentPorts, o.flannelMetrics);
+  const metricsURLs = o.flannelMetrics ?? (o.flannelMetricsFromNodes ? () => Object.fromEntries(Object.entries(agents.flanneld()).map(([n, u]) => [n, `${u}/metrics`])) : undefined);
+  if (metricsURLs) void watchNetwork(metricsURLs, (v) => hub.publishNetwork(v), ac.signal).catch((err) => dashLog('warn', 'network watch stopped', { error: (err as Error).message }));
+  void watchConnections(() => agents.kubeProxyConnections(), (v) => hub.publishConnections(v), ac.signal).catch((err) => dashLog('warn', 'connections watch stopped', { error: (err as Error).message }));
   const webRoot = o.webRoot ?? defaultWebRoot();
-  const deps = { client, hub, rest: { restURL: o.restURL.replace(/\/$/, ''), token: o.token }, chaos: o.chaos ?? {}, signal: ac.signal, readOnly: o.readOnly };
+  const deps = { client, hub, agents, rest: { restURL: o.restURL.replace(/\/$/, ''), token: o.token }, chaos: o.chaos ?? {}, signal: ac.signal, readOnly: o.readOnly };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
     handleApi(deps, req, res, url)
@@ -62,6 +74,17 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
         dashLog('warn', 'request failed', { method: req.method, path: url.pathname, error: (err as Error).message });
         sendError(res, err);
       });
+  });
+  // The exec terminal: a WebSocket upgrade, passed through to the apiserver (writes: only when asked).
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://dashboard');
+    try {
+      if (url.pathname !== '/api/exec') throw new ApiError('NotFound', `no upgrade on ${url.pathname}`);
+      if (o.readOnly) throw new ApiError('Forbidden', 'this dashboard runs with --read-only: exec is off');
+      tunnelExec(deps.rest, req, socket, head, url);
+    } catch (err) {
+      rejectUpgrade(socket, err instanceof ApiError ? err : new ApiError('BadRequest', (err as Error).message));
+    }
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);

@@ -49,24 +49,33 @@ export function peerRates(prev: NodeCounters | undefined, cur: NodeCounters, sec
   });
 }
 
-/** Reads every node's metrics every `periodMs` and hands the views to `publish` until `signal` aborts. */
-export async function watchNetwork(endpoints: () => Record<string, string>, publish: (v: NodeNetwork[]) => void, signal: AbortSignal, periodMs = 2000): Promise<void> {
-  const prev = new Map<string, { at: number; c: NodeCounters }>();
+/**
+ * Asks every node's endpoint (node name → URL, from `endpoints()` at each round) with `read`, every
+ * `periodMs`, and hands the round's answers to `publish` until `signal` aborts. `read` turns a
+ * failure into a value too, so one dead node never hides the others.
+ */
+export async function pollNodes<T>(endpoints: () => Record<string, string>, read: (node: string, url: string, signal: AbortSignal) => Promise<T>, publish: (v: T[]) => void, signal: AbortSignal, periodMs = 2000): Promise<void> {
   while (!signal.aborted) {
-    const views = await Promise.all(Object.entries(endpoints()).map(async ([node, url]): Promise<NodeNetwork> => {
-      try {
-        const res = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(1500)]) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const c = parseFlannelMetrics(await res.text());
-        const at = Date.now();
-        const before = prev.get(node);
-        prev.set(node, { at, c });
-        return { node, backend: c.backend, ok: true, peers: peerRates(before?.c, c, before ? (at - before.at) / 1000 : 0) };
-      } catch (err) {
-        return { node, backend: '', ok: false, error: (err as Error).message, peers: [] };
-      }
-    }));
+    const views = await Promise.all(Object.entries(endpoints()).map(([node, url]) => read(node, url, AbortSignal.any([signal, AbortSignal.timeout(1500)]))));
     if (!signal.aborted) publish(views);
     await sleep(periodMs, signal);
   }
+}
+
+/** Reads every node's metrics every `periodMs` and hands the views to `publish` until `signal` aborts. */
+export async function watchNetwork(endpoints: () => Record<string, string>, publish: (v: NodeNetwork[]) => void, signal: AbortSignal, periodMs = 2000): Promise<void> {
+  const prev = new Map<string, { at: number; c: NodeCounters }>();
+  await pollNodes(endpoints, async (node, url, sig): Promise<NodeNetwork> => {
+    try {
+      const res = await fetch(url, { signal: sig });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const c = parseFlannelMetrics(await res.text());
+      const at = Date.now();
+      const before = prev.get(node);
+      prev.set(node, { at, c });
+      return { node, backend: c.backend, ok: true, peers: peerRates(before?.c, c, before ? (at - before.at) / 1000 : 0) };
+    } catch (err) {
+      return { node, backend: '', ok: false, error: (err as Error).message, peers: [] };
+    }
+  }, publish, signal, periodMs);
 }

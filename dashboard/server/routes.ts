@@ -12,9 +12,11 @@ import type { ClusterHub } from './hub.js';
 import { pipeLogs, type RestTarget } from './logs.js';
 import { slimKey } from './slim.js';
 import { serveStream } from './sse.js';
+import type { NodeAgents } from './node-agents.js';
+import { tracePods } from './trace.js';
 
 /** What the routes need. */
-export interface RouteDeps { client: ApiClient; hub: ClusterHub; rest: RestTarget; chaos: ChaosActions; signal: AbortSignal; readOnly?: boolean }
+export interface RouteDeps { client: ApiClient; hub: ClusterHub; agents: NodeAgents; rest: RestTarget; chaos: ChaosActions; signal: AbortSignal; readOnly?: boolean }
 
 const MAX_BODY = 1 << 20;
 
@@ -81,6 +83,11 @@ export async function handleApi(d: RouteDeps, req: IncomingMessage, res: ServerR
       if (hollowNodeOf(d.hub, namespace, name)) throw new ApiError('BadRequest', `pod ${namespace}/${name} runs on a hollow node: it has no containers and no logs`);
       const tail = q.get('tailLines');
       await pipeLogs(d.rest, { namespace, name, container: q.get('container') ?? undefined, follow: q.get('follow') === 'true', tailLines: tail ? Number(tail) : undefined }, req, res);
+      return true;
+    }
+    case 'GET /api/trace': {
+      // Read-only: each node's flanneld answers from its own tables.
+      sendJson(res, 200, { hops: await tracePods(d.hub, d.agents, str(q.get('from'), 'from'), str(q.get('to'), 'to'), d.signal) });
       return true;
     }
     case 'POST /api/apply': {

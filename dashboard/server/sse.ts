@@ -23,7 +23,7 @@ export function serveStream(hub: ClusterHub, req: IncomingMessage, res: ServerRe
     res.write(sseMessage('delta', d));
   });
   res.write('retry: 1000\n');
-  res.write(sseMessage('snapshot', { objects: snapshot, network: hub.network(), synced: hub.synced(), at: Date.now() }));
+  res.write(sseMessage('snapshot', { objects: snapshot, network: hub.network(), connections: hub.connections(), synced: hub.synced(), at: Date.now() }));
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
   let ended = false;
   const end = () => {

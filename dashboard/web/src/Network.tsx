@@ -1,5 +1,6 @@
-/** The overlay between nodes: per-peer packet and byte rates and drops from each node's flanneld. */
+/** The overlay between nodes: per-peer packet and byte rates and drops from each node's flanneld; a trace between two pods. */
 import { ofKind, type NodeNetwork } from './store';
+import { Trace } from './Trace';
 import type { Slim } from './types';
 
 const human = (bps: number) => (bps >= 1e6 ? `${(bps / 1e6).toFixed(1)} MB/s` : bps >= 1e3 ? `${(bps / 1e3).toFixed(1)} kB/s` : `${bps.toFixed(0)} B/s`);
@@ -7,6 +8,10 @@ const human = (bps: number) => (bps >= 1e6 ? `${(bps / 1e6).toFixed(1)} MB/s` : 
 /** The network view. */
 export function Network({ objects, version, network }: { objects: Map<string, Slim>; version: number; network: NodeNetwork[] }) {
   void version;
+  return <div><Trace objects={objects} /><Rates objects={objects} network={network} /></div>;
+}
+
+function Rates({ objects, network }: { objects: Map<string, Slim>; network: NodeNetwork[] }) {
   if (!network.length) return <p class="muted">No overlay counters: the dashboard was started without flanneld metrics endpoints (<code>kubesim dashboard</code> passes them).</p>;
   const byIP = new Map(ofKind(objects, 'Node').map((n) => [n.ip as string, n.name]));
   return <div>{network.map((n) => <section class="workload" key={n.node} data-network-node={n.node}>

@@ -1,7 +1,8 @@
-/** The side panel for one object: YAML, logs (with follow), the scheduler's decision, edit, delete. */
+/** The side panel for one object: YAML, logs (with follow), the scheduler's decision, a terminal, edit, delete. */
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, streamLogs, StatusError } from './api';
 import type { Selection, Slim } from './types';
+import { Terminal } from './Terminal';
 
 function Decision({ json }: { json: string | null }) {
   if (!json) return <p class="muted">No decision record (the scheduler runs without --decision-annotation, or the pod was bound directly).</p>;
@@ -60,7 +61,7 @@ export function ObjectPanel({ sel, view, close, edit, setTab }: { sel: Selection
     try { await post('delete', { kind: sel.kind, namespace: sel.ns, name: sel.name }); close(); } catch (err) { setError((err as Error).message); }
   };
   const tabs: Array<[Selection['tab'], string]> = [['yaml', 'YAML']];
-  if (sel.kind === 'Pod') tabs.push(['logs', 'Logs'], ['decision', 'Scheduling']);
+  if (sel.kind === 'Pod') tabs.push(['logs', 'Logs'], ['decision', 'Scheduling'], ['exec', '⌨ Terminal']);
   return <aside class="panel" aria-label={`${sel.kind} ${sel.name}`} data-testid="panel">
     <header>
       <h2>{sel.kind} {sel.ns ? `${sel.ns}/` : ''}{sel.name}</h2>
@@ -72,5 +73,6 @@ export function ObjectPanel({ sel, view, close, edit, setTab }: { sel: Selection
     {tab === 'yaml' ? <pre class="yaml" data-testid="yaml">{yaml}</pre> : null}
     {tab === 'logs' ? <Logs sel={sel} containers={(view?.containers as string[] | undefined) ?? []} /> : null}
     {tab === 'decision' ? <Decision json={decision} /> : null}
+    {tab === 'exec' ? <Terminal sel={sel} containers={(view?.containers as string[] | undefined) ?? []} /> : null}
   </aside>;
 }

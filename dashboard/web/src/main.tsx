@@ -18,7 +18,7 @@ const TABS = ['Topology', 'Workloads', 'Services', 'Network', 'Events', 'Apply',
 type Tab = typeof TABS[number];
 
 function App() {
-  const { objects, version, connected, synced, network } = useCluster();
+  const { objects, version, connected, synced, network, connections } = useCluster();
   const [tab, setTab] = useState<Tab>('Topology');
   const [ns, setNs] = useState('');
   const [sel, setSel] = useState<Selection | null>(null);
@@ -40,7 +40,7 @@ function App() {
     <main>
       {tab === 'Topology' ? <Topology {...props} network={network} /> : null}
       {tab === 'Workloads' ? <Workloads {...props} /> : null}
-      {tab === 'Services' ? <Services {...props} /> : null}
+      {tab === 'Services' ? <Services {...props} connections={connections} /> : null}
       {tab === 'Network' ? <Network objects={objects} version={version} network={network} /> : null}
       {tab === 'Events' ? <Events objects={objects} version={version} ns={ns} /> : null}
       {tab === 'Apply' ? <Apply text={yaml} setText={setYaml} /> : null}

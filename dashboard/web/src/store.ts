@@ -7,7 +7,10 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Slim } from './types';
 
 /** Live state + connection status. `version` changes on every applied batch. */
-export interface ClusterState { objects: Map<string, Slim>; version: number; connected: boolean; synced: boolean; network: NodeNetwork[] }
+export interface ClusterState { objects: Map<string, Slim>; version: number; connected: boolean; synced: boolean; network: NodeNetwork[]; connections?: ConnectionsView }
+
+/** kube-proxy's counters per service port summed over nodes (dashboard/server/connections.ts). */
+export interface ConnectionsView { ports: Record<string, { active: number; total: number; bytesIn: number; bytesOut: number; rejected: number }>; nodes: number; unreachable: string[] }
 
 /** One node's overlay rates (dashboard/server/network.ts). */
 export interface NodeNetwork { node: string; backend: string; ok: boolean; error?: string; peers: Array<{ peer: string; txPps: number; rxPps: number; txBps: number; rxBps: number; drops: number; dropsPerSec: number }> }
@@ -22,12 +25,12 @@ export function useCluster(): ClusterState {
   useEffect(() => {
     const objects = new Map<string, Slim>();
     const stats = (window.__ksim = { lastDeltaAt: 0, lastPaintAt: 0, deltas: 0, objects: 0 });
-    let frame = 0; let version = 0; let synced = false; let connected = false; let network: NodeNetwork[] = [];
+    let frame = 0; let version = 0; let synced = false; let connected = false; let network: NodeNetwork[] = []; let connections: ConnectionsView | undefined;
     const publish = () => {
       if (frame) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
-        setState({ objects, version: ++version, connected, synced, network });
+        setState({ objects, version: ++version, connected, synced, network, connections });
         stats.objects = objects.size;
         requestAnimationFrame(() => { stats.lastPaintAt = performance.now(); });
       });
@@ -36,16 +39,17 @@ export function useCluster(): ClusterState {
     es.addEventListener('open', () => { connected = true; publish(); });
     es.addEventListener('error', () => { connected = false; publish(); });
     es.addEventListener('snapshot', (ev) => {
-      const d = JSON.parse((ev as MessageEvent).data) as { objects: Slim[]; synced: boolean; network?: NodeNetwork[] };
-      network = d.network ?? [];
+      const d = JSON.parse((ev as MessageEvent).data) as { objects: Slim[]; synced: boolean; network?: NodeNetwork[]; connections?: ConnectionsView };
+      network = d.network ?? []; connections = d.connections;
       objects.clear();
       for (const o of d.objects) objects.set(o.key, o);
       synced = d.synced; connected = true;
       publish();
     });
     es.addEventListener('delta', (ev) => {
-      const d = JSON.parse((ev as MessageEvent).data) as { upserts: Slim[]; deletes: string[]; network?: NodeNetwork[] };
+      const d = JSON.parse((ev as MessageEvent).data) as { upserts: Slim[]; deletes: string[]; network?: NodeNetwork[]; connections?: ConnectionsView };
       if (d.network) network = d.network;
+      if (d.connections) connections = d.connections;
       for (const k of d.deletes) objects.delete(k);
       // Pods that appear after the first snapshot get a short entrance (not 3,000 at page load).
       for (const o of d.upserts) { if (o.kind === 'Pod' && !objects.has(o.key) && objects.size) o.fresh = true; else if (objects.get(o.key)?.fresh) o.fresh = true; objects.set(o.key, o); }

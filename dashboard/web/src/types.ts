@@ -9,4 +9,4 @@ export interface Slim {
 export interface Status { message?: string; reason?: string; code?: number; details?: { causes?: Array<{ field?: string; message?: string; reason?: string }> } }
 
 /** What the side panel shows. */
-export interface Selection { kind: string; ns?: string; name: string; tab?: 'yaml' | 'logs' | 'decision' }
+export interface Selection { kind: string; ns?: string; name: string; tab?: 'yaml' | 'logs' | 'decision' | 'exec' }
