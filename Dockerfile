@@ -26,6 +26,10 @@ COPY --from=build /src/node_modules /app/node_modules
 COPY --from=build /src/dist /app/dist
 COPY --from=build /src/flanneld/tuntap/build/Release/tuntap.node /app/flanneld/tuntap/build/Release/tuntap.node
 COPY --from=build /src/docker /app/docker
+# Addon manifests the `addons` job applies (cli/cluster/addons.ts finds them next to dist/).
+COPY --from=build /src/dns/addon.yaml /app/dns/addon.yaml
+COPY --from=build /src/ingress/addon.yaml /app/ingress/addon.yaml
+COPY --from=build /src/dashboard/addon.yaml /app/dashboard/addon.yaml
 ENV PATH=/app/docker/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     NODE_ENV=production
 ENTRYPOINT ["/bin/sh", "/app/docker/entrypoint.sh"]

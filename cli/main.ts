@@ -9,6 +9,7 @@ import { dashboard } from './commands/dashboard.js';
 import { registerChaos } from './commands/chaos.js';
 import { registerNode } from './commands/node.js';
 import { registerTrace } from './commands/trace.js';
+import { registerCompose } from './commands/compose.js';
 
 const program = new Command('kubesim').description('a Kubernetes you can take apart').showHelpAfterError();
 const nameOpt = () => new Option('--name <name>', 'cluster name').default('kubesim');
@@ -65,6 +66,7 @@ program.command('join').description('make this host a node of a control plane el
 registerChaos(program);
 registerNode(program);
 registerTrace(program);
+registerCompose(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UserError) console.error(`kubesim: ${err.message}`);

@@ -21,6 +21,9 @@ fi
 # The image is usable as long as every component's entry point was emitted.
 node node_modules/typescript/bin/tsc -p tsconfig.json || echo "build: tsc reported type errors (JS emitted anyway)"
 node scripts/copy-assets.mjs
+# The dashboard addon's web UI (dist/dashboard/web); the dashboard's API works without it.
+{ node node_modules/typescript/bin/tsc -p dashboard/web && node node_modules/vite/bin/vite.js build --config dashboard/web/vite.config.mjs; } \
+  || echo "build: dashboard web UI not built (the dashboard addon serves its API only)"
 for c in apiserver scheduler controller-manager kubelet kubelet/runtime flanneld kube-proxy cli; do
   test -f "dist/$c/main.js" || { echo "build: dist/$c/main.js was not emitted" >&2; exit 1; }
 done

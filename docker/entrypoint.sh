@@ -9,6 +9,7 @@
 #   NODE_IFACE     the underlay interface (default eth0)
 #   FAST_FAILOVER  controller-manager: 10 s node grace period and eviction (labs, chaos)
 #   KUBESIM_V      log verbosity (default 1)
+#   POD_GRPC_SERVER, POD_APISERVER  addons: the apiserver as pods reach it (fixed addresses)
 # Each component is `exec`ed: it gets SIGTERM from docker (through `init: true`) directly.
 set -eu
 D=/app/dist
@@ -54,7 +55,7 @@ case "$component" in
   flanneld)
     writable_proc_sys
     exec node "$D/flanneld/main.js" --etcd-endpoints "$ETCD" --public-ip "$(node_ip)" --iface "${NODE_IFACE:-eth0}" \
-      --subnet-file "$SUBNET_FILE" "$@" ;;
+      --subnet-file "$SUBNET_FILE" --ip-masq "$@" ;;
   runtime)
     writable_proc_sys
     exec node "$D/kubelet/runtime/main.js" --listen "$CRI" --root-dir "$NODE_DIR/runtime" --log-root "$NODE_DIR/pods" \
@@ -68,13 +69,17 @@ case "$component" in
   kube-proxy)
     exec node "$D/kube-proxy/main.js" --master "$API" --grpc-server "$GRPC" --hostname-override "$NODE_NAME" \
       --cluster-cidr "$CLUSTER_CIDR" "--v=$V" "$@" ;;
+  addons)
+    # One-shot: DNS, ingress and dashboard addons (cli/commands/compose.ts), then waits for DNS.
+    exec node "$D/cli/main.js" compose addons --grpc-server "$GRPC" --pod-grpc-server "${POD_GRPC_SERVER:-$GRPC}" \
+      --pod-apiserver "${POD_APISERVER:-$API}" "$@" ;;
   kubeconfig)
     # Writes the host's kubeconfig (server on the published 127.0.0.1 port) into /out.
     exec node /app/docker/write-kubeconfig.mjs "$@" ;;
   healthy)
     exec node /app/docker/healthy.mjs "$@" ;;
   help|--help|-h)
-    sed -n '2,13p' "$0"; echo "components: apiserver scheduler controller-manager node flanneld runtime kubelet kube-proxy kubeconfig healthy" ;;
+    sed -n '2,14p' "$0"; echo "components: apiserver scheduler controller-manager node flanneld runtime kubelet kube-proxy addons kubeconfig healthy" ;;
   *)
     exec "$component" "$@" ;;
 esac

@@ -12,7 +12,7 @@ import { join, normalize } from 'node:path';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from '../lib/api/types.js';
 import { tryParseQuantity } from '../lib/api/quantity.js';
 import { writeAtomic, type ProjectedFile } from './volumes/atomic-writer.js';
-import { isMountPoint, projectKeys, setupEmptyDir, setupHostPath, setupSecretVolume } from './volumes/volumes.js';
+import { projectKeys, secretVolumeInPlace, setupEmptyDir, setupHostPath, setupSecretVolume } from './volumes/volumes.js';
 import { configError, decodeSecret, podField } from './container-env.js';
 import type { TokenProjection } from './volumes/token-manager.js';
 
@@ -106,7 +106,7 @@ export async function setupPodVolumes(pod: Pod, podDir: string, src: VolumeSourc
       const dir = join(podDir, 'volumes', 'kubernetes.io~secret', name);
       // Mount and fill the tmpfs once; later syncs rewrite only when the Secret changed (an empty
       // write on every sync wiped the files while project's cache said they were current).
-      if (!isMountPoint(dir)) { written.delete(dir); await setupSecretVolume(podDir, name, files, v.secret.defaultMode); }
+      if (!secretVolumeInPlace(dir)) { written.delete(dir); await setupSecretVolume(podDir, name, files, v.secret.defaultMode); }
       project(dir, files, v.secret.defaultMode);
       out.set(name, dir);
     } else if (v.downwardAPI || v.projected) {

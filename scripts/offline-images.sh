@@ -2,7 +2,7 @@
 # Builds the two base images kubesim's compose stack needs from what this host already has,
 # so `docker compose up --build` works in an air-gapped lab with no registry at all:
 #   kubesim-base:offline  the host's node, a real shell (dash: busybox's sh would shadow `ip`
-#                         with its own applet), iproute2, util-linux, coreutils, perl-base,
+#                         with its own applet), iproute2, nftables (flanneld --ip-masq), util-linux, coreutils, perl-base,
 #                         busybox (as a program, for the busybox image), and their libraries
 #   kubesim-etcd:offline  the host's etcd + etcdctl and their libraries, nothing else
 # Usage: scripts/offline-images.sh [--print-env]
@@ -46,7 +46,7 @@ skeleton() {
 echo "offline-images: $BASE_TAG from the host's node $(node -v 2>/dev/null || echo '?') and Debian packages"
 base="$work/base"
 skeleton "$base"
-pkgs="dash bash coreutils util-linux mount iproute2 procps perl-base busybox findutils grep sed tar gzip libc-bin"
+pkgs="libc6 dash bash coreutils util-linux mount iproute2 nftables procps perl-base busybox findutils grep sed tar gzip libc-bin"
 files=()
 for pkg in $pkgs; do
   dpkg -s "$pkg" >/dev/null 2>&1 || die "package $pkg is not installed on this host (apt-get install -y $pkg)"

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMountPoint, projectKeys, setupConfigMapVolume, setupEmptyDir, setupHostPath, setupSecretVolume, teardownPodVolumes } from './volumes.js';
+import { inMemory, isMountPoint, projectKeys, secretVolumeInPlace, setupConfigMapVolume, setupEmptyDir, setupHostPath, setupSecretVolume, teardownPodVolumes } from './volumes.js';
+import { runOk } from '../runtime/run.js';
 import { writeAtomic } from './atomic-writer.js';
 import { tempDir } from '../testing/netns.js';
 import { isApiError } from '../../lib/errors.js';
@@ -46,6 +47,23 @@ test('emptyDir on disk and in memory (tmpfs), secrets on tmpfs, teardown unmount
   assert.deepEqual(projectKeys({}, [{ key: 'missing', path: 'm' }], 'configmap x', true), []);
   await teardownPodVolumes(pod);
   assert.ok(!isMountPoint(mem) && !isMountPoint(sec) && !existsSync(pod));
+});
+
+test('a pods folder already in memory (compose\'s shared tmpfs volume): secrets need no mount of their own', async (t) => {
+  const tmp = tempDir();
+  const pods = join(tmp.dir, 'pods');
+  mkdirSync(pods);
+  await runOk('mount', ['-t', 'tmpfs', 'tmpfs', pods]);
+  t.after(async () => { await runOk('umount', ['-l', pods]).catch(() => undefined); tmp.remove(); });
+  const pod = join(pods, 'uid1');
+  const sec = await setupSecretVolume(pod, 'creds', projectKeys({ token: 'abc' }, undefined, 'secret creds'));
+  assert.ok(!isMountPoint(sec), 'no tmpfs mounted on top of the in-memory folder');
+  assert.ok(inMemory(sec) && secretVolumeInPlace(sec));
+  assert.equal(readFileSync(join(sec, 'token'), 'utf8'), 'abc');
+  // A size limit still gets its own tmpfs (the limit is the point of it).
+  assert.ok(isMountPoint(await setupEmptyDir(pod, 'small', 'Memory', 1024 * 1024)));
+  await teardownPodVolumes(pod);
+  assert.ok(!existsSync(pod) && !secretVolumeInPlace(sec));
 });
 
 test('hostPath type checks', () => {

@@ -5,7 +5,7 @@
  * emptyDir (disk, or `medium: Memory` = tmpfs with optional sizeLimit), hostPath (with the
  * type checks), configMap and secret (AtomicWriter files; secrets on tmpfs).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../lib/errors.js';
 import { runOk } from '../runtime/run.js';
@@ -16,9 +16,25 @@ export function isMountPoint(path: string): boolean {
   return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === path);
 }
 
+const TMPFS_MAGIC = 0x01021994;
+
+/** True when `dir` exists on a tmpfs of its own or of a parent (compose: the node's memory-backed pods volume). */
+export function inMemory(dir: string): boolean {
+  return existsSync(dir) && statfsSync(dir).type === TMPFS_MAGIC;
+}
+
+/** True when a secret volume's folder is set up: its own tmpfs, or a folder already in memory. */
+export function secretVolumeInPlace(dir: string): boolean {
+  return isMountPoint(dir) || inMemory(dir);
+}
+
 async function mountTmpfs(dir: string, sizeBytes?: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
   if (isMountPoint(dir)) return;
+  // A folder already in memory needs no tmpfs of its own (no size limit asked): a kubelet in a
+  // container without CAP_SYS_ADMIN whose pods folder is a tmpfs shared with the runtime's
+  // container (compose.yaml) cannot mount, and its mount would be invisible to the runtime.
+  if (!sizeBytes && inMemory(dir)) return;
   await runOk('mount', ['-t', 'tmpfs', '-o', sizeBytes ? `size=${sizeBytes},mode=0777` : 'mode=0777', 'tmpfs', dir]);
 }
 

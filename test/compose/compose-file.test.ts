@@ -5,8 +5,10 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addNodeToOverride, highestNode, nodeServices, type ComposeFile } from '../../cli/commands/compose.js';
 import { parse } from 'yaml';
 
 interface Service {
@@ -17,6 +19,7 @@ interface Service {
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const file = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>; networks: Record<string, { internal?: boolean; ipam?: { config: { subnet: string }[] } }>;
+  volumes: Record<string, { driver_opts?: { type?: string } } | null>;
 };
 const services = Object.entries(file.services);
 
@@ -39,7 +42,7 @@ it('runs nothing privileged and every long-running kubesim container under an in
 
 it('builds every node from a namespace owner and four components joining it', () => {
   const nodes = services.filter(([, s]) => s.command?.[0] === 'node').map(([n]) => n);
-  assert.deepEqual(nodes.sort(), ['node-1', 'node-2', 'node-3', 'node-4']);
+  assert.deepEqual(nodes.sort(), ['node-1', 'node-2', 'node-3']);
   for (const n of nodes) {
     for (const comp of ['flanneld', 'runtime', 'kubelet', 'kube-proxy']) {
       const s = file.services[`${comp}-${n}`];
@@ -52,19 +55,50 @@ it('builds every node from a namespace owner and four components joining it', ()
     assert.deepEqual(file.services[`flanneld-${n}`].devices, ['/dev/net/tun']);
     assert.ok(file.services[`runtime-${n}`].cap_add?.includes('SYS_ADMIN'));
     assert.ok(file.services[`runtime-${n}`].volumes?.includes(`${n}:/node`));
+    // Pod volumes (secrets) live on one tmpfs the kubelet and the runtime both see.
+    for (const c of ['runtime', 'kubelet']) assert.ok(file.services[`${c}-${n}`].volumes?.includes(`${n}-pods:/node/kubelet/pods`), `${c}-${n} lacks the pods tmpfs`);
+    assert.equal(file.volumes[`${n}-pods`]?.driver_opts?.type, 'tmpfs');
     assert.equal(file.services[`kubelet-${n}`].depends_on?.[`runtime-${n}`]?.condition, 'service_healthy');
   }
-  assert.deepEqual(file.services['node-4'].profiles, ['node4']);
 });
 
 it('orders the start with healthchecks: etcd → apiserver → nodes', () => {
   assert.ok(file.services.etcd.healthcheck);
   assert.ok(file.services.apiserver.healthcheck);
   assert.equal(file.services.apiserver.depends_on?.etcd.condition, 'service_healthy');
-  for (const name of ['scheduler', 'controller-manager', 'node-1', 'kubeconfig']) {
+  for (const name of ['scheduler', 'controller-manager', 'node-1', 'kubeconfig', 'addons']) {
     assert.equal(file.services[name].depends_on?.apiserver.condition, 'service_healthy', name);
   }
   for (const [name, s] of services) {
     for (const dep of Object.keys(s.depends_on ?? {})) assert.ok(file.services[dep], `${name} depends on unknown ${dep}`);
+  }
+  // `up -d` returns once the addons job (DNS answering) is done: the kubeconfig job waits for it.
+  assert.equal(file.services.kubeconfig.depends_on?.addons.condition, 'service_completed_successfully');
+});
+
+it('add-node clones node-1 into the next node in compose.override.yaml, again and again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ksimt-addnode-'));
+  try {
+    copyFileSync(join(ROOT, 'compose.yaml'), join(dir, 'compose.yaml'));
+    assert.equal(highestNode(file as unknown as ComposeFile), 3);
+    const first = addNodeToOverride(dir);
+    assert.equal(first.n, 4);
+    assert.deepEqual(first.services, ['node-4', 'flanneld-node-4', 'runtime-node-4', 'kubelet-node-4', 'kube-proxy-node-4']);
+    const second = addNodeToOverride(dir);
+    assert.equal(second.n, 5);
+    const o = parse(readFileSync(join(dir, 'compose.override.yaml'), 'utf8')) as typeof file;
+    const owner = o.services['node-5'] as Service & { hostname?: string; networks: { cluster: { ipv4_address: string } } };
+    assert.equal(owner.hostname, 'node-5');
+    assert.equal(owner.networks.cluster.ipv4_address, '10.201.0.15');
+    assert.equal(o.services['kubelet-node-5'].network_mode, 'service:node-5');
+    assert.equal(o.services['kubelet-node-5'].environment?.NODE_NAME, 'node-5');
+    assert.deepEqual(Object.keys(o.services['kubelet-node-5'].depends_on ?? {}).sort(), ['apiserver', 'flanneld-node-5', 'runtime-node-5']);
+    assert.ok(o.services['runtime-node-5'].volumes?.includes('node-5-pods:/node/kubelet/pods'));
+    assert.deepEqual(o.services['runtime-node-5'].cap_add, file.services['runtime-node-1'].cap_add);
+    assert.equal(o.volumes['node-5-pods']?.driver_opts?.type, 'tmpfs');
+    assert.ok('node-4' in o.services && 'node-4' in o.volumes, 'the first added node stays');
+    assert.throws(() => nodeServices(file as unknown as ComposeFile, 118), /out of range/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -17,7 +17,7 @@ const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** Ids of the untagged, unused images. */
-async function danglingImages(): Promise<string[]> {
+export async function danglingImages(): Promise<string[]> {
   return run('docker', ['images', '-q', '--no-trunc', '--filter', 'dangling=true']).then((r) => r.stdout.split('\n').filter(Boolean), () => []);
 }
 

@@ -1,0 +1,119 @@
+/**
+ * compose.yaml itself, run by the Compose the host has (`docker compose` v2 when present, else
+ * Debian's docker-compose 1.29): `up -d` of the control plane, one node and the addons returns
+ * with the kubeconfig written and the cluster DNS answering; a pod reads its secret volume (the
+ * node's shared tmpfs); `kubesim compose add-node` brings node-4 (Ready, a flannel subnet, a
+ * DaemonSet pod). The stack runs in a temporary project folder holding a copy of compose.yaml,
+ * under its own project name and image; `down -v` removes it all, also when a step fails.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BASE_IMAGE, ETCD_IMAGE, dockerUnavailable } from './env.js';
+import { danglingImages } from './stack.js';
+import { composeCommand } from '../../cli/commands/compose.js';
+import { waitFor } from '../../lib/testing/wait.js';
+import { freePort } from '../../lib/testing/ports.js';
+import { acquireHostLock } from '../../lib/testing/host-lock.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const ONE_NODE = ['node-1', 'flanneld-node-1', 'runtime-node-1', 'kubelet-node-1', 'kube-proxy-node-1', 'scheduler', 'controller-manager', 'addons', 'kubeconfig'];
+
+interface Pod { spec: { nodeName?: string }; status: { phase?: string; conditions?: { type: string; status: string }[] } }
+
+const noDocker = dockerUnavailable();
+if (noDocker) console.error(`\n*** compose up tests NOT RUN: ${noDocker} ***\n`);
+
+describe('docker compose up with compose.yaml', { timeout: 12 * 60_000, skip: noDocker ? `DOCKER UNAVAILABLE: ${noDocker}` : false }, () => {
+  const project = `ksimt${Math.random().toString(36).slice(2, 8)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'ksimt-compose-up-'));
+  const image = `kubesim-test:${project}`;
+  const kubeconfig = join(dir, '.kubesim', 'kubeconfig');
+  const [composeCmd, ...composeArgs] = composeCommand();
+  let env: NodeJS.ProcessEnv = {};
+  const compose = async (...args: string[]) => (await run(composeCmd, [...composeArgs, ...args], { cwd: dir, env, timeout: 8 * 60_000, maxBuffer: 16 << 20 })).stdout;
+  const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 60_000 })).stdout;
+  const getJSON = async <T>(...args: string[]) => JSON.parse(await kubectl('get', ...args, '-o', 'json')) as T;
+  const ready = (p: Pod) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  const nodeReady = async (name: string) => {
+    const n = await getJSON<{ status: { conditions?: { type: string; status: string }[] } }>('node', name).catch(() => undefined);
+    return n?.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  };
+
+  let release: (() => void) | undefined;
+  let danglingBefore = new Set<string>();
+  before(async () => {
+    release = await acquireHostLock('cluster');
+    env = { ...process.env, COMPOSE_PROJECT_NAME: project, KUBESIM_IMAGE: image, ETCD_IMAGE, BASE_IMAGE,
+      KUBESIM_APISERVER_PORT: String(await freePort()), KUBESIM_FAST_FAILOVER: 'true' };
+    copyFileSync(join(ROOT, 'compose.yaml'), join(dir, 'compose.yaml'));
+    danglingBefore = new Set(await danglingImages());
+    await run('docker', ['build', '-q', '-t', image, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--build-arg', `ETCD_IMAGE=${ETCD_IMAGE}`, ROOT], { timeout: 6 * 60_000, maxBuffer: 16 << 20 });
+    try {
+      await compose('up', '-d', ...ONE_NODE);
+    } catch (err) {
+      console.error(await compose('logs', '--tail', '20').catch((e) => String(e)));
+      throw err;
+    }
+  }, { timeout: 10 * 60_000 });
+  after(async () => {
+    try {
+      await compose('down', '-v', '--remove-orphans', '-t', '5').catch((err) => console.error(`compose down: ${err}`));
+      await run('docker', ['rmi', '-f', image]).catch(() => undefined);
+      const left = (await danglingImages()).filter((id) => !danglingBefore.has(id));
+      if (left.length) await run('docker', ['rmi', '-f', ...left]).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      release?.();
+    }
+  }, { timeout: 3 * 60_000 });
+
+  it('returns from up -d with the kubeconfig written and the cluster DNS answering pods', async () => {
+    assert.ok(existsSync(kubeconfig), 'up -d returned before ./.kubesim/kubeconfig was written');
+    assert.match(await compose('logs', 'addons'), /cluster DNS answers/);
+    await waitFor('node-1 Ready', () => nodeReady('node-1'), { timeoutMs: 60_000, intervalMs: 1000 });
+    await kubectl('run', 'dnsq', '--image=busybox', '--restart=Never', '--', 'sleep', '3600');
+    await kubectl('wait', '--for=condition=Ready', 'pod/dnsq', '--timeout=90s');
+    const out = await kubectl('exec', 'dnsq', '--', 'nslookup', 'ingress-controller.kube-system.svc.cluster.local');
+    const svc = await getJSON<{ spec: { clusterIP: string } }>('service', '-n', 'kube-system', 'ingress-controller');
+    assert.match(out, new RegExp(`Address:\\s+${svc.spec.clusterIP.replaceAll('.', '\\.')}`));
+  });
+
+  it('runs a pod with a secret volume: the key is readable, the volume is in memory', async () => {
+    await kubectl('create', 'secret', 'generic', 'creds', '--from-literal=password=hunter2');
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reader' },
+      spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'], volumeMounts: [{ name: 's', mountPath: '/s', readOnly: true }] }],
+        volumes: [{ name: 's', secret: { secretName: 'creds' } }] },
+    };
+    await kubectl('run', 'reader', '--image=busybox', `--overrides=${JSON.stringify(pod)}`);
+    await kubectl('wait', '--for=condition=Ready', 'pod/reader', '--timeout=90s');
+    assert.equal((await kubectl('exec', 'reader', '--', 'cat', '/s/password')).trim(), 'hunter2');
+    assert.match(await kubectl('exec', 'reader', '--', 'grep', ' /s ', '/proc/mounts'), /^tmpfs \/s tmpfs/m);
+  });
+
+  it('adds node-4 with kubesim compose add-node: Ready, a flannel subnet, a DaemonSet pod', async () => {
+    await run(process.execPath, [CLI, 'compose', 'add-node', '--dir', dir], { env, timeout: 5 * 60_000 });
+    await waitFor('node-4 Ready', () => nodeReady('node-4'), { timeoutMs: 120_000, intervalMs: 1000 });
+    const leases = await compose('exec', '-T', 'etcd', '/usr/local/bin/etcdctl', 'get', '--prefix', '/coreos.com/network/subnets');
+    assert.match(leases, /"PublicIP":"10\.201\.0\.14"/);
+    const ds = {
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'everywhere' },
+      spec: { selector: { matchLabels: { app: 'everywhere' } },
+        template: { metadata: { labels: { app: 'everywhere' } }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } } },
+    };
+    writeFileSync(join(dir, 'ds.json'), JSON.stringify(ds));
+    await kubectl('create', '-f', join(dir, 'ds.json'));
+    await waitFor('a ready DaemonSet pod on node-4', async () => {
+      const pods = (await getJSON<{ items: Pod[] }>('pods', '-l', 'app=everywhere')).items;
+      return pods.some((p) => p.spec.nodeName === 'node-4' && ready(p));
+    }, { timeoutMs: 120_000, intervalMs: 2000 });
+    assert.match(await compose('config', '--services'), /^kubelet-node-4$/m, 'compose.override.yaml is read with compose.yaml');
+  });
+});
