@@ -1,5 +1,5 @@
 /**
- * `kubectl exec` over SPDY/3.1 (kubectl ≤ 1.29, and newer ones falling back): the client opens
+ * `kubectl exec` and `kubectl attach` over SPDY/3.1 (kubectl ≤ 1.29, and newer ones falling back): the client opens
  * one SPDY stream per purpose (header `streamtype`: error, stdin, stdout, stderr, resize); the
  * command starts once every stream the query asked for is open. Output goes out as data frames
  * on stdout/stderr; the end is a Status (v4.channel.k8s.io) on the error stream, then FIN on
@@ -9,9 +9,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { CriClient } from './runtime/cri-client.js';
 import type { ExecTarget } from './exec-stream.js';
-import { exitStatus } from './exec-stream.js';
+import { endStatus, startStream } from './exec-stream.js';
 import { SpdyConnection, type SpdyStreamHandlers } from './spdy-conn.js';
-import { DeferredExec, sizedCommand } from './tty-size.js';
+import { DeferredExec } from './tty-size.js';
 
 /** Stream protocol versions served over SPDY; v4 carries a JSON Status on the error stream. */
 const SPDY_PROTOCOLS = ['v4.channel.k8s.io'];
@@ -72,12 +72,12 @@ class SpdyExecSession {
     if (this.exec) return;
     clearTimeout(this.timer);
     this.exec = new DeferredExec((size) => {
-      const exec = this.cri.exec(this.target.containerId, sizedCommand(this.target.cmd, size), this.target.tty);
+      const exec = startStream(this.cri, this.target, size);
       exec.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
         if (m.stdout?.length) this.send('stdout', m.stdout);
         // With a tty the client has no stderr stream: the output is merged as a terminal would.
         if (m.stderr?.length) this.send(this.streams.has('stderr') ? 'stderr' : 'stdout', m.stderr);
-        if (m.exited) this.finish(exitStatus(m.exit_code ?? 0));
+        if (m.exited) this.finish(endStatus(this.target, m.exit_code ?? 0));
       });
       exec.on('error', (err: Error) => this.finish({ metadata: {}, status: 'Failure', message: err.message, reason: 'InternalError' }));
       return exec;

@@ -1,9 +1,9 @@
 /**
- * `kubectl exec` on the kubelet: GET /exec/<ns>/<pod>/<container>?command=...&stdin=true
- * upgraded to a WebSocket with Kubernetes' channel protocol (v5/v4.channel.k8s.io): each
+ * `kubectl exec` and `kubectl attach` on the kubelet: GET /exec/<ns>/<pod>/<container>?command=...&stdin=true
+ * (or /attach/<ns>/<pod>/<container>?stdin=true&tty=true) upgraded to a WebSocket with Kubernetes' channel protocol (v5/v4.channel.k8s.io): each
  * binary message starts with a channel byte (0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize,
- * 255 close-a-channel in v5). The command runs through the runtime's streaming Exec; the
- * exit is reported as a Status on channel 3, as the real kubelet does.
+ * 255 close-a-channel in v5). The command runs through the runtime's streaming Exec (an attach
+ * through its Attach); the end is reported as a Status on channel 3, as the real kubelet does.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,7 +12,8 @@ import type { CriClient } from './runtime/cri-client.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from './pod-config.js';
 import { acceptKey, encodeFrame, FrameParser, OP } from './websocket.js';
 import { serveSpdyExec } from './exec-spdy.js';
-import { DeferredExec, sizedCommand } from './tty-size.js';
+import { DeferredExec, type TtySize } from './tty-size.js';
+import type { CriStream } from './runtime/cri-client.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -29,45 +30,56 @@ export function exitStatus(code: number): object {
   };
 }
 
-/** A resolved exec request: the container and command, and which streams the client wants. */
-export interface ExecTarget { containerId: string; cmd: string[]; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
+/** A resolved exec or attach request: the container and command, and which streams the client wants. */
+export interface ExecTarget { attach: boolean; containerId: string; cmd: string[]; stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
 
-/** Validates an exec path against the pod cache and the runtime; an error answer when it cannot run. */
+/** Opens the runtime stream of an exec or attach (terminal of `size` for a tty). */
+export function startStream(cri: CriClient, t: ExecTarget, size: TtySize | undefined): CriStream {
+  return t.attach ? cri.attach(t.containerId, t.stdin, size) : cri.exec(t.containerId, t.cmd, t.tty, size);
+}
+
+/** The Status ending a session: an exec's exit code; an attach just ends (as the real kubelet's). */
+export function endStatus(t: ExecTarget, code: number): object {
+  return exitStatus(t.attach ? 0 : code);
+}
+
+/** Validates an exec or attach path against the pod cache and the runtime; an error answer when it cannot run. */
 export async function resolveExec(url: URL, cri: CriClient, getPod: (ns: string, name: string) => Pod | undefined): Promise<ExecTarget | { code: number; text: string }> {
-  const [, ns, name, containerArg] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const [kind, ns, name, containerArg] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const attach = kind === 'attach';
   const pod = getPod(ns, name);
   if (!pod) return { code: 404, text: `pod "${name}" not found` };
   const container = containerArg || url.searchParams.get('container') || pod.spec?.containers?.[0]?.name || '';
   const cmd = url.searchParams.getAll('command');
   const list = (await cri.call('ListContainers', { filter: { state: { state: 1 }, label_selector: { [LABEL_POD_UID]: pod.metadata!.uid!, [LABEL_CONTAINER_NAME]: container } } })).containers as Array<{ id: string }>;
   if (!list.length) return { code: 400, text: `container "${container}" in pod "${name}" is not running` };
-  if (!cmd.length) return { code: 400, text: 'you must specify at least one command for the container' };
+  if (!cmd.length && !attach) return { code: 400, text: 'you must specify at least one command for the container' };
   const flag = (k: string, short: string) => url.searchParams.get(k) === 'true' || url.searchParams.get(short) === '1';
-  return { containerId: list[0].id, cmd, stdin: flag('stdin', 'input'), stdout: flag('stdout', 'output'), stderr: flag('stderr', 'error'), tty: flag('tty', 'tty') };
+  return { attach, containerId: list[0].id, cmd, stdin: flag('stdin', 'input'), stdout: flag('stdout', 'output'), stderr: flag('stderr', 'error'), tty: flag('tty', 'tty') };
 }
 
-/** Handles an upgrade request for /exec/...; returns false when the path is not an exec path. */
+/** Handles an upgrade request for /exec/... or /attach/...; returns false for other paths. */
 export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, cri: CriClient, getPod: (ns: string, name: string) => Pod | undefined): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://kubelet');
   const parts = url.pathname.split('/').filter(Boolean);
-  if (parts[0] !== 'exec' || parts.length < 3) return false;
+  if ((parts[0] !== 'exec' && parts[0] !== 'attach') || parts.length < 3) return false;
   const spdy = /^spdy\//i.test(String(req.headers.upgrade ?? ''));
   const key = req.headers['sec-websocket-key'];
   const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
   const proto = PROTOCOLS.find((p) => offered.includes(p));
-  if (!spdy && (!key || !proto)) { reject(socket, 400, `exec needs a WebSocket upgrade with one of ${PROTOCOLS.join(', ')} (or SPDY/3.1)`); return true; }
+  if (!spdy && (!key || !proto)) { reject(socket, 400, `${parts[0]} needs a WebSocket upgrade with one of ${PROTOCOLS.join(', ')} (or SPDY/3.1)`); return true; }
   const target = await resolveExec(url, cri, getPod);
   if ('code' in target) { reject(socket, target.code, target.text); return true; }
   if (spdy) { serveSpdyExec(req, socket, cri, target); return true; }
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(String(key))}\r\nSec-WebSocket-Protocol: ${proto}\r\n\r\n`);
   const send = (channel: number, data: Buffer) => { if (!socket.destroyed) socket.write(encodeFrame(OP.binary, Buffer.concat([Buffer.from([channel]), data]))); };
   const exec = new DeferredExec((size) => {
-    const stream = cri.exec(target.containerId, sizedCommand(target.cmd, size), target.tty);
+    const stream = startStream(cri, target, size);
     stream.on('data', (m: { stdout?: Buffer; stderr?: Buffer; exited?: boolean; exit_code?: number }) => {
       if (m.stdout?.length) send(1, m.stdout);
       if (m.stderr?.length) send(2, m.stderr);
       if (m.exited) {
-        send(3, Buffer.from(JSON.stringify(exitStatus(m.exit_code ?? 0))));
+        send(3, Buffer.from(JSON.stringify(endStatus(target, m.exit_code ?? 0))));
         socket.end(encodeFrame(OP.close, Buffer.from([0x03, 0xe8])));
       }
     });

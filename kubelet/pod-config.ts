@@ -72,7 +72,7 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, env: En
     labels: { [LABEL_POD_NAME]: pod.metadata!.name!, [LABEL_POD_NAMESPACE]: pod.metadata!.namespace!, [LABEL_POD_UID]: pod.metadata!.uid!, [LABEL_CONTAINER_NAME]: c.name! },
     annotations: { 'io.kubernetes.container.restartCount': String(attempt), 'kubesim.io/ports': ports },
     log_path: `${c.name}/${attempt}.log`,
-    stdin: !!c.stdin, tty: !!c.tty,
+    stdin: !!c.stdin, stdin_once: !!c.stdinOnce, tty: !!c.tty,
     linux: { resources: linuxResources(c) },
   };
 }

@@ -145,6 +145,9 @@ export class ContainerStore {
     };
     writeFileSync(script.fstabFile, containerFstab(script));
     writeFileSync(join(dir, 'start.sh'), startScript(script));
+    // The shim gives the container a stdin pipe or a terminal when the pod asks (stdin, tty, stdinOnce).
+    const stdio = [config.stdin && 'stdin', config.tty && 'tty', config.stdin_once && 'once'].filter(Boolean).join(' ');
+    if (stdio) writeFileSync(join(dir, 'stdio'), `${stdio}\n`);
     const rec: ContainerRecord = {
       id, sandboxId, config, image: { ref: config.image!.image!, id: img.id, name: img.name }, createdAt: Date.now() * 1e6,
       logPath: join(sb.logDirectory, config.log_path || `${name}/${config.metadata?.attempt ?? 0}.log`), cgroups, argv, env,

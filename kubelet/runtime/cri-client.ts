@@ -8,6 +8,8 @@ import { ApiError, type ApiErrorCode } from '../../lib/errors.js';
 import { criDefinitions } from './cri-server.js';
 
 type AnyClient = grpc.Client & Record<string, (...a: unknown[]) => unknown>;
+/** A streaming Exec or Attach call. */
+export type CriStream = grpc.ClientDuplexStream<object, { stdout: Buffer; stderr: Buffer; exited: boolean; exit_code: number }>;
 
 function toApiError(err: grpc.ServiceError): ApiError {
   const reason = err.metadata?.get('kubesim-reason')[0];
@@ -49,10 +51,22 @@ export class CriClient {
     return this.unary<T>(this.imageClient, method, req, timeoutMs);
   }
 
-  /** Opens a streaming Exec (on a pty when `tty`); write {stdin_data}/{stdin_close}, read {stdout, stderr, exited, exit_code}. */
-  exec(containerId: string, cmd: string[], tty = false): grpc.ClientDuplexStream<object, { stdout: Buffer; stderr: Buffer; exited: boolean; exit_code: number }> {
-    const stream = (this.runtimeClient.Exec as () => grpc.ClientDuplexStream<object, never>).call(this.runtimeClient);
-    stream.write({ container_id: containerId, cmd, tty });
+  /**
+   * Opens a streaming Exec (on a terminal of `size` when `tty`); write {stdin_data}/{stdin_close}/
+   * {resize_cols, resize_rows}, read {stdout, stderr, exited, exit_code}.
+   */
+  exec(containerId: string, cmd: string[], tty = false, size?: { cols: number; rows: number }): CriStream {
+    return this.stream('Exec', { container_id: containerId, cmd, tty, resize_cols: size?.cols ?? 0, resize_rows: size?.rows ?? 0 });
+  }
+
+  /** Attaches to a running container's stdio (messages as for exec); `stdin` says whether this client sends input. */
+  attach(containerId: string, stdin: boolean, size?: { cols: number; rows: number }): CriStream {
+    return this.stream('Attach', { container_id: containerId, stdin, resize_cols: size?.cols ?? 0, resize_rows: size?.rows ?? 0 });
+  }
+
+  private stream(method: 'Exec' | 'Attach', first: object): CriStream {
+    const stream = (this.runtimeClient[method] as () => CriStream).call(this.runtimeClient);
+    stream.write(first);
     return stream;
   }
 

@@ -7,7 +7,10 @@ import { rmSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { ApiError } from '../../lib/errors.js';
 import { loadRoot, protoBundleUrl, criServiceDefinition } from './grpc-service.js';
-import { spawnInContainer } from './exec.js';
+import type { Socket } from 'node:net';
+import { spawnInContainer, type ExecChild } from './exec.js';
+import { AttachFrameParser, attachFrame, connectAttach, FRAME, resizeFrame } from './attach.js';
+import { pollUntil } from './poll.js';
 import type { ContainerRuntime } from './runtime-service.js';
 import type { Logger } from './log.js';
 
@@ -47,20 +50,27 @@ function unaryHandlers(def: grpc.ServiceDefinition, rt: ContainerRuntime, log: L
   return out;
 }
 
-interface ExecIn { container_id: string; cmd: string[]; tty: boolean; stdin_data: Buffer; stdin_close: boolean }
+interface ExecIn { container_id: string; cmd: string[]; tty: boolean; stdin: boolean; stdin_data: Buffer; stdin_close: boolean; resize_cols: number; resize_rows: number }
+
+function sizeOf(msg: ExecIn): { cols: number; rows: number } | undefined {
+  return msg.resize_cols > 0 && msg.resize_rows > 0 ? { cols: msg.resize_cols, rows: msg.resize_rows } : undefined;
+}
 
 function execHandler(rt: ContainerRuntime): grpc.handleBidiStreamingCall<ExecIn, object> {
   return (call) => {
-    let child: ReturnType<typeof spawnInContainer> | undefined;
+    let child: ExecChild | undefined;
     call.on('data', (msg: ExecIn) => {
       try {
         if (!child) {
           if (!msg.cmd?.length) throw new ApiError('Invalid', 'Exec: cmd is required');
-          child = spawnInContainer(rt.execTarget(msg.container_id), msg.cmd, msg.tty);
+          child = spawnInContainer(rt.execTarget(msg.container_id), msg.cmd, msg.tty ? { size: sizeOf(msg), relay: rt.ptyRelay } : undefined);
           child.stdout.on('data', (d: Buffer) => call.write({ stdout: d }));
           child.stderr.on('data', (d: Buffer) => call.write({ stderr: d }));
           child.on('close', (code, sig) => { call.write({ exited: true, exit_code: code ?? (sig ? 137 : 1) }); call.end(); });
           child.stdin.on('error', () => { /* the command may exit before reading its input */ });
+        } else {
+          const size = sizeOf(msg);
+          if (size) child.resize(size);
         }
         if (msg.stdin_data?.length) child.stdin.write(msg.stdin_data);
         if (msg.stdin_close) child.stdin.end();
@@ -73,11 +83,52 @@ function execHandler(rt: ContainerRuntime): grpc.handleBidiStreamingCall<ExecIn,
   };
 }
 
+// Attach relays between the call and the container's shim; the end of the shim's stream is the
+// container's exit, reported with the exit code the shim recorded.
+function attachHandler(rt: ContainerRuntime): grpc.handleBidiStreamingCall<ExecIn, object> {
+  return (call) => {
+    let sock: Socket | undefined;
+    const send = (frame: Buffer) => { if (sock && !sock.destroyed) sock.write(frame); };
+    call.on('data', (msg: ExecIn) => {
+      try {
+        if (!sock) {
+          const r = rt.execTarget(msg.container_id);
+          let connected = false;
+          sock = connectAttach(r.id);
+          sock.on('connect', () => { connected = true; });
+          const parser = new AttachFrameParser((type, payload) => call.write(type === FRAME.stderr ? { stderr: payload } : { stdout: payload }));
+          sock.on('data', (d: Buffer) => parser.push(d));
+          sock.on('error', (err) => {
+            if (!connected) call.emit('error', toServiceError(new ApiError('BadRequest', `container "${r.config.metadata?.name}" cannot be attached: ${err.message}`)));
+          });
+          sock.on('close', () => {
+            if (!connected) return;
+            void pollUntil(() => rt.containers.phase(r) === 'exited', 2000, 20).then(() => {
+              call.write({ exited: true, exit_code: r.exit?.code ?? 0 });
+              call.end();
+            });
+          });
+          if (msg.stdin) send(attachFrame(FRAME.attachStdin));
+        }
+        const size = sizeOf(msg);
+        if (size) send(resizeFrame(size.cols, size.rows));
+        if (msg.stdin_data?.length) send(attachFrame(FRAME.stdin, msg.stdin_data));
+        if (msg.stdin_close) send(attachFrame(FRAME.stdinClose));
+      } catch (err) {
+        call.emit('error', toServiceError(err));
+      }
+    });
+    // The client went away: detaching (with stdinOnce, the shim then closes the container's stdin).
+    call.on('end', () => sock?.end());
+    call.on('cancelled', () => sock?.destroy());
+  };
+}
+
 /** Serves the runtime on `unix:<socketPath>`; close() stops accepting and drops the socket. */
 export async function serveCri(rt: ContainerRuntime, socketPath: string, log: Logger): Promise<{ close: () => Promise<void> }> {
   const defs = criDefinitions();
   const server = new grpc.Server();
-  server.addService(defs.runtime, { ...unaryHandlers(defs.runtime, rt, log), Exec: execHandler(rt) });
+  server.addService(defs.runtime, { ...unaryHandlers(defs.runtime, rt, log), Exec: execHandler(rt), Attach: attachHandler(rt) });
   server.addService(defs.image, unaryHandlers(defs.image, rt, log));
   rmSync(socketPath, { force: true });
   await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));

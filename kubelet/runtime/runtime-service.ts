@@ -14,8 +14,10 @@ import { execSync } from './exec.js';
 import type { BuiltinImage, ImageRegistry } from './images.js';
 import { createLogger, type Logger } from './log.js';
 import { SandboxStore, type SandboxRecord } from './sandboxes.js';
-import { SHIM_JS_SOURCE, SHIM_SOURCE } from './shim-script.js';
+import { SHIM_SOURCE } from './shim-script.js';
+import { SHIM_JS_SOURCE } from './shim-js.js';
 import { ShimLauncher } from './shim-launcher.js';
+import { PTY_RELAY_SOURCE } from './pty-perl.js';
 import { spawnSync } from 'node:child_process';
 
 type Labels = { [k: string]: string } | null | undefined;
@@ -42,7 +44,8 @@ export function pickShim(rootDir: string, force?: 'perl' | 'node'): string[] {
   const js = join(rootDir, 'shim.mjs');
   writeFileSync(pl, SHIM_SOURCE);
   writeFileSync(js, SHIM_JS_SOURCE);
-  const perlWorks = force !== 'node' && spawnSync('perl', ['-MPOSIX', '-MIO::Select', '-e', '1'], { stdio: 'ignore' }).status === 0;
+  writeFileSync(join(rootDir, 'pty.pl'), PTY_RELAY_SOURCE);
+  const perlWorks = force !== 'node' && spawnSync('perl', ['-MPOSIX', '-MIO::Select', '-MSocket', '-MFcntl', '-e', '1'], { stdio: 'ignore' }).status === 0;
   return perlWorks ? ['perl', pl] : [process.execPath, js];
 }
 
@@ -59,6 +62,8 @@ export class ContainerRuntime {
   readonly sandboxes: SandboxStore;
   readonly containers: ContainerStore;
   readonly images: ImageRegistry;
+  /** The exec terminal relay (perl pty.pl), when Perl is there; else `script` gives execs their terminal. */
+  readonly ptyRelay?: string[];
   private readonly shims: ShimLauncher;
   private readonly log: Logger;
 
@@ -66,6 +71,7 @@ export class ContainerRuntime {
     mkdirSync(opts.rootDir, { recursive: true });
     const shim = pickShim(opts.rootDir, opts.shim);
     this.shims = new ShimLauncher(shim, shim[0] === 'perl');
+    if (shim[0] === 'perl') this.ptyRelay = ['perl', join(opts.rootDir, 'pty.pl')];
     this.log = opts.log ?? createLogger('container-runtime');
     const cgroups = opts.cgroups !== false && ensureCgroupMounts();
     if (!cgroups) this.log.warn('cgroup v1 controllers (memory, cpu, cpuacct) unavailable: containers run without limits or stats');

@@ -6,13 +6,22 @@
  * instead of a second Node.js process. Usage: perl shim.pl <log> <state-dir> <cmd> [args...]
  * (or no arguments and the job on stdin, see shim-launcher.ts);
  * writes <state-dir>/pid when the child exists and <state-dir>/exit (JSON) when it ended.
+ * The Perl shim also gives the container a stdin pipe or a terminal when <state-dir>/stdio asks
+ * (`stdin`, `tty`, `once` = stdinOnce) and serves attach clients on an abstract unix socket.
  */
+import { PTY_PERL } from './pty-perl.js';
+
+/** The Perl shim (written to <root-dir>/shim.pl). */
 export const SHIM_SOURCE = String.raw`#!/usr/bin/perl
 use strict;
 use warnings;
 use POSIX ();
 use IO::Handle;
 use IO::Select;
+use Fcntl ();
+use Socket ();
+$SIG{PIPE} = 'IGNORE';
+${PTY_PERL}
 # Time::HiRes is in Debian's perl, not perl-base: without it timestamps have whole seconds.
 my $hires = eval { require Time::HiRes; 1 };
 sub now_f { return $hires ? Time::HiRes::time() : time(); }
@@ -48,29 +57,48 @@ sub write_atomic {
 
 sub now_ns { return sprintf('%.0f', now_f() * 1e9); }
 
-pipe(my $out_r, my $out_w) or die "pipe: $!";
-pipe(my $err_r, my $err_w) or die "pipe: $!";
+# <state>/stdio (written by the runtime) asks for the container's stdin and terminal: "stdin tty once".
+my %io;
+if (open(my $iof, '<', "$state/stdio")) { local $/; %io = map { $_ => 1 } split ' ', (<$iof> // ''); }
+my ($tty_m, $tty_path, $in_r, $in_w, $out_r, $out_w, $err_r, $err_w);
+if ($io{tty}) {
+  ($tty_m, $tty_path) = open_pty();
+  set_winsize($tty_m, 80, 24);
+} else {
+  pipe($out_r, $out_w) or die "pipe: $!";
+  pipe($err_r, $err_w) or die "pipe: $!";
+  pipe($in_r, $in_w) or die "pipe: $!" if $io{stdin};
+}
 my $pid = fork();
 die "fork: $!" unless defined $pid;
 if ($pid == 0) {
-  close $out_r; close $err_r;
-  POSIX::setpgid(0, 0);
-  open(STDIN, '<', '/dev/null');
-  open(STDOUT, '>&', $out_w);
-  open(STDERR, '>&', $err_w);
-  close $out_w; close $err_w;
+  $SIG{PIPE} = 'DEFAULT';  # an ignored signal would stay ignored in the container
+  if ($tty_m) {
+    enter_pty($tty_path);
+  } else {
+    close $out_r; close $err_r;
+    POSIX::setpgid(0, 0);
+    if ($in_r) { POSIX::dup2(fileno($in_r), 0); } else { open(STDIN, '<', '/dev/null'); }
+    open(STDOUT, '>&', $out_w);
+    open(STDERR, '>&', $err_w);
+    close $out_w; close $err_w;
+  }
   { no warnings 'exec'; exec { $ARGV[0] } @ARGV; }
   print STDERR "exec $ARGV[0]: $!\n";
   POSIX::_exit(127);
 }
-close $out_w; close $err_w;
-POSIX::setpgid($pid, $pid);
+if (!$tty_m) {
+  close $out_w; close $err_w;
+  close $in_r if $in_r;
+  POSIX::setpgid($pid, $pid);
+}
 write_atomic("$state/pid", "$pid\n");
 
 open(my $log, '>>', $log_path) or die "open $log_path: $!";
 $log->autoflush(1);
-my %stream = (fileno($out_r) => 'stdout', fileno($err_r) => 'stderr');
-my %buf = (fileno($out_r) => '', fileno($err_r) => '');
+my @outs = $tty_m ? ($tty_m) : ($out_r, $err_r);
+my %stream = $tty_m ? (fileno($tty_m) => 'stdout') : (fileno($out_r) => 'stdout', fileno($err_r) => 'stderr');
+my %buf = map { fileno($_) => '' } @outs;
 
 sub emit {
   my ($fd, $tag, $line) = @_;
@@ -92,24 +120,92 @@ sub drain {
   }
 }
 
+# Attach: clients (the runtime) connect to the abstract socket "kubesim-attach-<container id>"
+# and exchange frames <type u8><length u32 BE><payload>: to clients 1 stdout, 2 stderr; from
+# clients 0 stdin data, 1 stdin closed, 2 resize (cols, rows u16 BE), 3 "this client attaches stdin".
+my $sel = IO::Select->new(@outs);
+my %clients;
+my $stdin_closed = 0;
+my $srv;
+{
+  (my $id = $state) =~ s{/+$}{};
+  $id =~ s{.*/}{};
+  # Padded with NULs to the whole sun_path, as Node.js (libuv) addresses abstract sockets.
+  my $name = "\0kubesim-attach-$id";
+  $name .= "\0" x (108 - length $name);
+  if (socket($srv, Socket::PF_UNIX(), Socket::SOCK_STREAM(), 0) && bind($srv, Socket::pack_sockaddr_un($name)) && listen($srv, 16)) { $sel->add($srv); }
+  else { undef $srv; }
+}
+
+sub write_all {
+  my ($fh, $data) = @_;
+  my $off = 0;
+  while ($off < length $data) { my $w = syswrite($fh, $data, length($data) - $off, $off); return 0 unless defined $w; $off += $w; }
+  return 1;
+}
+# stdinOnce: the container's stdin ends when the first client that attached it leaves (a
+# terminal gets ^D, the end-of-file character); otherwise stdin stays open across sessions.
+sub close_stdin {
+  return if $stdin_closed || !$io{once};
+  $stdin_closed = 1;
+  if ($tty_m) { syswrite($tty_m, "\x04"); } elsif ($in_w) { close $in_w; undef $in_w; }
+}
+sub drop_client {
+  my ($fd) = @_;
+  my $c = delete $clients{$fd} or return;
+  $sel->remove($c->{fh});
+  close $c->{fh};
+  close_stdin() if $c->{stdin};
+}
+sub client_input {
+  my ($fd) = @_;
+  my $c = $clients{$fd};
+  my $n = sysread($c->{fh}, my $chunk, 65536);
+  if (!$n) { drop_client($fd); return; }
+  $c->{buf} .= $chunk;
+  while (length($c->{buf}) >= 5) {
+    my ($type, $len) = unpack('CN', $c->{buf});
+    last if length($c->{buf}) < 5 + $len;
+    my $payload = substr($c->{buf}, 5, $len);
+    $c->{buf} = substr($c->{buf}, 5 + $len);
+    if ($type == 0) { my $to = $tty_m // $in_w; write_all($to, $payload) if $io{stdin} && !$stdin_closed && $to; }
+    elsif ($type == 1) { close_stdin() if $c->{stdin}; }
+    elsif ($type == 2 && $tty_m && $len == 4) { set_winsize($tty_m, unpack('nn', $payload)); }
+    elsif ($type == 3) { $c->{stdin} = 1; }
+  }
+}
+sub broadcast {
+  my ($type, $data) = @_;
+  my $frame = pack('CN', $type, length $data) . $data;
+  for my $fd (keys %clients) { drop_client($fd) unless write_all($clients{$fd}{fh}, $frame); }
+}
+
 my $status;
+my $open = scalar @outs;
 $SIG{CHLD} = sub { };  # interrupts select so an exit is noticed even if a grandchild holds the pipes
-my $sel = IO::Select->new($out_r, $err_r);
-while ($sel->count) {
+while ($open) {
   my @ready = $sel->can_read(defined $status ? 0.1 : 1);
   if (!defined $status && waitpid($pid, POSIX::WNOHANG()) == $pid) { $status = $?; }
-  last if defined $status && !@ready;
+  last if defined $status && !grep { exists $stream{fileno($_)} } @ready;
   for my $fh (@ready) {
     my $fd = fileno($fh);
+    if ($srv && $fh == $srv) {
+      if (accept(my $c, $srv)) { $clients{fileno($c)} = { fh => $c, buf => '', stdin => 0 }; $sel->add($c); }
+      next;
+    }
+    if ($clients{$fd}) { client_input($fd); next; }
     my $n = sysread($fh, my $chunk, 65536);
     if (!$n) {
+      # EOF, or EIO on a terminal once nothing holds its other side.
       $sel->remove($fh);
+      $open--;
       emit($fd, 'F', $buf{$fd}) if length $buf{$fd};
       $buf{$fd} = '';
       next;
     }
     $buf{$fd} .= $chunk;
     drain($fd);
+    broadcast($stream{$fd} eq 'stdout' ? 1 : 2, $chunk);
   }
 }
 for my $fd (keys %buf) { emit($fd, 'F', $buf{$fd}) if length $buf{$fd}; }
@@ -117,51 +213,4 @@ if (!defined $status) { waitpid($pid, 0); $status = $?; }
 my $code = ($status & 127) ? 128 + ($status & 127) : ($status >> 8);
 my $signal = $status & 127;
 write_atomic("$state/exit", "{\"code\":$code,\"signal\":$signal,\"finishedAt\":" . now_ns() . "}\n");
-`;
-
-/**
- * The same shim in JavaScript, for nodes without Perl (e.g. slim container images): same
- * arguments, same files, same log format; it costs a Node.js process per container.
- */
-export const SHIM_JS_SOURCE = String.raw`import { spawn } from 'node:child_process';
-import { openSync, writeSync, writeFileSync, renameSync } from 'node:fs';
-import { constants } from 'node:os';
-const [logPath, state, ...cmd] = process.argv.slice(2);
-const writeAtomic = (p, t) => { writeFileSync(p + '.tmp', t); renameSync(p + '.tmp', p); };
-const nowNs = () => BigInt(Date.now()) * 1000000n;
-const stamp = () => new Date().toISOString().replace(/(\.\d{3})Z$/, '$1000000Z');
-const log = openSync(logPath, 'a');
-// detached: the container gets its own session and process group (pgid = pid), as with the Perl shim.
-const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-child.on('error', (e) => { writeSync(log, stamp() + ' stderr F exec ' + cmd[0] + ': ' + e.message + '\n'); writeAtomic(state + '/exit', JSON.stringify({ code: 127, signal: 0, finishedAt: Number(nowNs()) }) + '\n'); process.exit(0); });
-if (child.pid) writeAtomic(state + '/pid', child.pid + '\n');
-const pump = (stream, name) => {
-  let buf = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) { writeSync(log, stamp() + ' ' + name + ' F ' + buf.slice(0, i) + '\n'); buf = buf.slice(i + 1); }
-    while (buf.length > 16384) { writeSync(log, stamp() + ' ' + name + ' P ' + buf.slice(0, 16384) + '\n'); buf = buf.slice(16384); }
-  });
-  return () => { if (buf) writeSync(log, stamp() + ' ' + name + ' F ' + buf + '\n'); buf = ''; };
-};
-const flushOut = pump(child.stdout, 'stdout');
-const flushErr = pump(child.stderr, 'stderr');
-let open = 2;
-let exited;
-const finish = () => {
-  flushOut(); flushErr();
-  writeAtomic(state + '/exit', JSON.stringify({ code: exited.sig ? 128 + exited.signum : exited.code, signal: exited.signum, finishedAt: Number(nowNs()) }) + '\n');
-  process.exit(0);
-};
-const closed = () => { if (--open === 0 && exited) finish(); };
-child.stdout.once('close', closed);
-child.stderr.once('close', closed);
-child.on('exit', (code, sig) => {
-  exited = { code, sig, signum: sig ? constants.signals[sig] : 0 };
-  if (open === 0) finish();
-  // A grandchild holding the pipes must not delay the exit record for long.
-  else setTimeout(finish, 200);
-});
 `;
