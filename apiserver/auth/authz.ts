@@ -26,6 +26,13 @@ export interface Decision { decision: 'allow' | 'deny' | 'no-opinion'; reason?: 
 /** One authorizer, registered by mode name. */
 export interface Authorizer { name: string; authorize(a: AuthzAttributes): Decision | Promise<Decision> }
 
+/** The 403 of a denied request, carrying the decision (SelfSubjectAccessReview reports its reason). */
+export class AuthorizationDenied extends ApiError {
+  constructor(message: string, readonly decision: Decision, details?: ConstructorParameters<typeof ApiError>[2]) {
+    super('Forbidden', message, details);
+  }
+}
+
 /** Allows everything. */
 export const alwaysAllow: Authorizer = { name: 'AlwaysAllow', authorize: () => ({ decision: 'allow' }) };
 /** Denies everything. */

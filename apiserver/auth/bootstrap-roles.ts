@@ -38,10 +38,11 @@ const ADMIN_RULES: PolicyRule[] = [
   rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
 ];
 const NODE_RULES: PolicyRule[] = [
-  // Secrets, configmaps and volumes are left to the Node mode (single gets only), as in Kubernetes.
+  // Secrets, configmaps, volumes and token requests are left to the Node mode, which allows them
+  // only for what the node's pods reference (as Kubernetes' node authorizer).
   rule(READ, [''], ['nodes', 'pods', 'services', 'endpoints']),
   rule(['create', 'update', 'patch', 'delete'], [''], ['nodes', 'nodes/status', 'pods', 'pods/status', 'events']),
-  rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
+  rule(['create'], [''], ['pods/eviction']),
   rule([...READ, 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
   rule(READ, ['storage.k8s.io', 'node.k8s.io'], ['*']),
 ];

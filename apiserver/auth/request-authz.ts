@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { ApiError } from '../../lib/errors.js';
 import { abacDecide, parseAbacPolicies } from './abac.js';
 import { nodeDecide } from './node-authz.js';
+import { NodeGraph } from './node-graph.js';
 import type { Registry, UserInfo } from '../registry/types.js';
 import type { RequestInfo } from '../rest/request-info.js';
 import type { GrpcAuthorizer } from '../grpc/handlers.js';
-import { forbiddenMessage, type AuthzAttributes, type Decision } from './authz.js';
+import { AuthorizationDenied, forbiddenMessage, type AuthzAttributes, type Decision } from './authz.js';
 import { rbacDecide, type RbacSource } from './rbac.js';
 import { RbacCache } from './rbac-cache.js';
 import { ensureBootstrapPolicy } from './bootstrap-roles.js';
@@ -59,11 +60,15 @@ export function restAttributes(user: UserInfo, info: RequestInfo): AuthzAttribut
 export function unionAuthorizer(authorizers: SyncAuthorizer[]): SyncAuthorizer {
   return (a) => {
     if (a.user.groups.includes('system:masters')) return { decision: 'allow', reason: 'system:masters' };
+    // As kube-apiserver's union: the reasons of authorizers without an opinion are kept, so a
+    // plain RBAC denial has none and a kubelet's denial says what the Node authorizer missed.
+    const reasons: string[] = [];
     for (const authz of authorizers) {
       const d = authz(a);
       if (d.decision !== 'no-opinion') return d;
+      if (d.reason) reasons.push(d.reason);
     }
-    return { decision: 'deny' };
+    return reasons.length ? { decision: 'no-opinion', reason: reasons.join('\n') } : { decision: 'no-opinion' };
   };
 }
 
@@ -71,8 +76,8 @@ export function unionAuthorizer(authorizers: SyncAuthorizer[]): SyncAuthorizer {
 export function enforce(decide: SyncAuthorizer, a: AuthzAttributes): void {
   const d = decide(a);
   if (d.decision === 'allow') return;
-  // RBAC denials carry no reason in Kubernetes' message; AlwaysDeny says why.
-  throw new ApiError('Forbidden', forbiddenMessage(a, d.reason), { name: a.name, group: a.group || undefined, kind: a.resource });
+  // RBAC denials carry no reason in Kubernetes' message; AlwaysDeny and Node say why.
+  throw new AuthorizationDenied(forbiddenMessage(a, d.reason), d, { name: a.name, group: a.group || undefined, kind: a.resource });
 }
 
 /** Builds the authorizer of `--authorization-mode` (may start the RBAC cache). */
@@ -84,8 +89,13 @@ export async function buildAuthorizer(modes: string, registry: Registry, abacPol
   const authorizers: SyncAuthorizer[] = [];
   for (const mode of list) {
     if (mode === 'AlwaysAllow') authorizers.push(() => ({ decision: 'allow' }));
-    else if (mode === 'AlwaysDeny') authorizers.push(() => ({ decision: 'deny', reason: 'Everything is forbidden.' }));
-    else if (mode === 'Node') authorizers.push(nodeDecide);
+    else if (mode === 'AlwaysDeny') authorizers.push(() => ({ decision: 'no-opinion', reason: 'Everything is forbidden.' }));
+    else if (mode === 'Node') {
+      // The Node authorizer follows which pods each node runs and what they reference.
+      const graph = new NodeGraph(registry);
+      await graph.start(stop.signal);
+      authorizers.push((a) => nodeDecide(a, graph));
+    }
     else if (mode === 'ABAC') {
       if (!abacPolicyFile) throw new Error('--authorization-mode ABAC needs --authorization-policy-file');
       const policies = parseAbacPolicies(readFileSync(abacPolicyFile, 'utf8'));

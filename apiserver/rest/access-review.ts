@@ -3,6 +3,7 @@
  * create-only resource answered by asking the configured authorizer, never stored.
  */
 import { ApiError, isApiError } from '../../lib/errors.js';
+import { AuthorizationDenied } from '../auth/authz.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { ResourceDef, UserInfo } from '../registry/types.js';
 import type { RequestInfo } from './request-info.js';
@@ -32,14 +33,19 @@ export function reviewAccess(body: KObject, user: UserInfo, authorize?: (user: U
     : { kind: 'unknown' };
   let allowed = true;
   let reason: string | undefined;
+  let denied = true;
   try {
     authorize?.(user, info);
   } catch (err) {
     if (!isApiError(err, 'Forbidden')) throw err;
     allowed = false;
-    reason = err.message;
+    // As Kubernetes: the authorizers' reason (none for a plain RBAC denial, so `kubectl auth can-i`
+    // prints just "no"), and `denied` only for an explicit deny, not for "nobody allowed it".
+    if (err instanceof AuthorizationDenied) ({ reason, denied } = { reason: err.decision.reason, denied: err.decision.decision === 'deny' });
+    else reason = err.message;
   }
   const status: Record<string, unknown> = { allowed };
-  if (!allowed) { status.denied = true; status.reason = reason; }
+  if (!allowed && denied) status.denied = true;
+  if (!allowed && reason) status.reason = reason;
   return { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: {}, spec, status };
 }
