@@ -1,31 +1,112 @@
 #!/usr/bin/env node
-// Runs every compiled benchmark (dist/bench/<name>/main.js) in turn and writes one report,
-// bench/REPORT.md: each benchmark's own markdown output (figures next to the reference measured in
-// the same run), headed by the machine it ran on. `npm run bench -- overlay dns` runs a subset.
-import { readdirSync, existsSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+// Runs every compiled benchmark (dist/bench/<name>/main.js) in turn, each under a time limit, and
+// writes one report, bench/REPORT.md: the machine it ran on (cores, memory, kernel, load average
+// before and after), a summary table (bench, measure, ours, reference, ratio, goal, met?) read out
+// of each bench's own printout (scripts/bench-rows.mjs), then every bench's full output.
+//   npm run bench                      every bench, full size
+//   npm run bench -- --quick           smaller runs (a few minutes in all; say so in the report)
+//   npm run bench -- overlay dns       a subset
+//   npm run bench -- --report-only     rebuild the report from the last run's saved outputs
+// Each bench's output is saved in bench/out/last/<name>.json (not committed).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
 import { cpus, totalmem, loadavg, release } from 'node:os';
+import { BENCHES } from './bench-rows.mjs';
 
-const only = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const reportOnly = argv.includes('--report-only');
+const SAVED = 'bench/out/last';
+const only = argv.filter((a) => !a.startsWith('--'));
+const unknown = only.filter((n) => !BENCHES[n]);
+if (unknown.length) {
+  console.error(`unknown bench(es): ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+
+/** Runs one bench with a time limit; resolves with its stdout, exit status and seconds taken. */
+function runBench(name, spec) {
+  const args = [`dist/bench/${name}/main.js`, ...(quick ? spec.quick ?? spec.args : spec.args)];
+  const env = { ...process.env, ...(quick ? spec.quickEnv ?? spec.env : spec.env) };
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    // Its own process group, so a bench that overruns is stopped with everything it started.
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    let out = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    const stop = (sig) => { try { process.kill(-child.pid, sig); } catch { /* gone */ } };
+    const timer = setTimeout(() => { timedOut = true; stop('SIGTERM'); setTimeout(() => stop('SIGKILL'), 10_000).unref(); }, spec.limit * 60_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ out, status: timedOut ? `stopped after its ${spec.limit} min limit` : code === 0 ? 'ok' : `exit ${code ?? signal}`, secs: (Date.now() - t0) / 1000, args: args.slice(1), env: quick ? spec.quickEnv ?? spec.env : spec.env });
+    });
+  });
+}
+
+const cell = (s) => String(s ?? '').replace(/\|/g, '\\|');
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const started = new Date();
-const parts = [
+const loadBefore = load();
+let commit = '?';
+try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+
+const results = [];
+for (const [name, spec] of Object.entries(BENCHES)) {
+  if (only.length && !only.includes(name)) continue;
+  let r;
+  if (reportOnly) {
+    if (!existsSync(`${SAVED}/${name}.json`)) continue;
+    r = JSON.parse(readFileSync(`${SAVED}/${name}.json`, 'utf8'));
+  } else if (!existsSync(`dist/bench/${name}/main.js`)) {
+    r = { status: 'not built (npm run build)', out: '', secs: 0, args: [] };
+  } else {
+    console.log(`\n## bench/${name}${quick ? ' (quick)' : ''}: load average ${load()}\n`);
+    const before = { quick, commit, loadBefore: load(), at: new Date().toISOString() };
+    r = { ...before, ...(await runBench(name, spec)), load: load() };
+    mkdirSync(SAVED, { recursive: true });
+    writeFileSync(`${SAVED}/${name}.json`, JSON.stringify(r, null, 2));
+  }
+  let rows = [];
+  try { rows = spec.rows(r.out); } catch (err) { rows = [{ measure: `(figures not readable: ${err.message})` }]; }
+  results.push({ name, ...r, rows });
+}
+const quickRun = reportOnly ? results.some((r) => r.quick) : quick;
+const when = reportOnly ? results.map((r) => r.at).filter(Boolean).sort()[0] ?? '?' : started.toISOString();
+const commits = [...new Set(reportOnly ? results.map((r) => r.commit ?? '?') : [commit])].join(', ');
+
+const lines = [
   '# kubesim benchmark report',
   '',
-  `Run ${started.toISOString()} on ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
+  `Generated by \`npm run bench${quickRun ? ' -- --quick' : ''}\` (scripts/run-bench.mjs) at commit ${commits}, ${when}.`,
+  quickRun ? 'Mode: **quick** (smaller sizes and shorter runs than the full benches; the sizes are in each measure and in the command lines below).' : 'Mode: **full** (every bench at its default size).',
   '',
+  '| machine | |',
+  '| --- | --- |',
+  `| cores | ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} |`,
+  `| memory | ${(totalmem() / 2 ** 30).toFixed(1)} GiB |`,
+  `| kernel | Linux ${release()} |`,
+  `| Node.js | ${process.version} |`,
+  reportOnly ? `| load average (1 min) | before and after each bench, below |` : `| load average (1, 5, 15 min) | ${loadBefore} at start, ${load()} at end |`,
+  '',
+  'The machine is shared with other builds and tests: absolute figures stretch with the load; each',
+  'reference is measured in the same run as our figure, so ratios are the fairer reading.',
+  '',
+  '| bench | measure | ours | reference | ratio | goal | met? |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
 ];
-let failed = 0;
-for (const name of readdirSync('dist/bench').sort()) {
-  const main = `dist/bench/${name}/main.js`;
-  if (!existsSync(main) || (only.length && !only.includes(name))) continue;
-  console.log(`\n## bench/${name}\n`);
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [main], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
-  process.stdout.write(r.stdout ?? '');
-  const secs = ((Date.now() - t0) / 1000).toFixed(0);
-  parts.push(`## bench/${name} (${secs} s${r.status === 0 ? '' : `, exit ${r.status}`})`, '', (r.stdout ?? '').trim() || '(no output)', '');
-  if (r.status !== 0) failed++;
+for (const r of results) {
+  const rows = r.rows.length ? r.rows : [{ measure: `(no figures: ${r.status}; see its output below)` }];
+  for (const row of rows) lines.push(`| ${r.name} | ${[row.measure, row.ours, row.reference, row.ratio, row.goal, row.met].map(cell).join(' | ')} |`);
 }
-writeFileSync('bench/REPORT.md', `${parts.join('\n')}\n`);
-console.log(`\nwrote bench/REPORT.md${failed ? ` (${failed} benchmark(s) failed)` : ''}`);
-process.exit(failed ? 1 : 0);
+lines.push('');
+for (const r of results) {
+  const env = Object.entries(r.env ?? {}).map(([k, v]) => `${k}=${v} `).join('');
+  lines.push(`## bench/${r.name}: ${r.status}, ${r.secs.toFixed(0)} s${r.load ? `, load average ${r.loadBefore ?? '?'} before, ${r.load} after` : ''}`, '');
+  if (r.args) lines.push(`\`${env}node dist/bench/${r.name}/main.js ${r.args.join(' ')}\``.replace(/ `$/, '`'), '');
+  lines.push('```', r.out.trim() || '(no output)', '```', '');
+}
+writeFileSync('bench/REPORT.md', lines.join('\n'));
+const failed = results.filter((r) => r.status !== 'ok');
+console.log(`\nwrote bench/REPORT.md${failed.length ? ` (${failed.map((r) => `${r.name}: ${r.status}`).join('; ')})` : ''}`);
+process.exit(failed.length ? 1 : 0);
