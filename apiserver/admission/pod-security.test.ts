@@ -1,19 +1,88 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podSecurityViolations } from './pod-security.js';
+import { podSecurityPlugin, podSecurityViolations } from './pod-security.js';
+import { evaluatePodSecurity, type CheckedPodSpec } from './pod-security-checks.js';
 import { withDefaultTolerations } from './default-toleration-seconds.js';
+import { ApiError } from '../../lib/errors.js';
+import type { AdmissionAttributes } from './types.js';
 
-test('PodSecurity: privileged allows anything, baseline refuses host access, restricted wants hardening', () => {
-  const plain = { containers: [{ name: 'app' }] };
-  const hostile = { hostNetwork: true, volumes: [{ name: 'root', hostPath: { path: '/' } }], containers: [{ name: 'app', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } }, ports: [{ hostPort: 80 }] }] };
-  const hardened = { securityContext: { runAsNonRoot: true }, containers: [{ name: 'app', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }] };
-  assert.deepEqual(podSecurityViolations('privileged', hostile), []);
-  assert.deepEqual(podSecurityViolations('baseline', plain), []);
-  assert.equal(podSecurityViolations('baseline', hostile).length, 5);
-  assert.match(podSecurityViolations('baseline', hostile).join('; '), /privileged \(container "app"/);
-  assert.equal(podSecurityViolations('restricted', plain).length, 3);
-  assert.deepEqual(podSecurityViolations('restricted', hardened), []);
-  assert.deepEqual(podSecurityViolations('baseline', { containers: [{ name: 'a', securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } }] }), []);
+/** A container hardened for restricted, with `extra` securityContext fields. */
+const hard = (name: string, extra: Record<string, unknown> = {}) => ({ name, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, ...extra } });
+const hardened = (c: Record<string, unknown>[], pod: Record<string, unknown> = {}, rest: Record<string, unknown> = {}): CheckedPodSpec =>
+  ({ securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, ...pod }, containers: c, ...rest }) as unknown as CheckedPodSpec;
+
+// [name, level, spec, expected violations text ('' = allowed)]
+const CASES: [string, string, CheckedPodSpec, string][] = [
+  ['plain pod is baseline', 'baseline', { containers: [{ name: 'app' }] }, ''],
+  ['privileged allows anything', 'privileged', { hostNetwork: true, containers: [{ name: 'a', securityContext: { privileged: true } }] }, ''],
+  ['host namespaces', 'baseline', { hostNetwork: true, hostPID: true, hostIPC: true, containers: [{ name: 'a' }] }, 'host namespaces (hostNetwork=true, hostPID=true, hostIPC=true)'],
+  ['privileged containers (init too)', 'baseline', { initContainers: [{ name: 'i', securityContext: { privileged: true } }], containers: [{ name: 'a', securityContext: { privileged: true } }] },
+    'privileged (containers "i", "a" must not set securityContext.privileged=true)'],
+  ['hostPath', 'baseline', { volumes: [{ name: 'root', hostPath: { path: '/' } }], containers: [{ name: 'a' }] }, 'hostPath volumes (volume "root")'],
+  ['hostPorts', 'baseline', { containers: [{ name: 'a', ports: [{ hostPort: 8080 }, { hostPort: 80 }] }] }, 'hostPort (container "a" uses hostPorts 80, 8080)'],
+  ['capabilities beyond the default set', 'baseline', { containers: [{ name: 'a', securityContext: { capabilities: { add: ['SYS_ADMIN', 'CHOWN', 'NET_ADMIN'] } } }] },
+    'non-default capabilities (container "a" must not include "NET_ADMIN", "SYS_ADMIN" in securityContext.capabilities.add)'],
+  ['default capabilities are fine', 'baseline', { containers: [{ name: 'a', securityContext: { capabilities: { add: ['NET_BIND_SERVICE', 'KILL'] } } }] }, ''],
+  ['AppArmor unconfined', 'baseline', { containers: [{ name: 'a', securityContext: { appArmorProfile: { type: 'Unconfined' } } }] },
+    'forbidden AppArmor profile (container "a" must not set AppArmor profile type to "Unconfined")'],
+  ['SELinux type and user', 'baseline', { securityContext: { seLinuxOptions: { type: 'spc_t', user: 'root' } }, containers: [{ name: 'a' }] },
+    'seLinuxOptions (pod set forbidden securityContext.seLinuxOptions: type "spc_t"; user may not be set)'],
+  ['procMount Unmasked', 'baseline', { containers: [{ name: 'a', securityContext: { procMount: 'Unmasked' } }] }, 'procMount (container "a" must not set securityContext.procMount to "Unmasked")'],
+  ['seccomp Unconfined', 'baseline', { securityContext: { seccompProfile: { type: 'Unconfined' } }, containers: [{ name: 'a' }] },
+    'seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")'],
+  ['sysctls', 'baseline', { securityContext: { sysctls: [{ name: 'net.ipv4.tcp_syncookies' }, { name: 'kernel.msgmax' }] }, containers: [{ name: 'a' }] }, 'forbidden sysctls (kernel.msgmax)'],
+  ['windows hostProcess', 'baseline', { containers: [{ name: 'a', securityContext: { windowsOptions: { hostProcess: true } } }] },
+    'hostProcess (container "a" must not set securityContext.windowsOptions.hostProcess=true)'],
+  ['restricted: a plain pod, in Kubernetes\' order', 'restricted', { containers: [{ name: 'nginx' }] },
+    'allowPrivilegeEscalation != false (container "nginx" must set securityContext.allowPrivilegeEscalation=false), '
+    + 'unrestricted capabilities (container "nginx" must set securityContext.capabilities.drop=["ALL"]), '
+    + 'runAsNonRoot != true (pod or container "nginx" must set securityContext.runAsNonRoot=true), '
+    + 'seccompProfile (pod or container "nginx" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'],
+  ['restricted: hardened pod passes', 'restricted', hardened([hard('a'), hard('b', { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } })]), ''],
+  ['restricted: container seccomp Localhost without a pod profile', 'restricted', hardened([hard('a', { seccompProfile: { type: 'Localhost' } })], { seccompProfile: undefined }), ''],
+  ['restricted: runAsNonRoot=false and runAsUser=0', 'restricted', hardened([hard('a', { runAsNonRoot: false, runAsUser: 0 })]),
+    'runAsNonRoot != true (container "a" must not set securityContext.runAsNonRoot=false), runAsUser=0 (container "a" must not set runAsUser=0)'],
+  ['restricted: added capabilities beyond NET_BIND_SERVICE', 'restricted', hardened([hard('a', { capabilities: { drop: ['ALL'], add: ['CHOWN'] } })]),
+    'unrestricted capabilities (container "a" must not include "CHOWN" in securityContext.capabilities.add)'],
+  ['restricted: volume types (hostPath reported as a restricted type)', 'restricted',
+    hardened([hard('a')], {}, { volumes: [{ name: 'h', hostPath: { path: '/x' } }, { name: 'n', nfs: { server: 's', path: '/' } }, { name: 'ok', projected: { sources: [] } }] }),
+    'restricted volume types (volumes "h", "n" use restricted volume types "hostPath", "nfs")'],
+  ['restricted: windows pods skip the Linux-only checks', 'restricted', { os: { name: 'windows' }, securityContext: { runAsNonRoot: true }, containers: [{ name: 'w' }] }, ''],
+];
+
+test('Pod Security Standards: table of checks with Kubernetes\' wording', () => {
+  for (const [name, level, spec, want] of CASES) assert.equal(podSecurityViolations(level, spec), want, name);
+  assert.equal(podSecurityViolations('restricted', { containers: [{ name: 'a' }] }, { annotations: { 'container.apparmor.security.beta.kubernetes.io/a': 'unconfined' } }).split('), ')[0],
+    'forbidden AppArmor profile (annotation must not set AppArmor profile type to "container.apparmor.security.beta.kubernetes.io/a="unconfined""', 'joinQuote does not escape, as in Kubernetes');
+  assert.equal(evaluatePodSecurity('baseline', {}, { containers: [{ name: 'a', securityContext: { privileged: true } }], hostPID: true }).length, 2);
+});
+
+const attrs = (resource: string, group: string, object: Record<string, unknown>): AdmissionAttributes => ({
+  operation: 'CREATE', ref: { group, version: 'v1', resource }, def: {} as never, namespace: 'ns', name: 'x', object: object as never,
+  ctx: { user: { username: 'admin', groups: [] } },
+});
+
+test('PodSecurity modes: enforce refuses pods, warn and enforce warn about workload templates, bad enforce values fail closed', async () => {
+  const plain = { metadata: { name: 'x' }, spec: { containers: [{ name: 'app' }] } };
+  const enforceBaseline = podSecurityPlugin(async () => ({ 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' }));
+  const ok = attrs('pods', '', plain);
+  await enforceBaseline.admit(ok);
+  assert.deepEqual(ok.ctx.warnings?.map((w) => w.split(':')[0]), ['would violate PodSecurity "restricted']);
+  const priv = attrs('pods', '', { spec: { containers: [{ name: 'app', securityContext: { privileged: true } }] } });
+  await assert.rejects(async () => enforceBaseline.admit(priv), (e: unknown) => e instanceof ApiError && e.code === 'Forbidden'
+    && e.message === 'pods "x" is forbidden: violates PodSecurity "baseline:latest": privileged (container "app" must not set securityContext.privileged=true)');
+  const enforceOnly = podSecurityPlugin(async () => ({ 'pod-security.kubernetes.io/enforce': 'restricted' }));
+  const deploy = attrs('deployments', 'apps', { spec: { template: plain } });
+  await enforceOnly.admit(deploy);
+  assert.match(deploy.ctx.warnings?.[0] ?? '', /^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
+  const cron = attrs('cronjobs', 'batch', { spec: { jobTemplate: { spec: { template: plain } } } });
+  await enforceOnly.admit(cron);
+  assert.equal(cron.ctx.warnings?.length, 1);
+  const typo = podSecurityPlugin(async () => ({ 'pod-security.kubernetes.io/enforce': 'restrictd' }));
+  await assert.rejects(async () => typo.admit(attrs('pods', '', plain)), /violates PodSecurity "restricted:latest"/);
+  const none = attrs('pods', '', plain);
+  await podSecurityPlugin(async () => ({})).admit(none);
+  assert.equal(none.ctx.warnings, undefined);
 });
 
 test('DefaultTolerationSeconds adds 300 s NoExecute tolerations unless the pod has its own', () => {

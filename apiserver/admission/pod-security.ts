@@ -1,42 +1,45 @@
 /**
- * PodSecurity admission (the Pod Security Standards): a namespace labelled
- * `pod-security.kubernetes.io/enforce=baseline|restricted` refuses pods that break the level.
- * A trimmed rule set: baseline forbids privileged containers, host namespaces, hostPath volumes,
- * host ports and added capabilities beyond the default set; restricted also requires
- * runAsNonRoot, allowPrivilegeEscalation=false and capabilities.drop [ALL].
+ * PodSecurity admission (Pod Security Admission): namespace labels
+ * `pod-security.kubernetes.io/<mode>=privileged|baseline|restricted` with mode
+ *  - enforce: a new pod breaking the level is refused, `violates PodSecurity "<level>:latest": ...`;
+ *  - warn: the create still succeeds, with a `would violate PodSecurity ...` Warning kubectl prints
+ *    (also for workloads' pod templates; an enforce level also warns on them, as Kubernetes);
+ *  - audit: violations are logged by the apiserver (kubesim has no audit log).
+ * `<mode>-version` labels are accepted and read as latest. The checks are in pod-security-checks.ts.
  */
 import { ApiError } from '../../lib/errors.js';
-import type { AdmissionPlugin } from './types.js';
+import type { KObject } from '../../lib/api/object.js';
+import { logLine } from '../rest/log.js';
+import { evaluatePodSecurity, formatViolations, type CheckedPodMeta, type CheckedPodSpec } from './pod-security-checks.js';
+import type { AdmissionAttributes, AdmissionPlugin } from './types.js';
 
-const LABEL = 'pod-security.kubernetes.io/enforce';
-const BASELINE_CAPS = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+const PREFIX = 'pod-security.kubernetes.io/';
+const LEVELS = ['privileged', 'baseline', 'restricted'];
 
-interface SecurityContext { privileged?: boolean; runAsNonRoot?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { add?: string[]; drop?: string[] } }
-interface Container { name: string; securityContext?: SecurityContext; ports?: { hostPort?: number }[] }
-interface PodSpec { hostNetwork?: boolean; hostPID?: boolean; hostIPC?: boolean; volumes?: { name: string; hostPath?: unknown }[]; containers?: Container[]; initContainers?: Container[]; securityContext?: { runAsNonRoot?: boolean } }
+/** Where a kind keeps its pod template (Kubernetes' PodSpecExtractor). */
+const TEMPLATES: Record<string, (o: KObject) => { metadata?: CheckedPodMeta; spec?: CheckedPodSpec } | undefined> = {
+  pods: (o) => o as never,
+  podtemplates: (o) => (o as { template?: never }).template,
+  replicationcontrollers: (o) => (o.spec as { template?: never } | undefined)?.template,
+  replicasets: (o) => (o.spec as { template?: never } | undefined)?.template,
+  deployments: (o) => (o.spec as { template?: never } | undefined)?.template,
+  statefulsets: (o) => (o.spec as { template?: never } | undefined)?.template,
+  daemonsets: (o) => (o.spec as { template?: never } | undefined)?.template,
+  jobs: (o) => (o.spec as { template?: never } | undefined)?.template,
+  cronjobs: (o) => (o.spec as { jobTemplate?: { spec?: { template?: never } } } | undefined)?.jobTemplate?.spec?.template,
+};
 
-/** The violations of `level` in a pod spec (empty when allowed). */
-export function podSecurityViolations(level: string, spec: PodSpec): string[] {
-  if (level !== 'baseline' && level !== 'restricted') return [];
-  const out: string[] = [];
-  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
-  if (spec.hostNetwork || spec.hostPID || spec.hostIPC) out.push('host namespaces (hostNetwork/hostPID/hostIPC=true)');
-  const priv = containers.filter((c) => c.securityContext?.privileged).map((c) => `"${c.name}"`);
-  if (priv.length) out.push(`privileged (container ${priv.join(', ')} must not set securityContext.privileged=true)`);
-  const hostPath = (spec.volumes ?? []).filter((v) => v.hostPath).map((v) => `"${v.name}"`);
-  if (hostPath.length) out.push(`hostPath volumes (volume ${hostPath.join(', ')})`);
-  if (containers.some((c) => c.ports?.some((p) => p.hostPort))) out.push('hostPort (containers must not set hostPort)');
-  const caps = containers.flatMap((c) => (c.securityContext?.capabilities?.add ?? []).filter((cap) => !BASELINE_CAPS.has(cap)));
-  if (caps.length) out.push(`non-default capabilities (${[...new Set(caps)].join(', ')})`);
-  if (level === 'restricted') {
-    const noEsc = containers.filter((c) => c.securityContext?.allowPrivilegeEscalation !== false).map((c) => `"${c.name}"`);
-    if (noEsc.length) out.push(`allowPrivilegeEscalation != false (container ${noEsc.join(', ')} must set securityContext.allowPrivilegeEscalation=false)`);
-    const root = containers.filter((c) => !(c.securityContext?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot)).map((c) => `"${c.name}"`);
-    if (root.length) out.push(`runAsNonRoot != true (pod or container ${root.join(', ')} must set securityContext.runAsNonRoot=true)`);
-    const drop = containers.filter((c) => !(c.securityContext?.capabilities?.drop ?? []).includes('ALL')).map((c) => `"${c.name}"`);
-    if (drop.length) out.push(`unrestricted capabilities (container ${drop.join(', ')} must set securityContext.capabilities.drop=["ALL"])`);
-  }
-  return out;
+/** The level a label asks for; an invalid enforce value fails closed (restricted), others are ignored. */
+function levelOf(labels: Record<string, string>, mode: 'enforce' | 'warn' | 'audit'): string | undefined {
+  const v = labels[`${PREFIX}${mode}`];
+  if (v === undefined) return undefined;
+  if (LEVELS.includes(v)) return v;
+  return mode === 'enforce' ? 'restricted' : undefined;
+}
+
+/** The violations text of `level` for a pod template, or '' when it complies. */
+export function podSecurityViolations(level: string, spec: CheckedPodSpec, meta: CheckedPodMeta = {}): string {
+  return formatViolations(evaluatePodSecurity(level, meta, spec));
 }
 
 /** The plugin; `namespaceLabels` reads a namespace's labels (late-bound to the registry). */
@@ -44,13 +47,27 @@ export function podSecurityPlugin(namespaceLabels: (ns: string) => Promise<Recor
   return {
     name: 'PodSecurity',
     type: 'validating',
-    async admit(a) {
-      if (a.operation !== 'CREATE' || a.ref.group !== '' || a.ref.resource !== 'pods' || a.subresource || !a.object || !a.namespace) return;
-      const level = (await namespaceLabels(a.namespace))[LABEL];
-      if (!level) return;
-      const violations = podSecurityViolations(level, (a.object.spec ?? {}) as PodSpec);
-      if (!violations.length) return;
-      throw new ApiError('Forbidden', `pods "${a.name}" is forbidden: violates PodSecurity "${level}:latest": ${violations.join(', ')}`, { name: a.name, kind: 'pods' });
+    async admit(a: AdmissionAttributes) {
+      const template = TEMPLATES[a.ref.resource];
+      if (a.operation !== 'CREATE' || !template || a.subresource || !a.object || !a.namespace) return;
+      if (a.ref.group !== '' && !['apps', 'batch'].includes(a.ref.group)) return;
+      const pod = template(a.object);
+      if (!pod?.spec) return;
+      const labels = await namespaceLabels(a.namespace);
+      const isPod = a.ref.resource === 'pods';
+      const check = (level: string | undefined) => (level ? podSecurityViolations(level, pod.spec!, pod.metadata ?? {}) : '');
+      const enforce = levelOf(labels, 'enforce');
+      if (isPod && enforce) {
+        const v = check(enforce);
+        if (v) throw new ApiError('Forbidden', `pods "${a.name}" is forbidden: violates PodSecurity "${enforce}:latest": ${v}`, { name: a.name, kind: 'pods' });
+      }
+      // Without a warn label the enforce level warns (for workloads, where enforce does not apply).
+      const warn = levelOf(labels, 'warn') ?? (isPod ? undefined : enforce);
+      const w = check(warn);
+      if (w) (a.ctx.warnings ??= []).push(`would violate PodSecurity "${warn}:latest": ${w}`);
+      const audit = levelOf(labels, 'audit');
+      const au = check(audit);
+      if (au) logLine('info', 'PodSecurity audit', { resource: a.ref.resource, object: `${a.namespace}/${a.name}`, level: `${audit}:latest`, violations: au });
     },
   };
 }

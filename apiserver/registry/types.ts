@@ -17,6 +17,8 @@ export interface RequestContext {
   /** `fieldManager` query parameter (server-side apply, managedFields). */
   fieldManager?: string;
   signal?: AbortSignal;
+  /** Warnings for the client (admission fills it; REST sends them as `Warning` headers kubectl prints). */
+  warnings?: string[];
 }
 
 /** Names a resource as the API does: group ('' = core), version, plural resource. */

@@ -109,6 +109,13 @@ export async function serveResource(call: ResourceCall): Promise<number> {
   }
 }
 
+/** Appends `Warning: 299 - "<text>"` headers (after any field-validation warnings already set). */
+function addWarnings(res: ServerResponse, warnings: string[]): void {
+  const prev = res.getHeader('Warning');
+  const before = prev === undefined ? [] : Array.isArray(prev) ? prev : [String(prev)];
+  res.setHeader('Warning', [...before, ...warnings.map((w) => `299 - ${JSON.stringify(w)}`)]);
+}
+
 function reply(res: ServerResponse, code: number, body: unknown): number {
   sendJson(res, code, body);
   return code;
@@ -163,6 +170,7 @@ async function create(call: ResourceCall, def: ResourceDef, ref: ResourceRef, na
   const obj = checkBody(decodeObject(raw, contentType), def, info.subresource, namespace, info.subresource ? info.name : undefined);
   if (!info.subresource) validateFields(call.res, directive, def, def.kind, { obj, raw, contentType });
   const created = await registry.create(ctx, ref, namespace, obj, info.subresource, info.name);
+  if (ctx.warnings?.length) addWarnings(call.res, ctx.warnings);
   return reply(call.res, 201, created);
 }
 
