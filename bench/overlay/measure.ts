@@ -83,11 +83,23 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
-/** Out-of-order segments queued by TCP in a namespace so far (TcpExt TCPOFOQueue). */
-export async function ofoQueued(ns: string): Promise<number> {
-  const text = await execIn(ns, 'cat', ['/proc/net/netstat']);
-  const lines = text.split('\n').filter((l) => l.startsWith('TcpExt:'));
-  if (lines.length < 2) return 0;
-  const names = lines[0].split(/\s+/), values = lines[1].split(/\s+/);
-  return Number(values[names.indexOf('TCPOFOQueue')] ?? 0);
+/** Counters of a namespace's /proc/net/netstat and /proc/net/snmp, as "TcpExt.TCPOFOQueue", "Udp.RcvbufErrors", ... */
+export async function netCounters(ns: string): Promise<Record<string, number>> {
+  const text = await execIn(ns, 'cat', ['/proc/net/netstat', '/proc/net/snmp']);
+  const out: Record<string, number> = {};
+  const lines = text.split('\n');
+  // Each group is a header line of names followed by a line of values with the same prefix.
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const [hp, ...names] = lines[i].trim().split(/\s+/), [vp, ...values] = lines[i + 1].trim().split(/\s+/);
+    if (hp !== vp || !hp.endsWith(':') || !/^-?\d/.test(values[0] ?? '')) continue;
+    names.forEach((n, k) => { out[`${hp.slice(0, -1)}.${n}`] = Number(values[k]); });
+    i++;
+  }
+  return out;
+}
+
+/** Packets the kernel dropped on the links of a namespace so far (rx + tx, all links). */
+export async function linkDrops(ns: string): Promise<number> {
+  const links = JSON.parse(await execIn(ns, 'ip', ['-j', '-s', 'link'])) as { stats64?: { rx: { dropped: number }; tx: { dropped: number } } }[];
+  return links.reduce((sum, l) => sum + (l.stats64 ? l.stats64.rx.dropped + l.stats64.tx.dropped : 0), 0);
 }

@@ -55,6 +55,8 @@ const REORDER_HOLD_MS = 3;
 /** Decides, packet by packet, what the chaos rules do. */
 export class Chaos {
   private cfg: ChaosConfig = { peers: {} };
+  /** Any rule at all: the per-packet check is one boolean when chaos is off (the usual case). */
+  private active = false;
   private rand: () => number = seededRandom(1);
 
   constructor(cfg?: ChaosConfig) { if (cfg) this.set(cfg); }
@@ -62,6 +64,7 @@ export class Chaos {
   /** Replaces the rules and restarts the PRNG from the seed. */
   set(cfg: ChaosConfig): void {
     this.cfg = cfg;
+    this.active = Object.keys(cfg.peers).length > 0;
     this.rand = seededRandom(cfg.seed ?? 1);
   }
 
@@ -70,6 +73,7 @@ export class Chaos {
 
   /** The rule toward a peer, or undefined when packets to it pass untouched. */
   ruleFor(peerIp: string): ChaosRule | undefined {
+    if (!this.active) return undefined;
     return this.cfg.peers[peerIp] ?? this.cfg.peers['*'];
   }
 

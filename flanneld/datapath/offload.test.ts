@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TcpCoalescer, VNET_HDR_LEN, completeChecksum, readVnetHdr, segmentTcp4 } from './offload.js';
 import { inetChecksum } from '../packet/ipv4.js';
+import { native } from '../tuntap/index.js';
 
 /** An Ethernet + IPv4 + TCP (12 bytes of options) frame with `payload` bytes; checksums as a NIC would want. */
 function tcpFrame(payload: Buffer, seq: number, flags = 0x18, l3 = 14): Buffer {
@@ -121,4 +122,35 @@ test('TcpCoalescer keeps several flows open: interleaved streams still merge', (
     assert.equal(f.readUInt16BE(34), port);
     assert.equal(f.length, 66 + 3 * 1398);
   }
+});
+
+test('segmentTcp4: odd-sized payloads (an odd last segment) keep valid checksums and every byte', () => {
+  for (const size of [1, 3, 1399, 2797, 4097]) {
+    const payload = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + 3) & 255));
+    const big = tcpFrame(payload, 0xfffffff0, 0x18); // sequence numbers wrap
+    const out = Buffer.alloc(20000);
+    const s = segmentTcp4(big, 0, big.length, 14, 1398, out, 0, 0, out.length)!;
+    const got: Buffer[] = [];
+    for (let k = 0, o = 0; k < s.count; k++, o += s.stride) {
+      const f = out.subarray(o, Math.min(s.total, o + s.stride));
+      assert.ok(tcpValid(f, 14), `size ${size} segment ${k}`);
+      got.push(Buffer.from(f.subarray(66)));
+    }
+    assert.deepEqual(Buffer.concat(got), payload, `size ${size}`);
+  }
+});
+
+test('native copySum copies and sums like csumPartial, also for overlapping ranges', () => {
+  const src = Buffer.from(Array.from({ length: 301 }, (_, i) => (i * 13 + 5) & 255));
+  for (const [a, b] of [[0, 301], [1, 300], [7, 8], [10, 10]]) {
+    const dst = Buffer.alloc(400);
+    const sum = native.copySum(src, a, b, dst, 3);
+    assert.deepEqual(dst.subarray(3, 3 + b - a), src.subarray(a, b));
+    assert.equal(sum, native.csumPartial(src, a, b, 0));
+  }
+  const same = Buffer.from(src);
+  const expect = native.csumPartial(same, 0, 200, 0);
+  assert.equal(native.copySum(same, 0, 200, same, 50), expect);
+  assert.deepEqual(same.subarray(50, 250), src.subarray(0, 200));
+  assert.throws(() => native.copySum(src, 0, 301, Buffer.alloc(10), 0), /outside/);
 });

@@ -11,7 +11,7 @@ import { native } from '../tuntap/index.js';
 /** Size of struct virtio_net_hdr (no mergeable buffers). */
 export const VNET_HDR_LEN = 10;
 const NEEDS_CSUM = 1;
-const GSO_NONE = 0, GSO_TCPV4 = 1;
+const GSO_TCPV4 = 1;
 
 /** The fields of a virtio_net_hdr (little endian on these machines). */
 export interface VnetHdr { flags: number; gsoType: number; hdrLen: number; gsoSize: number; csumStart: number; csumOffset: number }
@@ -24,11 +24,13 @@ export function readVnetHdr(buf: Buffer, off: number): VnetHdr {
   };
 }
 
-/** Is this a TCP-over-IPv4 GSO packet? */
-export function isTcp4Gso(h: VnetHdr): boolean { return (h.gsoType & 0x7f) === GSO_TCPV4 && h.gsoSize > 0; }
+/** GSO segment size of a TCP-over-IPv4 super-packet whose virtio_net_hdr is at buf[off]; 0 = not one (no object made: per-packet path). */
+export function tcp4GsoSize(buf: Buffer, off: number): number {
+  return (buf[off + 1] & 0x7f) === GSO_TCPV4 ? buf.readUInt16LE(off + 4) : 0;
+}
 
-/** Does the kernel leave a checksum for us to fill? */
-export function needsCsum(h: VnetHdr): boolean { return (h.flags & NEEDS_CSUM) !== 0; }
+/** Does the virtio_net_hdr at buf[off] leave a checksum for us to fill? */
+export function vnetNeedsCsum(buf: Buffer, off: number): boolean { return (buf[off] & NEEDS_CSUM) !== 0; }
 
 /** Writes a virtio_net_hdr saying "plain packet, checksums are complete". */
 export function writePlainVnetHdr(buf: Buffer, off: number): void { buf.fill(0, off, off + VNET_HDR_LEN); }
@@ -40,9 +42,12 @@ function sum16(buf: Buffer, start: number, end: number, acc: number): number {
   return acc;
 }
 
+// Read once: a property load on the addon's exports object per segment is measurable.
+const { csumPartial, copySum } = native;
+
 /** Ones' complement sum of a long range, natively (the per-byte work); headers stay in JS. */
 const sumBytes = (buf: Buffer, start: number, end: number, acc: number): number =>
-  (end - start > 64 ? native.csumPartial(buf, start, end, fold(acc)) : sum16(buf, start, end, acc));
+  (end - start > 64 ? csumPartial(buf, start, end, fold(acc)) : sum16(buf, start, end, acc));
 
 function fold(sum: number): number {
   while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
@@ -92,7 +97,9 @@ export function segmentTcp4(buf: Buffer, off: number, len: number, l3: number, m
     const pOff = k * mss, pLen = Math.min(mss, payload - pOff);
     if (k > 0) out.copy(out, o, outOff, outOff + hl); // same tunnel header for every segment
     buf.copy(out, o + hl, off, off + hdrs);
-    buf.copy(out, o + hl + hdrs, off + hdrs + pOff, off + hdrs + pOff + pLen);
+    // The payload is summed while it is copied; the TCP header (a multiple of 4 bytes, so the
+    // payload's 16-bit words stay aligned) is added once its fields are final.
+    const payloadSum = copySum(buf, off + hdrs + pOff, off + hdrs + pOff + pLen, out, o + hl + hdrs);
     const sip = o + hl + l3, stcp = sip + ihl;
     out.writeUInt16BE(ihl + thl + pLen, sip + 2);
     out.writeUInt16BE((id0 + k) & 0xffff, sip + 4);
@@ -103,7 +110,7 @@ export function segmentTcp4(buf: Buffer, off: number, len: number, l3: number, m
     if (k < count - 1) f &= ~0x09; // FIN and PSH only on the last
     out[stcp + 13] = f;
     out.writeUInt16BE(0, stcp + 16);
-    const c = ~fold(sumBytes(out, stcp, stcp + thl + pLen, pseudoSum(out, sip, thl + pLen))) & 0xffff;
+    const c = ~fold(sum16(out, stcp, stcp + thl, pseudoSum(out, sip, thl + pLen)) + payloadSum) & 0xffff;
     out.writeUInt16BE(c, stcp + 16);
     o += hl + hdrs + pLen;
   }
@@ -238,6 +245,3 @@ export class TcpCoalescer {
     this.n = 0;
   }
 }
-
-/** True when the device packet is not a GSO packet and has nothing left to fix: a plain send. */
-export function plainOut(h: VnetHdr): boolean { return h.gsoType === GSO_NONE && !needsCsum(h); }

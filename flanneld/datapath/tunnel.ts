@@ -7,7 +7,7 @@
 import type { PacketIO, PacketIOStats } from '../tuntap/index.js';
 import { Chaos } from './chaos.js';
 import { TunnelStats, type PeerStats } from './stats.js';
-import { TcpCoalescer, VNET_HDR_LEN, completeChecksum, isTcp4Gso, needsCsum, readVnetHdr, segmentTcp4, writePlainVnetHdr } from './offload.js';
+import { TcpCoalescer, VNET_HDR_LEN, completeChecksum, readVnetHdr, segmentTcp4, tcp4GsoSize, vnetNeedsCsum, writePlainVnetHdr } from './offload.js';
 
 /** Largest UDP payload of one (GSO) send: 65535 − IPv4 − UDP headers. */
 const MAX_UDP_PAYLOAD = 65507;
@@ -113,17 +113,17 @@ export class Tunnel {
     for (let i = 0; i < count; i++) {
       const base = i * rxSlot, off = base + VNET_HDR_LEN, len = dev.rxLen[i] - VNET_HDR_LEN;
       if (len <= 0) continue;
-      const h = readVnetHdr(dev.rxBuf, base);
+      const gsoSize = tcp4GsoSize(dev.rxBuf, base);
       const outOff = n * txSlot;
-      if (!isTcp4Gso(h)) {
-        if (needsCsum(h) && !completeChecksum(dev.rxBuf, off, len, h)) { this.stats.noRoute++; continue; }
+      if (gsoSize === 0) {
+        if (vnetNeedsCsum(dev.rxBuf, base) && !completeChecksum(dev.rxBuf, off, len, readVnetHdr(dev.rxBuf, base))) { this.stats.noRoute++; continue; }
         if (len + hl > txSlot) { this.stats.noRoute++; continue; }
       }
       const peer = codec.encap(dev.rxBuf, off, len, udp.txBuf, outOff);
       if (!peer) continue;
       let total = hl + len, stride = 0, segs = 1;
-      if (isTcp4Gso(h)) {
-        const s = segmentTcp4(dev.rxBuf, off, len, codec.l3Offset, h.gsoSize, udp.txBuf, outOff, hl, outOff + txSlot);
+      if (gsoSize > 0) {
+        const s = segmentTcp4(dev.rxBuf, off, len, codec.l3Offset, gsoSize, udp.txBuf, outOff, hl, outOff + txSlot);
         if (!s) { this.stats.noRoute++; continue; }
         total = s.total;
         segs = s.count;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { startEtcd, type TestEtcd } from '../../lib/testing/etcd.js';
-import { Topology, type TopoNode } from './topology.js';
+import { Topology, type TopoNode, type TopologyOptions } from './topology.js';
 import { startFlanneld, type FlanneldProc } from './flanneld-process.js';
 
 /** Everything a backend test needs; close() removes it all. */
@@ -13,7 +13,7 @@ export class OverlayCluster {
   private constructor(readonly etcd: TestEtcd, readonly client: Etcd3, readonly topo: Topology, readonly dir: string) {}
 
   /** Starts etcd with the network config and the topology with n nodes (no flanneld yet). */
-  static async create(n: number, backend: Record<string, unknown>): Promise<OverlayCluster> {
+  static async create(n: number, backend: Record<string, unknown>, topoOpts: TopologyOptions = {}): Promise<OverlayCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'ksimt-flannel-'));
     let etcd: TestEtcd | undefined;
     let topo: Topology | undefined;
@@ -21,7 +21,7 @@ export class OverlayCluster {
       etcd = await startEtcd();
       const client = new Etcd3({ hosts: etcd.endpoint });
       await client.put('/coreos.com/network/config').value(JSON.stringify({ Network: '10.244.0.0/16', SubnetLen: 24, Backend: backend }));
-      topo = await Topology.create(n);
+      topo = await Topology.create(n, topoOpts);
       return new OverlayCluster(etcd, client, topo, dir);
     } catch (err) {
       await topo?.destroy();

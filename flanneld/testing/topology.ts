@@ -3,6 +3,7 @@
  * it (10.200.0.11+), and a pod namespace behind each node's cni0. Nothing touches the root
  * namespace; destroy() deletes every namespace (and so every link) it made.
  */
+import { cpus } from 'node:os';
 import { createBridge, createNetns, createVeth, deleteNetns, execIn, ipIn, uniqueName, attachToBridge, addAddress } from '../../lib/testing/netns.js';
 import { readSubnetEnv } from '../subnet/subnet-env.js';
 import { probe, startProbeServer, PROBE_PORT } from './probe.js';
@@ -18,6 +19,25 @@ export interface TopoNode {
   podIp?: string;
 }
 
+/** How the topology's links behave. */
+export interface TopologyOptions {
+  /**
+   * Receive packet steering on both ends of each pod's veth: a flow is always processed on the
+   * same CPU, as RSS does on a real NIC. Without it a veth queues each packet on the backlog of
+   * whichever CPU the sending process runs on, so a pod that migrates between CPUs while a
+   * backlog waits for ksoftirqd (a loaded machine) reorders its own flow before any overlay
+   * sees it. (The underlay veths are left alone: steering them costs the tunnels throughput.)
+   */
+  podRps?: boolean;
+}
+
+/** Turns on receive packet steering over all CPUs for a link's receive queue. */
+async function steerFlows(ns: string, dev: string): Promise<void> {
+  const mask = ((1 << Math.min(cpus().length, 31)) - 1).toString(16);
+  // sysfs shows the links of the namespace it was mounted in: ip netns exec mounts the right one.
+  await execIn(ns, 'sh', ['-c', `echo ${mask} > /sys/class/net/${dev}/queues/rx-0/rps_cpus`]);
+}
+
 /** Namespaces for an overlay test; always call destroy() in a finally. */
 export class Topology {
   readonly id = uniqueName('ksimt-');
@@ -25,9 +45,11 @@ export class Topology {
   readonly nodes: TopoNode[] = [];
   private readonly made: string[] = [];
 
+  private constructor(private readonly opts: TopologyOptions) {}
+
   /** Creates the hub and n nodes. */
-  static async create(n: number): Promise<Topology> {
-    const t = new Topology();
+  static async create(n: number, opts: TopologyOptions = {}): Promise<Topology> {
+    const t = new Topology(opts);
     try {
       await createNetns(t.hub);
       t.made.push(t.hub);
@@ -68,6 +90,7 @@ export class Topology {
     this.made.push(podNs);
     await createBridge(node.ns, 'cni0', `${m[1]}.1/${m[2]}`);
     await createVeth('eth0', podNs, 'vethp', node.ns);
+    if (this.opts.podRps) await Promise.all([steerFlows(podNs, 'eth0'), steerFlows(node.ns, 'vethp')]);
     await attachToBridge(node.ns, 'vethp', 'cni0');
     await ipIn(podNs, 'link', 'set', 'eth0', 'mtu', env.FLANNEL_MTU);
     await addAddress(podNs, 'eth0', `${m[1]}.2/${m[2]}`);

@@ -56,6 +56,8 @@ interface Native {
   ifInfo(name: string, netns: string): { up: boolean; mtu?: number; index?: number; mac?: string; ipv4?: string; prefix?: number };
   closeFd(fd: number): void;
   csumPartial(buf: Buffer, start: number, end: number, initial?: number): number;
+  /** Copies src[srcStart, srcEnd) to dst[dstStart] and returns the folded ones' complement sum of the bytes. */
+  copySum(src: Buffer, srcStart: number, srcEnd: number, dst: Buffer, dstStart: number): number;
   PacketIO: new (fd: number, kind: 'tun' | 'udp', opts: PacketIOOptions, onPackets: (count: number) => void) => PacketIO;
 }
 

@@ -4,6 +4,7 @@
 #include "netdev.h"
 
 Napi::Value CsumPartial(const Napi::CallbackInfo& info);
+Napi::Value CopySum(const Napi::CallbackInfo& info);
 #include "packet_io.h"
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -13,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ifInfo", Napi::Function::New(env, IfInfo));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("csumPartial", Napi::Function::New(env, CsumPartial));
+  exports.Set("copySum", Napi::Function::New(env, CopySum));
   exports.Set("PacketIO", PacketIO::Init(env));
   return exports;
 }

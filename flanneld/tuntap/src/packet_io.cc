@@ -12,6 +12,8 @@
 
 namespace {
 constexpr int kMaxRoundsPerWakeup = 8;  // then yield to the event loop (level-triggered poll fires again)
+constexpr size_t kRxCtl = CMSG_SPACE(sizeof(int));       // UDP_GRO segment size
+constexpr size_t kTxCtl = CMSG_SPACE(sizeof(uint16_t));  // UDP_SEGMENT size
 }
 
 Napi::Function PacketIO::Init(Napi::Env env) {
@@ -42,6 +44,7 @@ PacketIO::PacketIO(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketIO>(
     return;
   }
   callback_ = Napi::Persistent(info[3].As<Napi::Function>());
+  receiver_ = Napi::Persistent(env.Global());
 
   Napi::Object self = info.This().As<Napi::Object>();
   auto rxBuf = Napi::Buffer<uint8_t>::New(env, slot_ * batch_);
@@ -63,6 +66,7 @@ PacketIO::PacketIO(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketIO>(
   self.Set("txBuf", txBuf); self.Set("txLen", txLen); self.Set("txAddr", txAddr); self.Set("txPort", txPort);
   self.Set("slotSize", Napi::Number::New(env, slot_));
   self.Set("batch", Napi::Number::New(env, batch_));
+  if (udp_) InitMessages();
 
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env, &loop);
@@ -77,6 +81,35 @@ PacketIO::PacketIO(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketIO>(
 }
 
 PacketIO::~PacketIO() { CloseNow(); }
+
+void PacketIO::InitMessages() {
+  rxMsgs_.assign(batch_, mmsghdr{}); txMsgs_.assign(batch_, mmsghdr{});
+  rxIov_.resize(batch_); txIov_.resize(batch_);
+  rxFrom_.assign(batch_, sockaddr_in{}); txTo_.assign(batch_, sockaddr_in{});
+  rxCtl_.assign(batch_ * kRxCtl, 0); txCtl_.assign(batch_ * kTxCtl, 0);
+  for (size_t i = 0; i < batch_; i++) {
+    rxIov_[i] = {rxBuf_ + i * slot_, slot_};
+    struct msghdr& r = rxMsgs_[i].msg_hdr;
+    r.msg_iov = &rxIov_[i];
+    r.msg_iovlen = 1;
+    r.msg_name = &rxFrom_[i];
+    r.msg_namelen = sizeof(rxFrom_[i]);
+    r.msg_control = rxCtl_.data() + i * kRxCtl;
+    r.msg_controllen = kRxCtl;
+    txIov_[i] = {txBuf_ + i * slot_, 0};
+    txTo_[i].sin_family = AF_INET;
+    struct msghdr& t = txMsgs_[i].msg_hdr;
+    t.msg_iov = &txIov_[i];
+    t.msg_iovlen = 1;
+    t.msg_name = &txTo_[i];
+    t.msg_namelen = sizeof(txTo_[i]);
+    // A GSO header is set up once per slot; msg_controllen says whether a send uses it.
+    struct cmsghdr* c = reinterpret_cast<struct cmsghdr*>(txCtl_.data() + i * kTxCtl);
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+  }
+}
 
 void PacketIO::CloseNow() {
   if (poll_ != nullptr) {
@@ -139,33 +172,19 @@ void PacketIO::OnPoll(uv_poll_t* handle, int status, int events) {
 int PacketIO::ReadBatch() {
   int count = 0;
   if (udp_) {
-    std::vector<struct mmsghdr> msgs(batch_);
-    std::vector<struct iovec> iov(batch_);
-    std::vector<struct sockaddr_in> from(batch_);
-    constexpr size_t kCtl = CMSG_SPACE(sizeof(int));
-    std::vector<char> ctl(batch_ * kCtl);
-    for (size_t i = 0; i < batch_; i++) {
-      iov[i].iov_base = rxBuf_ + i * slot_;
-      iov[i].iov_len = slot_;
-      memset(&msgs[i], 0, sizeof(msgs[i]));
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-      msgs[i].msg_hdr.msg_name = &from[i];
-      msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-      msgs[i].msg_hdr.msg_control = ctl.data() + i * kCtl;
-      msgs[i].msg_hdr.msg_controllen = kCtl;
-    }
+    struct mmsghdr* msgs = rxMsgs_.data();
     int r;
-    do { r = recvmmsg(fd_, msgs.data(), batch_, MSG_DONTWAIT, nullptr); } while (r < 0 && errno == EINTR);
+    do { r = recvmmsg(fd_, msgs, batch_, MSG_DONTWAIT, nullptr); } while (r < 0 && errno == EINTR);
     if (r <= 0) return 0;
     for (int i = 0; i < r; i++) {
-      bool truncated = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+      struct msghdr& h = msgs[i].msg_hdr;
+      bool truncated = (h.msg_flags & MSG_TRUNC) != 0;
       rxLen_[i] = truncated ? -1 : static_cast<int32_t>(msgs[i].msg_len);
       if (truncated) rxTruncated_++;
-      rxAddr_[i] = ntohl(from[i].sin_addr.s_addr);
-      rxPort_[i] = ntohs(from[i].sin_port);
+      rxAddr_[i] = ntohl(rxFrom_[i].sin_addr.s_addr);
+      rxPort_[i] = ntohs(rxFrom_[i].sin_port);
       rxGso_[i] = 0;
-      for (struct cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c != nullptr; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+      for (struct cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
         if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
           int seg;
           memcpy(&seg, CMSG_DATA(c), sizeof(seg));
@@ -173,6 +192,10 @@ int PacketIO::ReadBatch() {
         }
       }
       rxBytes_ += msgs[i].msg_len;
+      // The kernel shrank these to what it filled in: restore them for the next call.
+      h.msg_namelen = sizeof(rxFrom_[i]);
+      h.msg_controllen = kRxCtl;
+      h.msg_flags = 0;
     }
     count = r;
   } else {
@@ -201,7 +224,7 @@ void PacketIO::OnReadable() {
     Napi::HandleScope scope(env);
     // The receiver must be an object (the global): with undefined, napi_make_callback leaves
     // an exception pending and every later call from this loop fails.
-    callback_.MakeCallback(env.Global(), {Napi::Number::New(env, count)});
+    callback_.MakeCallback(receiver_.Value(), {Napi::Number::New(env, count)});
     if (env.IsExceptionPending()) {
       Napi::Error err = env.GetAndClearPendingException();
       napi_fatal_exception(env_, err.Value());
@@ -255,40 +278,27 @@ size_t PacketIO::SendSlots(size_t from, size_t n, bool* again) {
   *again = false;
   size_t i = from;
   if (udp_) {
-    std::vector<struct mmsghdr> msgs(n - from);
-    std::vector<struct iovec> iov(n - from);
-    std::vector<struct sockaddr_in> to(n - from);
-    constexpr size_t kCtl = CMSG_SPACE(sizeof(uint16_t));
-    std::vector<char> ctl((n - from) * kCtl, 0);
-    for (size_t k = 0; k < n - from; k++) {
-      size_t s = from + k;
-      iov[k].iov_base = txBuf_ + s * slot_;
-      iov[k].iov_len = static_cast<size_t>(txLen_[s]);
-      memset(&to[k], 0, sizeof(to[k]));
-      to[k].sin_family = AF_INET;
-      to[k].sin_addr.s_addr = htonl(txAddr_[s]);
-      to[k].sin_port = htons(txPort_[s]);
-      memset(&msgs[k], 0, sizeof(msgs[k]));
-      msgs[k].msg_hdr.msg_iov = &iov[k];
-      msgs[k].msg_hdr.msg_iovlen = 1;
-      msgs[k].msg_hdr.msg_name = &to[k];
-      msgs[k].msg_hdr.msg_namelen = sizeof(to[k]);
+    struct mmsghdr* msgs = txMsgs_.data();
+    for (size_t s = from; s < n; s++) {
+      txIov_[s].iov_len = static_cast<size_t>(txLen_[s]);
+      txTo_[s].sin_addr.s_addr = htonl(txAddr_[s]);
+      txTo_[s].sin_port = htons(txPort_[s]);
       // UDP GSO: one buffer of equal-size datagrams (the last may be shorter) leaves as many.
       uint16_t gso = txGso_[s];
-      if (gso > 0 && static_cast<size_t>(gso) < iov[k].iov_len) {
-        msgs[k].msg_hdr.msg_control = ctl.data() + k * kCtl;
-        msgs[k].msg_hdr.msg_controllen = kCtl;
-        struct cmsghdr* c = CMSG_FIRSTHDR(&msgs[k].msg_hdr);
-        c->cmsg_level = SOL_UDP;
-        c->cmsg_type = UDP_SEGMENT;
-        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-        memcpy(CMSG_DATA(c), &gso, sizeof(gso));
+      struct msghdr& h = msgs[s].msg_hdr;
+      if (gso > 0 && static_cast<size_t>(gso) < txIov_[s].iov_len) {
+        h.msg_control = txCtl_.data() + s * kTxCtl;
+        h.msg_controllen = kTxCtl;
+        memcpy(CMSG_DATA(reinterpret_cast<struct cmsghdr*>(h.msg_control)), &gso, sizeof(gso));
+      } else {
+        h.msg_control = nullptr;
+        h.msg_controllen = 0;
       }
     }
     while (i < n) {
-      int r = sendmmsg(fd_, msgs.data() + (i - from), n - i, MSG_DONTWAIT);
+      int r = sendmmsg(fd_, msgs + i, n - i, MSG_DONTWAIT);
       if (r > 0) {
-        for (int k = 0; k < r; k++) txBytes_ += iov[i - from + k].iov_len;
+        for (int k = 0; k < r; k++) txBytes_ += txIov_[i + k].iov_len;
         txPackets_ += r;
         i += r;
         continue;

@@ -3,6 +3,9 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <deque>
 #include <vector>
 
@@ -42,6 +45,7 @@ class PacketIO : public Napi::ObjectWrap<PacketIO> {
   void Drain();
   void UpdatePoll();
   void CloseNow();
+  void InitMessages();
 
   napi_env env_;
   int fd_ = -1;
@@ -54,6 +58,15 @@ class PacketIO : public Napi::ObjectWrap<PacketIO> {
   int events_ = 0;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference callback_;
+  // The global object, kept so a wake-up does not look it up (N-API callbacks need an object receiver).
+  Napi::ObjectReference receiver_;
+
+  // recvmmsg/sendmmsg headers built once: a lone packet's wake-up only touches the entries it
+  // uses (a cold path rebuilding 64 entries costs more than the packet itself).
+  std::vector<struct mmsghdr> rxMsgs_, txMsgs_;
+  std::vector<struct iovec> rxIov_, txIov_;
+  std::vector<struct sockaddr_in> rxFrom_, txTo_;
+  std::vector<char> rxCtl_, txCtl_;
 
   uint8_t* rxBuf_ = nullptr;
   int32_t* rxLen_ = nullptr;
