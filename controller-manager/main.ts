@@ -13,6 +13,7 @@ import { clientLog } from '../lib/client/log.js';
 import { EventRecorder } from '../lib/client/event-recorder.js';
 import { parseDurationMs } from '../lib/duration.js';
 import { startControllers } from './run.js';
+import { caFromKubeconfig } from './controllers/root-ca-publisher.js';
 
 process.env.KUBESIM_COMPONENT ??= 'kube-controller-manager';
 
@@ -23,7 +24,7 @@ const program = addLeaderElectionFlags(addClientFlags(new Command('kube-controll
   .option('--cluster-cidr <cidr>', 'pod network (informational)')
   .option('--node-monitor-grace-period <d>', 'time a node may go without a heartbeat before it is marked NotReady', '40s')
   .option('--pod-eviction-timeout <d>', 'default tolerationSeconds before pods leave an unreachable node', '5m')
-  .option('--root-ca-file <file>', 'cluster CA (PEM) published in every namespace as ConfigMap kube-root-ca.crt (key ca.crt)')
+  .option('--root-ca-file <file>', 'cluster CA (PEM) published in every namespace as ConfigMap kube-root-ca.crt (key ca.crt); default: the CA of --kubeconfig')
   .option('--v <level>', 'log verbosity', '1');
 
 async function main(): Promise<void> {
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     controllers: o.controllers, workers: Number(o.concurrentSyncs) || 5,
     nodeMonitorGracePeriodMs: parseDurationMs(o.nodeMonitorGracePeriod),
     podEvictionTimeoutMs: parseDurationMs(o.podEvictionTimeout),
-    rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : undefined,
+    rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : o.kubeconfig ? caFromKubeconfig(o.kubeconfig) : undefined,
   });
   const result = await runWithLeaderElection(client, o, work, shutdown.signal, { resourceName: 'kube-controller-manager' });
   await recorder.flush().catch(() => undefined);

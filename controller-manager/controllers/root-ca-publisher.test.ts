@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { startControlPlane, type TestControlPlane } from '../../lib/testing/control-plane.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { InformerFactory } from '../../lib/client/informer.js';
-import { RootCAPublisher, ROOT_CA_CONFIGMAP } from './root-ca-publisher.js';
+import { caFromKubeconfig, RootCAPublisher, ROOT_CA_CONFIGMAP } from './root-ca-publisher.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KObject } from '../../lib/api/object.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nksimt-test-ca\n-----END CERTIFICATE-----\n';
@@ -33,4 +36,18 @@ test('every namespace gets kube-root-ca.crt with the CA; deleted → recreated, 
   await cp.client.update({ resource: 'configmaps', namespace: 'ksimt-rootca' }, cm);
   await waitFor('restored', async () => (await caOf('ksimt-rootca')) === CA);
   assert.equal(await caOf('ksimt-rootca'), CA);
+});
+
+test('without --root-ca-file the CA comes from the kubeconfig (inline data or a file beside it)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ksimt-kc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const kc = (cluster: Record<string, string>) => {
+    const file = join(dir, 'kc');
+    writeFileSync(file, JSON.stringify({ 'current-context': 'c', contexts: [{ name: 'c', context: { cluster: 'k' } }], clusters: [{ name: 'other', cluster: {} }, { name: 'k', cluster }] }));
+    return file;
+  };
+  assert.equal(caFromKubeconfig(kc({ server: 'https://x', 'certificate-authority-data': Buffer.from(CA).toString('base64') })), CA);
+  writeFileSync(join(dir, 'ca.crt'), CA);
+  assert.equal(caFromKubeconfig(kc({ server: 'https://x', 'certificate-authority': 'ca.crt' })), CA);
+  assert.equal(caFromKubeconfig(kc({ server: 'http://x' })), undefined);
 });

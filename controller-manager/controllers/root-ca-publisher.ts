@@ -2,13 +2,18 @@
  * Root CA publisher (kube-controller-manager's root-ca-cert-publisher): every active namespace
  * gets the ConfigMap `kube-root-ca.crt` whose `ca.crt` is the cluster CA (--root-ca-file), so
  * pods can verify the apiserver through their kube-api-access volume; the ConfigMap is recreated
- * when deleted and rewritten when edited. Without a CA the controller publishes nothing.
+ * when deleted and rewritten when edited. Without --root-ca-file the CA of the controller
+ * manager's kubeconfig is published (as kube-controller-manager falls back to its client CA);
+ * without either the controller publishes nothing.
  */
 import type { KObject } from '../../lib/api/object.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { InformerFactory, SharedInformer } from '../../lib/client/informer.js';
 import { WorkQueue, runWorkers } from '../../lib/client/workqueue.js';
 import { isApiError } from '../../lib/errors.js';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 /** Name of the published ConfigMap. */
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
@@ -60,4 +65,21 @@ export class RootCAPublisher {
     next.data = data;
     await this.client.update({ resource: 'configmaps', namespace: name }, next).catch(tolerated);
   }
+}
+
+interface KubeconfigClusters {
+  'current-context'?: string;
+  contexts?: { name: string; context: { cluster: string } }[];
+  clusters?: { name: string; cluster: { 'certificate-authority-data'?: string; 'certificate-authority'?: string } }[];
+}
+
+/** The CA (PEM) of the current cluster of a kubeconfig, or undefined when it names none. */
+export function caFromKubeconfig(path: string): string | undefined {
+  const kc = parseYaml(readFileSync(path, 'utf8')) as KubeconfigClusters;
+  const ctx = kc.contexts?.find((c) => c.name === kc['current-context'])?.context ?? kc.contexts?.[0]?.context;
+  const cluster = kc.clusters?.find((c) => c.name === ctx?.cluster)?.cluster ?? kc.clusters?.[0]?.cluster;
+  if (cluster?.['certificate-authority-data']) return Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8');
+  // A relative file is relative to the kubeconfig, as kubectl reads it.
+  if (cluster?.['certificate-authority']) return readFileSync(resolve(dirname(path), cluster['certificate-authority']), 'utf8');
+  return undefined;
 }
