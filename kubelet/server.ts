@@ -2,8 +2,9 @@
  * The kubelet's HTTP server (port 10250 in Kubernetes), for the apiserver's log proxy and for
  * metrics collection: GET /healthz, /pods, /containerLogs/<ns>/<pod>/<container>
  * (?follow, tailLines, timestamps, previous, sinceSeconds, limitBytes), /stats/summary, and
- * /exec/<ns>/<pod>/<container> as a WebSocket or SPDY (exec-stream.ts, exec-spdy.ts), and
- * /portforward/<ns>/<pod> over SPDY (portforward-spdy.ts).
+ * /exec/<ns>/<pod>/<container> and /attach/<ns>/<pod>/<container> as a WebSocket or SPDY
+ * (exec-stream.ts, exec-spdy.ts), and /portforward/<ns>/<pod> over SPDY, plain or tunnelled in a
+ * WebSocket (portforward-spdy.ts).
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
