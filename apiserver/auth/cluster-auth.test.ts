@@ -90,6 +90,9 @@ test('Node authorizer: a kubelet reads only referenced Secrets and asks tokens o
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
   assert.equal((await call(ok.body.status.token, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' })).body.status.userInfo.username, `system:serviceaccount:${NS}:default`);
   assert.equal((await tr('other')).status, 403);
+  // NodeRestriction: a kubelet's token must be bound to a pod on its node.
+  const unbound = await call('node-token', 'POST', `/api/v1/namespaces/${NS}/serviceaccounts/default/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
+  assert.deepEqual([unbound.status, unbound.body.message], [403, 'serviceaccounts "default" is forbidden: node requested token not bound to a pod']);
 });
 
 test('bootstrap tokens authenticate as system:bootstrap:<id> until they expire', async () => {

@@ -5,7 +5,7 @@
  * authentication stays synchronous. Also answers TokenRequest with pod bindings checked.
  */
 import type { KObject } from '../../lib/api/object.js';
-import type { Registry, UserInfo } from '../registry/types.js';
+import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
 import { RegistryMirror } from './registry-mirror.js';
 import type { ServiceAccountTokens } from './sa-token.js';
 import { tokenRequestIssuer, type BoundPod } from './token-request.js';
@@ -25,7 +25,7 @@ export class ClusterTokens {
   constructor(private readonly o: ClusterTokenOptions) {}
 
   /** The registry's issueToken option (undefined without a signing key). */
-  issueToken(): ((sa: KObject, request: KObject) => KObject) | undefined {
+  issueToken(): ((sa: KObject, request: KObject, ctx?: RequestContext) => KObject) | undefined {
     const tokens = this.o.serviceAccountTokens;
     return tokens ? tokenRequestIssuer(tokens, () => (this.pods ? (ns, name) => this.pods!.get(ns, name) : undefined)) : undefined;
   }

@@ -7,6 +7,8 @@
 import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { ServiceAccountTokens } from './sa-token.js';
+import type { RequestContext } from '../registry/types.js';
+import { nodeNameOf } from './node-authz.js';
 
 interface TokenRequestSpec { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } }
 
@@ -36,8 +38,8 @@ function boundPod(sa: KObject, name: string, uid: string | undefined, pods: PodL
 }
 
 /** The registry's issueToken hook for `tokens`; `pods` (late-bound) checks pod bindings. */
-export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => PodLookup | undefined): (serviceAccount: KObject, request: KObject) => KObject {
-  return (sa, request) => {
+export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => PodLookup | undefined): (serviceAccount: KObject, request: KObject, ctx?: RequestContext) => KObject {
+  return (sa, request, ctx) => {
     const spec = ((request as { spec?: TokenRequestSpec }).spec ?? {}) as TokenRequestSpec;
     let expirationSeconds = spec.expirationSeconds ?? 3600;
     const min = tokens.minExpirationSeconds;
@@ -51,6 +53,12 @@ export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => Po
       throw invalid(sa, `spec.boundObjectRef.kind: Unsupported value: ${JSON.stringify(bound.kind)}: supported values: "Pod", "Secret"`);
     }
     const pod = bound?.kind === 'Pod' && bound.name ? boundPod(sa, bound.name, bound.uid, pods?.()) : undefined;
+    // NodeRestriction: a kubelet may only get tokens bound to a pod scheduled on it.
+    const node = ctx ? nodeNameOf(ctx.user) : undefined;
+    if (node && (!pod || pod.nodeName !== node)) {
+      const why = pod ? 'node requested token bound to a pod scheduled on a different node' : 'node requested token not bound to a pod';
+      throw new ApiError('Forbidden', `serviceaccounts "${sa.metadata?.name}" is forbidden: ${why}`, { name: sa.metadata?.name, kind: 'serviceaccounts' });
+    }
     const issued = tokens.issue({
       namespace: sa.metadata?.namespace ?? '', serviceAccount: sa.metadata?.name ?? '', serviceAccountUID: sa.metadata?.uid,
       audiences: spec.audiences ?? [], expirationSeconds,

@@ -45,7 +45,7 @@ export interface RegistryOptions {
   /** Extra admission plugins, run between defaulting and NamespaceLifecycle. */
   admissionPlugins?: AdmissionPlugin[];
   /** Answers POST serviceaccounts/<name>/token (TokenRequest) for an existing ServiceAccount; absent = 404. */
-  issueToken?(serviceAccount: KObject, request: KObject): KObject;
+  issueToken?(serviceAccount: KObject, request: KObject, ctx: RequestContext): KObject;
   /** Event TTL in seconds (default 3600, as kube-apiserver's --event-ttl=1h). */
   eventTtlSeconds?: number;
   /** Events kept per resource for resuming watches (default 1000). */
@@ -211,7 +211,7 @@ class EtcdRegistry implements RegistryHandle {
     const { def, sref, view, out } = this.resolve(ref);
     if (!subresource) return out(await createObject(this.core, ctx, sref, def, namespace, bodyToStorage(view, obj)));
     if (subresource === 'token' && def.group === '' && def.resource === 'serviceaccounts' && this.opts.issueToken && parentName) {
-      return this.opts.issueToken(await this.get(ctx, ref, namespace, parentName), obj);
+      return this.opts.issueToken(await this.get(ctx, ref, namespace, parentName), obj, ctx);
     }
     checkSubresource(def, subresource, ['binding', 'eviction']);
     if (!parentName) throw new ApiError('BadRequest', `${subresource} needs the name of the pod`);
