@@ -16,7 +16,8 @@ export function registryLister(registry: () => Registry | undefined): Pick<Admis
       const reg = registry();
       const def = reg?.resources().find((d) => d.resource === resource);
       if (!reg || !def) return [];
-      return (await reg.list(SYSTEM, { group: def.group, version: def.version, resource }, namespace || undefined, {})).items;
+      // resourceVersion=0: from the watch cache (current with this apiserver's own writes), not an etcd round trip per admission.
+      return (await reg.list(SYSTEM, { group: def.group, version: def.version, resource }, namespace || undefined, { resourceVersion: '0' })).items;
     },
   };
 }

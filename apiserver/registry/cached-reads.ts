@@ -34,8 +34,8 @@ export class CachedReads {
     if ((this.written.get(resource) ?? 0) < revision) this.written.set(resource, revision);
   }
 
-  /** The cache of `resource` once it holds every write of this process, else undefined. */
-  private async current(resource: string): Promise<WatchCache | undefined> {
+  /** The cache of `resource` once it holds every write of this process, else undefined (read etcd). */
+  async current(resource: string): Promise<WatchCache | undefined> {
     const cache = this.cacheOf(resource);
     if (!cache?.ready) return undefined;
     return (await cache.waitForRevision(this.written.get(resource) ?? 0, CATCH_UP_MS)) ? cache : undefined;

@@ -177,11 +177,12 @@ class EtcdRegistry implements RegistryHandle {
   }
 
   private async listStored(def: ResourceDef, namespace: string | undefined, opts: ListOptions): Promise<KList> {
-    // resourceVersion=0 means "any version is fine": served from the watch cache, as Kubernetes does.
-    const cache = this.caches.get(def.resource);
-    if (opts.resourceVersion === '0' && !opts.continue && cache?.ready) {
+    // resourceVersion=0 means "any version is fine": served from the watch cache, as Kubernetes does
+    // (once the cache holds this process's own writes, so a list after a create sees it).
+    const cache = opts.resourceVersion === '0' && !opts.continue ? await this.cached.current(def.resource) : undefined;
+    if (cache) {
       const { matches } = selectionPredicate(def, namespace, opts.labelSelector, opts.fieldSelector);
-      const { items, revision } = cache.snapshot(matches);
+      const { items, revision } = cache.snapshot(matches, collectionKey(this.core.prefix, def.resource, def.namespaced ? namespace : undefined));
       const apiVersion = apiVersionOf(def);
       return { apiVersion, kind: def.listKind, metadata: { resourceVersion: String(revision) }, items: items.map((o) => ({ ...structuredClone(o), apiVersion, kind: def.kind })) };
     }

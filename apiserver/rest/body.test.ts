@@ -54,3 +54,11 @@ test('readBody refuses bodies over the limit with 413, declared or streamed', as
   assert.equal(await send(Buffer.alloc(5000), true), 413);
   assert.deepEqual(results, ['ok:100', 'TooLarge', 'TooLarge']);
 });
+
+test('nesting: 500 levels decode, 501 are a 400, and absurd depth fails without overflowing the stack', () => {
+  const nested = (n: number, open: string, close: string) => open.repeat(n) + close.repeat(n);
+  assert.equal(code(() => decodeBody(b(`{"a":${nested(499, '[', ']')}}`), 'application/json')), 'ok');
+  assert.equal(code(() => decodeBody(b(`{"a":${nested(500, '[', ']')}}`), 'application/json')), 'BadRequest');
+  assert.equal(code(() => decodeBody(b(`{"a":${nested(499, '{"x":', '}').replace(/\{"x":\}/, '{}')}}`), 'application/json')), 'ok');
+  assert.equal(code(() => decodeBody(b(`{"a":${nested(200_000, '[', ']')}}`), 'application/json')), 'BadRequest');
+});

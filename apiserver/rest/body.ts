@@ -87,16 +87,23 @@ function decodeYaml(text: string): unknown {
 /** Deepest nesting a body may have: later recursive steps (defaulting, patches) must not overflow the stack. */
 const MAX_DEPTH = 500;
 
-/** Returns `v` unless it nests deeper than MAX_DEPTH (400); walks with an explicit stack. */
+/** Returns `v` unless it nests deeper than MAX_DEPTH (400). */
 function withinDepth(v: unknown): unknown {
-  const stack: [unknown, number][] = [[v, 1]];
-  while (stack.length) {
-    const [cur, depth] = stack.pop()!;
-    if (cur === null || typeof cur !== 'object') continue;
-    if (depth > MAX_DEPTH) throw new ApiError('BadRequest', `the request body nests deeper than ${MAX_DEPTH} levels`);
-    for (const child of Object.values(cur)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
+  if (depthOf(v, 1) > MAX_DEPTH) throw new ApiError('BadRequest', `the request body nests deeper than ${MAX_DEPTH} levels`);
   return v;
+}
+
+// Recursion stops one level past the limit, so the stack stays shallow whatever the input.
+function depthOf(v: unknown, depth: number): number {
+  if (v === null || typeof v !== 'object') return depth - 1;
+  if (depth > MAX_DEPTH) return depth;
+  let max = depth;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) { const d = depthOf(v[i], depth + 1); if (d > max) { max = d; if (max > MAX_DEPTH) return max; } }
+  } else {
+    for (const k in v) { const d = depthOf((v as Record<string, unknown>)[k], depth + 1); if (d > max) { max = d; if (max > MAX_DEPTH) return max; } }
+  }
+  return max;
 }
 
 /** Decodes the body and requires a JSON object (not an array, string or null). */

@@ -15,7 +15,7 @@ import { logV } from './log.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
 import { parseRequestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { sendError, sendJson, toApiError } from './respond.js';
-import { resolveResource, serveResource } from './resource-handler.js';
+import { KUBELET_SUBRESOURCES, resolveResource, serveResource } from './resource-handler.js';
 import { kubeletAddress, kubeletPath, rejectUpgrade, tunnelUpgrade } from './kubelet-proxy.js';
 
 /** Build information served at /version. */
@@ -135,10 +135,14 @@ async function serveResourceRequest(opts: RestHandlerOptions, metricsApi: Metric
     sendJson(res, 200, await metricsApi.serve({ user }, info, url.searchParams.get('labelSelector') || undefined));
     return 200;
   }
-  const ac = new AbortController();
-  // Abort only when the client left early: aborting a finished request costs a DOMException each time.
-  res.once('close', () => { if (!res.writableFinished) ac.abort(); });
-  const ctx: RequestContext = { user, fieldManager: url.searchParams.get('fieldManager') || undefined, signal: ac.signal };
+  const ctx: RequestContext = { user, fieldManager: url.searchParams.get('fieldManager') || undefined };
+  if (info.subresource && KUBELET_SUBRESOURCES.has(info.subresource)) {
+    // Only streams proxied from a kubelet outlive the request handler and need to hear that the client left.
+    const ac = new AbortController();
+    // Abort only when the client left early: aborting a finished request costs a DOMException each time.
+    res.once('close', () => { if (!res.writableFinished) ac.abort(); });
+    ctx.signal = ac.signal;
+  }
   return serveResource({ registry: opts.registry, req, res, info, query: url.searchParams, ctx, shutdown: opts.shutdown });
 }
 

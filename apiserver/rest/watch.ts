@@ -20,7 +20,7 @@ const EARLY_ERROR_WINDOW_MS = 30;
 export interface WatchStream {
   /** Starts the registry watch; called once with a signal that aborts when the stream ends. */
   open(signal: AbortSignal): AsyncIterable<WatchEvent>;
-  /** Serializes each event to its JSON line, without the newline (e.g. as a Table row); undefined drops it. */
+  /** Serializes each event to its JSON line (e.g. as a Table row; the newline is added when missing); undefined drops it. */
   encode(ev: WatchEvent): string | undefined;
   timeoutSeconds?: number;
   /** Aborts when the server shuts down: open watches end cleanly instead of holding close(). */
@@ -55,12 +55,12 @@ export async function serveWatch(res: ServerResponse, stream: WatchStream): Prom
       const next = await Promise.race([pending, aborted]);
       if (next === 'aborted') break;
       if ('error' in next) {
-        if (!ac.signal.aborted) await write(res, JSON.stringify({ type: 'ERROR', object: toApiError(next.error).toStatus() }), ac.signal);
+        if (!ac.signal.aborted) await write(res, JSON.stringify({ type: 'ERROR', object: toApiError(next.error).toStatus() }) + '\n', ac.signal);
         break;
       }
       if (next.done) break;
       const line = stream.encode(next.value);
-      if (line !== undefined && !(await write(res, line, ac.signal))) break;
+      if (line !== undefined && !(await write(res, line.endsWith('\n') ? line : line + '\n', ac.signal))) break;
       pending = settle(iterator.next());
     }
     if (!res.writableEnded && !res.destroyed) res.end();
@@ -77,10 +77,10 @@ export async function serveWatch(res: ServerResponse, stream: WatchStream): Prom
   }
 }
 
-/** Writes one event line; waits for 'drain' under backpressure. False when the client is gone. */
+/** Writes one event line (with its newline); waits for 'drain' under backpressure. False when the client is gone. */
 async function write(res: ServerResponse, line: string, signal: AbortSignal): Promise<boolean> {
   if (res.destroyed || res.writableEnded) return false;
-  if (res.write(line + '\n')) return true;
+  if (res.write(line)) return true;
   try {
     await once(res, 'drain', { signal });
     return true;
@@ -89,20 +89,20 @@ async function write(res: ServerResponse, line: string, signal: AbortSignal): Pr
   }
 }
 
-// Serialized events shared between watchers: the same event reaches every watcher of a resource
-// (as its own copy), and type + uid + resourceVersion identify its content. Saves one
+// Serialized events shared between watchers: the same event reaches every watcher of a resource,
+// and type + uid + resourceVersion identify its content. Saves one
 // JSON.stringify per watcher on fan-out (Kubernetes caches serializations the same way).
 const SHARED_LINES = new Map<string, string>();
 const SHARED_LINES_MAX = 1024;
 
-/** The JSON line of a plain (object-representation) watch event, serialized once for all watchers. */
+/** The JSON line (newline included) of a plain (object-representation) watch event, serialized once for all watchers. */
 export function sharedEventLine(ev: WatchEvent): string {
   const meta = ev.object.metadata;
-  if (!meta?.resourceVersion) return JSON.stringify(ev);
+  if (!meta?.resourceVersion) return JSON.stringify(ev) + '\n';
   const key = `${ev.type}/${meta.uid ?? ''}/${meta.namespace ?? ''}/${meta.name ?? ''}/${meta.resourceVersion}`;
   let line = SHARED_LINES.get(key);
   if (line === undefined) {
-    line = JSON.stringify(ev);
+    line = JSON.stringify(ev) + '\n';
     if (SHARED_LINES.size >= SHARED_LINES_MAX) SHARED_LINES.delete(SHARED_LINES.keys().next().value as string);
     SHARED_LINES.set(key, line);
   }

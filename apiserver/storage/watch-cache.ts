@@ -117,11 +117,13 @@ export class WatchCache {
     for (const w of this.waiters) if (!ok || w.rev <= this.rev) w.done(ok);
   }
 
-  /** Current objects (read-only) matching `matches`, and the revision they are current to. */
-  snapshot(matches: Predicate): { items: KObject[]; revision: number } {
-    const items: KObject[] = [];
-    for (const [, obj] of [...this.objects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (matches(obj)) items.push(obj);
-    return { items, revision: this.rev };
+  /** Current objects (read-only) matching `matches` (and under `keyPrefix`), in key order, and the revision they are current to. */
+  snapshot(matches: Predicate, keyPrefix = ''): { items: KObject[]; revision: number } {
+    // Filter first, then sort only what matched: a list of one namespace need not sort the whole cluster.
+    const hits: [string, KObject][] = [];
+    for (const entry of this.objects) if (entry[0].startsWith(keyPrefix) && matches(entry[1])) hits.push(entry);
+    hits.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { items: hits.map((e) => e[1]), revision: this.rev };
   }
 
   private apply(events: StorageEvent[], header: number): void {
@@ -131,17 +133,24 @@ export class WatchCache {
       this.ring.push(ev);
       if (this.ring.length > this.capacity) this.windowStart = this.ring.shift()!.rev;
       this.rev = ev.rev;
-      for (const s of this.subs) this.deliver(s, ev);
+      // One copy of the object for every watcher of this event (consumers only read it), not one each.
+      const shared = { obj: undefined as KObject | undefined };
+      for (const s of this.subs) this.deliver(s, ev, shared);
     }
     if (header > this.rev && events.length === 0) this.rev = header;
     if (this.waiters.length) this.wakeWaiters(true);
   }
 
-  private deliver(s: Subscriber, ev: StorageEvent): void {
+  /**
+   * Queues `ev` for `s` if it matches. Watchers never get the cache's own object: a copy, shared by
+   * the watchers of one live event when `shared` is given (watch consumers treat objects as read-only).
+   */
+  private deliver(s: Subscriber, ev: StorageEvent, shared?: { obj?: KObject }): void {
     if (ev.rev <= s.afterRev) return;
     const out = filterEvent(ev, s.req.matches);
-    // Each watcher gets its own copy: consumers (facades) may decorate objects in place.
-    if (out) s.queue.push({ type: out.type, object: structuredClone(out.object) });
+    if (!out) return;
+    const object = shared && out.object === ev.obj ? (shared.obj ??= structuredClone(ev.obj)) : structuredClone(out.object);
+    s.queue.push({ type: out.type, object });
   }
 
   /** The shared watch broke for good (e.g. compacted while disconnected): close watchers, reload. */

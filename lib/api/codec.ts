@@ -149,10 +149,18 @@ export function decodeBytes(type: protobuf.Type, bytes: Uint8Array): Plain {
 /** The oneof field of `kubesim.api.Object` for a kind ("ReplicaSet" → "replicaSet"), or undefined when the proto has none. */
 export function envelopeField(kind: string | undefined): string | undefined {
   if (!kind) return undefined;
-  const name = kind[0].toLowerCase() + kind.slice(1);
-  const field = messageType('Object').fields[name];
-  return field && field.type.split('.').pop() === kind ? name : undefined;
+  // Asked on every write (type checks, field validation): answer from a per-kind memo.
+  let name = envelopeFields.get(kind);
+  if (name === undefined) {
+    const candidate = kind[0].toLowerCase() + kind.slice(1);
+    const field = messageType('Object').fields[candidate];
+    name = field && field.type.split('.').pop() === kind ? candidate : null;
+    if (envelopeFields.size < 1000) envelopeFields.set(kind, name);
+  }
+  return name ?? undefined;
 }
+
+const envelopeFields = new Map<string, string | null>();
 
 // Kinds whose name exists in several API groups with other shapes: only this apiVersion is typed.
 const TYPED_API_VERSION: Record<string, string> = {
