@@ -51,6 +51,7 @@ const program = new Command('kube-apiserver')
   .option('--api-audiences <list>', 'audiences the API accepts in tokens (default: the issuer)')
   .option('--service-account-max-token-expiration <duration>', 'longest lifetime of a requested token; longer requests are shortened (e.g. 24h; default no cap)')
   .option('--service-account-min-token-expiration <duration>', 'kubesim, FOR TESTS: shortest lifetime a TokenRequest may ask (Kubernetes: fixed 10m)', '10m')
+  .option('--service-account-extend-token-expiration <bool>', 'projected 3607 s tokens bound to pods live a year (warnafter claim), as Kubernetes', 'true')
   .option('--enable-bootstrap-token-auth', 'authenticate bootstrap tokens <id>.<secret> from Secrets bootstrap-token-<id> in kube-system')
   .option('--anonymous-auth <bool>', 'allow anonymous discovery requests on the secure port', 'true')
   .option('--grpc-port <port>', 'port of the internal gRPC API (0 = any free port, -1 = off)', '8081')
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   const saTokens = serviceAccountTokensFromFlags(o);
   const seconds = (d: string | undefined) => (d ? Math.round(parseDurationMs(d) / 1000) : 0);
   saTokens?.setLimits(seconds(o.serviceAccountMinTokenExpiration), seconds(o.serviceAccountMaxTokenExpiration));
+  if (saTokens) saTokens.extendExpiration = o.serviceAccountExtendTokenExpiration !== 'false';
   // Bound ServiceAccount tokens and bootstrap tokens read pods, accounts and secrets from mirrors of the registry.
   const clusterTokens = new ClusterTokens({ serviceAccountTokens: saTokens, bootstrapTokens: Boolean(o.enableBootstrapTokenAuth) });
   // PodSecurity reads namespace labels through the registry it is part of: bound once it exists.

@@ -15,6 +15,8 @@ export interface TokenSpec {
   serviceAccountUID?: string;
   audiences: string[];
   expirationSeconds: number;
+  /** Set for extended projected tokens: when clients should have switched to a fresh one (the `warnafter` claim). */
+  warnAfterSeconds?: number;
   /** The pod the token is bound to (projected volumes), and the node it runs on. */
   pod?: { name: string; uid?: string };
   node?: { name: string; uid?: string };
@@ -26,6 +28,8 @@ export interface TokenSpec {
 export interface KubernetesClaims {
   namespace: string; serviceaccount: { name: string; uid?: string };
   pod?: { name: string; uid?: string }; node?: { name: string; uid?: string };
+  /** Extended tokens: the time (Unix seconds) after which using it is only logged, not refused. */
+  warnafter?: number;
 }
 
 interface Claims { iss: string; sub: string; aud: string[]; exp: number; iat: number; nbf: number; jti: string; 'kubernetes.io': KubernetesClaims }
@@ -51,6 +55,8 @@ export class ServiceAccountTokens {
   minExpirationSeconds = 600;
   /** Longest lifetime issued; longer requests are shortened to it (--service-account-max-token-expiration), 0 = no cap. */
   maxExpirationSeconds = 0;
+  /** Projected 3607 s pod tokens live a year with a `warnafter` claim (--service-account-extend-token-expiration). */
+  extendExpiration = true;
   /** Set once the apiserver can read pods and ServiceAccounts: tokens naming deleted objects are refused. */
   boundObjectCheck?: BoundObjectCheck;
 
@@ -76,7 +82,7 @@ export class ServiceAccountTokens {
     const claims: Claims = {
       iss: this.issuer, sub: `system:serviceaccount:${spec.namespace}:${spec.serviceAccount}`, aud: spec.audiences.length ? spec.audiences : this.apiAudiences,
       exp: now + spec.expirationSeconds, iat: now, nbf: now, jti: randomUUID(),
-      'kubernetes.io': { namespace: spec.namespace, serviceaccount: { name: spec.serviceAccount, uid: spec.serviceAccountUID }, ...(spec.pod ? { pod: spec.pod } : {}), ...(spec.node ? { node: spec.node } : {}) },
+      'kubernetes.io': { namespace: spec.namespace, serviceaccount: { name: spec.serviceAccount, uid: spec.serviceAccountUID }, ...(spec.pod ? { pod: spec.pod } : {}), ...(spec.node ? { node: spec.node } : {}), ...(spec.warnAfterSeconds ? { warnafter: now + spec.warnAfterSeconds } : {}) },
     };
     const alg = algorithm(this.privateKey);
     const input = `${b64url(JSON.stringify({ alg, typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;

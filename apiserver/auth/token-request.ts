@@ -12,6 +12,11 @@ import { nodeNameOf } from './node-authz.js';
 
 interface TokenRequestSpec { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } }
 
+/** The lifetime the ServiceAccount admission asks for projected tokens (WarnOnlyBoundTokenExpirationSeconds). */
+const PROJECTED_SECONDS = 3607;
+/** What such a token really lives when extended (Kubernetes' ExpirationExtensionSeconds: a year). */
+const EXTENDED_SECONDS = 365 * 24 * 3600;
+
 /** What the issuer needs to know about a pod a token is bound to. */
 export interface BoundPod { uid?: string; nodeName?: string; serviceAccountName?: string }
 
@@ -59,9 +64,14 @@ export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => Po
       const why = pod ? 'node requested token bound to a pod scheduled on a different node' : 'node requested token not bound to a pod';
       throw new ApiError('Forbidden', `serviceaccounts "${sa.metadata?.name}" is forbidden: ${why}`, { name: sa.metadata?.name, kind: 'serviceaccounts' });
     }
+    // Kubernetes' --service-account-extend-token-expiration: the kubelet's 3607 s projected tokens
+    // for the API live a year (clients that never re-read the file keep working), with `warnafter`;
+    // the answer still says 3607 s so the kubelet rotates as usual.
+    const forApi = !spec.audiences?.length || spec.audiences.every((x) => tokens.apiAudiences.includes(x));
+    const extend = tokens.extendExpiration && !!pod && expirationSeconds === PROJECTED_SECONDS && forApi;
     const issued = tokens.issue({
       namespace: sa.metadata?.namespace ?? '', serviceAccount: sa.metadata?.name ?? '', serviceAccountUID: sa.metadata?.uid,
-      audiences: spec.audiences ?? [], expirationSeconds,
+      audiences: spec.audiences ?? [], expirationSeconds: extend ? EXTENDED_SECONDS : expirationSeconds, warnAfterSeconds: extend ? expirationSeconds : undefined,
       pod: pod ? { name: pod.name, uid: pod.uid } : undefined,
       node: pod?.nodeName ? { name: pod.nodeName } : undefined,
     });
@@ -69,7 +79,7 @@ export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => Po
       apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
       metadata: { name: sa.metadata?.name, namespace: sa.metadata?.namespace, creationTimestamp: new Date().toISOString() },
       spec: { audiences: spec.audiences?.length ? spec.audiences : tokens.apiAudiences, expirationSeconds, boundObjectRef: bound ? { ...bound, ...(pod?.uid ? { uid: pod.uid } : {}) } : null },
-      status: { token: issued.token, expirationTimestamp: issued.expirationTimestamp },
+      status: { token: issued.token, expirationTimestamp: extend ? new Date(Date.now() + expirationSeconds * 1000).toISOString() : issued.expirationTimestamp },
     } as KObject;
   };
 }
