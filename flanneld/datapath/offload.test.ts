@@ -153,4 +153,14 @@ test('native copySum copies and sums like csumPartial, also for overlapping rang
   assert.equal(native.copySum(same, 0, 200, same, 50), expect);
   assert.deepEqual(same.subarray(50, 250), src.subarray(0, 200));
   assert.throws(() => native.copySum(src, 0, 301, Buffer.alloc(10), 0), /outside/);
+  // Chunks: 301 bytes in chunks of 100 to a stride of 120, one sum per chunk.
+  const dst = Buffer.alloc(400), sums = new Uint32Array(4);
+  assert.equal(native.copySum(src, 0, 301, dst, 5, 100, 120, sums), 4);
+  for (let k = 0; k < 4; k++) {
+    const end = Math.min(301, (k + 1) * 100);
+    assert.deepEqual(dst.subarray(5 + k * 120, 5 + k * 120 + end - k * 100), src.subarray(k * 100, end));
+    assert.equal(sums[k], native.csumPartial(src, k * 100, end, 0));
+  }
+  assert.throws(() => native.copySum(src, 0, 301, Buffer.alloc(300), 0, 100, 120, sums), /outside/);
+  assert.throws(() => native.copySum(src, 0, 301, dst, 0, 100, 120, new Uint32Array(2)), /slot per chunk/);
 });

@@ -72,6 +72,9 @@ function ipChecksum(buf: Buffer, ip: number): void {
   buf.writeUInt16BE(~fold(sum16(buf, ip, ip + (buf[ip] & 15) * 4, 0)) & 0xffff, ip + 10);
 }
 
+/** Per-segment payload sums filled by the native copy (reused: one super-packet at a time). */
+let payloadSums = new Uint32Array(64);
+
 /** Result of segmenting: `count` segments of `stride` bytes each (the last may be shorter), `total` bytes. */
 export interface Segments { count: number; stride: number; total: number }
 
@@ -92,14 +95,16 @@ export function segmentTcp4(buf: Buffer, off: number, len: number, l3: number, m
   const stride = hl + hdrs + mss;
   if (outOff + hl + hdrs * count + payload + hl * (count - 1) > outEnd) return undefined;
   const id0 = buf.readUInt16BE(ip + 4), seq0 = buf.readUInt32BE(tcp + 4), flags0 = buf[tcp + 13];
+  // Every payload is copied to its place and summed natively in one call; the TCP header (a
+  // multiple of 4 bytes, so the payload's 16-bit words stay aligned) is added once it is final.
+  if (payloadSums.length < count) payloadSums = new Uint32Array(count * 2);
+  copySum(buf, off + hdrs, off + len, out, outOff + hl + hdrs, mss, stride, payloadSums);
   let o = outOff;
   for (let k = 0; k < count; k++) {
     const pOff = k * mss, pLen = Math.min(mss, payload - pOff);
     if (k > 0) out.copy(out, o, outOff, outOff + hl); // same tunnel header for every segment
     buf.copy(out, o + hl, off, off + hdrs);
-    // The payload is summed while it is copied; the TCP header (a multiple of 4 bytes, so the
-    // payload's 16-bit words stay aligned) is added once its fields are final.
-    const payloadSum = copySum(buf, off + hdrs + pOff, off + hdrs + pOff + pLen, out, o + hl + hdrs);
+    const payloadSum = payloadSums[k];
     const sip = o + hl + l3, stcp = sip + ihl;
     out.writeUInt16BE(ihl + thl + pLen, sip + 2);
     out.writeUInt16BE((id0 + k) & 0xffff, sip + 4);

@@ -56,8 +56,12 @@ interface Native {
   ifInfo(name: string, netns: string): { up: boolean; mtu?: number; index?: number; mac?: string; ipv4?: string; prefix?: number };
   closeFd(fd: number): void;
   csumPartial(buf: Buffer, start: number, end: number, initial?: number): number;
-  /** Copies src[srcStart, srcEnd) to dst[dstStart] and returns the folded ones' complement sum of the bytes. */
-  copySum(src: Buffer, srcStart: number, srcEnd: number, dst: Buffer, dstStart: number): number;
+  /**
+   * Copies src[srcStart, srcEnd) to dst[dstStart] and returns the folded ones' complement sum of
+   * the bytes; with seg, dstStride and sums: chunk k of seg bytes goes to dstStart + k * dstStride,
+   * its sum to sums[k], and the number of chunks is returned.
+   */
+  copySum(src: Buffer, srcStart: number, srcEnd: number, dst: Buffer, dstStart: number, seg?: number, dstStride?: number, sums?: Uint32Array): number;
   PacketIO: new (fd: number, kind: 'tun' | 'udp', opts: PacketIOOptions, onPackets: (count: number) => void) => PacketIO;
 }
 
