@@ -5,9 +5,9 @@
  * with the right size; every later one is passed on to the runtime, which resizes the terminal.
  */
 import type { CriStream } from './runtime/cri-client.js';
+import type { TtySize } from './runtime/exec.js';
 
-/** A terminal size. */
-export interface TtySize { cols: number; rows: number }
+export type { TtySize };
 
 /** The last size in a chunk of resize messages; undefined when absent, malformed or zero. */
 export function parseResize(data: Buffer): TtySize | undefined {
