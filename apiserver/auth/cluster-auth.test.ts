@@ -10,11 +10,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:https';
+import { httpsJson, writeKubeconfig } from './testing.js';
 import { freePort } from '../../lib/testing/ports.js';
 import { kubectl, kubectlOk, startCluster, type TestCluster } from '../../test/apiserver/harness.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const bin = '/usr/bin/kubectl';
 const NS = 'ksimt-nodeauth';
 let c: TestCluster;
@@ -23,27 +22,8 @@ let port: number;
 let ca: string;
 let admin: string;
 
-function call(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      let data = '';
-      res.on('data', (d) => { data += d; }).on('end', () => resolve({ status: res.statusCode ?? 0, body: data ? JSON.parse(data) as Json : {} }));
-    });
-    req.on('error', reject).end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
-function kubeconfig(name: string, user: Record<string, string>): string {
-  const file = join(dir, `kc-${name}`);
-  const b64 = (s: string) => Buffer.from(s).toString('base64');
-  writeFileSync(file, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-    clusters: [{ name: 'c', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': b64(ca) } }],
-    contexts: [{ name: 'c', context: { cluster: 'c', user: 'u', namespace: NS } }],
-    users: [{ name: 'u', user }],
-  }));
-  return file;
-}
+const call = (token: string, method: string, path: string, body?: unknown) => httpsJson(port, ca, token, method, path, body);
+const kubeconfig = (name: string, user: Record<string, string>) => writeKubeconfig(join(dir, `kc-${name}`), port, ca, user, NS);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ksimt-cauth-'));

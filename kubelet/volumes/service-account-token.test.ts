@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:https';
+import { httpsJson as call } from '../../apiserver/auth/testing.js';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiClient } from '../../lib/client/api-client.js';
 import { InformerFactory } from '../../lib/client/informer.js';
@@ -24,17 +24,6 @@ import { startRuntimeHarness } from '../testing/runtime-harness.js';
 import { renderCriLog } from '../cri-log.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** One HTTPS request with a bearer token; resolves status and JSON body. */
-function call(port: number, ca: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      let data = '';
-      res.on('data', (d) => { data += d; }).on('end', () => resolve({ status: res.statusCode ?? 0, body: data ? JSON.parse(data) as Json : {} }));
-    });
-    req.on('error', reject).end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
 
 /** The whole-line output of every container log of a pod so far. */
 function podOutput(logRoot: string, pod: Pod): string {
