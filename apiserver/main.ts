@@ -17,7 +17,8 @@ import { firstServiceIP, secureFromFlags, serviceAccountTokensFromFlags } from '
 import { runKubernetesService } from './kubernetes-service.js';
 import { grpcTokenAuthenticator } from './auth/request-authn.js';
 import { buildAuthorizer, enforce } from './auth/request-authz.js';
-import type { Registry, UserInfo } from './registry/types.js';
+import type { UserInfo } from './registry/types.js';
+import type { RegistryHandle } from './registry/registry.js';
 import { rbacEscalationPlugin, type EscalationDeps } from './admission/rbac-escalation.js';
 import { defaultTolerationSecondsPlugin } from './admission/default-toleration-seconds.js';
 import { podSecurityPlugin } from './admission/pod-security.js';
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
 
 /** The admission plugins main.ts adds to the registry's own, per --enable/--disable-admission-plugins. */
 function optionalPlugins(o: Record<string, string>, namespaceLabels: (ns: string) => Promise<Record<string, string>>, escalation: EscalationDeps,
-  registry: () => Registry | undefined, mountTokens: boolean): AdmissionPlugin[] {
+  registry: () => RegistryHandle | undefined, mountTokens: boolean): AdmissionPlugin[] {
   const list = (v: string) => new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
   const enabled = list(o.enableAdmissionPlugins ?? '');
   const disabled = list(o.disableAdmissionPlugins ?? '');

@@ -53,6 +53,20 @@ export function mountApiAccess(spec: PodSpec, suffix = Array.from({ length: 5 },
   if (needed && !existing) (spec.volumes ??= []).push(apiAccessVolume(name) as { name: string });
 }
 
+type Account = KObject & { automountServiceAccountToken?: boolean };
+
+/**
+ * The account, read from the cache; `default` is looked for a few more times, as Kubernetes does,
+ * since another apiserver may have just created it with its namespace.
+ */
+async function findAccount(store: Pick<AdmissionStore, 'list'>, namespace: string, name: string): Promise<Account | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const sa = (await store.list('serviceaccounts', namespace)).find((s) => s.metadata?.name === name);
+    if (sa || name !== 'default' || attempt >= 5) return sa;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The plugin; `mountTokens` is false when the apiserver cannot issue tokens (no signing key). */
 export function serviceAccountPlugin(store: Pick<AdmissionStore, 'list'>, mountTokens: boolean): AdmissionPlugin {
   return {
@@ -66,7 +80,7 @@ export function serviceAccountPlugin(store: Pick<AdmissionStore, 'list'>, mountT
       spec.serviceAccountName ||= 'default';
       spec.serviceAccount = spec.serviceAccountName;
       const name = spec.serviceAccountName;
-      const sa = (await store.list('serviceaccounts', a.namespace)).find((s) => s.metadata?.name === name) as (KObject & { automountServiceAccountToken?: boolean }) | undefined;
+      const sa = await findAccount(store, a.namespace, name);
       if (!sa) {
         throw new ApiError('Forbidden', `pods "${a.name}" is forbidden: error looking up service account ${a.namespace}/${name}: serviceaccount "${name}" not found`, { name: a.name, kind: 'pods' });
       }

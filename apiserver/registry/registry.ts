@@ -72,6 +72,8 @@ export type RegistryHandle = Registry & {
   watchCache(def: ResourceDef): WatchCache;
   /** A namespace (read-only) from the watch cache, current with this process's writes; etcd when the cache lacks it (admission: NamespaceLifecycle, PodSecurity). */
   cachedNamespace(name: string): Promise<KObject | undefined>;
+  /** Objects of a resource from its watch cache, current with this process's writes (admission: ServiceAccount, DefaultStorageClass). */
+  cachedList(resource: string, namespace: string): Promise<KObject[]>;
   /** Per storage resource: objects, live watchers and cache revision (for metrics such as apiserver_storage_objects). */
   stats(): { resource: string; objects: number; watchers: number; revision: number }[];
 };
@@ -154,6 +156,8 @@ class EtcdRegistry implements RegistryHandle {
   }
 
   cachedNamespace(name: string): Promise<KObject | undefined> { return this.cached.namespace(name); }
+
+  cachedList(resource: string, namespace: string): Promise<KObject[]> { return this.cached.list(resource, namespace); }
 
   watchCache(def: ResourceDef): WatchCache {
     let c = this.caches.get(def.resource);
