@@ -63,6 +63,8 @@ export interface NodeProcessParams {
   v: number;
   /** Extra flanneld flags (e.g. --ip-masq, --healthz-ip). */
   flannelArgs?: string[];
+  /** Extra kubelet flags (e.g. a shorter node Lease with --fast-failover). */
+  kubeletArgs?: string[];
   /** kubeconfig for kube-proxy (carries a join token). */
   kubeconfig?: string;
 }
@@ -82,7 +84,7 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
       '--log-root', podLogs, '--subnet-file', subnetFile, '--netns-prefix', p.netnsPrefix, '--cgroup-prefix', p.cgroupPrefix]),
     spec('kubelet', ['kubelet', 'main.js'], [...client, '--node-name', p.nodeName, '--node-ip', p.nodeIp, '--address', p.nodeIp,
       '--container-runtime-endpoint', `unix://${criSocket}`, '--root-dir', join(p.dir, 'kubelet'), '--pod-log-root', podLogs,
-      '--cluster-dns', p.clusterDns, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${p.v}`]),
+      '--cluster-dns', p.clusterDns, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${p.v}`, ...(p.kubeletArgs ?? [])]),
     spec('kube-proxy', ['kube-proxy', 'main.js'], [...(p.kubeconfig ? ['--kubeconfig', p.kubeconfig] : []), ...client,
       '--hostname-override', p.nodeName, '--cluster-cidr', p.clusterCidr, `--v=${p.v}`]),
   ];
@@ -95,6 +97,10 @@ export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): S
     etcd: etcdURL(c, o), apiURL: apiURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
     netnsPrefix: `${n.netns}-`, cgroupPrefix: `kubesim-${c.name}-${n.name}`, v: o.v,
     flannelArgs: ['--ip-masq', '--healthz-ip', n.underlayIP, '--healthz-port', String(FLANNEL_HEALTHZ_PORT)],
+    // A 10 s grace period (--fast-failover) needs renewals well within it: Kubernetes renews every
+    // quarter of the Lease, so a 10 s Lease gives four per grace period, as 40 s does for 40 s.
+    // With the default 40 s Lease (a renewal every 10 s) one late renewal marks the node NotReady.
+    ...(o.fastFailover ? { kubeletArgs: ['--node-lease-duration-seconds', '10'] } : {}),
   });
 }
 

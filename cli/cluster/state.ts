@@ -6,7 +6,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFile
 import { join } from 'node:path';
 import { STATE_ROOT } from './layout.js';
 
-export interface ProcessRecord { component: string; node?: string; pid: number; log: string; args: string[] }
+export interface ProcessRecord {
+  component: string; node?: string; pid: number; log: string; args: string[];
+  /** Extra environment a restart must give it again (e.g. a chaos clock skew). */
+  env?: Record<string, string>;
+}
 
 export interface ClusterState {
   name: string;

@@ -1,5 +1,5 @@
 /**
- * `kubesim chaos ...`: one-shot fault injection (kill, restart, partition, heal, netem, etcd)
+ * `kubesim chaos ...`: one-shot fault injection (kill, restart, partition, heal, netem, etcd, clock-skew)
  * and `chaos run <scenario.yaml>`, a scripted experiment that prints a timeline and a verdict.
  * The subcommands are registered here so cli/main.ts only adds one line.
  */
@@ -9,6 +9,7 @@ import { killComponent, restartComponent, recordsOf } from '../chaos/process-act
 import { isAlive } from '../cluster/supervisor.js';
 import { etcdMemberComponent, etcdMemberCount, etcdMembers } from '../cluster/etcd.js';
 import { UserError } from './up.js';
+import { parseOffset, skewClock } from '../chaos/clock-skew.js';
 import { partitionNodes, splitCluster, heal, netem, clearNetem } from '../chaos/network-actions.js';
 import { loadScenario, parseSets } from '../chaos/scenario.js';
 import { runScenario } from '../chaos/runner.js';
@@ -91,6 +92,13 @@ export function registerChaos(program: Command): void {
       if (action === 'kill') await chaosKill(o.name, component, undefined, 'KILL', o.downFor ? parseDuration(o.downFor) : undefined);
       else if (action === 'restart') await chaosRestart(o.name, component);
       else throw new UserError(`unknown etcd action "${action}": use kill or restart`);
+    });
+  chaos.command('clock-skew <component>').description('restart a component with its wall clock off (e.g. --offset 5m or -90s; 0 for the true clock)')
+    .addOption(nameOpt()).option('--node <node>', 'node of a per-node component').requiredOption('--offset <duration>', 'how far ahead (or behind, with -) its clock runs')
+    .action(async (component: string, o) => {
+      const offset = parseOffset(String(o.offset));
+      const pids = await skewClock(o.name, component, o.node, offset);
+      console.log(`${component}${o.node ? ` on ${o.node}` : ''} restarted (pid ${pids.join(', ')}) with ${offset === 0 ? 'the true clock' : `its wall clock off by ${offset / 1000}s`}`);
     });
   chaos.command('run <scenario>').description('run a scripted experiment (YAML) and print its timeline and verdict')
     .addOption(nameOpt()).option('--set <k=v...>', 'override scenario parameters', [])

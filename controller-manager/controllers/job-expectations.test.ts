@@ -1,8 +1,8 @@
 /**
  * The Job controller with a stale pod cache: the pod it just created is not in its cache yet (a
  * pod watch event can trail the Job's own status update), and a second sync must not create
- * another pod. Without expectations a `completions: 1` Job ran two pods and, once one succeeded,
- * deleted the other — the pod that "vanished" in the CronJob lab.
+ * another pod. Without expectations a `completions: 1` Job could run two pods and, once one
+ * succeeded, delete the other.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
