@@ -12,7 +12,7 @@
  */
 import type { KObject } from '../../lib/api/object.js';
 import { collectionKey, objectKey } from '../storage/keys.js';
-import type { EtcdStore } from '../storage/store.js';
+import type { EtcdStore, Stored } from '../storage/store.js';
 import type { WatchCache } from '../storage/watch-cache.js';
 
 /** How long a read waits for its cache to catch up before it reads etcd instead. */
@@ -47,6 +47,16 @@ export class CachedReads {
     const cache = await this.current(resource);
     if (cache) return cache.under(key);
     return (await this.store.list(key)).items.map((s) => s.obj);
+  }
+
+  /**
+   * The cached state of `key` as guaranteedUpdate's first guess (a private copy), or undefined:
+   * the update then reads etcd. A stale guess only costs a retry (the write is a Txn on its revision).
+   */
+  async stored(resource: string, key: string): Promise<Stored | undefined> {
+    const obj = (await this.current(resource))?.get(key);
+    // Only Events carry etcd leases, and their updates always take a fresh one.
+    return obj && { key, obj: structuredClone(obj), modRevision: Number(obj.metadata?.resourceVersion), lease: '0' };
   }
 
   /** A namespace (read-only), or undefined when it exists neither in the cache nor in etcd. */

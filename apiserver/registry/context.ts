@@ -9,7 +9,7 @@ import type { AdmissionAttributes, Operation } from '../admission/types.js';
 import { objectKey } from '../storage/keys.js';
 import type { LogFn } from '../storage/log.js';
 import type { KeyedMutex } from './keyed-mutex.js';
-import type { EtcdStore, What } from '../storage/store.js';
+import type { EtcdStore, Stored, What } from '../storage/store.js';
 import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
 
 /** Cluster resources a Service holds (ClusterIP, NodePorts), allocated and released by the registry. */
@@ -35,6 +35,8 @@ export interface RegistryCore {
   lookup(group: string, resource: string): ResourceDef | undefined;
   /** True when the namespace has a ResourceQuota (creates there are serialized so quotas hold). */
   hasQuota?(namespace: string): Promise<boolean>;
+  /** The watch cache's copy of `key` of `resource` (current with this process's writes), as a first guess for updates. */
+  cachedStored?(resource: string, key: string): Promise<Stored | undefined>;
   /** Serializes quota-checked creates per namespace. */
   quotaLock: KeyedMutex;
 }

@@ -124,7 +124,8 @@ class EtcdRegistry implements RegistryHandle {
       namespaceLifecyclePlugin((name) => this.cached.namespace(name)), resourceQuotaPlugin(admissionStore),
     ]);
     this.core = { store: this.store, prefix, admission, eventTtlSeconds: opts.eventTtlSeconds ?? 3600, services, log: opts.log ?? stderrLog, lookup: (g, r) => this.lookup(g, r),
-      quotaLock: new KeyedMutex(), hasQuota: async (ns) => (await this.cached.list('resourcequotas', ns)).length > 0 };
+      quotaLock: new KeyedMutex(), hasQuota: async (ns) => (await this.cached.list('resourcequotas', ns)).length > 0,
+      cachedStored: (resource, key) => this.cached.stored(resource, key) };
   }
 
   resources(): ResourceDef[] { return this.defs; }

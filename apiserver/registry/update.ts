@@ -75,7 +75,8 @@ export async function updateWith(core: RegistryCore, ctx: RequestContext, ref: R
   let stored = false;
   try {
     // Events get a fresh TTL on every write, as Kubernetes' TTL storage does.
-    const res = await core.store.guaranteedUpdate(keyOf(core, def, namespace, name), what, tryUpdate, { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds) });
+    const key = keyOf(core, def, namespace, name);
+    const res = await core.store.guaranteedUpdate(key, what, tryUpdate, { dryRun: ctx.dryRun, leaseTtl: leaseTtlFor(def, core.eventTtlSeconds), cached: () => core.cachedStored?.(def.resource, key) });
     stored = true;
     if (res.deleted && isCore(def, 'services') && !ctx.dryRun) await core.services?.release(res.obj);
     else await releaseOld?.();

@@ -98,3 +98,38 @@ test('keys with a TTL lease expire (Events)', async () => {
   assert.ok(await store.get('/t/ttl/e'));
   await waitFor('the key expired', async () => (await store.get('/t/ttl/e')) === undefined, { timeoutMs: 15_000, intervalMs: 250 });
 });
+
+test('guaranteedUpdate from a stale cached state: the write is decided on a fresh read (conflict, error and no-op alike)', async () => {
+  const key = '/registry/widgets/ns/stale';
+  const created = await store.create(key, { metadata: { name: 'stale' }, spec: { n: 1 } }, what('stale'));
+  const stale = { key, obj: created, modRevision: Number(created.metadata!.resourceVersion), lease: '0' };
+  await store.guaranteedUpdate(key, what('stale'), (cur) => ({ ...cur.obj, spec: { n: 2 } }));
+  // Bump from the stale guess: the conflicting Txn makes it re-read and apply the bump to n=2.
+  const seen: number[] = [];
+  const bumped = await store.guaranteedUpdate(key, what('stale'), (cur) => {
+    const n = (cur.obj.spec as { n: number }).n;
+    seen.push(n);
+    return { ...cur.obj, spec: { n: n + 1 } };
+  }, { cached: () => stale });
+  assert.deepEqual(seen, [1, 2]);
+  assert.equal((bumped.obj.spec as { n: number }).n, 3);
+  // A no-op against the stale guess is not trusted: the fresh state (n=3) differs, so it is written.
+  const back = await store.guaranteedUpdate(key, what('stale'), (cur) => ({ ...cur.obj, spec: { n: 1 } }), { cached: () => stale });
+  assert.equal((back.obj.spec as { n: number }).n, 1);
+  assert.ok(Number(back.obj.metadata!.resourceVersion) > Number(bumped.obj.metadata!.resourceVersion));
+  // An error on the stale guess (a precondition on the revision) is decided again on the fresh state.
+  const current = back.obj.metadata!.resourceVersion;
+  const pinned = await store.guaranteedUpdate(key, what('stale'), (cur) => {
+    if (cur.obj.metadata!.resourceVersion !== current) throw new Error('precondition');
+    return { ...cur.obj, spec: { n: 9 } };
+  }, { cached: () => stale });
+  assert.equal((pinned.obj.spec as { n: number }).n, 9);
+  // A current guess needs no read: one call of fn, one write.
+  let calls = 0;
+  const fresh = { key, obj: pinned.obj, modRevision: Number(pinned.obj.metadata!.resourceVersion), lease: '0' };
+  await store.guaranteedUpdate(key, what('stale'), (cur) => { calls++; return { ...cur.obj, spec: { n: 10 } }; }, { cached: () => fresh });
+  assert.equal(calls, 1);
+  // Deleted meanwhile: NotFound from the fresh read.
+  await client.delete().key(key);
+  await expectApiError(store.guaranteedUpdate(key, what('stale'), (cur) => cur.obj, { cached: () => fresh }), 'NotFound');
+});

@@ -20,6 +20,15 @@ export interface Stored { key: string; obj: KObject; modRevision: number; lease:
 /** A page of a list. */
 export interface ListPage { items: Stored[]; revision: number; more: boolean; nextKey?: string; remaining: number }
 
+/** Options of EtcdStore.guaranteedUpdate. */
+export interface GuaranteedUpdateOptions {
+  dryRun?: boolean;
+  maxRetries?: number;
+  leaseTtl?: number;
+  /** A possibly stale copy of the current state (from a watch cache) to try first; undefined = read etcd. */
+  cached?: () => Stored | undefined | Promise<Stored | undefined>;
+}
+
 /** Result of a guaranteed-update function: a new object, or 'delete' to remove the key. */
 export type UpdateResult = KObject | 'delete';
 
@@ -148,22 +157,36 @@ export class EtcdStore {
    * GuaranteedUpdate: read, apply `fn` to a private copy, write with a txn on the read revision,
    * and retry from a fresh read on conflict. `fn` may throw ApiErrors to abort.
    */
-  async guaranteedUpdate(key: string, what: What, fn: (cur: Stored) => UpdateResult | Promise<UpdateResult>, opts: { dryRun?: boolean; maxRetries?: number; leaseTtl?: number } = {}): Promise<{ obj: KObject; deleted: boolean; revision: number }> {
+  async guaranteedUpdate(key: string, what: What, fn: (cur: Stored) => UpdateResult | Promise<UpdateResult>, opts: GuaranteedUpdateOptions = {}): Promise<{ obj: KObject; deleted: boolean; revision: number }> {
     const maxRetries = opts.maxRetries ?? 20;
+    // The first attempt may start from a cached copy (saves the read, as Kubernetes' cachedExistingObject);
+    // anything it cannot prove current (an error, a conflict, a no-op) is decided again on a fresh read.
+    let cached = opts.dryRun ? undefined : await opts.cached?.();
     for (let attempt = 0; ; attempt++) {
-      const cur = await this.mustGet(key, what);
-      const next = await fn({ ...cur, obj: structuredClone(cur.obj) });
+      const fromCache = cached;
+      cached = undefined;
+      const cur = fromCache ?? await this.mustGet(key, what);
+      let next: UpdateResult;
+      try {
+        next = await fn({ ...cur, obj: structuredClone(cur.obj) });
+      } catch (err) {
+        if (fromCache) continue;
+        throw err;
+      }
       try {
         if (next === 'delete') {
           const revision = await this.delete(key, cur.modRevision, what, opts);
           return { obj: cur.obj, deleted: true, revision };
         }
         // A no-op update writes nothing and keeps the resourceVersion, as Kubernetes does.
-        if (jsonEqual(withRv(next, cur.modRevision), cur.obj)) return { obj: cur.obj, deleted: false, revision: cur.modRevision };
+        if (jsonEqual(withRv(next, cur.modRevision), cur.obj)) {
+          if (fromCache) continue;
+          return { obj: cur.obj, deleted: false, revision: cur.modRevision };
+        }
         const obj = await this.update(key, next, cur.modRevision, what, { ...opts, lease: cur.lease });
         return { obj, deleted: false, revision: Number(obj.metadata?.resourceVersion) };
       } catch (err) {
-        if (err instanceof ApiError && err.code === 'Conflict' && attempt < maxRetries) continue;
+        if (err instanceof ApiError && (err.code === 'Conflict' || (fromCache && err.code === 'NotFound')) && (fromCache || attempt < maxRetries)) continue;
         throw err;
       }
     }
