@@ -24,7 +24,7 @@ import { PersistentVolumeController } from './controllers/persistent-volume/cont
 import { PvcProtectionController, PvProtectionController } from './controllers/persistent-volume/protection.js';
 import { ServiceLBController } from './controllers/service-lb.js';
 import { HorizontalPodAutoscalerController } from './controllers/hpa.js';
-import { KubeletStatsSource } from './controllers/hpa-metrics.js';
+import { MetricsApiSource } from './controllers/hpa-metrics.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -66,7 +66,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     'pvc-protection': () => new PvcProtectionController(f, client),
     'pv-protection': () => new PvProtectionController(f, client),
     servicelb: () => new ServiceLBController(f, client, recorder, o.loadBalancerIPRange),
-    horizontalpodautoscaling: () => new HorizontalPodAutoscalerController(f, client, recorder, new KubeletStatsSource(f.informerFor({ resource: 'nodes' }))),
+    horizontalpodautoscaling: () => new HorizontalPodAutoscalerController(f, client, recorder, new MetricsApiSource(client)),
   };
 }
 

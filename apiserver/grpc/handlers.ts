@@ -7,6 +7,7 @@ import { objectFromPlain, objectToPlain } from '../../lib/api/codec.js';
 import type { KList, KObject } from '../../lib/api/object.js';
 import type { PlainMessage } from '../../lib/client/grpc-service.js';
 import { decodePatch } from '../rest/body.js';
+import { MetricsApi } from '../rest/metrics-api.js';
 import type { DeleteOptions, ListOptions, PatchType, Registry, RequestContext, ResourceRef, WatchOptions } from '../registry/types.js';
 
 /** What a resolved request target names. */
@@ -58,12 +59,20 @@ export function unaryHandlers(registry: Registry, authorize?: GrpcAuthorizer): R
     await authorize?.({ user: ctx.user, verb, resourceRequest: true, group: t.ref.group, resource: t.ref.resource, subresource: subresource ?? t.subresource, namespace: t.namespace, name: t.name || undefined });
     return t;
   };
+  const metricsApi = new MetricsApi(registry);
   return {
     async Get(ctx, req) {
       const t = await access(ctx, req.target, true, 'get');
       return objectToPlain(await registry.get(ctx, t.ref, t.namespace, t.name, t.subresource));
     },
     async List(ctx, req) {
+      const metrics = metricsTarget(req.target as PlainMessage | undefined);
+      if (metrics) {
+        // metrics.k8s.io is computed, not stored: the same code serves it to REST (kubectl top) and here (the HPA).
+        await authorize?.({ user: ctx.user, verb: 'list', resourceRequest: true, group: METRICS_GROUP, resource: metrics.resource, namespace: metrics.namespace });
+        const list = await metricsApi.serve(ctx, { kind: 'resource', verb: 'list', group: METRICS_GROUP, version: 'v1beta1', ...metrics }, str((req.options as PlainMessage | undefined)?.labelSelector));
+        return listToPlain(list as unknown as KList);
+      }
       const t = await access(ctx, req.target, false, 'list');
       return listToPlain(await registry.list(ctx, t.ref, t.namespace, listOptions(req.options as PlainMessage)));
     },
@@ -110,6 +119,16 @@ export function unaryHandlers(registry: Registry, authorize?: GrpcAuthorizer): R
       return objectToPlain(await registry.create(writeContext(ctx, req.options), pods.ref, pods.namespace, body, 'binding', name));
     },
   };
+}
+
+const METRICS_GROUP = 'metrics.k8s.io';
+
+/** The metrics.k8s.io resource a List names (pods or nodes), if it names one. */
+function metricsTarget(target: PlainMessage | undefined): { resource: string; namespace: string | undefined } | undefined {
+  if (str(target?.group) !== METRICS_GROUP) return undefined;
+  const resource = str(target?.resource);
+  if (resource !== 'pods' && resource !== 'nodes') throw new ApiError('NotFound', `the server could not find the requested resource (${resource}.${METRICS_GROUP})`);
+  return { resource, namespace: resource === 'pods' ? str(target?.namespace) : undefined };
 }
 
 function listToPlain(list: KList): PlainMessage {

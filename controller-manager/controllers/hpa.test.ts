@@ -4,7 +4,7 @@ import { startControlPlane, type TestControlPlane } from '../../lib/testing/cont
 import { waitFor } from '../../lib/testing/wait.js';
 import { InformerFactory } from '../../lib/client/informer.js';
 import { HorizontalPodAutoscalerController, desiredReplicas, stabilize, type PodCpu } from './hpa.js';
-import { cpuRateMilli, samplesFromSummary, type MetricsSource } from './hpa-metrics.js';
+import { cpuRateMilli, podMetricsCpuMilli, type MetricsSource } from './hpa-metrics.js';
 import type { Deployment, HorizontalPodAutoscaler, Pod } from '../../lib/api/types.js';
 
 const pods = (n: number, usage: number | undefined, ready = true): PodCpu[] => Array.from({ length: n }, () => ({ ready, requestMilli: 100, usageMilli: usage }));
@@ -30,11 +30,14 @@ test('stabilize: scale-down takes the highest recommendation of the window, scal
   assert.equal(stabilize([...h, { at: 360_000, replicas: 9 }], 6, 360_000, 0, 300_000), 9);
 });
 
-test('cpu rate from two kubelet summaries', () => {
-  const a = samplesFromSummary({ pods: [{ podRef: { uid: 'u' }, containers: [{ cpu: { time: '2026-01-01T00:00:00Z', usageCoreNanoSeconds: 1e9 } }, { cpu: { time: '2026-01-01T00:00:00Z', usageCoreNanoSeconds: 1e9 } }] }] });
-  const b = samplesFromSummary({ pods: [{ podRef: { uid: 'u' }, containers: [{ cpu: { time: '2026-01-01T00:00:02Z', usageCoreNanoSeconds: 1.5e9 } }, { cpu: { time: '2026-01-01T00:00:02Z', usageCoreNanoSeconds: 1.5e9 } }] }] });
-  assert.equal(cpuRateMilli(a.get('u'), b.get('u')!), 500, '1 s of CPU over 2 s = 500m');
-  assert.equal(cpuRateMilli(undefined, b.get('u')!), undefined);
+test('cpu rate from two cumulative samples; PodMetrics summed over containers', () => {
+  const a = { timeMs: Date.parse('2026-01-01T00:00:00Z'), usageNanoSeconds: 2e9 };
+  const b = { timeMs: Date.parse('2026-01-01T00:00:02Z'), usageNanoSeconds: 3e9 };
+  assert.equal(cpuRateMilli(a, b), 500, '1 s of CPU over 2 s = 500m');
+  assert.equal(cpuRateMilli(undefined, b), undefined);
+  assert.equal(cpuRateMilli(b, a), undefined, 'time going backwards makes no rate');
+  assert.equal(podMetricsCpuMilli({ containers: [{ usage: { cpu: '250m' } }, { usage: { cpu: '1' } }, { usage: { cpu: '120000n' } }] }), 1251);
+  assert.equal(podMetricsCpuMilli({ containers: [{ usage: {} }] }), undefined);
 });
 
 /** A metrics source the test sets by hand (the seam where metrics.k8s.io or kubelet stats plug in). */
