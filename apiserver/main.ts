@@ -5,7 +5,7 @@
  * listeners, end watches, exit 0.
  */
 import { parsePort } from '../lib/flags.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { Command } from 'commander';
 import { Etcd3 } from 'etcd3';
 import { createRegistry } from './registry/registry.js';
@@ -31,6 +31,7 @@ import { defaultStorageClassPlugin } from './admission/default-storage-class.js'
 import { registryLister } from './admission/registry-lister.js';
 import { ClusterTokens } from './auth/cluster-tokens.js';
 import { parseDurationMs } from '../lib/duration.js';
+import { setKubeletClientTls } from './rest/kubelet-proxy.js';
 
 const program = new Command('kube-apiserver')
   .description('kubesim API server: Kubernetes REST API (HTTP) and internal gRPC API over one registry backed by etcd')
@@ -60,7 +61,10 @@ const program = new Command('kube-apiserver')
   .option('--service-node-port-range <range>', 'NodePort range of Services', '30000-32767')
   .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, ABAC, Node, RBAC', 'AlwaysAllow')
   .option('--authorization-policy-file <file>', 'ABAC policies, one JSON Policy per line')
-  .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line')
+  .option('--token-auth-file <file>', 'static bearer tokens: token,user,uid[,"group1,group2"] per line (re-read when it changes)')
+  .option('--kubelet-client-certificate <file>', 'client certificate the apiserver presents to kubelets (logs, exec, port-forward, stats): kubelets are then reached over HTTPS')
+  .option('--kubelet-client-key <file>', 'private key of --kubelet-client-certificate')
+  .option('--kubelet-certificate-authority <file>', "CA that kubelets' serving certificates chain to (without it they are not verified)")
   .option('--encryption-provider-config <file>', 'EncryptionConfiguration (aescbc/aesgcm/identity) for encrypting resources such as secrets in etcd')
   .option('--enable-admission-plugins <list>', 'extra admission plugins to run: DefaultTolerationSeconds (off by default: kubesim clusters rely on the controller-manager\'s --pod-eviction-timeout)', '')
   .option('--disable-admission-plugins <list>', 'admission plugins to switch off: NodeRestriction, PodSecurity, RBACEscalation, ServiceAccount, DefaultStorageClass', '')
@@ -75,7 +79,11 @@ async function main(): Promise<void> {
   const o = program.parse(process.argv).opts<Record<string, string>>();
   setVerbosity(Number(o.v) || 0);
   const tokens = o.tokenAuthFile ? parseTokenFile(readFileSync(o.tokenAuthFile, 'utf8')) : undefined;
-  const authenticate = tokens ? tokenAuthenticator(tokens) : undefined;
+  if (tokens) watchTokenFile(o.tokenAuthFile, tokens);
+  if (o.kubeletClientCertificate) {
+    if (!o.kubeletClientKey) throw new Error('--kubelet-client-certificate needs --kubelet-client-key');
+    setKubeletClientTls({ cert: readFileSync(o.kubeletClientCertificate, 'utf8'), key: readFileSync(o.kubeletClientKey, 'utf8'), ca: o.kubeletCertificateAuthority ? readFileSync(o.kubeletCertificateAuthority, 'utf8') : undefined });
+  }
   if (o.encryptionProviderConfig) setValueTransformer(encryptionTransformer(readFileSync(o.encryptionProviderConfig, 'utf8'), o.etcdPrefix));
   const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean) });
   // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
@@ -103,6 +111,8 @@ async function main(): Promise<void> {
     enforce(authz.decide, { user, verb: 'impersonate', resourceRequest: true, group: '', resource, name });
   const tokenAuthenticators = clusterTokens.authenticators();
   const secure = secureFromFlags(o, port('secure-port', o.securePort), { tokens, tokenAuthenticators, anonymous: o.anonymousAuth !== 'false', mayImpersonate });
+  // With HTTPS on, the plain port is kube-apiserver's old insecure port: local only, every caller admin.
+  const authenticate = tokens && !secure ? tokenAuthenticator(tokens) : undefined;
   const grpcPort = port('grpc-port', o.grpcPort);
   // With credentials configured the gRPC port is no longer an open admin door: tokens + authz.
   const grpcAuthn = tokens || secure ? grpcTokenAuthenticator({ tokens, tokenAuthenticators }) : undefined;
@@ -130,6 +140,7 @@ async function main(): Promise<void> {
     stopping = true;
     logLine('info', 'shutting down', { signal });
     background.abort();
+    if (o.tokenAuthFile) unwatchFile(o.tokenAuthFile);
     await server.close();
     authz.close();
     await registry.close();
@@ -138,6 +149,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * Re-reads the token file when it changes and swaps the entries of `tokens` in place (every
+ * authenticator holds this Map), so `kubesim node add` can give a new kubelet its token without
+ * restarting the apiserver. A file that no longer parses keeps the previous tokens.
+ */
+function watchTokenFile(file: string, tokens: Map<string, UserInfo>): void {
+  watchFile(file, { interval: 1000, persistent: false }, () => {
+    try {
+      const fresh = parseTokenFile(readFileSync(file, 'utf8'));
+      tokens.clear();
+      for (const [k, v] of fresh) tokens.set(k, v);
+      logLine('info', 'token file reloaded', { file, tokens: fresh.size });
+    } catch (err) {
+      logLine('warn', 'token file not reloaded', { file, err: (err as Error).message });
+    }
+  });
 }
 
 /** The admission plugins main.ts adds to the registry's own, per --enable/--disable-admission-plugins. */

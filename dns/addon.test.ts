@@ -15,9 +15,9 @@ test('the DNS addon manifest applies to a real apiserver; kube-dns gets 10.96.0.
   // dist/dns → repository root
   const text = readFileSync(fileURLToPath(new URL('../../dns/addon.yaml', import.meta.url)), 'utf8');
   const docs = parseAllDocuments(text).map((d) => d.toJSON() as KObject);
-  assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata?.name}`), ['Deployment/coredns', 'Service/kube-dns']);
-  await cp.client.create({ ...R.deployments, namespace: 'kube-system' }, docs[0]);
-  const svc = await cp.client.create<Service>({ ...R.services, namespace: 'kube-system' }, docs[1] as Service);
+  assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata?.name}`), ['ServiceAccount/coredns', 'ClusterRole/system:coredns', 'ClusterRoleBinding/system:coredns', 'Deployment/coredns', 'Service/kube-dns']);
+  await cp.client.create({ ...R.deployments, namespace: 'kube-system' }, docs[3]);
+  const svc = await cp.client.create<Service>({ ...R.services, namespace: 'kube-system' }, docs[4] as Service);
   assert.equal(svc.spec?.clusterIP, '10.96.0.10');
   assert.deepEqual(svc.spec?.ports?.map((p) => `${p.port}/${p.protocol}`), ['53/UDP', '53/TCP', '9153/TCP']);
 });

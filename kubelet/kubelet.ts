@@ -17,7 +17,8 @@ import { EventRecorder } from '../lib/client/event-recorder.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './pod-config.js';
 import { PodWorker } from './pod-worker.js';
 import { Prober } from './prober.js';
-import { startKubeletServer } from './server.js';
+import { startKubeletServer, type KubeletServerTls } from './server.js';
+import { ReferencedObjects } from './referenced-objects.js';
 import { NodeLease } from './node-lease.js';
 import { HostPorts } from './host-ports.js';
 import { heartbeat, machineCapacity, registerNode, type NodeIdentity } from './node-status.js';
@@ -41,6 +42,8 @@ export interface KubeletOptions {
   /** The kubelet HTTP server (logs, stats): address and port; port -1 = no server. */
   serverHost?: string;
   serverPort?: number;
+  /** HTTPS for the server (only the apiserver's client certificate gets in). */
+  serverTls?: KubeletServerTls;
   /** Duration of the node heartbeat Lease (--node-lease-duration-seconds); renewed every quarter of it. */
   nodeLeaseDurationSeconds?: number;
   /** Where hostPorts listen when a port names no hostIP (default 0.0.0.0: every node address). */
@@ -61,6 +64,7 @@ export class Kubelet {
   private lastStates = new Map<string, number>();
   private readonly lease: NodeLease;
   private readonly hostPorts: HostPorts;
+  private readonly refs: ReferencedObjects;
   /** Port of the HTTP server once running. */
   serverPort = 0;
 
@@ -70,11 +74,9 @@ export class Kubelet {
     this.hostPorts = new HostPorts(o.node.name, o.hostPortAddress ?? '0.0.0.0', o.log);
     this.factory = new InformerFactory(o.client);
     this.pods = this.factory.informerFor<Pod>({ resource: 'pods' }, { fieldSelector: `spec.nodeName=${o.node.name}` });
-    const cms = this.factory.informerFor<ConfigMap>({ resource: 'configmaps' });
-    const secrets = this.factory.informerFor<Secret>({ resource: 'secrets' });
+    // ConfigMaps, Secrets and volumes are fetched one by one as pods name them (the Node authorizer allows no list/watch).
+    const refs = this.refs = new ReferencedObjects(o.client);
     const services = this.factory.informerFor<Service>({ resource: 'services' });
-    const pvcs = this.factory.informerFor<PersistentVolumeClaim>({ resource: 'persistentvolumeclaims' });
-    const pvs = this.factory.informerFor<PersistentVolume>({ resource: 'persistentvolumes' });
     this.events = new EventRecorder(o.client, { component: 'kubelet', host: o.node.name });
     this.prober = new Prober(this.cri, this.events, o.log, (p) => this.enqueue(p));
     const cap = machineCapacity(o.node.maxPods);
@@ -83,18 +85,19 @@ export class Kubelet {
       cri: this.cri, client: o.client, nodeName: o.node.name, nodeIP: o.node.ip, podsDir: join(o.rootDir, 'pods'), logRoot: o.logRoot, cluster: o.cluster,
       events: this.events, log: o.log, isReady: (id) => this.prober.isReady(id),
       sources: {
-        configMap: (ns, name) => cms.lister.get(ns, name), secret: (ns, name) => secrets.lister.get(ns, name),
-        pvc: (ns, name) => pvcs.lister.get(ns, name), pv: (name) => pvs.lister.get(undefined, name), nfsRoot: o.nfsRoot ?? join(o.rootDir, '..', 'nfs'),
+        configMap: (ns, name) => refs.get('configmaps', ns, name) as ConfigMap | undefined, secret: (ns, name) => refs.get('secrets', ns, name) as Secret | undefined,
+        pvc: (ns, name) => refs.get('persistentvolumeclaims', ns, name) as PersistentVolumeClaim | undefined, pv: (name) => refs.get('persistentvolumes', undefined, name) as PersistentVolume | undefined, nfsRoot: o.nfsRoot ?? join(o.rootDir, '..', 'nfs'),
         services: (ns) => services.lister.list(undefined, ns).concat(ns === 'default' ? [] : services.lister.list(undefined, 'default').filter((s) => s.metadata?.name === 'kubernetes')),
         nodeAllocatable: { cpu: cap.cpu, memory: cap.memory },
         serviceAccountToken: (pod, projection) => tokens.token(pod, projection),
       },
     });
     this.pods.addEventHandler({ onAdd: (p) => this.enqueue(p), onUpdate: (_o, p) => this.enqueue(p), onDelete: () => undefined });
-    // ConfigMap/Secret changes reach mounted volumes on the next sync of the pods using them.
-    const touchNamespace = (obj: { metadata?: { namespace?: string } }) => { for (const p of this.pods.lister.list(undefined, obj.metadata?.namespace)) this.enqueue(p); };
-    cms.addEventHandler({ onUpdate: (_o, n) => touchNamespace(n) });
-    secrets.addEventHandler({ onUpdate: (_o, n) => touchNamespace(n) });
+  }
+
+  /** ConfigMap/Secret changes reach mounted volumes on the next sync of the pods of that namespace. */
+  private async refreshReferences(): Promise<void> {
+    for (const ns of await this.refs.refresh(this.pods.lister.list())) for (const p of this.pods.lister.list(undefined, ns)) this.enqueue(p);
   }
 
   private enqueue(p: Pod): void { this.queue.add(`${p.metadata!.namespace}/${p.metadata!.name}`); }
@@ -113,7 +116,7 @@ export class Kubelet {
       const srv = await startKubeletServer({
         cri: this.cri, logRoot: this.o.logRoot, nodeName: this.o.node.name, pods: () => this.pods.lister.list(),
         getPod: (ns, name) => this.pods.lister.get(ns, name),
-      }, this.o.serverHost ?? '0.0.0.0', this.o.serverPort ?? 10250);
+      }, this.o.serverHost ?? '0.0.0.0', this.o.serverPort ?? 10250, this.o.serverTls);
       this.serverPort = srv.port;
       this.o.node.kubeletPort = srv.port;
       signal.addEventListener('abort', () => { void srv.close(); }, { once: true });
@@ -129,6 +132,7 @@ export class Kubelet {
       this.every(this.o.relistMs ?? 1000, signal, () => this.relist()),
       this.every(this.o.relistMs ?? 1000, signal, () => this.hostPorts.sync(this.pods.lister.list())),
       this.every(10_000, signal, async () => { for (const p of this.pods.lister.list()) this.enqueue(p); }),
+      this.every(2000, signal, () => this.refreshReferences()),
       runWorkers(this.queue, this.o.workers ?? 4, (key) => this.syncKey(key), signal,
         (key, err) => this.o.log.warn('pod sync failed', { pod: key, err: (err as Error).message })),
     ];
@@ -148,6 +152,7 @@ export class Kubelet {
     const [ns, name] = key.split('/');
     const pod = this.pods.lister.get(ns, name);
     if (!pod) return; // gone from the API: relist() kills what is left of it
+    await this.refs.prefetch(pod);
     const again = await this.worker.sync(pod);
     if (again !== undefined) this.queue.addAfter(key, again);
   }

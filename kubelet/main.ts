@@ -6,15 +6,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ApiClient } from '../lib/client/api-client.js';
+import { clientFromFlags } from '../lib/client/flags.js';
 import { parseSubnetEnv } from './cni/subnet-env.js';
 import { Kubelet } from './kubelet.js';
 import { runHollowNodes } from './hollow.js';
 import { createLogger } from './runtime/log.js';
+import type { KubeletServerTls } from './server.js';
 
 const program = new Command('kubelet')
-  .requiredOption('--grpc-server <host:port>', "the apiserver's gRPC address")
+  .option('--grpc-server <host:port>', "the apiserver's gRPC address (default: from --kubeconfig)")
   .option('--master <url>', 'the apiserver REST URL (accepted; the kubelet uses gRPC)')
+  .option('--kubeconfig <path>', "the kubelet's identity (system:node:<name>): its token authenticates it to the apiserver")
+  .option('--tls-cert-file <file>', "serving certificate of the kubelet's server: it then speaks HTTPS")
+  .option('--tls-private-key-file <file>', 'private key of --tls-cert-file')
+  .option('--client-ca-file <file>', "CA of the clients the server accepts (with --tls-cert-file: only the apiserver's kubelet-client certificate gets in)")
   .option('--node-name <name>', 'name of this node (required unless --hollow-nodes)')
   .option('--node-ip <ip>', 'address reported as InternalIP', '127.0.0.1')
   .option('--container-runtime-endpoint <endpoint>', 'CRI socket (unix:///path)', 'unix:///run/kubesim/cri.sock')
@@ -51,9 +56,17 @@ function podCIDR(): string | undefined {
   } catch { return undefined; }
 }
 
+/** HTTPS for the kubelet's server: only the apiserver's kubelet-client certificate (kubeadm's CN) is let in. */
+function serverTlsFromFlags(): KubeletServerTls | undefined {
+  if (!o.tlsCertFile) return undefined;
+  if (!o.tlsPrivateKeyFile || !o.clientCaFile) throw new Error('--tls-cert-file needs --tls-private-key-file and --client-ca-file');
+  return { cert: readFileSync(o.tlsCertFile, 'utf8'), key: readFileSync(o.tlsPrivateKeyFile, 'utf8'), clientCA: readFileSync(o.clientCaFile, 'utf8'), allowedUsers: ['kube-apiserver-kubelet-client'] };
+}
+
 async function main(): Promise<void> {
   if (!(Number(o.nodeLeaseDurationSeconds) >= 1)) throw new Error(`--node-lease-duration-seconds must be a whole number of seconds >= 1, got ${o.nodeLeaseDurationSeconds}`);
-  const client = ApiClient.connect(o.grpcServer!);
+  const client = clientFromFlags({ kubeconfig: o.kubeconfig, grpcServer: o.grpcServer, master: o.master });
+  const serverTls = serverTlsFromFlags();
   const ac = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { log.info('shutting down: heartbeats stop, pods keep running for the next kubelet', { signal: sig }); ac.abort(); });
   if (Number(o.hollowNodes) > 0) {
@@ -66,7 +79,7 @@ async function main(): Promise<void> {
   let resolv = '';
   try { resolv = readFileSync(o.resolvConf!, 'utf8'); } catch { /* no node resolv.conf */ }
   const kubelet = new Kubelet({
-    client, criEndpoint: o.containerRuntimeEndpoint!, rootDir: o.rootDir!, logRoot: o.podLogRoot!, log, serverHost: o.address, serverPort: Number(o.port), nfsRoot: o.nfsRoot,
+    client, criEndpoint: o.containerRuntimeEndpoint!, rootDir: o.rootDir!, logRoot: o.podLogRoot!, log, serverHost: o.address, serverPort: Number(o.port), nfsRoot: o.nfsRoot, serverTls,
     nodeLeaseDurationSeconds: Number(o.nodeLeaseDurationSeconds),
     node: { name: o.nodeName!, ip: o.nodeIp!, podCIDR: podCIDR(), labels, maxPods: Number(o.maxPods) },
     cluster: { clusterDns: (o.clusterDns ?? '').split(',').filter(Boolean), clusterDomain: o.clusterDomain!, nodeResolvConf: resolv },

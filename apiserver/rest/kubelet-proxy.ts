@@ -3,8 +3,10 @@
  * and `exec`/`attach`/`portforward` as a raw tunnel of the HTTP upgrade (WebSocket) to the kubelet
  * of the pod's node, found from the Node's InternalIP and daemonEndpoints.kubeletEndpoint.Port.
  */
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
@@ -13,6 +15,36 @@ import type { ResourceRequest } from './request-info.js';
 
 /** Default kubelet port (as Kubernetes' 10250). */
 export const DEFAULT_KUBELET_PORT = 10250;
+
+/** The apiserver's client certificate for kubelets and the CA their serving certificates chain to (PEM). */
+export interface KubeletClientTls { cert: string; key: string; ca?: string }
+
+let kubeletTls: KubeletClientTls | undefined;
+
+/**
+ * Process-wide (set once by main.ts from --kubelet-client-certificate/-key and
+ * --kubelet-certificate-authority): kubelets are then reached over HTTPS with that certificate.
+ */
+export function setKubeletClientTls(tls: KubeletClientTls | undefined): void { kubeletTls = tls; }
+
+function tlsOptions(host: string): { cert: string; key: string; ca?: string; rejectUnauthorized: boolean; servername?: string } | undefined {
+  if (!kubeletTls) return undefined;
+  // Without --kubelet-certificate-authority the kubelet's certificate is not verified (as kube-apiserver).
+  return { cert: kubeletTls.cert, key: kubeletTls.key, ca: kubeletTls.ca, rejectUnauthorized: !!kubeletTls.ca, ...(/^[\d.]+$|:/.test(host) ? {} : { servername: host }) };
+}
+
+/** An HTTP(S) request to a kubelet (HTTPS with the client certificate when configured). */
+export function kubeletRequest(target: { host: string; port: number }, opts: RequestOptions, cb: (res: IncomingMessage) => void): ClientRequest {
+  const tls = tlsOptions(target.host);
+  return tls ? httpsRequest({ ...opts, host: target.host, port: target.port, ...tls }, cb) : httpRequest({ ...opts, host: target.host, port: target.port }, cb);
+}
+
+/** A raw connection to a kubelet (TLS when configured); emits 'ready' once the stream can carry HTTP. */
+function kubeletConnect(target: { host: string; port: number }): Socket {
+  const tls = tlsOptions(target.host);
+  if (!tls) return netConnect(target.port, target.host).once('connect', function (this: Socket) { this.emit('ready'); });
+  return tlsConnect({ host: target.host, port: target.port, ...tls }).once('secureConnect', function (this: Socket) { this.emit('ready'); });
+}
 
 interface PodShape { spec?: { nodeName?: string; containers?: { name: string }[] }; metadata?: { name?: string; namespace?: string } }
 interface NodeShape { status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } }
@@ -64,7 +96,7 @@ const KUBELET_ERRORS: Record<number, ApiError['code']> = { 400: 'BadRequest', 40
 /** Streams `GET .../log` from the kubelet; kubelet errors become Status errors. */
 export async function proxyLog(res: ServerResponse, target: { host: string; port: number }, path: string, signal: AbortSignal): Promise<number> {
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request({ host: target.host, port: target.port, path, method: 'GET', signal }, resolve);
+    const req = kubeletRequest(target, { path, method: 'GET', signal }, resolve);
     req.on('error', (err) => reject(new ApiError('Unavailable', `error dialing backend: ${err.message}`)));
     req.end();
   });
@@ -88,14 +120,14 @@ export function rejectUpgrade(socket: Duplex, err: ApiError): void {
 
 /** Tunnels an upgrade request (exec/attach/portforward) to the kubelet byte for byte after rewriting its path. */
 export function tunnelUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string; port: number }, path: string): void {
-  const upstream = connect(target.port, target.host);
+  const upstream = kubeletConnect(target);
   const lines = [`${req.method} ${path} HTTP/1.1`];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i];
     if (name.toLowerCase() === 'host') lines.push(`Host: ${target.host}:${target.port}`);
     else if (name.toLowerCase() !== 'authorization') lines.push(`${name}: ${req.rawHeaders[i + 1]}`);
   }
-  upstream.once('connect', () => {
+  upstream.once('ready', () => {
     upstream.write(lines.join('\r\n') + '\r\n\r\n');
     if (head.length) upstream.write(head);
     upstream.pipe(socket);

@@ -4,12 +4,11 @@
  * samples (kept from the previous scrape, or taken 1 s apart on the first request); node usage is
  * the sum of its pods (kubesim has no per-node system accounting).
  */
-import { request } from 'node:http';
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError } from '../../lib/errors.js';
 import { cpuRateMilli, type CpuSample } from '../../controller-manager/controllers/hpa-metrics.js';
 import type { Registry, RequestContext, ResourceDef } from '../registry/types.js';
-import { nodeKubeletAddress } from './kubelet-proxy.js';
+import { kubeletRequest, nodeKubeletAddress } from './kubelet-proxy.js';
 import type { ResourceRequest } from './request-info.js';
 
 const GROUP = 'metrics.k8s.io';
@@ -131,7 +130,7 @@ function quantities(u: Usage): Record<string, string> {
 async function fetchSummary(registry: Registry, ctx: RequestContext, nodeName: string): Promise<Summary> {
   const target = await nodeKubeletAddress(registry, ctx, nodeName);
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.host, port: target.port, path: '/stats/summary', timeout: 3000 }, (res) => {
+    const req = kubeletRequest(target, { path: '/stats/summary', timeout: 3000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { text += d; });

@@ -9,10 +9,12 @@ import { startProcess, isAlive } from './supervisor.js';
 import { nodeSpecs, apiURL, subnetFileOf, type ClusterOptions } from './components.js';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 import { waitFor } from '../../lib/testing/wait.js';
+import { ensureNodeCredentials } from './credentials.js';
 
 /** Starts node n's components, recording each in state (written to cluster.json as it goes). */
 export async function startNodeComponents(state: ClusterState, c: ClusterLayout, n: NodeLayout, copts: ClusterOptions): Promise<void> {
-  const [flanneld, ...rest] = nodeSpecs(c, n, copts);
+  // The apiserver re-reads its token file, so a node added later is known without a restart.
+  const [flanneld, ...rest] = nodeSpecs(c, n, copts, ensureNodeCredentials(c, n.name, n.underlayIP));
   state.processes.push(startProcess(state.name, flanneld));
   writeState(state);
   const rec = state.processes[state.processes.length - 1];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 import type { StartSpec } from './supervisor.js';
 import { etcdClientURLs } from './etcd.js';
+import { kubeconfigOf, pkiDirOf, secureURL, tokenFileOf, type NodeCredentials } from './credentials.js';
 
 /** dist/ of this installation (cli/cluster/components.js lives in dist/cli/cluster/). */
 export const DIST = join(import.meta.dirname, '..', '..');
@@ -18,25 +19,35 @@ export interface ClusterOptions { backend: string; fastFailover: boolean; v: num
 
 /** The etcd client URLs components on nodes use (every member, comma-separated). */
 export function etcdURL(c: ClusterLayout, o?: ClusterOptions): string { return etcdClientURLs(c, o?.etcdMembers ?? 1, 'underlay').join(','); }
-/** The REST URL of the apiserver as nodes see it. */
-export function apiURL(c: ClusterLayout): string { return `http://${c.hostIP}:${c.ports.apiserver}`; }
+/**
+ * The apiserver's plain-HTTP port, bound to 127.0.0.1 only (every caller there is admin, as
+ * kube-apiserver's old insecure port): for this host's CLI (status, chaos, node add); nodes, pods
+ * and users go through the HTTPS port (secureURL) with their own credentials.
+ */
+export function apiURL(c: ClusterLayout): string { return `http://127.0.0.1:${c.ports.apiserver}`; }
 /** The gRPC address of the apiserver as nodes see it. */
 export function grpcAddr(c: ClusterLayout): string { return `${c.hostIP}:${c.ports.grpc}`; }
 
 /** Control-plane processes (host namespace). */
 export function controlPlaneSpecs(c: ClusterLayout, o: ClusterOptions): StartSpec[] {
-  const common = ['--master', apiURL(c), '--grpc-server', grpcAddr(c), `--v=${o.v}`];
+  // Each component presents its own identity (kubeconfig: client certificate + gRPC token).
+  const common = (id: string) => ['--kubeconfig', kubeconfigOf(c, id), '--grpc-server', grpcAddr(c), `--v=${o.v}`];
+  const pki = pkiDirOf(c);
   return [
     {
       component: 'apiserver', command: node, log: join(c.dir, 'logs', 'apiserver.log'),
       args: [join(DIST, 'apiserver', 'main.js'), '--etcd-servers', etcdClientURLs(c, o.etcdMembers ?? 1, 'loopback').join(','),
-        '--bind-address', c.hostIP, '--port', String(c.ports.apiserver), '--grpc-port', String(c.ports.grpc),
+        '--bind-address', c.hostIP, '--advertise-address', c.hostIP, '--secure-port', String(c.ports.secure), '--cert-dir', pki,
+        '--insecure-bind-address', '127.0.0.1', '--port', String(c.ports.apiserver), '--grpc-port', String(c.ports.grpc),
+        '--authorization-mode', 'Node,RBAC', '--token-auth-file', tokenFileOf(c),
+        '--kubelet-client-certificate', join(pki, 'apiserver-kubelet-client.crt'), '--kubelet-client-key', join(pki, 'apiserver-kubelet-client.key'),
+        '--kubelet-certificate-authority', join(pki, 'ca.crt'),
         '--service-cluster-ip-range', c.serviceCIDR, `--v=${o.v}`],
     },
-    { component: 'scheduler', command: node, log: join(c.dir, 'logs', 'scheduler.log'), args: [join(DIST, 'scheduler', 'main.js'), ...common, '--leader-elect'] },
+    { component: 'scheduler', command: node, log: join(c.dir, 'logs', 'scheduler.log'), args: [join(DIST, 'scheduler', 'main.js'), ...common('kube-scheduler'), '--leader-elect'] },
     {
       component: 'controller-manager', command: node, log: join(c.dir, 'logs', 'controller-manager.log'),
-      args: [join(DIST, 'controller-manager', 'main.js'), ...common, '--leader-elect', '--cluster-cidr', c.clusterCIDR,
+      args: [join(DIST, 'controller-manager', 'main.js'), ...common('kube-controller-manager'), '--leader-elect', '--cluster-cidr', c.clusterCIDR,
         ...(o.fastFailover ? ['--node-monitor-grace-period', '10s', '--pod-eviction-timeout', '10s'] : [])],
     },
   ];
@@ -65,8 +76,12 @@ export interface NodeProcessParams {
   flannelArgs?: string[];
   /** Extra kubelet flags (e.g. a shorter node Lease with --fast-failover). */
   kubeletArgs?: string[];
-  /** kubeconfig for kube-proxy (carries a join token). */
+  /** kubeconfig for kube-proxy (and the kubelet when kubeletKubeconfig is not given). */
   kubeconfig?: string;
+  /** The kubelet's own kubeconfig (system:node:<name>). */
+  kubeletKubeconfig?: string;
+  /** The kubelet server's certificate and the CA of the clients it accepts (the apiserver's). */
+  kubeletTls?: Omit<NodeCredentials, 'kubeconfig'>;
 }
 
 /** A node's processes, flanneld first (the others need its subnet.env). */
@@ -75,6 +90,8 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
   const criSocket = join(p.dir, 'run', 'runtime.sock');
   const podLogs = join(p.dir, 'pods');
   const client = ['--master', p.apiURL, '--grpc-server', p.grpcServer];
+  const kubeletKc = p.kubeletKubeconfig ?? p.kubeconfig;
+  const tls = p.kubeletTls ? ['--tls-cert-file', p.kubeletTls.tlsCertFile, '--tls-private-key-file', p.kubeletTls.tlsKeyFile, '--client-ca-file', p.kubeletTls.clientCAFile] : [];
   const spec = (component: string, script: string[], args: string[]): StartSpec => ({
     node: p.nodeName, ...(p.netns ? { netns: p.netns } : {}), component, command: node, log: join(p.logDir, `${component}.log`), args: [join(DIST, ...script), ...args],
   });
@@ -82,7 +99,7 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
     spec('flanneld', ['flanneld', 'main.js'], ['--etcd-endpoints', p.etcd, '--public-ip', p.nodeIp, '--iface', p.iface, '--subnet-file', subnetFile, ...(p.flannelArgs ?? [])]),
     spec('runtime', ['kubelet', 'runtime', 'main.js'], ['--listen', `unix://${criSocket}`, '--root-dir', join(p.dir, 'runtime'),
       '--log-root', podLogs, '--subnet-file', subnetFile, '--netns-prefix', p.netnsPrefix, '--cgroup-prefix', p.cgroupPrefix]),
-    spec('kubelet', ['kubelet', 'main.js'], [...client, '--node-name', p.nodeName, '--node-ip', p.nodeIp, '--address', p.nodeIp,
+    spec('kubelet', ['kubelet', 'main.js'], [...(kubeletKc ? ['--kubeconfig', kubeletKc] : []), ...client, ...tls, '--node-name', p.nodeName, '--node-ip', p.nodeIp, '--address', p.nodeIp,
       '--container-runtime-endpoint', `unix://${criSocket}`, '--root-dir', join(p.dir, 'kubelet'), '--pod-log-root', podLogs,
       '--cluster-dns', p.clusterDns, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${p.v}`, ...(p.kubeletArgs ?? [])]),
     spec('kube-proxy', ['kube-proxy', 'main.js'], [...(p.kubeconfig ? ['--kubeconfig', p.kubeconfig] : []), ...client,
@@ -90,11 +107,13 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
   ];
 }
 
-/** Per-node processes of a local cluster, each inside the node's network namespace. */
-export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions): StartSpec[] {
+/** Per-node processes of a local cluster, each inside the node's network namespace; `creds` from ensureNodeCredentials. */
+export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions, creds: NodeCredentials): StartSpec[] {
+  const { kubeconfig: kubeletKubeconfig, ...kubeletTls } = creds;
   return nodeProcessSpecs({
     nodeName: n.name, nodeIp: n.underlayIP, dir: n.dir, logDir: join(c.dir, 'logs', n.name), netns: n.netns, iface: 'eth0',
-    etcd: etcdURL(c, o), apiURL: apiURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
+    kubeconfig: kubeconfigOf(c, 'kube-proxy'), kubeletKubeconfig, kubeletTls,
+    etcd: etcdURL(c, o), apiURL: secureURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
     netnsPrefix: `${n.netns}-`, cgroupPrefix: `kubesim-${c.name}-${n.name}`, v: o.v,
     flannelArgs: ['--ip-masq', '--healthz-ip', n.underlayIP, '--healthz-port', String(FLANNEL_HEALTHZ_PORT)],
     // A 10 s grace period (--fast-failover) needs renewals well within it: Kubernetes renews every

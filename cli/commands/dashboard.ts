@@ -6,6 +6,7 @@ import { startDashboard } from '../../dashboard/server/index.js';
 import { clusterLayout, nodeLayout } from '../cluster/layout.js';
 import { readState } from '../cluster/state.js';
 import { apiURL, grpcAddr, FLANNEL_HEALTHZ_PORT } from '../cluster/components.js';
+import { resolveApiServer } from '../../lib/client/flags.js';
 import { UserError } from './up.js';
 import type { ChaosActions } from '../../dashboard/server/index.js';
 import { loadContext } from '../chaos/context.js';
@@ -39,6 +40,8 @@ export async function dashboard(name: string, port: number): Promise<void> {
   const dash = await startDashboard({
     grpcServer: grpcAddr(c),
     restURL: apiURL(c),
+    // The gRPC port wants the admin's token (the REST URL is the local plain port).
+    token: resolveApiServer({ kubeconfig: c.kubeconfig }).token,
     host: '127.0.0.1',
     port,
     chaos: chaosActions(name),

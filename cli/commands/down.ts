@@ -32,7 +32,8 @@ export async function down(o: DownOptions): Promise<void> {
   if (unmounted) say(`unmounted ${unmounted} mount(s)`);
   if (existsSync(dir)) {
     if (o.keepLogs) {
-      for (const sub of ['etcd', 'nodes', 'cluster.json', 'kubeconfig']) rmSync(join(dir, sub), { recursive: true, force: true });
+      // Logs stay for inspection; keys and credentials never outlive the cluster.
+      for (const sub of ['etcd', 'nodes', 'cluster.json', 'kubeconfig', 'kubeconfigs', 'pki']) rmSync(join(dir, sub), { recursive: true, force: true });
     } else {
       rmSync(dir, { recursive: true, force: true });
     }

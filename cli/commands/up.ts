@@ -10,11 +10,11 @@ import { readState, writeState, pickIndex, type ClusterState } from '../cluster/
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { ensureBridge, ensureNodeNetwork } from '../cluster/network.js';
 import { startProcess, isAlive } from '../cluster/supervisor.js';
-import { DIST, controlPlaneSpecs, apiURL, grpcAddr } from '../cluster/components.js';
+import { DIST, controlPlaneSpecs, apiURL } from '../cluster/components.js';
 import { ETCD_MEMBER_COUNTS, etcdMemberSpecs, etcdClientURLs } from '../cluster/etcd.js';
 import { startNodeComponents, waitNodeReady } from '../cluster/bring-node.js';
 import { Checklist } from '../cluster/progress.js';
-import { writeKubeconfig } from '../cluster/kubeconfig.js';
+import { ensureClusterCredentials, secureURL } from '../cluster/credentials.js';
 import { down } from './down.js';
 import { installAddon, dnsAnswers } from '../cluster/addon-steps.js';
 import { waitFor } from '../../lib/testing/wait.js';
@@ -66,6 +66,7 @@ export async function up(o: UpOptions): Promise<string> {
         etcd.close();
       }
     });
+    await ui.step(`cluster CA, certificates and kubeconfigs (${c.dir}/pki)`, async () => ensureClusterCredentials(c));
     const copts = { backend: o.backend, fastFailover: o.fastFailover, v: o.v, etcdMembers: o.etcdMembers };
     for (const spec of controlPlaneSpecs(c, copts)) {
       await ui.step(spec.component, async () => {
@@ -88,7 +89,6 @@ export async function up(o: UpOptions): Promise<string> {
     });
     await ui.step('ingress controller addon (NodePort 30080)', () => installAddon('ingress', c));
     await ui.step('dashboard addon (NodePort 30880; `kubesim dashboard` serves it on 127.0.0.1)', () => installAddon('dashboard', c));
-    writeKubeconfig(c.kubeconfig, o.name, apiURL(c), grpcAddr(c));
   } catch (err) {
     if (!o.keepOnFailure) {
       console.error(`kubesim: bring-up failed; removing what was started (use --keep-on-failure to inspect; logs in ${c.dir}/logs)`);
@@ -96,7 +96,7 @@ export async function up(o: UpOptions): Promise<string> {
     }
     throw err;
   }
-  console.log(`\ncluster "${o.name}" is up in ${ui.elapsed()}s. Use it with:\n\n  export KUBECONFIG=${c.kubeconfig}\n  kubectl get nodes -o wide\n`);
+  console.log(`\ncluster "${o.name}" is up in ${ui.elapsed()}s (API: ${secureURL(c)}, admin client certificate). Use it with:\n\n  export KUBECONFIG=${c.kubeconfig}\n  kubectl get nodes -o wide\n`);
   return c.kubeconfig;
 }
 

@@ -33,6 +33,8 @@ export interface ConnectOptions {
   credentials?: grpc.ChannelCredentials;
   /** Sent with every call (e.g. authorization: Bearer <token>). */
   metadata?: Record<string, string>;
+  /** A bearer token asked for on every call (one that rotates: fileTokenSource in flags.ts). */
+  token?: () => string | undefined;
   /** Per-call deadline for unary calls (ms); default 30 s. */
   timeoutMs?: number;
 }
@@ -68,6 +70,8 @@ export class ApiClient {
   private metadata(): grpc.Metadata {
     const md = new grpc.Metadata();
     for (const [k, v] of Object.entries(this.opts.metadata ?? {})) md.set(k, v);
+    const token = this.opts.token?.();
+    if (token) md.set('authorization', `Bearer ${token}`);
     return md;
   }
 

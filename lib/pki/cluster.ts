@@ -90,3 +90,8 @@ export function ensureServiceAccountKey(dir: string): string {
   writeFileSync(file, pem, { mode: 0o600 });
   return pem;
 }
+
+/** A kubelet's serving certificate (its server for logs/exec/port-forward), stored as kubelet-server-<name>. */
+export function ensureKubeletServing(dir: string, nodeName: string, hosts: string[]): CertKeyPair {
+  return ensurePair(dir, ensureCA(dir), `kubelet-server-${nodeName}`, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], hosts: [nodeName, ...hosts], usage: 'server' });
+}

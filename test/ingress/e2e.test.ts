@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { upCluster, inNetns, type E2ECluster } from '../e2e/helpers.js';
 import { renderAddon } from '../../cli/cluster/addons.js';
 import { applyManifest } from '../../cli/cluster/addons.js';
-import { ApiClient } from '../../lib/client/api-client.js';
-import { resolveApiServer } from '../../lib/client/flags.js';
+import { clientFor, resolveApiServer } from '../../lib/client/flags.js';
 import { waitFor } from '../../lib/testing/wait.js';
 
 const NODE_PORT = 30080; // fixed in ingress/addon.yaml
@@ -27,10 +26,10 @@ async function answer(netns: string, nodeIP: string, host: string, path: string)
 }
 
 test('ingress addon routes by host and path through a NodePort; an edit is served within a second', { timeout: 300_000 }, async () => {
-  const { target } = resolveApiServer({ kubeconfig: c.kubeconfig });
-  const text = renderAddon('ingress', { grpcServer: target, apiServer: '' });
+  const api = resolveApiServer({ kubeconfig: c.kubeconfig });
+  const text = renderAddon('ingress', { grpcServer: api.target, apiServer: '' });
   assert.ok(text, 'this build has the ingress addon');
-  const client = ApiClient.connect(target);
+  const client = clientFor(api);
   try { await applyManifest(client, text); } finally { client.close(); }
 
   for (const d of ['svc-a', 'svc-b']) {

@@ -1,0 +1,79 @@
+/**
+ * The credentials of a local cluster (what kubeadm's certs and kubeconfig phases write): the PKI
+ * in <dir>/pki (CA, apiserver serving certificate, a client certificate per identity, the
+ * ServiceAccount signing key), the static token file the apiserver's gRPC port checks
+ * (<dir>/pki/tokens.csv: our components speak gRPC without TLS, so they present a bearer token
+ * there and their client certificate on the HTTPS port) and one kubeconfig per identity in
+ * <dir>/kubeconfigs. Everything is created once and reused, so a restarted cluster keeps its CA.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureClusterPki, ensureKubeletClient, ensureKubeletServing, ensureServiceAccountKey, pkiPaths } from '../../lib/pki/cluster.js';
+import { firstServiceIP } from '../../apiserver/auth/secure-flags.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import type { ClusterLayout } from './layout.js';
+
+/** The cluster's certificate directory (the apiserver's --cert-dir). */
+export function pkiDirOf(c: ClusterLayout): string { return join(c.dir, 'pki'); }
+/** The apiserver's --token-auth-file. */
+export function tokenFileOf(c: ClusterLayout): string { return join(pkiDirOf(c), 'tokens.csv'); }
+/** The kubeconfig of one identity (kube-scheduler, kube-controller-manager, kube-proxy, kubelet-<node>). */
+export function kubeconfigOf(c: ClusterLayout, identity: string): string { return join(c.dir, 'kubeconfigs', `${identity}.kubeconfig`); }
+/** The HTTPS URL of the apiserver as nodes and pods see it. */
+export function secureURL(c: ClusterLayout): string { return `https://${c.hostIP}:${c.ports.secure}`; }
+
+/** The token of `user` in the token file, added (random, 32 hex bytes) when missing. */
+export function ensureToken(file: string, user: string, groups: string[]): string {
+  if (!existsSync(file)) writeFileSync(file, '', { mode: 0o600 });
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const [token, name] = line.split(',');
+    if (name === user && token) return token;
+  }
+  const token = randomBytes(32).toString('hex');
+  appendFileSync(file, `${token},${user},${user}${groups.length ? `,"${groups.join(',')}"` : ''}\n`);
+  return token;
+}
+
+/** Identities of the control plane: cert name in the PKI, user and groups of the token. */
+const CONTROL_PLANE = [
+  { id: 'admin', user: 'kubernetes-admin', groups: ['system:masters'] },
+  { id: 'kube-scheduler', user: 'system:kube-scheduler', groups: [] },
+  { id: 'kube-controller-manager', user: 'system:kube-controller-manager', groups: [] },
+  { id: 'kube-proxy', user: 'system:kube-proxy', groups: ['system:node-proxier'] },
+];
+
+function writeFor(c: ClusterLayout, file: string, user: string, cert: { cert: string; key: string }, token: string): void {
+  const ca = readFileSync(pkiPaths(pkiDirOf(c), 'ca').cert, 'utf8');
+  writeKubeconfig(file, c.name, secureURL(c), `${c.hostIP}:${c.ports.grpc}`, { token, caCert: ca, clientCert: cert.cert, clientKey: cert.key, user });
+}
+
+/**
+ * The CA, apiserver certificate (SANs: the host's bridge address and the `kubernetes` ClusterIP),
+ * SA key, tokens and the kubeconfigs of admin (c.kubeconfig), scheduler, controller-manager and
+ * kube-proxy.
+ */
+export function ensureClusterCredentials(c: ClusterLayout): void {
+  const dir = pkiDirOf(c);
+  const pki = ensureClusterPki(dir, [c.hostIP, firstServiceIP(c.serviceCIDR) ?? '10.96.0.1']);
+  ensureServiceAccountKey(dir);
+  for (const p of CONTROL_PLANE) {
+    const token = ensureToken(tokenFileOf(c), p.user, p.groups);
+    writeFor(c, p.id === 'admin' ? c.kubeconfig : kubeconfigOf(c, p.id), p.id === 'admin' ? `${c.name}-admin` : p.user, pki.clients[p.id], token);
+  }
+}
+
+/** What a node's kubelet is given: its kubeconfig and the serving certificate of its server. */
+export interface NodeCredentials { kubeconfig: string; tlsCertFile: string; tlsKeyFile: string; clientCAFile: string }
+
+/** A kubelet's identity system:node:<name> (system:nodes): client cert, token, kubeconfig, serving cert. */
+export function ensureNodeCredentials(c: ClusterLayout, nodeName: string, nodeIP: string): NodeCredentials {
+  const dir = pkiDirOf(c);
+  const user = `system:node:${nodeName}`;
+  const token = ensureToken(tokenFileOf(c), user, ['system:nodes']);
+  const kubeconfig = kubeconfigOf(c, `kubelet-${nodeName}`);
+  writeFor(c, kubeconfig, user, ensureKubeletClient(dir, nodeName), token);
+  ensureKubeletServing(dir, nodeName, [nodeIP]);
+  const serving = pkiPaths(dir, `kubelet-server-${nodeName}`);
+  return { kubeconfig, tlsCertFile: serving.cert, tlsKeyFile: serving.key, clientCAFile: pkiPaths(dir, 'ca').cert };
+}
