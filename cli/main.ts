@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `kubesim`: a whole Kubernetes-like cluster on one Linux host, and windows into it. */
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { up, UserError } from './commands/up.js';
 import { down } from './commands/down.js';
@@ -51,6 +52,9 @@ program.command('exec <node>').description('run a command inside a node\'s netwo
 program.command('join').description('make this host a node of a control plane elsewhere: kubesim join --apiserver http://HOST:6443 --etcd http://HOST:2379')
   .option('--apiserver <url>', 'apiserver REST URL as this host reaches it').option('--etcd <urls>', 'etcd client URL(s) for flanneld')
   .option('--grpc-server <host:port>', 'apiserver gRPC address(es) (default: <apiserver host>:8081)').option('--token <token>', 'bearer token for the apiserver')
+  .option('--credentials <dir>', 'ca.crt, token, kubelet.crt/.key for an https --apiserver (made by --print-command)')
+  .option('--print-command', 'on the host of local cluster --name: write credentials for --node-name/--node-ip to ./<node>-credentials and print the join command', false)
+  .option('--name <cluster>', 'local cluster whose join command --print-command prints', 'kubesim')
   .option('--node-name <name>', 'node name (default: this host\'s name)').option('--node-ip <ip>', 'underlay address (default: the source address towards the apiserver)')
   .option('--iface <name>', 'underlay interface for flanneld').option('--dir <dir>', 'state dir (default /var/lib/kubesim/join/<node>)')
   .option('--cluster-cidr <cidr>', 'pod network', '10.244.0.0/16').option('--cluster-dns <ip>', 'cluster DNS address', '10.96.0.10')
@@ -58,7 +62,12 @@ program.command('join').description('make this host a node of a control plane el
   .option('--v <level>', 'log verbosity of the components', (v) => Number.parseInt(v, 10), 1)
   .option('--leave', 'stop this node\'s components, remove its pods and state', false)
   .action(async (o) => {
-    const { joinCluster } = await import('./commands/join.js');
+    const { joinCluster, joinCommand } = await import('./commands/join.js');
+    if (o.printCommand) {
+      if (!o.nodeName || !o.nodeIp) throw new UserError('--print-command needs --node-name and --node-ip');
+      console.log(joinCommand(o.name, o.nodeName, o.nodeIp, resolve(`${o.nodeName}-credentials`)));
+      return;
+    }
     if (!o.leave && (!o.apiserver || !o.etcd)) throw new UserError('--apiserver and --etcd are required (or --leave)');
     await joinCluster({ ...o, apiserver: o.apiserver ?? '', etcd: o.etcd ?? '' });
   });

@@ -6,11 +6,16 @@
  * node's pods, links and state.
  */
 import { writeKubeconfig } from '../cluster/kubeconfig.js';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { ensureNodeCredentials, ensureToken, secureURL, tokenFileOf } from '../cluster/credentials.js';
+import { clusterLayout } from '../cluster/layout.js';
+import { readState } from '../cluster/state.js';
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join as pathJoin } from 'node:path';
-import { DIST, nodeProcessSpecs } from '../cluster/components.js';
+import { DIST, etcdURL, grpcAddr, nodeProcessSpecs, type NodeProcessParams } from '../cluster/components.js';
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { startProcess, isAlive, markedPids, stopPids, type StartSpec } from '../cluster/supervisor.js';
 import type { ProcessRecord } from '../cluster/state.js';
@@ -23,6 +28,7 @@ export interface JoinOptions {
   grpcServer?: string;     // gRPC address(es); default <apiserver host>:8081
   etcd: string;            // etcd client URL(s) for flanneld
   token?: string;          // bearer token (--token-auth-file on the apiserver)
+  credentials?: string;    // dir made by `kubesim join --print-command` on a `kubesim up` host: ca.crt, token, kubelet.crt/.key
   nodeName?: string;       // default: this host's name
   nodeIp?: string;         // default: the source address of the route to the apiserver
   iface?: string;          // underlay interface for flanneld (default: the one with nodeIp)
@@ -61,20 +67,57 @@ export function sourceAddressTo(host: string): string {
 }
 
 /** The node's processes (flanneld first: the others read its subnet.env). */
-export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServer' | 'etcd' | 'nodeName' | 'nodeIp' | 'dir' | 'clusterCidr' | 'clusterDns' | 'v'>> & { iface?: string }): StartSpec[] {
+export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServer' | 'etcd' | 'nodeName' | 'nodeIp' | 'dir' | 'clusterCidr' | 'clusterDns' | 'v'>> & { iface?: string; kubeletTls?: NodeProcessParams['kubeletTls'] }): StartSpec[] {
   return nodeProcessSpecs({
     nodeName: o.nodeName, nodeIp: o.nodeIp, dir: o.dir, logDir: pathJoin(o.dir, 'logs'), iface: o.iface ?? o.nodeIp,
     etcd: o.etcd, apiURL: o.apiserver, grpcServer: o.grpcServer, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns,
     netnsPrefix: `ksim-join-${o.nodeName}-`.slice(0, 40), cgroupPrefix: `kubesim-join-${o.nodeName}`, v: o.v,
-    kubeconfig: pathJoin(o.dir, 'kubeconfig'),
+    kubeconfig: pathJoin(o.dir, 'kubeconfig'), kubeletTls: o.kubeletTls,
   });
 }
 
-async function nodeReady(api: string, name: string, token?: string): Promise<boolean> {
-  const res = await fetch(`${api}/api/v1/nodes/${encodeURIComponent(name)}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(3000) });
-  if (!res.ok) return false;
-  const n = await res.json() as { status?: { conditions?: { type: string; status: string }[] } };
-  return !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+/** GET `url` (HTTPS verified with `ca`) as JSON, or undefined when it does not answer 200. */
+function getJson(url: string, token?: string, ca?: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, ca, timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => {
+        try { resolve(res.statusCode === 200 ? JSON.parse(body) : undefined); } catch (err) { reject(err); }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out'))).on('error', reject).end();
+  });
+}
+
+async function nodeReady(api: string, name: string, token?: string, ca?: string): Promise<boolean> {
+  const n = await getJson(`${api}/api/v1/nodes/${encodeURIComponent(name)}`, token, ca) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+  return !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/**
+ * The `kubesim join` command line for a new node of local cluster `cluster` (run on its host),
+ * after writing the node's credentials to `outDir` for the joining host to copy: the cluster CA,
+ * a token for system:node:<node> (added to the apiserver's token file) and the serving
+ * certificate of its kubelet (SANs: the node name and `nodeIp`), as kubeadm's join hands them out.
+ */
+export function joinCommand(cluster: string, nodeName: string, nodeIp: string, outDir: string): string {
+  const state = readState(cluster);
+  if (!state) throw new UserError(`no cluster named "${cluster}" on this host`);
+  if (!NAME_RE.test(nodeName)) throw new UserError(`invalid node name "${nodeName}": lowercase letters, digits, '-' and '.'`);
+  const c = clusterLayout(cluster, state.index);
+  const creds = ensureNodeCredentials(c, nodeName, nodeIp);
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  copyFileSync(creds.clientCAFile, pathJoin(outDir, 'ca.crt'));
+  copyFileSync(creds.tlsCertFile, pathJoin(outDir, 'kubelet.crt'));
+  copyFileSync(creds.tlsKeyFile, pathJoin(outDir, 'kubelet.key'));
+  writeFileSync(pathJoin(outDir, 'token'), `${ensureToken(tokenFileOf(c), `system:node:${nodeName}`, ['system:nodes'])}\n`, { mode: 0o600 });
+  return `kubesim join --apiserver ${secureURL(c)} --grpc-server ${grpcAddr(c)} --etcd ${etcdURL(c)} --node-name ${nodeName} --node-ip ${nodeIp} --credentials ${outDir}`;
+}
+
+/** What a credentials dir gives: token, CA and the kubelet's serving certificate files. */
+function readCredentials(dir: string): { token: string; ca: string; tls: { tlsCertFile: string; tlsKeyFile: string; clientCAFile: string } } {
+  const file = (f: string) => { const p = pathJoin(dir, f); if (!existsSync(p)) throw new UserError(`--credentials ${dir} has no ${f} (made by kubesim join --print-command)`); return p; };
+  return { token: readFileSync(file('token'), 'utf8').trim(), ca: readFileSync(file('ca.crt'), 'utf8'), tls: { tlsCertFile: file('kubelet.crt'), tlsKeyFile: file('kubelet.key'), clientCAFile: file('ca.crt') } };
 }
 
 /** Stops a joined node's processes and pods and removes its state (safe to run twice). */
@@ -112,10 +155,14 @@ export async function joinCluster(o: JoinOptions): Promise<void> {
   mkdirSync(pathJoin(dir, 'logs'), { recursive: true });
   // A node routes pod traffic between cni0 and the overlay (kubeadm's preflight demands the same).
   writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
-  writeKubeconfig(pathJoin(dir, 'kubeconfig'), 'join', apiserver, grpcServer, o.token);
+  const creds = o.credentials ? readCredentials(o.credentials) : undefined;
+  if (api.protocol === 'https:' && !creds) throw new UserError('an https --apiserver needs --credentials (made on the control plane by: kubesim join --print-command --node-name NAME --node-ip IP)');
+  const token = creds?.token ?? o.token;
+  const ca = creds?.ca;
+  writeKubeconfig(pathJoin(dir, 'kubeconfig'), 'join', apiserver, grpcServer, { token, caCert: ca, user: `system:node:${nodeName}` });
   const state: JoinState = { node: nodeName, apiserver, processes: [] };
   const save = () => writeFileSync(pathJoin(dir, 'join.json'), JSON.stringify(state, null, 2));
-  const [flanneld, ...rest] = joinSpecs({ apiserver, grpcServer, etcd: o.etcd, nodeName, nodeIp, dir, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns, v: o.v, iface: o.iface });
+  const [flanneld, ...rest] = joinSpecs({ apiserver, grpcServer, etcd: o.etcd, nodeName, nodeIp, dir, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns, v: o.v, iface: o.iface, kubeletTls: creds?.tls });
   console.log(`kubesim: joining ${apiserver} as node "${nodeName}" (${nodeIp}); logs in ${pathJoin(dir, 'logs')}`);
   try {
     const marker = joinMarker(nodeName);
@@ -130,7 +177,7 @@ export async function joinCluster(o: JoinOptions): Promise<void> {
     await waitFor(`node ${nodeName} Ready`, async () => {
       const dead = state.processes.find((p) => !isAlive(p.pid));
       if (dead) throw new Error(`${dead.component} exited; see ${dead.log}`);
-      return nodeReady(apiserver, nodeName, o.token);
+      return nodeReady(apiserver, nodeName, token, ca);
     }, { timeoutMs: o.timeout * 1000, intervalMs: 500 });
   } catch (err) {
     console.error(`kubesim: join failed: ${(err as Error).message}; logs kept in ${pathJoin(dir, 'logs')} until: kubesim join --leave --node-name ${nodeName}`);
