@@ -11,6 +11,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { upCluster, type E2ECluster } from '../e2e/helpers.js';
 import { waitFor } from '../../lib/testing/wait.js';
@@ -117,4 +118,26 @@ test('a kubelet refuses callers without the apiserver client certificate; kubect
   assert.ok(!/^2/.test(plain), `plain HTTP to the kubelet answered ${plain}`);
   const pod = (await c.kubectl('get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
   assert.match(await c.kubectl('logs', '-n', 'kube-system', pod), /serving DNS/);
+});
+
+test("a pod's ServiceAccount token, through @kubernetes/client-node's in-cluster config, lists pods only in the namespace where it is bound to view", async (t) => {
+  const ns = `ksimt-${randomBytes(3).toString('hex')}`;
+  await c.kubectl('create', 'namespace', ns);
+  t.after(() => c.kubectl('delete', 'namespace', ns, '--wait=false').catch(() => undefined));
+  await c.kubectl('create', 'serviceaccount', 'reader', '-n', ns);
+  await c.kubectl('create', 'rolebinding', 'reader-view', '--clusterrole=view', `--serviceaccount=${ns}:reader`, '-n', ns);
+  // kubesim/kube-dns runs with the kubesim installation at /.kubesim/app (its node_modules included).
+  const script = "import('/.kubesim/app/node_modules/@kubernetes/client-node/dist/index.js').then(async (k8s) => {" +
+    'const kc = new k8s.KubeConfig(); kc.loadFromCluster(); const api = kc.makeApiClient(k8s.CoreV1Api);' +
+    `const own = await api.listNamespacedPod({ namespace: '${ns}' }); console.log('own ' + own.items.map((p) => p.metadata.name).join(','));` +
+    "try { await api.listNamespacedPod({ namespace: 'kube-system' }); console.log('kube-system allowed'); } catch (e) { console.log('kube-system ' + e.code); }" +
+    "}).catch((e) => { console.log('error ' + e.message); process.exit(1); })";
+  await c.kubectl('run', 'client', '-n', ns, '--image=kubesim/kube-dns', '--restart=Never', '--overrides={"spec":{"serviceAccountName":"reader"}}', '--command', '--', 'node', '-e', script);
+  const logs = await waitFor('client pod finished', async () => {
+    const phase = (await c.kubectl('get', 'pod', 'client', '-n', ns, '-o', 'jsonpath={.status.phase}')).trim();
+    return (phase === 'Succeeded' || phase === 'Failed') && await c.kubectl('logs', 'client', '-n', ns);
+  }, { timeoutMs: 120_000, intervalMs: 1000 });
+  assert.equal(logs.trim(), 'own client\nkube-system 403');
+  const pod = JSON.parse(await c.kubectl('get', 'pod', 'client', '-n', ns, '-o', 'json'));
+  assert.ok(pod.spec.volumes.some((v: { name: string }) => v.name.startsWith('kube-api-access-')), 'ServiceAccount admission mounted the bound token');
 });
