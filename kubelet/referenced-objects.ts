@@ -56,11 +56,12 @@ export class ReferencedObjects {
     }
   }
 
-  /** The objects a pod needs, and the PV behind each of its claims. */
-  private async expand(refs: Ref[], only: (r: Ref) => boolean): Promise<void> {
+  /** Fetches `refs` (and the PV behind each claim); `tolerant` keeps the old entry of one that fails. */
+  private async expand(refs: Ref[], only: (r: Ref) => boolean, tolerant = false): Promise<void> {
     for (const r of refs) {
       if (!only(r)) continue;
-      const e = await this.fetch(r);
+      const e = await this.fetch(r).catch((err: unknown) => { if (tolerant) return undefined; throw err; });
+      if (!e) continue;
       this.cache.set(keyOf(r), e);
       const pv = (e.obj as { spec?: { volumeName?: string } } | undefined)?.spec?.volumeName;
       if (r.kind === 'persistentvolumeclaims' && pv) this.cache.set(keyOf({ kind: 'persistentvolumes', name: pv }), await this.fetch({ kind: 'persistentvolumes', name: pv }));
@@ -80,7 +81,7 @@ export class ReferencedObjects {
     const refs = new Map(pods.flatMap(podReferences).map((r) => [keyOf(r), r]));
     const before = new Map([...this.cache].map(([k, e]) => [k, e.rv]));
     for (const k of [...this.cache.keys()]) if (!k.startsWith('persistentvolumes/') && !refs.has(k)) this.cache.delete(k);
-    await this.expand([...refs.values()], () => true);
+    await this.expand([...refs.values()], () => true, true);
     const changed = new Set<string>();
     for (const [k, r] of refs) if (before.get(k) !== this.cache.get(k)?.rv) changed.add(r.namespace ?? '');
     return changed;
