@@ -54,7 +54,7 @@ test('a host joins a secure cluster with --print-command credentials; logs reach
   assert.match(await c.kubectl('get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'), /^True$/);
   // Its kubeconfig is the node's identity: its own Node yes, secrets no.
   const kc = join(dir, 'state', 'kubeconfig');
-  assert.match(await c.kubectl('--kubeconfig', kc, 'auth', 'whoami'), /Username\s+system:node:joiner\n\s*Groups\s+\[system:nodes system:authenticated\]/);
+  assert.match(await c.kubectl('--kubeconfig', kc, 'auth', 'whoami'), /Username\s+system:node:joiner\n(UID .*\n)?Groups\s+\[system:nodes system:authenticated\]/);
   assert.match((await c.kubectl('--kubeconfig', kc, 'auth', 'can-i', 'list', 'secrets', '-A').catch((e: Error) => e.message)), /no/);
 
   await c.kubectl('run', 'onjoiner', '--image=busybox', '--restart=Never', `--overrides={"spec":{"nodeName":"${node}"}}`, '--', 'sh', '-c', 'echo hello from the joined node; sleep 3600');

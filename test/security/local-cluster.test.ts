@@ -64,7 +64,7 @@ test('each component has its own identity and least privilege', async () => {
   for (const [id, user] of [['kube-scheduler', 'system:kube-scheduler'], ['kube-controller-manager', 'system:kube-controller-manager'], ['kube-proxy', 'system:kube-proxy'], ['kubelet-node-1', 'system:node:node-1']]) {
     assert.match(await as(id, 'auth', 'whoami'), new RegExp(`Username\\s+${user}\\n`), id);
   }
-  assert.equal(await canI('kube-scheduler', 'create', 'pods/binding'), 'yes');
+  assert.equal(await canI('kube-scheduler', 'create', 'pods', '--subresource=binding'), 'yes');
   assert.match(await canI('kube-scheduler', 'delete', 'nodes'), /^no/);
   assert.match(await canI('kube-proxy', 'create', 'pods'), /^no/);
   assert.equal(await canI('kube-proxy', 'watch', 'endpointslices.discovery.k8s.io'), 'yes');
