@@ -2,7 +2,9 @@
 /**
  * Overlay benchmark: in one run, iperf3 TCP throughput (1 and 4 streams) and UDP echo RTT
  * between pods on two nodes for: plain bridge (floor), kernel VXLAN, our userspace VXLAN, our
- * UDP backend (both with offloads, and per packet: *-pp), host-gw. Prints ratios to kernel VXLAN, CPU per Gbit/s, packets/s, CPU s/GB.
+ * UDP backend (both with offloads, and per packet: *-pp), host-gw. Prints ratios to kernel VXLAN,
+ * packets/s, CPU s/GB, reordering/drops/spurious retransmits of the single stream, the goals of
+ * issue 5 next to them and the load average.
  * Usage: node dist/bench/overlay/main.js [--seconds 5] [--modes bridge,kernel-vxlan,...] [--rps on|off] [--out file.json]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -159,7 +161,7 @@ function goals(results: ModeResult[]): string[] {
 const program = new Command('bench-overlay')
   .option('--seconds <n>', 'iperf3 duration per run', (v) => Number(v), 5)
   .option('--modes <list>', 'comma-separated modes', Object.keys(MODES).join(','))
-  .option('--repeat <n>', 'runs per mode, the best single-stream run is kept (the machine is shared)', (v) => Number(v), 1)
+  .option('--repeat <n>', 'runs per mode: the best single-stream run is kept, and the best RTT (the machine is shared)', (v) => Number(v), 1)
   .option('--rps <on|off>', 'receive packet steering on the pods\' veths (a flow stays on one CPU, as with RSS on a NIC)', 'on')
   .option('--out <file>', 'JSON results file', `bench/out/overlay-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
   .parse();
@@ -168,13 +170,15 @@ const rps = o.rps !== 'off';
 const results: ModeResult[] = [];
 const load0 = loadavg();
 for (const mode of String(o.modes).split(',')) {
-  let best: ModeResult | undefined;
+  let best: ModeResult | undefined, bestRtt: ModeResult | undefined;
   for (let i = 0; i < o.repeat; i++) {
     process.stderr.write(`bench/overlay: ${mode} run ${i + 1}/${o.repeat}...\n`);
     const r = await runMode(mode.trim(), o.seconds, rps);
     if (!best || r.single.gbps > best.single.gbps) best = r;
+    if (!bestRtt || r.rttP50us < bestRtt.rttP50us) bestRtt = r;
   }
-  results.push(best!);
+  // Best of n for each figure: the machine is shared, and load only ever makes both worse.
+  results.push({ ...best!, rttP50us: bestRtt!.rttP50us, rttP99us: bestRtt!.rttP99us });
 }
 const load1 = loadavg();
 console.log(report(results));
