@@ -12,23 +12,29 @@ import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from './protobuf/decode
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** Reads the whole body; rejects with 413 TooLarge past `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    throw new ApiError('TooLarge', `the request body is too large: ${declared} bytes exceeds the limit of ${limit} bytes`);
+    return Promise.reject(new ApiError('TooLarge', `the request body is too large: ${declared} bytes exceeds the limit of ${limit} bytes`));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      throw new ApiError('TooLarge', `the request body is too large: it exceeds the limit of ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0)); // already read: nothing left
+  // Plain stream events: an async iterator over the request costs several promises per chunk on every write.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: unknown) => { if (!settled) { settled = true; reject(err); } };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return; // past the limit: the rest is read and dropped
+      size += chunk.length;
+      if (size > limit) { fail(new ApiError('TooLarge', `the request body is too large: it exceeds the limit of ${limit} bytes`)); return; }
+      chunks.push(chunk);
+    });
+    req.once('end', () => { if (!settled) { settled = true; resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)); } });
+    req.once('error', fail);
+    req.once('close', () => fail(new ApiError('BadRequest', 'the request body ended early: the client closed the connection')));
+  });
 }
 
 /** The media type part of a Content-Type header, lower-cased, without parameters. */
