@@ -14,7 +14,7 @@ import { WorkQueue, runWorkers } from '../lib/client/workqueue.js';
 import { CriClient } from './runtime/cri-client.js';
 import type { Logger } from './runtime/log.js';
 import { EventRecorder } from '../lib/client/event-recorder.js';
-import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from './pod-config.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, podNeedsSync } from './pod-config.js';
 import { PodWorker } from './pod-worker.js';
 import { Prober } from './prober.js';
 import { startKubeletServer, type KubeletServerTls } from './server.js';
@@ -92,7 +92,8 @@ export class Kubelet {
         serviceAccountToken: (pod, projection) => tokens.token(pod, projection),
       },
     });
-    this.pods.addEventHandler({ onAdd: (p) => this.enqueue(p), onUpdate: (_o, p) => this.enqueue(p), onDelete: () => undefined });
+    // Status-only updates (mostly our own writes) start no sync: each would cost a round of CRI calls.
+    this.pods.addEventHandler({ onAdd: (p) => this.enqueue(p), onUpdate: (o, p) => { if (podNeedsSync(o, p)) this.enqueue(p); }, onDelete: () => undefined });
   }
 
   /** ConfigMap/Secret changes reach mounted volumes on the next sync of the pods of that namespace. */

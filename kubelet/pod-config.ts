@@ -81,3 +81,14 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, env: En
 export function containerFieldPath(name: string | undefined): string {
   return `spec.containers{${name ?? ""}}`;
 }
+
+/**
+ * Whether an update of a pod asks the kubelet for a sync: anything but the status (and the
+ * bookkeeping fields resourceVersion/managedFields) changed. The kubelet's own status writes
+ * come back as updates; as the real kubelet's pod config source, it ignores those (status set by
+ * others is re-asserted on the periodic resync).
+ */
+export function podNeedsSync(old: Pod, cur: Pod): boolean {
+  const shape = (p: Pod) => JSON.stringify([{ ...p.metadata, resourceVersion: undefined, managedFields: undefined }, p.spec]);
+  return shape(old) !== shape(cur);
+}

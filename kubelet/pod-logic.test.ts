@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '../lib/api/types.js';
 import { containerEnv, serviceEnv } from './container-env.js';
-import { containerConfig, linuxResources, sandboxConfig } from './pod-config.js';
+import { containerConfig, linuxResources, podNeedsSync, sandboxConfig } from './pod-config.js';
 import { buildPodStatus, type ObservedContainer } from './pod-status.js';
 import { isApiError } from '../lib/errors.js';
 
@@ -89,4 +89,13 @@ test('pod status: phases, CrashLoopBackOff with lastState, conditions keep trans
   const initPending = buildPodStatus(p, { init: [{ name: 'init', image: 'b', latest: obs({ state: 1 }), restartCount: 0, ready: false }], main: [{ name: 'app', image: 'b', restartCount: 0, ready: false }], podIP: '', hostIP: '', nowMs: 0 });
   assert.equal(initPending.phase, 'Pending');
   assert.equal(initPending.conditions![0].status, 'False');
+});
+
+test('a pod update needs a sync unless only its status (or resourceVersion/managedFields) changed', () => {
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u', resourceVersion: '1', labels: { a: '1' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] }, status: { phase: 'Pending' } };
+  const next = (f: (p: Pod) => void) => { const p = structuredClone(pod); f(p); return p; };
+  assert.equal(podNeedsSync(pod, next((p) => { p.status = { phase: 'Running' }; p.metadata!.resourceVersion = '2'; p.metadata!.managedFields = [{ manager: 'kubelet' }]; })), false);
+  assert.equal(podNeedsSync(pod, next((p) => { p.metadata!.deletionTimestamp = '2026-11-22T00:00:00Z'; })), true);
+  assert.equal(podNeedsSync(pod, next((p) => { p.metadata!.labels = { a: '2' }; })), true);
+  assert.equal(podNeedsSync(pod, next((p) => { p.spec!.containers![0].image = 'nginx'; })), true);
 });
