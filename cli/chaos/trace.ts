@@ -10,8 +10,10 @@ import { ipIn, run } from '../../lib/testing/netns.js';
 import { UserError } from '../commands/up.js';
 import type { ChaosContext } from './context.js';
 
-/** One hop: where the packet is and what sends it on. */
-export interface Hop { where: string; detail: string }
+/** A table entry that decides a hop: a route, an ARP (neighbour) or FDB entry, a flannel lease. */
+export interface Decision { table: 'route' | 'arp' | 'fdb' | 'lease'; entry: string }
+/** One hop: where the packet is and what sends it on (`decidedBy`: the entries, for display). */
+export interface Hop { where: string; detail: string; decidedBy?: Decision[] }
 
 interface PodJSON { metadata: { name: string; namespace: string }; spec: { nodeName?: string }; status: { podIP?: string } }
 /** A flannel subnet lease as stored in etcd. */
@@ -89,27 +91,33 @@ export function netnsProbe(ctx: ChaosContext): TraceProbe {
   };
 }
 
-/** "ip lladdr mac on vethX" for a pod behind node's cni0, from its ARP and bridge FDB entries. */
-async function bridgePort(p: TraceProbe, node: string, ip: string): Promise<string> {
+/** Where a pod behind node's cni0 is, from the node's ARP entry (its MAC) and cni0's FDB (its veth). */
+async function bridgePort(p: TraceProbe, node: string, ip: string): Promise<{ text: string; decidedBy: Decision[] }> {
   const neigh = await p.neigh(node, ip, 'cni0');
   const mac = /lladdr (\S+)/.exec(neigh)?.[1];
   const port = mac && (await p.fdb(node)).find((l) => l.startsWith(`${mac} `) && / master cni0/.test(l));
-  if (!mac) return `no ARP entry for ${ip} on cni0 yet`;
-  return `ARP ${neigh}${port ? `; cni0 FDB ${port}` : ''}`;
+  if (!mac) return { text: `no ARP entry for ${ip} on cni0 yet`, decidedBy: [] };
+  return { text: `ARP ${neigh}${port ? `; cni0 FDB ${port}` : ''}`, decidedBy: [{ table: 'arp', entry: neigh }, ...(port ? [{ table: 'fdb' as const, entry: port }] : [])] };
 }
+
+const route = (entry: string): Decision => ({ table: 'route', entry });
+const leaseEntry = (l: Lease): Decision => ({ table: 'lease', entry: `${l.subnet} → ${l.publicIP} (${l.backend}${l.vtepMAC ? `, VtepMAC ${l.vtepMAC}` : ''})` });
 
 /** Decides the hops from src to dstIP (dst: the destination pod, when it is one) with what p reads. */
 export async function traceHops(p: TraceProbe, src: TracePod, dstIP: string, dst?: TracePod): Promise<Hop[]> {
   const srcNode = p.nodes.find((n) => n.name === src.nodeName);
   if (!srcNode) throw new UserError(`pod ${src.name} runs on ${src.nodeName}, not a node of this local cluster`);
   const hops: Hop[] = [];
-  hops.push({ where: `pod ${src.namespace}/${src.name} (${src.ip}) eth0`, detail: await p.podRoute(src, dstIP) });
+  const podRoute = await p.podRoute(src, dstIP);
+  hops.push({ where: `pod ${src.namespace}/${src.name} (${src.ip}) eth0`, detail: podRoute, decidedBy: [route(podRoute)] });
   const nodeRoute = await p.nodeRoute(srcNode.name, dstIP);
-  hops.push({ where: `${srcNode.name} cni0 → routing`, detail: `${nodeRoute} (from ${await bridgePort(p, srcNode.name, src.ip)})` });
+  const from = await bridgePort(p, srcNode.name, src.ip);
+  hops.push({ where: `${srcNode.name} cni0 → routing`, detail: `${nodeRoute} (from ${from.text})`, decidedBy: [...from.decidedBy, route(nodeRoute)] });
   const all = await p.leases();
   const lease = all.find((l) => inSubnet(dstIP, l.subnet));
   if (/ dev cni0/.test(nodeRoute)) {
-    hops.push({ where: `${srcNode.name} cni0 (same node)`, detail: `bridged to ${dst ? `pod ${dst.name}` : dstIP}: ${await bridgePort(p, srcNode.name, dstIP)}` });
+    const to = await bridgePort(p, srcNode.name, dstIP);
+    hops.push({ where: `${srcNode.name} cni0 (same node)`, detail: `bridged to ${dst ? `pod ${dst.name}` : dstIP}: ${to.text}`, decidedBy: to.decidedBy });
     return hops;
   }
   if (!lease) {
@@ -122,20 +130,24 @@ export async function traceHops(p: TraceProbe, src: TracePod, dstIP: string, dst
     const neigh = via ? await p.neigh(srcNode.name, via, dev) : '';
     const mac = /lladdr (\S+)/.exec(neigh)?.[1] ?? lease.vtepMAC ?? '?';
     const fdb = (await p.fdb(srcNode.name)).find((l) => l.startsWith(`${mac} dev ${dev} `));
-    hops.push({ where: `${srcNode.name} ${dev} (VXLAN encapsulation)`, detail: `inner dst MAC ${mac} (neighbour ${via ?? '?'}${neigh ? `: ${neigh}` : ''}); outer UDP 8472 to ${/dst (\S+)/.exec(fdb ?? '')?.[1] ?? lease.publicIP} (${fdb ? `FDB ${fdb}; ` : ''}flannel lease ${lease.subnet} → ${lease.publicIP})` });
+    hops.push({ where: `${srcNode.name} ${dev} (VXLAN encapsulation)`, detail: `inner dst MAC ${mac} (neighbour ${via ?? '?'}${neigh ? `: ${neigh}` : ''}); outer UDP 8472 to ${/dst (\S+)/.exec(fdb ?? '')?.[1] ?? lease.publicIP} (${fdb ? `FDB ${fdb}; ` : ''}flannel lease ${lease.subnet} → ${lease.publicIP})`,
+      decidedBy: [...(neigh ? [{ table: 'arp' as const, entry: neigh }] : []), ...(fdb ? [{ table: 'fdb' as const, entry: fdb }] : []), leaseEntry(lease)] });
   } else if (dev.startsWith('flannel')) {
-    hops.push({ where: `${srcNode.name} ${dev} (UDP encapsulation)`, detail: `raw IP in UDP 8285 to ${lease.publicIP} (flannel lease ${lease.subnet} → ${lease.publicIP})` });
+    hops.push({ where: `${srcNode.name} ${dev} (UDP encapsulation)`, detail: `raw IP in UDP 8285 to ${lease.publicIP} (flannel lease ${lease.subnet} → ${lease.publicIP})`, decidedBy: [leaseEntry(lease)] });
   } else {
-    hops.push({ where: `${srcNode.name} ${dev} (host-gw)`, detail: `routed as is to ${via ?? lease.publicIP} (flannel lease ${lease.subnet} → ${lease.publicIP})` });
+    hops.push({ where: `${srcNode.name} ${dev} (host-gw)`, detail: `routed as is to ${via ?? lease.publicIP} (flannel lease ${lease.subnet} → ${lease.publicIP})`, decidedBy: [leaseEntry(lease)] });
   }
-  hops.push({ where: 'underlay', detail: `${srcNode.underlayIP} → ${lease.publicIP}: ${await p.nodeRoute(srcNode.name, lease.publicIP)}` });
+  const underlay = await p.nodeRoute(srcNode.name, lease.publicIP);
+  hops.push({ where: 'underlay', detail: `${srcNode.underlayIP} → ${lease.publicIP}: ${underlay}`, decidedBy: [route(underlay)] });
   const remote = p.nodes.find((n) => n.underlayIP === lease.publicIP);
   if (!remote) {
     hops.push({ where: lease.publicIP, detail: 'a node outside this local cluster' });
     return hops;
   }
-  hops.push({ where: `${remote.name} ${dev} (decapsulation) → routing`, detail: await p.nodeRoute(remote.name, dstIP) });
-  hops.push({ where: dst ? `pod ${dst.namespace}/${dst.name} (${dstIP}) eth0` : dstIP, detail: `${dst ? `on ${dst.nodeName}: ` : ''}${await bridgePort(p, remote.name, dstIP)}` });
+  const remoteRoute = await p.nodeRoute(remote.name, dstIP);
+  hops.push({ where: `${remote.name} ${dev} (decapsulation) → routing`, detail: remoteRoute, decidedBy: [route(remoteRoute)] });
+  const last = await bridgePort(p, remote.name, dstIP);
+  hops.push({ where: dst ? `pod ${dst.namespace}/${dst.name} (${dstIP}) eth0` : dstIP, detail: `${dst ? `on ${dst.nodeName}: ` : ''}${last.text}`, decidedBy: last.decidedBy });
   return hops;
 }
 

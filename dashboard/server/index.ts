@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ApiClient } from '../../lib/client/api-client.js';
 import type { ChaosActions } from './chaos.js';
 import { ClusterHub } from './hub.js';
@@ -76,8 +77,12 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
       });
   });
   // The exec terminal: a WebSocket upgrade, passed through to the apiserver (writes: only when asked).
+  // Upgraded sockets leave the server's connection tracking: close() ends them itself.
+  const terminals = new Set<Duplex>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
+    terminals.add(socket);
+    socket.once('close', () => terminals.delete(socket));
     try {
       if (url.pathname !== '/api/exec') throw new ApiError('NotFound', `no upgrade on ${url.pathname}`);
       if (o.readOnly) throw new ApiError('Forbidden', 'this dashboard runs with --read-only: exec is off');
@@ -98,6 +103,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
     url, port: addr.port, hub,
     async close() {
       ac.abort();
+      for (const t of terminals) t.destroy();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       if (ownClient) client.close();

@@ -6,11 +6,11 @@
  * runs `echo hi`. The dashboard runs as `kubesim dashboard` does, on the host; the trace is also
  * asked of the in-cluster addon (a pod) on its NodePort.
  */
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { upCluster, podNetns, inNetns } from '../e2e/helpers.js';
-import { applyYaml, waitRunning, jsonpath, nodeAddresses } from '../e2e/lab-helpers.js';
+import { upCluster, podNetns, inNetns, type E2ECluster } from '../e2e/helpers.js';
+import { applyYaml, waitRunning, jsonpath, nodeAddresses, type PodRow } from '../e2e/lab-helpers.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { clusterLayout } from '../../cli/cluster/layout.js';
 import { readState } from '../../cli/cluster/state.js';
@@ -35,12 +35,17 @@ spec:
   ports: [{name: http, port: 80}]
 `;
 
-test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy connections per Service, exec terminal', { timeout: 420_000 }, async (t) => {
-  const c = await upCluster(2);
-  t.after(() => c.down());
+// The cluster comes up in a hook: waiting for the host's cluster lock is not part of the test's time.
+let c: E2ECluster;
+let a: PodRow; let b: PodRow;
+before(async () => {
+  c = await upCluster(2);
   await applyYaml(c, 'web.yaml', WEB);
-  const pods = await waitRunning(c, 'app=web', 2);
-  const [a, b] = pods;
+  [a, b] = await waitRunning(c, 'app=web', 2);
+});
+after(async () => { await c?.down(); });
+
+test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy connections per Service, exec terminal', { timeout: 300_000 }, async (t) => {
   assert.notEqual(a.node, b.node, 'a DaemonSet pod on each node');
 
   const state = readState(c.name)!;
@@ -61,7 +66,7 @@ test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy c
   await page.selectOption('[data-testid="trace-from"]', `default/${a.name}`);
   await page.selectOption('[data-testid="trace-to"]', `default/${b.name}`);
   await page.click('[data-testid="trace-run"]');
-  const hops = page.locator('[data-testid="trace"] li');
+  const hops = page.locator('[data-testid="trace"] > li');
   await hops.first().waitFor(T);
   const text = (await hops.allInnerTexts()).join('\n');
   assert.equal(await hops.count(), 6, text);
@@ -73,16 +78,23 @@ test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy c
   assert.match(await hop(3), /underlay[\s\S]*10\.200\.\d+\.\d+ → 10\.200\.\d+\.\d+: 10\.200\.\d+\.\d+ dev eth0/, text);
   assert.match(await hop(4), new RegExp(`${b.node} flannel\\.1 \\(decapsulation\\) → routing[\\s\\S]*${b.ip} dev cni0`), text);
   assert.match(await hop(5), new RegExp(`pod default/${b.name} \\(${b.ip}\\) eth0[\\s\\S]*on ${b.node}`), text);
+  // Each hop up to the remote node names the entry deciding it; the encapsulation has all three.
+  const decided = (i: number, table: string) => hops.nth(i).locator(`[data-table="${table}"]`).innerText();
+  for (const i of [0, 1, 3, 4]) assert.match(await decided(i, 'route'), /route\s+\S+/, `hop ${i + 1} shows its route`);
+  assert.match(await decided(2, 'arp'), /ARP\s+10\.244\.\d+\.0 dev flannel\.1 lladdr [0-9a-f:]{17}/);
+  assert.match(await decided(2, 'fdb'), /FDB\s+[0-9a-f:]{17} dev flannel\.1 dst 10\.200\.\d+\.\d+/);
+  assert.match(await decided(2, 'lease'), /flannel lease\s+10\.244\.\d+\.0\/24 → 10\.200\.\d+\.\d+ \(vxlan, VtepMAC [0-9a-f:]{17}\)/);
   await shot('1-trace');
   // The in-cluster addon (a pod: no way into node namespaces) traces the same path through the
   // nodes' flanneld /tables, found from the Node addresses; asked on its NodePort from the underlay.
   const [nodeIP] = [...(await nodeAddresses(c)).values()];
   const addon = await waitFor('the addon answers a trace', async () => {
     const res = await fetch(`http://${nodeIP}:30880/api/trace?from=default/${a.name}&to=default/${b.name}`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
-    return res?.ok ? (await res.json()) as { hops: Array<{ where: string; detail: string }> } : false;
+    return res?.ok ? (await res.json()) as { hops: Array<{ where: string; detail: string; decidedBy?: Array<{ table: string }> }> } : false;
   }, { timeoutMs: 60_000, intervalMs: 1000 });
   assert.equal(addon.hops.length, 6, JSON.stringify(addon.hops));
   assert.match(addon.hops[2].detail, /lladdr [0-9a-f:]{17}.*flannel lease 10\.244\.\d+\.0\/24/);
+  assert.deepEqual(addon.hops[2].decidedBy?.map((d) => d.table), ['arp', 'fdb', 'lease']);
 
   // 2. Traffic through the ClusterIP from pod a: kube-proxy's count for the Service is live on the page.
   const clusterIP = await jsonpath(c, 'svc', 'web', '{.spec.clusterIP}');

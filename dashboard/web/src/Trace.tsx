@@ -8,7 +8,9 @@ import { get, StatusError } from './api';
 import { ofKind } from './store';
 import type { Slim } from './types';
 
-interface Hop { where: string; detail: string }
+interface Hop { where: string; detail: string; decidedBy?: Array<{ table: 'route' | 'arp' | 'fdb' | 'lease'; entry: string }> }
+
+const TABLE = { route: '↦ route', arp: '⇄ ARP', fdb: '⇶ FDB', lease: '◆ flannel lease' } as const;
 
 /** The trace box of the network view. */
 export function Trace({ objects }: { objects: Map<string, Slim> }) {
@@ -28,6 +30,7 @@ export function Trace({ objects }: { objects: Map<string, Slim> }) {
     <div class="toolbar">{picker('From', from, setFrom, 'trace-from')}{picker('To', to, setTo, 'trace-to')}
       <button onClick={run} disabled={!from || !to || busy} data-testid="trace-run">{busy ? 'Tracing…' : 'Trace'}</button></div>
     {error ? <p class="error" role="alert">{error}</p> : null}
-    {hops ? <ol class="hops" data-testid="trace">{hops.map((h, i) => <li key={i} data-hop={i}><strong>{h.where}</strong><code>{h.detail}</code></li>)}</ol> : null}
+    {hops ? <ol class="hops" data-testid="trace">{hops.map((h, i) => <li key={i} data-hop={i}><strong>{h.where}</strong><code>{h.detail}</code>
+      {h.decidedBy?.length ? <ul class="decided" aria-label="decided by">{h.decidedBy.map((d, j) => <li key={j} data-table={d.table}><span class="badge st-done">{TABLE[d.table]}</span> <code>{d.entry}</code></li>)}</ul> : null}</li>)}</ol> : null}
   </section>;
 }

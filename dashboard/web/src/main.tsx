@@ -41,7 +41,7 @@ function App() {
       {tab === 'Topology' ? <Topology {...props} network={network} /> : null}
       {tab === 'Workloads' ? <Workloads {...props} /> : null}
       {tab === 'Services' ? <Services {...props} connections={connections} /> : null}
-      {tab === 'Network' ? <Network objects={objects} version={version} network={network} /> : null}
+      {tab === 'Network' ? <Network objects={objects} version={version} network={network} connections={connections} /> : null}
       {tab === 'Events' ? <Events objects={objects} version={version} ns={ns} /> : null}
       {tab === 'Apply' ? <Apply text={yaml} setText={setYaml} /> : null}
       {tab === 'Chaos' ? <Chaos objects={objects} version={version} /> : null}
