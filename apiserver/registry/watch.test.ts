@@ -190,3 +190,29 @@ test('when the shared etcd watch ends for good, watchers get 410 and the cache r
     assert.deepEqual(summary(await next), ['ADDED after-reset']);
   } finally { ac.abort(); }
 });
+
+test('previous states come from the cache (no prev_kv): rapid label flips and a delete, written straight to etcd so several land in one watch response', async () => {
+  await t.reg.create(ctx, R.namespaces, undefined, { metadata: { name: 'w-flip' } });
+  await t.reg.create(ctx, R.configmaps, 'w-flip', cm('f', { app: 'on' }, 'w-flip'));
+  const ac = new AbortController();
+  try {
+    const it = t.reg.watch(ctx, R.configmaps, 'w-flip', { labelSelector: 'app=on' }, ac.signal)[Symbol.asyncIterator]();
+    assert.deepEqual(summary(await take(it, 1)), ['ADDED f']);
+    const key = '/registry/configmaps/w-flip/f';
+    const body = (app: string, v: number) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'f', namespace: 'w-flip', labels: { app } }, data: { v: String(v) } });
+    // Issued together, so etcd may deliver several revisions in one response; their order is etcd's.
+    const puts = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(async (i) => ({ on: i % 3 !== 0, v: String(i), rev: Number((await t.client.put(key).value(body(i % 3 !== 0 ? 'on' : 'off', i)).exec()).header.revision) })));
+    await t.client.delete().key(key);
+    // What a watcher of app=on must see, from etcd's order of the writes.
+    const expected: string[] = [];
+    let matched = true;
+    for (const p of puts.sort((a, b) => a.rev - b.rev)) {
+      if (p.on) expected.push(`${matched ? 'MODIFIED' : 'ADDED'} f v=${p.v}`);
+      else if (matched) expected.push('DELETED f v=' + (expected.length ? expected[expected.length - 1].split('v=')[1] : '0'));
+      matched = p.on;
+    }
+    if (matched) expected.push(`DELETED f v=${puts[puts.length - 1].v}`);
+    const got = (await take(it, expected.length)).map((e) => `${e.type} ${e.object.metadata?.name} v=${(e.object.data as { v?: string } | undefined)?.v}`);
+    assert.deepEqual(got, expected);
+  } finally { ac.abort(); }
+});

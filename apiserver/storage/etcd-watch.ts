@@ -3,12 +3,19 @@
  * watch cache (one per resource) and for watches that start before the cache's window.
  */
 import type { Etcd3 } from 'etcd3';
+import type { KObject } from '../../lib/api/object.js';
 import { ApiError } from '../../lib/errors.js';
 import { decode } from './store.js';
 import { fromEtcdEvent, type StorageEvent } from './watch-filter.js';
 
 /** Callbacks of a running prefix watch. */
 export interface PrefixWatchHandlers {
+  /**
+   * The caller's own copy of every key's state (a watch cache) at `revision()`: previous states
+   * are taken from it, and etcd sends no previous values (no extra read per event on its side,
+   * one JSON parse less per update on ours). Without it, previous values come from etcd (prev_kv).
+   */
+  state?: { get(key: string): KObject | undefined; revision(): number };
   /** Events of one etcd response, in revision order, plus the response header revision. */
   onEvents(events: StorageEvent[], headerRevision: number): void;
   /** The watch ended for good (compacted start revision, cancel): ApiError Gone for compaction. */
@@ -21,12 +28,22 @@ export interface PrefixWatch { cancel(): Promise<void> }
 /** Starts watching `prefix` after revision `afterRev`; resolves once etcd accepted the watch. */
 export async function watchPrefix(client: Etcd3, prefix: string, afterRev: number, h: PrefixWatchHandlers): Promise<PrefixWatch> {
   let dead = false;
-  const watcher = client.watch().prefix(prefix).withPreviousKV().startRevision(String(afterRev + 1)).watcher();
+  const builder = client.watch().prefix(prefix).startRevision(String(afterRev + 1));
+  const state = h.state;
+  const watcher = (state ? builder : builder.withPreviousKV()).watcher();
   watcher.on('data', (res) => {
     const events: StorageEvent[] = [];
+    // Within one response a key may change twice: its later event's previous state is the earlier one.
+    // Events the state already holds (replayed after a reconnect) are left to the caller to skip.
+    const seen = new Map<string, KObject | undefined>();
+    const applied = state?.revision() ?? 0;
     for (const ev of res.events) {
-      const se = fromEtcdEvent(ev.type, ev.kv as never, (ev.prev_kv ?? undefined) as never, decode as never);
+      const key = ev.kv.key.toString('utf8');
+      const fresh = state !== undefined && Number(ev.kv.mod_revision) > applied;
+      const prev = fresh ? (seen.has(key) ? seen.get(key) : state!.get(key)) : undefined;
+      const se = fromEtcdEvent(ev.type, ev.kv as never, (ev.prev_kv ?? undefined) as never, decode as never, prev);
       if (se) events.push(se);
+      if (fresh) seen.set(key, se && se.type !== 'DELETED' ? se.obj : undefined);
     }
     h.onEvents(events, Number(res.header.revision));
   });

@@ -76,6 +76,8 @@ export class WatchCache {
     this.ring = [];
     this.windowStart = this.rev = page.revision;
     const watcher = await watchPrefix(this.store.client, this.prefix, page.revision, {
+      // The cache holds every key's current state: etcd need not send previous values.
+      state: { get: (key) => this.objects.get(key), revision: () => this.rev },
       onEvents: (events, header) => { if (gen === this.generation) this.apply(events, header); },
       onError: (err) => { if (gen === this.generation) this.reset(err); },
     });

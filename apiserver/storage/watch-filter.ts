@@ -26,11 +26,14 @@ export function filterEvent(ev: StorageEvent, matches: Predicate): WatchEvent | 
 
 interface RawKv { key: Buffer; value: Buffer; mod_revision: string; create_revision: string; lease: string }
 
-/** Builds a StorageEvent from an etcd watch event (needs prev_kv for deletes and selector moves). */
-export function fromEtcdEvent(type: string, kv: RawKv, prevKv: RawKv | undefined, decode: (kv: RawKv) => { obj: KObject }): StorageEvent | undefined {
+/**
+ * Builds a StorageEvent from an etcd watch event. Deletes and selector moves need the previous
+ * state: `known` when the caller keeps it (a watch cache), else decoded from etcd's prev_kv.
+ */
+export function fromEtcdEvent(type: string, kv: RawKv, prevKv: RawKv | undefined, decode: (kv: RawKv) => { obj: KObject }, known?: KObject): StorageEvent | undefined {
   const rev = Number(kv.mod_revision);
   const key = kv.key.toString('utf8');
-  const prev = prevKv && prevKv.value?.length ? decode(prevKv).obj : undefined;
+  const prev = known ?? (prevKv && prevKv.value?.length ? decode(prevKv).obj : undefined);
   if (type === 'Delete' || type === 'delete') {
     if (!prev) return undefined; // without a previous value there is nothing to report
     return { type: 'DELETED', key, obj: withRv(prev, rev), rev };
