@@ -10,9 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Command } from 'commander';
-import { OverlayCluster } from '../../flanneld/testing/cluster.js';
-import { Topology } from '../../flanneld/testing/topology.js';
-import { waitFor } from '../../lib/testing/wait.js';
+import { MODES, startMode, type Site } from './setup.js';
+import { sideBySideRtt, type SideBySide } from './rtt.js';
 import { iperf, linkDrops, machineBusySeconds, netCounters, processCpuSeconds, udpRtt, type Throughput } from './measure.js';
 
 interface ModeResult {
@@ -38,21 +37,7 @@ interface ModeResult {
   load: [number, number];
 }
 
-const MODES: Record<string, { backend?: Record<string, unknown>; flags?: string[] }> = {
-  'bridge': {},
-  'kernel-vxlan': { backend: { Type: 'vxlan', VNI: 1 }, flags: ['--vxlan-mode', 'kernel'] },
-  'userspace-vxlan': { backend: { Type: 'vxlan', VNI: 1 } },
-  'udp': { backend: { Type: 'udp' } },
-  // The same datapaths one packet per read/write (no TSO/GSO/GRO): the per-syscall ceiling.
-  'userspace-vxlan-pp': { backend: { Type: 'vxlan', VNI: 1 }, flags: ['--offload', 'off'] },
-  'udp-pp': { backend: { Type: 'udp' }, flags: ['--offload', 'off'] },
-  'host-gw': { backend: { Type: 'host-gw' } },
-};
-
 const metric = (text: string, re: RegExp): number => [...text.matchAll(re)].reduce((s, m) => s + Number(m[1]), 0);
-
-/** Where to measure: the iperf/echo pods and every namespace whose drops count. */
-interface Site { serverNs: string; clientNs: string; serverIp: string; nodeNss: string[]; allNss: string[] }
 
 /** Counters that say whether a single TCP stream lost or reordered anything. */
 async function lossCounters(site: Site): Promise<{ sender: Record<string, number>; receiver: Record<string, number>; drops: number }> {
@@ -94,27 +79,11 @@ async function measure(mode: string, seconds: number, site: Site, pids: number[]
 }
 
 async function runMode(mode: string, seconds: number, rps: boolean): Promise<ModeResult> {
-  const spec = MODES[mode];
-  if (!spec) throw new Error(`unknown mode ${mode}: one of ${Object.keys(MODES).join(', ')}`);
-  if (!spec.backend) {
-    const t = await Topology.create(2, { podRps: rps });
-    try {
-      const [a, b] = t.nodes;
-      return await measure(mode, seconds, { serverNs: b.ns, clientNs: a.ns, serverIp: b.ip, nodeNss: [a.ns, b.ns], allNss: [t.hub, a.ns, b.ns] }, []);
-    } finally {
-      await t.destroy();
-    }
-  }
-  const c = await OverlayCluster.create(2, spec.backend, { podRps: rps });
+  const m = await startMode(mode, rps);
   try {
-    await c.startAll(() => spec.flags ?? []);
-    const [a, b] = c.topo.nodes;
-    await waitFor('pods reach each other', () => c.topo.ping(a, b), { timeoutMs: 20_000 });
-    const pids = [...c.procs.values()].map((p) => p.child.pid!);
-    const site = { serverNs: b.podNs!, clientNs: a.podNs!, serverIp: b.podIp!, nodeNss: [a.ns, b.ns], allNss: [c.topo.hub, a.ns, b.ns, a.podNs!, b.podNs!] };
-    return await measure(mode, seconds, site, pids, async () => [await c.metrics(a), await c.metrics(b)]);
+    return await measure(mode, seconds, m.site, m.pids, m.metrics);
   } finally {
-    await c.close();
+    await m.close();
   }
 }
 
@@ -141,16 +110,31 @@ function report(results: ModeResult[]): string {
   return rows.map((row) => row.map((c, i) => c.padStart(widths[i])).join('  ')).join('\n');
 }
 
-function goals(results: ModeResult[]): string[] {
+/** The modes the goals are about. */
+const GOAL_MODES = ['userspace-vxlan', 'udp'];
+
+function sideBySideReport(rtt: SideBySide): string[] {
+  const ref = rtt.get('kernel-vxlan')!.p50;
+  const out = ['', `RTT side by side (modes up together, echo runs alternating; p50 of each round, µs):`];
+  for (const [m, v] of rtt) {
+    out.push(`  ${m.padEnd(16)} ${v.rounds.map((x) => x.toFixed(0).padStart(5)).join(' ')}   median ${v.p50.toFixed(0)}`
+      + (m === 'kernel-vxlan' ? '' : `  (+${(v.p50 - ref).toFixed(0)} vs kernel)`));
+  }
+  return out;
+}
+
+function goals(results: ModeResult[], rtt?: SideBySide): string[] {
   const ref = results.find((r) => r.mode === 'kernel-vxlan');
   if (!ref) return [];
   const out = ['', 'goals (single stream, same run; kernel VXLAN = ' + ref.single.gbps.toFixed(2) + ' Gbit/s, RTT p50 ' + ref.rttP50us.toFixed(0) + ' us):'];
   const met = (ok: boolean): string => (ok ? 'met' : 'missed');
-  for (const r of results.filter((x) => x.mode === 'userspace-vxlan' || x.mode === 'udp')) {
-    const ratio = r.single.gbps / ref.single.gbps, added = r.rttP50us - ref.rttP50us;
+  for (const r of results.filter((x) => GOAL_MODES.includes(x.mode))) {
+    const ratio = r.single.gbps / ref.single.gbps;
+    // The side-by-side figure when there is one: both ends of the difference under the same load.
+    const p50 = rtt?.get(r.mode)?.p50 ?? r.rttP50us, added = p50 - (rtt?.get('kernel-vxlan')?.p50 ?? ref.rttP50us);
     const reordered = r.ofo + r.sackReorder, dropped = r.kernelDrops + (r.drops ?? 0);
     out.push(`  ${r.mode}: ${r.single.gbps.toFixed(2)} Gbit/s = ${ratio.toFixed(3)}x kernel (goal >= 0.30: ${met(ratio >= 0.3)}); `
-      + `RTT p50 ${r.rttP50us.toFixed(0)} us = +${added.toFixed(0)} us (goal <= +150: ${met(added <= 150)}); `
+      + `RTT p50 ${p50.toFixed(0)} us = +${added.toFixed(0)} us${rtt ? ' side by side' : ''} (goal <= +150: ${met(added <= 150)}); `
       + `${reordered} reordered, ${dropped} dropped, ${unexplained(r)} retransmits not shown spurious (goal 0: ${met(reordered + dropped + unexplained(r) === 0)}); `
       + `${((r.pps ?? 0) / 1000).toFixed(0)}k packets/s, ${(r.machineCpuS / (r.single.bytes / 1e9)).toFixed(1)} CPU s/GB (kernel ${(ref.machineCpuS / (ref.single.bytes / 1e9)).toFixed(1)}; `
       + `flanneld ${(r.flanneldCpuS / (r.single.bytes / 1e9)).toFixed(1)})`);
@@ -162,6 +146,7 @@ const program = new Command('bench-overlay')
   .option('--seconds <n>', 'iperf3 duration per run', (v) => Number(v), 5)
   .option('--modes <list>', 'comma-separated modes', Object.keys(MODES).join(','))
   .option('--repeat <n>', 'runs per mode: the best single-stream run is kept, and the best RTT (the machine is shared)', (v) => Number(v), 1)
+  .option('--side-by-side <on|off>', 'also measure the RTT of kernel VXLAN and the userspace modes up together, alternating', 'on')
   .option('--rps <on|off>', 'receive packet steering on the pods\' veths (a flow stays on one CPU, as with RSS on a NIC)', 'on')
   .option('--out <file>', 'JSON results file', `bench/out/overlay-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
   .parse();
@@ -180,11 +165,18 @@ for (const mode of String(o.modes).split(',')) {
   // Best of n for each figure: the machine is shared, and load only ever makes both worse.
   results.push({ ...best!, rttP50us: bestRtt!.rttP50us, rttP99us: bestRtt!.rttP99us });
 }
+const rttModes = ['kernel-vxlan', ...GOAL_MODES].filter((m) => results.some((r) => r.mode === m));
+let rtt: SideBySide | undefined;
+if (o.sideBySide !== 'off' && rttModes.length > 1 && rttModes[0] === 'kernel-vxlan') {
+  process.stderr.write(`bench/overlay: RTT side by side (${rttModes.join(', ')})...\n`);
+  rtt = await sideBySideRtt(rttModes, rps);
+}
 const load1 = loadavg();
 console.log(report(results));
-for (const line of goals(results)) console.log(line);
+if (rtt) for (const line of sideBySideReport(rtt)) console.log(line);
+for (const line of goals(results, rtt)) console.log(line);
 mkdirSync('bench/out', { recursive: true });
-writeFileSync(o.out, JSON.stringify({ date: new Date().toISOString(), seconds: o.seconds, rps, loadavg: { start: load0, end: load1 }, results }, null, 2));
+writeFileSync(o.out, JSON.stringify({ date: new Date().toISOString(), seconds: o.seconds, rps, loadavg: { start: load0, end: load1 }, results, rttSideBySide: rtt ? Object.fromEntries(rtt) : undefined }, null, 2));
 console.log(`\nload average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${load1.map((x) => x.toFixed(2)).join(' ')} at end; rps ${rps ? 'on' : 'off'}`);
 console.log(`results: ${o.out}  (RTT = 56-byte UDP echo between Node processes in the pods, measured after the iperf runs; `
   + 'CPU = whole machine during the 1-stream run (other load included), flanneld = both daemons; retrans = iperf3 single stream, spurious = DSACKed by the receiver; '
