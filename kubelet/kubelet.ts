@@ -1,13 +1,14 @@
 /**
- * The node agent: registers the node, watches the pods bound to it (and the ConfigMaps,
- * Secrets, Services, PVCs and PVs they use), and runs syncPod per pod from a work queue.
+ * The node agent: registers the node, watches the pods bound to it (and, one by one, the
+ * ConfigMaps, Secrets, PVCs and PVs they reference, plus Services), and runs syncPod per pod
+ * from a work queue.
  * A relist of the runtime every second (PLEG) requeues pods whose containers changed
  * state; probes run from the same tick; sandboxes of pods that no longer exist are killed.
  */
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../lib/api/types.js';
+import type { Node, Pod, Service } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import { InformerFactory, type SharedInformer } from '../lib/client/informer.js';
 import { WorkQueue, runWorkers } from '../lib/client/workqueue.js';
@@ -18,12 +19,12 @@ import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UI
 import { PodWorker } from './pod-worker.js';
 import { Prober } from './prober.js';
 import { startKubeletServer, type KubeletServerTls } from './server.js';
-import { ReferencedObjects } from './referenced-objects.js';
 import { NodeLease } from './node-lease.js';
 import { HostPorts } from './host-ports.js';
 import { heartbeat, machineCapacity, registerNode, type NodeIdentity } from './node-status.js';
 import type { ClusterDns } from './dns-config.js';
 import { ServiceAccountTokenManager } from './volumes/token-manager.js';
+import { ReferencedObjects } from './volumes/referenced-objects.js';
 
 /** Kubelet settings (flags of kubelet/main.ts). */
 export interface KubeletOptions {
@@ -64,7 +65,7 @@ export class Kubelet {
   private lastStates = new Map<string, number>();
   private readonly lease: NodeLease;
   private readonly hostPorts: HostPorts;
-  private readonly refs: ReferencedObjects;
+  private readonly objects: ReferencedObjects;
   /** Port of the HTTP server once running. */
   serverPort = 0;
 
@@ -74,9 +75,11 @@ export class Kubelet {
     this.hostPorts = new HostPorts(o.node.name, o.hostPortAddress ?? '0.0.0.0', o.log);
     this.factory = new InformerFactory(o.client);
     this.pods = this.factory.informerFor<Pod>({ resource: 'pods' }, { fieldSelector: `spec.nodeName=${o.node.name}` });
-    // ConfigMaps, Secrets and volumes are fetched one by one as pods name them (the Node authorizer allows no list/watch).
-    const refs = this.refs = new ReferencedObjects(o.client);
     const services = this.factory.informerFor<Service>({ resource: 'services' });
+    // Secrets, ConfigMaps and volumes: only the ones this node's pods reference, one watch each (all
+    // the Node authorizer lets a kubelet read); a change resyncs the pods of its namespace.
+    this.objects = new ReferencedObjects(o.client, (_kind, ns) => { for (const p of this.pods.lister.list(undefined, ns)) this.enqueue(p); });
+    const objects = this.objects;
     this.events = new EventRecorder(o.client, { component: 'kubelet', host: o.node.name });
     this.prober = new Prober(this.cri, this.events, o.log, (p) => this.enqueue(p));
     const cap = machineCapacity(o.node.maxPods);
@@ -85,8 +88,8 @@ export class Kubelet {
       cri: this.cri, client: o.client, nodeName: o.node.name, nodeIP: o.node.ip, podsDir: join(o.rootDir, 'pods'), logRoot: o.logRoot, cluster: o.cluster,
       events: this.events, log: o.log, isReady: (id) => this.prober.isReady(id),
       sources: {
-        configMap: (ns, name) => refs.get('configmaps', ns, name) as ConfigMap | undefined, secret: (ns, name) => refs.get('secrets', ns, name) as Secret | undefined,
-        pvc: (ns, name) => refs.get('persistentvolumeclaims', ns, name) as PersistentVolumeClaim | undefined, pv: (name) => refs.get('persistentvolumes', undefined, name) as PersistentVolume | undefined, nfsRoot: o.nfsRoot ?? join(o.rootDir, '..', 'nfs'),
+        configMap: (ns, name) => objects.configMap(ns, name), secret: (ns, name) => objects.secret(ns, name),
+        pvc: (ns, name) => objects.pvc(ns, name), pv: (name) => objects.pv(name), nfsRoot: o.nfsRoot ?? join(o.rootDir, '..', 'nfs'),
         services: (ns) => services.lister.list(undefined, ns).concat(ns === 'default' ? [] : services.lister.list(undefined, 'default').filter((s) => s.metadata?.name === 'kubernetes')),
         nodeAllocatable: { cpu: cap.cpu, memory: cap.memory },
         serviceAccountToken: (pod, projection) => tokens.token(pod, projection),
@@ -94,11 +97,6 @@ export class Kubelet {
     });
     // Status-only updates (mostly our own writes) start no sync: each would cost a round of CRI calls.
     this.pods.addEventHandler({ onAdd: (p) => this.enqueue(p), onUpdate: (o, p) => { if (podNeedsSync(o, p)) this.enqueue(p); }, onDelete: () => undefined });
-  }
-
-  /** ConfigMap/Secret changes reach mounted volumes on the next sync of the pods of that namespace. */
-  private async refreshReferences(): Promise<void> {
-    for (const ns of await this.refs.refresh(this.pods.lister.list())) for (const p of this.pods.lister.list(undefined, ns)) this.enqueue(p);
   }
 
   private enqueue(p: Pod): void { this.queue.add(`${p.metadata!.namespace}/${p.metadata!.name}`); }
@@ -132,12 +130,12 @@ export class Kubelet {
       this.every(this.lease.renewIntervalMs, signal, () => this.lease.renew()),
       this.every(this.o.relistMs ?? 1000, signal, () => this.relist()),
       this.every(this.o.relistMs ?? 1000, signal, () => this.hostPorts.sync(this.pods.lister.list())),
-      this.every(10_000, signal, async () => { for (const p of this.pods.lister.list()) this.enqueue(p); }),
-      this.every(2000, signal, () => this.refreshReferences()),
+      this.every(10_000, signal, async () => { for (const p of this.pods.lister.list()) this.enqueue(p); this.objects.sweep(this.pods.lister.list()); }),
       runWorkers(this.queue, this.o.workers ?? 4, (key) => this.syncKey(key), signal,
         (key, err) => this.o.log.warn('pod sync failed', { pod: key, err: (err as Error).message })),
     ];
     await Promise.all(loops);
+    this.objects.close();
     this.hostPorts.close();
     this.cri.close();
   }
@@ -153,7 +151,7 @@ export class Kubelet {
     const [ns, name] = key.split('/');
     const pod = this.pods.lister.get(ns, name);
     if (!pod) return; // gone from the API: relist() kills what is left of it
-    await this.refs.prefetch(pod);
+    await this.objects.register(pod); // what the pod references is read before it syncs
     const again = await this.worker.sync(pod);
     if (again !== undefined) this.queue.addAfter(key, again);
   }

@@ -1,7 +1,7 @@
 /**
  * Bound ServiceAccount tokens end to end: the real apiserver process (HTTPS, signing key in
- * --cert-dir, token lifetimes capped at 30 s), the root CA publisher, and a real kubelet with a
- * real runtime. A pod gets the kube-api-access volume from admission; its container prints the
+ * --cert-dir, Node,RBAC, token lifetimes capped at 30 s), the root CA publisher, and a real
+ * kubelet — running as its node's identity — with a real runtime. A pod gets the kube-api-access volume from admission; its container prints the
  * projected token, CA and namespace; the token authenticates as the pod's ServiceAccount, is
  * rotated before it expires, and is refused once the pod is deleted.
  */
@@ -39,7 +39,9 @@ test('a pod reads a real bound token: it authenticates as its ServiceAccount, ro
   t.after(async () => { for (const f of cleanups.reverse()) await Promise.resolve().then(f).catch(() => undefined); });
   const dir = mkdtempSync(join(tmpdir(), 'ksimt-satok-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'tokens.csv'), 'admin-token,admin,u-admin,"system:masters"\n');
+  const node = 'ksimt-satok-node';
+  // The kubelet runs as its node (Node authorizer + NodeRestriction), the test and the publisher as admin.
+  writeFileSync(join(dir, 'tokens.csv'), `admin-token,admin,u-admin,"system:masters"\nnode-token,system:node:${node},u-node,"system:nodes"\n`);
   const securePort = await freePort();
   const c = await startCluster(['--secure-port', String(securePort), '--cert-dir', join(dir, 'pki'), '--token-auth-file', join(dir, 'tokens.csv'),
     '--authorization-mode', 'Node,RBAC', '--service-account-min-token-expiration', '20s', '--service-account-max-token-expiration', '30s']);
@@ -59,9 +61,10 @@ test('a pod reads a real bound token: it authenticates as its ServiceAccount, ro
 
   const h = await startRuntimeHarness(37);
   cleanups.push(() => h.cleanup());
-  const node = 'ksimt-satok-node';
+  const kubeletClient = ApiClient.connect(`127.0.0.1:${c.grpcPort}`, { metadata: { authorization: 'Bearer node-token' } });
+  cleanups.push(() => kubeletClient.close());
   const kubelet = new Kubelet({
-    client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
+    client: kubeletClient, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
     node: { name: node, ip: '10.200.0.98' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: 'nameserver 192.0.2.53\n' },
     log: createLogger('kubelet', !process.env.KSIM_LOGS), relistMs: 300, heartbeatMs: 2000, serverHost: '127.0.0.1', serverPort: -1, nfsRoot: join(h.dir, 'nfs'),
   });
