@@ -33,7 +33,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     });
     req.once('end', () => { if (!settled) { settled = true; resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)); } });
     req.once('error', fail);
-    req.once('close', () => fail(new ApiError('BadRequest', 'the request body ended early: the client closed the connection')));
+    req.once('close', () => { if (!settled) fail(new ApiError('BadRequest', 'the request body ended early: the client closed the connection')); });
   });
 }
 

@@ -43,8 +43,21 @@ function build(num: bigint, den: bigint, format: QuantityFormat): Quantity {
   return { num, den, format, value: Number(ceilDiv(num, den)), milli: Number(ceilDiv(num * 1000n, den)) };
 }
 
+// The same few quantities ("100m", "64Mi") are parsed on every pod write: remember the parses.
+const parsedCache = new Map<string, Quantity>();
+const PARSED_CACHE_MAX = 2048;
+
 /** Parses a quantity; throws ApiError BadRequest with Kubernetes' message when malformed. */
 export function parseQuantity(s: string): Quantity {
+  const hit = typeof s === 'string' ? parsedCache.get(s) : undefined;
+  if (hit) return { ...hit };
+  const q = parseUncached(s);
+  if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.delete(parsedCache.keys().next().value as string);
+  parsedCache.set(s, q);
+  return { ...q };
+}
+
+function parseUncached(s: string): Quantity {
   const bad = (msg = QUANTITY_FORMAT_ERROR) => new ApiError('BadRequest', msg);
   if (typeof s !== 'string' || s.length === 0) throw bad();
   const m = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/.exec(s);
