@@ -13,8 +13,10 @@ import { promises as dns } from 'node:dns';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse, stringify } from 'yaml';
-import { ApiClient } from '../../lib/client/api-client.js';
+import { clientFromFlags } from '../../lib/client/flags.js';
 import { renderAddon, applyManifest, ADDONS } from '../cluster/addons.js';
+import { ensureAddonTokenSecrets } from '../cluster/addon-steps.js';
+import { adminKubeconfig, composeLayout, composeNodeIP, ensureComposeCredentials, writeHostKubeconfig } from './compose-pki.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { UserError } from './up.js';
 
@@ -87,17 +89,24 @@ async function resolves(dnsIP: string, name: string): Promise<boolean> {
 }
 
 /** Options of the in-stack addons job. */
-export interface AddonsOptions { grpcServer: string; podGrpcServer: string; podApiServer: string; addons: string[]; dnsIP: string; timeout: number; token?: string }
+export interface AddonsOptions { grpcServer: string; podGrpcServer: string; podApiServer: string; addons: string[]; dnsIP: string; timeout: number; pki: string }
 
-/** Applies the addons (objects already there are left alone) and waits until DNS answers when it is one of them. */
+/**
+ * Applies the addons as the cluster admin (objects already there are left alone), each
+ * ServiceAccount given its token Secret as `kubesim up` does, then waits until DNS answers when
+ * it is one of them.
+ */
 export async function installComposeAddons(o: AddonsOptions): Promise<void> {
-  const client = ApiClient.connect(o.grpcServer, o.token ? { metadata: { authorization: `Bearer ${o.token}` } } : {});
+  const client = clientFromFlags({ kubeconfig: adminKubeconfig(o.pki), grpcServer: o.grpcServer });
   try {
     for (const name of o.addons) {
       const text = renderAddon(name, { grpcServer: o.podGrpcServer, apiServer: o.podApiServer });
       if (!text) throw new UserError(`this build has no ${name} addon manifest`);
       // The apiserver may have just become ready: retry until its registry answers.
-      const created = await waitFor(`addon ${name} applied`, () => applyManifest(client, text).then((c) => ({ c })), { timeoutMs: 60_000, intervalMs: 1000 });
+      const created = await waitFor(`addon ${name} applied`, async () => {
+        await ensureAddonTokenSecrets(client, composeLayout(o.pki), text);
+        return { c: await applyManifest(client, text) };
+      }, { timeoutMs: 60_000, intervalMs: 1000 });
       console.log(JSON.stringify({ msg: 'addon applied', addon: name, created: created.c }));
     }
   } finally {
@@ -121,6 +130,13 @@ export function registerCompose(program: Command): void {
       console.log(`node-${added.n}: ${added.services.join(', ')} written to ${added.file}`);
       if (!o.up) return;
       const [cmd, ...args] = composeCommand();
+      // The new kubelet's identity (client certificate, token, kubeconfig, serving certificate)
+      // from the pki job; the apiserver re-reads its token file.
+      try {
+        execFileSync(cmd, [...args, 'run', '--rm', '-T', '--no-deps', 'pki', 'pki', '--nodes', `node-${added.n}`], { cwd: dir, stdio: 'inherit' });
+      } catch {
+        throw new UserError(`node-${added.n} is in ${added.file} but its credentials were not made; fix the cause above, then: ${[cmd, ...args].join(' ')} run --rm pki pki --nodes node-${added.n} && ${[cmd, ...args].join(' ')} up -d`);
+      }
       // --no-deps: the control plane is already up; compose must not recreate it when this
       // shell's variables differ from those of the first `up`.
       try {
@@ -136,12 +152,30 @@ export function registerCompose(program: Command): void {
     .requiredOption('--pod-apiserver <url>', 'apiserver REST URL as pods reach it')
     .option('--addons <names>', `comma list (${Object.keys(ADDONS).join(',')})`, Object.keys(ADDONS).join(','))
     .option('--dns-ip <ip>', 'cluster DNS Service address', '10.96.0.10')
-    .option('--token-file <file>', 'bearer token for the apiserver\'s gRPC port')
+    .option('--pki <dir>', 'the stack\'s credentials (kubesim compose pki)', '/pki')
     .option('--timeout <seconds>', 'how long to wait for DNS to answer', (v) => Number.parseInt(v, 10), 180)
-    .action(async (o: { grpcServer: string; podGrpcServer: string; podApiserver: string; addons: string; dnsIp: string; tokenFile?: string; timeout: number }) => {
+    .action(async (o: { grpcServer: string; podGrpcServer: string; podApiserver: string; addons: string; dnsIp: string; pki: string; timeout: number }) => {
       const addons = o.addons.split(',').map((a) => a.trim()).filter(Boolean);
       for (const a of addons) if (!(a in ADDONS)) throw new UserError(`--addons: unknown addon ${JSON.stringify(a)} (known: ${Object.keys(ADDONS).join(', ')})`);
-      const token = o.tokenFile ? readFileSync(o.tokenFile, 'utf8').trim() : undefined;
-      await installComposeAddons({ grpcServer: o.grpcServer, podGrpcServer: o.podGrpcServer, podApiServer: o.podApiserver, addons, dnsIP: o.dnsIp, timeout: o.timeout, token });
+      await installComposeAddons({ grpcServer: o.grpcServer, podGrpcServer: o.podGrpcServer, podApiServer: o.podApiserver, addons, dnsIP: o.dnsIp, timeout: o.timeout, pki: o.pki });
+    });
+  compose.command('pki').description('(inside the stack) make the cluster\'s credentials once: CA, certificates, tokens, a kubeconfig per identity')
+    .option('--dir <dir>', 'the credentials volume', '/pki')
+    .option('--apiservers <ips>', 'the apiservers\' addresses (first: the one kubeconfigs name)', '10.201.0.5,10.201.0.6')
+    .option('--names <names>', 'DNS names of the apiservers', 'apiserver,apiserver2')
+    .option('--nodes <names>', 'nodes to make kubelet identities for', 'node-1,node-2,node-3')
+    .action((o: { dir: string; apiservers: string; names: string; nodes: string }) => {
+      const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+      for (const n of list(o.nodes)) composeNodeIP(n);
+      const nodes = ensureComposeCredentials({ dir: o.dir, apiservers: list(o.apiservers), names: list(o.names), nodes: list(o.nodes) });
+      console.log(JSON.stringify({ msg: 'credentials ready', dir: o.dir, nodes }));
+    });
+  compose.command('kubeconfig').description('(inside the stack) write the host\'s kubeconfig: HTTPS on the published port, admin client certificate')
+    .option('--pki <dir>', 'the stack\'s credentials', '/pki')
+    .option('--out <file>', 'where to write it', '/out/kubeconfig')
+    .option('--port <port>', 'the apiserver port published on 127.0.0.1', process.env.KUBESIM_APISERVER_PORT || '6443')
+    .action((o: { pki: string; out: string; port: string }) => {
+      const server = writeHostKubeconfig(o.pki, o.out, o.port);
+      console.log(JSON.stringify({ msg: 'kubeconfig written', file: o.out, server }));
     });
 }

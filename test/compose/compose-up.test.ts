@@ -1,9 +1,10 @@
 /**
  * compose.yaml itself, run by the Compose the host has (`docker compose` v2 when present, else
  * Debian's docker-compose 1.29): `up -d` of the control plane, one node and the addons returns
- * with the kubeconfig written and the cluster DNS answering; a pod reads its secret volume (the
- * node's shared tmpfs); `kubesim compose add-node` brings node-4 (Ready, a flannel subnet, a
- * DaemonSet pod). The stack runs in a temporary project folder holding a copy of compose.yaml,
+ * with the kubeconfig written (HTTPS on the published loopback port, the admin's client
+ * certificate) and the cluster DNS answering; a pod reads its secret volume (the node's shared
+ * tmpfs) and its logs come through the kubelet's TLS server; `kubesim compose add-node` brings
+ * node-4 with its own identity (Ready, a flannel subnet, a DaemonSet pod). The stack runs in a temporary project folder holding a copy of compose.yaml,
  * under its own project name and image; `down -v` removes it all, also when a step fails.
  */
 import { describe, it, before, after } from 'node:test';
@@ -23,7 +24,7 @@ import { acquireHostLock } from '../../lib/testing/host-lock.js';
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
-const ONE_NODE = ['node-1', 'flanneld-node-1', 'runtime-node-1', 'kubelet-node-1', 'kube-proxy-node-1', 'scheduler', 'controller-manager', 'addons', 'kubeconfig'];
+const ONE_NODE = ['node-1', 'flanneld-node-1', 'runtime-node-1', 'kubelet-node-1', 'kube-proxy-node-1', 'scheduler', 'controller-manager', 'addons', 'kubeconfig', 'ready'];
 
 interface Pod { spec: { nodeName?: string }; status: { phase?: string; conditions?: { type: string; status: string }[] } }
 
@@ -74,15 +75,18 @@ describe('docker compose up with compose.yaml', { timeout: 12 * 60_000, skip: no
     }
   }, { timeout: 3 * 60_000 });
 
-  it('returns from up -d with the kubeconfig written and the cluster DNS answering pods', async () => {
+  it('returns from up -d with an HTTPS kubeconfig for the admin and the cluster DNS answering pods', async () => {
     assert.ok(existsSync(kubeconfig), 'up -d returned before ./.kubesim/kubeconfig was written');
+    assert.equal((await kubectl('config', 'view', '-o', 'jsonpath={.clusters[0].cluster.server}')), `https://127.0.0.1:${env.KUBESIM_APISERVER_PORT}`);
+    assert.match(await kubectl('auth', 'whoami'), /kubernetes-admin/);
     assert.match(await compose('logs', 'addons'), /cluster DNS answers/);
     await waitFor('node-1 Ready', () => nodeReady('node-1'), { timeoutMs: 60_000, intervalMs: 1000 });
-    await kubectl('run', 'dnsq', '--image=busybox', '--restart=Never', '--', 'sleep', '3600');
+    await kubectl('run', 'dnsq', '--image=busybox', '--restart=Never', '--', 'sh', '-c', 'echo started; sleep 3600');
     await kubectl('wait', '--for=condition=Ready', 'pod/dnsq', '--timeout=90s');
-    const out = await kubectl('exec', 'dnsq', '--', 'nslookup', 'ingress-controller.kube-system.svc.cluster.local');
-    const svc = await getJSON<{ spec: { clusterIP: string } }>('service', '-n', 'kube-system', 'ingress-controller');
-    assert.match(out, new RegExp(`Address:\\s+${svc.spec.clusterIP.replaceAll('.', '\\.')}`));
+    const out = await kubectl('exec', 'dnsq', '--', 'nslookup', 'kubernetes.default.svc.cluster.local');
+    assert.match(out, /Address:\s+10\.96\.0\.1$/m);
+    // logs come from the kubelet's server, which lets in only the apiserver's client certificate.
+    assert.match(await kubectl('logs', 'dnsq'), /started/);
   });
 
   it('runs a pod with a secret volume: the key is readable, the volume is in memory', async () => {
