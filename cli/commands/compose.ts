@@ -10,13 +10,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promises as dns } from 'node:dns';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse, stringify } from 'yaml';
 import { clientFromFlags } from '../../lib/client/flags.js';
 import { renderAddon, applyManifest, ADDONS } from '../cluster/addons.js';
-import { ensureAddonTokenSecrets } from '../cluster/addon-steps.js';
-import { adminKubeconfig, composeLayout, composeNodeIP, ensureComposeCredentials, writeHostKubeconfig } from './compose-pki.js';
+import { adminKubeconfig, composeNodeIP, ensureComposeCredentials, writeHostKubeconfig } from './compose-pki.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { UserError } from './up.js';
 
@@ -81,6 +82,28 @@ export function composeCommand(): string[] {
   return v2.status === 0 ? ['docker', 'compose'] : ['docker-compose'];
 }
 
+/** True when node `name` is Ready, asked over HTTPS with the host kubeconfig's admin certificate. */
+export function nodeReadyVia(kubeconfigFile: string, name: string): Promise<boolean> {
+  const kc = parse(readFileSync(kubeconfigFile, 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
+  const b64 = (v?: string) => (v ? Buffer.from(v, 'base64') : undefined);
+  const url = new URL(`/api/v1/nodes/${name}`, kc.clusters[0].cluster.server);
+  const tls = { ca: b64(kc.clusters[0].cluster['certificate-authority-data']), cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']) };
+  return new Promise((resolve) => {
+    const req = (url.protocol === 'https:' ? httpsGet : httpGet)(url, { ...tls, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d; });
+      res.on('end', () => {
+        try {
+          const node = JSON.parse(body) as { status?: { conditions?: { type: string; status: string }[] } };
+          resolve(res.statusCode === 200 && !!node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        } catch { resolve(false); }
+      });
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
 /** True when `name` resolves through the DNS server at dnsIP. */
 async function resolves(dnsIP: string, name: string): Promise<boolean> {
   const r = new dns.Resolver({ timeout: 1000, tries: 1 });
@@ -92,9 +115,9 @@ async function resolves(dnsIP: string, name: string): Promise<boolean> {
 export interface AddonsOptions { grpcServer: string; podGrpcServer: string; podApiServer: string; addons: string[]; dnsIP: string; timeout: number; pki: string }
 
 /**
- * Applies the addons as the cluster admin (objects already there are left alone), each
- * ServiceAccount given its token Secret as `kubesim up` does, then waits until DNS answers when
- * it is one of them.
+ * Applies the addons as the cluster admin (objects already there are left alone; the addon pods
+ * get their ServiceAccount's bound token from ServiceAccount admission), then waits until DNS
+ * answers when it is one of them.
  */
 export async function installComposeAddons(o: AddonsOptions): Promise<void> {
   const client = clientFromFlags({ kubeconfig: adminKubeconfig(o.pki), grpcServer: o.grpcServer });
@@ -103,10 +126,7 @@ export async function installComposeAddons(o: AddonsOptions): Promise<void> {
       const text = renderAddon(name, { grpcServer: o.podGrpcServer, apiServer: o.podApiServer });
       if (!text) throw new UserError(`this build has no ${name} addon manifest`);
       // The apiserver may have just become ready: retry until its registry answers.
-      const created = await waitFor(`addon ${name} applied`, async () => {
-        await ensureAddonTokenSecrets(client, composeLayout(o.pki), text);
-        return { c: await applyManifest(client, text) };
-      }, { timeoutMs: 60_000, intervalMs: 1000 });
+      const created = await waitFor(`addon ${name} applied`, async () => ({ c: await applyManifest(client, text) }), { timeoutMs: 60_000, intervalMs: 1000 });
       console.log(JSON.stringify({ msg: 'addon applied', addon: name, created: created.c }));
     }
   } finally {
@@ -124,7 +144,8 @@ export function registerCompose(program: Command): void {
   compose.command('add-node').description('add the next node (node-4, node-5, ...) to the compose stack and start it')
     .option('--dir <dir>', 'folder of compose.yaml (the kubesim checkout)', '.')
     .option('--no-up', 'only write compose.override.yaml')
-    .action((o: { dir: string; up: boolean }) => {
+    .option('--timeout <seconds>', 'how long to wait for the node to be Ready (0: do not wait)', (v) => Number.parseInt(v, 10), 120)
+    .action(async (o: { dir: string; up: boolean; timeout: number }) => {
       const dir = resolve(o.dir);
       const added = addNodeToOverride(dir);
       console.log(`node-${added.n}: ${added.services.join(', ')} written to ${added.file}`);
@@ -144,7 +165,10 @@ export function registerCompose(program: Command): void {
       } catch {
         throw new UserError(`node-${added.n} is in ${added.file} but did not start; fix the cause above, then: ${[cmd, ...args].join(' ')} up -d`);
       }
-      console.log(`node-${added.n} starting (10.201.0.${10 + added.n}): kubectl get nodes -w`);
+      const kubeconfig = join(dir, '.kubesim', 'kubeconfig');
+      if (!o.timeout || !existsSync(kubeconfig)) { console.log(`node-${added.n} starting (10.201.0.${10 + added.n}): kubectl get nodes -w`); return; }
+      await waitFor(`node-${added.n} Ready`, () => nodeReadyVia(kubeconfig, `node-${added.n}`), { timeoutMs: o.timeout * 1000, intervalMs: 1000 });
+      console.log(`node-${added.n} Ready (10.201.0.${10 + added.n})`);
     });
   compose.command('addons').description('(inside the stack) apply the DNS, ingress and dashboard addons and wait for DNS')
     .requiredOption('--grpc-server <host:port>', 'apiserver gRPC address(es) as this job reaches them')

@@ -103,8 +103,9 @@ describe('docker compose up with compose.yaml', { timeout: 12 * 60_000, skip: no
   });
 
   it('adds node-4 with kubesim compose add-node: Ready, a flannel subnet, a DaemonSet pod', async () => {
-    await run(process.execPath, [CLI, 'compose', 'add-node', '--dir', dir], { env, timeout: 5 * 60_000 });
-    await waitFor('node-4 Ready', () => nodeReady('node-4'), { timeoutMs: 120_000, intervalMs: 1000 });
+    const { stdout } = await run(process.execPath, [CLI, 'compose', 'add-node', '--dir', dir], { env, timeout: 5 * 60_000 });
+    assert.match(stdout, /node-4 Ready/);
+    assert.ok(await nodeReady('node-4'), 'add-node returned before node-4 was Ready');
     const leases = await compose('exec', '-T', 'etcd', '/usr/local/bin/etcdctl', 'get', '--prefix', '/coreos.com/network/subnets');
     assert.match(leases, /"PublicIP":"10\.201\.0\.14"/);
     const ds = {
