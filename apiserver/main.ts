@@ -182,7 +182,7 @@ function optionalPlugins(o: Record<string, string>, namespaceLabels: (ns: string
   if (!disabled.has('ServiceAccount')) plugins.push(serviceAccountPlugin(registryLister(registry), mountTokens));
   if (!disabled.has('DefaultStorageClass')) plugins.push(defaultStorageClassPlugin(registryLister(registry)));
   if (enabled.has('DefaultTolerationSeconds') && !disabled.has('DefaultTolerationSeconds')) plugins.push(defaultTolerationSecondsPlugin());
-  if (!disabled.has('PodSecurity')) plugins.push(podSecurityPlugin(namespaceLabels));
+  if (!disabled.has('PodSecurity')) plugins.push(podSecurityPlugin(namespaceLabels, registryLister(registry)));
   if (!disabled.has('NodeRestriction')) plugins.push(nodeRestrictionPlugin());
   if (!disabled.has('RBACEscalation')) plugins.push(rbacEscalationPlugin(escalation));
   return plugins;

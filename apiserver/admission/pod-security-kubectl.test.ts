@@ -1,7 +1,8 @@
 /**
  * PodSecurity through the apiserver process and the real kubectl: enforce refuses with
  * Kubernetes' message, warn (and enforce, for workloads) makes kubectl print `Warning: would
- * violate PodSecurity ...` while the object is created.
+ * violate PodSecurity ...` while the object is created, and tightening a namespace's enforce
+ * level names the pods already breaking it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,4 +28,9 @@ test('kubectl sees PodSecurity enforce errors and warn warnings', async (t) => {
   const deploy = await kubectl(bin, c, ['create', 'deployment', 'web', '--image=nginx', '-n', 'ksimt-psa']);
   assert.equal(deploy.code, 0, deploy.stderr);
   assert.match(deploy.stderr, /^Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(container "nginx"/);
+  // Tightening enforce warns about the pods already there (reasons only, as kubectl shows it).
+  const tighten = await kubectl(bin, c, ['label', 'namespace', 'ksimt-psa', 'pod-security.kubernetes.io/enforce=restricted', '--overwrite']);
+  assert.equal(tighten.code, 0, tighten.stderr);
+  assert.equal(tighten.stderr, 'Warning: existing pods in namespace "ksimt-psa" violate the new PodSecurity enforce level "restricted:latest"\n'
+    + 'Warning: plain: allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile\n');
 });

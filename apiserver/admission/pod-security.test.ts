@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podSecurityPlugin, podSecurityViolations } from './pod-security.js';
+import { existingPodWarnings, podSecurityPlugin, podSecurityViolations } from './pod-security.js';
 import { evaluatePodSecurity, type CheckedPodSpec } from './pod-security-checks.js';
 import { withDefaultTolerations } from './default-toleration-seconds.js';
 import { ApiError } from '../../lib/errors.js';
@@ -91,4 +91,15 @@ test('DefaultTolerationSeconds adds 300 s NoExecute tolerations unless the pod h
   const own = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }];
   assert.deepEqual(withDefaultTolerations(own).map((t) => t.tolerationSeconds), [5, 300]);
   assert.equal(withDefaultTolerations([{ operator: 'Exists' }]).length, 1, 'tolerating everything needs nothing more');
+});
+
+test('tightening enforce: existing violating pods grouped by identical reasons, compliant pods not named', () => {
+  const pod = (name: string, sc: Record<string, unknown> = {}) => ({ metadata: { name }, spec: { containers: [{ name: 'c', securityContext: sc }] } });
+  const ok = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+  assert.deepEqual(existingPodWarnings('ns', 'baseline', [pod('web-2'), pod('web-1'), pod('priv', { privileged: true }), pod('web-3')]), [
+    'existing pods in namespace "ns" violate the new PodSecurity enforce level "baseline:latest"', 'priv: privileged']);
+  assert.deepEqual(existingPodWarnings('ns', 'restricted', [pod('b'), pod('a'), pod('good', ok)]), [
+    'existing pods in namespace "ns" violate the new PodSecurity enforce level "restricted:latest"',
+    'a (and 1 other pods): allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile']);
+  assert.deepEqual(existingPodWarnings('ns', 'restricted', [pod('good', ok)]), []);
 });

@@ -11,7 +11,7 @@ import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
 import { logLine } from '../rest/log.js';
 import { evaluatePodSecurity, formatViolations, type CheckedPodMeta, type CheckedPodSpec } from './pod-security-checks.js';
-import type { AdmissionAttributes, AdmissionPlugin } from './types.js';
+import type { AdmissionAttributes, AdmissionPlugin, AdmissionStore } from './types.js';
 
 const PREFIX = 'pod-security.kubernetes.io/';
 const LEVELS = ['privileged', 'baseline', 'restricted'];
@@ -42,12 +42,39 @@ export function podSecurityViolations(level: string, spec: CheckedPodSpec, meta:
   return formatViolations(evaluatePodSecurity(level, meta, spec));
 }
 
-/** The plugin; `namespaceLabels` reads a namespace's labels (late-bound to the registry). */
-export function podSecurityPlugin(namespaceLabels: (ns: string) => Promise<Record<string, string>>): AdmissionPlugin {
+/**
+ * Warnings when a namespace's enforce level changes and its pods break the new level, as
+ * Kubernetes words them: one line naming the level, then `pod: reasons` (identical results
+ * grouped as `pod (and N other pods): reasons`).
+ */
+export function existingPodWarnings(namespace: string, level: string, pods: KObject[]): string[] {
+  const byReasons = new Map<string, string[]>();
+  for (const p of [...pods].sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''))) {
+    if (p.metadata?.deletionTimestamp) continue;
+    const reasons = [...new Set(evaluatePodSecurity(level, (p.metadata ?? {}) as CheckedPodMeta, (p.spec ?? {}) as CheckedPodSpec).map((v) => v.reason))].join(', ');
+    if (reasons) byReasons.set(reasons, [...(byReasons.get(reasons) ?? []), p.metadata?.name ?? '']);
+  }
+  if (!byReasons.size) return [];
+  return [`existing pods in namespace "${namespace}" violate the new PodSecurity enforce level "${level}:latest"`,
+    ...[...byReasons].map(([reasons, names]) => (names.length > 1 ? `${names[0]} (and ${names.length - 1} other pods): ${reasons}` : `${names[0]}: ${reasons}`))];
+}
+
+/** A namespace update that changes its enforce level: warn about the pods already there. */
+async function checkNamespaceUpdate(a: AdmissionAttributes, pods: Pick<AdmissionStore, 'list'> | undefined): Promise<void> {
+  const next = levelOf((a.object?.metadata?.labels ?? {}) as Record<string, string>, 'enforce');
+  const prev = levelOf((a.oldObject?.metadata?.labels ?? {}) as Record<string, string>, 'enforce');
+  if (!pods || !next || next === prev || next === 'privileged') return;
+  const warnings = existingPodWarnings(a.name, next, await pods.list('pods', a.name));
+  if (warnings.length) (a.ctx.warnings ??= []).push(...warnings);
+}
+
+/** The plugin; `namespaceLabels` reads a namespace's labels (late-bound to the registry), `pods` lists a namespace's pods. */
+export function podSecurityPlugin(namespaceLabels: (ns: string) => Promise<Record<string, string>>, pods?: Pick<AdmissionStore, 'list'>): AdmissionPlugin {
   return {
     name: 'PodSecurity',
     type: 'validating',
     async admit(a: AdmissionAttributes) {
+      if (a.operation === 'UPDATE' && a.ref.group === '' && a.ref.resource === 'namespaces' && !a.subresource) return checkNamespaceUpdate(a, pods);
       const template = TEMPLATES[a.ref.resource];
       if (a.operation !== 'CREATE' || !template || a.subresource || !a.object || !a.namespace) return;
       if (a.ref.group !== '' && !['apps', 'batch'].includes(a.ref.group)) return;

@@ -78,7 +78,9 @@ export async function serveResource(call: ResourceCall): Promise<number> {
       const contentType = call.req.headers['content-type'];
       const obj = checkBody(decodeObject(raw, contentType), def, sub, namespace, info.name);
       if (!sub || sub === 'status') validateFields(res, directive, def, def.kind, { obj, raw, contentType });
-      return reply(res, 200, await registry.update(ctx, ref, namespace, info.name, obj, sub));
+      const updated = await registry.update(ctx, ref, namespace, info.name, obj, sub);
+      if (ctx.warnings?.length) addWarnings(res, ctx.warnings);
+      return reply(res, 200, updated);
     }
     case 'patch': {
       if (!info.name) throw new ApiError('MethodNotAllowed', 'PATCH is not supported on a collection');
@@ -92,7 +94,9 @@ export async function serveResource(call: ResourceCall): Promise<number> {
       if (!sub && type !== 'json') validateFields(res, directive, def, def.kind, { obj: patch, raw, contentType: type === 'apply' ? 'application/yaml' : 'application/json' }, true);
       const force = isTrue(query.get('force'));
       if (query.has('force') && type !== 'apply') throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
-      return reply(res, 200, await registry.patch(ctx, ref, namespace, info.name, type, patch, { force, fieldManager: ctx.fieldManager }, sub));
+      const patched = await registry.patch(ctx, ref, namespace, info.name, type, patch, { force, fieldManager: ctx.fieldManager }, sub);
+      if (ctx.warnings?.length) addWarnings(res, ctx.warnings);
+      return reply(res, 200, patched);
     }
     case 'delete': case 'deletecollection': {
       if (sub) throw new ApiError('MethodNotAllowed', `DELETE is not supported on the ${sub} subresource`);
