@@ -57,8 +57,8 @@ test('subresources and verbs', () => {
   assert.ok(find('', 'pods')!.verbs.includes('watch'));
 });
 
-test('every resource has one definition and validators and a table', () => {
-  const keys = defs.map((d) => `${d.resource}.${d.group}`);
+test('every resource has one definition per version and validators and a table', () => {
+  const keys = defs.map((d) => `${d.resource}.${d.version}.${d.group}`);
   assert.equal(new Set(keys).size, keys.length);
   for (const d of defs) {
     assert.ok(d.validateCreate && d.validateUpdate && d.tableColumns && d.tableRow, d.resource);
