@@ -38,7 +38,7 @@ export function sandboxConfig(pod: Pod, attempt: number, dns: DnsLists, logRoot:
     hostname, log_directory: podLogDir(logRoot, pod), dns_config: dns, port_mappings: ports, host_aliases: aliases,
     labels: { ...(md.labels ?? {}), [LABEL_POD_NAME]: md.name!, [LABEL_POD_NAMESPACE]: md.namespace!, [LABEL_POD_UID]: md.uid! },
     annotations: md.annotations ?? {},
-    linux: { security_context: { namespace_options: { network: pod.spec?.hostNetwork ? 2 : 0 } } },
+    linux: { security_context: { namespace_options: { network: pod.spec?.hostNetwork ? 2 : 0 }, share_process_namespace: !!pod.spec?.shareProcessNamespace } },
   };
 }
 

@@ -55,6 +55,9 @@ test('CRI configs: hostname/subdomain alias, host network, ports, argv expansion
   const sb = sandboxConfig(p, 0, { servers: ['10.96.0.10'], searches: [], options: [] }, '/var/log/pods', 'cluster.local') as Record<string, any>;
   assert.deepEqual(sb.host_aliases, ['web-0.nginx.shop.svc.cluster.local']);
   assert.equal(sb.linux.security_context.namespace_options.network, 2);
+  assert.equal(sb.linux.security_context.share_process_namespace, false);
+  const shared = sandboxConfig(pod({ shareProcessNamespace: true, containers: [{ name: 'app', image: 'nginx' }] }), 0, { servers: [], searches: [], options: [] }, '/var/log/pods', 'cluster.local') as Record<string, any>;
+  assert.equal(shared.linux.security_context.share_process_namespace, true);
   assert.equal(sb.log_directory, '/var/log/pods/shop_web-0_u1');
   assert.equal(sb.labels['io.kubernetes.pod.uid'], 'u1');
   assert.deepEqual(sb.port_mappings, [{ protocol: 'TCP', container_port: 80, host_port: 0, host_ip: '' }]);

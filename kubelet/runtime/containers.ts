@@ -48,6 +48,8 @@ export interface ContainerRecord {
   shimPid?: number;
   shimStart?: number;
   exit?: ExitInfo;
+  /** The pod's shared PID namespace (entered by execs too), when it has one. */
+  pidNamespace?: string;
 }
 
 /** The observed state of a container. */
@@ -168,7 +170,11 @@ export class ContainerStore {
     // Enter through the pause process rather than /run/netns/<name>: that bind mount may live in
     // another mount namespace (a runtime started by `ip netns exec`), the pause process does not.
     const netPath = sb.pausePid ? `/proc/${sb.pausePid}/ns/net` : sb.netnsPath;
-    const enter = netPath ? ['nsenter', `--net=${netPath}`, '--'] : [];
+    // A pod-wide PID namespace is entered by the Perl shim only (it forks into it and forwards
+    // signals; nsenter --pid would leave a parent that dies first on SIGTERM).
+    const pidNs = this.opts.shims.pooled ? this.sandboxes.pidNamespacePath(sb) : undefined;
+    const enter = netPath ? ['nsenter', `--net=${netPath}`, ...(pidNs ? [`--pid=${pidNs}`] : []), '--'] : [];
+    r.pidNamespace = pidNs;
     const cmd = [...enter, 'unshare', '--mount', '--uts', '--', '/bin/sh', join(dir, 'start.sh'), ...r.argv];
     const shimPid = this.opts.shims.launch(r.logPath, dir, cmd, r.env);
     const pidFile = join(dir, 'pid');

@@ -36,6 +36,8 @@ export interface SandboxRecord {
   pausePid: number;
   pauseStart?: number;
   logDirectory: string;
+  /** One PID namespace for the pod (shareProcessNamespace): the pause process is its PID 1. */
+  sharedPid?: boolean;
 }
 
 /** Settings shared by sandbox operations. */
@@ -86,8 +88,9 @@ export class SandboxStore {
     if (!md?.name || !md.namespace || !md.uid) throw new ApiError('Invalid', 'PodSandboxConfig.metadata needs name, namespace and uid');
     const id = randomBytes(32).toString('hex');
     const hostNetwork = config.linux?.security_context?.namespace_options?.network === NAMESPACE_NODE;
+    const sharedPid = !!config.linux?.security_context?.share_process_namespace;
     const rec: SandboxRecord = {
-      id, config, createdAt: Date.now() * 1e6, state: 'ready', hostNetwork, netnsName: '', netnsPath: '', ip: '', pausePid: 0,
+      id, config, createdAt: Date.now() * 1e6, state: 'ready', hostNetwork, sharedPid, netnsName: '', netnsPath: '', ip: '', pausePid: 0,
       logDirectory: config.log_directory || join(this.opts.logRoot, `${md.namespace}_${md.name}_${md.uid}`),
     };
     try {
@@ -135,13 +138,22 @@ export class SandboxStore {
 
   private startPause(rec: SandboxRecord): void {
     const pause = this.pauseBinary();
-    const argv = rec.netnsPath ? ['nsenter', `--net=${rec.netnsPath}`, '--', pause, 'infinity'] : [pause, 'infinity'];
+    // A shared PID namespace is made by unshare, which stays as its parent (it dies with the pause:
+    // --kill-child; the kernel then ends every process of the namespace); containers join it through
+    // /proc/<unshare>/ns/pid_for_children (pidNamespacePath).
+    const inner = rec.sharedPid ? ['unshare', '--pid', '--fork', '--kill-child', '--', pause, 'infinity'] : [pause, 'infinity'];
+    const argv = rec.netnsPath ? ['nsenter', `--net=${rec.netnsPath}`, '--', ...inner] : inner;
     // Detached: the pause process (like the containers) outlives a runtime restart.
     const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: 'ignore' });
     child.unref();
     if (!child.pid) throw new ApiError('Internal', 'could not start the pause process');
     rec.pausePid = child.pid;
     rec.pauseStart = processStartTime(child.pid);
+  }
+
+  /** The PID namespace the pod's containers join, when the pod shares one. */
+  pidNamespacePath(rec: SandboxRecord): string | undefined {
+    return rec.sharedPid && rec.pausePid ? `/proc/${rec.pausePid}/ns/pid_for_children` : undefined;
   }
 
   /** Releases network and pause; idempotent. */

@@ -10,7 +10,7 @@ export class ShimLauncher {
   private standby?: ChildProcess;
 
   /** `shim` is the interpreter + script; `pooled` enables standby shims (Perl only). */
-  constructor(private readonly shim: string[], private readonly pooled: boolean) {
+  constructor(private readonly shim: string[], readonly pooled: boolean) {
     if (pooled) this.standby = this.spawnStandby();
   }
 

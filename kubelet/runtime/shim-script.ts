@@ -62,8 +62,9 @@ sub now_ns { return sprintf('%.0f', now_f() * 1e9); }
 # command line is returned unchanged when a call fails, and the tools then do the same work.
 sub enter_namespaces {
   my @argv = @_;
-  my $netns;
-  if (@argv > 3 && $argv[0] eq 'nsenter' && $argv[1] =~ /^--net=(.+)$/ && $argv[2] eq '--') { $netns = $1; splice(@argv, 0, 3); }
+  my ($netns, $pidns);
+  if (@argv > 4 && $argv[0] eq 'nsenter' && $argv[1] =~ /^--net=(.+)$/ && $argv[2] =~ /^--pid=(.+)$/ && $argv[3] eq '--') { ($netns, $pidns) = ($argv[1], $argv[2]); s/^--\w+=// for $netns, $pidns; splice(@argv, 0, 4); }
+  elsif (@argv > 3 && $argv[0] eq 'nsenter' && $argv[1] =~ /^--net=(.+)$/ && $argv[2] eq '--') { $netns = $1; splice(@argv, 0, 3); }
   return @_ unless @argv > 4 && $argv[0] eq 'unshare' && $argv[1] eq '--mount' && $argv[2] eq '--uts' && $argv[3] eq '--';
   require Config;
   no warnings 'once';
@@ -74,10 +75,31 @@ sub enter_namespaces {
     open(my $ns, '<', $netns) or return @_;
     syscall($setns, fileno($ns), 0x40000000) == 0 or return @_;          # CLONE_NEWNET
   }
+  if (defined $pidns) {
+    # Only for a pod-wide PID namespace, which has no other way in (nsenter --pid is not used).
+    open(my $ns, '<', $pidns) or die "open $pidns: $!";
+    syscall($setns, fileno($ns), 0x20000000) == 0 or die "setns $pidns: $!";  # CLONE_NEWPID
+  }
   syscall($unshare, 0x00020000 | 0x04000000) == 0 or return @_;          # CLONE_NEWNS | CLONE_NEWUTS
   my ($none, $root) = ('none', '/');                                       # syscall wants writable strings
   syscall($mount, $none, $root, 0, 0x4000 | 0x40000, 0) == 0 or return @_; # MS_REC | MS_PRIVATE, as unshare(1)
+  relay_pid_namespace() if defined $pidns;
   return @argv[4 .. $#argv];
+}
+
+# The PID namespace applies to children only: fork; this process stays behind as the shim's
+# child, forwards signals to the container and ends as it ends (the same code or signal, so an
+# OOM kill still reads as SIGKILL).
+sub relay_pid_namespace {
+  my $child = fork();
+  die "fork: $!" unless defined $child;
+  return if $child == 0;
+  for my $sig (qw(TERM INT HUP QUIT USR1 USR2 WINCH)) { $SIG{$sig} = sub { kill($sig, $child); }; }
+  my $st;
+  while (1) { my $w = waitpid($child, 0); if ($w == $child) { $st = $?; last; } last if $w == -1 && !$!{EINTR}; }
+  $st //= 255 << 8;
+  if ($st & 127) { my $sig = $st & 127; $SIG{$_} = 'DEFAULT' for keys %SIG; kill($sig, $$); }
+  POSIX::_exit($st >> 8);
 }
 
 # <state>/stdio (written by the runtime) asks for the container's stdin and terminal: "stdin tty once".
