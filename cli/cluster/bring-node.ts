@@ -9,12 +9,13 @@ import { startProcess, isAlive } from './supervisor.js';
 import { nodeSpecs, apiURL, subnetFileOf, type ClusterOptions } from './components.js';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { ensureNodeCredentials } from './credentials.js';
+import { ensureNodeCredentials, tokenAccepted } from './credentials.js';
 
 /** Starts node n's components, recording each in state (written to cluster.json as it goes). */
 export async function startNodeComponents(state: ClusterState, c: ClusterLayout, n: NodeLayout, copts: ClusterOptions): Promise<void> {
   // The apiserver re-reads its token file, so a node added later is known without a restart.
-  const [flanneld, ...rest] = nodeSpecs(c, n, copts, ensureNodeCredentials(c, n.name, n.underlayIP));
+  const creds = ensureNodeCredentials(c, n.name, n.underlayIP);
+  const [flanneld, ...rest] = nodeSpecs(c, n, copts, creds);
   state.processes.push(startProcess(state.name, flanneld));
   writeState(state);
   const rec = state.processes[state.processes.length - 1];
@@ -22,6 +23,7 @@ export async function startNodeComponents(state: ClusterState, c: ClusterLayout,
     if (!isAlive(rec.pid)) throw new Error(`flanneld exited; see ${rec.log}`);
     return existsSync(subnetFileOf(n));
   }, { timeoutMs: 20_000 });
+  await waitFor(`apiserver accepts ${n.name}'s token`, () => tokenAccepted(c, creds.token), { timeoutMs: 20_000, intervalMs: 200 });
   for (const spec of rest) state.processes.push(startProcess(state.name, spec));
   writeState(state);
 }

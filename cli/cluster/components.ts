@@ -82,7 +82,7 @@ export interface NodeProcessParams {
   /** The kubelet's own kubeconfig (system:node:<name>). */
   kubeletKubeconfig?: string;
   /** The kubelet server's certificate and the CA of the clients it accepts (the apiserver's). */
-  kubeletTls?: Omit<NodeCredentials, 'kubeconfig'>;
+  kubeletTls?: Pick<NodeCredentials, 'tlsCertFile' | 'tlsKeyFile' | 'clientCAFile'>;
 }
 
 /** A node's processes, flanneld first (the others need its subnet.env). */
@@ -110,7 +110,8 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
 
 /** Per-node processes of a local cluster, each inside the node's network namespace; `creds` from ensureNodeCredentials. */
 export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions, creds: NodeCredentials): StartSpec[] {
-  const { kubeconfig: kubeletKubeconfig, ...kubeletTls } = creds;
+  const { kubeconfig: kubeletKubeconfig, tlsCertFile, tlsKeyFile, clientCAFile } = creds;
+  const kubeletTls = { tlsCertFile, tlsKeyFile, clientCAFile };
   return nodeProcessSpecs({
     nodeName: n.name, nodeIp: n.underlayIP, dir: n.dir, logDir: join(c.dir, 'logs', n.name), netns: n.netns, iface: 'eth0',
     kubeconfig: kubeconfigOf(c, 'kube-proxy'), kubeletKubeconfig, kubeletTls,

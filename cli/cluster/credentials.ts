@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { ensureClusterPki, ensureKubeletClient, ensureKubeletServing, ensureServiceAccountKey, pkiPaths } from '../../lib/pki/cluster.js';
 import { firstServiceIP } from '../../apiserver/auth/secure-flags.js';
@@ -63,8 +64,8 @@ export function ensureClusterCredentials(c: ClusterLayout): void {
   }
 }
 
-/** What a node's kubelet is given: its kubeconfig and the serving certificate of its server. */
-export interface NodeCredentials { kubeconfig: string; tlsCertFile: string; tlsKeyFile: string; clientCAFile: string }
+/** What a node's kubelet is given: its kubeconfig (and the token in it) and the serving certificate of its server. */
+export interface NodeCredentials { kubeconfig: string; token: string; tlsCertFile: string; tlsKeyFile: string; clientCAFile: string }
 
 /** A kubelet's identity system:node:<name> (system:nodes): client cert, token, kubeconfig, serving cert. */
 export function ensureNodeCredentials(c: ClusterLayout, nodeName: string, nodeIP: string): NodeCredentials {
@@ -75,5 +76,17 @@ export function ensureNodeCredentials(c: ClusterLayout, nodeName: string, nodeIP
   writeFor(c, kubeconfig, user, ensureKubeletClient(dir, nodeName), token);
   ensureKubeletServing(dir, nodeName, [nodeIP]);
   const serving = pkiPaths(dir, `kubelet-server-${nodeName}`);
-  return { kubeconfig, tlsCertFile: serving.cert, tlsKeyFile: serving.key, clientCAFile: pkiPaths(dir, 'ca').cert };
+  return { kubeconfig, token, tlsCertFile: serving.cert, tlsKeyFile: serving.key, clientCAFile: pkiPaths(dir, 'ca').cert };
+}
+
+/**
+ * True once the apiserver accepts `token` (it re-reads its token file about every second, so a
+ * token just added is refused for a moment): /version answers 200 to a known token, 401 otherwise.
+ */
+export function tokenAccepted(c: ClusterLayout, token: string): Promise<boolean> {
+  const ca = readFileSync(pkiPaths(pkiDirOf(c), 'ca').cert, 'utf8');
+  return new Promise((resolve) => {
+    const req = httpsRequest(`${secureURL(c)}/version`, { ca, headers: { authorization: `Bearer ${token}` }, timeout: 3000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    req.on('timeout', () => req.destroy()).on('error', () => resolve(false)).end();
+  });
 }
