@@ -16,6 +16,7 @@ import { clusterLayout } from '../../cli/cluster/layout.js';
 import { readState } from '../../cli/cluster/state.js';
 import { apiURL, grpcAddr } from '../../cli/cluster/components.js';
 import { startDashboard } from '../../dashboard/server/index.js';
+import { resolveApiServer } from '../../lib/client/flags.js';
 import { artifactDir, launchBrowser } from './browser.js';
 
 const WEB = `apiVersion: apps/v1
@@ -50,7 +51,8 @@ test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy c
 
   const state = readState(c.name)!;
   const layout = clusterLayout(c.name, state.index);
-  const dash = await startDashboard({ grpcServer: grpcAddr(layout), restURL: apiURL(layout), host: '127.0.0.1', port: 0 });
+  // As `kubesim dashboard`: the gRPC port wants the admin's token (the REST URL is the local plain port).
+  const dash = await startDashboard({ grpcServer: grpcAddr(layout), restURL: apiURL(layout), token: resolveApiServer({ kubeconfig: c.kubeconfig }).token, host: '127.0.0.1', port: 0 });
   t.after(() => dash.close());
   const browser = await launchBrowser();
   t.after(() => browser.close());
