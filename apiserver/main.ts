@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     port: port('port', o.insecurePort ?? o.port),
     authenticate,
     authorize: authz.rest,
+    rbac: authz.rbac,
     secure,
     healthy: () => etcdHealthy(etcd),
     startGrpc: grpcPort < 0 ? undefined : () => startGrpcServer({ registry, host: o.bindAddress, port: grpcPort, authenticate: grpcAuthn, authorize: grpcAuthn ? authz.grpc : undefined }),

@@ -21,6 +21,8 @@ export interface ApiServerOptions {
   healthy(): Promise<boolean>;
   authenticate?(req: IncomingMessage): UserInfo;
   authorize?: RestHandlerOptions['authorize'];
+  /** RBAC rules for SelfSubjectRulesReview (`kubectl auth can-i --list`). */
+  rbac?: RestHandlerOptions['rbac'];
   /** The HTTPS listener (--secure-port): TLS material and its own authenticator. */
   secure?: SecureListenerOptions;
   /** Address of the plain HTTP listener (default bindAddress). */
@@ -60,6 +62,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     registry: opts.registry,
     authenticate: opts.authenticate,
     authorize: opts.authorize,
+    rbac: opts.rbac,
     healthy: opts.healthy,
     metrics: metrics.metrics,
     openapi: (req, res, path) => serveOpenApi(opts.registry, req, res, path),

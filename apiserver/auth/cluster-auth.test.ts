@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { httpsJson, writeKubeconfig } from './testing.js';
 import { freePort } from '../../lib/testing/ports.js';
 import { kubectl, kubectlOk, startCluster, type TestCluster } from '../../test/apiserver/harness.js';
+import { waitFor } from '../../lib/testing/wait.js';
 
 const bin = '/usr/bin/kubectl';
 const NS = 'ksimt-nodeauth';
@@ -53,6 +54,17 @@ test('kubectl auth can-i: "no" for a plain denial, "no - <reason>" when the Node
   assert.equal((await kubectl(bin, c, [...asNode, 'secret/mounted'])).stdout, 'yes\n');
   assert.equal((await kubectl(bin, c, [...asNode, 'secret/unrelated'])).stdout, "no - no relationship found between node 'n1' and this object\n");
   assert.equal((await kubectl(bin, c, ['--kubeconfig', admin, 'auth', 'can-i', 'delete', 'nodes'])).stdout, 'yes\n');
+  // --list (SelfSubjectRulesReview): jane's rules in the namespace once she is bound to a Role there.
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods', '-n', NS]);
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'rolebinding', 'jane-pods', '--role=pod-reader', '--user=jane', '-n', NS]);
+  const list = await waitFor('jane\'s rules listed', async () => {
+    const out = await kubectlOk(bin, c, ['--kubeconfig', admin, 'auth', 'can-i', '--list', '--as=jane', '-n', NS]);
+    return /^pods\s+\[\]\s+\[\]\s+\[get list\]$/m.test(out) ? out : undefined;
+  }, { timeoutMs: 10_000 });
+  assert.match(list, /^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs\n/);
+  assert.match(list, /^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
+  assert.match(list, /^\s+\[\/healthz\]\s+\[\]\s+\[get\]$/m);
+  assert.doesNotMatch(list, /^secrets/m);
 });
 
 test('Node authorizer: a kubelet reads only referenced Secrets and asks tokens only for its pods\' ServiceAccounts', async () => {

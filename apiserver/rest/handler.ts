@@ -8,6 +8,8 @@ import { ApiError } from '../../lib/errors.js';
 import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
 import { SELF_SUBJECT_ACCESS_REVIEWS, isAccessReview, reviewAccess } from './access-review.js';
 import { SELF_SUBJECT_REVIEWS, isSelfSubjectReview, selfSubjectReview } from '../auth/self-subject-review.js';
+import { SELF_SUBJECT_RULES_REVIEWS, isRulesReview, rulesReview } from '../auth/self-subject-rules-review.js';
+import type { RbacSource } from '../auth/rbac.js';
 import { METRICS_RESOURCES, MetricsApi, isMetricsRequest } from './metrics-api.js';
 import { decodeObject, readBody } from './body.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
@@ -37,6 +39,8 @@ export interface RestHandlerOptions {
   authenticate?(req: IncomingMessage): UserInfo;
   /** Throws ApiError Forbidden when `user` may not do `verb` on `info`. */
   authorize?(user: UserInfo, info: RequestInfo): void;
+  /** The RBAC rules (SelfSubjectRulesReview); absent = everyone may do everything, or RBAC is off. */
+  rbac?: RbacSource;
   /** True when the backing store answers (for /healthz, /readyz, /livez). */
   healthy?(): Promise<boolean>;
   /** Prometheus text for /metrics. */
@@ -80,7 +84,7 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
 }
 
 async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<number> {
-  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_REVIEWS, ...METRICS_RESOURCES];
+  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_RULES_REVIEWS, SELF_SUBJECT_REVIEWS, ...METRICS_RESOURCES];
   const notFound = () => new ApiError('NotFound', 'the server could not find the requested resource');
   const json = (body: unknown, contentType?: string) => { sendJson(res, 200, body, contentType); return 200; };
   if (info.kind !== 'resource' && req.method !== 'GET' && req.method !== 'HEAD') {
@@ -124,6 +128,11 @@ async function serveResourceRequest(opts: RestHandlerOptions, metricsApi: Metric
   if (isAccessReview(info)) {
     if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectaccessreviews only support create');
     sendJson(res, 201, reviewAccess(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize));
+    return 201;
+  }
+  if (isRulesReview(info)) {
+    if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectrulesreviews only support create');
+    sendJson(res, 201, rulesReview(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize ? opts.rbac ?? null : undefined));
     return 201;
   }
   if (isSelfSubjectReview(info)) {

@@ -116,6 +116,8 @@ const MESSAGES: Record<string, string> = {
   SelfSubjectAccessReviewSpec: 'resourceAttributes=1:ResourceAttributes nonResourceAttributes=2:NonResourceAttributes',
   ResourceAttributes: 'namespace=1 verb=2 group=3 version=4 resource=5 subresource=6 name=7',
   NonResourceAttributes: 'path=1 verb=2',
+  SelfSubjectRulesReview: 'metadata=1:ObjectMeta spec=2:SelfSubjectRulesReviewSpec status=3:Empty',
+  SelfSubjectRulesReviewSpec: 'namespace=1',
   // ---- authentication.k8s.io/v1 (kubectl create token, kubectl auth whoami)
   SelfSubjectReview: 'metadata=1:ObjectMeta status=2:Empty',
   TokenRequest: 'metadata=1:ObjectMeta spec=2:TokenRequestSpec status=3:Empty',
