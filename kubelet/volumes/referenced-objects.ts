@@ -102,6 +102,7 @@ export class ReferencedObjects {
       } catch {
         if (e.stop.signal.aborted) return;
         markLoaded(); // a kubelet without access must not hang its pod: the lookup says "not found"
+        first = false; // ...and the pods that saw "not found" resync once a later read succeeds
       }
       if (e.stop.signal.aborted) return;
       await new Promise((r) => setTimeout(r, delay));
