@@ -82,6 +82,10 @@ test('Node authorizer: a kubelet reads only referenced Secrets and asks tokens o
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
   assert.equal((await call(ok.body.status.token, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' })).body.status.userInfo.username, `system:serviceaccount:${NS}:default`);
   assert.equal((await tr('other')).status, 403);
+  // kubectl create token --bound-object-kind Pod: bound to an existing pod only.
+  const bound = (await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'token', 'default', '-n', NS, '--bound-object-kind', 'Pod', '--bound-object-name', 'web'])).trim();
+  assert.match(await kubectlOk(bin, c, ['--kubeconfig', kubeconfig('bound', { token: bound }), 'auth', 'whoami']), /authentication\.kubernetes\.io\/pod-name\s+\[web\]/);
+  assert.match((await kubectl(bin, c, ['--kubeconfig', admin, 'create', 'token', 'default', '-n', NS, '--bound-object-kind', 'Pod', '--bound-object-name', 'ghost'])).stderr, /pods "ghost" not found/);
   // NodeRestriction: a kubelet's token must be bound to a pod on its node.
   const unbound = await call('node-token', 'POST', `/api/v1/namespaces/${NS}/serviceaccounts/default/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
   assert.deepEqual([unbound.status, unbound.body.message], [403, 'serviceaccounts "default" is forbidden: node requested token not bound to a pod']);
