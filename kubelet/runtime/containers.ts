@@ -179,6 +179,7 @@ export class ContainerStore {
     const shimPid = this.opts.shims.launch(r.logPath, dir, cmd, r.env);
     const pidFile = join(dir, 'pid');
     const ok = await pollUntil(() => (existsSync(pidFile) && existsSync(join(dir, 'started'))) || existsSync(join(dir, 'exit')), 10_000, 2);
+    setImmediate(() => this.opts.shims.replenish());
     const pid = Number(readJson<number>(pidFile) ?? 0);
     if (!ok || !pid) throw new ApiError('Internal', `container "${id}": the shim did not start it`);
     r.pid = pid;

@@ -34,8 +34,15 @@ export class ShimLauncher {
     const s = this.standby ?? this.spawnStandby();
     this.standby = undefined;
     s.stdin!.end([logPath, stateDir, String(env.length), ...env, ...argv].join('\0'));
-    setImmediate(() => { if (!this.standby) this.standby = this.spawnStandby(); });
     return s.pid;
+  }
+
+  /**
+   * Starts the next standby shim; the caller does it once its container is up, so the new Perl's
+   * start-up does not compete for the CPU with the container being started.
+   */
+  replenish(): void {
+    if (this.pooled && !this.standby) this.standby = this.spawnStandby();
   }
 
   /** Ends the standby shim (it exits on EOF without a job). */
