@@ -18,7 +18,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const LIST_PODS = Number(process.env.BENCH_LIST_PODS ?? 5000);
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 200);
 const WATCH_WRITES = Number(process.env.BENCH_WATCH_WRITES ?? 200);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000); // per path: V8 needs a few thousand requests under load to optimize the apiserver's hot path
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLOCK_TICKS = 100; // USER_HZ of /proc/<pid>/stat on Linux
 
