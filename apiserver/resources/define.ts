@@ -28,13 +28,18 @@ export interface KindBehaviour {
   prepareForUpdate?(obj: KObject, old: KObject): void;
 }
 
+const shapeChecked = new WeakSet<KObject>();
+
 /**
  * Runs a kind's step on a request body: wrong JSON types are reported as Kubernetes' decode
  * error, and a step that still trips over an odd shape is a 400, never a 500.
  */
 function guarded<T>(id: Identity, obj: KObject, step: () => T): T {
-  const gv = id.group ? `${id.group}/${id.version}` : id.version;
-  checkShape(id.kind, gv, obj);
+  // One type check per body: the later steps (defaults → prepare → validate) see it changed only by the server's own code.
+  if (!shapeChecked.has(obj)) {
+    checkShape(id.kind, id.group ? `${id.group}/${id.version}` : id.version, obj);
+    shapeChecked.add(obj);
+  }
   try {
     return step();
   } catch (err) {
