@@ -17,6 +17,8 @@ export interface E2ECluster {
   name: string;
   kubeconfig: string;
   kubectl(...args: string[]): Promise<string>;
+  /** kubectl whose exit code is an answer (auth can-i: 0 = yes, 1 = no): never throws on it. */
+  kubectlStatus(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   down(): Promise<void>;
 }
 
@@ -43,6 +45,16 @@ export async function upCluster(nodes = 2, backend = 'vxlan'): Promise<E2ECluste
       } catch (err) {
         const e = err as Error & { stderr?: string };
         throw new Error(`kubectl ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
+      }
+    },
+    async kubectlStatus(...args: string[]) {
+      try {
+        const { stdout, stderr } = await execFileP('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000, maxBuffer: 16 << 20 });
+        return { code: 0, stdout, stderr };
+      } catch (err) {
+        const e = err as Error & { code?: number | string; stdout?: string; stderr?: string };
+        if (typeof e.code !== 'number') throw err;
+        return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
       }
     },
     async down() {

@@ -60,7 +60,7 @@ test('the admin kubeconfig is HTTPS with the cluster CA and the admin client cer
 test('each component has its own identity and least privilege', async () => {
   const kc = (id: string) => join(dir, 'kubeconfigs', `${id}.kubeconfig`);
   const as = (id: string, ...args: string[]) => c.kubectl('--kubeconfig', kc(id), ...args);
-  const canI = async (id: string, ...args: string[]) => (await as(id, 'auth', 'can-i', ...args).catch((e: Error) => e.message)).trim().split('\n')[0];
+  const canI = async (id: string, ...args: string[]) => (await c.kubectlStatus('--kubeconfig', kc(id), 'auth', 'can-i', ...args)).stdout.trim();
   for (const [id, user] of [['kube-scheduler', 'system:kube-scheduler'], ['kube-controller-manager', 'system:kube-controller-manager'], ['kube-proxy', 'system:kube-proxy'], ['kubelet-node-1', 'system:node:node-1']]) {
     assert.match(await as(id, 'auth', 'whoami'), new RegExp(`Username\\s+${user}\\n`), id);
   }
