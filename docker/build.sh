@@ -27,3 +27,5 @@ node scripts/copy-assets.mjs
 for c in apiserver scheduler controller-manager kubelet kubelet/runtime flanneld kube-proxy cli; do
   test -f "dist/$c/main.js" || { echo "build: dist/$c/main.js was not emitted" >&2; exit 1; }
 done
+# The runtime image gets node_modules without compilers, bundlers and test tools.
+node docker/prune-dev.mjs
