@@ -115,6 +115,11 @@ test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy c
   await page.locator('[data-testid="term-state"]:has-text("connected")').waitFor(T);
   await page.locator('[data-testid="terminal"] .xterm-helper-textarea').focus();
   await page.keyboard.type('echo hi\n');
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')].some((r) => r.textContent?.trim() === 'hi'), undefined, T);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')].some((r) => r.textContent?.trim() === 'hi'), undefined, T)
+    .catch(async (err: Error) => {
+      await shot('3-terminal-failed');
+      const rows = await page.locator('[data-testid="terminal"] .xterm-rows').innerText().catch(() => '?');
+      throw new Error(`${err.message}\nterminal state: ${await page.locator('[data-testid="term-state"]').innerText()}\nscreen:\n${rows}`);
+    });
   await shot('3-terminal');
 });

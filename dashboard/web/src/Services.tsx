@@ -7,7 +7,7 @@ const bytes = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3
 
 /** kube-proxy's counters of every port of one Service, summed (keys are `ns/name:port/PROTO`). */
 function Connections({ s, connections }: { s: Slim; connections?: ConnectionsView }) {
-  if (!connections) return <span class="muted">—</span>;
+  if (!connections?.nodes) return <span class="muted" title="no kube-proxy answered (hollow nodes have none)">—</span>;
   const prefix = `${s.ns}/${s.name}:`;
   const t = { active: 0, total: 0, bytesIn: 0, bytesOut: 0, rejected: 0 };
   for (const [k, c] of Object.entries(connections.ports)) if (k.startsWith(prefix)) { t.active += c.active; t.total += c.total; t.bytesIn += c.bytesIn; t.bytesOut += c.bytesOut; t.rejected += c.rejected; }
