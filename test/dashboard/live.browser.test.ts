@@ -113,6 +113,8 @@ test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy c
   await page.click(`[data-pod="default/${b.name}"]`);
   await page.click('[data-testid="panel"] [role="tab"]:has-text("Terminal")');
   await page.locator('[data-testid="term-state"]:has-text("connected")').waitFor(T);
+  // As a person would: type once the shell's prompt is on the screen.
+  await page.waitForFunction(() => /[#$]/.test(document.querySelector('[data-testid="terminal"] .xterm-rows')?.textContent ?? ''), undefined, T);
   await page.locator('[data-testid="terminal"] .xterm-helper-textarea').focus();
   await page.keyboard.type('echo hi\n');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')].some((r) => r.textContent?.trim() === 'hi'), undefined, T)
