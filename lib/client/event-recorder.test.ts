@@ -79,3 +79,16 @@ test('events are written in the order they were recorded (resourceVersion order 
   const got = list.sort((a, b) => Number(a.metadata!.resourceVersion) - Number(b.metadata!.resourceVersion)).map((e) => e.reason);
   assert.deepEqual(got, reasons);
 });
+
+test('a write rate limit spaces writes out after the burst (qps 20, burst 2: 6 events need ≥ 200 ms) and loses none', async (t) => {
+  const api = await startTestApiServer();
+  t.after(() => api.stop());
+  const rec = new EventRecorder(api.client, { component: 'default-scheduler' }, {}, { qps: 20, burst: 2 });
+  const t0 = performance.now();
+  for (let i = 0; i < 6; i++) rec.event({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: 'default', uid: `u${i}` } }, 'Normal', 'Scheduled', `Successfully assigned default/p${i} to n1`);
+  await rec.flush();
+  const elapsed = performance.now() - t0;
+  assert.ok(elapsed >= 195, `6 writes at 20/s after a burst of 2 took only ${elapsed.toFixed(0)} ms`);
+  assert.equal((await api.client.list<Event>({ resource: 'events', namespace: 'default' })).items.length, 6);
+  assert.equal(rec.dropped, 0);
+});

@@ -20,6 +20,12 @@ interface Seen { namespace: string; name: string; count: number }
 /** Spam filter settings (client-go: burst 25, qps 1/300). */
 export interface SpamFilterOptions { burst?: number; refillEveryMs?: number }
 
+/** A limit on event writes per second (the kubelet's --event-qps/--event-burst; kube-scheduler's events go through a client limited to --kube-api-qps). */
+export interface WriteRateOptions { qps: number; burst: number }
+
+/** Kubernetes' defaults for event writes: 50 per second, bursts of 100. */
+export const DEFAULT_EVENT_RATE: WriteRateOptions = { qps: 50, burst: 100 };
+
 interface Bucket { tokens: number; at: number }
 
 const MAX_CACHED = 4096;
@@ -50,9 +56,27 @@ export class EventRecorder {
   /** Events dropped so far (spam filter, or too many writes waiting). */
   dropped = 0;
 
-  constructor(private readonly client: ApiClient, private readonly source: { component: string; host?: string }, spam: SpamFilterOptions = {}) {
+  private writeTokens: number;
+  private writeAt = Date.now();
+
+  /** `rate` limits writes (queued events wait for a token; beyond 1,000 waiting they are dropped, as client-go drops). */
+  constructor(private readonly client: ApiClient, private readonly source: { component: string; host?: string }, spam: SpamFilterOptions = {}, private readonly rate?: WriteRateOptions) {
     this.burst = spam.burst ?? 25;
     this.refillEveryMs = spam.refillEveryMs ?? 300_000;
+    this.writeTokens = rate?.burst ?? 0;
+  }
+
+  // Waits for a write token: refilled at `qps` up to `burst`. Writes are one chain, so one waiter at a time.
+  private async writeToken(): Promise<void> {
+    const r = this.rate;
+    if (!r || r.qps <= 0) return;
+    for (;;) {
+      const now = Date.now();
+      this.writeTokens = Math.min(r.burst, this.writeTokens + ((now - this.writeAt) / 1000) * r.qps);
+      this.writeAt = now;
+      if (this.writeTokens >= 1) { this.writeTokens -= 1; return; }
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - this.writeTokens) / r.qps) * 1000)));
+    }
   }
 
   // One token per event per (source, object); refilled at a steady rate up to the burst.
@@ -78,7 +102,7 @@ export class EventRecorder {
     const now = new Date();
     // One chain: events are written in the order they were recorded (Pulling → Pulled → Created → Started).
     this.pending++;
-    this.tail = this.tail.then(() => this.write(ref, type, reason, message, now)).catch((err) => {
+    this.tail = this.tail.then(() => this.writeToken()).then(() => this.write(ref, type, reason, message, now)).catch((err) => {
       clientLog('warn', 'could not write event', { object: `${ref.namespace ?? ''}/${ref.name}`, reason, error: (err as Error).message });
     }).finally(() => { this.pending--; });
   }
