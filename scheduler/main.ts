@@ -24,6 +24,8 @@ const program = addLeaderElectionFlags(addClientFlags(new Command('kube-schedule
   .option('--scheduler-name <name>', 'schedule pods whose spec.schedulerName is this', 'default-scheduler')
   .option('--decision-annotation', `write each pod's decision record (per-plugin verdicts and scores per node) as the annotation scheduler.kubesim.io/decision`, false)
   .option('--no-preemption', 'never evict lower-priority pods')
+  .option('--event-qps <n>', 'Event writes per second (kube-scheduler limits them through its client\'s --kube-api-qps); 0 = no limit', '50')
+  .option('--event-burst <n>', 'Event writes allowed in a burst', '100')
   .option('--bind-address <ip>', 'address of the /healthz and /metrics endpoint', '127.0.0.1')
   .option('--port <port>', 'port of the /healthz and /metrics endpoint (0 = any free port, -1 = off)', '10251')
   .option('--v <level>', 'log verbosity (2 = each binding and failure, 4 = every decision with each plugin\'s verdict and score per node)', '0');
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
   const le = config?.leaderElection ?? {};
   const pick = (flag: string, fromConfig: unknown) => (program.getOptionValueSource(flag) === 'cli' || fromConfig === undefined ? o[flag] : fromConfig);
   const leaderElect = pick('leaderElect', le.leaderElect);
+  const eventRate = { qps: Number(o.eventQps), burst: Number(o.eventBurst) };
+  if (!(eventRate.qps >= 0) || !(eventRate.burst >= 1)) throw new Error(`--event-qps/--event-burst: want qps ≥ 0 and burst ≥ 1, got ${o.eventQps}/${o.eventBurst}`);
   const client = clientFromFlags(o);
   const shutdown = new AbortController();
   let stopping = false;
@@ -62,7 +66,7 @@ async function main(): Promise<void> {
   const schedule = async (signal: AbortSignal) => {
     leading = true;
     const running = await startScheduler(client, signal, {
-      schedulerName: o.schedulerName, profiles: config?.profiles, verbosity, decisionAnnotation: o.decisionAnnotation, preemption: o.preemption,
+      schedulerName: o.schedulerName, profiles: config?.profiles, verbosity, decisionAnnotation: o.decisionAnnotation, preemption: o.preemption, eventRate,
     });
     metrics = running.scheduler.metrics.registry;
     synced = true;

@@ -9,7 +9,7 @@ import { InformerFactory } from '../lib/client/informer.js';
 import type { KObject } from '../lib/api/object.js';
 import { Framework, type Profile } from './framework/registry.js';
 import type { Node, Pod } from './framework/types.js';
-import { EventRecorder } from '../lib/client/event-recorder.js';
+import { DEFAULT_EVENT_RATE, EventRecorder, type WriteRateOptions } from '../lib/client/event-recorder.js';
 import { defaultProfile, inTreeRegistry } from './plugins/index.js';
 import { Scheduler, type EventSink, type SchedulerOptions } from './scheduler.js';
 
@@ -20,6 +20,8 @@ export interface StartOptions extends Omit<SchedulerOptions, 'frameworks' | 'cli
   schedulerName?: string;
   /** One sink for every profile's Events; default: an EventRecorder per profile. */
   events?: EventSink;
+  /** Event writes per second of the default recorders (default 50, bursts of 100; qps 0 = no limit). */
+  eventRate?: WriteRateOptions;
 }
 
 /** A running scheduler; `done` settles after `signal` aborted and bindings in flight finished. */
@@ -30,7 +32,7 @@ export async function startScheduler(client: ApiClient, signal: AbortSignal, opt
   const registry = inTreeRegistry();
   const profiles = opts.profiles ?? [defaultProfile(opts.schedulerName ?? 'default-scheduler')];
   const frameworks = profiles.map((p) => new Framework(registry, p));
-  const events = (name: string): EventSink => opts.events ?? new EventRecorder(client, { component: name });
+  const events = (name: string): EventSink => opts.events ?? new EventRecorder(client, { component: name }, {}, opts.eventRate ?? DEFAULT_EVENT_RATE);
   const scheduler = new Scheduler({ ...opts, frameworks, client, events });
   const factory = new InformerFactory(client);
   factory.informerFor<Node & KObject>({ resource: 'nodes' }).addEventHandler(scheduler.nodeHandlers());

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { ApiClient } from '../../lib/client/api-client.js';
 import type { KObject } from '../../lib/api/object.js';
 import { makeNode, makePod } from '../../scheduler/framework/testing.js';
-import { EventRecorder } from '../../lib/client/event-recorder.js';
+import { DEFAULT_EVENT_RATE, EventRecorder } from '../../lib/client/event-recorder.js';
 import type { EventSink } from '../../scheduler/scheduler.js';
 import { startScheduler } from '../../scheduler/run.js';
 import { podObject, registerNode } from '../../scheduler/testing-api.js';
@@ -58,7 +58,8 @@ async function schedulerRound(client: ApiClient, ns: string, n: number): Promise
   let bound = 0;
   let allBound!: () => void;
   const finished = new Promise<void>((r) => { allBound = r; });
-  const real = new EventRecorder(client, { component: 'default-scheduler' });
+  // The scheduler's own recorder settings: events written at most 50/s (bursts of 100), as kube-scheduler's client allows.
+  const real = new EventRecorder(client, { component: 'default-scheduler' }, {}, DEFAULT_EVENT_RATE);
   const events: EventSink = {
     event(obj, type, reason, message) {
       if (!args['no-events']) real.event(obj, type, reason, message);
