@@ -56,10 +56,20 @@ export async function registerNode(client: ApiClient, id: NodeIdentity): Promise
   await heartbeat(client, id);
 }
 
-/** Refreshes the node's status (conditions with a new heartbeat time). */
+/** Tries per status update, as the kubelet's nodeStatusUpdateRetry. */
+const STATUS_UPDATE_TRIES = 5;
+
+/** Refreshes the node's status (conditions with a new heartbeat time); a write that lost a race to another writer (the node controller marking it Unknown) is retried at once on a fresh read. */
 export async function heartbeat(client: ApiClient, id: NodeIdentity): Promise<void> {
-  const node = await client.get<Node>({ resource: 'nodes', name: id.name });
-  const next = structuredClone(node);
-  next.status = { ...(node.status ?? {}), ...nodeStatus(id, node.status, Date.now()) };
-  await client.updateStatus({ resource: 'nodes' }, next);
+  for (let attempt = 1; ; attempt++) {
+    const node = await client.get<Node>({ resource: 'nodes', name: id.name });
+    const next = structuredClone(node);
+    next.status = { ...(node.status ?? {}), ...nodeStatus(id, node.status, Date.now()) };
+    try {
+      await client.updateStatus({ resource: 'nodes' }, next);
+      return;
+    } catch (err) {
+      if (!isApiError(err, 'Conflict') || attempt >= STATUS_UPDATE_TRIES) throw err;
+    }
+  }
 }
