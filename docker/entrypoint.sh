@@ -81,8 +81,9 @@ case "$component" in
     exec sleep infinity ;;
   flanneld)
     writable_proc_sys
+    # /healthz, /metrics and /tables on the node address, port 8471 as in `kubesim up` (the dashboard's network view reads them).
     exec node "$D/flanneld/main.js" --etcd-endpoints "$ETCD" --public-ip "$(node_ip)" --iface "${NODE_IFACE:-eth0}" \
-      --subnet-file "$SUBNET_FILE" --ip-masq "$@" ;;
+      --subnet-file "$SUBNET_FILE" --ip-masq --healthz-ip "$(node_ip)" --healthz-port 8471 "$@" ;;
   runtime)
     writable_proc_sys
     exec node "$D/kubelet/runtime/main.js" --listen "$CRI" --root-dir "$NODE_DIR/runtime" --log-root "$NODE_DIR/pods" \

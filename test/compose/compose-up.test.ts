@@ -89,6 +89,15 @@ describe('docker compose up with compose.yaml', { timeout: 12 * 60_000, skip: no
     assert.match(await kubectl('logs', 'dnsq'), /started/);
   });
 
+  it("serves flanneld's /tables on the node address, port 8471 as in kubesim up (the dashboard's network view and trace read it)", async () => {
+    const probe = "fetch('http://10.201.0.11:8471/tables?dst=10.201.0.11').then(async (r) => console.log(r.status, await r.text()))";
+    const out = await compose('exec', '-T', 'flanneld-node-1', 'node', '-e', probe);
+    assert.match(out, /^200 /);
+    const tables = JSON.parse(out.slice(4)) as { lease?: { subnet?: string }; routes: Record<string, string> };
+    assert.match(tables.lease?.subnet ?? '', /^10\.244\.\d+\.0[/-]24$/, out);
+    assert.ok(tables.routes['10.201.0.11'], out);
+  });
+
   it('runs a pod with a secret volume: the key is readable, the volume is in memory', async () => {
     await kubectl('create', 'secret', 'generic', 'creds', '--from-literal=password=hunter2');
     const pod = {
