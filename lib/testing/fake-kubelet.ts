@@ -38,6 +38,7 @@ export function startFakeKubelet(client: ApiClient, signal: AbortSignal, opts: F
     if (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed') return;
     inFlight.add(key);
     setTimeout(async () => {
+      if (signal.aborted) { inFlight.delete(key); return; }
       try {
         const code = opts.exitCode?.(p);
         const next = structuredClone(p);
@@ -54,7 +55,8 @@ export function startFakeKubelet(client: ApiClient, signal: AbortSignal, opts: F
         }
         await client.updateStatus({ resource: 'pods', namespace: p.metadata!.namespace! }, next);
       } catch (err) {
-        if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
+        // Once the test has stopped us, the apiserver and its channel may be gone: nothing to report.
+        if (!signal.aborted && !isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
       } finally {
         inFlight.delete(key);
         const cur = pods.lister.get(p.metadata!.namespace, p.metadata!.name!);
