@@ -59,7 +59,7 @@ export function unaryHandlers(registry: Registry, authorize?: GrpcAuthorizer): R
     await authorize?.({ user: ctx.user, verb, resourceRequest: true, group: t.ref.group, resource: t.ref.resource, subresource: subresource ?? t.subresource, namespace: t.namespace, name: t.name || undefined });
     return t;
   };
-  const metricsApi = new MetricsApi(registry);
+  const metricsApi = MetricsApi.for(registry);
   return {
     async Get(ctx, req) {
       const t = await access(ctx, req.target, true, 'get');

@@ -59,7 +59,7 @@ const ANONYMOUS_USER: UserInfo = { username: 'system:anonymous', groups: ['syste
 
 /** Creates the request handler. */
 export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const metricsApi = new MetricsApi(opts.registry);
+  const metricsApi = MetricsApi.for(opts.registry);
   return (req, res) => {
     const started = process.hrtime.bigint();
     let info: RequestInfo = { kind: 'unknown' };

@@ -3,6 +3,11 @@
  * and NodeMetrics computed from the kubelets' /stats/summary. CPU is a rate between two cumulative
  * samples (kept from the previous scrape, or taken 1 s apart on the first request); node usage is
  * the sum of its pods (kubesim has no per-node system accounting).
+ *
+ * One instance serves a registry (REST on both ports and gRPC share it through MetricsApi.for), so
+ * the CPU samples that make rates are kept once, and a scrape of every kubelet is shared: requests
+ * arriving while one is in flight wait for it, and its result stays fresh for SCRAPE_TTL_MS, as
+ * metrics-server serves from its last scrape instead of asking the kubelets per request.
  */
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError } from '../../lib/errors.js';
@@ -34,12 +39,27 @@ interface ContainerUsage extends Usage { name: string }
 interface PodUsage { namespace: string; name: string; node: string; time: string; windowS: number; containers: ContainerUsage[] }
 
 const FIRST_WINDOW_MS = 1000;
+/** How long one scrape of the kubelets answers later requests. */
+export const SCRAPE_TTL_MS = 1000;
+
+const shared = new WeakMap<Registry, MetricsApi>();
 
 /** Scrapes kubelets and keeps the last CPU sample per container to turn the next one into a rate. */
 export class MetricsApi {
   private readonly last = new Map<string, CpuSample>();
+  private inFlight: Promise<PodUsage[]> | undefined;
+  private fresh: { at: number; usage: PodUsage[] } | undefined;
+  /** Kubelet scrapes done so far (each asks every node once or twice). */
+  scrapes = 0;
 
-  constructor(private readonly registry: Registry) {}
+  constructor(private readonly registry: Registry, private readonly ttlMs = SCRAPE_TTL_MS) {}
+
+  /** The one instance for this registry. */
+  static for(registry: Registry): MetricsApi {
+    let api = shared.get(registry);
+    if (!api) { api = new MetricsApi(registry); shared.set(registry, api); }
+    return api;
+  }
 
   /** Serves a get or list; returns the JSON body. */
   async serve(ctx: RequestContext, info: ResourceRequest, labelSelector: string | undefined): Promise<KObject> {
@@ -58,7 +78,19 @@ export class MetricsApi {
     return { kind: def.listKind, apiVersion: `${GROUP}/${VERSION}`, metadata: {}, items };
   }
 
-  private async scrape(ctx: RequestContext): Promise<PodUsage[]> {
+  /** The latest usage: a fresh cached scrape, the one in flight, or a new one. */
+  private scrape(ctx: RequestContext): Promise<PodUsage[]> {
+    if (this.fresh && Date.now() - this.fresh.at < this.ttlMs) return Promise.resolve(this.fresh.usage);
+    if (!this.inFlight) {
+      this.inFlight = this.scrapeNow(ctx)
+        .then((usage) => { this.fresh = { at: Date.now(), usage }; return usage; })
+        .finally(() => { this.inFlight = undefined; });
+    }
+    return this.inFlight;
+  }
+
+  private async scrapeNow(ctx: RequestContext): Promise<PodUsage[]> {
+    this.scrapes++;
     const nodes = (await this.registry.list(ctx, { group: '', version: 'v1', resource: 'nodes' }, undefined, {})).items;
     let out = await this.sample(ctx, nodes);
     if (out.some((p) => p.containers.some((c) => Number.isNaN(c.cpuNano)))) {
@@ -75,7 +107,11 @@ export class MetricsApi {
       const summary = await fetchSummary(this.registry, ctx, name).catch(() => undefined);
       return (summary?.pods ?? []).map((p) => this.podUsage(name, p));
     }));
-    return perNode.flat();
+    const out = perNode.flat();
+    // Forget the samples of containers no kubelet reports any more (deleted pods).
+    const seen = new Set(out.flatMap((p) => p.containers.map((c) => `${p.namespace}/${p.name}/${c.name}`)));
+    for (const key of this.last.keys()) if (!seen.has(key)) this.last.delete(key);
+    return out;
   }
 
   private podUsage(node: string, p: SummaryPod): PodUsage {
