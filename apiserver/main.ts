@@ -56,7 +56,8 @@ const program = new Command('kube-apiserver')
   .option('--service-account-extend-token-expiration <bool>', 'projected 3607 s tokens bound to pods live a year (warnafter claim), as Kubernetes', 'true')
   .option('--enable-bootstrap-token-auth', 'authenticate bootstrap tokens <id>.<secret> from Secrets bootstrap-token-<id> in kube-system')
   .option('--anonymous-auth <bool>', 'allow anonymous discovery requests on the secure port', 'true')
-  .option('--grpc-port <port>', 'port of the internal gRPC API (0 = any free port, -1 = off)', '8081')
+  .option('--grpc-port <port>', 'port of the internal gRPC API (0 = any free port, -1 = off); TLS with the serving certificate when HTTPS is on', '8081')
+  .option('--grpc-insecure <bool>', 'kubesim, for tests: with HTTPS on, serve gRPC without TLS on --insecure-bind-address (127.0.0.1) instead (tokens are still checked)', 'false')
   .option('--service-cluster-ip-range <cidr>', 'ClusterIP range of Services', '10.96.0.0/12')
   .option('--service-node-port-range <range>', 'NodePort range of Services', '30000-32767')
   .option('--authorization-mode <modes>', 'comma list tried in order: AlwaysAllow, AlwaysDeny, ABAC, Node, RBAC', 'AlwaysAllow')
@@ -116,17 +117,25 @@ async function main(): Promise<void> {
   const grpcPort = port('grpc-port', o.grpcPort);
   // With credentials configured the gRPC port is no longer an open admin door: tokens + authz.
   const grpcAuthn = tokens || secure ? grpcTokenAuthenticator({ tokens, tokenAuthenticators }) : undefined;
+  // With HTTPS on, gRPC speaks TLS with the same serving certificate (client certificates of the
+  // client CA authenticate as on HTTPS); plain gRPC only when asked, and then on loopback only.
+  const grpcTls = Boolean(secure) && o.grpcInsecure !== 'true';
+  const insecureBind = o.insecureBindAddress ?? (secure ? '127.0.0.1' : o.bindAddress);
+  const grpcHost = secure && !grpcTls ? insecureBind : o.bindAddress;
   const server = await startApiServer({
     registry,
     bindAddress: o.bindAddress,
-    insecureBindAddress: o.insecureBindAddress ?? (secure ? '127.0.0.1' : o.bindAddress),
+    insecureBindAddress: insecureBind,
     port: port('port', o.insecurePort ?? o.port),
     authenticate,
     authorize: authz.rest,
     rbac: authz.rbac,
     secure,
     healthy: () => etcdHealthy(etcd),
-    startGrpc: grpcPort < 0 ? undefined : () => startGrpcServer({ registry, host: o.bindAddress, port: grpcPort, authenticate: grpcAuthn, authorize: grpcAuthn ? authz.grpc : undefined }),
+    startGrpc: grpcPort < 0 ? undefined : () => startGrpcServer({
+      registry, host: grpcHost, port: grpcPort, authenticate: grpcAuthn, authorize: grpcAuthn ? authz.grpc : undefined,
+      tls: grpcTls ? { cert: secure!.cert, key: secure!.key, clientCA: secure!.clientCA } : undefined,
+    }).then((g) => ({ ...g, address: grpcHost, tls: grpcTls })),
   });
   const advertise = o.advertiseAddress ?? (o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? undefined : o.bindAddress);
   const clusterIP = firstServiceIP(o.serviceClusterIpRange);

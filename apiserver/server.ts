@@ -28,7 +28,7 @@ export interface ApiServerOptions {
   /** Address of the plain HTTP listener (default bindAddress). */
   insecureBindAddress?: string;
   /** Starts the gRPC facade (from apiserver/grpc/) and returns its port and a closer. */
-  startGrpc?(): Promise<{ port: number; close(): Promise<void> }>;
+  startGrpc?(): Promise<{ port: number; close(): Promise<void>; address?: string; tls?: boolean }>;
 }
 
 /** The secure port: serving certificate, the CA client certificates must chain to, authn. */
@@ -76,7 +76,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   await listen(http, opts.port, insecureAddress);
   const httpPort = (http.address() as AddressInfo).port;
   let https: Server | undefined;
-  let grpc: { port: number; close(): Promise<void> } | undefined;
+  let grpc: { port: number; close(): Promise<void>; address?: string; tls?: boolean } | undefined;
   try {
     if (opts.secure) https = await startSecure(opts.secure, { ...restOptions, authenticate: opts.secure.authenticate }, opts.bindAddress);
     grpc = await opts.startGrpc?.();
@@ -86,7 +86,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     throw err;
   }
   const securePort = https ? (https.address() as AddressInfo).port : undefined;
-  logLine('info', 'apiserver listening', { http: `${insecureAddress}:${httpPort}`, https: https ? `${opts.secure?.bindAddress ?? opts.bindAddress}:${securePort}` : undefined, grpc: grpc ? `${opts.bindAddress}:${grpc.port}` : undefined });
+  logLine('info', 'apiserver listening', { http: `${insecureAddress}:${httpPort}`, https: https ? `${opts.secure?.bindAddress ?? opts.bindAddress}:${securePort}` : undefined, grpc: grpc ? `${grpc.address ?? opts.bindAddress}:${grpc.port}${grpc.tls ? ' (TLS)' : ''}` : undefined });
   const servers = https ? [http, https] : [http];
   return {
     httpPort,

@@ -37,10 +37,10 @@ const program = addClientFlags(new Command('ingress-controller'))
 const SA_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 function connect(o: ClientFlags & { tokenFile?: string }): ApiClient {
-  const { target, token: kcToken } = resolveApiServer(o);
+  const { target, token: kcToken, tls } = resolveApiServer(o);
   const file = o.tokenFile ?? (existsSync(SA_TOKEN_PATH) ? SA_TOKEN_PATH : undefined);
   const token = file ? readFileSync(file, 'utf8').trim() : kcToken;
-  return ApiClient.connect(target, token ? { metadata: { authorization: `Bearer ${token}` } } : {});
+  return ApiClient.connect(target, { ...(token ? { metadata: { authorization: `Bearer ${token}` } } : {}), ...(tls ? { tls } : {}) });
 }
 
 async function main(): Promise<void> {

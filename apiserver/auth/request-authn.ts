@@ -4,6 +4,7 @@
  * request with no credentials is system:anonymous only for discovery (health and version are
  * public before this runs); anything else is 401. Synchronous, as the REST handler calls it.
  */
+import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Metadata } from '@grpc/grpc-js';
@@ -23,6 +24,11 @@ export function clientCertUser(req: IncomingMessage): UserInfo | undefined {
   if (!peer) return undefined;
   // The TLS server requests but does not require certificates: verification is judged here.
   if (!socket.authorized) throw new ApiError('Unauthorized', `Unauthorized: client certificate rejected: ${String(socket.authorizationError ?? 'not verified')}`);
+  return verifiedCertUser(peer);
+}
+
+/** The user a verified client certificate names: CN = user, O = groups, plus system:authenticated. */
+export function verifiedCertUser(peer: X509Certificate): UserInfo {
   const { username, groups } = certUser(peer);
   if (!username) throw new ApiError('Unauthorized', 'Unauthorized: client certificate has no common name');
   return { username, groups: [...groups.filter((g) => g !== 'system:authenticated'), 'system:authenticated'] };
@@ -79,9 +85,14 @@ export function secureRequestAuthenticator(o: SecureAuthnOptions): (req: Incomin
   };
 }
 
-/** The gRPC authenticator: `authorization: Bearer <token>` metadata, else 401 (no anonymous). */
-export function grpcTokenAuthenticator(o: SecureAuthnOptions): (metadata: Metadata) => Promise<UserInfo> {
-  return async (metadata) => {
+/**
+ * The gRPC authenticator: a verified client certificate (TLS port; the server passes only
+ * certificates that chain to the client CA), else `authorization: Bearer <token>` metadata,
+ * else 401 (no anonymous).
+ */
+export function grpcTokenAuthenticator(o: SecureAuthnOptions): (metadata: Metadata, peer?: X509Certificate) => Promise<UserInfo> {
+  return async (metadata, peer) => {
+    if (peer) return verifiedCertUser(peer);
     const raw = metadata.get('authorization')[0];
     const token = bearerToken({ authorization: typeof raw === 'string' ? raw : raw?.toString() });
     if (!token) throw new ApiError('Unauthorized', 'Unauthorized');

@@ -2,6 +2,7 @@
  * The apiserver's gRPC facade (proto/apiserver.proto) over the shared Registry. Errors end a call
  * with the ApiError's gRPC code and the Kubernetes Status JSON in trailing metadata.
  */
+import { X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
 import { apiServerService, type PlainMessage } from '../../lib/client/grpc-service.js';
@@ -17,11 +18,38 @@ export interface GrpcServerOptions {
   host: string;
   /** 0 = any free port. */
   port: number;
-  /** Authenticates a call from its metadata; absent = every caller is a cluster admin (trusted network). */
-  authenticate?: (metadata: grpc.Metadata) => Promise<UserInfo>;
+  /**
+   * Authenticates a call from its metadata and, over TLS, the client certificate it presented
+   * (verified against tls.clientCA; absent otherwise); absent = every caller is a cluster admin (trusted network).
+   */
+  authenticate?: (metadata: grpc.Metadata, peer?: X509Certificate) => Promise<UserInfo>;
   /** Authorizes each call with the attributes REST uses (verb, group, resource, subresource, namespace, name); absent = allow. */
   authorize?: GrpcAuthorizer;
+  /** Serve TLS with this certificate; client certificates signed by clientCA are asked for (not required) and verified. */
+  tls?: GrpcServerTls;
   credentials?: grpc.ServerCredentials;
+}
+
+/** The serving certificate and key (PEM) of the TLS gRPC port, and the CA of client certificates. */
+export interface GrpcServerTls { cert: string; key: string; clientCA?: string }
+
+/**
+ * TLS that requests a client certificate but lets callers without one (or with an unverified
+ * one) through, as the HTTPS port does: they may still present a bearer token. grpc-js's
+ * createSsl either does not ask or rejects the handshake, so the options are given directly.
+ * A certificate reaches the authenticator only when it chains to clientCA (grpc-js hands out
+ * the peer certificate of authorized sockets only).
+ */
+class OptionalClientCertCredentials extends grpc.ServerCredentials {
+  constructor(tls: GrpcServerTls) {
+    super({ requestCert: Boolean(tls.clientCA), rejectUnauthorized: false, minVersion: 'TLSv1.2' }, { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA } : {}) });
+  }
+  _equals(other: grpc.ServerCredentials): boolean { return other === this; }
+}
+
+/** Server credentials for TLS gRPC (see OptionalClientCertCredentials). */
+export function grpcServerCredentials(tls: GrpcServerTls): grpc.ServerCredentials {
+  return new OptionalClientCertCredentials(tls);
 }
 
 /** A running gRPC facade. */
@@ -35,7 +63,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const calls = new Set<AbortController>();
   server.addService(apiServerService(), implementation(opts, calls));
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`, opts.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync(`${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`, opts.credentials ?? (opts.tls ? grpcServerCredentials(opts.tls) : grpc.ServerCredentials.createInsecure()), (err, p) => (err ? reject(err) : resolve(p)));
   });
   return {
     port,
@@ -64,8 +92,17 @@ export function metadataHeaders(metadata: grpc.Metadata): Record<string, string>
   return out;
 }
 
-async function contextOf(opts: GrpcServerOptions, metadata: grpc.Metadata, signal?: AbortSignal): Promise<RequestContext> {
-  const user = opts.authenticate ? await opts.authenticate(metadata) : ADMIN;
+/** What grpc-js's call.getAuthContext() tells about the peer (its AuthContext type is not exported). */
+interface PeerAuth { sslPeerCertificate?: { raw?: Buffer } }
+
+/** The verified client certificate of a call over TLS, if it presented one. */
+function peerCertificate(call: { getAuthContext?(): PeerAuth | null }): X509Certificate | undefined {
+  const raw = call.getAuthContext?.()?.sslPeerCertificate?.raw;
+  return raw ? new X509Certificate(raw) : undefined;
+}
+
+async function contextOf(opts: GrpcServerOptions, call: { metadata: grpc.Metadata; getAuthContext?(): PeerAuth | null }, signal?: AbortSignal): Promise<RequestContext> {
+  const user = opts.authenticate ? await opts.authenticate(call.metadata, peerCertificate(call)) : ADMIN;
   return { user, signal };
 }
 
@@ -74,7 +111,7 @@ function implementation(opts: GrpcServerOptions, calls: Set<AbortController>): g
   for (const [name, handler] of Object.entries(unaryHandlers(opts.registry, opts.authorize))) {
     impl[name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
       const started = Date.now();
-      contextOf(opts, call.metadata)
+      contextOf(opts, call)
         .then((ctx) => handler(ctx, call.request))
         .then((res) => { logCall(name, call.request, started); callback(null, res); }, (err) => { logCall(name, call.request, started, err); callback(toGrpcStatus(err)); });
     };
@@ -93,7 +130,7 @@ function implementation(opts: GrpcServerOptions, calls: Set<AbortController>): g
 }
 
 async function streamWatch(opts: GrpcServerOptions, call: grpc.ServerWritableStream<PlainMessage, PlainMessage>, signal: AbortSignal): Promise<void> {
-  const ctx = await contextOf(opts, call.metadata, signal);
+  const ctx = await contextOf(opts, call, signal);
   const { target, opts: watchOpts } = watchRequest(opts.registry, call.request);
   await opts.authorize?.({ user: ctx.user, verb: 'watch', resourceRequest: true, group: target.ref.group, resource: target.ref.resource, namespace: target.namespace, name: target.name || undefined });
   const events = opts.registry.watch(ctx, target.ref, target.namespace, watchOpts, signal);

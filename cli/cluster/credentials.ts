@@ -1,10 +1,10 @@
 /**
  * The credentials of a local cluster (what kubeadm's certs and kubeconfig phases write): the PKI
  * in <dir>/pki (CA, apiserver serving certificate, a client certificate per identity, the
- * ServiceAccount signing key), the static token file the apiserver's gRPC port checks
- * (<dir>/pki/tokens.csv: our components speak gRPC without TLS, so they present a bearer token
- * there and their client certificate on the HTTPS port) and one kubeconfig per identity in
- * <dir>/kubeconfigs. Everything is created once and reused, so a restarted cluster keeps its CA.
+ * ServiceAccount signing key), the static token file (<dir>/pki/tokens.csv) and one kubeconfig
+ * per identity in <dir>/kubeconfigs (CA, client certificate and token). Components speak TLS on
+ * both the HTTPS and the gRPC port, verify the apiserver against the CA and present their client
+ * certificate (the token is the fallback the kubeconfig also carries). Everything is created once and reused, so a restarted cluster keeps its CA.
  */
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';

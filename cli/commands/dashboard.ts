@@ -37,11 +37,13 @@ export async function dashboard(name: string, port: number): Promise<void> {
   if (!state) throw new UserError(`no cluster named "${name}" (start one with: kubesim up --name ${name})`);
   const c = clusterLayout(name, state.index);
   const nodes = state.nodes.map((n) => nodeLayout(c, n.index, n.name));
+  const api = resolveApiServer({ kubeconfig: c.kubeconfig });
   const dash = await startDashboard({
     grpcServer: grpcAddr(c),
     restURL: apiURL(c),
-    // The gRPC port wants the admin's token (the REST URL is the local plain port).
-    token: resolveApiServer({ kubeconfig: c.kubeconfig }).token,
+    // The gRPC port wants the admin's credentials over TLS (the REST URL is the local plain port).
+    token: api.token,
+    tls: api.tls,
     host: '127.0.0.1',
     port,
     chaos: chaosActions(name),

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { resolveApiServer, type ClientFlags } from '../../lib/client/flags.js';
+import type { ClientTls } from '../../lib/client/api-client.js';
 
 /** The in-pod ServiceAccount token path. */
 export const SA_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -20,11 +21,11 @@ function kubeconfigServer(path: string): string | undefined {
 }
 
 /** grpcServer, restURL and token for startDashboard. */
-export function connectOptions(f: ConnectFlags, env: NodeJS.ProcessEnv = process.env, saTokenPath = SA_TOKEN_PATH): { grpcServer: string; restURL: string; token?: string } {
-  const { target, token: kcToken } = resolveApiServer(f, env);
+export function connectOptions(f: ConnectFlags, env: NodeJS.ProcessEnv = process.env, saTokenPath = SA_TOKEN_PATH): { grpcServer: string; restURL: string; token?: string; tls?: ClientTls } {
+  const { target, token: kcToken, tls } = resolveApiServer(f, env);
   const tokenFile = f.tokenFile ?? (existsSync(saTokenPath) ? saTokenPath : undefined);
   const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : kcToken;
   const host = target.split(',')[0]!.replace(/:\d+$/, '');
   const restURL = f.restUrl ?? f.master ?? (f.kubeconfig ? kubeconfigServer(f.kubeconfig) : undefined) ?? `http://${host}:8080`;
-  return { grpcServer: target, restURL: restURL.replace(/\/$/, ''), token };
+  return { grpcServer: target, restURL: restURL.replace(/\/$/, ''), token, ...(tls ? { tls } : {}) };
 }

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ApiClient } from '../../lib/client/api-client.js';
+import { ApiClient, type ClientTls } from '../../lib/client/api-client.js';
 import type { ChaosActions } from './chaos.js';
 import { ClusterHub } from './hub.js';
 import { clientLog as dashLog } from '../../lib/client/log.js';
@@ -30,6 +30,8 @@ export interface DashboardOptions {
   restURL: string;
   /** Bearer token for the apiserver (the dashboard's ServiceAccount token). */
   token?: string;
+  /** TLS to the gRPC port (CA, and a client certificate to present). */
+  tls?: ClientTls;
   /** Bind address (default 127.0.0.1) and port (default 0 = any free port). */
   host?: string;
   port?: number;
@@ -56,7 +58,7 @@ export interface RunningDashboard { url: string; port: number; hub: ClusterHub; 
 export async function startDashboard(o: DashboardOptions): Promise<RunningDashboard> {
   if (!o.client && !o.grpcServer) throw new Error('startDashboard: grpcServer or client is required');
   const ownClient = !o.client;
-  const client = o.client ?? ApiClient.connect(o.grpcServer!, o.token ? { metadata: { authorization: `Bearer ${o.token}` } } : {});
+  const client = o.client ?? ApiClient.connect(o.grpcServer!, { ...(o.token ? { metadata: { authorization: `Bearer ${o.token}` } } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const ac = new AbortController();
   setMaxListeners(0, ac.signal); // one listener per informer, watch and open stream
   const hub = new ClusterHub(client, { flushMs: o.flushMs });

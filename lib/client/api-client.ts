@@ -2,6 +2,8 @@
  * ApiClient: the typed gRPC client components use to talk to the apiserver. Objects come back as
  * Kubernetes JSON (typed with lib/api/types.ts); failures throw the ApiError the server raised.
  */
+import { isIP } from 'node:net';
+import { checkServerIdentity } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { KList, KObject } from '../api/object.js';
 import { encodePlain, messageType, objectFromPlain, objectToPlain } from '../api/codec.js';
@@ -37,6 +39,30 @@ export interface ConnectOptions {
   token?: () => string | undefined;
   /** Per-call deadline for unary calls (ms); default 30 s. */
   timeoutMs?: number;
+  /** TLS to the apiserver: its certificate is verified against `ca`; `cert`/`key` are presented as the client certificate. */
+  tls?: ClientTls;
+}
+
+/** PEM material of a TLS gRPC connection (from a kubeconfig or the in-pod ca.crt). */
+export interface ClientTls { ca: string; cert?: string; key?: string }
+
+/** The name every apiserver serving certificate carries (lib/pki/cluster.ts APISERVER_DNS_NAMES). */
+const APISERVER_NAME = 'kubernetes.default.svc';
+
+/**
+ * Channel credentials and options of a TLS connection. One address is verified by itself (an IP
+ * or a DNS name in the certificate's SANs); with several apiservers the certificate must name
+ * `kubernetes.default.svc`, as every serving certificate of the cluster does, since grpc-js checks
+ * one name for the whole address list. An IP address is never sent as the TLS server name
+ * (RFC 6066 forbids it): the name sent is `kubernetes.default.svc`, the IP is what is checked.
+ */
+function tlsChannel(target: string, tls: ClientTls): { credentials: grpc.ChannelCredentials; options: grpc.ChannelOptions } {
+  const several = target.includes(',') && !/^[a-z0-9+.-]+:(?!\d)/i.test(target);
+  const host = several ? undefined : /^\[([^\]]+)\]:\d+$/.exec(target)?.[1] ?? /^([^:]+):\d+$/.exec(target)?.[1];
+  const ip = host && isIP(host) ? host : undefined;
+  const credentials = grpc.credentials.createSsl(Buffer.from(tls.ca), tls.key ? Buffer.from(tls.key) : null, tls.cert ? Buffer.from(tls.cert) : null,
+    ip ? { checkServerIdentity: (_name, cert) => checkServerIdentity(ip, cert) } : {});
+  return { credentials, options: several || ip ? { 'grpc.ssl_target_name_override': APISERVER_NAME } : {} };
 }
 
 type Method = 'Get' | 'List' | 'Create' | 'Update' | 'UpdateStatus' | 'Patch' | 'Delete' | 'DeleteCollection' | 'Bind';
@@ -53,8 +79,9 @@ export class ApiClient {
   private readonly service = apiServerService();
 
   private constructor(readonly target: string, private readonly opts: ConnectOptions) {
-    this.client = new grpc.Client(channelTarget(target), opts.credentials ?? grpc.credentials.createInsecure(), {
-      'grpc.keepalive_time_ms': 30_000, 'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    const tls = !opts.credentials && opts.tls ? tlsChannel(target, opts.tls) : undefined;
+    this.client = new grpc.Client(channelTarget(target), opts.credentials ?? tls?.credentials ?? grpc.credentials.createInsecure(), {
+      'grpc.keepalive_time_ms': 30_000, 'grpc.max_receive_message_length': 64 * 1024 * 1024, ...tls?.options,
     });
   }
 

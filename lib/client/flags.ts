@@ -6,12 +6,16 @@
  * The bearer token is the kubeconfig user's `token` (or `tokenFile`); without a kubeconfig, inside
  * a pod, it is the ServiceAccount token mounted at /var/run/secrets/kubernetes.io/serviceaccount
  * (client-go's in-cluster config), re-read as the kubelet rotates it.
+ * TLS: when the kubeconfig's cluster names a CA (certificate-authority[-data]) the gRPC connection
+ * is TLS verified against it, presenting the user's client certificate when it has one (the
+ * apiserver then authenticates the certificate: CN = user, O = groups); in a pod, the mounted
+ * ca.crt does the same. Without a CA the connection is plain (test control planes, labs).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { ApiClient } from './api-client.js';
+import { ApiClient, type ClientTls } from './api-client.js';
 
 /** The apiserver's default --grpc-port. */
 export const DEFAULT_GRPC_PORT = 8081;
@@ -33,18 +37,38 @@ export function addClientFlags(cmd: Command): Command {
 interface Kubeconfig {
   'current-context'?: string;
   contexts?: { name: string; context: { cluster: string; user?: string } }[];
-  clusters?: { name: string; cluster: { server?: string; extensions?: { name: string; extension: unknown }[] } }[];
-  users?: { name: string; user: { token?: string; tokenFile?: string } }[];
+  clusters?: { name: string; cluster: { server?: string; 'certificate-authority'?: string; 'certificate-authority-data'?: string; extensions?: { name: string; extension: unknown }[] } }[];
+  users?: { name: string; user: { token?: string; tokenFile?: string; 'client-certificate'?: string; 'client-certificate-data'?: string; 'client-key'?: string; 'client-key-data'?: string } }[];
 }
 
-function fromKubeconfig(path: string): { server?: string; grpc?: string; token?: string; tokenFile?: string } {
+/** PEM from a kubeconfig's `<x>-data` (base64) or `<x>` (a file, relative to the kubeconfig's folder). */
+function pem(base: string, data?: string, file?: string): string | undefined {
+  if (data) return Buffer.from(data, 'base64').toString('utf8');
+  if (file) return readFileSync(isAbsolute(file) ? file : join(base, file), 'utf8');
+  return undefined;
+}
+
+function fromKubeconfig(path: string): { server?: string; grpc?: string; token?: string; tokenFile?: string; tls?: ClientTls } {
   const kc = parseYaml(readFileSync(path, 'utf8')) as Kubeconfig;
   const ctx = kc.contexts?.find((c) => c.name === kc['current-context'])?.context ?? kc.contexts?.[0]?.context;
   const cluster = kc.clusters?.find((c) => c.name === ctx?.cluster)?.cluster ?? kc.clusters?.[0]?.cluster;
   const ext = cluster?.extensions?.find((e) => e.name === 'kubesim.io/grpc-server')?.extension;
   const grpc = typeof ext === 'string' ? ext : (ext as { server?: string } | undefined)?.server;
   const user = kc.users?.find((u) => u.name === ctx?.user)?.user;
-  return { server: cluster?.server, grpc, token: user?.token, tokenFile: user?.tokenFile };
+  const base = dirname(path);
+  const ca = pem(base, cluster?.['certificate-authority-data'], cluster?.['certificate-authority']);
+  const cert = pem(base, user?.['client-certificate-data'], user?.['client-certificate']);
+  const key = pem(base, user?.['client-key-data'], user?.['client-key']);
+  const tls = ca ? { ca, ...(cert && key ? { cert, key } : {}) } : undefined;
+  return { server: cluster?.server, grpc, token: user?.token, tokenFile: user?.tokenFile, ...(tls ? { tls } : {}) };
+}
+
+/** The in-pod CA (ca.crt next to the token), when it holds a certificate. */
+function inPodCA(saDir: string): string | undefined {
+  try {
+    const ca = readFileSync(join(saDir, 'ca.crt'), 'utf8');
+    return ca.includes('BEGIN CERTIFICATE') ? ca : undefined;
+  } catch { return undefined; }
 }
 
 function hostOf(url: string): string {
@@ -52,15 +76,20 @@ function hostOf(url: string): string {
   return new URL(url.includes('://') ? url : `http://${url}`).hostname;
 }
 
-/** Where the apiserver is and who we are: gRPC target, bearer token (and the file it comes from, to re-read). */
-export interface ResolvedApiServer { target: string; token?: string; tokenFile?: string }
+/** Where the apiserver is and who we are: gRPC target, bearer token (and the file it comes from, to re-read), TLS material. */
+export interface ResolvedApiServer { target: string; token?: string; tokenFile?: string; tls?: ClientTls }
 
-/** Resolves the gRPC target and bearer token from the flags (see the module doc for the order). */
+/** Resolves the gRPC target, bearer token and TLS from the flags (see the module doc for the order). */
 export function resolveApiServer(flags: ClientFlags, env: NodeJS.ProcessEnv = process.env, saDir = SERVICE_ACCOUNT_DIR): ResolvedApiServer {
   const kc = flags.kubeconfig ? fromKubeconfig(flags.kubeconfig) : {};
   // In a pod without a kubeconfig: the mounted ServiceAccount token (in-cluster config).
-  const tokenFile = kc.tokenFile ?? (!flags.kubeconfig && existsSync(join(saDir, 'token')) ? join(saDir, 'token') : undefined);
-  const cred = { token: kc.token ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined), ...(tokenFile && !kc.token ? { tokenFile } : {}) };
+  const inPod = !flags.kubeconfig && existsSync(join(saDir, 'token'));
+  const tokenFile = kc.tokenFile ?? (inPod ? join(saDir, 'token') : undefined);
+  const tls = kc.tls ?? (inPod ? inPodCA(saDir) : undefined);
+  const cred = {
+    token: kc.token ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined), ...(tokenFile && !kc.token ? { tokenFile } : {}),
+    ...(tls ? { tls: typeof tls === 'string' ? { ca: tls } : tls } : {}),
+  };
   const explicit = flags.grpcServer ?? env.KUBESIM_GRPC_SERVER ?? kc.grpc;
   if (explicit) return { target: explicit, ...cred };
   const rest = flags.master ?? kc.server;
@@ -88,8 +117,9 @@ export function clientFromFlags(flags: ClientFlags): ApiClient {
   return clientFor(resolveApiServer(flags));
 }
 
-/** An ApiClient for a resolved apiserver: a token file is re-read as it rotates. */
+/** An ApiClient for a resolved apiserver: a token file is re-read as it rotates; TLS when a CA is known. */
 export function clientFor(r: ResolvedApiServer): ApiClient {
-  if (r.tokenFile) return ApiClient.connect(r.target, { token: fileTokenSource(r.tokenFile, r.token) });
-  return ApiClient.connect(r.target, r.token ? { metadata: { authorization: `Bearer ${r.token}` } } : {});
+  const tls = r.tls ? { tls: r.tls } : {};
+  if (r.tokenFile) return ApiClient.connect(r.target, { token: fileTokenSource(r.tokenFile, r.token), ...tls });
+  return ApiClient.connect(r.target, { ...(r.token ? { metadata: { authorization: `Bearer ${r.token}` } } : {}), ...tls });
 }

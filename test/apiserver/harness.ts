@@ -28,11 +28,14 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** Starts etcd + apiserver; `extraArgs` are appended to the apiserver's flags. */
+/**
+ * Starts etcd + apiserver; `extraArgs` are appended to the apiserver's flags. gRPC stays plain
+ * (on 127.0.0.1) even with HTTPS on (`--grpc-insecure true`; pass `--grpc-insecure false` for TLS).
+ */
 export async function startCluster(extraArgs: string[] = []): Promise<TestCluster> {
   const etcd = await startEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'ksimt-api-'));
-  const child = spawn(process.execPath, [MAIN, '--etcd-servers', etcd.endpoint, '--port', '0', '--grpc-port', '0', '--v', '2', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, '--etcd-servers', etcd.endpoint, '--port', '0', '--grpc-port', '0', '--v', '2', '--grpc-insecure', 'true', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => { stdout += d; });

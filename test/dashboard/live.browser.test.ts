@@ -52,7 +52,7 @@ test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy c
   const state = readState(c.name)!;
   const layout = clusterLayout(c.name, state.index);
   // As `kubesim dashboard`: the gRPC port wants the admin's token (the REST URL is the local plain port).
-  const dash = await startDashboard({ grpcServer: grpcAddr(layout), restURL: apiURL(layout), token: resolveApiServer({ kubeconfig: c.kubeconfig }).token, host: '127.0.0.1', port: 0 });
+  const dash = await startDashboard({ grpcServer: grpcAddr(layout), restURL: apiURL(layout), token: resolveApiServer({ kubeconfig: c.kubeconfig }).token, tls: resolveApiServer({ kubeconfig: c.kubeconfig }).tls, host: '127.0.0.1', port: 0 });
   t.after(() => dash.close());
   const browser = await launchBrowser();
   t.after(() => browser.close());
