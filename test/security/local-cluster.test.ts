@@ -3,7 +3,7 @@
  * client certificate; every component has its own identity with least privilege and logs no
  * 401/403 after bring-up; the `kubernetes` Service leads pods to the apiserver's secure port,
  * where an addon's ServiceAccount token gets what its RBAC grants and nothing more; a kubelet's
- * server refuses callers without the apiserver's client certificate.
+ * server refuses callers without the apiserver's client certificate; the gRPC port is TLS only.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { upCluster, type E2ECluster } from '../e2e/helpers.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { certUser } from '../../lib/pki/pki.js';
+import { certUser, createCA } from '../../lib/pki/pki.js';
+import { ApiClient } from '../../lib/client/api-client.js';
+import { clientFor, resolveApiServer } from '../../lib/client/flags.js';
 
 let c: E2ECluster;
 let dir: string;
@@ -78,6 +80,23 @@ test('each component has its own identity and least privilege', async () => {
   assert.match(argsOf('kubelet'), /--kubeconfig \S+kubelet-node-1\.kubeconfig/);
   assert.match(argsOf('kube-proxy'), /--kubeconfig \S+kube-proxy\.kubeconfig/);
   assert.match(argsOf('apiserver'), /--authorization-mode Node,RBAC/);
+});
+
+test('the gRPC port speaks TLS only: components connect with the CA and their client certificate, plaintext and a wrong CA fail', async () => {
+  const admin = resolveApiServer({ kubeconfig: c.kubeconfig });
+  assert.ok(admin.tls?.ca && admin.tls.cert, 'the admin kubeconfig gives the gRPC client a CA and a client certificate');
+  const ok = clientFor({ target: admin.target, tls: admin.tls });
+  const plain = ApiClient.connect(admin.target, { timeoutMs: 5000, metadata: { authorization: `Bearer ${admin.token}` } });
+  const wrongCA = ApiClient.connect(admin.target, { timeoutMs: 5000, tls: { ca: createCA('other').cert, cert: admin.tls!.cert, key: admin.tls!.key } });
+  try {
+    // No token given: the client certificate alone is the identity.
+    assert.ok((await ok.list({ resource: 'nodes' })).items.some((n) => n.metadata?.name === 'node-1'));
+    await assert.rejects(plain.list({ resource: 'nodes' }), (e: Error & { code?: string }) => e.code === 'Unavailable');
+    await assert.rejects(wrongCA.list({ resource: 'nodes' }), (e: Error & { code?: string }) => e.code === 'Unavailable');
+  } finally {
+    for (const cl of [ok, plain, wrongCA]) cl.close();
+  }
+  assert.match(readFileSync(join(dir, 'logs', 'apiserver.log'), 'utf8'), /apiserver listening.*grpc="[\d.]+:\d+ \(TLS\)"/);
 });
 
 test('the kubernetes Service leads a pod to the secure port; its ServiceAccount token gets what RBAC grants', async () => {
