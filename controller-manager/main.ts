@@ -25,6 +25,7 @@ const program = addLeaderElectionFlags(addClientFlags(new Command('kube-controll
   .option('--node-monitor-grace-period <d>', 'time a node may go without a heartbeat before it is marked NotReady', '40s')
   .option('--pod-eviction-timeout <d>', 'default tolerationSeconds before pods leave an unreachable node', '5m')
   .option('--root-ca-file <file>', 'cluster CA (PEM) published in every namespace as ConfigMap kube-root-ca.crt (key ca.crt); default: the CA of --kubeconfig')
+  .option('--use-service-account-credentials', 'run each controller with the token of its own ServiceAccount in kube-system (least privilege)')
   .option('--v <level>', 'log verbosity', '1');
 
 async function main(): Promise<void> {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     nodeMonitorGracePeriodMs: parseDurationMs(o.nodeMonitorGracePeriod),
     podEvictionTimeoutMs: parseDurationMs(o.podEvictionTimeout),
     rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : o.kubeconfig ? caFromKubeconfig(o.kubeconfig) : undefined,
+    useServiceAccountCredentials: Boolean(o.useServiceAccountCredentials),
   });
   const result = await runWithLeaderElection(client, o, work, shutdown.signal, { resourceName: 'kube-controller-manager' });
   await recorder.flush().catch(() => undefined);

@@ -25,6 +25,7 @@ import { PvcProtectionController, PvProtectionController } from './controllers/p
 import { ServiceLBController } from './controllers/service-lb.js';
 import { HorizontalPodAutoscalerController } from './controllers/hpa.js';
 import { MetricsApiSource } from './controllers/hpa-metrics.js';
+import { CONTROLLER_ACCOUNTS, ServiceAccountClients } from './sa-credentials.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -40,44 +41,58 @@ export interface ControllerOptions {
   loadBalancerIPRange?: string;
   /** --root-ca-file contents: the cluster CA published in every namespace as kube-root-ca.crt. */
   rootCA?: string;
+  /**
+   * --use-service-account-credentials: each controller acts as its ServiceAccount in kube-system
+   * (CONTROLLER_ACCOUNTS); the given client only feeds the shared informers and leader election.
+   */
+  useServiceAccountCredentials?: boolean;
 }
 
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
 
 /** Every controller this process knows, by the name `--controllers` uses. */
-export function buildControllers(f: InformerFactory, client: ApiClient, recorder: Recorder, o: ControllerOptions): Record<string, () => Runnable> {
+export function buildControllers(f: InformerFactory, client: ApiClient, recorder: Recorder, o: ControllerOptions, clientOf: (controller: string) => ApiClient = () => client): Record<string, () => Runnable> {
+  const c = clientOf;
   return {
-    replicaset: () => new ReplicaSetController(f, client, recorder),
-    replicationcontroller: () => new ReplicaSetController(f, client, recorder, REPLICATION_CONTROLLER),
-    deployment: () => new DeploymentController(f, client, recorder),
-    statefulset: () => new StatefulSetController(f, client, recorder),
-    daemonset: () => new DaemonSetController(f, client, recorder),
-    job: () => new JobController(f, client, recorder),
-    cronjob: () => new CronJobController(f, client, recorder),
-    endpoints: () => new EndpointsController(f, client),
-    endpointslice: () => new EndpointSliceController(f, client),
-    namespace: () => new NamespaceController(f, client),
-    serviceaccount: () => new ServiceAccountController(f, client),
-    'root-ca-cert-publisher': () => new RootCAPublisher(f, client, o.rootCA),
-    garbagecollector: () => new GarbageCollector(f, client),
-    nodelifecycle: () => new NodeLifecycleController(f, client, recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
-    podgc: () => new PodGC(f, client, { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),
-    persistentvolume: () => new PersistentVolumeController(f, client, recorder, { pvRoot: o.pvRoot }),
-    'pvc-protection': () => new PvcProtectionController(f, client),
-    'pv-protection': () => new PvProtectionController(f, client),
-    servicelb: () => new ServiceLBController(f, client, recorder, o.loadBalancerIPRange),
-    horizontalpodautoscaling: () => new HorizontalPodAutoscalerController(f, client, recorder, new MetricsApiSource(client)),
+    replicaset: () => new ReplicaSetController(f, c('replicaset'), recorder),
+    replicationcontroller: () => new ReplicaSetController(f, c('replicationcontroller'), recorder, REPLICATION_CONTROLLER),
+    deployment: () => new DeploymentController(f, c('deployment'), recorder),
+    statefulset: () => new StatefulSetController(f, c('statefulset'), recorder),
+    daemonset: () => new DaemonSetController(f, c('daemonset'), recorder),
+    job: () => new JobController(f, c('job'), recorder),
+    cronjob: () => new CronJobController(f, c('cronjob'), recorder),
+    endpoints: () => new EndpointsController(f, c('endpoints')),
+    endpointslice: () => new EndpointSliceController(f, c('endpointslice')),
+    namespace: () => new NamespaceController(f, c('namespace')),
+    serviceaccount: () => new ServiceAccountController(f, c('serviceaccount')),
+    'root-ca-cert-publisher': () => new RootCAPublisher(f, c('root-ca-cert-publisher'), o.rootCA),
+    garbagecollector: () => new GarbageCollector(f, c('garbagecollector')),
+    nodelifecycle: () => new NodeLifecycleController(f, c('nodelifecycle'), recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
+    podgc: () => new PodGC(f, c('podgc'), { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),
+    persistentvolume: () => new PersistentVolumeController(f, c('persistentvolume'), recorder, { pvRoot: o.pvRoot }),
+    'pvc-protection': () => new PvcProtectionController(f, c('pvc-protection')),
+    'pv-protection': () => new PvProtectionController(f, c('pv-protection')),
+    servicelb: () => new ServiceLBController(f, c('servicelb'), recorder, o.loadBalancerIPRange),
+    horizontalpodautoscaling: () => {
+      const hpa = c('horizontalpodautoscaling');
+      return new HorizontalPodAutoscalerController(f, hpa, recorder, new MetricsApiSource(hpa));
+    },
   };
 }
 
 /** Starts the enabled controllers; resolves when signal aborts and they have stopped. */
 export async function startControllers(client: ApiClient, recorder: Recorder, signal: AbortSignal, o: ControllerOptions): Promise<void> {
   const factory = new InformerFactory(client);
-  const all = buildControllers(factory, client, recorder, o);
+  const accounts = o.useServiceAccountCredentials ? new ServiceAccountClients(client) : undefined;
+  const all = buildControllers(factory, client, recorder, o, accounts ? (name) => accounts.client(CONTROLLER_ACCOUNTS[name]) : undefined);
   const wanted = o.controllers === '*' ? Object.keys(all) : o.controllers.split(',').map((s) => s.trim());
   const unknown = wanted.filter((n) => !all[n]);
   if (unknown.length) throw new Error(`--controllers: unknown controller(s) ${unknown.join(', ')}; known: ${Object.keys(all).join(', ')}`);
   const running = wanted.map((n) => ({ name: n, c: all[n]() }));
+  if (accounts) {
+    await accounts.start(signal);
+    clientLog('info', 'controllers use their ServiceAccount credentials', { namespace: 'kube-system' });
+  }
   factory.start(signal);
   await factory.waitForCacheSync(signal);
   clientLog('info', 'caches synced; controllers running', { controllers: wanted.join(',') });

@@ -29,5 +29,5 @@ test('authorization modes: AlwaysAllow, AlwaysDeny, system:masters always allowe
   assert.deepEqual(AuthorizationChain.fromModes('AlwaysDeny,AlwaysAllow').names(), ['PrivilegedGroups', 'AlwaysDeny', 'AlwaysAllow']);
   assert.throws(() => AuthorizationChain.fromModes('RBAC'), /unknown --authorization-mode RBAC/);
   assert.equal(forbiddenMessage({ user, verb: 'list', resourceRequest: true, group: 'apps', resource: 'deployments', subresource: 'scale' }),
-    'deployments is forbidden: User "alice" cannot list resource "deployments/scale" in API group "apps"');
+    'deployments is forbidden: User "alice" cannot list resource "deployments/scale" in API group "apps" at the cluster scope');
 });

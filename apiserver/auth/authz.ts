@@ -51,7 +51,7 @@ export function forbiddenMessage(a: AuthzAttributes, reason?: string): string {
   if (!a.resourceRequest) return `forbidden: User "${a.user.username}" cannot ${a.verb} path "${a.path ?? ''}"${suffix}`;
   const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const subject = a.name ? `${a.resource} "${a.name}"` : a.resource;
-  const ns = a.namespace ? ` in the namespace "${a.namespace}"` : '';
+  const ns = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
   return `${subject} is forbidden: User "${a.user.username}" cannot ${a.verb} resource "${res}" in API group "${a.group ?? ''}"${ns}${suffix}`;
 }
 

@@ -8,6 +8,7 @@ import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Registry, RequestContext } from '../registry/types.js';
 import type { PolicyRule } from './rbac.js';
+import { CONTROLLER_MANAGER_RULES, CONTROLLER_ROLES } from './controller-roles.js';
 
 const SYSTEM: RequestContext = { user: { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] } };
 const READ = ['get', 'list', 'watch'];
@@ -46,7 +47,6 @@ const NODE_RULES: PolicyRule[] = [
   rule([...READ, 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
   rule(READ, ['storage.k8s.io', 'node.k8s.io'], ['*']),
 ];
-const CONTROLLER_RULES: PolicyRule[] = [rule(['*'], ['*'], ['*'])];
 const SCHEDULER_RULES: PolicyRule[] = [
   rule(READ, ['*'], ['*']),
   rule(['create'], [''], ['pods/binding', 'bindings', 'events']),
@@ -71,12 +71,13 @@ function clusterRole(name: string, rules: PolicyRule[], labels?: Record<string, 
   } as KObject;
 }
 
-function binding(name: string, role: string, subjects: { kind: string; name: string }[]): KObject {
+function binding(name: string, role: string, subjects: { kind: string; name: string; namespace?: string }[]): KObject {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
     metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-    subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })),
+    // ServiceAccount subjects are in the core group (apiGroup ""), users and groups in RBAC's.
+    subjects: subjects.map((s) => ({ apiGroup: s.kind === 'ServiceAccount' ? '' : 'rbac.authorization.k8s.io', ...s })),
   } as KObject;
 }
 
@@ -95,8 +96,10 @@ export function defaultClusterRoles(): KObject[] {
     clusterRole('system:public-info-viewer', [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] }]),
     clusterRole('system:node', NODE_RULES),
     clusterRole('system:kube-scheduler', SCHEDULER_RULES),
-    clusterRole('system:kube-controller-manager', CONTROLLER_RULES),
+    clusterRole('system:kube-controller-manager', CONTROLLER_MANAGER_RULES),
     clusterRole('system:node-proxier', PROXY_RULES),
+    // One role per controller, bound to its ServiceAccount (kube-controller-manager --use-service-account-credentials).
+    ...Object.entries(CONTROLLER_ROLES).map(([sa, rules]) => clusterRole(`system:controller:${sa}`, rules)),
   ];
 }
 
@@ -112,6 +115,7 @@ export function defaultClusterRoleBindings(): KObject[] {
     binding('system:kube-scheduler', 'system:kube-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }]),
     binding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: 'system:kube-controller-manager' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'User', name: 'system:kube-proxy' }, { kind: 'Group', name: 'system:node-proxier' }]),
+    ...Object.keys(CONTROLLER_ROLES).map((sa) => binding(`system:controller:${sa}`, `system:controller:${sa}`, [{ kind: 'ServiceAccount', name: sa, namespace: 'kube-system' }])),
   ];
 }
 

@@ -78,11 +78,29 @@ export class ApiClient {
   private readonly client: grpc.Client;
   private readonly service = apiServerService();
 
-  private constructor(readonly target: string, private readonly opts: ConnectOptions) {
-    const tls = !opts.credentials && opts.tls ? tlsChannel(target, opts.tls) : undefined;
-    this.client = new grpc.Client(channelTarget(target), opts.credentials ?? tls?.credentials ?? grpc.credentials.createInsecure(), {
+  private constructor(readonly target: string, private readonly opts: ConnectOptions, private readonly channel?: grpc.Client) {
+    const tls = !channel && !opts.credentials && opts.tls ? tlsChannel(target, opts.tls) : undefined;
+    this.client = channel ?? new grpc.Client(channelTarget(target), opts.credentials ?? tls?.credentials ?? grpc.credentials.createInsecure(), {
       'grpc.keepalive_time_ms': 30_000, 'grpc.max_receive_message_length': 64 * 1024 * 1024, ...tls?.options,
     });
+  }
+
+  /** The connection token clients share: this one, or one without the client certificate. */
+  private anonymous?: grpc.Client;
+
+  /**
+   * A client that presents another bearer token (the controller manager's per-controller
+   * ServiceAccount credentials). As client-go's AnonymousClientConfig it drops this client's
+   * certificate, which would otherwise identify the caller first; clients made here share one
+   * connection, which stays open when they are closed (close this client to end it).
+   */
+  withToken(token: () => string | undefined): ApiClient {
+    const { metadata, tls, ...rest } = this.opts;
+    const others = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization'));
+    const opts: ConnectOptions = { ...rest, metadata: others, token, ...(tls ? { tls: { ca: tls.ca } } : {}) };
+    if (!tls?.cert) return new ApiClient(this.target, opts, this.client);
+    this.anonymous ??= new ApiClient(this.target, opts).client;
+    return new ApiClient(this.target, opts, this.anonymous);
   }
 
   /**
@@ -195,7 +213,10 @@ export class ApiClient {
   }
 
   /** Closes the channel. */
-  close(): void { this.client.close(); }
+  close(): void {
+    if (!this.channel) this.client.close();
+    this.anonymous?.close();
+  }
 }
 
 function listFromPlain<T extends KObject>(res: PlainMessage): KList<T> {

@@ -72,11 +72,21 @@ test('each component has its own identity and least privilege', async () => {
   assert.equal(await canI('kube-proxy', 'watch', 'endpointslices.discovery.k8s.io'), 'yes');
   assert.match(await canI('kubelet-node-1', 'list', 'secrets', '-A'), /^no/);
   assert.match(await as('kubelet-node-1', 'get', 'node', 'node-1', '-o', 'name'), /^node\/node-1$/m);
+  // --use-service-account-credentials: the controller manager itself only lists/watches and mints
+  // its controllers' tokens; each controller acts as its ServiceAccount with its own role.
+  assert.match(await canI('kube-controller-manager', 'delete', 'pods', '-A'), /^no/);
+  assert.equal(await canI('kube-controller-manager', 'watch', 'pods', '-A'), 'yes');
+  assert.equal(await canI('kube-controller-manager', 'create', 'serviceaccounts', '--subresource=token', '-n', 'kube-system'), 'yes');
+  const asController = (sa: string, ...args: string[]) => c.kubectlStatus('auth', 'can-i', ...args, `--as=system:serviceaccount:kube-system:${sa}`).then((r) => r.stdout.trim());
+  assert.equal(await asController('replicaset-controller', 'create', 'pods', '-n', 'default'), 'yes');
+  assert.match(await asController('job-controller', 'delete', 'nodes'), /^no/);
+  assert.match(await c.kubectl('get', 'serviceaccounts', '-n', 'kube-system', '-o', 'name'), /serviceaccount\/deployment-controller\n/);
   // The processes really run with those kubeconfigs (not the admin's).
   const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { processes: { component: string; args: string[] }[] };
   const argsOf = (comp: string) => state.processes.find((p) => p.component === comp)!.args.join(' ');
   assert.match(argsOf('scheduler'), /--kubeconfig \S+kube-scheduler\.kubeconfig/);
   assert.match(argsOf('controller-manager'), /--kubeconfig \S+kube-controller-manager\.kubeconfig/);
+  assert.match(argsOf('controller-manager'), /--use-service-account-credentials/);
   assert.match(argsOf('kubelet'), /--kubeconfig \S+kubelet-node-1\.kubeconfig/);
   assert.match(argsOf('kube-proxy'), /--kubeconfig \S+kube-proxy\.kubeconfig/);
   assert.match(argsOf('apiserver'), /--authorization-mode Node,RBAC/);
