@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existingPodWarnings, podSecurityPlugin, podSecurityViolations } from './pod-security.js';
+import { existingPodWarnings, isSignificantPodUpdate, podSecurityPlugin, podSecurityViolations } from './pod-security.js';
 import { evaluatePodSecurity, type CheckedPodSpec } from './pod-security-checks.js';
 import { withDefaultTolerations } from './default-toleration-seconds.js';
 import { ApiError } from '../../lib/errors.js';
@@ -102,4 +102,28 @@ test('tightening enforce: existing violating pods grouped by identical reasons, 
     'existing pods in namespace "ns" violate the new PodSecurity enforce level "restricted:latest"',
     'a (and 1 other pods): allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile']);
   assert.deepEqual(existingPodWarnings('ns', 'restricted', [pod('good', ok)]), []);
+});
+
+test('PodSecurity on updates: only changes that can alter the verdict are judged; workloads warn, subresources pass', async () => {
+  const base = { metadata: { name: 'x', labels: { a: '1' } }, spec: { containers: [{ name: 'app', image: 'nginx', securityContext: { privileged: true } }] } };
+  const changed = (f: (p: typeof base & { spec: Record<string, unknown> }) => void) => { const p = structuredClone(base) as typeof base & { spec: Record<string, unknown> }; f(p); return p; };
+  assert.equal(isSignificantPodUpdate(changed((p) => { p.metadata.labels.a = '2'; }), base), false, 'labels');
+  assert.equal(isSignificantPodUpdate(changed((p) => { p.spec.tolerations = [{ key: 'k', operator: 'Exists' }]; p.spec.activeDeadlineSeconds = 5; }), base), false, 'tolerations, activeDeadlineSeconds');
+  assert.equal(isSignificantPodUpdate(changed((p) => { p.spec.containers[0].image = 'nginx:2'; }), base), true, 'image');
+  assert.equal(isSignificantPodUpdate(changed((p) => { p.spec.ephemeralContainers = [{ name: 'dbg', image: 'busybox' }]; }), base), true, 'ephemeral container added');
+  assert.equal(isSignificantPodUpdate(changed((p) => { p.spec.initContainers = [{ name: 'init', image: 'busybox' }]; }), base), true, 'init container added');
+  const enforce = podSecurityPlugin(async () => ({ 'pod-security.kubernetes.io/enforce': 'baseline' }));
+  const update = (resource: string, group: string, object: Record<string, unknown>, oldObject: Record<string, unknown>, subresource?: string): AdmissionAttributes =>
+    ({ ...attrs(resource, group, object), operation: 'UPDATE', oldObject: oldObject as never, subresource });
+  await enforce.admit(update('pods', '', changed((p) => { p.metadata.labels.a = '2'; }), base));
+  await assert.rejects(async () => enforce.admit(update('pods', '', changed((p) => { p.spec.containers[0].image = 'nginx:2'; }), base)),
+    (e: unknown) => e instanceof ApiError && e.code === 'Forbidden' && /^pods "x" is forbidden: violates PodSecurity "baseline:latest": privileged/.test(e.message));
+  await assert.rejects(async () => enforce.admit(update('pods', '', changed((p) => { p.spec.ephemeralContainers = [{ name: 'dbg', image: 'busybox' }]; }), base, 'ephemeralcontainers')), /violates PodSecurity/);
+  await enforce.admit(update('pods', '', changed((p) => { p.spec.containers[0].image = 'nginx:2'; }), base, 'status'));
+  const deploy = update('deployments', 'apps', { spec: { template: base } }, { spec: { template: base } });
+  await enforce.admit(deploy);
+  assert.match(deploy.ctx.warnings?.[0] ?? '', /^would violate PodSecurity "baseline:latest": privileged/);
+  const scale = update('deployments', 'apps', { spec: { template: base } }, { spec: { template: base } }, 'scale');
+  await enforce.admit(scale);
+  assert.equal(scale.ctx.warnings, undefined);
 });

@@ -1,9 +1,12 @@
 /**
  * PodSecurity admission (Pod Security Admission): namespace labels
  * `pod-security.kubernetes.io/<mode>=privileged|baseline|restricted` with mode
- *  - enforce: a new pod breaking the level is refused, `violates PodSecurity "<level>:latest": ...`;
+ *  - enforce: a new pod breaking the level is refused, `violates PodSecurity "<level>:latest": ...`,
+ *    and so is an update that changes what is judged (an image, containers, ephemeral containers;
+ *    metadata-only, toleration or activeDeadlineSeconds updates pass, as in Kubernetes);
  *  - warn: the create still succeeds, with a `would violate PodSecurity ...` Warning kubectl prints
- *    (also for workloads' pod templates; an enforce level also warns on them, as Kubernetes);
+ *    (also for workloads' pod templates on create and update; an enforce level also warns on them,
+ *    as Kubernetes);
  *  - audit: violations are logged by the apiserver (kubesim has no audit log).
  * `<mode>-version` labels are accepted and read as latest. The checks are in pod-security-checks.ts.
  */
@@ -28,6 +31,37 @@ const TEMPLATES: Record<string, (o: KObject) => { metadata?: CheckedPodMeta; spe
   jobs: (o) => (o.spec as { template?: never } | undefined)?.template,
   cronjobs: (o) => (o.spec as { jobTemplate?: { spec?: { template?: never } } } | undefined)?.jobTemplate?.spec?.template,
 };
+
+/** Pod subresources PodSecurity never looks at (they cannot change the pod's spec); any other is evaluated. */
+const IGNORED_POD_SUBRESOURCES = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
+
+interface UpdatedContainer { name?: string; image?: string }
+interface UpdatedPod { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: UpdatedContainer[]; initContainers?: UpdatedContainer[]; ephemeralContainers?: UpdatedContainer[] } }
+
+/**
+ * Whether a pod update can change what PodSecurity judges (Kubernetes' isSignificantPodUpdate):
+ * containers added or removed, an image changed (or a container's seccomp annotation), an
+ * ephemeral container added or changed. Updates of labels, annotations, tolerations,
+ * activeDeadlineSeconds, ... are let through unevaluated (the garbage collector, for one, must
+ * always be able to edit a pod's metadata).
+ */
+export function isSignificantPodUpdate(podObject: object, oldObject: object): boolean {
+  const pod = podObject as UpdatedPod;
+  const old = oldObject as UpdatedPod;
+  const ann = pod.metadata?.annotations ?? {};
+  const oldAnn = old.metadata?.annotations ?? {};
+  const changed = (c: UpdatedContainer, o: UpdatedContainer) => c.image !== o.image
+    || ann[`container.seccomp.security.alpha.kubernetes.io/${c.name}`] !== oldAnn[`container.seccomp.security.alpha.kubernetes.io/${c.name}`];
+  for (const k of ['containers', 'initContainers'] as const) {
+    const now = pod.spec?.[k] ?? [];
+    const before = old.spec?.[k] ?? [];
+    if (now.length !== before.length || now.some((c, i) => changed(c, before[i]))) return true;
+  }
+  return (pod.spec?.ephemeralContainers ?? []).some((c) => {
+    const o = (old.spec?.ephemeralContainers ?? []).find((x) => x.name === c.name);
+    return !o || changed(c, o);
+  });
+}
 
 /** The level a label asks for; an invalid enforce value fails closed (restricted), others are ignored. */
 function levelOf(labels: Record<string, string>, mode: 'enforce' | 'warn' | 'audit'): string | undefined {
@@ -76,12 +110,16 @@ export function podSecurityPlugin(namespaceLabels: (ns: string) => Promise<Recor
     async admit(a: AdmissionAttributes) {
       if (a.operation === 'UPDATE' && a.ref.group === '' && a.ref.resource === 'namespaces' && !a.subresource) return checkNamespaceUpdate(a, pods);
       const template = TEMPLATES[a.ref.resource];
-      if (a.operation !== 'CREATE' || !template || a.subresource || !a.object || !a.namespace) return;
+      if ((a.operation !== 'CREATE' && a.operation !== 'UPDATE') || !template || !a.object || !a.namespace) return;
       if (a.ref.group !== '' && !['apps', 'batch'].includes(a.ref.group)) return;
+      const isPod = a.ref.group === '' && a.ref.resource === 'pods';
+      // Workloads: only the main resource (their template); pods: any subresource that can carry a
+      // new spec (ephemeralcontainers), and an update only when it changes what is judged.
+      if (a.subresource && (!isPod || IGNORED_POD_SUBRESOURCES.has(a.subresource))) return;
+      if (isPod && a.operation === 'UPDATE' && a.oldObject && !isSignificantPodUpdate(a.object, a.oldObject)) return;
       const pod = template(a.object);
       if (!pod?.spec) return;
       const labels = await namespaceLabels(a.namespace);
-      const isPod = a.ref.resource === 'pods';
       const check = (level: string | undefined) => (level ? podSecurityViolations(level, pod.spec!, pod.metadata ?? {}) : '');
       const enforce = levelOf(labels, 'enforce');
       if (isPod && enforce) {

@@ -25,7 +25,7 @@ export async function patchObject(core: RegistryCore, ctx: RequestContext, ref: 
   const toStorage = (o: KObject) => (view ? view.toStorage(o) : o);
   if (subresource === 'scale') {
     if (!hasScale(def)) throw new ApiError('NotFound', 'the server could not find the requested resource');
-    const updated = await updateWith(core, ctx, ref, def, namespace, name, undefined, undefined, (cur) => {
+    const updated = await updateWith(core, ctx, ref, def, namespace, name, 'scale', undefined, (cur) => {
       const scale = applyPatch(type, toScale(cur), patch, { ...popts, kind: 'Scale', apiVersion: 'autoscaling/v1' });
       const next = structuredClone(cur);
       (next.spec ??= {} as Record<string, unknown>);

@@ -48,7 +48,7 @@ export async function updateScale(core: RegistryCore, ctx: RequestContext, ref: 
     throwIfInvalid(SCALE_DEF, name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, message: 'must be greater than or equal to 0' }]);
   }
   if (scale.metadata?.name && scale.metadata.name !== name) throw new ApiError('BadRequest', `the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
-  const updated = await updateWith(core, ctx, ref, def, namespace, name, undefined, scale.metadata?.resourceVersion || undefined, (cur) => {
+  const updated = await updateWith(core, ctx, ref, def, namespace, name, 'scale', scale.metadata?.resourceVersion || undefined, (cur) => {
     const next = structuredClone(cur);
     (next.spec ??= {} as Record<string, unknown>);
     (next.spec as { replicas?: number }).replicas = (replicas as number | undefined) ?? 0;

@@ -11,6 +11,7 @@ import { createObject } from './create.js';
 import { createsOnUpdate, isCore, leaseTtlFor } from './kinds.js';
 import { updateManagedFields } from '../patch/index.js';
 import { apiVersionOf, applyUpdateMeta } from './metadata.js';
+import { forbidden, required } from '../resources/common/field.js';
 import type { RequestContext, ResourceDef, ResourceRef } from './types.js';
 
 /** Builds the object to store from the stored one; may throw ApiErrors. */
@@ -30,6 +31,10 @@ export function mergeBody(def: ResourceDef, body: KObject, cur: KObject, subreso
     (next.spec as { finalizers?: string[] }).finalizers = ((body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []);
     return next;
   }
+  if (subresource === 'ephemeralcontainers') {
+    if (!isCore(def, 'pods')) throw new ApiError('NotFound', 'the server could not find the requested resource');
+    return withEphemeralContainers(def, body, cur);
+  }
   if (subresource) throw new ApiError('NotFound', 'the server could not find the requested resource');
   const next = body;
   // Without a kind-specific prepareForUpdate, status still only changes through /status.
@@ -37,6 +42,35 @@ export function mergeBody(def: ResourceDef, body: KObject, cur: KObject, subreso
     if (cur.status === undefined) delete next.status; else next.status = structuredClone(cur.status);
   }
   def.prepareForUpdate?.(next, cur);
+  return next;
+}
+
+interface Named { name?: string; image?: string }
+
+/**
+ * pods/ephemeralcontainers (kubectl debug): only spec.ephemeralContainers changes, and only by
+ * adding containers; the ones there may not be changed or removed.
+ */
+function withEphemeralContainers(def: ResourceDef, body: KObject, cur: KObject): KObject {
+  const spec = (s: KObject) => (s.spec ?? {}) as { containers?: Named[]; initContainers?: Named[]; ephemeralContainers?: Named[] };
+  const want = spec(body).ephemeralContainers ?? [];
+  const have = spec(cur).ephemeralContainers ?? [];
+  const errs = [];
+  for (const h of have) {
+    const w = want.find((c) => c.name === h.name);
+    if (!w) errs.push(forbidden('spec.ephemeralContainers', `existing ephemeral containers "${h.name}" may not be removed`));
+    else if (JSON.stringify(w) !== JSON.stringify(h)) errs.push(forbidden('spec.ephemeralContainers', `existing ephemeral containers "${h.name}" may not be changed`));
+  }
+  const names = new Set([...(spec(cur).containers ?? []), ...(spec(cur).initContainers ?? [])].map((c) => c.name));
+  want.forEach((c, i) => {
+    if (have.some((h) => h.name === c.name)) return;
+    if (!c.name) errs.push(required(`spec.ephemeralContainers[${i}].name`));
+    else if (names.has(c.name)) errs.push(forbidden(`spec.ephemeralContainers[${i}].name`, `container name "${c.name}" is already in use`));
+    if (!c.image) errs.push(required(`spec.ephemeralContainers[${i}].image`));
+  });
+  throwIfInvalid(def, cur.metadata?.name ?? '', errs);
+  const next = structuredClone(cur);
+  (next.spec as { ephemeralContainers?: Named[] }).ephemeralContainers = structuredClone(want);
   return next;
 }
 
@@ -61,13 +95,15 @@ export async function updateWith(core: RegistryCore, ctx: RequestContext, ref: R
     if (expectRv && expectRv !== cur.obj.metadata?.resourceVersion) throw conflict(def.resource, name, def.group);
     const next = await mutate(cur.obj);
     const attrs = attrsOf('UPDATE', ctx, ref, def, namespace, name, { object: next, oldObject: cur.obj, subresource });
-    if (!subresource) await core.admission.mutate(attrs);
+    // A scale update writes the main object (spec.replicas): mutated and validated as one.
+    const main = !subresource || subresource === 'scale';
+    if (main) await core.admission.mutate(attrs);
     const errs = applyUpdateMeta(next, cur.obj, def);
-    if (!subresource && def.validateUpdate) errs.push(...def.validateUpdate(next, cur.obj));
+    if (main && def.validateUpdate) errs.push(...def.validateUpdate(next, cur.obj));
     throwIfInvalid(def, name, errs);
     await core.admission.validate(attrs);
     if (deletionDue(next, cur.obj)) return 'delete';
-    if (isCore(def, 'services') && core.services && !subresource) {
+    if (isCore(def, 'services') && core.services && main) {
       ({ undo, releaseOld } = await core.services.update(next, cur.obj, !!ctx.dryRun));
     }
     return next;
