@@ -13,6 +13,7 @@ import { clientLog } from '../lib/client/log.js';
 import { EventRecorder } from '../lib/client/event-recorder.js';
 import { parseDurationMs } from '../lib/duration.js';
 import { startControllers } from './run.js';
+import type { SigningOptions } from './controllers/certificates/signing.js';
 import { caFromKubeconfig } from './controllers/root-ca-publisher.js';
 
 process.env.KUBESIM_COMPONENT ??= 'kube-controller-manager';
@@ -26,6 +27,9 @@ const program = addLeaderElectionFlags(addClientFlags(new Command('kube-controll
   .option('--pod-eviction-timeout <d>', 'default tolerationSeconds before pods leave an unreachable node', '5m')
   .option('--root-ca-file <file>', 'cluster CA (PEM) published in every namespace as ConfigMap kube-root-ca.crt (key ca.crt); default: the CA of --kubeconfig')
   .option('--use-service-account-credentials', 'run each controller with the token of its own ServiceAccount in kube-system (least privilege)')
+  .option('--cluster-signing-cert-file <file>', 'CA certificate (PEM) csrsigning issues kubelet and client certificates with')
+  .option('--cluster-signing-key-file <file>', 'private key of --cluster-signing-cert-file')
+  .option('--cluster-signing-duration <d>', 'longest validity of a signed certificate', '8760h')
   .option('--v <level>', 'log verbosity', '1');
 
 async function main(): Promise<void> {
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
     controllers: o.controllers, workers: Number(o.concurrentSyncs) || 5,
     nodeMonitorGracePeriodMs: parseDurationMs(o.nodeMonitorGracePeriod),
     podEvictionTimeoutMs: parseDurationMs(o.podEvictionTimeout),
+    clusterSigning: signingFromFlags(o),
     rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : o.kubeconfig ? caFromKubeconfig(o.kubeconfig) : undefined,
     useServiceAccountCredentials: Boolean(o.useServiceAccountCredentials),
   });
@@ -46,6 +51,13 @@ async function main(): Promise<void> {
   client.close();
   // Lost the lease while running: exit non-zero so a supervisor restarts us as a clean candidate.
   if (result === 'lost') process.exit(1);
+}
+
+/** csrsigning's CA from --cluster-signing-cert-file/--cluster-signing-key-file (none: csrsigning idles). */
+function signingFromFlags(o: Record<string, string | undefined>): SigningOptions | undefined {
+  if (!o.clusterSigningCertFile && !o.clusterSigningKeyFile) return undefined;
+  if (!o.clusterSigningCertFile || !o.clusterSigningKeyFile) throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file go together');
+  return { ca: { cert: readFileSync(o.clusterSigningCertFile, 'utf8'), key: readFileSync(o.clusterSigningKeyFile, 'utf8') }, durationMs: parseDurationMs(o.clusterSigningDuration!) };
 }
 
 main().catch((err) => {

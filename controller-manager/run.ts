@@ -25,6 +25,8 @@ import { PvcProtectionController, PvProtectionController } from './controllers/p
 import { ServiceLBController } from './controllers/service-lb.js';
 import { HorizontalPodAutoscalerController } from './controllers/hpa.js';
 import { MetricsApiSource } from './controllers/hpa-metrics.js';
+import { CsrSigningController, type SigningOptions } from './controllers/certificates/signing.js';
+import { CsrApprovingController } from './controllers/certificates/approving.js';
 import { CONTROLLER_ACCOUNTS, ServiceAccountClients } from './sa-credentials.js';
 
 export interface ControllerOptions {
@@ -41,6 +43,8 @@ export interface ControllerOptions {
   loadBalancerIPRange?: string;
   /** --root-ca-file contents: the cluster CA published in every namespace as kube-root-ca.crt. */
   rootCA?: string;
+  /** --cluster-signing-cert-file/--cluster-signing-key-file and --cluster-signing-duration: csrsigning's CA. */
+  clusterSigning?: SigningOptions;
   /**
    * --use-service-account-credentials: each controller acts as its ServiceAccount in kube-system
    * (CONTROLLER_ACCOUNTS); the given client only feeds the shared informers and leader election.
@@ -77,6 +81,8 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
       const hpa = c('horizontalpodautoscaling');
       return new HorizontalPodAutoscalerController(f, hpa, recorder, new MetricsApiSource(hpa));
     },
+    csrsigning: () => new CsrSigningController(f, c('csrsigning'), o.clusterSigning),
+    csrapproving: () => new CsrApprovingController(f, c('csrapproving')),
   };
 }
 

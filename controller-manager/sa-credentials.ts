@@ -35,6 +35,8 @@ export const CONTROLLER_ACCOUNTS: Record<string, string> = {
   'pv-protection': 'pv-protection-controller',
   servicelb: 'service-controller',
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  csrsigning: 'certificate-controller',
+  csrapproving: 'certificate-controller',
 };
 
 interface Held { token?: string; timer?: NodeJS.Timeout }

@@ -14,6 +14,9 @@ const SYSTEM: RequestContext = { user: { username: 'system:apiserver', groups: [
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 const AGG = 'rbac.authorization.k8s.io/aggregate-to-';
+const CERTS = 'certificates.k8s.io';
+const CSR_NODE_CLIENT = 'system:certificates.k8s.io:certificatesigningrequests:nodeclient';
+const CSR_SELF_NODE_CLIENT = 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient';
 
 const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({ verbs, apiGroups, resources });
 const VIEW_RULES: PolicyRule[] = [
@@ -46,6 +49,7 @@ const NODE_RULES: PolicyRule[] = [
   rule(['create'], [''], ['pods/eviction']),
   rule([...READ, 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
   rule(READ, ['storage.k8s.io', 'node.k8s.io'], ['*']),
+  rule(['create', ...READ], [CERTS], ['certificatesigningrequests']),
 ];
 const SCHEDULER_RULES: PolicyRule[] = [
   rule(READ, ['*'], ['*']),
@@ -100,6 +104,11 @@ export function defaultClusterRoles(): KObject[] {
     clusterRole('system:node-proxier', PROXY_RULES),
     // One role per controller, bound to its ServiceAccount (kube-controller-manager --use-service-account-credentials).
     ...Object.entries(CONTROLLER_ROLES).map(([sa, rules]) => clusterRole(`system:controller:${sa}`, rules)),
+    // Kubelet TLS bootstrapping: a bootstrap token may ask for a certificate; csrapproving approves
+    // what the requester may create as nodeclient (first certificate) or selfnodeclient (renewal).
+    clusterRole('system:node-bootstrapper', [rule(['create', ...READ], [CERTS], ['certificatesigningrequests'])]),
+    clusterRole(CSR_NODE_CLIENT, [rule(['create'], [CERTS], ['certificatesigningrequests/nodeclient'])]),
+    clusterRole(CSR_SELF_NODE_CLIENT, [rule(['create'], [CERTS], ['certificatesigningrequests/selfnodeclient'])]),
   ];
 }
 
@@ -116,6 +125,10 @@ export function defaultClusterRoleBindings(): KObject[] {
     binding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: 'system:kube-controller-manager' }]),
     binding('system:node-proxier', 'system:node-proxier', [{ kind: 'User', name: 'system:kube-proxy' }, { kind: 'Group', name: 'system:node-proxier' }]),
     ...Object.keys(CONTROLLER_ROLES).map((sa) => binding(`system:controller:${sa}`, `system:controller:${sa}`, [{ kind: 'ServiceAccount', name: sa, namespace: 'kube-system' }])),
+    // kubeadm's names for the bootstrap bindings.
+    binding('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', [{ kind: 'Group', name: 'system:bootstrappers' }]),
+    binding('kubeadm:node-autoapprove-bootstrap', CSR_NODE_CLIENT, [{ kind: 'Group', name: 'system:bootstrappers' }]),
+    binding('kubeadm:node-autoapprove-certificate-rotation', CSR_SELF_NODE_CLIENT, [{ kind: 'Group', name: 'system:nodes' }]),
   ];
 }
 

@@ -148,4 +148,13 @@ export const CONTROLLER_ROLES: Record<string, PolicyRule[]> = {
     r(READ, ['custom.metrics.k8s.io', 'external.metrics.k8s.io'], ['*']),
     events,
   ],
+  // csrsigning and csrapproving (Kubernetes runs both as certificate-controller).
+  'certificate-controller': [
+    r([...READ, 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+    r(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
+    r(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+    r(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
+    r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+    events,
+  ],
 };

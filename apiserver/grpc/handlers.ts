@@ -8,6 +8,7 @@ import type { KList, KObject } from '../../lib/api/object.js';
 import type { PlainMessage } from '../../lib/client/grpc-service.js';
 import { decodePatch } from '../rest/body.js';
 import { MetricsApi } from '../rest/metrics-api.js';
+import { SUBJECT_ACCESS_REVIEW, reviewSubjectAccess } from './subject-access-review.js';
 import type { DeleteOptions, ListOptions, PatchType, Registry, RequestContext, ResourceRef, WatchOptions } from '../registry/types.js';
 
 /** What a resolved request target names. */
@@ -77,6 +78,10 @@ export function unaryHandlers(registry: Registry, authorize?: GrpcAuthorizer): R
       return listToPlain(await registry.list(ctx, t.ref, t.namespace, listOptions(req.options as PlainMessage)));
     },
     async Create(ctx, req) {
+      const target = req.target as PlainMessage | undefined;
+      if (str(target?.group) === SUBJECT_ACCESS_REVIEW.group && str(target?.resource) === SUBJECT_ACCESS_REVIEW.resource) {
+        return objectToPlain(await reviewSubjectAccess(ctx, objectFromPlain(req.object as PlainMessage), authorize));
+      }
       const t = await access(ctx, req.target, !!str((req.target as PlainMessage | undefined)?.subresource), 'create');
       const obj = objectFromPlain(req.object as PlainMessage);
       return objectToPlain(await registry.create(writeContext(ctx, req.options), t.ref, t.namespace, obj, t.subresource, t.subresource ? t.name : undefined));

@@ -28,7 +28,7 @@ async function createChecked(core: RegistryCore, ctx: RequestContext, ref: Resou
   if (generated) m.name = generateName(m.generateName!);
   const attrs = attrsOf('CREATE', ctx, ref, def, ns, m.name ?? '', { object: obj });
   await core.admission.mutate(attrs);
-  def.prepareForCreate?.(obj);
+  def.prepareForCreate?.(obj, ctx);
   prepareKindForCreate(def, obj);
   fillCreateMeta(obj, def);
   throwIfInvalid(def, m.name ?? '', def.validateCreate ? def.validateCreate(obj) : validateObjectName(obj));

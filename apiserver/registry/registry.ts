@@ -171,7 +171,7 @@ class EtcdRegistry implements RegistryHandle {
 
   async get(_ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<KObject> {
     const { def, out } = this.resolve(ref);
-    checkSubresource(def, subresource, ['status', 'scale', 'ephemeralcontainers']);
+    checkSubresource(def, subresource, ['status', 'scale', 'ephemeralcontainers', 'approval']);
     const { obj } = await this.store.mustGet(keyOf(this.core, def, namespace, name), whatOf(def, name));
     return subresource === 'scale' ? toScale(obj) : out({ ...obj, apiVersion: apiVersionOf(def), kind: def.kind });
   }
@@ -226,14 +226,14 @@ class EtcdRegistry implements RegistryHandle {
 
   async update(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, obj: KObject, subresource?: string): Promise<KObject> {
     const { def, sref, view, out } = this.resolve(ref);
-    checkSubresource(def, subresource, ['status', 'scale', 'finalize', 'ephemeralcontainers']);
+    checkSubresource(def, subresource, ['status', 'scale', 'finalize', 'ephemeralcontainers', 'approval']);
     if (subresource === 'scale') return updateScale(this.core, ctx, ref, def, namespace, name, obj);
     return out(await updateObject(this.core, ctx, sref, def, namespace, name, bodyToStorage(view, obj), subresource));
   }
 
   async patch(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: PatchOptions, subresource?: string): Promise<KObject> {
     const { def, sref, view, out } = this.resolve(ref);
-    checkSubresource(def, subresource, ['status', 'scale', 'ephemeralcontainers']);
+    checkSubresource(def, subresource, ['status', 'scale', 'ephemeralcontainers', 'approval']);
     const res = await patchObject(this.core, ctx, sref, def, namespace, name, type, patch, opts, subresource, view);
     return subresource === 'scale' ? res : out(res);
   }

@@ -115,8 +115,12 @@ export interface ResourceDef {
   tableColumns?: TableColumn[];
   /** One row of cells for the columns above. */
   tableRow?(obj: KObject, now: Date): unknown[];
-  /** Prepare a create: clear status, etc. */
-  prepareForCreate?(obj: KObject): void;
+  /** Prepare a create: clear status, etc.; `ctx` says who creates (CSRs record their requester). */
+  prepareForCreate?(obj: KObject, ctx?: RequestContext): void;
   /** Prepare an update of the main resource: keep status from old. */
   prepareForUpdate?(obj: KObject, old: KObject): void;
+  /** Prepare an update through a subresource (status, approval) after the body was merged. */
+  prepareSubresourceUpdate?(subresource: string, obj: KObject, old: KObject): void;
+  /** Field errors of an update through a subresource. */
+  validateSubresourceUpdate?(subresource: string, obj: KObject, old: KObject): FieldError[];
 }

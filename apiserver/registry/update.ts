@@ -19,9 +19,10 @@ export type Mutation = (cur: KObject) => KObject | Promise<KObject>;
 
 /** The object an update stores, by subresource: main resource, status only, or namespace finalizers only. */
 export function mergeBody(def: ResourceDef, body: KObject, cur: KObject, subresource: string | undefined): KObject {
-  if (subresource === 'status') {
+  if (subresource === 'status' || (subresource === 'approval' && def.subresources?.includes('approval'))) {
     const next = structuredClone(cur);
     if (body.status === undefined) delete next.status; else next.status = body.status;
+    def.prepareSubresourceUpdate?.(subresource, next, cur);
     return next;
   }
   if (subresource === 'finalize') {
@@ -100,6 +101,7 @@ export async function updateWith(core: RegistryCore, ctx: RequestContext, ref: R
     if (main) await core.admission.mutate(attrs);
     const errs = applyUpdateMeta(next, cur.obj, def);
     if (main && def.validateUpdate) errs.push(...def.validateUpdate(next, cur.obj));
+    if (subresource && !main && def.validateSubresourceUpdate) errs.push(...def.validateSubresourceUpdate(subresource, next, cur.obj));
     throwIfInvalid(def, name, errs);
     await core.admission.validate(attrs);
     if (deletionDue(next, cur.obj)) return 'delete';

@@ -55,6 +55,8 @@ const SPECS: Spec[] = [
   { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true, short: ['hpa'], all: true, sub: ['status'], hasSpec: true },
   // autoscaling/v1 (served over the v2 storage; `kubectl autoscale` posts this version)
   { group: 'autoscaling', version: 'v1', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true, short: ['hpa'], sub: ['status'], hasSpec: true },
+  // certificates.k8s.io/v1
+  { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', kind: 'CertificateSigningRequest', namespaced: false, short: ['csr'], sub: ['status', 'approval'] },
   // coordination.k8s.io/v1
   { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true },
   // events.k8s.io/v1 (the same events as core/v1, another shape)

@@ -3,7 +3,7 @@
  * Every kind gets ObjectMeta validation, status reset/keep for kinds with a status subresource,
  * and the default NAME / CREATED AT table when it has no printer of its own.
  */
-import type { ResourceDef } from '../registry/types.js';
+import type { ResourceDef, UserInfo } from '../registry/types.js';
 import type { FieldError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Identity } from './catalog.js';
@@ -24,8 +24,11 @@ export interface KindBehaviour {
   fieldValues?(obj: KObject): Record<string, string>;
   tableColumns?: ResourceDef['tableColumns'];
   tableRow?(obj: KObject, now: Date): unknown[];
-  prepareForCreate?(obj: KObject): void;
+  /** `user` is who creates the object. */
+  prepareForCreate?(obj: KObject, user?: UserInfo): void;
   prepareForUpdate?(obj: KObject, old: KObject): void;
+  prepareSubresourceUpdate?: ResourceDef['prepareSubresourceUpdate'];
+  validateSubresourceUpdate?: ResourceDef['validateSubresourceUpdate'];
 }
 
 const shapeChecked = new WeakSet<KObject>();
@@ -60,9 +63,9 @@ export function defineResource(id: Identity, b: KindBehaviour = {}): ResourceDef
     tableColumns: b.tableColumns ?? DEFAULT_COLUMNS,
     tableRow: b.tableRow ?? ((obj) => defaultRow(obj)),
     // Users never set status on create; controllers write it through the status subresource.
-    prepareForCreate: (obj) => {
+    prepareForCreate: (obj, ctx) => {
       if (hasStatus && !b.keepStatusOnCreate) delete obj.status;
-      if (b.prepareForCreate) guarded(id, obj, () => b.prepareForCreate!(obj));
+      if (b.prepareForCreate) guarded(id, obj, () => b.prepareForCreate!(obj, ctx?.user));
     },
     prepareForUpdate: (obj, old) => {
       if (hasStatus) {
@@ -75,5 +78,9 @@ export function defineResource(id: Identity, b: KindBehaviour = {}): ResourceDef
   const defaults = b.defaults;
   if (defaults) def.defaults = (obj) => guarded(id, obj, () => defaults(obj));
   if (b.fieldValues) def.fieldValues = b.fieldValues;
+  const prepareSub = b.prepareSubresourceUpdate;
+  if (prepareSub) def.prepareSubresourceUpdate = (sub, obj, old) => guarded(id, obj, () => prepareSub(sub, obj, old));
+  const validateSub = b.validateSubresourceUpdate;
+  if (validateSub) def.validateSubresourceUpdate = (sub, obj, old) => guarded(id, obj, () => validateSub(sub, obj, old));
   return def;
 }

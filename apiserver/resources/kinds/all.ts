@@ -15,6 +15,7 @@ import { nodes, namespaces, events, newEvents, leases, controllerRevisions, comp
 import { configMaps, secrets, serviceAccounts, podTemplates } from './config.js';
 import { persistentVolumes, persistentVolumeClaims, storageClasses } from './storage.js';
 import { resourceQuotas, limitRanges, podDisruptionBudgets, priorityClasses, horizontalPodAutoscalers } from './policy.js';
+import { certificateSigningRequests } from './certificates.js';
 import { ingresses, ingressClasses, networkPolicies, roles, clusterRoles, roleBindings, clusterRoleBindings } from './networking.js';
 
 /** Behaviour of each kind that has any beyond the defaults. */
@@ -43,6 +44,7 @@ export const KIND_BEHAVIOURS: Record<string, KindBehaviour> = {
   'jobs.batch': jobs,
   'cronjobs.batch': cronJobs,
   'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalers,
+  'certificatesigningrequests.certificates.k8s.io': certificateSigningRequests,
   'leases.coordination.k8s.io': leases,
   'events.events.k8s.io': newEvents,
   'roles.rbac.authorization.k8s.io': roles,

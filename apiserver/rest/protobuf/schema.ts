@@ -123,6 +123,12 @@ const MESSAGES: Record<string, string> = {
   TokenRequest: 'metadata=1:ObjectMeta spec=2:TokenRequestSpec status=3:Empty',
   TokenRequestSpec: 'audiences=1:s[] boundObjectRef=3:BoundObjectReference expirationSeconds=4:i64',
   BoundObjectReference: 'kind=1 apiVersion=2 name=3 uid=4',
+  // ---- certificates.k8s.io/v1 (kubectl certificate approve/deny send the whole object to /approval)
+  CertificateSigningRequest: 'metadata=1:ObjectMeta spec=2:CertificateSigningRequestSpec status=3:CertificateSigningRequestStatus',
+  CertificateSigningRequestSpec: 'request=1:by username=2 uid=3 groups=4:s[] usages=5:s[] extra=6:m<ExtraValue> signerName=7 expirationSeconds=8:i32!',
+  ExtraValue: 'items=1:s[]',
+  CertificateSigningRequestStatus: 'conditions=1:CertificateSigningRequestCondition[] certificate=2:by',
+  CertificateSigningRequestCondition: 'type=1 reason=2 message=3 lastUpdateTime=4:Time lastTransitionTime=5:Time status=6',
   // ---- autoscaling/v1
   Scale: 'metadata=1:ObjectMeta spec=2:ScaleSpec status=3:Empty',
   ScaleSpec: 'replicas=1:i32!',
