@@ -20,6 +20,7 @@ import { buildAuthorizer, enforce } from './auth/request-authz.js';
 import type { UserInfo } from './registry/types.js';
 import type { RegistryHandle } from './registry/registry.js';
 import { rbacEscalationPlugin, type EscalationDeps } from './admission/rbac-escalation.js';
+import { certificatePlugins } from './admission/certificates.js';
 import { defaultTolerationSecondsPlugin } from './admission/default-toleration-seconds.js';
 import { podSecurityPlugin } from './admission/pod-security.js';
 import { nodeRestrictionPlugin } from './admission/node-restriction.js';
@@ -68,7 +69,7 @@ const program = new Command('kube-apiserver')
   .option('--kubelet-certificate-authority <file>', "CA that kubelets' serving certificates chain to (without it they are not verified)")
   .option('--encryption-provider-config <file>', 'EncryptionConfiguration (aescbc/aesgcm/identity) for encrypting resources such as secrets in etcd')
   .option('--enable-admission-plugins <list>', 'extra admission plugins to run: DefaultTolerationSeconds (off by default: kubesim clusters rely on the controller-manager\'s --pod-eviction-timeout)', '')
-  .option('--disable-admission-plugins <list>', 'admission plugins to switch off: NodeRestriction, PodSecurity, RBACEscalation, ServiceAccount, DefaultStorageClass', '')
+  .option('--disable-admission-plugins <list>', 'admission plugins to switch off: NodeRestriction, PodSecurity, RBACEscalation, ServiceAccount, DefaultStorageClass, CertificateApproval, CertificateSigning, CertificateSubjectRestriction', '')
   .option('--v <level>', 'log verbosity (2 = one line per request)', '0');
 
 /** A port flag of this process; -1 turns a listener off. */
@@ -185,7 +186,7 @@ function optionalPlugins(o: Record<string, string>, namespaceLabels: (ns: string
   const list = (v: string) => new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
   const enabled = list(o.enableAdmissionPlugins ?? '');
   const disabled = list(o.disableAdmissionPlugins ?? '');
-  const known = ['DefaultTolerationSeconds', 'NodeRestriction', 'PodSecurity', 'RBACEscalation', 'ServiceAccount', 'DefaultStorageClass'];
+  const known = ['DefaultTolerationSeconds', 'NodeRestriction', 'PodSecurity', 'RBACEscalation', 'ServiceAccount', 'DefaultStorageClass', 'CertificateApproval', 'CertificateSigning', 'CertificateSubjectRestriction'];
   const unknown = [...enabled, ...disabled].filter((p) => !known.includes(p));
   if (unknown.length) throw new Error(`unknown admission plugins ${unknown.join(',')}: optional ones are ${known.join(', ')}`);
   const plugins: AdmissionPlugin[] = [];
@@ -195,6 +196,7 @@ function optionalPlugins(o: Record<string, string>, namespaceLabels: (ns: string
   if (!disabled.has('PodSecurity')) plugins.push(podSecurityPlugin(namespaceLabels, registryLister(registry)));
   if (!disabled.has('NodeRestriction')) plugins.push(nodeRestrictionPlugin());
   if (!disabled.has('RBACEscalation')) plugins.push(rbacEscalationPlugin(escalation));
+  plugins.push(...certificatePlugins(escalation).filter((p) => !disabled.has(p.name)));
   return plugins;
 }
 

@@ -120,6 +120,37 @@ test('kubectl get csr, certificate approve and deny; the signed certificate auth
   await k(['delete', 'csr', 'jane', 'bob']);
 });
 
+test('approving needs approve on the signer, signing needs sign, and nobody gets a system:masters client certificate', async () => {
+  const masters = await kubectl(bin, c, ['--kubeconfig', admin, 'create', '-f', '-'], { input: csrObject('root', newPrivateKeyPem(), { commonName: 'root', organizations: ['system:masters'] }, 'kubernetes.io/kube-apiserver-client', ['client auth']) });
+  assert.notEqual(masters.code, 0);
+  assert.match(masters.stderr, /certificatesigningrequests\.certificates\.k8s\.io "root" is forbidden: use of kubernetes\.io\/kube-apiserver-client signer with system:masters group is not allowed/);
+  await k(['create', '-f', '-'], csrObject('pending', newPrivateKeyPem(), { commonName: 'someone' }, 'example.com/my-signer', ['client auth']));
+  await k(['create', 'clusterrole', 'csr-approver', '--verb=get,list,watch,update', '--resource=certificatesigningrequests.certificates.k8s.io,certificatesigningrequests.certificates.k8s.io/approval,certificatesigningrequests.certificates.k8s.io/status']);
+  await k(['create', 'clusterrolebinding', 'jane-approver', '--clusterrole=csr-approver', '--user=jane']);
+  const janeKc = kubeconfig('jane', { token: 'jane-token' });
+  try {
+    const denied = await waitFor('jane reaches admission', async () => {
+      const r = await kubectl(bin, c, ['--kubeconfig', janeKc, 'certificate', 'approve', 'pending']);
+      return /user not permitted/.test(r.stderr) ? r : undefined;
+    });
+    assert.match(denied.stderr, /certificatesigningrequests\.certificates\.k8s\.io "pending" is forbidden: user not permitted to approve requests with signerName "example\.com\/my-signer"/);
+    // signers are not an API resource, so the role is written out (kubectl create clusterrole refuses them as against Kubernetes).
+    await k(['create', '-f', '-'], JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'my-signer-approver' },
+      rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['example.com/*'], verbs: ['approve'] }] }));
+    await k(['create', 'clusterrolebinding', 'jane-signer', '--clusterrole=my-signer-approver', '--user=jane']);
+    await waitFor('jane approves with approve on example.com/*', async () => (await kubectl(bin, c, ['--kubeconfig', janeKc, 'certificate', 'approve', 'pending'])).code === 0 || undefined);
+    const csr = JSON.parse(await k(['get', 'csr', 'pending', '-o', 'json'])) as Record<string, unknown>;
+    const sign = await httpsJson(port, ca, 'jane-token', 'PUT', '/apis/certificates.k8s.io/v1/certificatesigningrequests/pending/status',
+      { ...csr, status: { ...(csr.status as object), certificate: b64('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n') } });
+    assert.equal(sign.status, 403);
+    assert.match(sign.body.message, /user not permitted to sign requests with signerName "example\.com\/my-signer"/);
+  } finally {
+    await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'csr', 'pending', '--ignore-not-found']);
+    await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'clusterrolebinding', 'jane-approver', 'jane-signer', '--ignore-not-found']);
+    await kubectl(bin, c, ['--kubeconfig', admin, 'delete', 'clusterrole', 'csr-approver', 'my-signer-approver', '--ignore-not-found']);
+  }
+});
+
 test('a CSR with a bad request, signer or usages is refused naming each field', async () => {
   const bad = await kubectl(bin, c, ['--kubeconfig', admin, 'create', '-f', '-'], {
     input: JSON.stringify({ apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'bad' }, spec: { request: b64('not a csr'), usages: ['client auth', 'flying'], expirationSeconds: 60 } }),
