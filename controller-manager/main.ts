@@ -26,6 +26,7 @@ const program = addLeaderElectionFlags(addClientFlags(new Command('kube-controll
   .option('--node-monitor-grace-period <d>', 'time a node may go without a heartbeat before it is marked NotReady', '40s')
   .option('--pod-eviction-timeout <d>', 'default tolerationSeconds before pods leave an unreachable node', '5m')
   .option('--root-ca-file <file>', 'cluster CA (PEM) published in every namespace as ConfigMap kube-root-ca.crt (key ca.crt); default: the CA of --kubeconfig')
+  .option('--service-account-private-key-file <file>', 'PEM key (RSA or EC P-256) that signs the tokens of Secrets of type kubernetes.io/service-account-token (controller serviceaccount-token)')
   .option('--use-service-account-credentials', 'run each controller with the token of its own ServiceAccount in kube-system (least privilege)')
   .option('--cluster-signing-cert-file <file>', 'CA certificate (PEM) csrsigning issues kubelet and client certificates with')
   .option('--cluster-signing-key-file <file>', 'private key of --cluster-signing-cert-file')
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     clusterSigning: signingFromFlags(o),
     rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : o.kubeconfig ? caFromKubeconfig(o.kubeconfig) : undefined,
     useServiceAccountCredentials: Boolean(o.useServiceAccountCredentials),
+    serviceAccountPrivateKey: o.serviceAccountPrivateKeyFile ? readFileSync(o.serviceAccountPrivateKeyFile, 'utf8') : undefined,
   });
   const result = await runWithLeaderElection(client, o, work, shutdown.signal, { resourceName: 'kube-controller-manager' });
   await recorder.flush().catch(() => undefined);

@@ -28,6 +28,7 @@ import { MetricsApiSource } from './controllers/hpa-metrics.js';
 import { CsrSigningController, type SigningOptions } from './controllers/certificates/signing.js';
 import { CsrApprovingController } from './controllers/certificates/approving.js';
 import { CONTROLLER_ACCOUNTS, ServiceAccountClients } from './sa-credentials.js';
+import { ServiceAccountTokenController } from './controllers/sa-token.js';
 
 export interface ControllerOptions {
   /** Comma list of controller names, or '*'. */
@@ -50,6 +51,8 @@ export interface ControllerOptions {
    * (CONTROLLER_ACCOUNTS); the given client only feeds the shared informers and leader election.
    */
   useServiceAccountCredentials?: boolean;
+  /** --service-account-private-key-file contents: signs legacy token Secrets (controller serviceaccount-token, only with a key). */
+  serviceAccountPrivateKey?: string;
 }
 
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
@@ -83,6 +86,8 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     },
     csrsigning: () => new CsrSigningController(f, c('csrsigning'), o.clusterSigning),
     csrapproving: () => new CsrApprovingController(f, c('csrapproving')),
+    // The controller manager's own identity, as in Kubernetes (it mints credentials for the others).
+    ...(o.serviceAccountPrivateKey ? { 'serviceaccount-token': () => new ServiceAccountTokenController(f, client, o.serviceAccountPrivateKey!, o.rootCA) } : {}),
   };
 }
 

@@ -74,7 +74,7 @@ case "$component" in
     [ "${FAST_FAILOVER:-}" = true ] && set -- "$@" --node-monitor-grace-period 10s --pod-eviction-timeout 10s
     # The CA every pod's ServiceAccount volume carries (ConfigMap kube-root-ca.crt in each namespace).
     # Each controller acts as its own ServiceAccount in kube-system (least privilege, as kubeadm).
-    if secure; then set -- "$@" --root-ca-file "$CERTS/ca.crt" --use-service-account-credentials; fi
+    if secure; then set -- "$@" --root-ca-file "$CERTS/ca.crt" --use-service-account-credentials --service-account-private-key-file "$CERTS/sa.key"; fi
     # shellcheck disable=SC2046
     exec node "$D/controller-manager/main.js" $(client_flags kube-controller-manager) "--v=$V" "$@" ;;
   node)

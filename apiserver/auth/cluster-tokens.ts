@@ -1,9 +1,10 @@
 /**
  * The token authenticators that read cluster state: ServiceAccount JWTs (valid only while their
- * ServiceAccount and bound pod exist with the uids in the token) and bootstrap tokens (Secrets in
- * kube-system). Both read live mirrors of the registry, loaded before the apiserver serves, so
+ * ServiceAccount and bound pod exist with the uids in the token; legacy Secret-bound ones only
+ * while their Secret holds them) and bootstrap tokens (Secrets in kube-system). Both read live mirrors of the registry, loaded before the apiserver serves, so
  * authentication stays synchronous. Also answers TokenRequest with pod bindings checked.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { KObject } from '../../lib/api/object.js';
 import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
 import { RegistryMirror } from './registry-mirror.js';
@@ -21,6 +22,7 @@ export class ClusterTokens {
   private pods?: RegistryMirror<BoundPod>;
   private accounts?: RegistryMirror<string | undefined>;
   private bootstrap?: RegistryMirror<BootstrapToken | null>;
+  private legacy?: RegistryMirror<LegacySecret | null>;
 
   constructor(private readonly o: ClusterTokenOptions) {}
 
@@ -46,6 +48,17 @@ export class ClusterTokens {
         const pod = pods.get(k.namespace, k.pod.name);
         return !!pod && (!k.pod.uid || pod.uid === k.pod.uid);
       };
+      // Legacy Secret-bound tokens never expire: valid only while their Secret holds them.
+      this.legacy = new RegistryMirror<LegacySecret | null>(registry, { ref: core('secrets'), project: legacySecretOf });
+      await this.legacy.start(signal);
+      const legacy = this.legacy;
+      tokens.legacyTokenCheck = (c, token) => {
+        const ns = c['kubernetes.io/serviceaccount/namespace'];
+        const secret = legacy.get(ns, c['kubernetes.io/serviceaccount/secret.name']);
+        if (!secret || secret.deleting || !sameToken(secret.token, token)) return false;
+        const name = c['kubernetes.io/serviceaccount/service-account.name'];
+        return secret.account === name && accounts.has(ns, name) && accounts.get(ns, name) === c['kubernetes.io/serviceaccount/service-account.uid'];
+      };
     }
     if (this.o.bootstrapTokens) {
       this.bootstrap = new RegistryMirror<BootstrapToken | null>(registry, { ref: core('secrets'), namespace: 'kube-system', project: bootstrapTokenOf });
@@ -62,6 +75,22 @@ export class ClusterTokens {
     if (bootstrap) out.push((t) => authenticateBootstrapToken(t, (id) => bootstrap.get('kube-system', `bootstrap-token-${id}`)));
     return out;
   }
+}
+
+/** What the legacy token check keeps of a Secret of type kubernetes.io/service-account-token. */
+interface LegacySecret { token: string; account?: string; deleting: boolean }
+
+function legacySecretOf(o: KObject): LegacySecret | null {
+  if ((o as { type?: string }).type !== 'kubernetes.io/service-account-token') return null;
+  const data = (o as { data?: Record<string, string> }).data ?? {};
+  if (!data.token) return null;
+  return { token: Buffer.from(data.token, 'base64').toString(), account: o.metadata?.annotations?.['kubernetes.io/service-account.name'], deleting: !!o.metadata?.deletionTimestamp };
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function podBinding(o: KObject): BoundPod {

@@ -5,8 +5,9 @@
  * that verifies signature, issuer, audience and expiry before mapping the token to
  * system:serviceaccount:<ns>:<name>.
  */
-import { createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, verify, type KeyObject } from 'node:crypto';
 import type { UserInfo } from '../registry/types.js';
+import { jwtAlgorithm as algorithm, LEGACY_ISSUER, signJwt, type LegacyClaims } from '../../lib/api/service-account-jwt.js';
 
 /** What a token is issued for. */
 export interface TokenSpec {
@@ -32,18 +33,16 @@ export interface KubernetesClaims {
   warnafter?: number;
 }
 
-interface Claims { iss: string; sub: string; aud: string[]; exp: number; iat: number; nbf: number; jti: string; 'kubernetes.io': KubernetesClaims }
+interface Claims extends Partial<LegacyClaims> { iss: string; sub: string; aud: string[]; exp: number; iat: number; nbf: number; jti: string; 'kubernetes.io': KubernetesClaims }
 
 /** Decides whether the objects a token names still exist (ServiceAccount uid, bound pod uid). */
 export type BoundObjectCheck = (k: KubernetesClaims) => boolean;
 
-const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
-
-function algorithm(key: KeyObject): 'RS256' | 'ES256' {
-  if (key.asymmetricKeyType === 'rsa') return 'RS256';
-  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
-  throw new Error(`service account key must be RSA or EC P-256, got ${key.asymmetricKeyType}`);
-}
+/**
+ * Decides whether a legacy Secret-bound token is still valid: its Secret exists (not being
+ * deleted) and holds exactly this token, and the ServiceAccount exists with the uid named.
+ */
+export type LegacyTokenCheck = (claims: LegacyClaims, token: string) => boolean;
 
 /** Signs and verifies ServiceAccount tokens for one issuer. */
 export class ServiceAccountTokens {
@@ -59,6 +58,8 @@ export class ServiceAccountTokens {
   extendExpiration = true;
   /** Set once the apiserver can read pods and ServiceAccounts: tokens naming deleted objects are refused. */
   boundObjectCheck?: BoundObjectCheck;
+  /** Set once the apiserver can read Secrets and ServiceAccounts: legacy tokens are accepted only through it. */
+  legacyTokenCheck?: LegacyTokenCheck;
 
   /** Sets the lifetime limits (seconds; max 0 = no cap); a cap below the minimum is a configuration error. */
   setLimits(minSeconds: number, maxSeconds = 0): void {
@@ -84,11 +85,7 @@ export class ServiceAccountTokens {
       exp: now + spec.expirationSeconds, iat: now, nbf: now, jti: randomUUID(),
       'kubernetes.io': { namespace: spec.namespace, serviceaccount: { name: spec.serviceAccount, uid: spec.serviceAccountUID }, ...(spec.pod ? { pod: spec.pod } : {}), ...(spec.node ? { node: spec.node } : {}), ...(spec.warnAfterSeconds ? { warnafter: now + spec.warnAfterSeconds } : {}) },
     };
-    const alg = algorithm(this.privateKey);
-    const input = `${b64url(JSON.stringify({ alg, typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
-    // ES256 in a JWT is the raw r||s pair, not DER (RFC 7518 §3.4).
-    const sig = sign('sha256', Buffer.from(input), alg === 'ES256' ? { key: this.privateKey, dsaEncoding: 'ieee-p1363' } : this.privateKey);
-    return { token: `${input}.${b64url(sig)}`, expirationTimestamp: new Date(claims.exp * 1000).toISOString() };
+    return { token: signJwt(this.privateKey, claims), expirationTimestamp: new Date(claims.exp * 1000).toISOString() };
   }
 
   /**
@@ -97,6 +94,7 @@ export class ServiceAccountTokens {
    */
   authenticate(token: string, now = Date.now()): UserInfo | undefined {
     const claims = this.verifiedClaims(token);
+    if (claims?.iss === LEGACY_ISSUER) return this.legacyUser(claims, token);
     if (!claims || claims.iss !== this.issuer) return undefined;
     const t = Math.floor(now / 1000);
     // A minute of leeway for clocks that disagree, as Kubernetes allows.
@@ -115,6 +113,24 @@ export class ServiceAccountTokens {
       username: claims.sub, uid: k.serviceaccount.uid,
       groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`, 'system:authenticated'],
       ...(Object.keys(extra).length ? { extra } : {}),
+    };
+  }
+
+  /**
+   * A legacy token (a Secret of type kubernetes.io/service-account-token, filled by the controller
+   * manager): no expiry, so it is valid only while legacyTokenCheck finds its Secret holding it
+   * and its ServiceAccount; without the check (no registry to read) it is refused.
+   */
+  private legacyUser(claims: Claims, token: string): UserInfo | undefined {
+    const ns = claims['kubernetes.io/serviceaccount/namespace'];
+    const name = claims['kubernetes.io/serviceaccount/service-account.name'];
+    const uid = claims['kubernetes.io/serviceaccount/service-account.uid'];
+    const secret = claims['kubernetes.io/serviceaccount/secret.name'];
+    if (!ns || !name || !uid || !secret || claims.sub !== `system:serviceaccount:${ns}:${name}`) return undefined;
+    if (!this.legacyTokenCheck?.(claims as unknown as LegacyClaims, token)) return undefined;
+    return {
+      username: claims.sub, uid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
     };
   }
 

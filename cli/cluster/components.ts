@@ -48,7 +48,7 @@ export function controlPlaneSpecs(c: ClusterLayout, o: ClusterOptions): StartSpe
     {
       component: 'controller-manager', command: node, log: join(c.dir, 'logs', 'controller-manager.log'),
       args: [join(DIST, 'controller-manager', 'main.js'), ...common('kube-controller-manager'), '--leader-elect', '--cluster-cidr', c.clusterCIDR,
-        '--root-ca-file', join(pki, 'ca.crt'), '--use-service-account-credentials',
+        '--root-ca-file', join(pki, 'ca.crt'), '--use-service-account-credentials', '--service-account-private-key-file', join(pki, 'sa.key'),
         ...(o.fastFailover ? ['--node-monitor-grace-period', '10s', '--pod-eviction-timeout', '10s'] : [])],
     },
   ];
