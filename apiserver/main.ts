@@ -33,10 +33,14 @@ import { registryLister } from './admission/registry-lister.js';
 import { ClusterTokens } from './auth/cluster-tokens.js';
 import { parseDurationMs } from '../lib/duration.js';
 import { setKubeletClientTls } from './rest/kubelet-proxy.js';
+import { etcdCredentials } from '../lib/etcd-tls.js';
 
 const program = new Command('kube-apiserver')
   .description('kubesim API server: Kubernetes REST API (HTTP) and internal gRPC API over one registry backed by etcd')
   .option('--etcd-servers <urls>', 'comma-separated etcd client URLs', 'http://127.0.0.1:2379')
+  .option('--etcd-cafile <file>', 'CA of the etcd servers\' certificates (https etcd)')
+  .option('--etcd-certfile <file>', 'client certificate presented to etcd')
+  .option('--etcd-keyfile <file>', 'private key of --etcd-certfile')
   .option('--etcd-prefix <prefix>', 'key prefix of every object in etcd', '/registry')
   .option('--bind-address <ip>', 'address to listen on (HTTPS and gRPC; HTTP too unless --insecure-bind-address)', '127.0.0.1')
   .option('--port <port>', 'insecure HTTP port of the REST API, every caller is admin: for labs (0 = any free port)', '8080')
@@ -87,7 +91,7 @@ async function main(): Promise<void> {
     setKubeletClientTls({ cert: readFileSync(o.kubeletClientCertificate, 'utf8'), key: readFileSync(o.kubeletClientKey, 'utf8'), ca: o.kubeletCertificateAuthority ? readFileSync(o.kubeletCertificateAuthority, 'utf8') : undefined });
   }
   if (o.encryptionProviderConfig) setValueTransformer(encryptionTransformer(readFileSync(o.encryptionProviderConfig, 'utf8'), o.etcdPrefix));
-  const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean) });
+  const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean), ...etcdCredentials({ caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile }) });
   // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
   const escalation: EscalationDeps = {};
   const saTokens = serviceAccountTokensFromFlags(o);

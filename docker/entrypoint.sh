@@ -1,7 +1,7 @@
 #!/bin/sh
 # Entry point of the kubesim image: `<component>` runs that component with the flags
 # `kubesim up` gives it (cli/cluster/components.ts), addresses taken from the environment:
-#   ETCD_SERVERS   etcd client URLs            (default http://etcd:2379)
+#   ETCD_SERVERS   etcd client URLs            (default http://etcd:2379; compose.yaml: https://etcd:2379)
 #   APISERVER      apiserver REST URL          (default http://apiserver:8080)
 #   GRPC_SERVER    apiserver gRPC address(es)  (default apiserver:8081; ip:port,ip:port for HA)
 #   NODE_NAME      node components: the Kubernetes node name (default: the container hostname)
@@ -35,6 +35,10 @@ KUBECONFIGS=$PKI/kubeconfigs
 
 # secure: true when the pki job has made the stack's credentials.
 secure() { [ -f "$CERTS/admin.crt" ]; }
+# etcd_tls WHO: etcd's CA and WHO's client certificate (apiserver, flanneld) when etcd is https.
+etcd_tls() {
+  case "$ETCD" in https://*) echo "--etcd-cafile $CERTS/etcd/ca.crt --etcd-certfile $CERTS/$1-etcd-client.crt --etcd-keyfile $CERTS/$1-etcd-client.key" ;; esac
+}
 # client_flags IDENTITY: how a component reaches the apiserver (its own kubeconfig when secure).
 client_flags() {
   if secure; then echo "--kubeconfig $KUBECONFIGS/$1.kubeconfig --grpc-server $GRPC"; else echo "--master $API --grpc-server $GRPC"; fi
@@ -64,7 +68,8 @@ case "$component" in
         --kubelet-client-certificate "$CERTS/apiserver-kubelet-client.crt" --kubelet-client-key "$CERTS/apiserver-kubelet-client.key" \
         --kubelet-certificate-authority "$CERTS/ca.crt" "$@"
     fi
-    exec node "$D/apiserver/main.js" --etcd-servers "$ETCD" --bind-address 0.0.0.0 --port 8080 --grpc-port 8081 \
+    # shellcheck disable=SC2046 # etcd_tls gives words without spaces
+    exec node "$D/apiserver/main.js" --etcd-servers "$ETCD" $(etcd_tls apiserver) --bind-address 0.0.0.0 --port 8080 --grpc-port 8081 \
       --service-cluster-ip-range "$SERVICE_CIDR" "--v=$V" "$@" ;;
   scheduler)
     # shellcheck disable=SC2046 # client_flags are words without spaces
@@ -83,7 +88,8 @@ case "$component" in
   flanneld)
     writable_proc_sys
     # /healthz, /metrics and /tables on the node address, port 8471 as in `kubesim up` (the dashboard's network view reads them).
-    exec node "$D/flanneld/main.js" --etcd-endpoints "$ETCD" --public-ip "$(node_ip)" --iface "${NODE_IFACE:-eth0}" \
+    # shellcheck disable=SC2046
+    exec node "$D/flanneld/main.js" --etcd-endpoints "$ETCD" $(etcd_tls flanneld) --public-ip "$(node_ip)" --iface "${NODE_IFACE:-eth0}" \
       --subnet-file "$SUBNET_FILE" --ip-masq --healthz-ip "$(node_ip)" --healthz-port 8471 "$@" ;;
   runtime)
     writable_proc_sys

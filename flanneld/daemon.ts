@@ -6,6 +6,7 @@
 import { installIpMasq, removeIpMasq } from './ip-masq.js';
 import type { Server } from 'node:http';
 import { Etcd3 } from 'etcd3';
+import { etcdCredentials, type EtcdTlsFiles } from '../lib/etcd-tls.js';
 import { ApiError } from '../lib/errors.js';
 import { logger } from './log.js';
 import { backendFactory, backendNames, type Backend } from './backends/backend.js';
@@ -25,6 +26,8 @@ const log = logger('flanneld');
 export interface FlanneldOptions {
   etcdEndpoints: string[];
   etcdPrefix: string;
+  /** CA and client certificate files for https etcd endpoints. */
+  etcdTls?: EtcdTlsFiles;
   /** Network namespace holding the node's links ('' = the current one). */
   netns: string;
   iface?: string;
@@ -66,7 +69,7 @@ export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promi
   const stop = new AbortController();
   const signal = AbortSignal.any([outer, stop.signal]);
   let fatal: Error | undefined;
-  const client = new Etcd3({ hosts: o.etcdEndpoints, dialTimeout: 3000 });
+  const client = new Etcd3({ hosts: o.etcdEndpoints, dialTimeout: 3000, ...etcdCredentials(o.etcdTls ?? {}) });
   const state: ServerState = { ready: false, netns: o.netns };
   let server: Server | undefined;
   let backend: Backend | undefined;

@@ -6,6 +6,9 @@ import type { FlanneldOptions } from './daemon.js';
 export function flanneldCommand(): Command {
   return new Command('flanneld')
     .option('--etcd-endpoints <urls>', 'comma-separated etcd endpoints', 'http://127.0.0.1:2379')
+    .option('--etcd-cafile <file>', 'CA of the etcd servers\' certificates (https endpoints)')
+    .option('--etcd-certfile <file>', 'client certificate presented to etcd')
+    .option('--etcd-keyfile <file>', 'private key of --etcd-certfile')
     .option('--etcd-prefix <prefix>', 'etcd prefix of the network config and leases', '/coreos.com/network')
     .option('--iface <name|ip>', 'underlay interface, by name or address (default: the one with the default route, else the first one)')
     .option('--public-ip <ip>', 'this node\'s underlay address published in its lease (default: the interface\'s)')
@@ -44,6 +47,7 @@ export function toOptions(o: Record<string, unknown>): FlanneldOptions {
   return {
     etcdEndpoints: String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean),
     etcdPrefix: String(o.etcdPrefix).replace(/\/$/, ''),
+    etcdTls: { caFile: o.etcdCafile as string | undefined, certFile: o.etcdCertfile as string | undefined, keyFile: o.etcdKeyfile as string | undefined },
     netns: String(o.netns ?? ''),
     iface: ifaceIsIp ? undefined : iface,
     publicIp: (o.publicIp as string | undefined) ?? (ifaceIsIp ? iface : undefined),

@@ -6,7 +6,8 @@
 import { clusterLayout, nodeLayout, type ClusterLayout, type NodeLayout } from '../cluster/layout.js';
 import { readState, type ClusterState } from '../cluster/state.js';
 import { apiURL } from '../cluster/components.js';
-import { etcdClientURLs, etcdMemberCount } from '../cluster/etcd.js';
+import type { IOptions } from 'etcd3';
+import { etcdClientURLs, etcdHostClientOptions, etcdMemberCount } from '../cluster/etcd.js';
 import { UserError } from '../commands/up.js';
 
 /** A loaded cluster: state, layout and per-node layouts. */
@@ -14,6 +15,8 @@ export interface ChaosContext {
   state: ClusterState; layout: ClusterLayout; nodes: NodeLayout[]; apiURL: string;
   /** Client URLs of every etcd member on 127.0.0.1 (give them all to a client: one may be down). */
   etcdEndpoints: string[];
+  /** etcd3 client options for them: endpoints, etcd's CA and the host tools' client certificate. */
+  etcdOptions: IOptions;
 }
 
 /** Loads cluster `name`; UserError when it does not exist. */
@@ -22,7 +25,8 @@ export function loadContext(name: string): ChaosContext {
   if (!state) throw new UserError(`no cluster named "${name}" (start one with: kubesim up --name ${name})`);
   const layout = clusterLayout(name, state.index);
   const nodes = state.nodes.map((n) => nodeLayout(layout, n.index, n.name));
-  return { state, layout, nodes, apiURL: apiURL(layout), etcdEndpoints: etcdClientURLs(layout, etcdMemberCount(state), 'loopback') };
+  return { state, layout, nodes, apiURL: apiURL(layout), etcdEndpoints: etcdClientURLs(layout, etcdMemberCount(state), 'loopback'),
+    etcdOptions: etcdHostClientOptions(layout, etcdMemberCount(state)) };
 }
 
 /** The layout of node `name`; UserError listing the known nodes when there is none. */

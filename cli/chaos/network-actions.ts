@@ -105,6 +105,6 @@ async function tcNetem(netns: string, o: NetemOptions): Promise<void> {
 }
 
 async function withEtcd<T>(ctx: ChaosContext, fn: (etcd: Etcd3) => Promise<T>): Promise<T> {
-  const etcd = new Etcd3({ hosts: ctx.etcdEndpoints, dialTimeout: 3000 });
+  const etcd = new Etcd3({ ...ctx.etcdOptions, dialTimeout: 3000 });
   try { return await fn(etcd); } finally { etcd.close(); }
 }

@@ -56,7 +56,7 @@ async function podNetnsOf(ctx: ChaosContext, ip: string): Promise<string> {
 }
 
 async function leases(ctx: ChaosContext): Promise<Lease[]> {
-  const etcd = new Etcd3({ hosts: ctx.etcdEndpoints, dialTimeout: 3000 });
+  const etcd = new Etcd3({ ...ctx.etcdOptions, dialTimeout: 3000 });
   try {
     const all = await etcd.getAll().prefix('/coreos.com/network/subnets/').strings();
     return Object.entries(all).map(([k, v]) => {

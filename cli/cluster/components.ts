@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 import type { StartSpec } from './supervisor.js';
-import { etcdClientURLs } from './etcd.js';
+import { etcdClientURLs, etcdPkiOf } from './etcd.js';
+import type { EtcdTlsFiles } from '../../lib/etcd-tls.js';
 import { kubeconfigOf, pkiDirOf, secureURL, tokenFileOf, type NodeCredentials } from './credentials.js';
 
 /** dist/ of this installation (cli/cluster/components.js lives in dist/cli/cluster/). */
@@ -33,10 +34,12 @@ export function controlPlaneSpecs(c: ClusterLayout, o: ClusterOptions): StartSpe
   // Each component presents its own identity (kubeconfig: client certificate + gRPC token).
   const common = (id: string) => ['--kubeconfig', kubeconfigOf(c, id), '--grpc-server', grpcAddr(c), `--v=${o.v}`];
   const pki = pkiDirOf(c);
+  const etcdTls = etcdPkiOf(c);
   return [
     {
       component: 'apiserver', command: node, log: join(c.dir, 'logs', 'apiserver.log'),
       args: [join(DIST, 'apiserver', 'main.js'), '--etcd-servers', etcdClientURLs(c, o.etcdMembers ?? 1, 'loopback').join(','),
+        '--etcd-cafile', etcdTls.ca, '--etcd-certfile', etcdTls.apiserverClient.cert, '--etcd-keyfile', etcdTls.apiserverClient.key,
         '--bind-address', c.hostIP, '--advertise-address', c.hostIP, '--secure-port', String(c.ports.secure), '--cert-dir', pki,
         '--insecure-bind-address', '127.0.0.1', '--port', String(c.ports.apiserver), '--grpc-port', String(c.ports.grpc),
         '--authorization-mode', 'Node,RBAC', '--token-auth-file', tokenFileOf(c),
@@ -73,6 +76,8 @@ export interface NodeProcessParams {
   netnsPrefix: string;
   cgroupPrefix: string;
   v: number;
+  /** etcd's CA and flanneld's client certificate (https etcd). */
+  etcdTls?: EtcdTlsFiles;
   /** Extra flanneld flags (e.g. --ip-masq, --healthz-ip). */
   flannelArgs?: string[];
   /** Extra kubelet flags (e.g. a shorter node Lease with --fast-failover). */
@@ -92,12 +97,13 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
   const podLogs = join(p.dir, 'pods');
   const client = ['--master', p.apiURL, '--grpc-server', p.grpcServer];
   const kubeletKc = p.kubeletKubeconfig ?? p.kubeconfig;
+  const etcdTls = p.etcdTls?.caFile ? ['--etcd-cafile', p.etcdTls.caFile, ...(p.etcdTls.certFile && p.etcdTls.keyFile ? ['--etcd-certfile', p.etcdTls.certFile, '--etcd-keyfile', p.etcdTls.keyFile] : [])] : [];
   const tls = p.kubeletTls ? ['--tls-cert-file', p.kubeletTls.tlsCertFile, '--tls-private-key-file', p.kubeletTls.tlsKeyFile, '--client-ca-file', p.kubeletTls.clientCAFile] : [];
   const spec = (component: string, script: string[], args: string[]): StartSpec => ({
     node: p.nodeName, ...(p.netns ? { netns: p.netns } : {}), component, command: node, log: join(p.logDir, `${component}.log`), args: [join(DIST, ...script), ...args],
   });
   return [
-    spec('flanneld', ['flanneld', 'main.js'], ['--etcd-endpoints', p.etcd, '--public-ip', p.nodeIp, '--iface', p.iface, '--subnet-file', subnetFile, ...(p.flannelArgs ?? [])]),
+    spec('flanneld', ['flanneld', 'main.js'], ['--etcd-endpoints', p.etcd, ...etcdTls, '--public-ip', p.nodeIp, '--iface', p.iface, '--subnet-file', subnetFile, ...(p.flannelArgs ?? [])]),
     spec('runtime', ['kubelet', 'runtime', 'main.js'], ['--listen', `unix://${criSocket}`, '--root-dir', join(p.dir, 'runtime'),
       '--log-root', podLogs, '--subnet-file', subnetFile, '--netns-prefix', p.netnsPrefix, '--cgroup-prefix', p.cgroupPrefix]),
     spec('kubelet', ['kubelet', 'main.js'], [...(kubeletKc ? ['--kubeconfig', kubeletKc] : []), ...client, ...tls, '--node-name', p.nodeName, '--node-ip', p.nodeIp, '--address', p.nodeIp,
@@ -115,7 +121,7 @@ export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions, cr
   return nodeProcessSpecs({
     nodeName: n.name, nodeIp: n.underlayIP, dir: n.dir, logDir: join(c.dir, 'logs', n.name), netns: n.netns, iface: 'eth0',
     kubeconfig: kubeconfigOf(c, 'kube-proxy'), kubeletKubeconfig, kubeletTls,
-    etcd: etcdURL(c, o), apiURL: secureURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
+    etcd: etcdURL(c, o), etcdTls: flanneldEtcdTls(c), apiURL: secureURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
     netnsPrefix: `${n.netns}-`, cgroupPrefix: `kubesim-${c.name}-${n.name}`, v: o.v,
     flannelArgs: ['--ip-masq', '--healthz-ip', n.underlayIP, '--healthz-port', String(FLANNEL_HEALTHZ_PORT)],
     // A 10 s grace period (--fast-failover) needs renewals well within it: Kubernetes renews every
@@ -123,6 +129,12 @@ export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions, cr
     // With the default 40 s Lease (a renewal every 10 s) one late renewal marks the node NotReady.
     ...(o.fastFailover ? { kubeletArgs: ['--node-lease-duration-seconds', '10'] } : {}),
   });
+}
+
+/** etcd's CA and flanneld's client certificate in cluster c's cert dir. */
+export function flanneldEtcdTls(c: ClusterLayout): EtcdTlsFiles {
+  const f = etcdPkiOf(c);
+  return { caFile: f.ca, certFile: f.flanneldClient.cert, keyFile: f.flanneldClient.key };
 }
 
 /** The subnet.env flanneld writes for node n. */

@@ -3,10 +3,16 @@
  * ports and data dirs, the client URLs every component is given, and which member leads.
  * One member keeps the historic component name `etcd`; three are `etcd-1` … `etcd-3`, each its
  * own process with its own data dir and ports, listening on loopback and the underlay host
- * address only (peers on loopback).
+ * address only (peers on loopback). Clients and peers speak TLS with certificates of etcd's own
+ * CA (<dir>/pki/etcd, made by ensureEtcdPki) and etcd refuses a client without one
+ * (--client-cert-auth), as kubeadm sets etcd up.
  */
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
+import { Etcd3, type IOptions } from 'etcd3';
+import { ensureEtcdPki, etcdPkiFiles, type EtcdPkiFiles } from '../../lib/pki/cluster.js';
+import { etcdCredentials } from '../../lib/etcd-tls.js';
 import type { ClusterLayout } from './layout.js';
 import type { ClusterState } from './state.js';
 import type { StartSpec } from './supervisor.js';
@@ -43,13 +49,43 @@ export function etcdMemberCount(state: ClusterState): number {
 /** Client URLs of every member: on 127.0.0.1 (host-side tools, the apiserver) or the underlay host address (nodes). */
 export function etcdClientURLs(c: ClusterLayout, count: number, where: 'loopback' | 'underlay'): string[] {
   const host = where === 'loopback' ? '127.0.0.1' : c.hostIP;
-  return etcdMembers(c, count).map((m) => `http://${host}:${m.clientPort}`);
+  return etcdMembers(c, count).map((m) => `https://${host}:${m.clientPort}`);
+}
+
+/** The etcd certificates of cluster `c` (in its cert dir, <dir>/pki). */
+export function etcdPkiOf(c: ClusterLayout): EtcdPkiFiles { return etcdPkiFiles(join(c.dir, 'pki')); }
+
+/** Makes etcd's CA and certificates (kept when there): the members serve 127.0.0.1 and the host's underlay address. */
+export function ensureEtcdCerts(c: ClusterLayout): EtcdPkiFiles { return ensureEtcdPki(join(c.dir, 'pki'), [c.hostIP]); }
+
+/** etcd3 client options for this host's tools (status, chaos, bring-up): every member, healthcheck-client certificate. */
+export function etcdHostClientOptions(c: ClusterLayout, count: number): IOptions {
+  const f = etcdPkiOf(c);
+  return { hosts: etcdClientURLs(c, count, 'loopback'), ...etcdCredentials({ caFile: f.ca, certFile: f.healthcheckClient.cert, keyFile: f.healthcheckClient.key }) };
+}
+
+/** True when every member's /health answers ok (it does only once the member sees a leader). */
+export async function etcdMembersHealthy(c: ClusterLayout, count: number): Promise<boolean> {
+  const f = etcdPkiOf(c);
+  const tls = { ca: readFileSync(f.ca), cert: readFileSync(f.healthcheckClient.cert), key: readFileSync(f.healthcheckClient.key) };
+  const one = (url: string) => new Promise<boolean>((resolve) => {
+    const req = httpsRequest(`${url}/health`, { ...tls, timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    req.on('timeout', () => req.destroy()).on('error', () => resolve(false)).end();
+  });
+  return (await Promise.all(etcdClientURLs(c, count, 'loopback').map(one))).every(Boolean);
+}
+
+/** etcdctl's TLS flags for this host's tools (kubesim etcdctl). */
+export function etcdctlTlsArgs(c: ClusterLayout): string[] {
+  const f = etcdPkiOf(c);
+  return ['--cacert', f.ca, '--cert', f.healthcheckClient.cert, '--key', f.healthcheckClient.key];
 }
 
 /** The command lines of every member; a fresh data dir forms the cluster, an existing one rejoins it. */
 export function etcdMemberSpecs(c: ClusterLayout, count: number): StartSpec[] {
   const members = etcdMembers(c, count);
-  const peerURL = (m: EtcdMember) => `http://127.0.0.1:${m.peerPort}`;
+  const peerURL = (m: EtcdMember) => `https://127.0.0.1:${m.peerPort}`;
+  const f = etcdPkiOf(c);
   // A single member keeps the cluster's name as its etcd name (data dirs of older clusters).
   const etcdName = (m: EtcdMember) => (count === 1 ? c.name : m.component);
   const initialCluster = members.map((m) => `${etcdName(m)}=${peerURL(m)}`).join(',');
@@ -57,8 +93,11 @@ export function etcdMemberSpecs(c: ClusterLayout, count: number): StartSpec[] {
     component: m.component,
     command: 'etcd',
     args: ['--name', etcdName(m), '--data-dir', m.dataDir,
-      '--listen-client-urls', `http://127.0.0.1:${m.clientPort},http://${c.hostIP}:${m.clientPort}`,
-      '--advertise-client-urls', `http://${c.hostIP}:${m.clientPort}`,
+      '--listen-client-urls', `https://127.0.0.1:${m.clientPort},https://${c.hostIP}:${m.clientPort}`,
+      '--advertise-client-urls', `https://${c.hostIP}:${m.clientPort}`,
+      // Clients and peers: TLS, and a certificate of etcd's CA or no entry.
+      '--cert-file', f.server.cert, '--key-file', f.server.key, '--client-cert-auth', '--trusted-ca-file', f.ca,
+      '--peer-cert-file', f.peer.cert, '--peer-key-file', f.peer.key, '--peer-client-cert-auth', '--peer-trusted-ca-file', f.ca,
       '--listen-peer-urls', peerURL(m), '--initial-advertise-peer-urls', peerURL(m),
       '--initial-cluster', initialCluster, '--initial-cluster-state', 'new', '--initial-cluster-token', `kubesim-${c.name}`,
       '--log-level', 'warn', '--logger', 'zap'],
@@ -80,9 +119,9 @@ export interface EtcdMemberStatus { component: string; endpoint: string; healthy
 /** Asks every member for its status (member id, leader id, raft index); an unreachable member is reported unhealthy. */
 export async function etcdMemberStatuses(c: ClusterLayout, count: number, timeoutMs = 1500): Promise<EtcdMemberStatus[]> {
   return Promise.all(etcdMembers(c, count).map(async (m) => {
-    const endpoint = `http://127.0.0.1:${m.clientPort}`;
+    const endpoint = `https://127.0.0.1:${m.clientPort}`;
     // One client per member: the question is about this member, not the cluster.
-    const client = new Etcd3({ hosts: endpoint, dialTimeout: timeoutMs });
+    const client = new Etcd3({ ...etcdHostClientOptions(c, count), hosts: endpoint, dialTimeout: timeoutMs });
     try {
       const s = await withTimeout(client.maintenance.status(), timeoutMs);
       return { component: m.component, endpoint, healthy: true, leader: s.leader === s.header.member_id, raftIndex: Number(s.raftIndex) };

@@ -2,6 +2,8 @@
  * The compose stack's credentials, made with the same code as `kubesim up`'s
  * (cli/cluster/credentials.ts) into the `pki` volume, mounted at /pki:
  *   /pki/pki          CA, apiserver serving cert, client certs, tokens.csv, sa.key (--cert-dir)
+ *   /pki/pki/etcd     etcd's CA, its members' serving and peer certs, the healthcheck client cert
+ *                     (the apiserver's and flanneld's etcd client certs are in /pki/pki)
  *   /pki/kubeconfigs  one kubeconfig per identity: kube-scheduler, kube-controller-manager,
  *                     kube-proxy, kubelet-node-N, admin (in-stack, for the addons job)
  * The apiserver's serving certificate names every address it is reached by: 127.0.0.1 (the port
@@ -10,11 +12,14 @@
  */
 import { chmodSync, chownSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensureClusterPki, pkiPaths } from '../../lib/pki/cluster.js';
+import { ensureClusterPki, ensureEtcdPki, pkiPaths } from '../../lib/pki/cluster.js';
 import { ensureClusterCredentials, ensureNodeCredentials, kubeconfigOf, pkiDirOf } from '../cluster/credentials.js';
 import { writeKubeconfig } from '../cluster/kubeconfig.js';
 import type { ClusterLayout } from '../cluster/layout.js';
 import { UserError } from './up.js';
+
+/** Names and addresses of the stack's etcd members (compose.yaml; etcd2 and etcd3 in the ha profile). */
+export const COMPOSE_ETCD_HOSTS = ['etcd', 'etcd2', 'etcd3', '10.201.0.2', '10.201.0.3', '10.201.0.4'];
 
 /** The cluster name kubeconfigs of the compose stack carry. */
 export const COMPOSE_CLUSTER = 'kubesim-compose';
@@ -45,6 +50,8 @@ export function ensureComposeCredentials(o: ComposePkiOptions): string[] {
   // The serving certificate first, with every name and address; ensureClusterCredentials keeps it.
   ensureClusterPki(pkiDirOf(c), [...o.names, ...o.apiservers, '10.96.0.1']);
   ensureClusterCredentials(c);
+  // etcd's own CA and certificates: its members by name and address, clients with certificates only.
+  ensureEtcdPki(pkiDirOf(c), COMPOSE_ETCD_HOSTS);
   for (const n of o.nodes) ensureNodeCredentials(c, n, composeNodeIP(n));
   return o.nodes;
 }

@@ -15,7 +15,7 @@ import { readState } from '../cluster/state.js';
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join as pathJoin } from 'node:path';
-import { DIST, etcdURL, grpcAddr, nodeProcessSpecs, type NodeProcessParams } from '../cluster/components.js';
+import { DIST, etcdURL, flanneldEtcdTls, grpcAddr, nodeProcessSpecs, type NodeProcessParams } from '../cluster/components.js';
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { startProcess, isAlive, markedPids, stopPids, type StartSpec } from '../cluster/supervisor.js';
 import type { ProcessRecord } from '../cluster/state.js';
@@ -67,12 +67,12 @@ export function sourceAddressTo(host: string): string {
 }
 
 /** The node's processes (flanneld first: the others read its subnet.env). */
-export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServer' | 'etcd' | 'nodeName' | 'nodeIp' | 'dir' | 'clusterCidr' | 'clusterDns' | 'v'>> & { iface?: string; kubeletTls?: NodeProcessParams['kubeletTls'] }): StartSpec[] {
+export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServer' | 'etcd' | 'nodeName' | 'nodeIp' | 'dir' | 'clusterCidr' | 'clusterDns' | 'v'>> & { iface?: string; kubeletTls?: NodeProcessParams['kubeletTls']; etcdTls?: NodeProcessParams['etcdTls'] }): StartSpec[] {
   return nodeProcessSpecs({
     nodeName: o.nodeName, nodeIp: o.nodeIp, dir: o.dir, logDir: pathJoin(o.dir, 'logs'), iface: o.iface ?? o.nodeIp,
     etcd: o.etcd, apiURL: o.apiserver, grpcServer: o.grpcServer, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns,
     netnsPrefix: `ksim-join-${o.nodeName}-`.slice(0, 40), cgroupPrefix: `kubesim-join-${o.nodeName}`, v: o.v,
-    kubeconfig: pathJoin(o.dir, 'kubeconfig'), kubeletTls: o.kubeletTls,
+    kubeconfig: pathJoin(o.dir, 'kubeconfig'), kubeletTls: o.kubeletTls, etcdTls: o.etcdTls,
   });
 }
 
@@ -98,7 +98,8 @@ async function nodeReady(api: string, name: string, token?: string, ca?: string)
  * The `kubesim join` command line for a new node of local cluster `cluster` (run on its host),
  * after writing the node's credentials to `outDir` for the joining host to copy: the cluster CA,
  * a token for system:node:<node> (added to the apiserver's token file) and the serving
- * certificate of its kubelet (SANs: the node name and `nodeIp`), as kubeadm's join hands them out.
+ * certificate of its kubelet (SANs: the node name and `nodeIp`), as kubeadm's join hands them out,
+ * plus etcd's CA and flanneld's etcd client certificate (etcd admits certified clients only).
  */
 export function joinCommand(cluster: string, nodeName: string, nodeIp: string, outDir: string): string {
   const state = readState(cluster);
@@ -110,14 +111,22 @@ export function joinCommand(cluster: string, nodeName: string, nodeIp: string, o
   copyFileSync(creds.clientCAFile, pathJoin(outDir, 'ca.crt'));
   copyFileSync(creds.tlsCertFile, pathJoin(outDir, 'kubelet.crt'));
   copyFileSync(creds.tlsKeyFile, pathJoin(outDir, 'kubelet.key'));
+  // flanneld's way into etcd (https, client certificates of etcd's CA only).
+  const etcdTls = flanneldEtcdTls(c);
+  copyFileSync(etcdTls.caFile!, pathJoin(outDir, 'etcd-ca.crt'));
+  copyFileSync(etcdTls.certFile!, pathJoin(outDir, 'flanneld-etcd-client.crt'));
+  copyFileSync(etcdTls.keyFile!, pathJoin(outDir, 'flanneld-etcd-client.key'));
   writeFileSync(pathJoin(outDir, 'token'), `${ensureToken(tokenFileOf(c), `system:node:${nodeName}`, ['system:nodes'])}\n`, { mode: 0o600 });
   return `kubesim join --apiserver ${secureURL(c)} --grpc-server ${grpcAddr(c)} --etcd ${etcdURL(c)} --node-name ${nodeName} --node-ip ${nodeIp} --credentials ${outDir}`;
 }
 
 /** What a credentials dir gives: token, CA and the kubelet's serving certificate files. */
-function readCredentials(dir: string): { token: string; ca: string; tls: { tlsCertFile: string; tlsKeyFile: string; clientCAFile: string } } {
+function readCredentials(dir: string): { token: string; ca: string; tls: { tlsCertFile: string; tlsKeyFile: string; clientCAFile: string }; etcdTls?: NodeProcessParams['etcdTls'] } {
   const file = (f: string) => { const p = pathJoin(dir, f); if (!existsSync(p)) throw new UserError(`--credentials ${dir} has no ${f} (made by kubesim join --print-command)`); return p; };
-  return { token: readFileSync(file('token'), 'utf8').trim(), ca: readFileSync(file('ca.crt'), 'utf8'), tls: { tlsCertFile: file('kubelet.crt'), tlsKeyFile: file('kubelet.key'), clientCAFile: file('ca.crt') } };
+  // etcd's CA and flanneld's client certificate: present when the control plane's etcd is https.
+  const etcdTls = existsSync(pathJoin(dir, 'etcd-ca.crt'))
+    ? { caFile: file('etcd-ca.crt'), certFile: file('flanneld-etcd-client.crt'), keyFile: file('flanneld-etcd-client.key') } : undefined;
+  return { token: readFileSync(file('token'), 'utf8').trim(), ca: readFileSync(file('ca.crt'), 'utf8'), tls: { tlsCertFile: file('kubelet.crt'), tlsKeyFile: file('kubelet.key'), clientCAFile: file('ca.crt') }, ...(etcdTls ? { etcdTls } : {}) };
 }
 
 /** Stops a joined node's processes and pods and removes its state (safe to run twice). */
@@ -162,7 +171,7 @@ export async function joinCluster(o: JoinOptions): Promise<void> {
   writeKubeconfig(pathJoin(dir, 'kubeconfig'), 'join', apiserver, grpcServer, { token, caCert: ca, user: `system:node:${nodeName}` });
   const state: JoinState = { node: nodeName, apiserver, processes: [] };
   const save = () => writeFileSync(pathJoin(dir, 'join.json'), JSON.stringify(state, null, 2));
-  const [flanneld, ...rest] = joinSpecs({ apiserver, grpcServer, etcd: o.etcd, nodeName, nodeIp, dir, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns, v: o.v, iface: o.iface, kubeletTls: creds?.tls });
+  const [flanneld, ...rest] = joinSpecs({ apiserver, grpcServer, etcd: o.etcd, nodeName, nodeIp, dir, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns, v: o.v, iface: o.iface, kubeletTls: creds?.tls, etcdTls: creds?.etcdTls });
   console.log(`kubesim: joining ${apiserver} as node "${nodeName}" (${nodeIp}); logs in ${pathJoin(dir, 'logs')}`);
   try {
     const marker = joinMarker(nodeName);

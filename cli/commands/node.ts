@@ -54,7 +54,7 @@ export async function removeNode(cluster: string, node: string): Promise<void> {
   for (const ns of [...await namespacesWithPrefix(`${n.netns}-`), n.netns]) await removeNamespace(ns);
   unmountBelow(n.dir);
   rmSync(n.dir, { recursive: true, force: true });
-  const etcd = new Etcd3({ hosts: ctx.etcdEndpoints, dialTimeout: 3000 });
+  const etcd = new Etcd3({ ...ctx.etcdOptions, dialTimeout: 3000 });
   try {
     const leases = await etcd.getAll().prefix('/coreos.com/network/subnets/').strings();
     for (const [key, value] of Object.entries(leases)) {

@@ -3,7 +3,7 @@ import { Etcd3 } from 'etcd3';
 import { clusterLayout } from '../cluster/layout.js';
 import { readState } from '../cluster/state.js';
 import { isAlive } from '../cluster/supervisor.js';
-import { etcdClientURLs, etcdMemberCount, etcdMemberStatuses } from '../cluster/etcd.js';
+import { etcdHostClientOptions, etcdMemberCount, etcdMemberStatuses } from '../cluster/etcd.js';
 import { UserError } from './up.js';
 
 /** Prints the status of cluster `name`. */
@@ -23,7 +23,7 @@ export async function status(name: string): Promise<void> {
     console.log(pad([m.component, m.healthy ? 'healthy' : 'down', m.leader ? 'leader' : '-', String(m.raftIndex ?? '-').padEnd(6), m.endpoint]));
   }
   console.log('');
-  const etcd = new Etcd3({ hosts: etcdClientURLs(c, members, 'loopback'), dialTimeout: 1000 });
+  const etcd = new Etcd3({ ...etcdHostClientOptions(c, members), dialTimeout: 1000 });
   try {
     for (const comp of ['kube-scheduler', 'kube-controller-manager']) {
       const raw = await etcd.get(`/registry/leases/kube-system/${comp}`).string();

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { clusterLayout, nodeLayout } from '../cluster/layout.js';
 import { readState, type ClusterState } from '../cluster/state.js';
-import { etcdClientURLs, etcdMemberCount } from '../cluster/etcd.js';
+import { etcdClientURLs, etcdctlTlsArgs, etcdMemberCount } from '../cluster/etcd.js';
 import { UserError } from './up.js';
 
 function mustState(name: string): ClusterState {
@@ -22,11 +22,11 @@ export function logs(name: string, component: string, node: string | undefined, 
   return spawnSync('tail', ['-n', '+1', '-F', p.log], { stdio: 'inherit' }).status ?? 1;
 }
 
-/** Runs etcdctl against the cluster's etcd (every member's endpoint, so it works with one member down). */
+/** Runs etcdctl against the cluster's etcd (every member's endpoint, so it works with one member down), with etcd's CA and the healthcheck client certificate. */
 export function etcdctl(name: string, args: string[]): number {
   const s = mustState(name);
   const c = clusterLayout(name, s.index);
-  return spawnSync('etcdctl', ['--endpoints', etcdClientURLs(c, etcdMemberCount(s), 'loopback').join(','), ...args], {
+  return spawnSync('etcdctl', ['--endpoints', etcdClientURLs(c, etcdMemberCount(s), 'loopback').join(','), ...etcdctlTlsArgs(c), ...args], {
     stdio: 'inherit', env: { ...process.env, ETCDCTL_API: '3' },
   }).status ?? 1;
 }

@@ -11,7 +11,7 @@ import { checkPrerequisites } from '../cluster/prereq.js';
 import { ensureBridge, ensureNodeNetwork } from '../cluster/network.js';
 import { startProcess, isAlive } from '../cluster/supervisor.js';
 import { DIST, controlPlaneSpecs, apiURL } from '../cluster/components.js';
-import { ETCD_MEMBER_COUNTS, etcdMemberSpecs, etcdClientURLs } from '../cluster/etcd.js';
+import { ETCD_MEMBER_COUNTS, etcdMemberSpecs, ensureEtcdCerts, etcdHostClientOptions, etcdMembersHealthy } from '../cluster/etcd.js';
 import { startNodeComponents, waitNodeReady } from '../cluster/bring-node.js';
 import { Checklist } from '../cluster/progress.js';
 import { ensureClusterCredentials, secureURL } from '../cluster/credentials.js';
@@ -54,12 +54,13 @@ export async function up(o: UpOptions): Promise<string> {
       await ui.step(`${n.name} namespace ${n.netns} (${n.underlayIP})`, () => ensureNodeNetwork(c, n));
     }
     await ui.step(o.etcdMembers === 1 ? 'etcd' : `etcd (${o.etcdMembers} members)`, async () => {
+      // etcd's CA and certificates first: members serve and talk TLS, and admit clients with a certificate only.
+      ensureEtcdCerts(c);
       for (const spec of etcdMemberSpecs(c, o.etcdMembers)) state.processes.push(startProcess(o.name, spec));
       writeState(state);
-      const endpoints = etcdClientURLs(c, o.etcdMembers, 'loopback');
       // Every member healthy: /health answers ok only once the member sees a leader.
-      await waitFor('etcd health', async () => (await Promise.all(endpoints.map((e) => fetch(`${e}/health`).then((r) => r.ok, () => false)))).every(Boolean), { timeoutMs: 20_000 });
-      const etcd = new Etcd3({ hosts: endpoints });
+      await waitFor('etcd health', () => etcdMembersHealthy(c, o.etcdMembers), { timeoutMs: 20_000 });
+      const etcd = new Etcd3(etcdHostClientOptions(c, o.etcdMembers));
       try {
         await etcd.put('/coreos.com/network/config').value(JSON.stringify({ Network: c.clusterCIDR, SubnetLen: 24, Backend: { Type: o.backend } }));
       } finally {

@@ -95,3 +95,44 @@ export function ensureServiceAccountKey(dir: string): string {
 export function ensureKubeletServing(dir: string, nodeName: string, hosts: string[]): CertKeyPair {
   return ensurePair(dir, ensureCA(dir), `kubelet-server-${nodeName}`, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], hosts: [nodeName, ...hosts], usage: 'server' });
 }
+
+/** The etcd certificates of a cluster, as kubeadm lays them out (paths of PEM files). */
+export interface EtcdPkiFiles {
+  /** etcd's own CA (not the cluster CA: a kubelet's certificate must not open etcd). */
+  ca: string;
+  server: { cert: string; key: string };
+  peer: { cert: string; key: string };
+  /** Client certificates: the apiserver, flanneld, and host tools (kubesim etcdctl, status, chaos). */
+  apiserverClient: { cert: string; key: string };
+  flanneldClient: { cert: string; key: string };
+  healthcheckClient: { cert: string; key: string };
+}
+
+/** Where the etcd certificates of cert dir `dir` are (made by ensureEtcdPki). */
+export function etcdPkiFiles(dir: string): EtcdPkiFiles {
+  const etcd = join(dir, 'etcd');
+  return {
+    ca: pkiPaths(etcd, 'ca').cert, server: pkiPaths(etcd, 'server'), peer: pkiPaths(etcd, 'peer'),
+    apiserverClient: pkiPaths(dir, 'apiserver-etcd-client'), flanneldClient: pkiPaths(dir, 'flanneld-etcd-client'), healthcheckClient: pkiPaths(etcd, 'healthcheck-client'),
+  };
+}
+
+/**
+ * etcd's CA in `<dir>/etcd` and its certificates (kubeadm's names): the members' serving and peer
+ * certificates (SANs: localhost, 127.0.0.1 and `hosts`, the members' addresses and names), and
+ * client certificates for the apiserver (`apiserver-etcd-client`), flanneld
+ * (`flanneld-etcd-client`) and host tools (`etcd/healthcheck-client`). Existing files are kept.
+ */
+export function ensureEtcdPki(dir: string, hosts: string[] = []): EtcdPkiFiles {
+  const etcdDir = join(dir, 'etcd');
+  mkdirSync(etcdDir, { recursive: true, mode: 0o700 });
+  let ca = readPair(etcdDir, 'ca');
+  if (!ca) { ca = createCA('etcd-ca'); writePair(etcdDir, 'ca', ca); }
+  const sans = [...new Set(['localhost', '127.0.0.1', ...hosts])];
+  ensurePair(etcdDir, ca, 'server', { commonName: 'kube-etcd', hosts: sans, usage: 'both' });
+  ensurePair(etcdDir, ca, 'peer', { commonName: 'kube-etcd-peer', hosts: sans, usage: 'both' });
+  ensurePair(etcdDir, ca, 'healthcheck-client', { commonName: 'kube-etcd-healthcheck-client', usage: 'client' });
+  ensurePair(dir, ca, 'apiserver-etcd-client', { commonName: 'kube-apiserver-etcd-client', usage: 'client' });
+  ensurePair(dir, ca, 'flanneld-etcd-client', { commonName: 'flanneld', usage: 'client' });
+  return etcdPkiFiles(dir);
+}

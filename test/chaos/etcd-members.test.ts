@@ -16,7 +16,7 @@ import { readState } from '../../cli/cluster/state.js';
 import { isAlive } from '../../cli/cluster/supervisor.js';
 import { clusterLayout } from '../../cli/cluster/layout.js';
 import { apiURL, DIST } from '../../cli/cluster/components.js';
-import { etcdMemberStatuses } from '../../cli/cluster/etcd.js';
+import { etcdctlTlsArgs, etcdMemberStatuses } from '../../cli/cluster/etcd.js';
 import { acquireHostLock } from '../../lib/testing/host-lock.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { leftovers } from '../e2e/leftovers.js';
@@ -90,7 +90,7 @@ test('three etcd members: kill each in turn, the cluster keeps working, the memb
       await waitFor(`${m} rejoins and catches up`, async () => {
         const s = (await etcdMemberStatuses(c, 3)).find((x) => x.component === m)!;
         if (!s.healthy) return false;
-        const { stdout } = await execFileP('etcdctl', ['--endpoints', s.endpoint, '--consistency=s', 'get', `/registry/configmaps/default/without-${m}`, '--keys-only'], { env: { ...process.env, ETCDCTL_API: '3' } });
+        const { stdout } = await execFileP('etcdctl', ['--endpoints', s.endpoint, ...etcdctlTlsArgs(c), '--consistency=s', 'get', `/registry/configmaps/default/without-${m}`, '--keys-only'], { env: { ...process.env, ETCDCTL_API: '3' } });
         return stdout.includes(`without-${m}`);
       }, { timeoutMs: 20_000, intervalMs: 300 });
     }

@@ -30,7 +30,7 @@ async function connectMs(): Promise<number> {
 test('netem delay on node-1 is applied by flanneld (etcd rule), told as an Event, and cleared again', async () => {
   const ctx = loadContext(c.name);
   await netem(ctx, 'node-1', { delayMs: 300, seed: 42 });
-  const etcd = new Etcd3({ hosts: ctx.etcdEndpoints });
+  const etcd = new Etcd3(ctx.etcdOptions);
   try {
     const rule = JSON.parse((await etcd.get(`/coreos.com/network/chaos/${ctx.nodes[0].underlayIP}`).string())!);
     assert.deepEqual(rule, { seed: 42, peers: { '*': { delayMs: 300 } } });

@@ -14,7 +14,7 @@ before(async () => { c = await upCluster(2); });
 after(async () => { await c?.down(); });
 
 async function leaseOf(ip: string): Promise<string | undefined> {
-  const etcd = new Etcd3({ hosts: loadContext(c.name).etcdEndpoints });
+  const etcd = new Etcd3(loadContext(c.name).etcdOptions);
   try {
     const all = await etcd.getAll().prefix('/coreos.com/network/subnets/').strings();
     return Object.entries(all).find(([, v]) => (JSON.parse(v) as { PublicIP: string }).PublicIP === ip)?.[0].split('/').pop()!.replace('-', '/');

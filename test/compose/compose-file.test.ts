@@ -26,8 +26,15 @@ const services = Object.entries(file.services);
 it('publishes only the apiserver\'s HTTPS port and gives every client its credentials volume read-only', () => {
   assert.deepEqual(file.services.apiserver.ports, ['127.0.0.1:${KUBESIM_APISERVER_PORT:-6443}:6443']);
   assert.equal(file.services.apiserver.depends_on?.pki.condition, 'service_completed_successfully');
-  for (const name of ['scheduler', 'controller-manager', 'addons', 'kubeconfig', 'kubelet-node-1', 'kube-proxy-node-2']) {
+  for (const name of ['scheduler', 'controller-manager', 'addons', 'kubeconfig', 'kubelet-node-1', 'kube-proxy-node-2', 'flanneld-node-3', 'etcd', 'etcd2', 'etcd3', 'netconfig']) {
     assert.ok(file.services[name].volumes?.includes('pki:/pki:ro'), `${name} lacks pki:/pki:ro`);
+  }
+  // etcd: TLS for clients and peers, client certificates required, certificates from the pki job.
+  for (const name of ['etcd', 'etcd2', 'etcd3']) {
+    const cmd = (file.services[name] as { command: string[] }).command;
+    for (const flag of ['--client-cert-auth', '--peer-client-cert-auth', '--trusted-ca-file', '--peer-trusted-ca-file']) assert.ok(cmd.includes(flag), `${name} lacks ${flag}`);
+    assert.ok(cmd.every((a) => !a.includes('http://')), `${name} has a plain URL: ${cmd.join(' ')}`);
+    assert.equal(file.services[name].depends_on?.pki.condition, 'service_completed_successfully', name);
   }
   // `up -d` waits for this one's start, which waits for the kubeconfig job, which waits for DNS.
   assert.equal(file.services.ready.depends_on?.kubeconfig.condition, 'service_completed_successfully');

@@ -2,7 +2,8 @@
  * compose.yaml itself, run by the Compose the host has (`docker compose` v2 when present, else
  * Debian's docker-compose 1.29): `up -d` of the control plane, one node and the addons returns
  * with the kubeconfig written (HTTPS on the published loopback port, the admin's client
- * certificate) and the cluster DNS answering; a pod reads its secret volume (the node's shared
+ * certificate) and the cluster DNS answering; etcd admits TLS clients with its CA's certificates
+ * only and gRPC is TLS; a pod reads its secret volume (the node's shared
  * tmpfs) and its logs come through the kubelet's TLS server; `kubesim compose add-node` brings
  * node-4 with its own identity (Ready, a flannel subnet, a DaemonSet pod). The stack runs in a temporary project folder holding a copy of compose.yaml,
  * under its own project name and image; `down -v` removes it all, also when a step fails.
@@ -24,6 +25,8 @@ import { acquireHostLock } from '../../lib/testing/host-lock.js';
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+/** etcdctl inside the etcd container: https, etcd's CA and the healthcheck client certificate (from the pki volume). */
+const ETCD_TLS = ['--endpoints=https://127.0.0.1:2379', '--cacert=/pki/pki/etcd/ca.crt', '--cert=/pki/pki/etcd/healthcheck-client.crt', '--key=/pki/pki/etcd/healthcheck-client.key'];
 const ONE_NODE = ['node-1', 'flanneld-node-1', 'runtime-node-1', 'kubelet-node-1', 'kube-proxy-node-1', 'scheduler', 'controller-manager', 'addons', 'kubeconfig', 'ready'];
 
 interface Pod { spec: { nodeName?: string }; status: { phase?: string; conditions?: { type: string; status: string }[] } }
@@ -89,6 +92,22 @@ describe('docker compose up with compose.yaml', { timeout: 12 * 60_000, skip: no
     assert.match(await kubectl('logs', 'dnsq'), /started/);
   });
 
+  it('etcd admits only TLS clients with a certificate of its own CA; the apiserver serves gRPC over TLS', async () => {
+    const etcdctl = (...args: string[]) => compose('exec', '-T', 'etcd', '/usr/local/bin/etcdctl', '--dial-timeout=3s', '--command-timeout=5s', ...args)
+      .then((out) => ({ ok: true, out }), (err: Error) => ({ ok: false, out: err.message }));
+    const get = ['get', '/registry/namespaces/default', '--keys-only'];
+    const right = await etcdctl(...ETCD_TLS, ...get);
+    assert.ok(right.ok, right.out);
+    assert.match(right.out, /^\/registry\/namespaces\/default$/m);
+    const ca = ETCD_TLS.slice(0, 2);
+    for (const [what, args] of [['plain http', ['--endpoints=http://127.0.0.1:2379']], ['no client certificate', ca],
+      ['a certificate of the cluster CA', [...ca, '--cert=/pki/pki/admin.crt', '--key=/pki/pki/admin.key']]] as const) {
+      const r = await etcdctl(...args, ...get);
+      assert.equal(r.ok, false, `${what}: ${r.out}`);
+    }
+    assert.match(await compose('logs', 'apiserver'), /apiserver listening.*grpc="0\.0\.0\.0:8081 \(TLS\)"/);
+  });
+
   it("serves flanneld's /tables on the node address, port 8471 as in kubesim up (the dashboard's network view and trace read it)", async () => {
     const probe = "fetch('http://10.201.0.11:8471/tables?dst=10.201.0.11').then(async (r) => console.log(r.status, await r.text()))";
     const out = await compose('exec', '-T', 'flanneld-node-1', 'node', '-e', probe);
@@ -115,7 +134,7 @@ describe('docker compose up with compose.yaml', { timeout: 12 * 60_000, skip: no
     const { stdout } = await run(process.execPath, [CLI, 'compose', 'add-node', '--dir', dir], { env, timeout: 5 * 60_000 });
     assert.match(stdout, /node-4 Ready/);
     assert.ok(await nodeReady('node-4'), 'add-node returned before node-4 was Ready');
-    const leases = await compose('exec', '-T', 'etcd', '/usr/local/bin/etcdctl', 'get', '--prefix', '/coreos.com/network/subnets');
+    const leases = await compose('exec', '-T', 'etcd', '/usr/local/bin/etcdctl', ...ETCD_TLS, 'get', '--prefix', '/coreos.com/network/subnets');
     assert.match(leases, /"PublicIP":"10\.201\.0\.14"/);
     const ds = {
       apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'everywhere' },

@@ -3,7 +3,8 @@
  * client certificate; every component has its own identity with least privilege and logs no
  * 401/403 after bring-up; the `kubernetes` Service leads pods to the apiserver's secure port,
  * where an addon's ServiceAccount token gets what its RBAC grants and nothing more; a kubelet's
- * server refuses callers without the apiserver's client certificate; the gRPC port is TLS only.
+ * server refuses callers without the apiserver's client certificate; the gRPC port is TLS only;
+ * etcd is TLS only and admits certificates of its own CA only (kubesim etcdctl has one).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,15 @@ import { waitFor } from '../../lib/testing/wait.js';
 import { certUser, createCA } from '../../lib/pki/pki.js';
 import { ApiClient } from '../../lib/client/api-client.js';
 import { clientFor, resolveApiServer } from '../../lib/client/flags.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readState } from '../../cli/cluster/state.js';
+import { clusterLayout } from '../../cli/cluster/layout.js';
+import { etcdClientURLs, etcdPkiOf } from '../../cli/cluster/etcd.js';
+import { DIST } from '../../cli/cluster/components.js';
+
+const execFileP = promisify(execFile);
+const CLI = join(DIST, 'cli', 'main.js');
 
 let c: E2ECluster;
 let dir: string;
@@ -107,6 +117,36 @@ test('the gRPC port speaks TLS only: components connect with the CA and their cl
     for (const cl of [ok, plain, wrongCA]) cl.close();
   }
   assert.match(readFileSync(join(dir, 'logs', 'apiserver.log'), 'utf8'), /apiserver listening.*grpc="[\d.]+:\d+ \(TLS\)"/);
+});
+
+test('etcd speaks TLS and admits clients with a certificate of its own CA only; kubesim etcdctl passes them', async () => {
+  const state = readState(c.name)!;
+  const layout = clusterLayout(c.name, state.index);
+  const https = etcdClientURLs(layout, 1, 'loopback')[0];
+  assert.match(https, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const f = etcdPkiOf(layout);
+  const etcdctl = (...args: string[]) => execFileP('etcdctl', ['--dial-timeout=3s', '--command-timeout=5s', ...args], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 30_000 })
+    .then((r) => ({ ok: true, out: r.stdout + r.stderr }), (e: Error & { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? e.message}` }));
+  const get = ['get', '/registry/namespaces/default', '--keys-only'];
+  // kubesim etcdctl: etcd's CA and the healthcheck client certificate.
+  const { stdout } = await execFileP(process.execPath, [CLI, 'etcdctl', '--name', c.name, '--', ...get], { timeout: 30_000 });
+  assert.match(stdout, /^\/registry\/namespaces\/default$/m);
+  // Refused: plain http, https without a client certificate, a certificate of the cluster CA (not etcd's).
+  const plain = await etcdctl('--endpoints', https.replace('https:', 'http:'), ...get);
+  assert.equal(plain.ok, false, plain.out);
+  const noCert = await etcdctl('--endpoints', https, '--cacert', f.ca, ...get);
+  assert.equal(noCert.ok, false, noCert.out);
+  assert.match(noCert.out, /certificate|handshake|tls|deadline/i);
+  const pki = join(dir, 'pki');
+  const clusterCA = await etcdctl('--endpoints', https, '--cacert', f.ca, '--cert', join(pki, 'admin.crt'), '--key', join(pki, 'admin.key'), ...get);
+  assert.equal(clusterCA.ok, false, clusterCA.out);
+  const right = await etcdctl('--endpoints', https, '--cacert', f.ca, '--cert', f.healthcheckClient.cert, '--key', f.healthcheckClient.key, ...get);
+  assert.equal(right.ok, true, right.out);
+  // The apiserver and flanneld are given their own etcd client certificates; peers use TLS too.
+  const argsOf = (comp: string) => state.processes.find((p) => p.component === comp)!.args.join(' ');
+  assert.match(argsOf('apiserver'), /--etcd-servers https:\/\/\S+ --etcd-cafile \S+\/etcd\/ca\.crt --etcd-certfile \S+\/apiserver-etcd-client\.crt --etcd-keyfile \S+/);
+  assert.match(argsOf('flanneld'), /--etcd-endpoints https:\/\/\S+ --etcd-cafile \S+ --etcd-certfile \S+\/flanneld-etcd-client\.crt/);
+  assert.match(argsOf('etcd'), /--client-cert-auth --trusted-ca-file \S+\/etcd\/ca\.crt --peer-cert-file .* --peer-client-cert-auth/);
 });
 
 test('the kubernetes Service leads a pod to the secure port; its ServiceAccount token gets what RBAC grants', async () => {
