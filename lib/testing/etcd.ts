@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
+import type { EtcdPkiFiles } from '../pki/cluster.js';
 
 /** A real etcd process started for a test: free ports, a temp data dir, removed on stop(). */
 export interface TestEtcd {
@@ -22,12 +24,16 @@ process.once('exit', () => {
   }
 });
 
-/** Starts Debian's `etcd` on free loopback ports; resolves once it answers /health. */
-export async function startEtcd(opts: { binary?: string } = {}): Promise<TestEtcd> {
+/**
+ * Starts Debian's `etcd` on free loopback ports; resolves once it answers /health. With `tls`
+ * (ensureEtcdPki's files) it serves https and requires client certificates of that CA.
+ */
+export async function startEtcd(opts: { binary?: string; tls?: EtcdPkiFiles } = {}): Promise<TestEtcd> {
   const clientPort = await freePort();
   const peerPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'kubesim-etcd-'));
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const t = opts.tls;
+  const endpoint = `${t ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const child = spawn(opts.binary ?? 'etcd', [
     '--name', 'test',
     '--data-dir', dataDir,
@@ -38,6 +44,7 @@ export async function startEtcd(opts: { binary?: string } = {}): Promise<TestEtc
     '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
     '--log-level', 'error',
     '--logger', 'zap',
+    ...(t ? ['--cert-file', t.server.cert, '--key-file', t.server.key, '--client-cert-auth', '--trusted-ca-file', t.ca] : []),
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d) => { stderr = (stderr + d.toString()).slice(-4000); });
@@ -63,6 +70,7 @@ export async function startEtcd(opts: { binary?: string } = {}): Promise<TestEtc
   try {
     await waitFor('etcd /health', async () => {
       if (exited) throw new Error(`etcd exited: ${stderr}`);
+      if (t) return httpsOk(`${endpoint}/health`, { ca: readFileSync(t.ca), cert: readFileSync(t.healthcheckClient.cert), key: readFileSync(t.healthcheckClient.key) });
       const res = await fetch(`${endpoint}/health`).catch(() => undefined);
       return res?.ok;
     }, { timeoutMs: 20_000 });
@@ -71,4 +79,11 @@ export async function startEtcd(opts: { binary?: string } = {}): Promise<TestEtc
     throw err;
   }
   return etcd;
+}
+
+function httpsOk(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsRequest(url, { ...tls, timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    req.on('timeout', () => req.destroy()).on('error', () => resolve(false)).end();
+  });
 }
