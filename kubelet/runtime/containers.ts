@@ -16,7 +16,7 @@ import { APP_DIR, APP_MOUNT, IMAGE_MOUNT, type ImageRegistry } from './images.js
 import { RecordDir, readJson } from './state-store.js';
 import { isAlive, processStartTime, signal } from './procs.js';
 import { pollUntil } from './poll.js';
-import { containerFstab, startScript } from './start-script.js';
+import { containerFstab, startPlan, startScript } from './start-script.js';
 import type { ShimLauncher } from './shim-launcher.js';
 import type { SandboxStore } from './sandboxes.js';
 import type { Logger } from './log.js';
@@ -141,12 +141,16 @@ export class ContainerStore {
     if (cgroups) createCgroups(cgroups, { memoryLimitBytes: res?.memory_limit_in_bytes ?? 0, cpuQuotaUs: res?.cpu_quota ?? 0, cpuPeriodUs: res?.cpu_period ?? 0, cpuShares: res?.cpu_shares ?? 0 });
     mkdirSync(join(dir, 'layer'), { recursive: true });
     const workingDir = config.working_dir || img.workingDir;
+    // The Perl shim carries out the start plan itself and gives the container a PID namespace of
+    // its own unless the pod shares one; the JavaScript shim runs start.sh (node's PID namespace).
     const script = {
       layerDir: join(dir, 'layer'), imageRootfs: img.rootfs, podFilesDir: this.sandboxes.filesDir(sb), hostname,
       workingDir, mounts, cgroups, startedFile: join(dir, 'started'), fstabFile: join(dir, 'fstab'),
+      newPidNamespace: this.opts.shims.pooled && !sb.sharedPid,
     };
     writeFileSync(script.fstabFile, containerFstab(script));
     writeFileSync(join(dir, 'start.sh'), startScript(script));
+    if (this.opts.shims.pooled) writeFileSync(join(dir, 'plan'), startPlan(script));
     // The shim gives the container a stdin pipe or a terminal when the pod asks (stdin, tty, stdinOnce).
     const stdio = [config.stdin && 'stdin', config.tty && 'tty', config.stdin_once && 'once'].filter(Boolean).join(' ');
     if (stdio) writeFileSync(join(dir, 'stdio'), `${stdio}\n`);
@@ -184,6 +188,8 @@ export class ContainerStore {
     if (!ok || !pid) throw new ApiError('Internal', `container "${id}": the shim did not start it`);
     r.pid = pid;
     r.pidStart = processStartTime(pid);
+    // Its own PID namespace: pid is the shim's relay, whose children (the container) live in it.
+    if (this.opts.shims.pooled && !sb.sharedPid) r.pidNamespace = `/proc/${pid}/ns/pid_for_children`;
     r.shimPid = shimPid;
     r.shimStart = shimPid ? processStartTime(shimPid) : undefined;
     r.startedAt = Date.now() * 1e6;

@@ -40,7 +40,10 @@ export function spawnInContainer(r: ContainerRecord, cmd: string[], tty?: ExecTt
   if (tty && !tty.relay) cmd = ttyCommand(cmd, size);
   // chroot by path inside the container's mount namespace (not nsenter -r): the root is
   // complete once the container started, even before its own chroot has run.
-  const argv = ['nsenter', '-t', String(r.pid), '-m', '-u', '-n', ...(r.pidNamespace ? [`--pid=${r.pidNamespace}`] : []), '--', 'chroot', r.rootPath, '/usr/bin/env', '-C', r.workingDir || '/', '--', ...cmd];
+  // In the container's PID namespace a terminal's session must lead there too (setsid -c): a shell
+  // restores its process group at exit, and nsenter's (outside) is not visible inside.
+  const session = tty && r.pidNamespace ? ['setsid', '-c'] : [];
+  const argv = ['nsenter', '-t', String(r.pid), '-m', '-u', '-n', ...(r.pidNamespace ? [`--pid=${r.pidNamespace}`] : []), '--', ...session, 'chroot', r.rootPath, '/usr/bin/env', '-C', r.workingDir || '/', '--', ...cmd];
   if (tty?.relay) {
     const [bin, ...pre] = tty.relay;
     const child = spawn(bin, [...pre, String(size.cols), String(size.rows), ...argv], { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;

@@ -31,12 +31,25 @@ test('shareProcessNamespace: the pause process is PID 1 of the pod and the conta
   assert.equal((await h.status(a)).exit_code, 143);
 });
 
-test('without shareProcessNamespace the pod keeps the node\'s PID namespace (unchanged default)', async () => {
+test('without shareProcessNamespace each container has a PID namespace of its own: its command is PID 1, it sees neither the pause process nor the other container; SIGTERM still stops it', async () => {
   const pod = await h.runPod('plain');
   const a = await h.startContainer(pod, { metadata: { name: 'a', attempt: 0 }, image: { image: 'busybox' }, command: ['sleep', '3603'] });
-  const rows = await ps(a);
-  assert.ok(!rows.some(([pid, c]) => pid === 1 && c === 'pause'));
-  assert.ok(rows.length > 15);
-  await h.cri.call('StopContainer', { container_id: a, timeout: 0 });
-  await waitFor('stopped', async () => (await h.status(a)).state === EXITED);
+  const b = await h.startContainer(pod, { metadata: { name: 'b', attempt: 0 }, image: { image: 'busybox' }, command: ['sh', '-c', 'trap "exit 9" TERM; sleep 3604 & wait'] });
+  const rowsA = await ps(a);
+  assert.deepEqual(rowsA.find(([pid]) => pid === 1), [1, 'sleep'], JSON.stringify(rowsA));
+  assert.ok(!rowsA.some(([, c]) => c === 'sh' || c === 'pause'), `a sees only its own processes: ${JSON.stringify(rowsA)}`);
+  const rowsB = await waitFor('b\'s sleep in ps', async () => { const r = await ps(b); return r.some(([, c]) => c === 'sleep') && r; });
+  assert.deepEqual(rowsB.find(([pid]) => pid === 1), [1, 'sh'], JSON.stringify(rowsB));
+  assert.ok(rowsB.every(([pid, c]) => c !== 'sleep' || pid !== 1), JSON.stringify(rowsB));
+  // /proc/self inside the exec shows the container's numbering too.
+  const self = await h.cri.call('ExecSync', { container_id: a, cmd: ['cat', '/proc/1/cmdline'], timeout: 10 });
+  assert.equal(self.stdout.toString().split('\0')[0], 'sleep');
+  // The kernel spares a namespace's PID 1 the signals it has no handler for; the runtime still ends
+  // `sleep` on SIGTERM (143), and a shell that traps TERM gets it (its own exit code).
+  await h.cri.call('StopContainer', { container_id: b, timeout: 10 });
+  assert.deepEqual([(await h.status(b)).state, (await h.status(b)).exit_code], [EXITED, 9]);
+  const t = Date.now();
+  await h.cri.call('StopContainer', { container_id: a, timeout: 10 });
+  assert.ok(Date.now() - t < 5000, 'SIGTERM, not the SIGKILL after the grace period');
+  assert.deepEqual([(await h.status(a)).state, (await h.status(a)).exit_code], [EXITED, 143]);
 });

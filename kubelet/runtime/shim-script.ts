@@ -60,46 +60,144 @@ sub now_ns { return sprintf('%.0f', now_f() * 1e9); }
 # "nsenter --net=P -- unshare --mount --uts -- cmd..." done here with setns/unshare/mount system
 # calls instead of two more programs (each exec costs milliseconds at container start); the
 # command line is returned unchanged when a call fails, and the tools then do the same work.
+# System call numbers (setns, unshare, mount, prctl), looked up before a job arrives.
+my %nr = (x86_64 => [308, 272, 165, 157], aarch64 => [268, 97, 40, 167]);
+my ($SYS_setns, $SYS_unshare, $SYS_mount, $SYS_prctl);
+{
+  require Config;
+  no warnings 'once';
+  my ($arch) = ($Config::Config{archname} =~ /^(x86_64|aarch64)/);
+  ($SYS_setns, $SYS_unshare, $SYS_mount, $SYS_prctl) = @{$nr{$arch}} if $arch;
+}
+my $in_namespaces = 0;
+
 sub enter_namespaces {
   my @argv = @_;
   my ($netns, $pidns);
   if (@argv > 4 && $argv[0] eq 'nsenter' && $argv[1] =~ /^--net=(.+)$/ && $argv[2] =~ /^--pid=(.+)$/ && $argv[3] eq '--') { ($netns, $pidns) = ($argv[1], $argv[2]); s/^--\w+=// for $netns, $pidns; splice(@argv, 0, 4); }
   elsif (@argv > 3 && $argv[0] eq 'nsenter' && $argv[1] =~ /^--net=(.+)$/ && $argv[2] eq '--') { $netns = $1; splice(@argv, 0, 3); }
   return @_ unless @argv > 4 && $argv[0] eq 'unshare' && $argv[1] eq '--mount' && $argv[2] eq '--uts' && $argv[3] eq '--';
-  require Config;
-  no warnings 'once';
-  my %nr = (x86_64 => [308, 272, 165], aarch64 => [268, 97, 40]);   # setns, unshare, mount
-  my ($arch) = ($Config::Config{archname} =~ /^(x86_64|aarch64)/) or return @_;
-  my ($setns, $unshare, $mount) = @{$nr{$arch}};
+  return @_ unless defined $SYS_setns;
   if (defined $netns) {
     open(my $ns, '<', $netns) or return @_;
-    syscall($setns, fileno($ns), 0x40000000) == 0 or return @_;          # CLONE_NEWNET
+    syscall($SYS_setns, fileno($ns), 0x40000000) == 0 or return @_;      # CLONE_NEWNET
   }
   if (defined $pidns) {
     # Only for a pod-wide PID namespace, which has no other way in (nsenter --pid is not used).
     open(my $ns, '<', $pidns) or die "open $pidns: $!";
-    syscall($setns, fileno($ns), 0x20000000) == 0 or die "setns $pidns: $!";  # CLONE_NEWPID
+    syscall($SYS_setns, fileno($ns), 0x20000000) == 0 or die "setns $pidns: $!";  # CLONE_NEWPID
   }
-  syscall($unshare, 0x00020000 | 0x04000000) == 0 or return @_;          # CLONE_NEWNS | CLONE_NEWUTS
+  syscall($SYS_unshare, 0x00020000 | 0x04000000) == 0 or return @_;     # CLONE_NEWNS | CLONE_NEWUTS
   my ($none, $root) = ('none', '/');                                       # syscall wants writable strings
-  syscall($mount, $none, $root, 0, 0x4000 | 0x40000, 0) == 0 or return @_; # MS_REC | MS_PRIVATE, as unshare(1)
+  syscall($SYS_mount, $none, $root, 0, 0x4000 | 0x40000, 0) == 0 or return @_; # MS_REC | MS_PRIVATE, as unshare(1)
   relay_pid_namespace() if defined $pidns;
+  $in_namespaces = 1;
   return @argv[4 .. $#argv];
+}
+
+# "/bin/sh <state>/start.sh cmd..." done here: <state>/plan (start-script.ts startPlan) holds the
+# same steps, carried out with system calls instead of sh, mount, mkdir and unshare (each exec
+# costs milliseconds at container start). A failed step ends the container as the script would.
+sub run_plan {
+  my @argv = @_;
+  return @argv unless $in_namespaces && @argv > 2 && $argv[0] eq '/bin/sh' && $argv[1] eq "$state/start.sh";
+  open(my $fh, '<', "$state/plan") or return @argv;
+  my @steps = map { chomp; [map { my $f = $_; $f =~ s/%([0-9a-f]{2})/chr(hex($1))/ge; $f } split /\t/, $_, -1] } <$fh>;
+  close $fh;
+  my $fail = sub { print STDERR "$_[0]\n"; POSIX::_exit($_[1] // 1); };
+  my $mkdir_p = sub {
+    my $path = '';
+    for my $part (grep { length } split m{/}, $_[0]) { $path .= "/$part"; next if -d $path; mkdir($path, 0755) or -d $path or $fail->("mkdir $path: $!"); }
+  };
+  for my $s (@steps) {
+    my ($op, @a) = @$s;
+    if ($op eq 'newpid') {
+      # A PID namespace of the container's own: the next process (this one after the fork) is its PID 1.
+      syscall($SYS_unshare, 0x20000000) == 0 or $fail->("unshare pid namespace: $!");
+      relay_pid_namespace(1);
+    } elsif ($op eq 'cgroup' || $op eq 'hostname' || $op eq 'touch' || $op eq 'started') {
+      my ($file, $text) = $op eq 'cgroup' ? ($a[0], "$$\n") : $op eq 'hostname' ? ('/proc/sys/kernel/hostname', "$a[0]\n") : ($a[0], '');
+      open(my $out, '>', $file) or $fail->("$op $file: $!");
+      print $out $text;
+      close($out) or $fail->("$op $file: $!");
+    } elsif ($op eq 'mkdir') {
+      $mkdir_p->($a[0]);
+    } elsif ($op eq 'mount') {
+      my ($src, $target, $type, $flags, $data) = @a;
+      $type = $type eq '-' ? 0 : "$type";
+      $data = $data eq '-' ? 0 : "$data";
+      syscall($SYS_mount, "$src", "$target", $type, $flags + 0, $data) == 0 or $fail->("mount $src on $target: $!", 32);
+    } elsif ($op eq 'remount-ro') {
+      my ($none, $target) = ('none', "$a[0]");
+      syscall($SYS_mount, $none, $target, 0, 1 | 32 | 4096, 0) == 0 or $fail->("remount $target read-only: $!", 32);  # MS_RDONLY | MS_REMOUNT | MS_BIND
+    } elsif ($op eq 'copy') {
+      system('cp', '-a', "$a[0]/.", "$a[1]/") == 0 or $fail->("cp $a[0]: exit " . ($? >> 8));
+    } elsif ($op eq 'root') {
+      chroot($a[0]) or $fail->("chroot $a[0]: $!");
+      chdir($a[1]) or $fail->("chdir $a[1]: $!");
+    } else {
+      $fail->("unknown start step $op");
+    }
+  }
+  return @argv[2 .. $#argv];
 }
 
 # The PID namespace applies to children only: fork; this process stays behind as the shim's
 # child, forwards signals to the container and ends as it ends (the same code or signal, so an
-# OOM kill still reads as SIGKILL).
+# OOM kill still reads as SIGKILL). With $own the container is PID 1 of its namespace, which the
+# kernel spares every signal it has no handler for (SIGKILL aside): there the default action of
+# the ending signals is carried out with SIGKILL and reported as the signal sent, so sleep still
+# stops on SIGTERM with 143 as it does without a namespace of its own.
 sub relay_pid_namespace {
+  my ($own) = @_;
   my $child = fork();
   die "fork: $!" unless defined $child;
-  return if $child == 0;
-  for my $sig (qw(TERM INT HUP QUIT USR1 USR2 WINCH)) { $SIG{$sig} = sub { kill($sig, $child); }; }
-  my $st;
-  while (1) { my $w = waitpid($child, 0); if ($w == $child) { $st = $?; last; } last if $w == -1 && !$!{EINTR}; }
+  if ($child == 0) {
+    if ($own) {
+      syscall($SYS_prctl, 1, 9, 0, 0, 0);   # PR_SET_PDEATHSIG SIGKILL: a killed relay takes the container along
+      # On a terminal the container leads its own session (its shell restores its process group at exit).
+      if (-t STDIN) { POSIX::setsid(); ioctl(STDIN, 0x540E, 1); }   # TIOCSCTTY, taken over from the relay
+    }
+    return;
+  }
+  # The relay keeps no pipe or terminal open: the container's stdin must see EOF when the shim closes it.
+  POSIX::close($_) for 3 .. 1023;
+  my ($ended_by, $st);
+  for my $sig (qw(TERM INT HUP QUIT USR1 USR2 WINCH)) {
+    $SIG{$sig} = sub {
+      my $how = $own && $sig ne 'WINCH' ? signal_disposition($child, $sig) : 'caught';
+      return if $how eq 'ignored';
+      if ($how eq 'default') { $ended_by //= $sig; kill('KILL', $child); return; }
+      kill($sig, $child);
+      return unless $own && $sig ne 'WINCH';
+      # A handler that puts the default action back and raises the signal again (Node.js does, for
+      # SIGTERM and SIGINT) is spared by the kernel as well: the raise is carried out here.
+      my $until = now_f() + 2;
+      while (now_f() < $until) {
+        select(undef, undef, undef, 0.01);
+        my $w = waitpid($child, POSIX::WNOHANG());
+        if ($w == $child) { $st = $?; return; }
+        return if $w == -1;
+        if (signal_disposition($child, $sig) eq 'default') { $ended_by //= $sig; kill('KILL', $child); return; }
+      }
+    };
+  }
+  while (!defined $st) { my $w = waitpid($child, 0); if ($w == $child) { $st = $?; last; } last if $w == -1 && !$!{EINTR}; }
   $st //= 255 << 8;
+  if ($ended_by && ($st & 127) == 9) { $SIG{$_} = 'DEFAULT' for keys %SIG; kill($ended_by, $$); }
   if ($st & 127) { my $sig = $st & 127; $SIG{$_} = 'DEFAULT' for keys %SIG; kill($sig, $$); }
   POSIX::_exit($st >> 8);
+}
+
+# 'caught', 'ignored' or 'default': what process $pid does with signal $name (/proc/<pid>/status).
+sub signal_disposition {
+  my ($pid, $name) = @_;
+  my $no = eval "POSIX::SIG$name()" or return 'default';
+  open(my $fh, '<', "/proc/$pid/status") or return 'default';
+  my %mask;
+  while (<$fh>) { $mask{$1} = $2 if /^(SigCgt|SigIgn):\s*([0-9a-f]+)/; }
+  my $bit = sub { my $m = $mask{$_[0]} // ''; my $i = length($m) - 1 - int(($no - 1) / 4); $i >= 0 && (hex(substr($m, $i, 1)) >> (($no - 1) % 4)) & 1; };
+  return $bit->('SigCgt') ? 'caught' : $bit->('SigIgn') ? 'ignored' : 'default';
 }
 
 # <state>/stdio (written by the runtime) asks for the container's stdin and terminal: "stdin tty once".
@@ -128,7 +226,7 @@ if ($pid == 0) {
     open(STDERR, '>&', $err_w);
     close $out_w; close $err_w;
   }
-  @ARGV = enter_namespaces(@ARGV);
+  @ARGV = run_plan(enter_namespaces(@ARGV));
   { no warnings 'exec'; exec { $ARGV[0] } @ARGV; }
   print STDERR "exec $ARGV[0]: $!\n";
   POSIX::_exit(127);
