@@ -167,7 +167,8 @@ export class Kubelet {
       states.set(c.id, c.state);
       const pod = byUid.get(c.labels[LABEL_POD_UID]);
       if (!pod) continue;
-      if (this.lastStates.get(c.id) !== c.state) this.enqueue(pod);
+      // A change the last sync of the pod already saw (e.g. the container it just started) needs no other sync.
+      if (this.lastStates.get(c.id) !== c.state && this.worker.seenState(c.id) !== c.state) this.enqueue(pod);
       if (c.state !== 1) continue;
       running.add(c.id);
       const spec = [...(pod.spec?.containers ?? [])].find((x) => x.name === c.labels[LABEL_CONTAINER_NAME]);
@@ -175,6 +176,7 @@ export class Kubelet {
     }
     this.prober.retain(running);
     this.lastStates = states;
+    this.worker.retainSeen(new Set(states.keys()));
     const sandboxes = (await this.cri.call('ListPodSandbox', {})).items as Array<{ id: string; labels: Record<string, string> }>;
     for (const sb of sandboxes) {
       const uid = sb.labels[LABEL_POD_UID];

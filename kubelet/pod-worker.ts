@@ -64,8 +64,16 @@ const EXITED = 2;
 export class PodWorker {
   private readonly crashBackoff = new BackoffTable(10_000, 300_000);
   private readonly pullBackoff = new BackoffTable(5_000, 300_000);
+  /** The state each container had when a sync last looked at it (the relist skips pods it has nothing new for). */
+  private readonly seenStates = new Map<string, number>();
 
   constructor(private readonly d: WorkerDeps) {}
+
+  /** The container's state as the last sync saw it. */
+  seenState(containerId: string): number | undefined { return this.seenStates.get(containerId); }
+
+  /** Forgets containers the runtime no longer lists. */
+  retainSeen(ids: Set<string>): void { for (const id of this.seenStates.keys()) if (!ids.has(id)) this.seenStates.delete(id); }
 
   /** Brings one pod to its desired state; returns a delay after which it wants another sync. */
   async sync(pod: Pod): Promise<number | undefined> {
@@ -81,7 +89,8 @@ export class PodWorker {
     const ctx = new SyncContext(pod);
     const sb = await this.ensureSandbox(pod, ctx);
     if (sb) {
-      const byName = await this.containersByName(sb.id);
+      // A sandbox made by this sync has no containers yet: no need to ask.
+      const byName = sb.created ? new Map<string, CriContainer[]>() : await this.containersByName(sb.id);
       const initDone = await this.syncInitContainers(pod, sb, byName, ctx);
       for (const c of pod.spec?.containers ?? []) ctx.main.push(await this.syncContainer(pod, c, sb, byName.get(c.name!) ?? [], ctx, initDone));
     } else {
@@ -93,7 +102,7 @@ export class PodWorker {
     return ctx.requeueMs;
   }
 
-  private async ensureSandbox(pod: Pod, ctx: SyncContext): Promise<{ id: string; ip: string } | undefined> {
+  private async ensureSandbox(pod: Pod, ctx: SyncContext): Promise<{ id: string; ip: string; created: boolean } | undefined> {
     const uid = pod.metadata!.uid!;
     const sandboxes = (await this.d.cri.call('ListPodSandbox', { filter: { label_selector: { [LABEL_POD_UID]: uid } } })).items as Array<{ id: string; state: number }>;
     const podDir = join(this.d.podsDir, uid);
@@ -106,6 +115,7 @@ export class PodWorker {
       return undefined;
     }
     let ready = sandboxes.find((s) => s.state === SANDBOX_READY);
+    const created = !ready;
     if (!ready) {
       // A dead sandbox takes its containers with it: Kubernetes recreates both.
       for (const old of sandboxes) await this.d.cri.call('RemovePodSandbox', { pod_sandbox_id: old.id });
@@ -121,7 +131,7 @@ export class PodWorker {
       }
     }
     const st = (await this.d.cri.call('PodSandboxStatus', { pod_sandbox_id: ready.id })).status;
-    return { id: ready.id, ip: pod.spec?.hostNetwork ? this.d.nodeIP : st.network?.ip ?? '' };
+    return { id: ready.id, ip: pod.spec?.hostNetwork ? this.d.nodeIP : st.network?.ip ?? '', created };
   }
 
   private async containersByName(sandboxId: string): Promise<Map<string, CriContainer[]>> {
@@ -137,6 +147,7 @@ export class PodWorker {
   private async observe(c: CriContainer | undefined): Promise<ObservedContainer | undefined> {
     if (!c) return undefined;
     const s = (await this.d.cri.call('ContainerStatus', { container_id: c.id })).status;
+    this.seenStates.set(s.id, s.state);
     return { id: s.id, state: s.state, startedAt: s.started_at, finishedAt: s.finished_at, exitCode: s.exit_code, reason: s.reason, message: s.message, imageRef: s.image_ref };
   }
 
