@@ -4,19 +4,25 @@
  * container runtime over the CRI socket (--container-runtime-endpoint); flag names follow
  * the real kubelet where one exists.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { clientFromFlags } from '../lib/client/flags.js';
 import { parseSubnetEnv } from './cni/subnet-env.js';
 import { Kubelet } from './kubelet.js';
 import { runHollowNodes } from './hollow.js';
 import { createLogger } from './runtime/log.js';
+import { CURRENT_PEM, bootstrapClientCertificate } from './certificate/bootstrap.js';
+import { rotateClientCertificate } from './certificate/rotation.js';
 import type { KubeletServerTls } from './server.js';
 
 const program = new Command('kubelet')
   .option('--grpc-server <host:port>', "the apiserver's gRPC address (default: from --kubeconfig)")
   .option('--master <url>', 'the apiserver REST URL (accepted; the kubelet uses gRPC)')
-  .option('--kubeconfig <path>', "the kubelet's identity (system:node:<name>): its token authenticates it to the apiserver")
+  .option('--kubeconfig <path>', "the kubelet's identity (system:node:<name>): its client certificate or token authenticates it to the apiserver")
+  .option('--bootstrap-kubeconfig <path>', 'kubeconfig with a bootstrap token: when --kubeconfig has no valid client certificate, one is requested with a CertificateSigningRequest and --kubeconfig is written to use it')
+  .option('--cert-dir <dir>', 'where the client certificate (kubelet-client-current.pem) is kept', '/var/lib/kubelet/pki')
+  .option('--rotate-certificates', 'request a new client certificate before the current one expires')
   .option('--tls-cert-file <file>', "serving certificate of the kubelet's server: it then speaks HTTPS")
   .option('--tls-private-key-file <file>', 'private key of --tls-cert-file')
   .option('--client-ca-file <file>', "CA of the clients the server accepts (with --tls-cert-file: only the apiserver's kubelet-client certificate gets in)")
@@ -65,10 +71,20 @@ function serverTlsFromFlags(): KubeletServerTls | undefined {
 
 async function main(): Promise<void> {
   if (!(Number(o.nodeLeaseDurationSeconds) >= 1)) throw new Error(`--node-lease-duration-seconds must be a whole number of seconds >= 1, got ${o.nodeLeaseDurationSeconds}`);
-  const client = clientFromFlags({ kubeconfig: o.kubeconfig, grpcServer: o.grpcServer, master: o.master });
-  const serverTls = serverTlsFromFlags();
   const ac = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { log.info('shutting down: heartbeats stop, pods keep running for the next kubelet', { signal: sig }); ac.abort(); });
+  if (o.bootstrapKubeconfig) {
+    if (!o.kubeconfig || !o.nodeName) throw new Error('--bootstrap-kubeconfig needs --kubeconfig (written) and --node-name');
+    await bootstrapClientCertificate({
+      kubeconfig: o.kubeconfig, bootstrapKubeconfig: o.bootstrapKubeconfig, certDir: o.certDir!, nodeName: o.nodeName, log, signal: ac.signal,
+      connect: (kubeconfig) => clientFromFlags({ kubeconfig, grpcServer: o.grpcServer, master: o.master }),
+    });
+  }
+  const client = clientFromFlags({ kubeconfig: o.kubeconfig, grpcServer: o.grpcServer, master: o.master });
+  if (o.rotateCertificates && o.nodeName && !Number(o.hollowNodes) && existsSync(join(o.certDir!, CURRENT_PEM))) {
+    void rotateClientCertificate({ client, certDir: o.certDir!, nodeName: o.nodeName, log }, ac.signal);
+  }
+  const serverTls = serverTlsFromFlags();
   if (Number(o.hollowNodes) > 0) {
     await runHollowNodes({ client, count: Number(o.hollowNodes), prefix: o.hollowNodePrefix!, startupMs: Number(o.hollowStartupMs), leaseDurationSeconds: Number(o.nodeLeaseDurationSeconds), log }, ac.signal);
     client.close();

@@ -3,7 +3,7 @@
  * Kubernetes JSON (typed with lib/api/types.ts); failures throw the ApiError the server raised.
  */
 import { isIP } from 'node:net';
-import { checkServerIdentity } from 'node:tls';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { KList, KObject } from '../api/object.js';
 import { encodePlain, messageType, objectFromPlain, objectToPlain } from '../api/codec.js';
@@ -43,8 +43,24 @@ export interface ConnectOptions {
   tls?: ClientTls;
 }
 
-/** PEM material of a TLS gRPC connection (from a kubeconfig or the in-pod ca.crt). */
-export interface ClientTls { ca: string; cert?: string; key?: string }
+/**
+ * PEM material of a TLS gRPC connection (from a kubeconfig or the in-pod ca.crt). With
+ * `certFile`/`keyFile` the client certificate is re-read from those files as they change (a
+ * kubelet rotating kubelet-client-current.pem), and new connections present the new one.
+ */
+export interface ClientTls { ca: string; cert?: string; key?: string; certFile?: string; keyFile?: string }
+
+/** How often rotated client certificate files are looked at. */
+const CERT_FILE_REFRESH_MS = 5000;
+
+/** A CA that never changes, as a grpc-js certificate provider. */
+class StaticCaProvider implements grpc.experimental.CertificateProvider {
+  constructor(private readonly ca: Buffer) {}
+  addCaCertificateListener(l: grpc.experimental.CaCertificateUpdateListener): void { l({ caCertificate: this.ca }); }
+  removeCaCertificateListener(): void { /* nothing held */ }
+  addIdentityCertificateListener(l: grpc.experimental.IdentityCertificateUpdateListener): void { l(null); }
+  removeIdentityCertificateListener(): void { /* nothing held */ }
+}
 
 /** The name every apiserver serving certificate carries (lib/pki/cluster.ts APISERVER_DNS_NAMES). */
 const APISERVER_NAME = 'kubernetes.default.svc';
@@ -60,8 +76,11 @@ function tlsChannel(target: string, tls: ClientTls): { credentials: grpc.Channel
   const several = target.includes(',') && !/^[a-z0-9+.-]+:(?!\d)/i.test(target);
   const host = several ? undefined : /^\[([^\]]+)\]:\d+$/.exec(target)?.[1] ?? /^([^:]+):\d+$/.exec(target)?.[1];
   const ip = host && isIP(host) ? host : undefined;
-  const credentials = grpc.credentials.createSsl(Buffer.from(tls.ca), tls.key ? Buffer.from(tls.key) : null, tls.cert ? Buffer.from(tls.cert) : null,
-    ip ? { checkServerIdentity: (_name, cert) => checkServerIdentity(ip, cert) } : {});
+  const verify = ip ? { checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(ip, cert) } : {};
+  const credentials = tls.certFile && tls.keyFile
+    ? grpc.experimental.createCertificateProviderChannelCredentials(new StaticCaProvider(Buffer.from(tls.ca)),
+      new grpc.experimental.FileWatcherCertificateProvider({ certificateFile: tls.certFile, privateKeyFile: tls.keyFile, refreshIntervalMs: CERT_FILE_REFRESH_MS }), verify)
+    : grpc.credentials.createSsl(Buffer.from(tls.ca), tls.key ? Buffer.from(tls.key) : null, tls.cert ? Buffer.from(tls.cert) : null, verify);
   return { credentials, options: several || ip ? { 'grpc.ssl_target_name_override': APISERVER_NAME } : {} };
 }
 

@@ -59,7 +59,11 @@ function fromKubeconfig(path: string): { server?: string; grpc?: string; token?:
   const ca = pem(base, cluster?.['certificate-authority-data'], cluster?.['certificate-authority']);
   const cert = pem(base, user?.['client-certificate-data'], user?.['client-certificate']);
   const key = pem(base, user?.['client-key-data'], user?.['client-key']);
-  const tls = ca ? { ca, ...(cert && key ? { cert, key } : {}) } : undefined;
+  // Certificates named by file are watched: a kubelet rotates kubelet-client-current.pem in place.
+  const file = (f?: string) => (f ? (isAbsolute(f) ? f : join(base, f)) : undefined);
+  const watched = !user?.['client-certificate-data'] && !user?.['client-key-data'] && user?.['client-certificate'] && user['client-key']
+    ? { certFile: file(user['client-certificate']), keyFile: file(user['client-key']) } : {};
+  const tls = ca ? { ca, ...(cert && key ? { cert, key, ...watched } : {}) } : undefined;
   return { server: cluster?.server, grpc, token: user?.token, tokenFile: user?.tokenFile, ...(tls ? { tls } : {}) };
 }
 

@@ -12,6 +12,7 @@ import type { KindBehaviour } from '../define.js';
 import { CsrError, parseCsr } from '../../../lib/pki/csr.js';
 import { duplicate, forbidden, invalidValue, notSupported, required } from '../common/field.js';
 import { CSR_COLUMNS, csrRow } from '../printers/certificates.js';
+import { nameIsPathSegment } from '../common/meta.js';
 
 /** Key usages Kubernetes knows (certificates/v1 KeyUsage). */
 export const KEY_USAGES = ['signing', 'digital signature', 'content commitment', 'key encipherment', 'key agreement', 'data encipherment', 'cert sign', 'crl sign',
@@ -131,6 +132,8 @@ function fillRequester(csr: Csr, user: UserInfo | undefined): void {
 
 /** CertificateSigningRequest behaviour. */
 export const certificateSigningRequests: KindBehaviour = {
+  // Kubernetes checks CSR names only as path segments (kubelets post node-csr-<base64url>).
+  nameRule: nameIsPathSegment,
   prepareForCreate(obj, user) {
     delete obj.status;
     fillRequester(obj as Csr, user);

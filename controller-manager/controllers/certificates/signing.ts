@@ -3,7 +3,7 @@
  * approved CertificateSigningRequest for the kubernetes.io signers it serves, with the cluster CA
  * (--cluster-signing-cert-file/--cluster-signing-key-file). Validity: expirationSeconds when given,
  * capped at --cluster-signing-duration and at the CA's own expiry; back-dated 5 minutes for
- * clock skew, as Kubernetes. A request its signer refuses (wrong subject, usages, SANs) gets a
+ * clock skew (a tenth of the lifetime for certificates shorter than 8 hours). A request its signer refuses (wrong subject, usages, SANs) gets a
  * Failed condition with reason SignerValidationFailure and is never signed.
  */
 import { X509Certificate } from 'node:crypto';
@@ -26,6 +26,8 @@ const SIGNERS: Record<string, (x: ParsedCsr, usages: string[]) => string | undef
   [APISERVER_CLIENT_SIGNER]: apiserverClientProblem,
 };
 const BACKDATE_MS = 5 * 60_000;
+// Short-lived certificates are back-dated less, so most of their life lies ahead (Kubernetes' "short" policy).
+const SHORT_MS = 8 * 3600_000;
 
 /** The signing CA and the longest validity it gives. */
 export interface SigningOptions { ca: CertKeyPair; durationMs: number }
@@ -71,8 +73,10 @@ export class CsrSigningController {
     } else {
       const now = Date.now();
       const wanted = csr.spec?.expirationSeconds ? csr.spec.expirationSeconds * 1000 : this.o.durationMs;
-      const notAfter = Math.min(now + Math.min(wanted, this.o.durationMs), this.caNotAfter);
-      const pem = signCsr(this.o.ca, x, { usages: csr.spec?.usages ?? [], notBefore: new Date(now - BACKDATE_MS), notAfter: new Date(notAfter) });
+      const ttl = Math.min(wanted, this.o.durationMs);
+      const notAfter = Math.min(now + ttl, this.caNotAfter);
+      const backdate = ttl < SHORT_MS ? Math.min(BACKDATE_MS, ttl / 10) : BACKDATE_MS;
+      const pem = signCsr(this.o.ca, x, { usages: csr.spec?.usages ?? [], notBefore: new Date(now - backdate), notAfter: new Date(notAfter) });
       status.certificate = Buffer.from(pem).toString('base64');
     }
     try {
