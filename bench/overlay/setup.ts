@@ -12,6 +12,9 @@ export const MODES: Record<string, { backend?: Record<string, unknown>; flags?: 
   // The same datapaths one packet per read/write (no TSO/GSO/GRO): the per-syscall ceiling.
   'userspace-vxlan-pp': { backend: { Type: 'vxlan', VNI: 1 }, flags: ['--offload', 'off'] },
   'udp-pp': { backend: { Type: 'udp' }, flags: ['--offload', 'off'] },
+  // The userspace datapaths without the native fast path: every packet through TypeScript (before/after).
+  'userspace-vxlan-js': { backend: { Type: 'vxlan', VNI: 1, FastPath: false } },
+  'udp-js': { backend: { Type: 'udp', FastPath: false } },
   'host-gw': { backend: { Type: 'host-gw' } },
 };
 

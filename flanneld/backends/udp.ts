@@ -28,7 +28,7 @@ export async function createUdpBackend(ctx: BackendContext): Promise<Backend> {
   try {
     tun.mtu = mtu;
     tunnel = openTunnel(tun, port, ns, ctx.ifaceMtu, (t) =>
-      (codec = new UdpCodec(ctx.network.subnetLen, t.stats, (p) => t.inject(p))));
+      (codec = new UdpCodec(ctx.network.subnetLen, t.stats, (p) => t.inject(p))), ctx.backend.FastPath !== false);
   } catch (err) {
     tun.release();
     throw err;
@@ -57,6 +57,7 @@ export async function createUdpBackend(ctx: BackendContext): Promise<Backend> {
       leases.set(subnetKey(lease.subnet), peer);
       codec.bySubnet.set(lease.subnet.ip, peer);
       codec.byIp.set(addr, peer);
+      tunnel.peersChanged();
     },
     onRemove(lease: SubnetLease) {
       const peer = leases.get(subnetKey(lease.subnet));
@@ -64,6 +65,7 @@ export async function createUdpBackend(ctx: BackendContext): Promise<Backend> {
       leases.delete(subnetKey(lease.subnet));
       codec.bySubnet.delete(lease.subnet.ip);
       if (![...leases.values()].some((p) => p.ip === peer.ip)) codec.byIp.delete(peer.ip);
+      tunnel.peersChanged();
     },
     async close() {
       tunnel.close(); // the TUN goes away with its fd, and its routes with it

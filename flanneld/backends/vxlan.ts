@@ -46,7 +46,7 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
     try {
       tap.mac = mac;
       tap.mtu = mtu;
-      tunnel = openTunnel(tap, port, ns, ctx.ifaceMtu, (t) => (codec = new VxlanCodec(vni, t.stats)));
+      tunnel = openTunnel(tap, port, ns, ctx.ifaceMtu, (t) => (codec = new VxlanCodec(vni, t.stats)), ctx.backend.FastPath !== false);
     } catch (err) {
       tap.release();
       throw err;
@@ -92,6 +92,7 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
         const p = peerOf(r);
         codec.byMac.set(macToNumber(r.mac), p);
         codec.byIp.set(p.ip, p); // also when direct: the peer may still send VXLAN
+        tunnel!.peersChanged();
       }
       void queue.push(`programming ${subnetKey(r.subnet)}`, async () => {
         if (old?.direct && !direct) await removeDirectRoute(ns, old.subnet, ctx.iface);
@@ -109,6 +110,7 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
       if (codec) {
         codec.byMac.delete(macToNumber(r.mac));
         if (![...remotes.values()].some((o) => o.publicIp === r.publicIp)) codec.byIp.delete(parseIp(r.publicIp)!);
+        tunnel!.peersChanged();
       }
       void queue.push(`removing ${subnetKey(r.subnet)}`, () =>
         (r.direct ? removeDirectRoute(ns, r.subnet, ctx.iface) : removePeerEntries(ns, r.subnet, dev, codec ? undefined : r.mac)));

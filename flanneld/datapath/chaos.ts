@@ -58,6 +58,8 @@ export class Chaos {
   /** Any rule at all: the per-packet check is one boolean when chaos is off (the usual case). */
   private active = false;
   private rand: () => number = seededRandom(1);
+  /** Called after set(): the tunnel turns its native fast path off while rules are active. */
+  onChange?: () => void;
 
   constructor(cfg?: ChaosConfig) { if (cfg) this.set(cfg); }
 
@@ -66,7 +68,11 @@ export class Chaos {
     this.cfg = cfg;
     this.active = Object.keys(cfg.peers).length > 0;
     this.rand = seededRandom(cfg.seed ?? 1);
+    this.onChange?.();
   }
+
+  /** Whether any rule is set. */
+  get enabled(): boolean { return this.active; }
 
   /** The current rules. */
   get(): ChaosConfig { return this.cfg; }

@@ -9,8 +9,11 @@ import { Tunnel, type Codec } from './tunnel.js';
  */
 export const USERSPACE_TXQUEUELEN = '10000';
 
-/** Starts the datapath: device ↔ codec ↔ UDP port (in netns). On failure nothing stays open. */
-export function openTunnel(device: Tun, port: number, netns: string, underlayMtu: number, makeCodec: (t: Tunnel) => Codec): Tunnel {
+/**
+ * Starts the datapath: device ↔ codec ↔ UDP port (in netns). On failure nothing stays open.
+ * fast: plain packets are forwarded by the addon's native thread (JavaScript handles the rest).
+ */
+export function openTunnel(device: Tun, port: number, netns: string, underlayMtu: number, makeCodec: (t: Tunnel) => Codec, fast = true): Tunnel {
   const tunnel = new Tunnel();
   // A slot holds one MTU-sized packet plus headers (bigger datagrams arrive truncated and are
   // counted), or with offloads one 64 KB super-packet and its segments' headers.
@@ -18,10 +21,16 @@ export function openTunnel(device: Tun, port: number, netns: string, underlayMtu
   const devIO = device.packetIO(tunnel.onDevice, { slotSize });
   try {
     const udpIO = openUdpIO(port, tunnel.onUdp, { netns, slotSize, gro: device.offload });
-    tunnel.attach(devIO, udpIO, makeCodec(tunnel), device.offload);
+    try {
+      tunnel.attach(devIO, udpIO, makeCodec(tunnel), device.offload, fast);
+    } catch (err) {
+      udpIO.close();
+      throw err;
+    }
     return tunnel;
   } catch (err) {
     devIO.close();
     throw err;
   }
 }
+

@@ -24,6 +24,8 @@ export class TunnelStats {
   ttlExpired = 0;
   /** Packets the chaos hooks dropped. */
   chaosDrops = 0;
+  /** Brings in counters kept elsewhere (the native fast path's) before they are read. */
+  sync?: () => void;
 
   /** Counters of a peer, created on first use. */
   peer(ip: string): PeerStats {
@@ -53,6 +55,7 @@ const GLOBAL_METRICS: [keyof TunnelStats, string, string][] = [
 
 /** Prometheus text exposition of the counters (io: native PacketIO counters by side). */
 export function renderMetrics(s: TunnelStats, backend: string, io: Record<string, Record<string, number> | undefined> = {}): string {
+  s.sync?.();
   const lines: string[] = [];
   for (const [side, st] of Object.entries(io)) {
     if (!st) continue;

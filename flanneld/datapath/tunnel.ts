@@ -4,7 +4,7 @@
  * datagrams read in batches are checked by the codec and written to the device. Chaos rules
  * apply on the way to the peers; counters live in TunnelStats.
  */
-import type { PacketIO, PacketIOStats } from '../tuntap/index.js';
+import { intToIp, native, type FastRoute, type Forwarder, type ForwarderOptions, type ForwarderStats, type PacketIO, type PacketIOStats } from '../tuntap/index.js';
 import { Chaos } from './chaos.js';
 import { TunnelStats, type PeerStats } from './stats.js';
 import { TcpCoalescer, VNET_HDR_LEN, completeChecksum, readVnetHdr, segmentTcp4, tcp4GsoSize, vnetNeedsCsum, writePlainVnetHdr } from './offload.js';
@@ -37,6 +37,10 @@ export interface Codec {
   encap(buf: Buffer, off: number, len: number, out: Buffer, outOff: number): Peer | undefined;
   /** Checks a datagram from src; undefined = drop (counted by the codec). */
   decap(buf: Buffer, off: number, len: number, src: number): Accepted | undefined;
+  /** The encapsulation, for the native fast path (none: every packet goes through JavaScript). */
+  readonly fastPath?: Omit<ForwarderOptions, 'offload'>;
+  /** The lookups as the native fast path holds them: device packets → peer, accepted sources. */
+  fastTable?(): { routes: FastRoute[]; sources: number[] };
 }
 
 /** Moves packets between one device PacketIO and one UDP PacketIO through a codec. */
@@ -48,6 +52,8 @@ export class Tunnel {
   private codec?: Codec;
   private offload = false;
   private coalescer?: TcpCoalescer;
+  /** The native fast path: forwards plain packets on its own thread, hands the rest to onDevice/onUdp. */
+  private fwd?: Forwarder;
   private timers = new Set<NodeJS.Timeout>();
   /** Chaos packets due now, sent after the batch so they do not clobber tx slots in use. */
   private dueNow: [Peer, Buffer][] = [];
@@ -55,15 +61,46 @@ export class Tunnel {
   /**
    * Wires the IOs (created with onDevice/onUdp as their callbacks) and the codec, and starts
    * reading. offload: the device carries virtio_net_hdr super-packets and the socket does GSO/GRO.
+   * fast: a native thread forwards the plain case (see Forwarder) when the codec supports it;
+   * chaos rules, offload super-packets, unknown peers and malformed packets still come here.
    */
-  attach(dev: PacketIO, udp: PacketIO, codec: Codec, offload = false): void {
+  attach(dev: PacketIO, udp: PacketIO, codec: Codec, offload = false, fast = true): void {
     this.dev = dev;
     this.udp = udp;
     this.codec = codec;
     this.offload = offload;
     if (offload) this.coalescer = new TcpCoalescer(dev);
+    if (fast && codec.fastPath && codec.fastTable) {
+      const fwd = this.fwd = new native.Forwarder(dev, udp, { ...codec.fastPath, offload });
+      this.peersChanged();
+      // Chaos is carried out here: while any rule is active, every packet takes the JavaScript path.
+      this.chaos.onChange = () => fwd.setFast(!this.chaos.enabled);
+      fwd.setFast(!this.chaos.enabled);
+      this.stats.sync = () => this.collect();
+      fwd.start();
+      return;
+    }
     dev.start();
     udp.start();
+  }
+
+  /** Call after changing the codec's peer maps: the native fast path gets the new table. */
+  peersChanged(): void {
+    const t = this.codec?.fastTable?.();
+    if (this.fwd && t) this.fwd.setPeers(t.routes, t.sources);
+  }
+
+  /** Adds the fast path's per-peer counters to the peers' stats. */
+  private collect(): void {
+    if (!this.fwd) return;
+    const c = this.fwd.collect();
+    for (let i = 0; i + 4 < c.length; i += 5) {
+      const s = this.stats.peer(intToIp(c[i]));
+      s.txPackets += c[i + 1];
+      s.txBytes += c[i + 2];
+      s.rxPackets += c[i + 3];
+      s.rxBytes += c[i + 4];
+    }
   }
 
   /** Callback for the device PacketIO: device → peers. */
@@ -201,8 +238,8 @@ export class Tunnel {
   };
 
   /** Native counters of the device and socket IOs (batches, EAGAIN, queued writes). */
-  ioStats(): { device?: PacketIOStats; socket?: PacketIOStats } {
-    return { device: this.dev?.stats(), socket: this.udp?.stats() };
+  ioStats(): { device?: PacketIOStats; socket?: PacketIOStats; forwarder?: ForwarderStats } {
+    return { device: this.dev?.stats(), socket: this.udp?.stats(), forwarder: this.fwd?.stats() };
   }
 
   /** Writes one packet into the device (e.g. an ICMP error for the local sender). */
@@ -247,6 +284,12 @@ export class Tunnel {
   close(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    if (this.fwd) {
+      this.collect();
+      this.fwd.close(); // the thread is gone before the fds close
+      this.fwd = undefined;
+      this.stats.sync = undefined;
+    }
     this.dev?.close();
     this.udp?.close();
     this.dev = this.udp = undefined;

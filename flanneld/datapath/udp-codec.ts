@@ -4,6 +4,7 @@
  * subnet nobody holds gets an ICMP "network unreachable" back to its sender.
  */
 import type { Accepted, Codec, Peer } from './tunnel.js';
+import type { FastRoute } from '../tuntap/index.js';
 import type { TunnelStats } from './stats.js';
 import { buildIcmpError, decrementTtl, ipv4Dst, isIPv4 } from '../packet/ipv4.js';
 import { maskOf } from '../subnet/cidr.js';
@@ -18,11 +19,20 @@ export class UdpCodec implements Codec {
   readonly bySubnet = new Map<number, Peer>();
   readonly byIp = new Map<number, Peer>();
   private readonly mask: number;
+  readonly fastPath: { kind: 'udp'; subnetLen: number };
 
   /** reply writes a packet back into the TUN. */
   constructor(subnetLen: number, private readonly stats: TunnelStats,
     private readonly reply: (packet: Buffer) => void) {
     this.mask = maskOf(subnetLen);
+    this.fastPath = { kind: 'udp', subnetLen };
+  }
+
+  fastTable(): { routes: FastRoute[]; sources: number[] } {
+    return {
+      routes: [...this.bySubnet].map(([subnet, p]) => ({ key: subnet, ip: p.ip, port: p.port })),
+      sources: [...this.byIp.keys()],
+    };
   }
 
   encap(buf: Buffer, off: number, len: number): Peer | undefined {

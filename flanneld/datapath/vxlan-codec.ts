@@ -4,6 +4,7 @@
  * flannel and the Linux kernel's vxlan device do, so both ends interoperate.
  */
 import type { Accepted, Codec, Peer } from './tunnel.js';
+import type { FastRoute } from '../tuntap/index.js';
 import type { TunnelStats } from './stats.js';
 
 /** VXLAN header length. */
@@ -33,7 +34,18 @@ export class VxlanCodec implements Codec {
   readonly byMac = new Map<number, Peer>();
   readonly byIp = new Map<number, Peer>();
 
-  constructor(private readonly vni: number, private readonly stats: TunnelStats) {}
+  readonly fastPath: { kind: 'vxlan'; vni: number };
+
+  constructor(private readonly vni: number, private readonly stats: TunnelStats) {
+    this.fastPath = { kind: 'vxlan', vni };
+  }
+
+  fastTable(): { routes: FastRoute[]; sources: number[] } {
+    return {
+      routes: [...this.byMac].map(([mac, p]) => ({ key: mac, ip: p.ip, port: p.port })),
+      sources: [...this.byIp.keys()],
+    };
+  }
 
   encap(buf: Buffer, off: number, len: number, out: Buffer, outOff: number): Peer | undefined {
     if (len < ETH_HEADER) { this.stats.noRoute++; return undefined; }

@@ -7,6 +7,8 @@ export interface BackendConfig {
   Type: string; Port?: number; VNI?: number;
   /** kubesim: userspace datapaths use TSO/GSO/GRO offloads unless false. */
   Offload?: boolean;
+  /** kubesim: plain packets are forwarded by the addon's native thread unless false (then all in TypeScript). */
+  FastPath?: boolean;
   /** vxlan: plain routes to nodes on the same segment (flannel's DirectRouting). */
   DirectRouting?: boolean;
   [key: string]: unknown;

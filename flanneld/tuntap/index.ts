@@ -46,6 +46,35 @@ export interface PacketIO {
   stats(): PacketIOStats;
 }
 
+/** A peer of the native fast path: key = VtepMAC as a 48-bit number (vxlan) or subnet base (udp). */
+export interface FastRoute { key: number; ip: number; port: number }
+
+/** Counters of a Forwarder (packets). */
+export interface ForwarderStats {
+  fastDevice: number; fastUdp: number; slowDevice: number; slowUdp: number; txErrors: number; txDropped: number;
+}
+
+/**
+ * Reads a device PacketIO and a UDP PacketIO on a native thread and forwards the plain case
+ * (no offload super-packet, known peer, valid header) without JavaScript; any other batch goes
+ * to the PacketIOs' callbacks as without it, in order. See src/forwarder.h.
+ */
+export interface Forwarder {
+  start(): void;
+  /** Stops the thread; the PacketIOs stay open (closing one of them also stops it). */
+  close(): void;
+  /** Replaces the peer table: where device packets go, and which sources are accepted. */
+  setPeers(routes: FastRoute[], sources: number[]): void;
+  /** Off: every batch goes to JavaScript (e.g. while chaos rules are active). */
+  setFast(on: boolean): void;
+  /** Per-peer counters of the fast path since the last call: [ip, txPackets, txBytes, rxPackets, rxBytes] * n. */
+  collect(): Float64Array;
+  stats(): ForwarderStats;
+}
+
+/** Options of a Forwarder: the encapsulation it does. */
+export interface ForwarderOptions { kind: 'vxlan' | 'udp'; vni?: number; subnetLen?: number; offload: boolean }
+
 /** Options of a PacketIO. */
 export interface PacketIOOptions { slotSize?: number; batch?: number; maxPending?: number }
 
@@ -63,6 +92,7 @@ interface Native {
    */
   copySum(src: Buffer, srcStart: number, srcEnd: number, dst: Buffer, dstStart: number, seg?: number, dstStride?: number, sums?: Uint32Array): number;
   PacketIO: new (fd: number, kind: 'tun' | 'udp', opts: PacketIOOptions, onPackets: (count: number) => void) => PacketIO;
+  Forwarder: new (device: PacketIO, udp: PacketIO, opts: ForwarderOptions) => Forwarder;
 }
 
 function loadNative(): Native {

@@ -6,6 +6,7 @@
 Napi::Value CsumPartial(const Napi::CallbackInfo& info);
 Napi::Value CopySum(const Napi::CallbackInfo& info);
 #include "packet_io.h"
+#include "forwarder.h"
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openTun", Napi::Function::New(env, OpenTun));
@@ -16,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("csumPartial", Napi::Function::New(env, CsumPartial));
   exports.Set("copySum", Napi::Function::New(env, CopySum));
   exports.Set("PacketIO", PacketIO::Init(env));
+  exports.Set("Forwarder", Forwarder::Init(env));
   return exports;
 }
 

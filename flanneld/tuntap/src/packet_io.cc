@@ -1,6 +1,8 @@
 // See packet_io.h. A single self-contained datapath primitive; kept in one file on purpose.
 #include "packet_io.h"
 
+#include "forwarder.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -112,6 +114,7 @@ void PacketIO::InitMessages() {
 }
 
 void PacketIO::CloseNow() {
+  if (fwd_ != nullptr) fwd_->Detach();  // its thread must be gone before the fd is
   if (poll_ != nullptr) {
     uv_poll_stop(poll_);
     poll_->data = nullptr;
@@ -123,6 +126,7 @@ void PacketIO::CloseNow() {
     fd_ = -1;
   }
   pending_.clear();
+  pendingCount_.store(0);
   events_ = 0;
   reading_ = false;
 }
@@ -143,6 +147,10 @@ void PacketIO::UpdatePoll() {
 Napi::Value PacketIO::Start(const Napi::CallbackInfo& info) {
   if (fd_ < 0) {
     Napi::Error::New(info.Env(), "PacketIO is closed").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  if (fwd_ != nullptr) {
+    Napi::Error::New(info.Env(), "PacketIO is read by a Forwarder").ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
   reading_ = true;
@@ -323,6 +331,7 @@ void PacketIO::Enqueue(size_t from, size_t n) {
     pending_.push_back(Pending{std::vector<uint8_t>(p, p + txLen_[s]), txAddr_[s], txPort_[s], udp_ ? txGso_[s] : static_cast<uint16_t>(0)});
     txQueued_++;
   }
+  pendingCount_.store(pending_.size());
 }
 
 void PacketIO::Drain() {
@@ -332,6 +341,7 @@ void PacketIO::Drain() {
     if (!SendOne(p.data.data(), p.data.size(), p.addr, p.port, p.gso, &again)) break;
     pending_.pop_front();
   }
+  pendingCount_.store(pending_.size());
 }
 
 void PacketIO::OnWritable() {
@@ -369,16 +379,16 @@ Napi::Value PacketIO::Flush(const Napi::CallbackInfo& info) {
 Napi::Value PacketIO::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("rxPackets", rxPackets_);
-  o.Set("rxBytes", rxBytes_);
-  o.Set("rxWakeups", rxWakeups_);
-  o.Set("rxTruncated", rxTruncated_);
-  o.Set("txPackets", txPackets_);
-  o.Set("txBytes", txBytes_);
-  o.Set("txQueued", txQueued_);
-  o.Set("txDropped", txDropped_);
-  o.Set("txErrors", txErrors_);
-  o.Set("txEagain", txEagain_);
+  o.Set("rxPackets", rxPackets_.get());
+  o.Set("rxBytes", rxBytes_.get());
+  o.Set("rxWakeups", rxWakeups_.get());
+  o.Set("rxTruncated", rxTruncated_.get());
+  o.Set("txPackets", txPackets_.get());
+  o.Set("txBytes", txBytes_.get());
+  o.Set("txQueued", txQueued_.get());
+  o.Set("txDropped", txDropped_.get());
+  o.Set("txErrors", txErrors_.get());
+  o.Set("txEagain", txEagain_.get());
   o.Set("pending", static_cast<double>(pending_.size()));
   return o;
 }

@@ -6,8 +6,20 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <deque>
 #include <vector>
+
+class Forwarder;
+
+// A counter written by one thread at a time and read by another (the stats() call): relaxed
+// atomic loads and stores, no read-modify-write on the hot path.
+struct Counter {
+  std::atomic<double> v{0};
+  void operator+=(double d) { v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
+  void operator++(int) { *this += 1; }
+  double get() const { return v.load(std::memory_order_relaxed); }
+};
 
 // PacketIO moves batches of packets between a non-blocking fd (TUN/TAP or UDP socket) and
 // JavaScript. Receive: one uv_poll readiness wake-up drains up to `batch` packets (recvmmsg
@@ -21,6 +33,8 @@ class PacketIO : public Napi::ObjectWrap<PacketIO> {
   ~PacketIO() override;
 
  private:
+  // The forwarder's thread reads through ReadBatch and checks pendingCount_ (see forwarder.h).
+  friend class Forwarder;
   struct Pending {
     std::vector<uint8_t> data;
     uint32_t addr;
@@ -80,6 +94,10 @@ class PacketIO : public Napi::ObjectWrap<PacketIO> {
   uint16_t* txGso_ = nullptr;
 
   std::deque<Pending> pending_;
-  double rxPackets_ = 0, rxBytes_ = 0, rxWakeups_ = 0, rxTruncated_ = 0;
-  double txPackets_ = 0, txBytes_ = 0, txQueued_ = 0, txDropped_ = 0, txErrors_ = 0, txEagain_ = 0;
+  // pending_.size() for the forwarder's thread: it must not overtake queued packets.
+  std::atomic<size_t> pendingCount_{0};
+  // A Forwarder reading this fd on its own thread (stopped before the fd closes).
+  Forwarder* fwd_ = nullptr;
+  Counter rxPackets_, rxBytes_, rxWakeups_, rxTruncated_;
+  Counter txPackets_, txBytes_, txQueued_, txDropped_, txErrors_, txEagain_;
 };

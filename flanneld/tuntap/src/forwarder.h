@@ -1,0 +1,94 @@
+#pragma once
+#include <napi.h>
+#include <uv.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "packet_io.h"
+
+// Forwarder: the common case of the userspace datapath (udp and vxlan backends) in native code
+// on its own thread, so a packet crosses a daemon with one thread wake-up and no JavaScript.
+//
+// The thread polls the device and UDP PacketIOs' fds. A batch it reads is forwarded natively
+// when every packet in it is plain (no GSO super-packet or GRO buffer, a known peer, a valid
+// header, no chaos rule active, nothing queued on the way out); otherwise the whole batch goes
+// to the PacketIO's JavaScript callback on the main thread, as without a forwarder, and that
+// direction is not read again until the callback has returned (packets of a direction stay in
+// order). JavaScript programs the peer table (setPeers), turns the fast path off while chaos
+// rules are active (setFast) and collects the per-peer counters (collect).
+class Forwarder : public Napi::ObjectWrap<Forwarder> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit Forwarder(const Napi::CallbackInfo& info);
+  ~Forwarder() override;
+  // Stops the thread and lets go of the PacketIOs (main thread; called when either closes).
+  void Detach();
+
+ private:
+  struct Route { uint32_t ip; uint16_t port; };
+  struct PeerCounters { double txPackets = 0, txBytes = 0, rxPackets = 0, rxBytes = 0; };
+
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value SetPeers(const Napi::CallbackInfo& info);
+  Napi::Value SetFast(const Napi::CallbackInfo& info);
+  Napi::Value Collect(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+
+  void Run();
+  void HandleDevice();
+  void HandleUdp();
+  bool FastDevice(int count);
+  bool FastUdp(int count);
+  // Waits (on the thread) until fd is writable again after EAGAIN; false on timeout/stop.
+  bool WaitWritable(int fd);
+  void Wake();
+  static void OnAsync(uv_async_t* h);
+  void Deliver();
+  void Call(PacketIO* io, int count);
+
+  napi_env env_;
+  PacketIO* dev_ = nullptr;
+  PacketIO* udp_ = nullptr;
+  Napi::ObjectReference devRef_, udpRef_;
+  bool vxlan_ = true;
+  uint32_t vni_ = 1;
+  uint32_t mask_ = 0xffffff00;
+  bool offload_ = false;
+
+  std::thread thread_;
+  bool started_ = false;
+  bool detached_ = false;
+  bool refed_ = false;
+  int ctl_ = -1;  // eventfd: wakes the thread (stop, a batch came back from JavaScript)
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> fast_{true};
+  // A batch of this many packets waits for (or is in) JavaScript; 0 = the thread reads that fd.
+  std::atomic<int> devBatch_{0}, udpBatch_{0};
+  uv_async_t* async_ = nullptr;
+
+  // Peer table, written by setPeers (main thread), read by the thread; guarded by mu_.
+  std::mutex mu_;
+  std::unordered_map<uint64_t, Route> routes_;  // VtepMAC (vxlan) or subnet base (udp) -> peer
+  std::unordered_set<uint32_t> sources_;         // underlay addresses that may send to us
+  std::unordered_map<uint32_t, PeerCounters> counters_;  // by peer underlay address, since collect()
+
+  // Thread-local scratch for one batch.
+  std::vector<const Route*> batchRoutes_;
+  std::vector<struct mmsghdr> msgs_;
+  std::vector<struct iovec> iov_;
+  std::vector<struct sockaddr_in> to_;
+  uint8_t vxlanHdr_[8] = {0x08, 0, 0, 0, 0, 0, 0, 0};
+  uint8_t vnetHdr_[10] = {0};
+
+  Counter fastDevice_, fastUdp_, slowDevice_, slowUdp_, sendErrors_, sendDrops_;
+};
