@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { Tap, Tun, native, ipToInt, intToIp, openUdpIO, type PacketIO } from './index.js';
 import { createNetns, createVeth, deleteNetns, execIn, ipIn, uniqueName } from '../../lib/testing/netns.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { buildUdpPacket, ipv4Dst, ipv4Src } from '../packet/ipv4.js';
+import { buildUdpPacket, inetChecksum, ipv4Dst, ipv4Src } from '../packet/ipv4.js';
 
 const fdCount = (): number => readdirSync('/proc/self/fd').length;
 
@@ -167,4 +167,96 @@ test('bad input gives clear errors, never a crash', async () => {
   assert.throws(() => native.ifConfig('ksimt-nodev', '', { mtu: 1400 }), /No such device/);
   assert.throws(() => openUdpIO(70000, () => {}), /bad UDP port/);
   assert.throws(() => new native.PacketIO(0, 'udp', { slotSize: 1 }, () => {}), /slotSize/);
+});
+
+test('Forwarder: plain packets cross TUN ↔ UDP on the native thread, the rest (malformed, unknown, fast path off) reach JavaScript in order', async () => {
+  const before = fdCount();
+  await withNetns(async (ns) => {
+    // No IPv6 chatter of the kernel in the TUN: this test counts what reaches JavaScript.
+    await execIn(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    const tun = new Tun({ name: 'ksimfwd0', netns: ns });
+    const ios: PacketIO[] = [];
+    let fwd: ReturnType<typeof newForwarder> | undefined;
+    const newForwarder = (d: PacketIO, u: PacketIO) => new native.Forwarder(d, u, { kind: 'udp', subnetLen: 24, offload: false });
+    try {
+      tun.mtu = 1400;
+      tun.ipv4 = '10.9.0.1/16';
+      tun.isUp = true;
+      const slowDev: number[] = [], slowUdp: Buffer[] = [];
+      const tio = tun.packetIO((n) => { slowDev.push(n); });
+      ios.push(tio);
+      const uio = openUdpIO(8285, (n) => {
+        for (let i = 0; i < n; i++) slowUdp.push(Buffer.from(uio.rxBuf.subarray(i * uio.slotSize, i * uio.slotSize + Math.max(0, uio.rxLen[i]))));
+      }, { netns: ns });
+      ios.push(uio);
+      // The peer node's end of the tunnel, and a socket on this node that packets from the peer are for.
+      const atPeer: Buffer[] = [];
+      const peer = openUdpIO(9285, (n) => {
+        for (let i = 0; i < n; i++) atPeer.push(Buffer.from(peer.rxBuf.subarray(i * peer.slotSize, i * peer.slotSize + peer.rxLen[i])));
+      }, { netns: ns });
+      ios.push(peer);
+      peer.start();
+      const local: string[] = [];
+      const lio = openUdpIO(5555, (n) => {
+        for (let i = 0; i < n; i++) local.push(lio.rxBuf.toString('utf8', i * lio.slotSize, i * lio.slotSize + lio.rxLen[i]));
+      }, { netns: ns });
+      ios.push(lio);
+      lio.start();
+
+      fwd = newForwarder(tio, uio);
+      assert.throws(() => newForwarder(tio, uio), /already being read/);
+      assert.throws(() => tio.start(), /read by a Forwarder/);
+      const lo = ipToInt('127.0.0.1');
+      fwd.setPeers([{ key: ipToInt('10.9.5.0'), ip: lo, port: 9285 }], [lo]);
+      fwd.start();
+
+      const send = (io: PacketIO, payloads: Buffer[], addr: string, port: number): void => {
+        payloads.forEach((p, i) => { p.copy(io.txBuf, i * io.slotSize); io.txLen[i] = p.length; io.txAddr[i] = ipToInt(addr); io.txPort[i] = port; });
+        assert.equal(io.flush(payloads.length), payloads.length);
+      };
+      // Kernel → TUN → native encapsulation → the peer: the raw IPv4 packet, TTL one less.
+      send(lio, Array.from({ length: 50 }, (_, i) => Buffer.from(`out-${i}`)), '10.9.5.7', 7777);
+      await waitFor('50 packets at the peer', () => atPeer.filter((p) => p[9] === 17).length >= 50);
+      const udp4 = atPeer.filter((p) => p[9] === 17);
+      assert.deepEqual(udp4.map((p) => p.subarray(28).toString()), Array.from({ length: 50 }, (_, i) => `out-${i}`), 'in order');
+      assert.equal(udp4[0][8], 63, 'TTL decremented');
+      assert.equal(inetChecksum(udp4[0], 0, 20), 0, 'header checksum still valid');
+      assert.equal(slowDev.length, 0, 'no JavaScript on the way');
+
+      // The peer → native decapsulation → TUN → the local socket.
+      const back = (i: number): Buffer => buildUdpPacket(ipToInt('10.9.5.7'), ipToInt('10.9.0.1'), 7777, 5555, Buffer.from(`back-${i}`));
+      send(peer, Array.from({ length: 20 }, (_, i) => back(i)), '127.0.0.1', 8285);
+      await waitFor('20 packets at the local socket', () => local.length >= 20);
+      assert.deepEqual(local, Array.from({ length: 20 }, (_, i) => `back-${i}`));
+      assert.equal(slowUdp.length, 0);
+
+      // Malformed or foreign datagrams go to JavaScript (which counts them); nothing crashes.
+      const junk = [Buffer.alloc(3), Buffer.alloc(40, 0x45), Buffer.from(back(0)).fill(0xff, 2, 4), Buffer.alloc(1400, 0xab)];
+      for (let r = 0; r < 50; r++) send(peer, junk, '127.0.0.1', 8285);
+      await waitFor('junk at JavaScript', () => slowUdp.length >= 200);
+      // Unknown destination subnet: JavaScript's (ICMP unreachable in the backend).
+      send(lio, [Buffer.from('nowhere')], '10.9.77.1', 7777);
+      await waitFor('unknown subnet at JavaScript', () => slowDev.length > 0);
+      // Fast path off (chaos rules active): everything takes the JavaScript path.
+      fwd.setFast(false);
+      send(peer, [back(99)], '127.0.0.1', 8285);
+      await waitFor('at JavaScript', () => slowUdp.some((p) => p.subarray(28).toString() === 'back-99'));
+      fwd.setFast(true);
+      send(peer, [back(100)], '127.0.0.1', 8285);
+      await waitFor('fast again', () => local.includes('back-100'));
+
+      const st = fwd.stats();
+      assert.ok(st.fastDevice >= 50 && st.fastUdp >= 21, JSON.stringify(st));
+      assert.ok(st.slowUdp >= 201, JSON.stringify(st));
+      const c = fwd.collect();
+      assert.equal(c[0], lo);
+      assert.ok(c[1] >= 50 && c[3] >= 21, `per-peer counters ${[...c]}`);
+      assert.equal(fwd.collect().length, 0, 'collected counters start again from zero');
+    } finally {
+      fwd?.close();
+      for (const io of ios) io.close();
+      tun.release();
+    }
+  });
+  assert.equal(fdCount(), before, 'no fd leaked');
 });
