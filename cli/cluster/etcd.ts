@@ -61,7 +61,11 @@ export function ensureEtcdCerts(c: ClusterLayout): EtcdPkiFiles { return ensureE
 /** etcd3 client options for this host's tools (status, chaos, bring-up): every member, healthcheck-client certificate. */
 export function etcdHostClientOptions(c: ClusterLayout, count: number): IOptions {
   const f = etcdPkiOf(c);
-  return { hosts: etcdClientURLs(c, count, 'loopback'), ...etcdCredentials({ caFile: f.ca, certFile: f.healthcheckClient.cert, keyFile: f.healthcheckClient.key }) };
+  return {
+    hosts: etcdClientURLs(c, count, 'loopback'), ...etcdCredentials({ caFile: f.ca, certFile: f.healthcheckClient.cert, keyFile: f.healthcheckClient.key }),
+    // 127.0.0.1 is verified as `localhost` (in every member's certificate): an IP is no TLS server name (RFC 6066).
+    grpcOptions: { 'grpc.ssl_target_name_override': 'localhost' },
+  };
 }
 
 /** True when every member's /health answers ok (it does only once the member sees a leader). */

@@ -63,7 +63,7 @@ test('three etcd members: kill each in turn, the cluster keeps working, the memb
     assert.equal(new Set(members.map((p) => p.args[p.args.indexOf('--data-dir') + 1])).size, 3, 'each its own data dir');
     const flag = (component: string, f: string) => { const a = state.processes.find((p) => p.component === component)!.args; return a[a.indexOf(f) + 1].split(','); };
     assert.equal(flag('apiserver', '--etcd-servers').length, 3, 'the apiserver is given every member');
-    assert.deepEqual(flag('flanneld', '--etcd-endpoints'), [2379, 2381, 2383].map((p) => `http://${c.hostIP}:${p + c.index * 100}`), 'flanneld is given every member on the underlay host address');
+    assert.deepEqual(flag('flanneld', '--etcd-endpoints'), [2379, 2381, 2383].map((p) => `https://${c.hostIP}:${p + c.index * 100}`), 'flanneld is given every member on the underlay host address');
     const statusOut = await kubesim('status');
     assert.match(statusOut, /etcd-1\s+healthy/);
     assert.equal((statusOut.match(/^etcd-\d\s+healthy\s+leader/gm) ?? []).length, 1, `status shows exactly one leader:\n${statusOut}`);
