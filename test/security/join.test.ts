@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { upCluster, type E2ECluster } from '../e2e/helpers.js';
@@ -48,7 +48,9 @@ test('a host joins a secure cluster with --print-command credentials; logs reach
   await ipIn(ns, 'link', 'set', 'eth0', 'up');
 
   const cmd = joinCommand(c.name, node, ip, join(dir, 'creds'));
-  assert.match(cmd, /^kubesim join --apiserver https:\/\/\S+ --grpc-server \S+ --etcd http:\/\/\S+ --node-name joiner --node-ip 10\.200\.\d+\.60 --credentials \S+$/);
+  assert.match(cmd, /^kubesim join --apiserver https:\/\/\S+ --grpc-server \S+ --etcd https:\/\/\S+ --node-name joiner --node-ip 10\.200\.\d+\.60 --credentials \S+$/);
+  // etcd admits certified clients only: the credentials carry etcd's CA and flanneld's certificate.
+  for (const f of ['etcd-ca.crt', 'flanneld-etcd-client.crt', 'flanneld-etcd-client.key']) assert.ok(existsSync(join(dir, 'creds', f)), f);
   const args = cmd.split(' ').slice(1);
   await execIn(ns, process.execPath, [CLI, ...args, '--iface', 'eth0', '--dir', join(dir, 'state'), '--timeout', '120'], { timeoutMs: 180_000 });
   assert.match(await c.kubectl('get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'), /^True$/);
