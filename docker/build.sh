@@ -21,6 +21,10 @@ fi
 # The image is usable as long as every component's entry point was emitted.
 node node_modules/typescript/bin/tsc -p tsconfig.json || echo "build: tsc reported type errors (JS emitted anyway)"
 node scripts/copy-assets.mjs
+# The runtime's podnet addon (optional: without it the runtime runs `ip`) travels inside dist/.
+if [ -f kubelet/netlink/build/Release/podnet.node ]; then
+  mkdir -p dist/kubelet/netlink/build/Release && cp kubelet/netlink/build/Release/podnet.node dist/kubelet/netlink/build/Release/
+fi
 # The dashboard addon's web UI (dist/dashboard/web); the dashboard's API works without it.
 { node node_modules/typescript/bin/tsc -p dashboard/web && node node_modules/vite/bin/vite.js build --config dashboard/web/vite.config.mjs; } \
   || echo "build: dashboard web UI not built (the dashboard addon serves its API only)"

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
-const addons = ['flanneld/tuntap', 'kube-proxy/native'];
+const addons = ['flanneld/tuntap', 'kube-proxy/native', 'kubelet/netlink'];
 const require = createRequire(import.meta.url);
 const gyp = require.resolve('node-gyp/bin/node-gyp.js');
 for (const dir of addons) {

@@ -12,6 +12,7 @@ import { ApiError } from '../../lib/errors.js';
 import { ipArgs, ipBatch, run, runOk } from '../runtime/run.js';
 import { parseSubnetEnv, type SubnetEnv } from './subnet-env.js';
 import { HostLocalIpam } from './ipam.js';
+import { podnet } from '../netlink/index.js';
 
 /** The plugin's network configuration (the JSON a CNI plugin gets on stdin). */
 export interface BridgeNetConf {
@@ -91,22 +92,27 @@ export async function cniAdd(conf: BridgeNetConf, args: CniArgs): Promise<CniRes
   if (!readyBridges.has(bridgeKey)) { await ensureBridge(args.hostNetns, bridge, sub); readyBridges.add(bridgeKey); }
   const ip = ipam.allocate(args.containerId);
   const veth = hostVethName(args.containerId);
-  const plug = [
-    `link add ${veth} mtu ${sub.mtu} type veth peer name ${args.ifName} mtu ${sub.mtu} netns ${pod}`,
-    `link set ${veth} master ${bridge} up`,
-  ];
+  // In-process over rtnetlink when the podnet addon is built, else one `ip -batch` per side.
+  const plug = async () => {
+    if (podnet) podnet.vethPlug({ hostNetns: args.hostNetns ? `/run/netns/${args.hostNetns}` : '', host: veth, peer: args.ifName, podNetns: args.netns, mtu: sub.mtu, bridge });
+    else await ipBatch(args.hostNetns, [
+      `link add ${veth} mtu ${sub.mtu} type veth peer name ${args.ifName} mtu ${sub.mtu} netns ${pod}`,
+      `link set ${veth} master ${bridge} up`,
+    ]);
+  };
   try {
     try {
-      await ipBatch(args.hostNetns, plug);
+      await plug();
     } catch (err) {
       // The bridge may have been removed behind our back: set it up again and retry once.
       readyBridges.delete(bridgeKey);
       await run('ip', ipArgs(args.hostNetns, ['link', 'del', veth]));
       await ensureBridge(args.hostNetns, bridge, sub);
       readyBridges.add(bridgeKey);
-      await ipBatch(args.hostNetns, plug).catch(() => { throw err; });
+      await plug().catch(() => { throw err; });
     }
-    await ipBatch(pod, [
+    if (podnet) podnet.podIfUp({ netns: args.netns, ifName: args.ifName, address: ip, prefix: sub.prefix, gateway: sub.gateway });
+    else await ipBatch(pod, [
       'link set lo up',
       `addr add ${ip}/${sub.prefix} dev ${args.ifName}`,
       `link set ${args.ifName} up`,

@@ -15,6 +15,7 @@ import { RecordDir } from './state-store.js';
 import { isAlive, processStartTime, signal } from './procs.js';
 import { renderHosts, renderResolvConf } from './pod-files.js';
 import { run, runOk } from './run.js';
+import { podnet } from '../netlink/index.js';
 import type { Logger } from './log.js';
 
 /** CRI PodSandboxConfig as decoded from the wire. */
@@ -99,7 +100,8 @@ export class SandboxStore {
       } else {
         rec.netnsName = `${this.opts.netnsPrefix}${id.slice(0, 16)}`;
         rec.netnsPath = `/run/netns/${rec.netnsName}`;
-        await runOk('ip', ['netns', 'add', rec.netnsName]);
+        if (podnet) podnet.netnsAdd(rec.netnsName);
+        else await runOk('ip', ['netns', 'add', rec.netnsName]);
         this.startPause(rec); // starts while the network is plugged in
         const res = await cniAdd(this.opts.cni, { containerId: id, netns: rec.netnsPath, ifName: 'eth0', hostNetns: this.opts.nodeNetns });
         rec.ip = res.ips[0].address.split('/')[0];
