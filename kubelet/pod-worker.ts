@@ -57,6 +57,7 @@ function ranBefore(pod: Pod, name: string, isInit: boolean): boolean {
 }
 
 const SANDBOX_READY = 0;
+const CREATED = 0;
 const RUNNING = 1;
 const EXITED = 2;
 
@@ -119,6 +120,15 @@ export class PodWorker {
     if (!ready) {
       // A dead sandbox takes its containers with it: Kubernetes recreates both.
       for (const old of sandboxes) await this.d.cri.call('RemovePodSandbox', { pod_sandbox_id: old.id });
+      // The images of the containers this sync will start are fetched while the sandbox is made
+      // (the Pulling/Pulled events still follow the sandbox, as they do in Kubernetes).
+      const first = pod.spec?.initContainers?.length ? [pod.spec.initContainers[0]] : pod.spec?.containers ?? [];
+      for (const c of first) {
+        if (!c.image || ctx.pulls.has(c.image) || this.pullBackoff.remaining(`${uid}/${c.name}/pull`, this.pullBackoff.lastAt(`${uid}/${c.name}/pull`)) > 0) continue;
+        const pull = this.d.cri.image('PullImage', { image: { image: c.image } });
+        pull.catch(() => undefined); // awaited (and its error reported) when the container starts
+        ctx.pulls.set(c.image, pull);
+      }
       const dns = podDnsConfig({ namespace: pod.metadata!.namespace!, dnsPolicy: pod.spec?.dnsPolicy, hostNetwork: pod.spec?.hostNetwork, dnsConfig: pod.spec?.dnsConfig as never }, this.d.cluster);
       try {
         const { pod_sandbox_id } = await this.d.cri.call('RunPodSandbox', { config: sandboxConfig(pod, sandboxes.length, dns, this.d.logRoot, this.d.cluster.clusterDomain) });
@@ -211,7 +221,8 @@ export class PodWorker {
     try {
       const t0 = Date.now();
       this.d.events.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, containerFieldPath(name));
-      await this.d.cri.image('PullImage', { image: { image: c.image } });
+      await (ctx.pulls.get(c.image ?? '') ?? this.d.cri.image('PullImage', { image: { image: c.image } }));
+      ctx.pulls.delete(c.image ?? '');
       this.d.events.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${Date.now() - t0}ms`, containerFieldPath(name));
       this.pullBackoff.reset(pullKey);
     } catch (err) {
@@ -234,6 +245,7 @@ export class PodWorker {
     }
     try {
       const { container_id } = await this.d.cri.call('CreateContainer', { pod_sandbox_id: sb.id, config });
+      this.seenStates.set(container_id, CREATED); // a relist seeing it before it runs needs no other sync
       this.d.events.event(pod, 'Normal', 'Created', `Created container ${name}`, containerFieldPath(name));
       await this.d.cri.call('StartContainer', { container_id });
       this.d.events.event(pod, 'Normal', 'Started', `Started container ${name}`, containerFieldPath(name));
@@ -307,6 +319,8 @@ class SyncContext {
   init: ContainerView[] = [];
   main: ContainerView[] = [];
   volumes = new Map<string, string>();
+  /** Image pulls started early (while the sandbox is made), by image. */
+  pulls = new Map<string, Promise<unknown>>();
   blocked?: { reason: string; message?: string };
   lastWaiting?: { reason: string; message?: string };
   requeueMs?: number;
