@@ -5,7 +5,8 @@
  * socket as the kubelet does. Measured side by side with the floor: create a netns + veth into
  * the same bridge and spawn the same process directly, alternating pod by pod so both see the
  * same machine load. Reports create→running p50/p99, the
- * ratio (goal ≤ 3×) and memory per idle pod (PSS of pause + shim + container vs the bare process).
+ * ratio (goal ≤ 3×) and memory per idle pod (PSS of pause + shim + the processes below it — the PID
+ * namespace relay and the container — vs the bare process).
  * Then (unless --via cri) the whole path as a user sees it: the pod created through a real
  * apiserver + etcd, synced by a real kubelet, until the API shows it Running — again alternating
  * with floor pods.
@@ -13,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { startRuntimeHarness, sandboxConfig } from '../../kubelet/testing/runtime-harness.js';
 import { ipBatch, runOk } from '../../kubelet/runtime/run.js';
 import { signal } from '../../kubelet/runtime/procs.js';
@@ -40,6 +41,22 @@ function pct(xs: number[], p: number): number {
 /** Proportional set size of a process in KiB (shared pages split among their users). */
 function pssKiB(pid: number): number {
   try { return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0); } catch { return 0; }
+}
+
+/** A process and all its descendants (the shim's relay and the container's processes below it). */
+function withDescendants(roots: number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch { /* gone */ }
+  }
+  const out = new Set<number>();
+  const walk = (p: number) => { if (!p || out.has(p)) return; out.add(p); for (const c of children.get(p) ?? []) walk(c); };
+  roots.forEach(walk);
+  return [...out];
 }
 
 async function main(): Promise<void> {
@@ -93,7 +110,7 @@ async function main(): Promise<void> {
     });
 
     await new Promise((r) => setTimeout(r, 500)); // let exec chains settle before sampling memory
-    const podKiB = podPids.map((ps) => ps.reduce((a, p) => a + pssKiB(p), 0));
+    const podKiB = podPids.map((ps) => withDescendants(ps).reduce((a, p) => a + pssKiB(p), 0));
     const floorKiB = floorPids.map(pssKiB);
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const row = (name: string, xs: number[], total: number, kib: number[]) =>
