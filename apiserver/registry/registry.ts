@@ -204,13 +204,8 @@ class EtcdRegistry implements RegistryHandle {
       apiVersion: view ? view.apiVersion : apiVersionOf(def), kind: def.kind,
       metadata: { resourceVersion: String(rev), ...(end ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
     });
-    return {
-      [Symbol.asyncIterator]: async function* () {
-        const events = await cache.watch({ initial, fromRev: rv, matches, bookmarks: !!opts.allowWatchBookmarks, bookmark }, signal);
-        if (!view) { yield* events; return; }
-        for await (const ev of events) yield ev.type === 'BOOKMARK' ? ev : { type: ev.type, object: out(ev.object) };
-      },
-    };
+    const open = () => cache.watch({ initial, fromRev: rv, matches, bookmarks: !!opts.allowWatchBookmarks, bookmark }, signal);
+    return lazyEvents(open, view ? (ev) => (ev.type === 'BOOKMARK' ? ev : { type: ev.type, object: out(ev.object) }) : undefined);
   }
 
   async create(ctx: RequestContext, ref: ResourceRef, namespace: string | undefined, obj: KObject, subresource?: string, parentName?: string): Promise<KObject> {
@@ -281,6 +276,39 @@ class EtcdRegistry implements RegistryHandle {
     this.stopping.abort();
     await Promise.all([...this.caches.values()].map((c) => c.stop()));
   }
+}
+
+/**
+ * The events of a watch that starts on the first next(), mapped by `map` when given. Hand-written
+ * rather than an async generator wrapping the cache's queue: each event then costs the watcher one
+ * promise instead of a chain of generator hops (every event reaches every watcher).
+ */
+function lazyEvents(open: () => Promise<AsyncIterable<WatchEvent>>, map?: (ev: WatchEvent) => WatchEvent): AsyncIterable<WatchEvent> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
+      let inner: AsyncIterator<WatchEvent> | undefined;
+      let opening: Promise<AsyncIterator<WatchEvent>> | undefined;
+      let finished = false;
+      const step = (it: AsyncIterator<WatchEvent>): Promise<IteratorResult<WatchEvent>> => {
+        const next = it.next();
+        return map ? next.then((r) => (r.done ? r : { done: false, value: map(r.value) })) : next;
+      };
+      return {
+        next() {
+          if (inner) return step(inner);
+          if (finished) return Promise.resolve({ done: true, value: undefined });
+          opening ??= open().then((events) => (inner = events[Symbol.asyncIterator]()));
+          return opening.then(step);
+        },
+        async return() {
+          finished = true;
+          const it = inner ?? await opening?.catch(() => undefined);
+          await it?.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 /** Builds the registry on an etcd client and creates the system namespaces. */

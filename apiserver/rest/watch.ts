@@ -27,11 +27,7 @@ export interface WatchStream {
   shutdown?: AbortSignal;
 }
 
-type Next = IteratorResult<WatchEvent> | { error: unknown };
-
-function settle(p: Promise<IteratorResult<WatchEvent>>): Promise<Next> {
-  return p.then((r) => r, (error) => ({ error }));
-}
+type Next = IteratorResult<WatchEvent> | { error: unknown } | 'aborted';
 
 /** Streams a watch to `res`; resolves when the stream has ended. Returns the HTTP status sent. */
 export async function serveWatch(res: ServerResponse, stream: WatchStream): Promise<number> {
@@ -42,17 +38,27 @@ export async function serveWatch(res: ServerResponse, stream: WatchStream): Prom
   // timeoutSeconds=0 means "server default", as in Kubernetes.
   const timeoutMs = stream.timeoutSeconds ? stream.timeoutSeconds * 1000 : DEFAULT_TIMEOUT_MS * (1 + Math.random());
   const timer = setTimeout(stop, timeoutMs);
-  const aborted = new Promise<'aborted'>((resolve) => ac.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+  // The wait for the next event also ends on abort (an iterator may only notice it on its next event).
+  // One resolver slot, not Promise.race against a long-lived promise: that would keep a reaction per event.
+  let wakeOnAbort: ((r: Next) => void) | undefined;
+  ac.signal.addEventListener('abort', () => wakeOnAbort?.('aborted'), { once: true });
   let iterator: AsyncIterator<WatchEvent> | undefined;
+  const nextEvent = (): Promise<Next> => {
+    if (ac.signal.aborted) return Promise.resolve('aborted');
+    return new Promise<Next>((resolve) => {
+      wakeOnAbort = resolve;
+      iterator!.next().then(resolve, (error: unknown) => resolve({ error }));
+    });
+  };
   try {
     iterator = stream.open(ac.signal)[Symbol.asyncIterator]();
-    let pending = settle(iterator.next());
+    let pending = nextEvent();
     const early = await Promise.race([pending, new Promise<'wait'>((r) => setTimeout(() => r('wait'), EARLY_ERROR_WINDOW_MS))]);
-    if (early !== 'wait' && 'error' in early && !isApiError(early.error, 'Gone')) return sendError(res, early.error);
+    if (early !== 'wait' && early !== 'aborted' && 'error' in early && !isApiError(early.error, 'Gone')) return sendError(res, early.error);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     for (;;) {
-      const next = await Promise.race([pending, aborted]);
+      const next = await pending;
       if (next === 'aborted') break;
       if ('error' in next) {
         if (!ac.signal.aborted) await write(res, JSON.stringify({ type: 'ERROR', object: toApiError(next.error).toStatus() }) + '\n', ac.signal);
@@ -60,8 +66,11 @@ export async function serveWatch(res: ServerResponse, stream: WatchStream): Prom
       }
       if (next.done) break;
       const line = stream.encode(next.value);
-      if (line !== undefined && !(await write(res, line.endsWith('\n') ? line : line + '\n', ac.signal))) break;
-      pending = settle(iterator.next());
+      if (line !== undefined) {
+        const ok = write(res, line.endsWith('\n') ? line : line + '\n', ac.signal);
+        if (ok === false || (ok !== true && !(await ok))) break;
+      }
+      pending = nextEvent();
     }
     if (!res.writableEnded && !res.destroyed) res.end();
     return 200;
@@ -78,15 +87,10 @@ export async function serveWatch(res: ServerResponse, stream: WatchStream): Prom
 }
 
 /** Writes one event line (with its newline); waits for 'drain' under backpressure. False when the client is gone. */
-async function write(res: ServerResponse, line: string, signal: AbortSignal): Promise<boolean> {
+function write(res: ServerResponse, line: string, signal: AbortSignal): boolean | Promise<boolean> {
   if (res.destroyed || res.writableEnded) return false;
   if (res.write(line)) return true;
-  try {
-    await once(res, 'drain', { signal });
-    return true;
-  } catch {
-    return false;
-  }
+  return once(res, 'drain', { signal }).then(() => true, () => false);
 }
 
 // Serialized events shared between watchers: the same event reaches every watcher of a resource,
@@ -94,9 +98,20 @@ async function write(res: ServerResponse, line: string, signal: AbortSignal): Pr
 // JSON.stringify per watcher on fan-out (Kubernetes caches serializations the same way).
 const SHARED_LINES = new Map<string, string>();
 const SHARED_LINES_MAX = 1024;
+// The watch cache hands the watchers of one live event the same object: found by identity first,
+// without building the key string per watcher.
+const LINES_BY_OBJECT = new WeakMap<object, { type: string; line: string }>();
 
 /** The JSON line (newline included) of a plain (object-representation) watch event, serialized once for all watchers. */
 export function sharedEventLine(ev: WatchEvent): string {
+  const known = LINES_BY_OBJECT.get(ev.object);
+  if (known !== undefined && known.type === ev.type) return known.line;
+  const line = sharedLineByKey(ev);
+  LINES_BY_OBJECT.set(ev.object, { type: ev.type, line });
+  return line;
+}
+
+function sharedLineByKey(ev: WatchEvent): string {
   const meta = ev.object.metadata;
   if (!meta?.resourceVersion) return JSON.stringify(ev) + '\n';
   const key = `${ev.type}/${meta.uid ?? ''}/${meta.namespace ?? ''}/${meta.name ?? ''}/${meta.resourceVersion}`;

@@ -52,25 +52,51 @@ export class EventQueue<T> implements AsyncIterable<T> {
 
   get closed(): boolean { return this.done; }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    try {
-      for (;;) {
-        if (this.head < this.items.length) {
-          const item = this.items[this.head++];
-          // compact the array now and then so a long-lived watch does not grow it forever
-          if (this.head > 1024 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
-          yield item;
-          continue;
+  /**
+   * A hand-written iterator rather than an async generator: every event reaches every watcher,
+   * and a generator costs several promise hops per item where this resolves the waiting next()
+   * directly from push(). return() (the consumer stopping) ends the queue, as a generator's finally did.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    const q = this;
+    return {
+      next(): Promise<IteratorResult<T>> {
+        try {
+          const r = q.take();
+          if (r) return Promise.resolve(r);
+        } catch (err) {
+          return Promise.reject(err);
         }
-        if (this.done) {
-          if (this.error) throw this.error;
-          return;
-        }
-        await new Promise<void>((r) => { this.wake = r; });
-        this.wake = undefined;
-      }
-    } finally {
-      this.end();
+        return new Promise<IteratorResult<T>>((resolve, reject) => {
+          const wake = () => {
+            try {
+              const r = q.take();
+              if (r) { q.wake = undefined; resolve(r); }
+            } catch (err) {
+              q.wake = undefined;
+              reject(err);
+            }
+          };
+          q.wake = wake;
+        });
+      },
+      return(): Promise<IteratorResult<T>> {
+        q.end();
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+
+  /** The next result when one is ready now (an item, or the end), else undefined; throws the queue's error at its end. */
+  private take(): IteratorResult<T> | undefined {
+    if (this.head < this.items.length) {
+      const item = this.items[this.head++];
+      // compact the array now and then so a long-lived watch does not grow it forever
+      if (this.head > 1024 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+      return { done: false, value: item };
     }
+    if (!this.done) return undefined;
+    if (this.error) { const err = this.error; this.error = undefined; throw err; }
+    return { done: true, value: undefined };
   }
 }
