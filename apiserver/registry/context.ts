@@ -67,10 +67,21 @@ export function throwIfInvalid(def: ResourceDef, name: string, errs: FieldError[
   if (errs.length) throw invalid(def.kind, name, errs, def.group);
 }
 
-/** Checks the body is an object of the served kind; returns a private copy. */
+const HANDED_OVER = new WeakSet<object>();
+
+/**
+ * Marks a request body its caller gives to the registry for good: decoded for this request alone,
+ * never read or changed by the caller again. The registry then works on it instead of a copy.
+ */
+export function handOver<T extends object>(body: T): T {
+  HANDED_OVER.add(body);
+  return body;
+}
+
+/** Checks the body is an object of the served kind; returns a private copy (the body itself when it was handed over). */
 export function bodyOf(def: ResourceDef, body: unknown): KObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('BadRequest', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
-  const obj = structuredClone(body) as KObject;
+  const obj = (HANDED_OVER.delete(body) ? body : structuredClone(body)) as KObject;
   if (obj.kind !== undefined && obj.kind !== def.kind) {
     throw new ApiError('BadRequest', `the kind of the provided object (${obj.kind}) does not match the kind of the resource (${def.kind})`);
   }

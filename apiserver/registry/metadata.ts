@@ -11,8 +11,13 @@ import type { ResourceDef } from './types.js';
 
 /** RFC 3339 without fractional seconds, as Kubernetes' metav1.Time (2026-11-22T10:00:00Z). */
 export function rfc3339(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Every create and many updates stamp a time: the text is made once per second.
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) { lastSecond = second; lastText = d.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+  return lastText;
 }
+let lastSecond = NaN;
+let lastText = '';
 
 /** `group/version` or `version` for the core group. */
 export function apiVersionOf(def: ResourceDef): string {

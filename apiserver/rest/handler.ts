@@ -13,7 +13,7 @@ import type { RbacSource } from '../auth/rbac.js';
 import { METRICS_RESOURCES, MetricsApi, isMetricsRequest } from './metrics-api.js';
 import { decodeObject, readBody } from './body.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
-import { logV } from './log.js';
+import { getVerbosity, logV } from './log.js';
 import { wantsAggregatedDiscovery } from './negotiate.js';
 import { parseRequestInfo, type RequestInfo, type ResourceRequest } from './request-info.js';
 import { sendError, sendJson, toApiError } from './respond.js';
@@ -69,7 +69,7 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
       const verb = info.kind === 'resource' ? info.verb : req.method ?? '';
       const resource = info.kind === 'resource' ? (info.subresource ? `${info.resource}/${info.subresource}` : info.resource) : info.kind;
       opts.observe?.({ method: req.method ?? '', path: req.url ?? '', verb, resource, code, seconds, user: user?.username });
-      logV(2, 'request', { verb, resource, url: req.url, code, ms: Math.round(seconds * 1000), user: user?.username, agent: req.headers['user-agent'] });
+      if (getVerbosity() >= 2) logV(2, 'request', { verb, resource, url: req.url, code, ms: Math.round(seconds * 1000), user: user?.username, agent: req.headers['user-agent'] });
     };
     (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');

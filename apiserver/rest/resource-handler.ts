@@ -18,6 +18,7 @@ import { includeObjectOf, partialMetadata, partialMetadataList, toTable } from '
 import { serveWatch, sharedEventLine } from './watch.js';
 import { kubeletAddress, kubeletPath, proxyLog } from './kubelet-proxy.js';
 import { fieldValidationOf, validateFields } from './field-validation.js';
+import { handOver } from '../registry/context.js';
 
 /** Subresources served by a kubelet: proxied to the pod's node (kubelet-proxy.ts). */
 export const KUBELET_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
@@ -78,7 +79,8 @@ export async function serveResource(call: ResourceCall): Promise<number> {
       const contentType = call.req.headers['content-type'];
       const obj = checkBody(decodeObject(raw, contentType), def, sub, namespace, info.name);
       if (!sub || sub === 'status') validateFields(res, directive, def, def.kind, { obj, raw, contentType });
-      const updated = await registry.update(ctx, ref, namespace, info.name, obj, sub);
+      // Decoded for this request only: the registry may keep it instead of copying it.
+      const updated = await registry.update(ctx, ref, namespace, info.name, handOver(obj), sub);
       if (ctx.warnings?.length) addWarnings(res, ctx.warnings);
       return reply(res, 200, updated);
     }
@@ -173,7 +175,8 @@ async function create(call: ResourceCall, def: ResourceDef, ref: ResourceRef, na
   const contentType = call.req.headers['content-type'];
   const obj = checkBody(decodeObject(raw, contentType), def, info.subresource, namespace, info.subresource ? info.name : undefined);
   if (!info.subresource) validateFields(call.res, directive, def, def.kind, { obj, raw, contentType });
-  const created = await registry.create(ctx, ref, namespace, obj, info.subresource, info.name);
+  // Decoded for this request only: the registry may keep it instead of copying it.
+  const created = await registry.create(ctx, ref, namespace, handOver(obj), info.subresource, info.name);
   if (ctx.warnings?.length) addWarnings(call.res, ctx.warnings);
   return reply(call.res, 201, created);
 }
