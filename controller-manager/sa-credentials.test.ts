@@ -61,11 +61,11 @@ test('the controller manager\'s own identity keeps only its bootstrap rights: no
   assert.equal((await call('admin-token', 'DELETE', `/api/v1/namespaces/${NS}/pods/p?gracePeriodSeconds=0`)).status, 200);
 });
 
-test('with --use-service-account-credentials a Deployment and a Job run through the controllers\' own ServiceAccounts', async () => {
+test('with --use-service-account-credentials a Deployment and a Job run, the garbage collector and namespace controller clean up, through the controllers\' own ServiceAccounts', async () => {
   const stop = new AbortController();
   startFakeKubelet(admin, stop.signal, { delayMs: 20, exitCode: (p) => (p.metadata?.labels?.['job-name'] ? 0 : undefined) });
   const running = startControllers(kcm, quiet, stop.signal, {
-    controllers: 'replicaset,deployment,job', workers: 2, nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000, useServiceAccountCredentials: true,
+    controllers: 'replicaset,deployment,job,garbagecollector,namespace,serviceaccount,endpoints,endpointslice', workers: 2, nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000, useServiceAccountCredentials: true,
   });
   running.catch(() => undefined);
   try {
@@ -93,11 +93,25 @@ test('with --use-service-account-credentials a Deployment and a Job run through 
       const j = (await call('admin-token', 'GET', `/apis/batch/v1/namespaces/${NS}/jobs/once`)).body;
       return j.status?.succeeded === 1 && j.status.conditions?.some((x: { type: string; status: string }) => x.type === 'Complete' && x.status === 'True') || undefined;
     }, { timeoutMs: 30_000 });
+    // The garbage collector (generic-garbage-collector) removes what the Deployment owned.
+    assert.equal((await call('admin-token', 'DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/web`)).status, 200);
+    await waitFor('ReplicaSets and pods collected', async () => {
+      const rs = (await call('admin-token', 'GET', `/apis/apps/v1/namespaces/${NS}/replicasets`)).body.items ?? [];
+      const pods = (await call('admin-token', 'GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`)).body.items ?? [];
+      return (rs.length === 0 && pods.length === 0) || undefined;
+    }, { timeoutMs: 30_000 });
+    // The ServiceAccount controller fills a new namespace, the namespace controller empties a deleted one.
+    assert.equal((await call('admin-token', 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${NS}-gone` } })).status, 201);
+    await waitFor('default ServiceAccount', async () => (await call('admin-token', 'GET', `/api/v1/namespaces/${NS}-gone/serviceaccounts/default`)).status === 200 || undefined, { timeoutMs: 15_000 });
+    assert.equal((await call('admin-token', 'POST', `/api/v1/namespaces/${NS}-gone/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } })).status, 201);
+    assert.ok([200, 202].includes((await call('admin-token', 'DELETE', `/api/v1/namespaces/${NS}-gone`)).status));
+    await waitFor('namespace deleted', async () => (await call('admin-token', 'GET', `/api/v1/namespaces/${NS}-gone`)).status === 404 || undefined, { timeoutMs: 30_000 });
   } finally {
     stop.abort();
     await running.catch(() => undefined);
     await call('admin-token', 'DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/web`);
     await call('admin-token', 'DELETE', `/apis/batch/v1/namespaces/${NS}/jobs/once`);
+    await call('admin-token', 'DELETE', `/api/v1/namespaces/${NS}-gone`);
   }
 });
 
