@@ -93,6 +93,11 @@ test('with --use-service-account-credentials a Deployment and a Job run, the gar
       const j = (await call('admin-token', 'GET', `/apis/batch/v1/namespaces/${NS}/jobs/once`)).body;
       return j.status?.succeeded === 1 && j.status.conditions?.some((x: { type: string; status: string }) => x.type === 'Complete' && x.status === 'True') || undefined;
     }, { timeoutMs: 30_000 });
+    // The apiserver's log (--v=2) names who made each write: the controllers' accounts.
+    const writes = c.logs().split('\n').filter((l) => l.includes('"grpc" method=Create') && l.includes(`namespace=${NS}`));
+    const creator = (resource: string) => writes.filter((l) => l.includes(`resource=${resource} `)).map((l) => /user=(\S+)/.exec(l)?.[1]);
+    assert.deepEqual([...new Set(creator('pods'))].sort(), ['system:serviceaccount:kube-system:job-controller', 'system:serviceaccount:kube-system:replicaset-controller']);
+    assert.deepEqual([...new Set(creator('replicasets.apps'))], ['system:serviceaccount:kube-system:deployment-controller']);
     // The garbage collector (generic-garbage-collector) removes what the Deployment owned.
     assert.equal((await call('admin-token', 'DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/web`)).status, 200);
     await waitFor('ReplicaSets and pods collected', async () => {

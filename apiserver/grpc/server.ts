@@ -77,10 +77,10 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   };
 }
 
-// One line per call at --v=2 (as REST logs requests); unexpected (non-ApiError) failures always.
-function logCall(method: string, req: PlainMessage, started: number, err?: unknown): void {
+// One line per call at --v=2 with the caller (as REST logs requests); unexpected (non-ApiError) failures always.
+function logCall(method: string, req: PlainMessage, started: number, err?: unknown, user?: string): void {
   const t = (req.target ?? (req.binding ? { resource: 'pods', subresource: 'binding' } : {})) as PlainMessage;
-  const fields = { method, resource: t.group ? `${t.resource}.${t.group}` : t.resource, namespace: t.namespace, name: t.name, subresource: t.subresource, ms: Date.now() - started };
+  const fields = { method, resource: t.group ? `${t.resource}.${t.group}` : t.resource, namespace: t.namespace, name: t.name, subresource: t.subresource, ms: Date.now() - started, user };
   if (err !== undefined && !(err instanceof ApiError)) logLine('error', 'grpc call failed', { ...fields, err: (err as Error)?.stack ?? String(err) });
   else logV(2, 'grpc', { ...fields, code: err instanceof ApiError ? err.code : 'OK' });
 }
@@ -111,9 +111,10 @@ function implementation(opts: GrpcServerOptions, calls: Set<AbortController>): g
   for (const [name, handler] of Object.entries(unaryHandlers(opts.registry, opts.authorize))) {
     impl[name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
       const started = Date.now();
+      let user: string | undefined;
       contextOf(opts, call)
-        .then((ctx) => handler(ctx, call.request))
-        .then((res) => { logCall(name, call.request, started); callback(null, res); }, (err) => { logCall(name, call.request, started, err); callback(toGrpcStatus(err)); });
+        .then((ctx) => { user = ctx.user.username; return handler(ctx, call.request); })
+        .then((res) => { logCall(name, call.request, started, undefined, user); callback(null, res); }, (err) => { logCall(name, call.request, started, err, user); callback(toGrpcStatus(err)); });
     };
   }
   impl.Watch = (call: grpc.ServerWritableStream<PlainMessage, PlainMessage>) => {
