@@ -58,6 +58,14 @@ test('the controller manager\'s own identity keeps only its bootstrap rights: no
   assert.equal((await call('kcm-token', 'GET', `/api/v1/namespaces/${NS}/pods/p`)).status, 403, 'no get of pods');
   assert.equal((await call('kcm-token', 'DELETE', '/api/v1/nodes/n1')).status, 403);
   assert.equal((await call('kcm-token', 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler')).status, 403, 'only its own lease');
+  // It mints tokens for accounts in kube-system (its controllers') only.
+  const tokenRequest = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} };
+  assert.equal((await call('admin-token', 'POST', `/api/v1/namespaces/${NS}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'someone' } })).status, 201);
+  assert.equal((await call('kcm-token', 'POST', `/api/v1/namespaces/${NS}/serviceaccounts/someone/token`, tokenRequest)).status, 403);
+  assert.equal((await call('kcm-token', 'POST', `/api/v1/namespaces/${NS}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'other' } })).status, 403);
+  assert.equal((await call('kcm-token', 'POST', '/api/v1/namespaces/kube-system/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'probe-controller' } })).status, 201);
+  assert.equal((await call('kcm-token', 'POST', '/api/v1/namespaces/kube-system/serviceaccounts/probe-controller/token', tokenRequest)).status, 201);
+  assert.equal((await call('admin-token', 'DELETE', '/api/v1/namespaces/kube-system/serviceaccounts/probe-controller')).status, 200);
   assert.equal((await call('admin-token', 'DELETE', `/api/v1/namespaces/${NS}/pods/p?gracePeriodSeconds=0`)).status, 200);
 });
 

@@ -8,7 +8,7 @@ import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Registry, RequestContext } from '../registry/types.js';
 import type { PolicyRule } from './rbac.js';
-import { CONTROLLER_MANAGER_RULES, CONTROLLER_ROLES } from './controller-roles.js';
+import { CONTROLLER_MANAGER_KUBE_SYSTEM_RULES, CONTROLLER_MANAGER_RULES, CONTROLLER_ROLES } from './controller-roles.js';
 
 const SYSTEM: RequestContext = { user: { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] } };
 const READ = ['get', 'list', 'watch'];
@@ -132,12 +132,24 @@ export function defaultClusterRoleBindings(): KObject[] {
   ];
 }
 
+/** The bootstrap Roles and RoleBindings of kube-system: the controller manager mints its controllers' identities there only. */
+export function defaultKubeSystemPolicy(): { roles: KObject[]; bindings: KObject[] } {
+  const name = 'system::kube-controller-manager-identities';
+  const ns = { namespace: 'kube-system' };
+  const role = { ...clusterRole(name, CONTROLLER_MANAGER_KUBE_SYSTEM_RULES), kind: 'Role' } as KObject;
+  const rb = binding(name, name, [{ kind: 'User', name: 'system:kube-controller-manager' }]) as KObject & { roleRef: { kind: string } };
+  return {
+    roles: [{ ...role, metadata: { ...role.metadata, ...ns } }],
+    bindings: [{ ...rb, kind: 'RoleBinding', metadata: { ...rb.metadata, ...ns }, roleRef: { ...rb.roleRef, kind: 'Role' } }],
+  };
+}
+
 /** Creates the default roles and bindings that do not exist yet. */
 export async function ensureBootstrapPolicy(registry: Registry): Promise<number> {
   let created = 0;
   const put = async (resource: string, obj: KObject) => {
     try {
-      await registry.create(SYSTEM, { group: 'rbac.authorization.k8s.io', version: 'v1', resource }, undefined, obj);
+      await registry.create(SYSTEM, { group: 'rbac.authorization.k8s.io', version: 'v1', resource }, obj.metadata?.namespace, obj);
       created++;
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 'AlreadyExists')) throw err;
@@ -145,5 +157,8 @@ export async function ensureBootstrapPolicy(registry: Registry): Promise<number>
   };
   for (const r of defaultClusterRoles()) await put('clusterroles', r);
   for (const b of defaultClusterRoleBindings()) await put('clusterrolebindings', b);
+  const kubeSystem = defaultKubeSystemPolicy();
+  for (const r of kubeSystem.roles) await put('roles', r);
+  for (const b of kubeSystem.bindings) await put('rolebindings', b);
   return created;
 }

@@ -4,8 +4,8 @@
  * acts as its own ServiceAccount in kube-system, bound to ClusterRole
  * `system:controller:<account>` holding only what that controller reads and writes. The
  * controller manager's own identity (system:kube-controller-manager) keeps what it needs to
- * start: its leader Lease, events, list/watch for the shared informers, and creating the
- * controllers' ServiceAccounts and their tokens.
+ * start: its leader Lease, events, list/watch for the shared informers, legacy token Secrets,
+ * and, in kube-system only, creating the controllers' ServiceAccounts and their tokens.
  *
  * Where our controllers do a little more than Kubernetes' do, the role says so (the Job
  * controller also removes finished Jobs after ttlSecondsAfterFinished, the volume binder
@@ -24,17 +24,23 @@ export const CONTROLLER_MANAGER_RULES: PolicyRule[] = [
   // Leader election: create the Lease once, then only touch its own.
   r(['create'], ['coordination.k8s.io'], ['leases']),
   r(['get', 'update', 'patch'], ['coordination.k8s.io'], ['leases'], ['kube-controller-manager']),
-  // Identities of the controllers: their ServiceAccounts and tokens (and legacy token Secrets).
-  r(['create'], [''], ['secrets', 'serviceaccounts']),
-  r(['delete'], [''], ['secrets']),
+  // Legacy token Secrets (the serviceaccount-token controller runs as the controller manager).
+  r(['create', 'update', 'delete'], [''], ['secrets']),
   r(['get'], [''], ['namespaces', 'secrets', 'serviceaccounts', 'configmaps']),
-  r(['update'], [''], ['secrets', 'serviceaccounts']),
-  r(['create'], [''], ['serviceaccounts/token']),
   // Checks of API access (these creates change nothing).
   r(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   // The shared informers every controller reads from.
   r(['list', 'watch'], ['*'], ['*']),
+];
+
+/**
+ * The rules of Role kube-system/system::kube-controller-manager-identities: the controllers'
+ * ServiceAccounts and their tokens, only there (Kubernetes grants token creation cluster-wide).
+ */
+export const CONTROLLER_MANAGER_KUBE_SYSTEM_RULES: PolicyRule[] = [
+  r(['get', 'create'], [''], ['serviceaccounts']),
+  r(['create'], [''], ['serviceaccounts/token']),
 ];
 
 /** ServiceAccount name → its rules (ClusterRole system:controller:<name>). */

@@ -87,6 +87,7 @@ test('each component has its own identity and least privilege', async () => {
   assert.match(await canI('kube-controller-manager', 'delete', 'pods', '-A'), /^no/);
   assert.equal(await canI('kube-controller-manager', 'watch', 'pods', '-A'), 'yes');
   assert.equal(await canI('kube-controller-manager', 'create', 'serviceaccounts', '--subresource=token', '-n', 'kube-system'), 'yes');
+  assert.match(await canI('kube-controller-manager', 'create', 'serviceaccounts', '--subresource=token', '-n', 'default'), /^no/);
   const asController = (sa: string, ...args: string[]) => c.kubectlStatus('auth', 'can-i', ...args, `--as=system:serviceaccount:kube-system:${sa}`).then((r) => r.stdout.trim());
   assert.equal(await asController('replicaset-controller', 'create', 'pods', '-n', 'default'), 'yes');
   assert.match(await asController('job-controller', 'delete', 'nodes'), /^no/);
