@@ -65,7 +65,7 @@ program.command('join').description('make this host a node of a control plane el
     const { joinCluster, joinCommand } = await import('./commands/join.js');
     if (o.printCommand) {
       if (!o.nodeName || !o.nodeIp) throw new UserError('--print-command needs --node-name and --node-ip');
-      console.log(joinCommand(o.name, o.nodeName, o.nodeIp, resolve(`${o.nodeName}-credentials`)));
+      console.log(await joinCommand(o.name, o.nodeName, o.nodeIp, resolve(`${o.nodeName}-credentials`)));
       return;
     }
     if (!o.leave && (!o.apiserver || !o.etcd)) throw new UserError('--apiserver and --etcd are required (or --leave)');

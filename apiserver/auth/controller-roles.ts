@@ -154,6 +154,7 @@ export const CONTROLLER_ROLES: Record<string, PolicyRule[]> = {
     r(READ, ['custom.metrics.k8s.io', 'external.metrics.k8s.io'], ['*']),
     events,
   ],
+  'token-cleaner': [r([...READ, 'delete'], [''], ['secrets']), events],
   // csrsigning and csrapproving (Kubernetes runs both as certificate-controller).
   'certificate-controller': [
     r([...READ, 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),

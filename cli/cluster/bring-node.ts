@@ -9,12 +9,16 @@ import { startProcess, isAlive } from './supervisor.js';
 import { nodeSpecs, apiURL, subnetFileOf, type ClusterOptions } from './components.js';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 import { waitFor } from '../../lib/testing/wait.js';
-import { ensureNodeCredentials, tokenAccepted } from './credentials.js';
+import { ensureBootstrapNodeCredentials, ensureNodeCredentials, tokenAccepted } from './credentials.js';
 
-/** Starts node n's components, recording each in state (written to cluster.json as it goes). */
-export async function startNodeComponents(state: ClusterState, c: ClusterLayout, n: NodeLayout, copts: ClusterOptions): Promise<void> {
-  // The apiserver re-reads its token file, so a node added later is known without a restart.
-  const creds = ensureNodeCredentials(c, n.name, n.underlayIP);
+/**
+ * Starts node n's components, recording each in state (written to cluster.json as it goes). With
+ * `bootstrap` (kubesim node add) the kubelet joins with a bootstrap token and gets its client
+ * certificate through a CSR; otherwise (kubesim up) it is given one.
+ */
+export async function startNodeComponents(state: ClusterState, c: ClusterLayout, n: NodeLayout, copts: ClusterOptions, bootstrap = false): Promise<void> {
+  // The apiserver re-reads its token file (and watches bootstrap token Secrets), so a node added later is known without a restart.
+  const creds = bootstrap ? await ensureBootstrapNodeCredentials(c, n.name, n.underlayIP, n.dir, apiURL(c)) : ensureNodeCredentials(c, n.name, n.underlayIP);
   const [flanneld, ...rest] = nodeSpecs(c, n, copts, creds);
   state.processes.push(startProcess(state.name, flanneld));
   writeState(state);

@@ -42,7 +42,7 @@ export function controlPlaneSpecs(c: ClusterLayout, o: ClusterOptions): StartSpe
         '--etcd-cafile', etcdTls.ca, '--etcd-certfile', etcdTls.apiserverClient.cert, '--etcd-keyfile', etcdTls.apiserverClient.key,
         '--bind-address', c.hostIP, '--advertise-address', c.hostIP, '--secure-port', String(c.ports.secure), '--cert-dir', pki,
         '--insecure-bind-address', '127.0.0.1', '--port', String(c.ports.apiserver), '--grpc-port', String(c.ports.grpc),
-        '--authorization-mode', 'Node,RBAC', '--token-auth-file', tokenFileOf(c),
+        '--authorization-mode', 'Node,RBAC', '--token-auth-file', tokenFileOf(c), '--enable-bootstrap-token-auth',
         '--kubelet-client-certificate', join(pki, 'apiserver-kubelet-client.crt'), '--kubelet-client-key', join(pki, 'apiserver-kubelet-client.key'),
         '--kubelet-certificate-authority', join(pki, 'ca.crt'),
         '--service-cluster-ip-range', c.serviceCIDR, `--v=${o.v}`],
@@ -51,7 +51,7 @@ export function controlPlaneSpecs(c: ClusterLayout, o: ClusterOptions): StartSpe
     {
       component: 'controller-manager', command: node, log: join(c.dir, 'logs', 'controller-manager.log'),
       args: [join(DIST, 'controller-manager', 'main.js'), ...common('kube-controller-manager'), '--leader-elect', '--cluster-cidr', c.clusterCIDR,
-        '--root-ca-file', join(pki, 'ca.crt'), '--use-service-account-credentials', '--service-account-private-key-file', join(pki, 'sa.key'),
+        '--root-ca-file', join(pki, 'ca.crt'), '--cluster-signing-cert-file', join(pki, 'ca.crt'), '--cluster-signing-key-file', join(pki, 'ca.key'), '--use-service-account-credentials', '--service-account-private-key-file', join(pki, 'sa.key'),
         ...(o.fastFailover ? ['--node-monitor-grace-period', '10s', '--pod-eviction-timeout', '10s'] : [])],
     },
   ];
@@ -88,6 +88,8 @@ export interface NodeProcessParams {
   kubeletKubeconfig?: string;
   /** The kubelet server's certificate and the CA of the clients it accepts (the apiserver's). */
   kubeletTls?: Pick<NodeCredentials, 'tlsCertFile' | 'tlsKeyFile' | 'clientCAFile'>;
+  /** TLS bootstrapping: the kubelet asks for its client certificate with this bootstrap kubeconfig, keeps it in certDir and rotates it. */
+  kubeletBootstrap?: NodeCredentials['bootstrap'];
 }
 
 /** A node's processes, flanneld first (the others need its subnet.env). */
@@ -99,6 +101,7 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
   const kubeletKc = p.kubeletKubeconfig ?? p.kubeconfig;
   const etcdTls = p.etcdTls?.caFile ? ['--etcd-cafile', p.etcdTls.caFile, ...(p.etcdTls.certFile && p.etcdTls.keyFile ? ['--etcd-certfile', p.etcdTls.certFile, '--etcd-keyfile', p.etcdTls.keyFile] : [])] : [];
   const tls = p.kubeletTls ? ['--tls-cert-file', p.kubeletTls.tlsCertFile, '--tls-private-key-file', p.kubeletTls.tlsKeyFile, '--client-ca-file', p.kubeletTls.clientCAFile] : [];
+  const bootstrap = p.kubeletBootstrap ? ['--bootstrap-kubeconfig', p.kubeletBootstrap.kubeconfig, '--cert-dir', p.kubeletBootstrap.certDir, '--rotate-certificates'] : [];
   const spec = (component: string, script: string[], args: string[]): StartSpec => ({
     node: p.nodeName, ...(p.netns ? { netns: p.netns } : {}), component, command: node, log: join(p.logDir, `${component}.log`), args: [join(DIST, ...script), ...args],
   });
@@ -106,7 +109,7 @@ export function nodeProcessSpecs(p: NodeProcessParams): StartSpec[] {
     spec('flanneld', ['flanneld', 'main.js'], ['--etcd-endpoints', p.etcd, ...etcdTls, '--public-ip', p.nodeIp, '--iface', p.iface, '--subnet-file', subnetFile, ...(p.flannelArgs ?? [])]),
     spec('runtime', ['kubelet', 'runtime', 'main.js'], ['--listen', `unix://${criSocket}`, '--root-dir', join(p.dir, 'runtime'),
       '--log-root', podLogs, '--subnet-file', subnetFile, '--netns-prefix', p.netnsPrefix, '--cgroup-prefix', p.cgroupPrefix]),
-    spec('kubelet', ['kubelet', 'main.js'], [...(kubeletKc ? ['--kubeconfig', kubeletKc] : []), ...client, ...tls, '--node-name', p.nodeName, '--node-ip', p.nodeIp, '--address', p.nodeIp,
+    spec('kubelet', ['kubelet', 'main.js'], [...(kubeletKc ? ['--kubeconfig', kubeletKc] : []), ...bootstrap, ...client, ...tls, '--node-name', p.nodeName, '--node-ip', p.nodeIp, '--address', p.nodeIp,
       '--container-runtime-endpoint', `unix://${criSocket}`, '--root-dir', join(p.dir, 'kubelet'), '--pod-log-root', podLogs,
       '--cluster-dns', p.clusterDns, '--cluster-domain', 'cluster.local', '--flannel-subnet-file', subnetFile, `--v=${p.v}`, ...(p.kubeletArgs ?? [])]),
     spec('kube-proxy', ['kube-proxy', 'main.js'], [...(p.kubeconfig ? ['--kubeconfig', p.kubeconfig] : []), ...client,
@@ -120,7 +123,7 @@ export function nodeSpecs(c: ClusterLayout, n: NodeLayout, o: ClusterOptions, cr
   const kubeletTls = { tlsCertFile, tlsKeyFile, clientCAFile };
   return nodeProcessSpecs({
     nodeName: n.name, nodeIp: n.underlayIP, dir: n.dir, logDir: join(c.dir, 'logs', n.name), netns: n.netns, iface: 'eth0',
-    kubeconfig: kubeconfigOf(c, 'kube-proxy'), kubeletKubeconfig, kubeletTls,
+    kubeconfig: kubeconfigOf(c, 'kube-proxy'), kubeletKubeconfig, kubeletTls, kubeletBootstrap: creds.bootstrap,
     etcd: etcdURL(c, o), etcdTls: flanneldEtcdTls(c), apiURL: secureURL(c), grpcServer: grpcAddr(c), clusterCidr: c.clusterCIDR, clusterDns: c.dnsIP,
     netnsPrefix: `${n.netns}-`, cgroupPrefix: `kubesim-${c.name}-${n.name}`, v: o.v,
     flannelArgs: ['--ip-masq', '--healthz-ip', n.underlayIP, '--healthz-port', String(FLANNEL_HEALTHZ_PORT)],

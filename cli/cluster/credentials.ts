@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ensureClusterPki, ensureKubeletClient, ensureKubeletServing, ensureServiceAccountKey, pkiPaths } from '../../lib/pki/cluster.js';
 import { firstServiceIP } from '../../apiserver/auth/secure-flags.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { createBootstrapToken } from './bootstrap-token.js';
 import type { ClusterLayout } from './layout.js';
 
 /** The cluster's certificate directory (the apiserver's --cert-dir). */
@@ -64,8 +65,12 @@ export function ensureClusterCredentials(c: ClusterLayout): void {
   }
 }
 
-/** What a node's kubelet is given: its kubeconfig (and the token in it) and the serving certificate of its server. */
-export interface NodeCredentials { kubeconfig: string; token: string; tlsCertFile: string; tlsKeyFile: string; clientCAFile: string }
+/**
+ * What a node's kubelet is given: its kubeconfig (and the token in it) and the serving certificate
+ * of its server. A bootstrapping kubelet instead gets a bootstrap kubeconfig (with `token`, a
+ * bootstrap token) and writes `kubeconfig` itself once its CSR is signed (certificates in certDir).
+ */
+export interface NodeCredentials { kubeconfig: string; token: string; tlsCertFile: string; tlsKeyFile: string; clientCAFile: string; bootstrap?: { kubeconfig: string; certDir: string } }
 
 /** A kubelet's identity system:node:<name> (system:nodes): client cert, token, kubeconfig, serving cert. */
 export function ensureNodeCredentials(c: ClusterLayout, nodeName: string, nodeIP: string): NodeCredentials {
@@ -77,6 +82,28 @@ export function ensureNodeCredentials(c: ClusterLayout, nodeName: string, nodeIP
   ensureKubeletServing(dir, nodeName, [nodeIP]);
   const serving = pkiPaths(dir, `kubelet-server-${nodeName}`);
   return { kubeconfig, token, tlsCertFile: serving.cert, tlsKeyFile: serving.key, clientCAFile: pkiPaths(dir, 'ca').cert };
+}
+
+/** How long the bootstrap token of `kubesim node add` is valid (it is used within seconds). */
+const NODE_ADD_TOKEN_TTL_SECONDS = 3600;
+
+/**
+ * Credentials of a node that joins through kubelet TLS bootstrapping (`kubesim node add`): a fresh
+ * bootstrap token in a bootstrap kubeconfig, the kubelet's kubeconfig and cert dir under the
+ * node's state dir (written by the kubelet), and the serving certificate of its server.
+ */
+export async function ensureBootstrapNodeCredentials(c: ClusterLayout, nodeName: string, nodeIP: string, nodeDir: string, apiURL: string): Promise<NodeCredentials> {
+  const dir = pkiDirOf(c);
+  const token = await createBootstrapToken(apiURL, NODE_ADD_TOKEN_TTL_SECONDS, `kubesim node add ${nodeName}`);
+  const bootstrapKubeconfig = join(nodeDir, 'kubelet', 'bootstrap-kubelet.conf');
+  const ca = readFileSync(pkiPaths(dir, 'ca').cert, 'utf8');
+  writeKubeconfig(bootstrapKubeconfig, c.name, secureURL(c), `${c.hostIP}:${c.ports.grpc}`, { token, caCert: ca, user: 'tls-bootstrap-token-user' });
+  ensureKubeletServing(dir, nodeName, [nodeIP]);
+  const serving = pkiPaths(dir, `kubelet-server-${nodeName}`);
+  return {
+    kubeconfig: join(nodeDir, 'kubelet', 'kubelet.conf'), token, tlsCertFile: serving.cert, tlsKeyFile: serving.key, clientCAFile: pkiPaths(dir, 'ca').cert,
+    bootstrap: { kubeconfig: bootstrapKubeconfig, certDir: join(nodeDir, 'kubelet', 'pki') },
+  };
 }
 
 /**

@@ -9,19 +9,22 @@ import { writeKubeconfig } from '../cluster/kubeconfig.js';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ensureNodeCredentials, ensureToken, secureURL, tokenFileOf } from '../cluster/credentials.js';
+import { pkiDirOf, secureURL } from '../cluster/credentials.js';
+import { createBootstrapToken } from '../cluster/bootstrap-token.js';
+import { ensureKubeletServing, pkiPaths } from '../../lib/pki/cluster.js';
 import { clusterLayout } from '../cluster/layout.js';
 import { readState } from '../cluster/state.js';
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join as pathJoin } from 'node:path';
-import { DIST, etcdURL, flanneldEtcdTls, grpcAddr, nodeProcessSpecs, type NodeProcessParams } from '../cluster/components.js';
+import { DIST, apiURL, etcdURL, flanneldEtcdTls, grpcAddr, nodeProcessSpecs, type NodeProcessParams } from '../cluster/components.js';
 import { checkPrerequisites } from '../cluster/prereq.js';
 import { startProcess, isAlive, markedPids, stopPids, type StartSpec } from '../cluster/supervisor.js';
 import type { ProcessRecord } from '../cluster/state.js';
 import { unmountBelow } from '../cluster/mounts.js';
 import { waitFor } from '../../lib/testing/wait.js';
 import { UserError } from './up.js';
+import { CURRENT_PEM } from '../../kubelet/certificate/bootstrap.js';
 
 export interface JoinOptions {
   apiserver: string;       // REST URL of the control plane (as this host reaches it)
@@ -67,19 +70,23 @@ export function sourceAddressTo(host: string): string {
 }
 
 /** The node's processes (flanneld first: the others read its subnet.env). */
-export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServer' | 'etcd' | 'nodeName' | 'nodeIp' | 'dir' | 'clusterCidr' | 'clusterDns' | 'v'>> & { iface?: string; kubeletTls?: NodeProcessParams['kubeletTls']; etcdTls?: NodeProcessParams['etcdTls'] }): StartSpec[] {
+export function joinSpecs(o: Required<Pick<JoinOptions, 'apiserver' | 'grpcServer' | 'etcd' | 'nodeName' | 'nodeIp' | 'dir' | 'clusterCidr' | 'clusterDns' | 'v'>> & { iface?: string; kubeletTls?: NodeProcessParams['kubeletTls']; etcdTls?: NodeProcessParams['etcdTls']; kubeletBootstrap?: NodeProcessParams['kubeletBootstrap'] }): StartSpec[] {
   return nodeProcessSpecs({
     nodeName: o.nodeName, nodeIp: o.nodeIp, dir: o.dir, logDir: pathJoin(o.dir, 'logs'), iface: o.iface ?? o.nodeIp,
     etcd: o.etcd, apiURL: o.apiserver, grpcServer: o.grpcServer, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns,
     netnsPrefix: `ksim-join-${o.nodeName}-`.slice(0, 40), cgroupPrefix: `kubesim-join-${o.nodeName}`, v: o.v,
-    kubeconfig: pathJoin(o.dir, 'kubeconfig'), kubeletTls: o.kubeletTls, etcdTls: o.etcdTls,
+    kubeconfig: pathJoin(o.dir, 'kubeconfig'), kubeletTls: o.kubeletTls, etcdTls: o.etcdTls, kubeletBootstrap: o.kubeletBootstrap,
   });
 }
 
+/** How the join command reads the API: a bearer token, or the client certificate + key PEM file the kubelet got (bootstrap). */
+interface ReadAuth { token?: string; ca?: string; certFile?: string }
+
 /** GET `url` (HTTPS verified with `ca`) as JSON, or undefined when it does not answer 200. */
-function getJson(url: string, token?: string, ca?: string): Promise<unknown> {
+function getJson(url: string, auth: ReadAuth): Promise<unknown> {
+  const pem = auth.certFile && existsSync(auth.certFile) ? readFileSync(auth.certFile, 'utf8') : undefined;
   return new Promise((resolve, reject) => {
-    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, ca, timeout: 3000 }, (res) => {
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { headers: auth.token && !pem ? { authorization: `Bearer ${auth.token}` } : {}, ca: auth.ca, ...(pem ? { cert: pem, key: pem } : {}), timeout: 3000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => {
         try { resolve(res.statusCode === 200 ? JSON.parse(body) : undefined); } catch (err) { reject(err); }
@@ -89,34 +96,40 @@ function getJson(url: string, token?: string, ca?: string): Promise<unknown> {
   });
 }
 
-async function nodeReady(api: string, name: string, token?: string, ca?: string): Promise<boolean> {
-  const n = await getJson(`${api}/api/v1/nodes/${encodeURIComponent(name)}`, token, ca) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+async function nodeReady(api: string, name: string, auth: ReadAuth): Promise<boolean> {
+  const n = await getJson(`${api}/api/v1/nodes/${encodeURIComponent(name)}`, auth) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
   return !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 }
+
+/** How long a printed join command's bootstrap token is valid (kubeadm's default token TTL). */
+const JOIN_TOKEN_TTL_SECONDS = 24 * 3600;
 
 /**
  * The `kubesim join` command line for a new node of local cluster `cluster` (run on its host),
  * after writing the node's credentials to `outDir` for the joining host to copy: the cluster CA,
- * a token for system:node:<node> (added to the apiserver's token file) and the serving
- * certificate of its kubelet (SANs: the node name and `nodeIp`), as kubeadm's join hands them out,
- * plus etcd's CA and flanneld's etcd client certificate (etcd admits certified clients only).
+ * a bootstrap token (Secret bootstrap-token-<id> in kube-system, valid 24 h) with which its
+ * kubelet asks for its client certificate (a CSR the controller manager approves and signs), and
+ * the serving certificate of its kubelet (SANs: the node name and `nodeIp`), as kubeadm's join
+ * hands them out, plus etcd's CA and flanneld's etcd client certificate (etcd admits certified clients only).
  */
-export function joinCommand(cluster: string, nodeName: string, nodeIp: string, outDir: string): string {
+export async function joinCommand(cluster: string, nodeName: string, nodeIp: string, outDir: string): Promise<string> {
   const state = readState(cluster);
   if (!state) throw new UserError(`no cluster named "${cluster}" on this host`);
   if (!NAME_RE.test(nodeName)) throw new UserError(`invalid node name "${nodeName}": lowercase letters, digits, '-' and '.'`);
   const c = clusterLayout(cluster, state.index);
-  const creds = ensureNodeCredentials(c, nodeName, nodeIp);
+  const pki = pkiDirOf(c);
+  const serving = ensureKubeletServing(pki, nodeName, [nodeIp]);
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  copyFileSync(creds.clientCAFile, pathJoin(outDir, 'ca.crt'));
-  copyFileSync(creds.tlsCertFile, pathJoin(outDir, 'kubelet.crt'));
-  copyFileSync(creds.tlsKeyFile, pathJoin(outDir, 'kubelet.key'));
+  copyFileSync(pkiPaths(pki, 'ca').cert, pathJoin(outDir, 'ca.crt'));
+  writeFileSync(pathJoin(outDir, 'kubelet.crt'), serving.cert);
+  writeFileSync(pathJoin(outDir, 'kubelet.key'), serving.key, { mode: 0o600 });
   // flanneld's way into etcd (https, client certificates of etcd's CA only).
   const etcdTls = flanneldEtcdTls(c);
   copyFileSync(etcdTls.caFile!, pathJoin(outDir, 'etcd-ca.crt'));
   copyFileSync(etcdTls.certFile!, pathJoin(outDir, 'flanneld-etcd-client.crt'));
   copyFileSync(etcdTls.keyFile!, pathJoin(outDir, 'flanneld-etcd-client.key'));
-  writeFileSync(pathJoin(outDir, 'token'), `${ensureToken(tokenFileOf(c), `system:node:${nodeName}`, ['system:nodes'])}\n`, { mode: 0o600 });
+  const token = await createBootstrapToken(apiURL(c), JOIN_TOKEN_TTL_SECONDS, `kubesim join --print-command ${nodeName}`);
+  writeFileSync(pathJoin(outDir, 'token'), `${token}\n`, { mode: 0o600 });
   return `kubesim join --apiserver ${secureURL(c)} --grpc-server ${grpcAddr(c)} --etcd ${etcdURL(c)} --node-name ${nodeName} --node-ip ${nodeIp} --credentials ${outDir}`;
 }
 
@@ -127,6 +140,15 @@ function readCredentials(dir: string): { token: string; ca: string; tls: { tlsCe
   const etcdTls = existsSync(pathJoin(dir, 'etcd-ca.crt'))
     ? { caFile: file('etcd-ca.crt'), certFile: file('flanneld-etcd-client.crt'), keyFile: file('flanneld-etcd-client.key') } : undefined;
   return { token: readFileSync(file('token'), 'utf8').trim(), ca: readFileSync(file('ca.crt'), 'utf8'), tls: { tlsCertFile: file('kubelet.crt'), tlsKeyFile: file('kubelet.key'), clientCAFile: file('ca.crt') }, ...(etcdTls ? { etcdTls } : {}) };
+}
+
+/** Waits until the bootstrapping kubelet has written `kubeconfig` (its CSR approved and signed). */
+async function waitForKubeconfig(state: JoinState, kubeconfig: string): Promise<void> {
+  await waitFor('the kubelet\'s client certificate (its CSR approved and signed)', () => {
+    const dead = state.processes.find((p) => !isAlive(p.pid));
+    if (dead) throw new Error(`${dead.component} exited; see ${dead.log}`);
+    return existsSync(kubeconfig);
+  }, { timeoutMs: 60_000, intervalMs: 200 });
 }
 
 /** Stops a joined node's processes and pods and removes its state (safe to run twice). */
@@ -168,10 +190,19 @@ export async function joinCluster(o: JoinOptions): Promise<void> {
   if (api.protocol === 'https:' && !creds) throw new UserError('an https --apiserver needs --credentials (made on the control plane by: kubesim join --print-command --node-name NAME --node-ip IP)');
   const token = creds?.token ?? o.token;
   const ca = creds?.ca;
-  writeKubeconfig(pathJoin(dir, 'kubeconfig'), 'join', apiserver, grpcServer, { token, caCert: ca, user: `system:node:${nodeName}` });
+  const kubeconfig = pathJoin(dir, 'kubeconfig');
+  // With --credentials the token is a bootstrap token: the kubelet trades it for its client
+  // certificate (a CSR) and writes the kubeconfig the node then uses (kube-proxy too).
+  const kubeletBootstrap = creds ? { kubeconfig: pathJoin(dir, 'bootstrap-kubelet.conf'), certDir: pathJoin(dir, 'pki') } : undefined;
+  if (kubeletBootstrap) {
+    rmSync(kubeconfig, { force: true });
+    writeKubeconfig(kubeletBootstrap.kubeconfig, 'join', apiserver, grpcServer, { token, caCert: ca, user: 'tls-bootstrap-token-user' });
+  } else {
+    writeKubeconfig(kubeconfig, 'join', apiserver, grpcServer, { token, caCert: ca, user: `system:node:${nodeName}` });
+  }
   const state: JoinState = { node: nodeName, apiserver, processes: [] };
   const save = () => writeFileSync(pathJoin(dir, 'join.json'), JSON.stringify(state, null, 2));
-  const [flanneld, ...rest] = joinSpecs({ apiserver, grpcServer, etcd: o.etcd, nodeName, nodeIp, dir, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns, v: o.v, iface: o.iface, kubeletTls: creds?.tls, etcdTls: creds?.etcdTls });
+  const [flanneld, ...rest] = joinSpecs({ apiserver, grpcServer, etcd: o.etcd, nodeName, nodeIp, dir, clusterCidr: o.clusterCidr, clusterDns: o.clusterDns, v: o.v, iface: o.iface, kubeletTls: creds?.tls, etcdTls: creds?.etcdTls, kubeletBootstrap });
   console.log(`kubesim: joining ${apiserver} as node "${nodeName}" (${nodeIp}); logs in ${pathJoin(dir, 'logs')}`);
   try {
     const marker = joinMarker(nodeName);
@@ -181,12 +212,17 @@ export async function joinCluster(o: JoinOptions): Promise<void> {
       if (!isAlive(state.processes[0].pid)) throw new Error(`flanneld exited; see ${flanneld.log}`);
       return existsSync(pathJoin(dir, 'run', 'flannel', 'subnet.env'));
     }, { timeoutMs: 30_000, intervalMs: 200 });
-    for (const spec of rest) state.processes.push(startProcess(marker, spec));
-    save();
+    for (const spec of rest) {
+      // kube-proxy reads the kubeconfig a bootstrapping kubelet writes once its certificate is issued.
+      if (spec.component === 'kube-proxy' && kubeletBootstrap) await waitForKubeconfig(state, kubeconfig);
+      state.processes.push(startProcess(marker, spec));
+      save();
+    }
     await waitFor(`node ${nodeName} Ready`, async () => {
       const dead = state.processes.find((p) => !isAlive(p.pid));
       if (dead) throw new Error(`${dead.component} exited; see ${dead.log}`);
-      return nodeReady(apiserver, nodeName, token, ca);
+      // A bootstrap token may not read nodes: the kubelet's new certificate does.
+      return nodeReady(apiserver, nodeName, kubeletBootstrap ? { ca, certFile: pathJoin(kubeletBootstrap.certDir, CURRENT_PEM) } : { token, ca });
     }, { timeoutMs: o.timeout * 1000, intervalMs: 500 });
   } catch (err) {
     console.error(`kubesim: join failed: ${(err as Error).message}; logs kept in ${pathJoin(dir, 'logs')} until: kubesim join --leave --node-name ${nodeName}`);

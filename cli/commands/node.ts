@@ -36,7 +36,7 @@ export async function addNode(cluster: string, node: string, timeoutMs = 60_000)
   mkdirSync(n.dir, { recursive: true });
   await ensureNodeNetwork(ctx.layout, n);
   const o = state.options as { backend?: string; fastFailover?: boolean; v?: number };
-  await startNodeComponents(state, ctx.layout, n, { backend: o.backend ?? state.backend, fastFailover: !!o.fastFailover, v: o.v ?? 1, etcdMembers: etcdMemberCount(state) });
+  await startNodeComponents(state, ctx.layout, n, { backend: o.backend ?? state.backend, fastFailover: !!o.fastFailover, v: o.v ?? 1, etcdMembers: etcdMemberCount(state) }, true);
   await waitNodeReady(state, ctx.layout, n, timeoutMs);
   await recordEvent({ ...ctx, state }, node, 'NodeAdded', `kubesim: node ${node} joined (${n.underlayIP})`, 'Normal');
 }

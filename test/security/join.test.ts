@@ -1,8 +1,8 @@
 /**
  * `kubesim join` into a secure `kubesim up` cluster: `--print-command` on the control-plane host
- * writes the node's credentials (CA, node token, kubelet serving certificate); a "host" (a
- * network namespace on the cluster's underlay bridge) joins with them over HTTPS, its kubelet is
- * system:node:<name> under the Node authorizer, and `kubectl logs` of a pod there goes through the
+ * writes the node's credentials (CA, bootstrap token, kubelet serving certificate); a "host" (a
+ * network namespace on the cluster's underlay bridge) joins with them over HTTPS, its kubelet
+ * trades the bootstrap token for a client certificate (CSR) and is system:node:<name> under the Node authorizer, and `kubectl logs` of a pod there goes through the
  * apiserver to the joined kubelet's TLS server.
  */
 import { test, before, after } from 'node:test';
@@ -47,15 +47,18 @@ test('a host joins a secure cluster with --print-command credentials; logs reach
   await ipIn(ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0');
   await ipIn(ns, 'link', 'set', 'eth0', 'up');
 
-  const cmd = joinCommand(c.name, node, ip, join(dir, 'creds'));
+  const cmd = await joinCommand(c.name, node, ip, join(dir, 'creds'));
   assert.match(cmd, /^kubesim join --apiserver https:\/\/\S+ --grpc-server \S+ --etcd https:\/\/\S+ --node-name joiner --node-ip 10\.200\.\d+\.60 --credentials \S+$/);
   // etcd admits certified clients only: the credentials carry etcd's CA and flanneld's certificate.
   for (const f of ['etcd-ca.crt', 'flanneld-etcd-client.crt', 'flanneld-etcd-client.key']) assert.ok(existsSync(join(dir, 'creds', f)), f);
   const args = cmd.split(' ').slice(1);
   await execIn(ns, process.execPath, [CLI, ...args, '--iface', 'eth0', '--dir', join(dir, 'state'), '--timeout', '120'], { timeoutMs: 180_000 });
   assert.match(await c.kubectl('get', 'node', node, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'), /^True$/);
-  // Its kubeconfig is the node's identity: its own Node yes, secrets no.
+  // The kubelet joined with a bootstrap token and wrote its kubeconfig with the certificate its CSR got.
+  assert.match(await c.kubectl('get', 'csr'), /^node-csr-\S+\s+\S+\s+kubernetes\.io\/kube-apiserver-client-kubelet\s+system:bootstrap:[a-z0-9]{6}\s+<none>\s+Approved,Issued$/m);
   const kc = join(dir, 'state', 'kubeconfig');
+  assert.match(readFileSync(kc, 'utf8'), /client-certificate: \S+kubelet-client-current\.pem/);
+  // Its kubeconfig is the node's identity: its own Node yes, secrets no.
   assert.match(await c.kubectl('--kubeconfig', kc, 'auth', 'whoami'), /Username\s+system:node:joiner\n(UID .*\n)?Groups\s+\[system:nodes system:authenticated\]/);
   const listSecrets = await c.kubectlStatus('--kubeconfig', kc, 'auth', 'can-i', 'list', 'secrets', '-A');
   assert.equal(listSecrets.code, 1);
