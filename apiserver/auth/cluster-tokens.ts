@@ -22,14 +22,15 @@ export class ClusterTokens {
   private pods?: RegistryMirror<BoundPod>;
   private accounts?: RegistryMirror<string | undefined>;
   private bootstrap?: RegistryMirror<BootstrapToken | null>;
-  private legacy?: RegistryMirror<LegacySecret | null>;
+  private secrets?: RegistryMirror<SecretBinding>;
 
   constructor(private readonly o: ClusterTokenOptions) {}
 
   /** The registry's issueToken option (undefined without a signing key). */
   issueToken(): ((sa: KObject, request: KObject, ctx?: RequestContext) => KObject) | undefined {
     const tokens = this.o.serviceAccountTokens;
-    return tokens ? tokenRequestIssuer(tokens, () => (this.pods ? (ns, name) => this.pods!.get(ns, name) : undefined)) : undefined;
+    return tokens ? tokenRequestIssuer(tokens, () => (this.pods ? (ns, name) => this.pods!.get(ns, name) : undefined),
+      () => (this.secrets ? (ns, name) => this.secrets!.get(ns, name) : undefined)) : undefined;
   }
 
   /** Loads the mirrors and arms the bound-object check; follows changes until `signal` aborts. */
@@ -38,24 +39,28 @@ export class ClusterTokens {
     if (tokens) {
       this.pods = new RegistryMirror<BoundPod>(registry, { ref: core('pods'), project: podBinding });
       this.accounts = new RegistryMirror<string | undefined>(registry, { ref: core('serviceaccounts'), project: (o) => o.metadata?.uid });
-      await Promise.all([this.pods.start(signal), this.accounts.start(signal)]);
+      // Secrets: uids for Secret-bound tokens, and the token a legacy token Secret holds.
+      this.secrets = new RegistryMirror<SecretBinding>(registry, { ref: core('secrets'), project: secretBinding });
+      await Promise.all([this.pods.start(signal), this.accounts.start(signal), this.secrets.start(signal)]);
       const pods = this.pods;
       const accounts = this.accounts;
+      const secrets = this.secrets;
       tokens.boundObjectCheck = (k) => {
         const saUid = accounts.get(k.namespace, k.serviceaccount.name);
         if (!accounts.has(k.namespace, k.serviceaccount.name) || (k.serviceaccount.uid && saUid !== k.serviceaccount.uid)) return false;
+        if (k.secret) {
+          const secret = secrets.get(k.namespace, k.secret.name);
+          if (!secret || (k.secret.uid && secret.uid !== k.secret.uid)) return false;
+        }
         if (!k.pod) return true;
         const pod = pods.get(k.namespace, k.pod.name);
         return !!pod && (!k.pod.uid || pod.uid === k.pod.uid);
       };
       // Legacy Secret-bound tokens never expire: valid only while their Secret holds them.
-      this.legacy = new RegistryMirror<LegacySecret | null>(registry, { ref: core('secrets'), project: legacySecretOf });
-      await this.legacy.start(signal);
-      const legacy = this.legacy;
       tokens.legacyTokenCheck = (c, token) => {
         const ns = c['kubernetes.io/serviceaccount/namespace'];
-        const secret = legacy.get(ns, c['kubernetes.io/serviceaccount/secret.name']);
-        if (!secret || secret.deleting || !sameToken(secret.token, token)) return false;
+        const secret = secrets.get(ns, c['kubernetes.io/serviceaccount/secret.name']);
+        if (!secret?.token || secret.deleting || !sameToken(secret.token, token)) return false;
         const name = c['kubernetes.io/serviceaccount/service-account.name'];
         return secret.account === name && accounts.has(ns, name) && accounts.get(ns, name) === c['kubernetes.io/serviceaccount/service-account.uid'];
       };
@@ -77,14 +82,17 @@ export class ClusterTokens {
   }
 }
 
-/** What the legacy token check keeps of a Secret of type kubernetes.io/service-account-token. */
-interface LegacySecret { token: string; account?: string; deleting: boolean }
+/** What token checks keep of a Secret: its uid, and for a legacy token Secret the token it holds. */
+interface SecretBinding { uid?: string; deleting: boolean; token?: string; account?: string }
 
-function legacySecretOf(o: KObject): LegacySecret | null {
-  if ((o as { type?: string }).type !== 'kubernetes.io/service-account-token') return null;
-  const data = (o as { data?: Record<string, string> }).data ?? {};
-  if (!data.token) return null;
-  return { token: Buffer.from(data.token, 'base64').toString(), account: o.metadata?.annotations?.['kubernetes.io/service-account.name'], deleting: !!o.metadata?.deletionTimestamp };
+function secretBinding(o: KObject): SecretBinding {
+  const out: SecretBinding = { uid: o.metadata?.uid, deleting: !!o.metadata?.deletionTimestamp };
+  const token = (o as { data?: Record<string, string> }).data?.token;
+  if ((o as { type?: string }).type === 'kubernetes.io/service-account-token' && token) {
+    out.token = Buffer.from(token, 'base64').toString();
+    out.account = o.metadata?.annotations?.['kubernetes.io/service-account.name'];
+  }
+  return out;
 }
 
 function sameToken(a: string, b: string): boolean {

@@ -21,6 +21,8 @@ export interface TokenSpec {
   /** The pod the token is bound to (projected volumes), and the node it runs on. */
   pod?: { name: string; uid?: string };
   node?: { name: string; uid?: string };
+  /** The Secret the token is bound to (TokenRequest boundObjectRef kind Secret). */
+  secret?: { name: string; uid?: string };
   /** Clock (tests). */
   now?: number;
 }
@@ -28,7 +30,7 @@ export interface TokenSpec {
 /** The `kubernetes.io` claim block: who the token is for and what it is bound to. */
 export interface KubernetesClaims {
   namespace: string; serviceaccount: { name: string; uid?: string };
-  pod?: { name: string; uid?: string }; node?: { name: string; uid?: string };
+  pod?: { name: string; uid?: string }; node?: { name: string; uid?: string }; secret?: { name: string; uid?: string };
   /** Extended tokens: the time (Unix seconds) after which using it is only logged, not refused. */
   warnafter?: number;
 }
@@ -83,7 +85,7 @@ export class ServiceAccountTokens {
     const claims: Claims = {
       iss: this.issuer, sub: `system:serviceaccount:${spec.namespace}:${spec.serviceAccount}`, aud: spec.audiences.length ? spec.audiences : this.apiAudiences,
       exp: now + spec.expirationSeconds, iat: now, nbf: now, jti: randomUUID(),
-      'kubernetes.io': { namespace: spec.namespace, serviceaccount: { name: spec.serviceAccount, uid: spec.serviceAccountUID }, ...(spec.pod ? { pod: spec.pod } : {}), ...(spec.node ? { node: spec.node } : {}), ...(spec.warnAfterSeconds ? { warnafter: now + spec.warnAfterSeconds } : {}) },
+      'kubernetes.io': { namespace: spec.namespace, serviceaccount: { name: spec.serviceAccount, uid: spec.serviceAccountUID }, ...(spec.pod ? { pod: spec.pod } : {}), ...(spec.node ? { node: spec.node } : {}), ...(spec.secret ? { secret: spec.secret } : {}), ...(spec.warnAfterSeconds ? { warnafter: now + spec.warnAfterSeconds } : {}) },
     };
     return { token: signJwt(this.privateKey, claims), expirationTimestamp: new Date(claims.exp * 1000).toISOString() };
   }

@@ -2,7 +2,8 @@
  * TokenRequest (authentication.k8s.io/v1, POST serviceaccounts/<name>/token — what
  * `kubectl create token` and the kubelet's projected token volumes call): a signed, expiring
  * token for an existing ServiceAccount, optionally bound to a pod (which must exist, carry the
- * given uid and run as that ServiceAccount; its node goes into the token too, as Kubernetes ≥ 1.30).
+ * given uid and run as that ServiceAccount; its node goes into the token too, as Kubernetes ≥ 1.30)
+ * or to a Secret (which must exist): the token then lives only as long as that object.
  */
 import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
@@ -22,6 +23,8 @@ export interface BoundPod { uid?: string; nodeName?: string; serviceAccountName?
 
 /** Synchronous lookup of pods by namespace/name (a live mirror). */
 export type PodLookup = (namespace: string, name: string) => BoundPod | undefined;
+/** Synchronous lookup of Secret uids by namespace/name (a live mirror); undefined = no such Secret. */
+export type SecretLookup = (namespace: string, name: string) => { uid?: string } | undefined;
 
 function invalid(sa: KObject, detail: string): ApiError {
   return new ApiError('Invalid', `TokenRequest.authentication.k8s.io "${sa.metadata?.name}" is invalid: ${detail}`);
@@ -42,8 +45,19 @@ function boundPod(sa: KObject, name: string, uid: string | undefined, pods: PodL
   return { name, uid: pod.uid, nodeName: pod.nodeName };
 }
 
-/** The registry's issueToken hook for `tokens`; `pods` (late-bound) checks pod bindings. */
-export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => PodLookup | undefined): (serviceAccount: KObject, request: KObject, ctx?: RequestContext) => KObject {
+/** The bound Secret of a request: it must exist (with the uid given). */
+function boundSecret(sa: KObject, name: string, uid: string | undefined, secrets: SecretLookup | undefined): { name: string; uid?: string } {
+  if (!secrets) return { name, uid };
+  const secret = secrets(sa.metadata?.namespace ?? '', name);
+  if (!secret) throw new ApiError('NotFound', `secrets "${name}" not found`, { name, kind: 'secrets' });
+  if (uid && secret.uid !== uid) {
+    throw new ApiError('Conflict', `Operation cannot be fulfilled on Secret "${name}": the UID in the bound object reference (${uid}) does not match the UID in record. The object might have been deleted and then recreated`, { name, kind: 'Secret' });
+  }
+  return { name, uid: secret.uid };
+}
+
+/** The registry's issueToken hook for `tokens`; `pods` and `secrets` (late-bound) check bindings. */
+export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => PodLookup | undefined, secrets?: () => SecretLookup | undefined): (serviceAccount: KObject, request: KObject, ctx?: RequestContext) => KObject {
   return (sa, request, ctx) => {
     const spec = ((request as { spec?: TokenRequestSpec }).spec ?? {}) as TokenRequestSpec;
     let expirationSeconds = spec.expirationSeconds ?? 3600;
@@ -58,6 +72,7 @@ export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => Po
       throw invalid(sa, `spec.boundObjectRef.kind: Unsupported value: ${JSON.stringify(bound.kind)}: supported values: "Pod", "Secret"`);
     }
     const pod = bound?.kind === 'Pod' && bound.name ? boundPod(sa, bound.name, bound.uid, pods?.()) : undefined;
+    const secret = bound?.kind === 'Secret' && bound.name ? boundSecret(sa, bound.name, bound.uid, secrets?.()) : undefined;
     // NodeRestriction: a kubelet may only get tokens bound to a pod scheduled on it.
     const node = ctx ? nodeNameOf(ctx.user) : undefined;
     if (node && (!pod || pod.nodeName !== node)) {
@@ -74,11 +89,12 @@ export function tokenRequestIssuer(tokens: ServiceAccountTokens, pods?: () => Po
       audiences: spec.audiences ?? [], expirationSeconds: extend ? EXTENDED_SECONDS : expirationSeconds, warnAfterSeconds: extend ? expirationSeconds : undefined,
       pod: pod ? { name: pod.name, uid: pod.uid } : undefined,
       node: pod?.nodeName ? { name: pod.nodeName } : undefined,
+      secret,
     });
     return {
       apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
       metadata: { name: sa.metadata?.name, namespace: sa.metadata?.namespace, creationTimestamp: new Date().toISOString() },
-      spec: { audiences: spec.audiences?.length ? spec.audiences : tokens.apiAudiences, expirationSeconds, boundObjectRef: bound ? { ...bound, ...(pod?.uid ? { uid: pod.uid } : {}) } : null },
+      spec: { audiences: spec.audiences?.length ? spec.audiences : tokens.apiAudiences, expirationSeconds, boundObjectRef: bound ? { ...bound, ...(pod?.uid ? { uid: pod.uid } : {}), ...(secret?.uid ? { uid: secret.uid } : {}) } : null },
       status: { token: issued.token, expirationTimestamp: extend ? new Date(Date.now() + expirationSeconds * 1000).toISOString() : issued.expirationTimestamp },
     } as KObject;
   };

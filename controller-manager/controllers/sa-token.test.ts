@@ -106,3 +106,19 @@ test('a token bound to a pod authenticates until the pod is deleted (or replaced
   const fresh = (await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'token', 'worker', '-n', NS, '--bound-object-kind', 'Pod', '--bound-object-name', 'job'])).trim();
   assert.equal((await whoami(fresh)).status, 201);
 });
+
+test('a token bound to a Secret (kubectl create token --bound-object-kind Secret) authenticates until the Secret is deleted', async () => {
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'serviceaccount', 'holder', '-n', NS]);
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'secret', 'generic', 'anchor', '--from-literal=k=v', '-n', NS]);
+  const token = (await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'token', 'holder', '-n', NS, '--bound-object-kind', 'Secret', '--bound-object-name', 'anchor'])).trim();
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  assert.equal(claims['kubernetes.io'].secret.name, 'anchor');
+  assert.equal((await whoami(token)).status, 201);
+  const ghost = await kubectl(bin, c, ['--kubeconfig', admin, 'create', 'token', 'holder', '-n', NS, '--bound-object-kind', 'Secret', '--bound-object-name', 'ghost']);
+  assert.match(ghost.stderr, /secrets "ghost" not found/);
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'delete', 'secret', 'anchor', '-n', NS]);
+  await waitFor('revoked with its Secret', async () => (await whoami(token)).status === 401 || undefined, { timeoutMs: 10_000 });
+  // A new Secret of the same name has another uid: the token stays refused.
+  await kubectlOk(bin, c, ['--kubeconfig', admin, 'create', 'secret', 'generic', 'anchor', '--from-literal=k=v', '-n', NS]);
+  assert.equal((await whoami(token)).status, 401);
+});
