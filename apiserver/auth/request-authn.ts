@@ -27,8 +27,13 @@ export function clientCertUser(req: IncomingMessage): UserInfo | undefined {
   return verifiedCertUser(peer);
 }
 
-/** The user a verified client certificate names: CN = user, O = groups, plus system:authenticated. */
-export function verifiedCertUser(peer: X509Certificate): UserInfo {
+/**
+ * The user a verified client certificate names: CN = user, O = groups, plus system:authenticated.
+ * Its validity is checked on every request, as Kubernetes' x509 authenticator does: a connection
+ * opened with a certificate that has expired since is refused (a rotated kubelet reconnects).
+ */
+export function verifiedCertUser(peer: X509Certificate, now = Date.now()): UserInfo {
+  if (Date.parse(peer.validTo) < now || Date.parse(peer.validFrom) > now) throw new ApiError('Unauthorized', 'Unauthorized: client certificate has expired or is not yet valid');
   const { username, groups } = certUser(peer);
   if (!username) throw new ApiError('Unauthorized', 'Unauthorized: client certificate has no common name');
   return { username, groups: [...groups.filter((g) => g !== 'system:authenticated'), 'system:authenticated'] };

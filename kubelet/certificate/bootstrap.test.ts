@@ -21,6 +21,7 @@ import { InformerFactory } from '../../lib/client/informer.js';
 import { expectApiError } from '../../apiserver/registry/testing.js';
 import { CsrSigningController } from '../../controller-manager/controllers/certificates/signing.js';
 import { CsrApprovingController } from '../../controller-manager/controllers/certificates/approving.js';
+import { createCsr, newPrivateKeyPem, parseCsr, signCsr } from '../../lib/pki/csr.js';
 import { createLogger } from '../runtime/log.js';
 import { CURRENT_PEM, bootstrapClientCertificate } from './bootstrap.js';
 import { rotateClientCertificate } from './rotation.js';
@@ -130,5 +131,37 @@ test('--rotate-certificates: a new certificate through a selfnodeclient CSR repl
     stop.abort();
     await rotating;
     kubelet.close();
+  }
+});
+
+test('an expired client certificate is refused on a connection opened before it expired; a client whose certificate file changed reconnects with the new one', async () => {
+  const signer = { cert: ca, key: readFileSync(join(dir, 'pki', 'ca.key'), 'utf8') };
+  const issue = (seconds: number) => {
+    const key = newPrivateKeyPem();
+    const cert = signCsr(signer, parseCsr(createCsr(key, { commonName: 'system:node:n1', organizations: ['system:nodes'] })),
+      { usages: ['digital signature', 'client auth'], notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + seconds * 1000) });
+    return `${cert}${key}`;
+  };
+  const pemFile = join(dir, 'short.pem');
+  writeFileSync(pemFile, issue(4));
+  const kubeconfig = writeKubeconfig(join(dir, 'kc-short'), port, ca, { 'client-certificate': pemFile, 'client-key': pemFile });
+  const kc = JSON.parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+  kc.clusters[0].cluster.extensions = [{ name: 'kubesim.io/grpc-server', extension: `127.0.0.1:${c.grpcPort}` }];
+  writeFileSync(kubeconfig, JSON.stringify(kc));
+  const pinned = ApiClient.connect(`127.0.0.1:${c.grpcPort}`, { tls: { ca, cert: readFileSync(pemFile, 'utf8'), key: readFileSync(pemFile, 'utf8') } });
+  const watching = clientFromFlags({ kubeconfig });
+  try {
+    await pinned.get({ resource: 'nodes', name: 'n1' });
+    await watching.get({ resource: 'nodes', name: 'n1' });
+    writeFileSync(pemFile, issue(3600));
+    await waitFor('the short certificate expired', async () => {
+      try { await pinned.get({ resource: 'nodes', name: 'n1' }); return undefined; } catch (err) { return (err as Error).message.includes('expired') || undefined; }
+    }, { timeoutMs: 15_000 });
+    await expectApiError(pinned.get({ resource: 'nodes', name: 'n1' }), 'Unauthorized');
+    // The watching client looks at its file every 5 s and then calls over a new connection.
+    await waitFor('the watching client reconnected with the new certificate', async () => !!(await watching.get({ resource: 'nodes', name: 'n1' }).catch(() => undefined)), { timeoutMs: 10_000 });
+  } finally {
+    pinned.close();
+    watching.close();
   }
 });

@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { KList, KObject } from '../api/object.js';
 import { encodePlain, messageType, objectFromPlain, objectToPlain } from '../api/codec.js';
@@ -46,21 +47,13 @@ export interface ConnectOptions {
 /**
  * PEM material of a TLS gRPC connection (from a kubeconfig or the in-pod ca.crt). With
  * `certFile`/`keyFile` the client certificate is re-read from those files as they change (a
- * kubelet rotating kubelet-client-current.pem), and new connections present the new one.
+ * kubelet rotating kubelet-client-current.pem): calls then go over a new connection presenting
+ * the new certificate, as client-go closes its connections when the kubelet's certificate rotates.
  */
 export interface ClientTls { ca: string; cert?: string; key?: string; certFile?: string; keyFile?: string }
 
 /** How often rotated client certificate files are looked at. */
 const CERT_FILE_REFRESH_MS = 5000;
-
-/** A CA that never changes, as a grpc-js certificate provider. */
-class StaticCaProvider implements grpc.experimental.CertificateProvider {
-  constructor(private readonly ca: Buffer) {}
-  addCaCertificateListener(l: grpc.experimental.CaCertificateUpdateListener): void { l({ caCertificate: this.ca }); }
-  removeCaCertificateListener(): void { /* nothing held */ }
-  addIdentityCertificateListener(l: grpc.experimental.IdentityCertificateUpdateListener): void { l(null); }
-  removeIdentityCertificateListener(): void { /* nothing held */ }
-}
 
 /** The name every apiserver serving certificate carries (lib/pki/cluster.ts APISERVER_DNS_NAMES). */
 const APISERVER_NAME = 'kubernetes.default.svc';
@@ -77,10 +70,7 @@ function tlsChannel(target: string, tls: ClientTls): { credentials: grpc.Channel
   const host = several ? undefined : /^\[([^\]]+)\]:\d+$/.exec(target)?.[1] ?? /^([^:]+):\d+$/.exec(target)?.[1];
   const ip = host && isIP(host) ? host : undefined;
   const verify = ip ? { checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(ip, cert) } : {};
-  const credentials = tls.certFile && tls.keyFile
-    ? grpc.experimental.createCertificateProviderChannelCredentials(new StaticCaProvider(Buffer.from(tls.ca)),
-      new grpc.experimental.FileWatcherCertificateProvider({ certificateFile: tls.certFile, privateKeyFile: tls.keyFile, refreshIntervalMs: CERT_FILE_REFRESH_MS }), verify)
-    : grpc.credentials.createSsl(Buffer.from(tls.ca), tls.key ? Buffer.from(tls.key) : null, tls.cert ? Buffer.from(tls.cert) : null, verify);
+  const credentials = grpc.credentials.createSsl(Buffer.from(tls.ca), tls.key ? Buffer.from(tls.key) : null, tls.cert ? Buffer.from(tls.cert) : null, verify);
   return { credentials, options: several || ip ? { 'grpc.ssl_target_name_override': APISERVER_NAME } : {} };
 }
 
@@ -94,14 +84,40 @@ function targetOf(t: ResourceTarget): PlainMessage {
 
 /** A typed client of the apiserver's gRPC facade. */
 export class ApiClient {
-  private readonly client: grpc.Client;
+  private current: grpc.Client;
   private readonly service = apiServerService();
+  /** The client certificate files being watched (ClientTls.certFile) and when they were last looked at. */
+  private rotation?: { tls: ClientTls; checkedAt: number };
 
   private constructor(readonly target: string, private readonly opts: ConnectOptions, private readonly channel?: grpc.Client) {
-    const tls = !channel && !opts.credentials && opts.tls ? tlsChannel(target, opts.tls) : undefined;
-    this.client = channel ?? new grpc.Client(channelTarget(target), opts.credentials ?? tls?.credentials ?? grpc.credentials.createInsecure(), {
+    this.current = channel ?? this.connect(opts.tls);
+    if (!channel && !opts.credentials && opts.tls?.certFile && opts.tls.keyFile) this.rotation = { tls: opts.tls, checkedAt: Date.now() };
+  }
+
+  private connect(clientTls: ClientTls | undefined): grpc.Client {
+    const tls = !this.opts.credentials && clientTls ? tlsChannel(this.target, clientTls) : undefined;
+    return new grpc.Client(channelTarget(this.target), this.opts.credentials ?? tls?.credentials ?? grpc.credentials.createInsecure(), {
       'grpc.keepalive_time_ms': 30_000, 'grpc.max_receive_message_length': 64 * 1024 * 1024, ...tls?.options,
     });
+  }
+
+  /**
+   * The connection for the next call: a new one once the watched client certificate file holds
+   * another certificate (the old connection is closed; calls already on it finish there).
+   */
+  private get client(): grpc.Client {
+    const r = this.rotation;
+    if (!r || Date.now() - r.checkedAt < CERT_FILE_REFRESH_MS) return this.current;
+    r.checkedAt = Date.now();
+    try {
+      const cert = readFileSync(r.tls.certFile!, 'utf8');
+      if (cert === r.tls.cert) return this.current;
+      r.tls = { ...r.tls, cert, key: readFileSync(r.tls.keyFile!, 'utf8') };
+      const old = this.current;
+      this.current = this.connect(r.tls);
+      old.close();
+    } catch { /* a file being swapped: keep the connection we have */ }
+    return this.current;
   }
 
   /** The connection token clients share: this one, or one without the client certificate. */

@@ -83,7 +83,8 @@ function ipBytes(ip: string): number[] {
 }
 
 function toPem(type: string, der: string): string {
-  return forge.pem.encode({ type, body: der });
+  // forge writes CRLF; PEM files of Kubernetes (and openssl) use LF.
+  return forge.pem.encode({ type, body: der }).replace(/\r\n/g, '\n');
 }
 
 /** A PEM CSR for `keyPem` asking for `s` (CN = user, O = groups, SANs for serving certificates). */
