@@ -14,6 +14,7 @@ import { ProxyMetrics } from './metrics.js';
 import { ServiceChangeTracker } from './service-change-tracker.js';
 import { ServiceHealthServers } from './service-health.js';
 import { ServiceIPInterface } from './service-ip-interface.js';
+import { ensureSysctls } from './sysctl.js';
 import { samePort, type ServicePortInfo } from './service-port.js';
 import { TcpListener } from './tcp-proxy.js';
 import { UdpListener } from './udp-proxy.js';
@@ -31,6 +32,8 @@ export interface ProxierOptions {
   /** How soon a listener that could not bind is tried again. */
   bindRetryMs?: number;
   metrics?: ProxyMetrics;
+  /** Set kube-proxy's sysctls in this network namespace on start (default true; see sysctl.ts). */
+  sysctls?: boolean;
 }
 
 interface Listener { id: string; ip: string; onInterface: boolean; sock: TcpListener | UdpListener }
@@ -84,6 +87,7 @@ export class Proxier {
   /** Creates the interface and runs the first full sync, removing stale addresses left by a previous run. */
   async start(): Promise<void> {
     await this.iface.ensure();
+    if (this.o.sysctls ?? true) ensureSysctls();
     this.initialized = true;
     await this.syncNow();
     const wanted = new Set(this.addrRefs.keys());
