@@ -25,6 +25,7 @@ COPY --from=build /src/package.json /app/package.json
 COPY --from=build /src/node_modules /app/node_modules
 COPY --from=build /src/dist /app/dist
 COPY --from=build /src/flanneld/tuntap/build/Release/tuntap.node /app/flanneld/tuntap/build/Release/tuntap.node
+COPY --from=build /src/kube-proxy/native/build/Release/tcpproxy.node /app/kube-proxy/native/build/Release/tcpproxy.node
 COPY --from=build /src/docker /app/docker
 # Addon manifests the `addons` job applies (cli/cluster/addons.ts finds them next to dist/).
 COPY --from=build /src/dns/addon.yaml /app/dns/addon.yaml

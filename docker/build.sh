@@ -9,9 +9,9 @@ if [ ! -d node_modules/typescript ]; then
   npm ci
 fi
 node scripts/gen-proto.mjs
-if [ ! -f flanneld/tuntap/build/Release/tuntap.node ] || [ "${KUBESIM_NATIVE_REBUILD:-0}" = 1 ]; then
+if [ ! -f flanneld/tuntap/build/Release/tuntap.node ] || [ ! -f kube-proxy/native/build/Release/tcpproxy.node ] || [ "${KUBESIM_NATIVE_REBUILD:-0}" = 1 ]; then
   if ! command -v g++ >/dev/null 2>&1; then
-    echo "build: no prebuilt TUN/TAP addon and no compiler: installing python3, make, g++ (needs apt)"
+    echo "build: no prebuilt native addons and no compiler: installing python3, make, g++ (needs apt)"
     apt-get update && apt-get install -y --no-install-recommends python3 make g++
   fi
   # Official node images carry the headers: node-gyp must not download them.

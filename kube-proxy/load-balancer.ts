@@ -6,6 +6,7 @@
  */
 import { endpointString, usableEndpoints, type EndpointInfo, type TrafficKind } from './endpoints.js';
 import type { ServicePortInfo } from './service-port.js';
+import { ipv4ToUint, native } from './native/index.js';
 
 interface Affinity { endpoint: string; lastUsedMs: number }
 
@@ -14,6 +15,9 @@ export class LoadBalancer {
   private lists: Record<TrafficKind, EndpointInfo[]> = { internal: [], external: [] };
   private next: Record<TrafficKind, number> = { internal: 0, external: 0 };
   private affinity = new Map<string, Affinity>();
+  private endpoints: EndpointInfo[] = [];
+  /** The native data plane's copy of this balancer (TCP listeners of the native proxy). */
+  private nativeBalancer?: number;
 
   constructor(private info: ServicePortInfo, private readonly nodeName: string, private readonly now: () => number = Date.now) {}
 
@@ -28,6 +32,40 @@ export class LoadBalancer {
     // Affinity to an endpoint that left is forgotten, so the client moves on.
     const live = new Set(endpoints.map(endpointString));
     for (const [ip, a] of this.affinity) if (!live.has(a.endpoint)) this.affinity.delete(ip);
+    this.endpoints = endpoints;
+    this.pushNative();
+  }
+
+  /**
+   * The id of this service port's balancer in the native data plane, made on first use and kept
+   * in step with update(); the native side keeps its own round robin and affinity (same rules).
+   */
+  nativeId(): number | undefined {
+    if (!native) return undefined;
+    if (this.nativeBalancer === undefined) {
+      this.nativeBalancer = native.balancer();
+      this.pushNative();
+    }
+    return this.nativeBalancer;
+  }
+
+  /** Releases the native balancer (listeners still using it keep it until they are freed). */
+  dispose(): void {
+    if (this.nativeBalancer !== undefined) native?.freeBalancer(this.nativeBalancer);
+    this.nativeBalancer = undefined;
+  }
+
+  private pushNative(): void {
+    if (this.nativeBalancer === undefined || !native) return;
+    const flat = (list: EndpointInfo[]) => {
+      const out: number[] = [];
+      for (const e of list) {
+        const ip = ipv4ToUint(e.ip);
+        if (!Number.isNaN(ip)) out.push(ip, e.port);
+      }
+      return out;
+    };
+    native.setBalancer(this.nativeBalancer, flat(this.lists.internal), flat(this.lists.external), this.info.affinitySeconds * 1000, flat(this.endpoints));
   }
 
   /** How many endpoints `kind` traffic can use. */

@@ -17,7 +17,10 @@ export interface PortConnections { active: number; total: number; bytesIn: numbe
 /** The metrics one proxier updates. */
 export class ProxyMetrics {
   readonly registry = new Registry();
-  readonly activeConnections = new Gauge({ name: 'kubeproxy_active_connections', help: 'Open proxied TCP connections / UDP flows', labelNames: ['service_port', 'protocol'], registers: [this.registry] });
+  /** Counter sources outside JavaScript (native listeners): each adds its news when the metrics are read. */
+  readonly sources = new Set<() => void>();
+  // Registered first: reading the registry (or connectionStats) collects the sources before any value.
+  readonly activeConnections = new Gauge({ name: 'kubeproxy_active_connections', help: 'Open proxied TCP connections / UDP flows', labelNames: ['service_port', 'protocol'], registers: [this.registry], collect: () => { for (const s of this.sources) s(); } });
   readonly connections = new Counter({ name: 'kubeproxy_connections_total', help: 'Proxied TCP connections / UDP flows opened', labelNames: ['service_port', 'protocol'], registers: [this.registry] });
   readonly bytes = new Counter({ name: 'kubeproxy_bytes_total', help: 'Bytes proxied (in = client to endpoint, out = endpoint to client)', labelNames: ['service_port', 'direction'], registers: [this.registry] });
   readonly connectErrors = new Counter({ name: 'kubeproxy_connect_errors_total', help: 'Failed connects to an endpoint (the next one is tried)', labelNames: ['service_port'], registers: [this.registry] });

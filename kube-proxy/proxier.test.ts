@@ -240,6 +240,16 @@ test('half-close: the client\'s FIN reaches the backend, whose answer still come
   assert.equal(reply, `${BACKENDS[0]}:8080 got 300000`);
 });
 
+test('bulk data both ways on 16 parallel connections arrives whole and in order (back-pressure, half-close)', async () => {
+  const results = (await client(podNs, 'bulk', '10.96.7.10', '80', String(4 << 20), '16')) as { sent: number; received: number; same: boolean }[];
+  assert.equal(results.length, 16);
+  for (const r of results) assert.deepEqual(r, { sent: 4 << 20, received: 4 << 20, same: true });
+});
+
+test('the proxier lets outgoing connections reuse TIME_WAIT ports in its namespace (net.ipv4.tcp_tw_reuse=1)', async () => {
+  assert.equal((await execIn(nodeNs, 'sysctl', ['-n', 'net.ipv4.tcp_tw_reuse'])).trim(), '1');
+});
+
 test('a NodePort held by another process is bound once it is free (retried)', async () => {
   const blocker = spawnIn(nodeNs, process.execPath, ['-e', `require('net').createServer((c) => c.destroy()).listen(30090, () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
   procs.push(blocker);

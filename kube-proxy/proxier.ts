@@ -163,6 +163,7 @@ export class Proxier {
     if (!info) {
       if (st) {
         for (const l of st.listeners.values()) this.closeListener(l, dropAddrs);
+        st.lb.dispose();
         this.ports.delete(key);
         if (st.info.healthCheckNodePort) this.health.update(st.info.healthCheckNodePort, st.info.namespace, st.info.name, key, undefined);
       }
@@ -233,7 +234,10 @@ export class Proxier {
     this.initialized = false;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    for (const st of this.ports.values()) for (const l of st.listeners.values()) l.sock.destroy();
+    for (const st of this.ports.values()) {
+      for (const l of st.listeners.values()) l.sock.destroy();
+      st.lb.dispose();
+    }
     this.health.close();
     this.ports.clear();
     if (opts.removeAddresses) await this.iface.apply([], [...this.addrRefs.keys()]);

@@ -3,7 +3,10 @@
  * the first line each one read or `ERR:<code>` with the time it took; `udp <host> <port> <n>`
  * sends n datagrams from n sockets connected to host:port (so only replies from that address
  * count) and prints the replies; `hold <host> <port> <ms>` connects, prints the greeting, waits
- * ms, sends `still-here\n` and prints what came back (a connection that must outlive a change).
+ * ms, sends `still-here\n` and prints what came back (a connection that must outlive a change);
+ * `bulk <host> <port> <bytes> [parallel]`: parallel connections each send `bytes` of a pattern and
+ * half-close; the echo backend's answer after its greeting must be the same bytes (prints
+ * [{sent, received, same}]).
  */
 import net from 'node:net';
 import dgram from 'node:dgram';
@@ -63,6 +66,30 @@ async function halfClose(bytes: number): Promise<void> {
   s.end(Buffer.alloc(bytes, 120));
 }
 
+/** Sends a pattern, half-closes and compares what the echo backend sends back after its greeting. */
+function bulkOnce(bytes: number, seed: number): Promise<{ sent: number; received: number; same: boolean }> {
+  const data = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) data[i] = (i * 31 + seed) & 0xff;
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('error', () => resolve({ sent: bytes, received: -1, same: false }));
+    s.on('end', () => {
+      const all = Buffer.concat(chunks);
+      const body = all.subarray(all.indexOf(10) + 1);
+      resolve({ sent: bytes, received: body.length, same: body.equals(data) });
+      s.destroy();
+    });
+    s.end(data);
+  });
+}
+
+if (mode === 'bulk') {
+  const parallel = Number(process.argv[6] ?? 1);
+  process.stdout.write(JSON.stringify(await Promise.all(Array.from({ length: parallel }, (_, i) => bulkOnce(n, i)))) + '\n');
+  process.exit(0);
+}
 if (mode === 'hold') { await hold(n); process.exitCode = 0; }
 if (mode === 'halfclose') await halfClose(n);
 const out: unknown[] = [];
