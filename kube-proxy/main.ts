@@ -14,6 +14,7 @@ import { log } from './log.js';
 import { nodeAddressesIn, parseCIDRs } from './node-addresses.js';
 import { Proxier } from './proxier.js';
 import { ServiceIPInterface } from './service-ip-interface.js';
+import { native, nativeUnavailableReason } from './native/index.js';
 import { parseHostPort, startStatusServer } from './status-server.js';
 import { hostname } from 'node:os';
 
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
   if (await factory.waitForCacheSync(shutdown.signal)) {
     await proxier.start();
     started = true;
-    log('info', 'kube-proxy started', { node: nodeName, nodePortAddresses: nodePortAddresses.join(','), servicePorts: Object.keys(proxier.snapshot()).length });
+    log('info', 'kube-proxy started', { node: nodeName, nodePortAddresses: nodePortAddresses.join(','), servicePorts: Object.keys(proxier.snapshot()).length,
+      tcpDataPlane: native ? 'native (epoll + splice)' : `node sockets (${nativeUnavailableReason})` });
   }
   await new Promise<void>((resolve) => {
     if (shutdown.signal.aborted) resolve(); else shutdown.signal.addEventListener('abort', () => resolve(), { once: true });

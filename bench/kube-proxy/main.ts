@@ -76,12 +76,14 @@ async function main(): Promise<void> {
   const per = Math.max(1, Math.round(seconds / rounds));
   const gbps = { direct: [] as number[], service: [] as number[] };
   const conns = { direct: 0, service: 0, errors: 0 };
+  const perRound = { direct: [] as number[], service: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     for (const side of (r % 2 ? ['service', 'direct'] : ['direct', 'service']) as Array<'direct' | 'service'>) {
       const t: Throughput = await iperf(podNs, nodeNs, side === 'direct' ? POD : '10.96.11.1', per, 1);
       gbps[side].push(t.gbps);
       const l = await load(nodeNs, 'rate', side === 'direct' ? POD : '10.96.11.2', '8080', String(per), '8');
       conns[side] += l.conns;
+      perRound[side].push(l.conns / per);
       if (side === 'service') conns.errors += l.errors;
     }
   }
@@ -92,8 +94,8 @@ async function main(): Promise<void> {
   const sync = JSON.parse(await execIn(scratchNs, process.execPath, [here('./sync-time.js'), o.services, o.endpoints, '20'], { timeoutMs: 300_000 })) as Record<string, number>;
 
   const results = {
-    throughputGbps: { direct: through.direct.gbps, service: through.service.gbps, ratio: through.service.gbps / through.direct.gbps },
-    connectionsPerSecond: { direct: rate.direct.perSecond, service: rate.service.perSecond, ratio: rate.service.perSecond / rate.direct.perSecond, errors: rate.service.errors },
+    throughputGbps: { direct: through.direct.gbps, service: through.service.gbps, ratio: through.service.gbps / through.direct.gbps, rounds: gbps },
+    connectionsPerSecond: { direct: rate.direct.perSecond, service: rate.service.perSecond, ratio: rate.service.perSecond / rate.direct.perSecond, errors: rate.service.errors, rounds: perRound },
     rttP50us: { direct: rtt.direct.p50us, service: rtt.service.p50us, added: rtt.service.p50us - rtt.direct.p50us },
     sync,
   };
