@@ -127,15 +127,27 @@ struct Conn {
 constexpr int kPipeSize = 1 << 20;
 constexpr size_t kPipePool = 128;
 
-std::mutex mu;
+// Engine state lives on the heap and is never destroyed: the thread may still be in epoll_wait
+// while the process exits, and static destructors must not pull the maps from under it.
+struct State {
+  std::mutex mu;
+  std::unordered_map<int, Listener*> listeners;
+  std::unordered_map<int, Balancer*> balancers;
+  std::unordered_set<Conn*> connecting;
+  std::vector<Conn*> deadConns;
+  std::vector<Listener*> graveyard;
+  std::vector<std::pair<int, int>> pipePool;
+};
+State& st = *new State();
+std::mutex& mu = st.mu;
+auto& listeners = st.listeners;
+auto& balancers = st.balancers;
+auto& connecting = st.connecting;
+auto& deadConns = st.deadConns;
+auto& graveyard = st.graveyard;
+auto& pipePool = st.pipePool;
 int epfd = -1;
 int nextId = 1;
-std::unordered_map<int, Listener*> listeners;
-std::unordered_map<int, Balancer*> balancers;
-std::unordered_set<Conn*> connecting;
-std::vector<Conn*> deadConns;
-std::vector<Listener*> graveyard;
-std::vector<std::pair<int, int>> pipePool;
 
 void Unref(Balancer* b) {
   if (b && --b->refs == 0) delete b;
