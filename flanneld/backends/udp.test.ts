@@ -22,7 +22,9 @@ test('udp backend: flannel0 with the network route, pods talk both ways without 
     caps.push(cap);
     await assert.rejects(probe(a.podNs!, '10.244.250.2', PROBE_PORT, 10, 1500));
     assert.equal((await cap.lines())[0], `3\t0\t10.244.250.0,${a.podIp}`);
-    assert.match(await c.metrics(a), /flannel_peer_tx_packets_total\{backend="udp",peer="10\.200\.0\.12"\} [1-9]/);
+    const m = await c.metrics(a);
+    assert.match(m, /flannel_peer_tx_packets_total\{backend="udp",peer="10\.200\.0\.12"\} [1-9]/);
+    assert.match(m, /^flannel_io_fast_device\{backend="udp",side="forwarder"\} [1-9]/m, 'plain packets took the native fast path');
   } finally {
     for (const k of caps) k.kill();
     await c.close();

@@ -15,6 +15,12 @@ test('vxlan userspace (with and without offloads): pods talk across nodes withou
     await waitFor('pod a → pod b ping', () => c.topo.ping(a, b));
     assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT), `${a.podIp} 200000`, 'b sees a\'s pod IP');
     assert.equal(await probe(b.podNs!, a.podIp!, PROBE_PORT), `${b.podIp} 200000`, 'a sees b\'s pod IP');
+    // Plain packets (pings, ACKs) crossed both daemons on the native fast path, with and without offloads.
+    for (const n of [a, b]) {
+      const m = await c.metrics(n);
+      assert.match(m, /^flannel_io_fast_device\{backend="vxlan",side="forwarder"\} [1-9]/m, `node ${n.index}`);
+      assert.match(m, /^flannel_io_fast_udp\{backend="vxlan",side="forwarder"\} [1-9]/m, `node ${n.index}`);
+    }
     // The kernel side, programmed as flannel does.
     const dev = await c.topo.exec(a.ns, 'ip', ['-d', 'link', 'show', 'flannel.1']);
     assert.match(dev, /mtu 1450/);
