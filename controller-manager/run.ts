@@ -27,6 +27,7 @@ import { HorizontalPodAutoscalerController } from './controllers/hpa.js';
 import { MetricsApiSource } from './controllers/hpa-metrics.js';
 import { CsrSigningController, type SigningOptions } from './controllers/certificates/signing.js';
 import { CsrApprovingController } from './controllers/certificates/approving.js';
+import { CsrCleaner } from './controllers/certificates/cleaner.js';
 import { TokenCleaner } from './controllers/token-cleaner.js';
 import { CONTROLLER_ACCOUNTS, ServiceAccountClients } from './sa-credentials.js';
 import { ServiceAccountTokenController } from './controllers/sa-token.js';
@@ -88,6 +89,7 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
     csrsigning: () => new CsrSigningController(f, c('csrsigning'), o.clusterSigning),
     csrapproving: () => new CsrApprovingController(f, c('csrapproving')),
     tokencleaner: () => new TokenCleaner(f, c('tokencleaner')),
+    csrcleaner: () => new CsrCleaner(f, c('csrcleaner')),
     // The controller manager's own identity, as in Kubernetes (it mints credentials for the others).
     ...(o.serviceAccountPrivateKey ? { 'serviceaccount-token': () => new ServiceAccountTokenController(f, client, o.serviceAccountPrivateKey!, o.rootCA) } : {}),
   };

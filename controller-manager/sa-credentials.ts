@@ -37,6 +37,7 @@ export const CONTROLLER_ACCOUNTS: Record<string, string> = {
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
   csrsigning: 'certificate-controller',
   csrapproving: 'certificate-controller',
+  csrcleaner: 'certificate-controller',
   tokencleaner: 'token-cleaner',
 };
 
