@@ -252,6 +252,13 @@ test('Forwarder: plain packets cross TUN ↔ UDP on the native thread, the rest 
       assert.equal(c[0], lo);
       assert.ok(c[1] >= 50 && c[3] >= 21, `per-peer counters ${[...c]}`);
       assert.equal(fwd.collect().length, 0, 'collected counters start again from zero');
+
+      // The device deleted under the thread: its fd reports an error forever; no busy loop.
+      await ipIn(ns, 'link', 'del', 'ksimfwd0');
+      const cpu0 = process.cpuUsage();
+      await new Promise((r) => setTimeout(r, 500));
+      const cpu = process.cpuUsage(cpu0);
+      assert.ok(cpu.user + cpu.system < 150_000, `CPU while the device is gone: ${(cpu.user + cpu.system) / 1000} ms in 500 ms`);
     } finally {
       fwd?.close();
       for (const io of ios) io.close();

@@ -196,35 +196,45 @@ void Forwarder::Run() {
       (void)rr;
     }
     if (stop_.load()) break;
-    if (di >= 0 && (p[di].revents & (POLLIN | POLLERR | POLLHUP))) HandleDevice();
-    if (ui >= 0 && (p[ui].revents & (POLLIN | POLLERR | POLLHUP))) HandleUdp();
+    bool idleError = false;
+    if (di >= 0 && (p[di].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL))) {
+      if (!HandleDevice() && (p[di].revents & (POLLERR | POLLHUP | POLLNVAL))) idleError = true;
+    }
+    if (ui >= 0 && (p[ui].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL))) {
+      if (!HandleUdp() && (p[ui].revents & (POLLERR | POLLHUP | POLLNVAL))) idleError = true;
+    }
+    // An fd in an error state that yields nothing (e.g. its device was deleted under it) would
+    // wake poll at once forever: back off instead of spinning until JavaScript closes it.
+    if (idleError) usleep(10000);
   }
 }
 
-void Forwarder::HandleDevice() {
+bool Forwarder::HandleDevice() {
   dev_->rxWakeups_++;
   int count = dev_->ReadBatch();
-  if (count <= 0) return;
+  if (count <= 0) return false;
   if (fast_.load(std::memory_order_relaxed) && udp_->pendingCount_.load() == 0 && FastDevice(count)) {
     fastDevice_ += count;
-    return;
+    return true;
   }
   slowDevice_ += count;
   devBatch_.store(count, std::memory_order_release);
   uv_async_send(async_);
+  return true;
 }
 
-void Forwarder::HandleUdp() {
+bool Forwarder::HandleUdp() {
   udp_->rxWakeups_++;
   int count = udp_->ReadBatch();
-  if (count <= 0) return;
+  if (count <= 0) return false;
   if (fast_.load(std::memory_order_relaxed) && dev_->pendingCount_.load() == 0 && FastUdp(count)) {
     fastUdp_ += count;
-    return;
+    return true;
   }
   slowUdp_ += count;
   udpBatch_.store(count, std::memory_order_release);
   uv_async_send(async_);
+  return true;
 }
 
 bool Forwarder::WaitWritable(int fd) {

@@ -45,8 +45,9 @@ class Forwarder : public Napi::ObjectWrap<Forwarder> {
   Napi::Value Stats(const Napi::CallbackInfo& info);
 
   void Run();
-  void HandleDevice();
-  void HandleUdp();
+  // Read a batch and forward it or hand it to JavaScript; false when nothing was read.
+  bool HandleDevice();
+  bool HandleUdp();
   bool FastDevice(int count);
   bool FastUdp(int count);
   // Waits (on the thread) until fd is writable again after EAGAIN; false on timeout/stop.
