@@ -193,6 +193,11 @@ test('a bootstrap token creates a CSR but reads no pods; its node client CSR is 
     assert.equal(reason, 'AutoApproved: Auto approving kubelet client certificate after SubjectAccessReview.');
     assert.match(await kubectlOk(bin, c, ['--kubeconfig', nodeKc, 'auth', 'whoami']), /Username\s+system:node:n1\n\s*Groups\s+\[system:nodes system:authenticated\]/);
     assert.match(await k(['get', 'csr', 'jane-node']), /\sPending$/m);
+    // The same question csrapproving asked, over REST: a SubjectAccessReview for jane and for the bootstrap token's groups.
+    const sar = (user: string, groups: string[]) => k(['create', '-o', 'jsonpath={.status.allowed}', '-f', '-'], JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+      spec: { user, groups, resourceAttributes: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'nodeclient', verb: 'create' } } }));
+    assert.equal(await sar('jane', ['dev', 'system:authenticated']), 'false');
+    assert.equal(await sar('system:bootstrap:abcdef', ['system:bootstrappers', 'system:authenticated']), 'true');
     assert.match(await k(['get', 'csr', 'serving-n1']), /\sPending$/m);
 
     // Renewal: the node, with its certificate, asks for its own name again (selfnodeclient).

@@ -7,12 +7,12 @@ import { ApiError, isApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { RequestContext } from '../registry/types.js';
 import type { GrpcAuthorizer } from './handlers.js';
+import { reviewedUser } from '../rest/access-review.js';
 
 /** The API group and resource of the review. */
 export const SUBJECT_ACCESS_REVIEW = { group: 'authorization.k8s.io', resource: 'subjectaccessreviews' };
 
 interface SarSpec {
-  user?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]>;
   resourceAttributes?: { namespace?: string; verb?: string; group?: string; resource?: string; subresource?: string; name?: string };
 }
 
@@ -22,8 +22,7 @@ export async function reviewSubjectAccess(ctx: RequestContext, body: KObject, au
   const spec = (body.spec ?? {}) as SarSpec;
   const ra = spec.resourceAttributes;
   if (!ra) throw new ApiError('Invalid', 'SubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Required value: kubesim answers resource requests only');
-  if (!spec.user && !spec.groups?.length) throw new ApiError('Invalid', 'SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified');
-  const user = { username: spec.user ?? '', uid: spec.uid, groups: spec.groups ?? [], extra: spec.extra };
+  const user = reviewedUser(body);
   let status: Record<string, unknown> = { allowed: true };
   try {
     await authorize?.({ user, verb: ra.verb ?? '', resourceRequest: true, group: ra.group ?? '', resource: ra.resource ?? '', subresource: ra.subresource || undefined, namespace: ra.namespace || undefined, name: ra.name || undefined });

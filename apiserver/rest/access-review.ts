@@ -49,3 +49,28 @@ export function reviewAccess(body: KObject, user: UserInfo, authorize?: (user: U
   if (!allowed && reason) status.reason = reason;
   return { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: {}, spec, status };
 }
+
+/** Discovery identity of SubjectAccessReview (a review for a user the spec names; controllers acting for others ask it). */
+export const SUBJECT_ACCESS_REVIEWS: ResourceDef = {
+  group: 'authorization.k8s.io', version: 'v1', resource: 'subjectaccessreviews', kind: 'SubjectAccessReview',
+  listKind: 'SubjectAccessReviewList', singular: 'subjectaccessreview', namespaced: false, verbs: ['create'],
+};
+
+/** True when the request targets SubjectAccessReview. */
+export function isSubjectAccessReview(info: RequestInfo): boolean {
+  return info.kind === 'resource' && info.group === SUBJECT_ACCESS_REVIEWS.group && info.resource === SUBJECT_ACCESS_REVIEWS.resource;
+}
+
+/** The user a SubjectAccessReview's spec names (user, uid, groups, extra). */
+export function reviewedUser(body: KObject): UserInfo {
+  const spec = (body.spec ?? {}) as { user?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+  if (!spec.user && !spec.groups?.length) {
+    throw new ApiError('Invalid', 'SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified', { causes: [{ field: 'spec.user', reason: 'FieldValueInvalid', message: 'at least one of user or group must be specified' }] });
+  }
+  return { username: spec.user ?? '', ...(spec.uid ? { uid: spec.uid } : {}), groups: spec.groups ?? [], ...(spec.extra ? { extra: spec.extra } : {}) };
+}
+
+/** Answers a SubjectAccessReview: reviewAccess for the user its spec names. */
+export function reviewSubjectAccess(body: KObject, authorize?: (user: UserInfo, info: RequestInfo) => void): KObject {
+  return { ...reviewAccess(body, reviewedUser(body), authorize), kind: 'SubjectAccessReview' };
+}

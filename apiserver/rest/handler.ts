@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../lib/errors.js';
 import type { Registry, RequestContext, UserInfo } from '../registry/types.js';
-import { SELF_SUBJECT_ACCESS_REVIEWS, isAccessReview, reviewAccess } from './access-review.js';
+import { SELF_SUBJECT_ACCESS_REVIEWS, SUBJECT_ACCESS_REVIEWS, isAccessReview, isSubjectAccessReview, reviewAccess, reviewSubjectAccess } from './access-review.js';
 import { SELF_SUBJECT_REVIEWS, isSelfSubjectReview, selfSubjectReview } from '../auth/self-subject-review.js';
 import { SELF_SUBJECT_RULES_REVIEWS, isRulesReview, rulesReview } from '../auth/self-subject-rules-review.js';
 import type { RbacSource } from '../auth/rbac.js';
@@ -84,7 +84,7 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
 }
 
 async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<number> {
-  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_RULES_REVIEWS, SELF_SUBJECT_REVIEWS, ...METRICS_RESOURCES];
+  const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS, SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_RULES_REVIEWS, SELF_SUBJECT_REVIEWS, ...METRICS_RESOURCES];
   const notFound = () => new ApiError('NotFound', 'the server could not find the requested resource');
   const json = (body: unknown, contentType?: string) => { sendJson(res, 200, body, contentType); return 200; };
   if (info.kind !== 'resource' && req.method !== 'GET' && req.method !== 'HEAD') {
@@ -128,6 +128,11 @@ async function serveResourceRequest(opts: RestHandlerOptions, metricsApi: Metric
   if (isAccessReview(info)) {
     if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectaccessreviews only support create');
     sendJson(res, 201, reviewAccess(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize));
+    return 201;
+  }
+  if (isSubjectAccessReview(info)) {
+    if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'subjectaccessreviews only support create');
+    sendJson(res, 201, reviewSubjectAccess(decodeObject(await readBody(req), req.headers['content-type']), opts.authorize));
     return 201;
   }
   if (isRulesReview(info)) {
