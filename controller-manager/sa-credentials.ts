@@ -2,8 +2,8 @@
  * `--use-service-account-credentials` (client-go's DynamicControllerClientBuilder): each
  * controller talks to the apiserver as its own ServiceAccount in kube-system. The controller
  * manager's identity creates the account when missing and asks a token for it (TokenRequest,
- * one hour), renewed at 80 % of its lifetime; a failed renewal is retried every few seconds
- * while the old token still works.
+ * one hour), renewed at 80 % of its lifetime; a failed request is retried every few seconds
+ * (while an old token still works).
  */
 import type { ApiClient } from '../lib/client/api-client.js';
 import { isApiError } from '../lib/errors.js';
@@ -56,11 +56,25 @@ export class ServiceAccountClients {
     return this.root.withToken(() => this.held.get(name)?.token);
   }
 
-  /** Ensures every account asked for so far and gets its first token; renews until `signal` aborts. */
+  /**
+   * Ensures every account asked for so far and gets its first token (retried every few seconds
+   * while the apiserver refuses or is away); renews until `signal` aborts.
+   */
   async start(signal: AbortSignal): Promise<void> {
     this.signal = signal;
     signal.addEventListener('abort', () => { for (const h of this.held.values()) clearTimeout(h.timer); }, { once: true });
-    await Promise.all([...this.held.keys()].map((name) => this.refresh(name, true)));
+    await Promise.all([...this.held.keys()].map(async (name) => {
+      for (;;) {
+        try {
+          await this.refresh(name, true);
+          return;
+        } catch (err) {
+          if (signal.aborted) return;
+          clientLog('warn', 'waiting for a controller\'s ServiceAccount token', { serviceAccount: name, error: (err as Error).message });
+          await new Promise((r) => setTimeout(r, this.o.retryMs ?? 5000));
+        }
+      }
+    }));
   }
 
   private async ensureAccount(name: string): Promise<void> {
