@@ -1,6 +1,6 @@
 /**
  * Where the HPA gets pod CPU usage: the apiserver's metrics.k8s.io PodMetrics (as the real HPA
- * reads the resource metrics API), over our gRPC client with the controller-manager's identity.
+ * reads the resource metrics API), over our gRPC client with the HPA controller's identity (its ServiceAccount with --use-service-account-credentials).
  * The apiserver computes them from the kubelets' `/stats/summary` (what metrics-server scrapes);
  * the helpers that turn two cumulative CPU samples into millicores live here and serve it too.
  */
