@@ -119,11 +119,23 @@ test('with --use-service-account-credentials a Deployment and a Job run, the gar
     assert.equal((await call('admin-token', 'POST', `/api/v1/namespaces/${NS}-gone/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } })).status, 201);
     assert.ok([200, 202].includes((await call('admin-token', 'DELETE', `/api/v1/namespaces/${NS}-gone`)).status));
     await waitFor('namespace deleted', async () => (await call('admin-token', 'GET', `/api/v1/namespaces/${NS}-gone`)).status === 404 || undefined, { timeoutMs: 30_000 });
+    // A controller's account deleted under it: its token is refused, the controller manager makes
+    // the account again and asks a fresh token at once, and the next Job still runs.
+    const before = (await call('admin-token', 'GET', '/api/v1/namespaces/kube-system/serviceaccounts/job-controller')).body.metadata.uid;
+    assert.equal((await call('admin-token', 'DELETE', '/api/v1/namespaces/kube-system/serviceaccounts/job-controller')).status, 200);
+    assert.equal((await call('admin-token', 'POST', `/apis/batch/v1/namespaces/${NS}/jobs`, { ...job, metadata: { name: 'twice' } })).status, 201);
+    await waitFor('job after the account came back', async () => {
+      const j = (await call('admin-token', 'GET', `/apis/batch/v1/namespaces/${NS}/jobs/twice`)).body;
+      return j.status?.succeeded === 1 || undefined;
+    }, { timeoutMs: 40_000 });
+    const after = (await call('admin-token', 'GET', '/api/v1/namespaces/kube-system/serviceaccounts/job-controller')).body.metadata.uid;
+    assert.ok(after && after !== before, 'a new account');
   } finally {
     stop.abort();
     await running.catch(() => undefined);
     await call('admin-token', 'DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/web`);
     await call('admin-token', 'DELETE', `/apis/batch/v1/namespaces/${NS}/jobs/once`);
+    await call('admin-token', 'DELETE', `/apis/batch/v1/namespaces/${NS}/jobs/twice`);
     await call('admin-token', 'DELETE', `/api/v1/namespaces/${NS}-gone`);
   }
 });

@@ -41,7 +41,7 @@ export const CONTROLLER_ACCOUNTS: Record<string, string> = {
   tokencleaner: 'token-cleaner',
 };
 
-interface Held { token?: string; timer?: NodeJS.Timeout }
+interface Held { token?: string; timer?: NodeJS.Timeout; refreshing?: boolean; lastRefresh?: number }
 
 /** Per-controller clients presenting ServiceAccount tokens; start() fetches the first ones. */
 export class ServiceAccountClients {
@@ -53,7 +53,19 @@ export class ServiceAccountClients {
   /** The client of ServiceAccount kube-system/`name` (its token arrives with start()). */
   client(name: string): ApiClient {
     if (!this.held.has(name)) this.held.set(name, {});
-    return this.root.withToken(() => this.held.get(name)?.token);
+    return this.root.withToken(() => this.held.get(name)?.token, () => this.refused(name));
+  }
+
+  /**
+   * A call with `name`'s token was refused (its account was deleted and recreated, the signing
+   * key changed, ...): ask a fresh token now rather than at the next renewal, at most every 5 s.
+   */
+  private refused(name: string): void {
+    const h = this.held.get(name);
+    if (!h || !this.signal || this.signal.aborted || h.refreshing || Date.now() - (h.lastRefresh ?? 0) < (this.o.retryMs ?? 5000)) return;
+    clearTimeout(h.timer);
+    clientLog('info', 'a controller\'s token was refused; asking a fresh one', { serviceAccount: name });
+    void this.refresh(name);
   }
 
   /**
@@ -93,6 +105,8 @@ export class ServiceAccountClients {
     const h = this.held.get(name)!;
     if (this.signal?.aborted) return;
     let nextMs: number;
+    h.refreshing = true;
+    h.lastRefresh = Date.now();
     try {
       await this.ensureAccount(name);
       const req = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { audiences: [], expirationSeconds: this.o.expirationSeconds ?? 3600 } } as KObject;
@@ -105,6 +119,8 @@ export class ServiceAccountClients {
       if (first) throw new Error(`--use-service-account-credentials: no token for ${CONTROLLER_NAMESPACE}/${name}: ${(err as Error).message}`);
       clientLog('warn', 'could not renew a controller\'s ServiceAccount token', { serviceAccount: name, error: (err as Error).message });
       nextMs = this.o.retryMs ?? 5000;
+    } finally {
+      h.refreshing = false;
     }
     if (this.signal?.aborted) return;
     h.timer = setTimeout(() => { void this.refresh(name); }, nextMs);

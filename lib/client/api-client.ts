@@ -40,6 +40,8 @@ export interface ConnectOptions {
   token?: () => string | undefined;
   /** Per-call deadline for unary calls (ms); default 30 s. */
   timeoutMs?: number;
+  /** Told when a call is refused as Unauthorized (e.g. to fetch a fresh token at once). */
+  onUnauthorized?: () => void;
   /** TLS to the apiserver: its certificate is verified against `ca`; `cert`/`key` are presented as the client certificate. */
   tls?: ClientTls;
 }
@@ -129,10 +131,10 @@ export class ApiClient {
    * certificate, which would otherwise identify the caller first; clients made here share one
    * connection, which stays open when they are closed (close this client to end it).
    */
-  withToken(token: () => string | undefined): ApiClient {
+  withToken(token: () => string | undefined, onUnauthorized?: () => void): ApiClient {
     const { metadata, tls, ...rest } = this.opts;
     const others = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization'));
-    const opts: ConnectOptions = { ...rest, metadata: others, token, ...(tls ? { tls: { ca: tls.ca } } : {}) };
+    const opts: ConnectOptions = { ...rest, metadata: others, token, onUnauthorized, ...(tls ? { tls: { ca: tls.ca } } : {}) };
     if (!tls?.cert) return new ApiClient(this.target, opts, this.client);
     this.anonymous ??= new ApiClient(this.target, opts).client;
     return new ApiClient(this.target, opts, this.anonymous);
@@ -161,7 +163,13 @@ export class ApiClient {
       if (signal?.aborted) { reject(fromGrpcError({ code: grpc.status.CANCELLED, details: 'aborted' })); return; }
       const deadline = Date.now() + (this.opts.timeoutMs ?? 30_000);
       const call = this.client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize as (b: Buffer) => PlainMessage, req, this.metadata(), { deadline },
-        (err, res) => { signal?.removeEventListener('abort', onAbort); if (err) reject(fromGrpcError(err)); else resolve(res ?? {}); });
+        (err, res) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (!err) { resolve(res ?? {}); return; }
+          const e = fromGrpcError(err);
+          if (e.code === 'Unauthorized') this.opts.onUnauthorized?.();
+          reject(e);
+        });
       const onAbort = () => call.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
