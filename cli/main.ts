@@ -52,7 +52,7 @@ program.command('exec <node>').description('run a command inside a node\'s netwo
 program.command('join').description('make this host a node of a control plane elsewhere: kubesim join --apiserver http://HOST:6443 --etcd http://HOST:2379')
   .option('--apiserver <url>', 'apiserver REST URL as this host reaches it').option('--etcd <urls>', 'etcd client URL(s) for flanneld')
   .option('--grpc-server <host:port>', 'apiserver gRPC address(es) (default: <apiserver host>:8081)').option('--token <token>', 'bearer token for the apiserver')
-  .option('--credentials <dir>', 'ca.crt, token, kubelet.crt/.key for an https --apiserver (made by --print-command)')
+  .option('--credentials <dir>', 'ca.crt, token (a bootstrap token: the kubelet trades it for its client certificate), kubelet.crt/.key for an https --apiserver (made by --print-command)')
   .option('--print-command', 'on the host of local cluster --name: write credentials for --node-name/--node-ip to ./<node>-credentials and print the join command', false)
   .option('--name <cluster>', 'local cluster whose join command --print-command prints', 'kubesim')
   .option('--node-name <name>', 'node name (default: this host\'s name)').option('--node-ip <ip>', 'underlay address (default: the source address towards the apiserver)')
