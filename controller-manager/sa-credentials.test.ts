@@ -163,3 +163,12 @@ test('a controller\'s ServiceAccount can do its job and nothing else (kubectl au
   assert.equal(await canI('delete', 'nodes'), 'no');
   assert.equal(await canI('create', 'deployments.apps'), 'no');
 });
+
+test('the token cleaner\'s account deletes Secrets in kube-system only (a Role there, as Kubernetes\')', async () => {
+  const kc = writeKubeconfig(join(dir, 'kc-admin'), port, ca, { token: 'admin-token' }, NS);
+  const canI = async (...args: string[]) => (await kubectl('/usr/bin/kubectl', c, ['--kubeconfig', kc, 'auth', 'can-i', ...args, '--as=system:serviceaccount:kube-system:token-cleaner'])).stdout.trim();
+  assert.equal(await canI('delete', 'secrets', '-n', 'kube-system'), 'yes');
+  assert.equal(await canI('list', 'secrets', '-n', 'kube-system'), 'yes');
+  assert.equal(await canI('delete', 'secrets', '-n', NS), 'no');
+  assert.equal(await canI('list', 'secrets', '--all-namespaces'), 'no');
+});

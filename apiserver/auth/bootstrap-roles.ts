@@ -8,7 +8,7 @@ import { ApiError } from '../../lib/errors.js';
 import type { KObject } from '../../lib/api/object.js';
 import type { Registry, RequestContext } from '../registry/types.js';
 import type { PolicyRule } from './rbac.js';
-import { CONTROLLER_MANAGER_KUBE_SYSTEM_RULES, CONTROLLER_MANAGER_RULES, CONTROLLER_ROLES } from './controller-roles.js';
+import { CONTROLLER_KUBE_SYSTEM_ROLES, CONTROLLER_MANAGER_KUBE_SYSTEM_RULES, CONTROLLER_MANAGER_RULES, CONTROLLER_ROLES } from './controller-roles.js';
 
 const SYSTEM: RequestContext = { user: { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] } };
 const READ = ['get', 'list', 'watch'];
@@ -132,15 +132,29 @@ export function defaultClusterRoleBindings(): KObject[] {
   ];
 }
 
-/** The bootstrap Roles and RoleBindings of kube-system: the controller manager mints its controllers' identities there only. */
+/**
+ * The bootstrap Roles and RoleBindings of kube-system: the controller manager mints its controllers'
+ * identities there only, and controllers whose work lies in kube-system (the token cleaner) hold
+ * their rights there only.
+ */
 export function defaultKubeSystemPolicy(): { roles: KObject[]; bindings: KObject[] } {
-  const name = 'system::kube-controller-manager-identities';
   const ns = { namespace: 'kube-system' };
-  const role = { ...clusterRole(name, CONTROLLER_MANAGER_KUBE_SYSTEM_RULES), kind: 'Role' } as KObject;
-  const rb = binding(name, name, [{ kind: 'User', name: 'system:kube-controller-manager' }]) as KObject & { roleRef: { kind: string } };
+  const role = (name: string, rules: PolicyRule[]) => {
+    const r = { ...clusterRole(name, rules), kind: 'Role' } as KObject;
+    return { ...r, metadata: { ...r.metadata, ...ns } } as KObject;
+  };
+  const roleBinding = (name: string, subject: { kind: string; name: string; namespace?: string }) => {
+    const rb = binding(name, name, [subject]) as KObject & { roleRef: { kind: string } };
+    return { ...rb, kind: 'RoleBinding', metadata: { ...rb.metadata, ...ns }, roleRef: { ...rb.roleRef, kind: 'Role' } } as KObject;
+  };
+  const identities = 'system::kube-controller-manager-identities';
+  const controllers = Object.entries(CONTROLLER_KUBE_SYSTEM_ROLES);
   return {
-    roles: [{ ...role, metadata: { ...role.metadata, ...ns } }],
-    bindings: [{ ...rb, kind: 'RoleBinding', metadata: { ...rb.metadata, ...ns }, roleRef: { ...rb.roleRef, kind: 'Role' } }],
+    roles: [role(identities, CONTROLLER_MANAGER_KUBE_SYSTEM_RULES), ...controllers.map(([sa, rules]) => role(`system:controller:${sa}`, rules))],
+    bindings: [
+      roleBinding(identities, { kind: 'User', name: 'system:kube-controller-manager' }),
+      ...controllers.map(([sa]) => roleBinding(`system:controller:${sa}`, { kind: 'ServiceAccount', name: sa, namespace: 'kube-system' })),
+    ],
   };
 }
 

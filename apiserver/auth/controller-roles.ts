@@ -43,6 +43,15 @@ export const CONTROLLER_MANAGER_KUBE_SYSTEM_RULES: PolicyRule[] = [
   r(['create'], [''], ['serviceaccounts/token']),
 ];
 
+/**
+ * Controllers whose work lies in kube-system only: ServiceAccount name → the rules of a Role
+ * system:controller:<name> in kube-system (as Kubernetes' namespaced controller policy).
+ */
+export const CONTROLLER_KUBE_SYSTEM_ROLES: Record<string, PolicyRule[]> = {
+  // Bootstrap token Secrets live in kube-system; the cleaner deletes the expired ones there.
+  'token-cleaner': [r([...READ, 'delete'], [''], ['secrets']), r(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events'])],
+};
+
 /** ServiceAccount name → its rules (ClusterRole system:controller:<name>). */
 export const CONTROLLER_ROLES: Record<string, PolicyRule[]> = {
   'replicaset-controller': [
@@ -154,7 +163,6 @@ export const CONTROLLER_ROLES: Record<string, PolicyRule[]> = {
     r(READ, ['custom.metrics.k8s.io', 'external.metrics.k8s.io'], ['*']),
     events,
   ],
-  'token-cleaner': [r([...READ, 'delete'], [''], ['secrets']), events],
   // csrsigning and csrapproving (Kubernetes runs both as certificate-controller).
   'certificate-controller': [
     r([...READ, 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),

@@ -29,7 +29,8 @@ export class TokenCleaner {
   private readonly secrets: SharedInformer<Secret>;
 
   constructor(informers: InformerFactory, private readonly client: ApiClient) {
-    this.secrets = informers.informerFor<Secret>({ resource: 'secrets' });
+    // Only kube-system's Secrets: the cleaner's role is a Role there (its own informer, as Kubernetes').
+    this.secrets = informers.informerFor<Secret>({ resource: 'secrets', namespace: NAMESPACE });
     const enqueue = (s: Secret) => { if (s.type === TYPE && s.metadata?.namespace === NAMESPACE) this.queue.add(s.metadata.name!); };
     this.secrets.addEventHandler({ onAdd: enqueue, onUpdate: (_o, s) => enqueue(s) });
   }
