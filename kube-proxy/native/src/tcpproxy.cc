@@ -126,6 +126,17 @@ struct Conn {
 // 256 KiB and 4 MiB did no better).
 constexpr int kPipeSize = 1 << 20;
 constexpr size_t kPipePool = 128;
+// Fixed 4 MiB socket buffers (the kernel caps them at net.core.rmem_max / wmem_max and doubles
+// them) instead of autotuning from small ones: the client, this thread and the endpoint are three
+// stages sharing the CPUs, and with room to run ahead a stage that waits for a CPU does not stall
+// the others. iperf3 through a ClusterIP, alternating runs at load 4-6: 0.63x -> 0.76x direct.
+// Memory is only taken by bytes actually queued.
+constexpr int kSockBuf = 4 << 20;
+
+void SetBuffers(int fd) {
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSockBuf, sizeof kSockBuf);
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kSockBuf, sizeof kSockBuf);
+}
 
 // Engine state lives on the heap and is never destroyed: the thread may still be in epoll_wait
 // while the process exits, and static destructors must not pull the maps from under it.
@@ -227,6 +238,7 @@ void TryConnect(Conn* c) {
     if (fd < 0) break;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    SetBuffers(fd);
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = ep.ip;
@@ -483,6 +495,7 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  SetBuffers(fd);  // accepted sockets inherit them (and the window scale offered in the SYN-ACK)
   if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     int err = errno;
     close(fd);
