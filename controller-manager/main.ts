@@ -11,6 +11,7 @@ import { addClientFlags, clientFromFlags } from '../lib/client/flags.js';
 import { addLeaderElectionFlags, runWithLeaderElection } from '../lib/client/leader-election-flags.js';
 import { clientLog } from '../lib/client/log.js';
 import { EventRecorder } from '../lib/client/event-recorder.js';
+import type { ApiClient } from '../lib/client/api-client.js';
 import { parseDurationMs } from '../lib/duration.js';
 import { startControllers } from './run.js';
 import type { SigningOptions } from './controllers/certificates/signing.js';
@@ -39,17 +40,20 @@ async function main(): Promise<void> {
   const shutdown = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => { clientLog('info', 'shutting down', { signal: sig }); shutdown.abort(); });
   const recorder = new EventRecorder(client, { component: 'controller-manager', host: hostname() });
+  // With --use-service-account-credentials each controller writes its Events as its own account.
+  const recorders: EventRecorder[] = [recorder];
+  const recorderFor = (c: ApiClient) => { const r = new EventRecorder(c, { component: 'controller-manager', host: hostname() }); recorders.push(r); return r; };
   const work = (signal: AbortSignal) => startControllers(client, recorder, signal, {
     controllers: o.controllers, workers: Number(o.concurrentSyncs) || 5,
     nodeMonitorGracePeriodMs: parseDurationMs(o.nodeMonitorGracePeriod),
     podEvictionTimeoutMs: parseDurationMs(o.podEvictionTimeout),
     clusterSigning: signingFromFlags(o),
     rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : o.kubeconfig ? caFromKubeconfig(o.kubeconfig) : undefined,
-    useServiceAccountCredentials: Boolean(o.useServiceAccountCredentials),
+    useServiceAccountCredentials: Boolean(o.useServiceAccountCredentials), recorderFor,
     serviceAccountPrivateKey: o.serviceAccountPrivateKeyFile ? readFileSync(o.serviceAccountPrivateKeyFile, 'utf8') : undefined,
   });
   const result = await runWithLeaderElection(client, o, work, shutdown.signal, { resourceName: 'kube-controller-manager' });
-  await recorder.flush().catch(() => undefined);
+  await Promise.all(recorders.map((r) => r.flush().catch(() => undefined)));
   client.close();
   // Lost the lease while running: exit non-zero so a supervisor restarts us as a clean candidate.
   if (result === 'lost') process.exit(1);

@@ -53,6 +53,11 @@ export interface ControllerOptions {
    * (CONTROLLER_ACCOUNTS); the given client only feeds the shared informers and leader election.
    */
   useServiceAccountCredentials?: boolean;
+  /**
+   * With useServiceAccountCredentials: a recorder writing Events with a controller's client (so
+   * they too are written as its account); without, every controller shares the given recorder.
+   */
+  recorderFor?: (client: ApiClient) => Recorder;
   /** --service-account-private-key-file contents: signs legacy token Secrets (controller serviceaccount-token, only with a key). */
   serviceAccountPrivateKey?: string;
 }
@@ -60,31 +65,33 @@ export interface ControllerOptions {
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
 
 /** Every controller this process knows, by the name `--controllers` uses. */
-export function buildControllers(f: InformerFactory, client: ApiClient, recorder: Recorder, o: ControllerOptions, clientOf: (controller: string) => ApiClient = () => client): Record<string, () => Runnable> {
+export function buildControllers(f: InformerFactory, client: ApiClient, recorder: Recorder, o: ControllerOptions, clientOf: (controller: string) => ApiClient = () => client,
+  recorderOf: (controller: string) => Recorder = () => recorder): Record<string, () => Runnable> {
   const c = clientOf;
+  const rec = recorderOf;
   return {
-    replicaset: () => new ReplicaSetController(f, c('replicaset'), recorder),
-    replicationcontroller: () => new ReplicaSetController(f, c('replicationcontroller'), recorder, REPLICATION_CONTROLLER),
-    deployment: () => new DeploymentController(f, c('deployment'), recorder),
-    statefulset: () => new StatefulSetController(f, c('statefulset'), recorder),
-    daemonset: () => new DaemonSetController(f, c('daemonset'), recorder),
-    job: () => new JobController(f, c('job'), recorder),
-    cronjob: () => new CronJobController(f, c('cronjob'), recorder),
+    replicaset: () => new ReplicaSetController(f, c('replicaset'), rec('replicaset')),
+    replicationcontroller: () => new ReplicaSetController(f, c('replicationcontroller'), rec('replicationcontroller'), REPLICATION_CONTROLLER),
+    deployment: () => new DeploymentController(f, c('deployment'), rec('deployment')),
+    statefulset: () => new StatefulSetController(f, c('statefulset'), rec('statefulset')),
+    daemonset: () => new DaemonSetController(f, c('daemonset'), rec('daemonset')),
+    job: () => new JobController(f, c('job'), rec('job')),
+    cronjob: () => new CronJobController(f, c('cronjob'), rec('cronjob')),
     endpoints: () => new EndpointsController(f, c('endpoints')),
     endpointslice: () => new EndpointSliceController(f, c('endpointslice')),
     namespace: () => new NamespaceController(f, c('namespace')),
     serviceaccount: () => new ServiceAccountController(f, c('serviceaccount')),
     'root-ca-cert-publisher': () => new RootCAPublisher(f, c('root-ca-cert-publisher'), o.rootCA),
     garbagecollector: () => new GarbageCollector(f, c('garbagecollector')),
-    nodelifecycle: () => new NodeLifecycleController(f, c('nodelifecycle'), recorder, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
+    nodelifecycle: () => new NodeLifecycleController(f, c('nodelifecycle'), rec('nodelifecycle'), { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs }),
     podgc: () => new PodGC(f, c('podgc'), { terminatedPodGCThreshold: o.terminatedPodGCThreshold }),
-    persistentvolume: () => new PersistentVolumeController(f, c('persistentvolume'), recorder, { pvRoot: o.pvRoot }),
+    persistentvolume: () => new PersistentVolumeController(f, c('persistentvolume'), rec('persistentvolume'), { pvRoot: o.pvRoot }),
     'pvc-protection': () => new PvcProtectionController(f, c('pvc-protection')),
     'pv-protection': () => new PvProtectionController(f, c('pv-protection')),
-    servicelb: () => new ServiceLBController(f, c('servicelb'), recorder, o.loadBalancerIPRange),
+    servicelb: () => new ServiceLBController(f, c('servicelb'), rec('servicelb'), o.loadBalancerIPRange),
     horizontalpodautoscaling: () => {
       const hpa = c('horizontalpodautoscaling');
-      return new HorizontalPodAutoscalerController(f, hpa, recorder, new MetricsApiSource(hpa));
+      return new HorizontalPodAutoscalerController(f, hpa, rec('horizontalpodautoscaling'), new MetricsApiSource(hpa));
     },
     csrsigning: () => new CsrSigningController(f, c('csrsigning'), o.clusterSigning),
     csrapproving: () => new CsrApprovingController(f, c('csrapproving')),
@@ -99,7 +106,19 @@ export function buildControllers(f: InformerFactory, client: ApiClient, recorder
 export async function startControllers(client: ApiClient, recorder: Recorder, signal: AbortSignal, o: ControllerOptions): Promise<void> {
   const factory = new InformerFactory(client);
   const accounts = o.useServiceAccountCredentials ? new ServiceAccountClients(client) : undefined;
-  const all = buildControllers(factory, client, recorder, o, accounts ? (name) => accounts.client(CONTROLLER_ACCOUNTS[name]) : undefined);
+  const clients = new Map<string, ApiClient>();
+  const clientOf = accounts ? (name: string) => {
+    const account = CONTROLLER_ACCOUNTS[name];
+    if (!clients.has(account)) clients.set(account, accounts.client(account));
+    return clients.get(account)!;
+  } : undefined;
+  const recorders = new Map<string, Recorder>();
+  const recorderOf = clientOf && o.recorderFor ? (name: string) => {
+    const account = CONTROLLER_ACCOUNTS[name];
+    if (!recorders.has(account)) recorders.set(account, o.recorderFor!(clientOf(name)));
+    return recorders.get(account)!;
+  } : undefined;
+  const all = buildControllers(factory, client, recorder, o, clientOf, recorderOf);
   const wanted = o.controllers === '*' ? Object.keys(all) : o.controllers.split(',').map((s) => s.trim());
   const unknown = wanted.filter((n) => !all[n]);
   if (unknown.length) throw new Error(`--controllers: unknown controller(s) ${unknown.join(', ')}; known: ${Object.keys(all).join(', ')}`);

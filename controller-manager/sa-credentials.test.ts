@@ -17,6 +17,7 @@ import { ApiClient } from '../lib/client/api-client.js';
 import { startFakeKubelet } from '../lib/testing/fake-kubelet.js';
 import { startControllers } from './run.js';
 import type { Recorder } from './recorder.js';
+import { EventRecorder } from '../lib/client/event-recorder.js';
 
 const NS = 'ksimt-sacreds';
 let c: TestCluster;
@@ -74,6 +75,7 @@ test('with --use-service-account-credentials a Deployment and a Job run, the gar
   startFakeKubelet(admin, stop.signal, { delayMs: 20, exitCode: (p) => (p.metadata?.labels?.['job-name'] ? 0 : undefined) });
   const running = startControllers(kcm, quiet, stop.signal, {
     controllers: 'replicaset,deployment,job,garbagecollector,namespace,serviceaccount,endpoints,endpointslice', workers: 2, nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000, useServiceAccountCredentials: true,
+    recorderFor: (client) => new EventRecorder(client, { component: 'controller-manager' }),
   });
   running.catch(() => undefined);
   try {
@@ -106,6 +108,14 @@ test('with --use-service-account-credentials a Deployment and a Job run, the gar
     const creator = (resource: string) => writes.filter((l) => l.includes(`resource=${resource} `)).map((l) => /user=(\S+)/.exec(l)?.[1]);
     assert.deepEqual([...new Set(creator('pods'))].sort(), ['system:serviceaccount:kube-system:job-controller', 'system:serviceaccount:kube-system:replicaset-controller']);
     assert.deepEqual([...new Set(creator('replicasets.apps'))], ['system:serviceaccount:kube-system:deployment-controller']);
+    // Events too: the deployment controller's ScalingReplicaSet is written as its account.
+    await waitFor('ScalingReplicaSet event', async () => {
+      const events = (await call('admin-token', 'GET', `/api/v1/namespaces/${NS}/events`)).body.items ?? [];
+      return events.some((e: { reason: string }) => e.reason === 'ScalingReplicaSet') || undefined;
+    }, { timeoutMs: 10_000 });
+    const eventWriters = c.logs().split('\n').filter((l) => l.includes('"grpc" method=Create') && l.includes(`resource=events namespace=${NS}`)).map((l) => /user=(\S+)/.exec(l)?.[1]);
+    assert.ok(eventWriters.includes('system:serviceaccount:kube-system:deployment-controller'), eventWriters.join(','));
+    assert.ok(!eventWriters.includes('system:kube-controller-manager'), eventWriters.join(','));
     // The garbage collector (generic-garbage-collector) removes what the Deployment owned.
     assert.equal((await call('admin-token', 'DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/web`)).status, 200);
     await waitFor('ReplicaSets and pods collected', async () => {
