@@ -117,6 +117,11 @@ describe('docker compose up with compose.yaml', { timeout: 12 * 60_000, skip: no
     assert.ok(tables.routes['10.201.0.11'], out);
   });
 
+  it("gives kube-proxy's node namespace tcp_tw_reuse (the node container's sysctl: /proc/sys is read-only inside)", async () => {
+    assert.equal((await compose('exec', '-T', 'kube-proxy-node-1', 'cat', '/proc/sys/net/ipv4/tcp_tw_reuse')).trim(), '1');
+    assert.doesNotMatch(await compose('logs', 'kube-proxy-node-1'), /tcp_tw_reuse/, 'kube-proxy found it set and did not warn');
+  });
+
   it('runs a pod with a secret volume: the key is readable, the volume is in memory', async () => {
     await kubectl('create', 'secret', 'generic', 'creds', '--from-literal=password=hunter2');
     const pod = {

@@ -95,7 +95,7 @@ export class Stack {
     const ip = `${this.subnet}.${10 + i}`;
     const dir = join(this.stateDir, name);
     const env = { NODE_NAME: name };
-    const nodeC = await this.kubesim('node', ip).withEnvironment(env).withSysctls({ 'net.ipv4.ip_forward': '1' }).start();
+    const nodeC = await this.kubesim('node', ip).withEnvironment(env).withSysctls({ 'net.ipv4.ip_forward': '1', 'net.ipv4.tcp_tw_reuse': '1' }).start();
     const join_ = (c: KContainer) => c.withNetworkMode(`container:${nodeC.getId()}`).withEnvironment(env);
     const unconfined = ['seccomp=unconfined', 'apparmor=unconfined'];
     const flanneld = await join_(this.kubesim('flanneld')).withAddedCapabilities('NET_ADMIN', 'SYS_ADMIN').withSecurityOpt(...unconfined)
