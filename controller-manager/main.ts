@@ -40,9 +40,10 @@ async function main(): Promise<void> {
   const shutdown = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => { clientLog('info', 'shutting down', { signal: sig }); shutdown.abort(); });
   const recorder = new EventRecorder(client, { component: 'controller-manager', host: hostname() });
-  // With --use-service-account-credentials each controller writes its Events as its own account.
+  // Each controller writes its Events under its own source name (and, with
+  // --use-service-account-credentials, as its own account).
   const recorders: EventRecorder[] = [recorder];
-  const recorderFor = (c: ApiClient) => { const r = new EventRecorder(c, { component: 'controller-manager', host: hostname() }); recorders.push(r); return r; };
+  const recorderFor = (c: ApiClient, component: string) => { const r = new EventRecorder(c, { component, host: hostname() }); recorders.push(r); return r; };
   const work = (signal: AbortSignal) => startControllers(client, recorder, signal, {
     controllers: o.controllers, workers: Number(o.concurrentSyncs) || 5,
     nodeMonitorGracePeriodMs: parseDurationMs(o.nodeMonitorGracePeriod),

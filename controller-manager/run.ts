@@ -57,12 +57,27 @@ export interface ControllerOptions {
    * With useServiceAccountCredentials: a recorder writing Events with a controller's client (so
    * they too are written as its account); without, every controller shares the given recorder.
    */
-  recorderFor?: (client: ApiClient) => Recorder;
+  recorderFor?: (client: ApiClient, component: string) => Recorder;
   /** --service-account-private-key-file contents: signs legacy token Secrets (controller serviceaccount-token, only with a key). */
   serviceAccountPrivateKey?: string;
 }
 
 interface Runnable { run(workers: number, signal: AbortSignal): Promise<void> }
+
+/** Controller name → the source its Events carry in Kubernetes (kube-controller-manager's recorders). */
+export const EVENT_SOURCES: Record<string, string> = {
+  replicaset: 'replicaset-controller',
+  replicationcontroller: 'replication-controller',
+  deployment: 'deployment-controller',
+  statefulset: 'statefulset-controller',
+  daemonset: 'daemonset-controller',
+  job: 'job-controller',
+  cronjob: 'cronjob-controller',
+  nodelifecycle: 'node-controller',
+  persistentvolume: 'persistentvolume-controller',
+  servicelb: 'service-controller',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+};
 
 /** Every controller this process knows, by the name `--controllers` uses. */
 export function buildControllers(f: InformerFactory, client: ApiClient, recorder: Recorder, o: ControllerOptions, clientOf: (controller: string) => ApiClient = () => client,
@@ -112,11 +127,15 @@ export async function startControllers(client: ApiClient, recorder: Recorder, si
     if (!clients.has(account)) clients.set(account, accounts.client(account));
     return clients.get(account)!;
   } : undefined;
+  // Each controller records Events under its Kubernetes source name (kubectl describe's "From"
+  // column: deployment-controller, job-controller, ...), and with service account credentials as
+  // its own account.
   const recorders = new Map<string, Recorder>();
-  const recorderOf = clientOf && o.recorderFor ? (name: string) => {
-    const account = CONTROLLER_ACCOUNTS[name];
-    if (!recorders.has(account)) recorders.set(account, o.recorderFor!(clientOf(name)));
-    return recorders.get(account)!;
+  const recorderOf = o.recorderFor ? (name: string) => {
+    const component = EVENT_SOURCES[name] ?? 'controller-manager';
+    const key = `${clientOf ? CONTROLLER_ACCOUNTS[name] : ''}/${component}`;
+    if (!recorders.has(key)) recorders.set(key, o.recorderFor!(clientOf ? clientOf(name) : client, component));
+    return recorders.get(key)!;
   } : undefined;
   const all = buildControllers(factory, client, recorder, o, clientOf, recorderOf);
   const wanted = o.controllers === '*' ? Object.keys(all) : o.controllers.split(',').map((s) => s.trim());

@@ -75,7 +75,7 @@ test('with --use-service-account-credentials a Deployment and a Job run, the gar
   startFakeKubelet(admin, stop.signal, { delayMs: 20, exitCode: (p) => (p.metadata?.labels?.['job-name'] ? 0 : undefined) });
   const running = startControllers(kcm, quiet, stop.signal, {
     controllers: 'replicaset,deployment,job,garbagecollector,namespace,serviceaccount,endpoints,endpointslice', workers: 2, nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000, useServiceAccountCredentials: true,
-    recorderFor: (client) => new EventRecorder(client, { component: 'controller-manager' }),
+    recorderFor: (client, component) => new EventRecorder(client, { component }),
   });
   running.catch(() => undefined);
   try {
@@ -116,6 +116,18 @@ test('with --use-service-account-credentials a Deployment and a Job run, the gar
     const eventWriters = c.logs().split('\n').filter((l) => l.includes('"grpc" method=Create') && l.includes(`resource=events namespace=${NS}`)).map((l) => /user=(\S+)/.exec(l)?.[1]);
     assert.ok(eventWriters.includes('system:serviceaccount:kube-system:deployment-controller'), eventWriters.join(','));
     assert.ok(!eventWriters.includes('system:kube-controller-manager'), eventWriters.join(','));
+    // ... and under the controllers' Kubernetes source names (kubectl describe's "From").
+    const sources = async () => {
+      const events: { reason: string; source?: { component?: string } }[] = (await call('admin-token', 'GET', `/api/v1/namespaces/${NS}/events`)).body.items ?? [];
+      return new Map(events.map((e) => [e.reason, e.source?.component]));
+    };
+    await waitFor('SuccessfulCreate of the job', async () => (await sources()).has('SuccessfulCreate') || undefined, { timeoutMs: 10_000 });
+    const from = await sources();
+    assert.equal(from.get('ScalingReplicaSet'), 'deployment-controller');
+    const events = (await call('admin-token', 'GET', `/api/v1/namespaces/${NS}/events`)).body.items as { reason: string; involvedObject: { kind: string }; source?: { component?: string } }[];
+    const by = (kind: string, reason: string) => events.find((e) => e.involvedObject.kind === kind && e.reason === reason)?.source?.component;
+    assert.equal(by('ReplicaSet', 'SuccessfulCreate'), 'replicaset-controller');
+    assert.equal(by('Job', 'SuccessfulCreate'), 'job-controller');
     // The garbage collector (generic-garbage-collector) removes what the Deployment owned.
     assert.equal((await call('admin-token', 'DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/web`)).status, 200);
     await waitFor('ReplicaSets and pods collected', async () => {
