@@ -108,8 +108,12 @@ export async function serveResource(call: ResourceCall): Promise<number> {
       const opts = deleteOptions(body, query);
       if (info.verb === 'deletecollection') return reply(res, 200, await registry.deleteCollection(ctx, ref, namespace, listOptions(query), opts));
       const gone = await registry.delete(ctx, ref, namespace, info.name!, opts);
-      // Kubernetes answers 202 while a graceful/finalized deletion is still pending.
-      return reply(res, gone.metadata?.deletionTimestamp && gone.kind !== 'Status' ? 202 : 200, gone);
+      // Kubernetes answers 200 with the object also while its deletion is pending (a namespace
+      // terminating, a pod's grace period, finalizers); 202 only when that pending deletion was
+      // asked with orphanDependents=false (kept so as not to break clients).
+      const pending = Boolean(gone.metadata?.deletionTimestamp) && gone.kind !== 'Status';
+      const noOrphans = (body as { orphanDependents?: unknown } | undefined)?.orphanDependents === false || query.get('orphanDependents') === 'false';
+      return reply(res, pending && noOrphans ? 202 : 200, gone);
     }
     default: throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
   }
