@@ -59,7 +59,7 @@ export function linuxResources(c: Container): Record<string, number> {
 export interface CriMount { container_path: string; host_path: string; readonly: boolean }
 
 /** CRI ContainerConfig for one container of the pod. */
-export function containerConfig(pod: Pod, c: Container, attempt: number, env: EnvPair[], mounts: CriMount[]): Record<string, unknown> {
+export function containerConfig(pod: Pod, c: Container, attempt: number, env: EnvPair[], mounts: CriMount[], targetId?: string): Record<string, unknown> {
   const look = new Map(env.map((e) => [e.name, e.value]));
   const expand = (xs: string[] | undefined) => (xs ?? []).map((x) => expandVars(x, (n) => look.get(n)));
   const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(',');
@@ -73,13 +73,22 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, env: En
     annotations: { 'io.kubernetes.container.restartCount': String(attempt), 'kubesim.io/ports': ports },
     log_path: `${c.name}/${attempt}.log`,
     stdin: !!c.stdin, stdin_once: !!c.stdinOnce, tty: !!c.tty,
-    linux: { resources: linuxResources(c) },
+    // An ephemeral container's targetContainerName: CRI pid namespace mode TARGET (3) with that container's id.
+    linux: { resources: linuxResources(c), ...(targetId ? { security_context: { namespace_options: { pid: 3, target_id: targetId } } } : {}) },
   };
 }
 
 /** The fieldPath naming a container in the events about its pod (as the real kubelet's). */
-export function containerFieldPath(name: string | undefined): string {
-  return `spec.containers{${name ?? ""}}`;
+export function containerFieldPath(name: string | undefined, list: 'containers' | 'ephemeralContainers' = 'containers'): string {
+  return `spec.${list}{${name ?? ""}}`;
+}
+
+/** An ephemeral container (kubectl debug): a Container plus the container whose PID namespace it joins. */
+export type EphemeralContainer = Container & { targetContainerName?: string };
+
+/** The pod's spec.ephemeralContainers (not in the generated Pod type). */
+export function ephemeralContainers(pod: Pod): EphemeralContainer[] {
+  return (pod.spec as { ephemeralContainers?: EphemeralContainer[] } | undefined)?.ephemeralContainers ?? [];
 }
 
 /**

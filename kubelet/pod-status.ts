@@ -92,7 +92,7 @@ function condition(prev: Condition[] | undefined, type: string, ok: boolean, now
 }
 
 /** The full PodStatus the kubelet writes. */
-export function buildPodStatus(pod: Pod, input: { init: ContainerView[]; main: ContainerView[]; podIP: string; hostIP: string; nowMs: number }): PodStatus {
+export function buildPodStatus(pod: Pod, input: { init: ContainerView[]; main: ContainerView[]; ephemeral?: ContainerView[]; podIP: string; hostIP: string; nowMs: number }): PodStatus {
   const prev = pod.status ?? {};
   const now = rfc3339(input.nowMs);
   const initStatuses = input.init.map(containerStatus);
@@ -117,6 +117,8 @@ export function buildPodStatus(pod: Pod, input: { init: ContainerView[]; main: C
     startTime: prev.startTime ?? now, containerStatuses: mainStatuses,
   };
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
+  // Ephemeral containers count for neither the phase nor readiness (as in Kubernetes).
+  if (input.ephemeral?.length) status.ephemeralContainerStatuses = input.ephemeral.map(containerStatus);
   if (!input.podIP) { delete status.podIP; status.podIPs = []; }
   return status;
 }

@@ -14,7 +14,7 @@ import type { CriClient } from './runtime/cri-client.js';
 import type { Logger } from './runtime/log.js';
 import { containerEnv, type EnvSources } from './container-env.js';
 import { podDnsConfig, type ClusterDns } from './dns-config.js';
-import { containerConfig, containerFieldPath, LABEL_CONTAINER_NAME, LABEL_POD_UID, podLogDir, sandboxConfig, type CriMount } from './pod-config.js';
+import { containerConfig, containerFieldPath, containerFieldPath as fieldPath, ephemeralContainers, LABEL_CONTAINER_NAME, LABEL_POD_UID, podLogDir, sandboxConfig, type CriMount, type EphemeralContainer } from './pod-config.js';
 import { buildPodStatus, type ContainerView, type ObservedContainer } from './pod-status.js';
 import { setupPodVolumes, type VolumeSources } from './pod-volumes.js';
 import { teardownPodVolumes } from './volumes/volumes.js';
@@ -94,10 +94,13 @@ export class PodWorker {
       const byName = sb.created ? new Map<string, CriContainer[]>() : await this.containersByName(sb.id);
       const initDone = await this.syncInitContainers(pod, sb, byName, ctx);
       for (const c of pod.spec?.containers ?? []) ctx.main.push(await this.syncContainer(pod, c, sb, byName.get(c.name!) ?? [], ctx, initDone));
+      // Ephemeral containers (kubectl debug) may start before the pod is initialized, as in Kubernetes.
+      for (const c of ephemeralContainers(pod)) ctx.ephemeral.push(await this.syncEphemeral(pod, c, sb, byName.get(c.name!) ?? [], ctx));
     } else {
       for (const c of pod.spec?.containers ?? []) ctx.main.push({ name: c.name!, image: c.image ?? '', restartCount: 0, ready: false, waiting: ctx.blocked ?? { reason: 'ContainerCreating' } });
+      for (const c of ephemeralContainers(pod)) ctx.ephemeral.push(this.ephemeralFromApi(pod, c) ?? { name: c.name!, image: c.image ?? '', restartCount: 0, ready: false, waiting: ctx.blocked ?? { reason: 'ContainerCreating' } });
     }
-    const status = buildPodStatus(pod, { init: ctx.init, main: ctx.main, podIP: sb?.ip ?? '', hostIP: this.d.nodeIP, nowMs: Date.now() });
+    const status = buildPodStatus(pod, { init: ctx.init, main: ctx.main, ephemeral: ctx.ephemeral, podIP: sb?.ip ?? '', hostIP: this.d.nodeIP, nowMs: Date.now() });
     await this.writeStatus(pod, status);
     if ((status.phase === 'Succeeded' || status.phase === 'Failed') && sb) await this.d.cri.call('StopPodSandbox', { pod_sandbox_id: sb.id });
     return ctx.requeueMs;
@@ -213,8 +216,54 @@ export class PodWorker {
     return view;
   }
 
-  private async startContainer(pod: Pod, c: Container, sb: { id: string; ip: string }, attempt: number, ctx: SyncContext): Promise<string | undefined> {
+  /**
+   * One ephemeral container (Kubernetes' EphemeralContainersToStart): started once in the pod's
+   * sandbox — in its target container's PID namespace when it names one — and never restarted,
+   * probed or hooked; once it ran, its status only follows what the runtime reports.
+   */
+  private async syncEphemeral(pod: Pod, c: EphemeralContainer, sb: { id: string; ip: string }, history: CriContainer[], ctx: SyncContext): Promise<ContainerView> {
     const name = c.name!;
+    const view: ContainerView = { name, image: c.image ?? '', latest: await this.observe(history[0]), restartCount: 0, ready: false };
+    if (history[0]) return view;
+    // It ran in a sandbox that is gone: it is not started again (its status stays as the API shows it).
+    const before = this.ephemeralFromApi(pod, c);
+    if (before) return before;
+    let targetId: string | undefined;
+    if (c.targetContainerName) {
+      const target = [...ctx.main, ...ctx.init].find((v) => v.name === c.targetContainerName)?.latest;
+      if (target?.state !== RUNNING) {
+        view.waiting = { reason: 'ContainerCreating', message: `target container "${c.targetContainerName}" is not running` };
+        ctx.after(1000);
+        return view;
+      }
+      targetId = target.id;
+    }
+    const started = await this.startContainer(pod, c, sb, 0, ctx, { list: 'ephemeralContainers', targetId });
+    if (started) {
+      view.latest = await this.observe({ id: started, labels: {}, created_at: 0, state: 0 });
+      ctx.after(1000);
+    } else {
+      view.waiting = ctx.lastWaiting;
+    }
+    return view;
+  }
+
+  /** An ephemeral container that ran before (terminated in the API status), as a view that keeps that status. */
+  private ephemeralFromApi(pod: Pod, c: EphemeralContainer): ContainerView | undefined {
+    const s = pod.status?.ephemeralContainerStatuses?.find((x) => x.name === c.name);
+    const t = s?.state?.terminated ?? (s?.state?.running ? { exitCode: 255, reason: 'Error', message: 'the pod sandbox was recreated', startedAt: s.state.running.startedAt, finishedAt: new Date().toISOString() } : undefined);
+    if (!t) return undefined;
+    const ns = (time: unknown) => (time ? Date.parse(String(time)) * 1e6 : 0);
+    const latest: ObservedContainer = {
+      id: (s?.containerID ?? '').replace(/^\w+:\/\//, ''), state: EXITED, startedAt: ns(t.startedAt), finishedAt: ns(t.finishedAt),
+      exitCode: t.exitCode ?? 0, reason: t.reason ?? '', message: t.message ?? '', imageRef: s?.imageID ?? '',
+    };
+    return { name: c.name!, image: c.image ?? '', latest, restartCount: 0, ready: false };
+  }
+
+  private async startContainer(pod: Pod, c: Container, sb: { id: string; ip: string }, attempt: number, ctx: SyncContext, eph?: { list: 'ephemeralContainers'; targetId?: string }): Promise<string | undefined> {
+    const name = c.name!;
+    const containerFieldPath = (n: string | undefined) => fieldPath(n, eph?.list);
     const pullKey = `${pod.metadata!.uid}/${name}/pull`;
     const pullWait = this.pullBackoff.remaining(pullKey, this.pullBackoff.lastAt(pullKey));
     if (pullWait > 0) { ctx.lastWaiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` }; ctx.after(pullWait); return undefined; }
@@ -236,7 +285,7 @@ export class PodWorker {
     try {
       const ns = pod.metadata!.namespace!;
       const env = containerEnv(pod, c, { ...this.d.sources, services: this.d.sources.services(ns), podIP: sb.ip, hostIP: this.d.nodeIP });
-      config = containerConfig(pod, c, attempt, env, this.mounts(c, ctx.volumes));
+      config = containerConfig(pod, c, attempt, env, this.mounts(c, ctx.volumes), eph?.targetId);
     } catch (err) {
       this.d.events.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, containerFieldPath(name));
       ctx.lastWaiting = { reason: 'CreateContainerConfigError', message: (err as Error).message };
@@ -249,7 +298,7 @@ export class PodWorker {
       this.d.events.event(pod, 'Normal', 'Created', `Created container ${name}`, containerFieldPath(name));
       await this.d.cri.call('StartContainer', { container_id });
       this.d.events.event(pod, 'Normal', 'Started', `Started container ${name}`, containerFieldPath(name));
-      const postStart = c.lifecycle?.postStart;
+      const postStart = eph ? undefined : c.lifecycle?.postStart;
       if (postStart && await runHook(this.d.cri, postStart, c, container_id, sb.ip, 30) === 'failure') {
         // As Kubernetes: a failed postStart hook kills the container; restartPolicy decides what follows.
         this.d.events.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed`, containerFieldPath(name));
@@ -297,6 +346,8 @@ export class PodWorker {
   private async stopWithHook(pod: Pod | undefined, c: CriContainer, graceSeconds: number): Promise<void> {
     const start = Date.now();
     const spec = pod?.spec?.containers?.find((x) => x.name === c.labels[LABEL_CONTAINER_NAME]);
+    const eph = pod && !spec ? ephemeralContainers(pod).find((x) => x.name === c.labels[LABEL_CONTAINER_NAME]) : undefined;
+    if (pod && eph) this.d.events.event(pod, 'Normal', 'Killing', `Stopping container ${eph.name}`, containerFieldPath(eph.name, 'ephemeralContainers'));
     if (pod && spec?.lifecycle?.preStop && graceSeconds > 0) {
       if (await runHook(this.d.cri, spec.lifecycle.preStop, spec, c.id, pod.status?.podIP ?? '', graceSeconds) === 'failure') {
         this.d.events.event(pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', containerFieldPath(spec.name));
@@ -318,6 +369,7 @@ export class PodWorker {
 class SyncContext {
   init: ContainerView[] = [];
   main: ContainerView[] = [];
+  ephemeral: ContainerView[] = [];
   volumes = new Map<string, string>();
   /** Image pulls started early (while the sandbox is made), by image. */
   pulls = new Map<string, Promise<unknown>>();

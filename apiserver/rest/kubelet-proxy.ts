@@ -46,7 +46,7 @@ function kubeletConnect(target: { host: string; port: number }): Socket {
   return tlsConnect({ host: target.host, port: target.port, ...tls }).once('secureConnect', function (this: Socket) { this.emit('ready'); });
 }
 
-interface PodShape { spec?: { nodeName?: string; containers?: { name: string }[] }; metadata?: { name?: string; namespace?: string } }
+interface PodShape { spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] }; metadata?: { name?: string; namespace?: string } }
 interface NodeShape { status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } }
 
 /** Where the kubelet of `pod`'s node listens. */
@@ -72,7 +72,9 @@ export function containerOf(pod: KObject, query: URLSearchParams): string {
   const p = pod as PodShape;
   const names = (p.spec?.containers ?? []).map((c) => c.name);
   if (asked) {
-    if (!names.includes(asked)) throw new ApiError('BadRequest', `container ${asked} is not valid for pod ${p.metadata?.name}`);
+    // Any container of the pod may be named: init and ephemeral ones too (kubectl logs -c, kubectl debug -it).
+    const all = [...names, ...(p.spec?.initContainers ?? []).map((c) => c.name), ...(p.spec?.ephemeralContainers ?? []).map((c) => c.name)];
+    if (!all.includes(asked)) throw new ApiError('BadRequest', `container ${asked} is not valid for pod ${p.metadata?.name}`);
     return asked;
   }
   if (names.length === 1) return names[0];

@@ -50,7 +50,12 @@ export interface ContainerRecord {
   exit?: ExitInfo;
   /** The pod's shared PID namespace (entered by execs too), when it has one. */
   pidNamespace?: string;
+  /** The container of the same pod whose PID namespace this one joins (CRI namespace_options pid TARGET). */
+  targetId?: string;
 }
+
+/** CRI NamespaceMode TARGET: the namespace of the container named by target_id. */
+const NAMESPACE_TARGET = 3;
 
 /** The observed state of a container. */
 export type ContainerPhase = 'created' | 'running' | 'exited';
@@ -141,12 +146,21 @@ export class ContainerStore {
     if (cgroups) createCgroups(cgroups, { memoryLimitBytes: res?.memory_limit_in_bytes ?? 0, cpuQuotaUs: res?.cpu_quota ?? 0, cpuPeriodUs: res?.cpu_period ?? 0, cpuShares: res?.cpu_shares ?? 0 });
     mkdirSync(join(dir, 'layer'), { recursive: true });
     const workingDir = config.working_dir || img.workingDir;
+    // pid TARGET (an ephemeral container's targetContainerName): it joins that container's PID
+    // namespace instead of getting one of its own (with the Perl shim; a shared one is joined anyway).
+    const nsOpts = config.linux?.security_context?.namespace_options;
+    let targetId: string | undefined;
+    if (nsOpts?.pid === NAMESPACE_TARGET) {
+      const target = nsOpts.target_id ? this.byId.get(nsOpts.target_id) : undefined;
+      if (!target || target.sandboxId !== sandboxId) throw new ApiError('NotFound', `container "${name}": target container "${nsOpts.target_id ?? ''}" is not in pod sandbox "${sandboxId}"`);
+      targetId = target.id;
+    }
     // The Perl shim carries out the start plan itself and gives the container a PID namespace of
     // its own unless the pod shares one; the JavaScript shim runs start.sh (node's PID namespace).
     const script = {
       layerDir: join(dir, 'layer'), imageRootfs: img.rootfs, podFilesDir: this.sandboxes.filesDir(sb), hostname,
       workingDir, mounts, cgroups, startedFile: join(dir, 'started'), fstabFile: join(dir, 'fstab'),
-      newPidNamespace: this.opts.shims.pooled && !sb.sharedPid,
+      newPidNamespace: this.opts.shims.pooled && !sb.sharedPid && !targetId,
     };
     writeFileSync(script.fstabFile, containerFstab(script));
     writeFileSync(join(dir, 'start.sh'), startScript(script));
@@ -157,7 +171,7 @@ export class ContainerStore {
     const rec: ContainerRecord = {
       id, sandboxId, config, image: { ref: config.image!.image!, id: img.id, name: img.name }, createdAt: Date.now() * 1e6,
       logPath: join(sb.logDirectory, config.log_path || `${name}/${config.metadata?.attempt ?? 0}.log`), cgroups, argv, env,
-      rootPath: join(dir, 'layer', 'root'), workingDir,
+      rootPath: join(dir, 'layer', 'root'), workingDir, targetId,
     };
     this.records.save(rec);
     this.byId.set(id, rec);
@@ -176,7 +190,7 @@ export class ContainerStore {
     const netPath = sb.pausePid ? `/proc/${sb.pausePid}/ns/net` : sb.netnsPath;
     // A pod-wide PID namespace is entered by the Perl shim only (it forks into it and forwards
     // signals; nsenter --pid would leave a parent that dies first on SIGTERM).
-    const pidNs = this.opts.shims.pooled ? this.sandboxes.pidNamespacePath(sb) : undefined;
+    const pidNs = this.opts.shims.pooled ? this.sandboxes.pidNamespacePath(sb) ?? this.targetPidNamespace(r) : undefined;
     const enter = netPath ? ['nsenter', `--net=${netPath}`, ...(pidNs ? [`--pid=${pidNs}`] : []), '--'] : [];
     r.pidNamespace = pidNs;
     const cmd = [...enter, 'unshare', '--mount', '--uts', '--', '/bin/sh', join(dir, 'start.sh'), ...r.argv];
@@ -189,12 +203,22 @@ export class ContainerStore {
     r.pid = pid;
     r.pidStart = processStartTime(pid);
     // Its own PID namespace: pid is the shim's relay, whose children (the container) live in it.
-    if (this.opts.shims.pooled && !sb.sharedPid) r.pidNamespace = `/proc/${pid}/ns/pid_for_children`;
+    if (this.opts.shims.pooled && !sb.sharedPid && !r.targetId) r.pidNamespace = `/proc/${pid}/ns/pid_for_children`;
     r.shimPid = shimPid;
     r.shimStart = shimPid ? processStartTime(shimPid) : undefined;
     r.startedAt = Date.now() * 1e6;
     this.records.save(r);
     this.opts.log.info('container started', { container: r.config.metadata?.name ?? '', id: id.slice(0, 12), pid });
+  }
+
+  /** The PID namespace of a running target container (the namespace its relay made), for r to join. */
+  private targetPidNamespace(r: ContainerRecord): string | undefined {
+    if (!r.targetId) return undefined;
+    const target = this.byId.get(r.targetId);
+    if (!target || this.phase(target) !== 'running' || !target.pidNamespace) {
+      throw new ApiError('Conflict', `container "${r.id}": target container "${r.targetId}" is not running`);
+    }
+    return target.pidNamespace;
   }
 
   /** StopContainer: SIGTERM to the process group, SIGKILL to everything left after `timeoutSec`. */

@@ -153,11 +153,10 @@ sub relay_pid_namespace {
   my $child = fork();
   die "fork: $!" unless defined $child;
   if ($child == 0) {
-    if ($own) {
-      syscall($SYS_prctl, 1, 9, 0, 0, 0);   # PR_SET_PDEATHSIG SIGKILL: a killed relay takes the container along
-      # On a terminal the container leads its own session (its shell restores its process group at exit).
-      if (-t STDIN) { POSIX::setsid(); ioctl(STDIN, 0x540E, 1); }   # TIOCSCTTY, taken over from the relay
-    }
+    syscall($SYS_prctl, 1, 9, 0, 0, 0) if $own;   # PR_SET_PDEATHSIG SIGKILL: a killed relay takes the container along
+    # On a terminal the container leads its own session: its shell restores its process group at
+    # exit, which must live in the namespace (the relay's, outside, cannot be seen from a joined one).
+    if (-t STDIN) { POSIX::setsid(); ioctl(STDIN, 0x540E, 1); }   # TIOCSCTTY, taken over from the relay
     return;
   }
   # The relay keeps no pipe or terminal open: the container's stdin must see EOF when the shim closes it.
