@@ -53,3 +53,21 @@ test('without shareProcessNamespace each container has a PID namespace of its ow
   assert.ok(Date.now() - t < 5000, 'SIGTERM, not the SIGKILL after the grace period');
   assert.deepEqual([(await h.status(a)).state, (await h.status(a)).exit_code], [EXITED, 143]);
 });
+
+test('pid TARGET (an ephemeral container\'s targetContainerName): the container joins its target\'s PID namespace, as do its execs; an unknown target is refused', async () => {
+  const pod = await h.runPod('target');
+  const a = await h.startContainer(pod, { metadata: { name: 'a', attempt: 0 }, image: { image: 'busybox' }, command: ['sleep', '3605'] });
+  const target = { security_context: { namespace_options: { pid: 3, target_id: a } } };
+  const dbg = await h.startContainer(pod, { metadata: { name: 'dbg', attempt: 0 }, image: { image: 'busybox' }, command: ['sleep', '3606'], linux: target });
+  const rows = await waitFor('both sleeps in ps', async () => { const r = await ps(dbg); return r.filter(([, c]) => c === 'sleep').length === 2 && r; });
+  assert.deepEqual(rows.find(([pid]) => pid === 1), [1, 'sleep'], JSON.stringify(rows));
+  const cmdline = await h.cri.call('ExecSync', { container_id: dbg, cmd: ['cat', '/proc/1/cmdline'], timeout: 10 });
+  assert.equal(cmdline.stdout.toString().split('\0').join(' ').trim(), 'sleep 3605', 'PID 1 is the target\'s command');
+  // The target sees the joined container as well (one namespace).
+  assert.equal((await ps(a)).filter(([, c]) => c === 'sleep').length, 2);
+  await h.cri.call('StopContainer', { container_id: dbg, timeout: 10 });
+  assert.deepEqual([(await h.status(dbg)).state, (await h.status(dbg)).exit_code], [EXITED, 143]);
+  assert.equal((await h.status(a)).state, 1, 'the target keeps running');
+  await assert.rejects(h.cri.call('CreateContainer', { pod_sandbox_id: pod.id, config: { metadata: { name: 'bad', attempt: 0 }, image: { image: 'busybox' }, command: ['true'], linux: { security_context: { namespace_options: { pid: 3, target_id: 'nope' } } } } }), /target container "nope"/);
+  await h.cri.call('StopContainer', { container_id: a, timeout: 10 });
+});
