@@ -21,6 +21,7 @@ import { startRuntimeHarness } from './testing/runtime-harness.js';
 
 const NODE = 'ksimt-debug-node';
 const KUBECTL = '/usr/bin/kubectl';
+const KUBECTLS: Array<[string, string]> = [['127', '/usr/lib/google-cloud-sdk/bin/kubectl.1.27'], ['132', KUBECTL], ['133', '/usr/lib/google-cloud-sdk/bin/kubectl.1.33']];
 
 /** Runs a command to its end; stdin is written then closed. */
 function run(argv: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number; out: string }> {
@@ -105,13 +106,16 @@ test('kubectl debug: an ephemeral container in the target\'s PID namespace, run 
   assert.equal(after.status?.containerStatuses?.[0]?.restartCount, 0);
   assert.ok(after.status?.containerStatuses?.[0]?.state?.running);
 
-  // kubectl debug -i: waits for the container to run, attaches, and what is piped in reaches it.
-  const attached = await kubectl(['debug', '-i', name, '--image=busybox', '--target=c', '--container=dbg3', '--', 'sh'], 'echo from-stdin-$((6*7)); ps -o pid,args; exit 5\n');
-  assert.match(attached.out, /from-stdin-42/, attached.out);
-  assert.match(attached.out, /^\s*1\s+sleep 3601\s*$/m, attached.out);
-  const t3 = await terminated('dbg3');
-  assert.equal(t3.exitCode, 5);
-  assert.match((await kubectl(['logs', name, '-c', 'dbg3'])).out, /from-stdin-42/);
+  // kubectl debug -i (SPDY for 1.27, WebSocket for 1.32/1.33): waits for the container to run,
+  // attaches, and what is piped in reaches it.
+  for (const [v, bin] of KUBECTLS) {
+    const dbg = `dbg3-${v}`;
+    const attached = await run([bin, '--kubeconfig', cfg, 'debug', '-i', name, '--image=busybox', '--target=c', `--container=${dbg}`, '--', 'sh'], env, 'echo from-stdin-$((6*7)); ps -o pid,args; exit 5\n');
+    assert.match(attached.out, /from-stdin-42/, `${bin}: ${attached.out}`);
+    assert.match(attached.out, /^\s*1\s+sleep 3601\s*$/m, `${bin}: ${attached.out}`);
+    assert.equal((await terminated(dbg)).exitCode, 5);
+    assert.match((await kubectl(['logs', name, '-c', dbg])).out, /from-stdin-42/);
+  }
 
   // kubectl debug -it on a terminal (util-linux script): type into the shell, see the target.
   const term = spawn('script', ['-q', '-e', '-c', `stty cols 100 rows 30; exec ${[KUBECTL, '--kubeconfig', cfg, 'debug', '-it', name, '--image=busybox', '--target=c', '--container=dbg4', '--', 'sh'].map(shellQuote).join(' ')}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
