@@ -39,6 +39,8 @@ export interface FlanneldOptions {
   vxlanMode?: string;
   /** Userspace offloads (TSO/GSO/GRO) instead of the config's Offload. */
   offload?: boolean;
+  /** Busy-polling budget of the userspace fast path instead of the config's SpinMicros. */
+  spinMicros?: number;
   ipMasq: boolean;
   /** Lease TTL in seconds (flannel: 24 h) and how long before its end it is renewed. */
   leaseTtl?: number;
@@ -97,7 +99,8 @@ export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promi
     log.info('starting', { backend: type, iface: underlay.iface, publicIP: underlay.publicIp, network: formatCidr(config.network) });
     backend = await factory({
       netns: o.netns, iface: underlay.iface, publicIp: underlay.publicIp, ifaceMtu: underlay.mtu, network: config,
-      backend: { ...config.backend, Type: type, ...(o.vxlanMode ? { Mode: o.vxlanMode } : {}), ...(o.offload !== undefined ? { Offload: o.offload } : {}) },
+      backend: { ...config.backend, Type: type, ...(o.vxlanMode ? { Mode: o.vxlanMode } : {}), ...(o.offload !== undefined ? { Offload: o.offload } : {}),
+        ...(o.spinMicros !== undefined ? { SpinMicros: o.spinMicros } : {}) },
     });
     state.backend = backend;
     const own = await manager.acquire({ PublicIP: underlay.publicIp, BackendType: backend.type, BackendData: backend.backendData }, signal);

@@ -1,5 +1,5 @@
 /** flanneld's command line, flannel's flag names where they exist; every flag may also come from FLANNELD_<NAME> as in flannel. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import type { FlanneldOptions } from './daemon.js';
 
 /** Builds the commander program (exported for tests and `--help`). */
@@ -22,7 +22,14 @@ export function flanneldCommand(): Command {
     .option('--backend <type>', 'kubesim: backend instead of the network config\'s (udp, vxlan, host-gw)')
     .option('--vxlan-mode <mode>', 'kubesim: vxlan datapath, userspace (TAP + TypeScript) or kernel')
     .option('--offload <on|off>', 'kubesim: userspace datapath with TSO/GSO/GRO offloads (default: the config\'s Offload, else on)')
+    .option('--spin-micros <us>', 'kubesim: µs the native fast path keeps busy-polling after a batch, 0 = sleep at once (default: the config\'s SpinMicros, else 200)', spinMicros)
     .option('--netns <name|path>', 'kubesim: network namespace of the node\'s links (default: the current one)', '');
+}
+
+function spinMicros(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n > 100_000) throw new InvalidArgumentError('must be an integer 0..100000 (microseconds)');
+  return n;
 }
 
 /** argv with FLANNELD_* environment variables added for flags not given on the command line. */
@@ -55,6 +62,7 @@ export function toOptions(o: Record<string, unknown>): FlanneldOptions {
     backendOverride: o.backend as string | undefined,
     vxlanMode: o.vxlanMode as string | undefined,
     offload: o.offload === undefined ? undefined : !['off', 'false', '0'].includes(String(o.offload)),
+    spinMicros: o.spinMicros as number | undefined,
     ipMasq: !!o.ipMasq,
     leaseTtl: o.subnetLeaseTtl as number,
     renewMarginSeconds: (o.subnetLeaseRenewMargin as number) * 60,

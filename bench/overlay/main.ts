@@ -117,7 +117,7 @@ function sideBySideReport(rtt: SideBySide): string[] {
   const ref = rtt.get('kernel-vxlan')!.p50;
   const out = ['', `RTT side by side (modes up together, echo runs alternating; p50 of each round, µs):`];
   for (const [m, v] of rtt) {
-    out.push(`  ${m.padEnd(16)} ${v.rounds.map((x) => x.toFixed(0).padStart(5)).join(' ')}   median ${v.p50.toFixed(0)}`
+    out.push(`  ${m.padEnd(22)} ${v.rounds.map((x) => x.toFixed(0).padStart(5)).join(' ')}   median ${v.p50.toFixed(0)}`
       + (m === 'kernel-vxlan' ? '' : `  (+${(v.p50 - ref).toFixed(0)} vs kernel)`));
   }
   return out;
@@ -169,7 +169,7 @@ const results: ModeResult[] = modes.map((mode) => {
   // Best of n for each figure: the machine is shared, and load only ever makes both worse.
   return { ...best, rttP50us: bestRtt.rttP50us, rttP99us: bestRtt.rttP99us };
 });
-const rttModes = ['kernel-vxlan', ...GOAL_MODES, 'userspace-vxlan-js', 'udp-js'].filter((m) => results.some((r) => r.mode === m));
+const rttModes = ['kernel-vxlan', ...GOAL_MODES, 'userspace-vxlan-nospin', 'udp-nospin', 'userspace-vxlan-js', 'udp-js'].filter((m) => results.some((r) => r.mode === m));
 let rtt: SideBySide | undefined;
 if (o.sideBySide !== 'off' && rttModes.length > 1 && rttModes[0] === 'kernel-vxlan') {
   process.stderr.write(`bench/overlay: RTT side by side (${rttModes.join(', ')})...\n`);

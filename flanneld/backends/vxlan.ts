@@ -46,7 +46,7 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
     try {
       tap.mac = mac;
       tap.mtu = mtu;
-      tunnel = openTunnel(tap, port, ns, ctx.ifaceMtu, (t) => (codec = new VxlanCodec(vni, t.stats)), ctx.backend.FastPath !== false);
+      tunnel = openTunnel(tap, port, ns, ctx.ifaceMtu, (t) => (codec = new VxlanCodec(vni, t.stats)), ctx.backend.FastPath !== false, ctx.backend.SpinMicros);
     } catch (err) {
       tap.release();
       throw err;

@@ -63,15 +63,16 @@ export class Tunnel {
    * reading. offload: the device carries virtio_net_hdr super-packets and the socket does GSO/GRO.
    * fast: a native thread forwards the plain case (see Forwarder) when the codec supports it;
    * chaos rules, offload super-packets, unknown peers and malformed packets still come here.
+   * spinMicros: the fast path's busy-polling budget after a batch (see ForwarderOptions).
    */
-  attach(dev: PacketIO, udp: PacketIO, codec: Codec, offload = false, fast = true): void {
+  attach(dev: PacketIO, udp: PacketIO, codec: Codec, offload = false, fast = true, spinMicros = 0): void {
     this.dev = dev;
     this.udp = udp;
     this.codec = codec;
     this.offload = offload;
     if (offload) this.coalescer = new TcpCoalescer(dev);
     if (fast && codec.fastPath && codec.fastTable) {
-      const fwd = this.fwd = new native.Forwarder(dev, udp, { ...codec.fastPath, offload });
+      const fwd = this.fwd = new native.Forwarder(dev, udp, { ...codec.fastPath, offload, spinMicros });
       this.peersChanged();
       // Chaos is carried out here: while any rule is active, every packet takes the JavaScript path.
       this.chaos.onChange = () => fwd.setFast(!this.chaos.enabled);

@@ -9,6 +9,8 @@ export interface BackendConfig {
   Offload?: boolean;
   /** kubesim: plain packets are forwarded by the addon's native thread unless false (then all in TypeScript). */
   FastPath?: boolean;
+  /** kubesim: µs the fast path keeps busy-polling after a batch (0 = sleep at once; default 200). */
+  SpinMicros?: number;
   /** vxlan: plain routes to nodes on the same segment (flannel's DirectRouting). */
   DirectRouting?: boolean;
   [key: string]: unknown;
@@ -55,6 +57,9 @@ export function parseNetworkConfig(text: string): NetworkConfig {
   if (typeof backend.Type !== 'string') throw bad('Backend.Type', backend.Type, 'must be a string');
   if (backend.Port !== undefined && !(Number.isInteger(backend.Port) && backend.Port > 0 && backend.Port < 65536)) throw bad('Backend.Port', backend.Port, 'must be a UDP port');
   if (backend.VNI !== undefined && !(Number.isInteger(backend.VNI) && backend.VNI >= 0 && backend.VNI < 2 ** 24)) throw bad('Backend.VNI', backend.VNI, 'must be 0..16777215');
+  if (backend.SpinMicros !== undefined && !(typeof backend.SpinMicros === 'number' && Number.isInteger(backend.SpinMicros) && backend.SpinMicros >= 0 && backend.SpinMicros <= 100_000)) {
+    throw bad('Backend.SpinMicros', backend.SpinMicros, 'must be an integer 0..100000 (microseconds)');
+  }
   return { network, subnetLen, subnetMin, subnetMax, backend };
 }
 

@@ -52,6 +52,8 @@ export interface FastRoute { key: number; ip: number; port: number }
 /** Counters of a Forwarder (packets). */
 export interface ForwarderStats {
   fastDevice: number; fastUdp: number; slowDevice: number; slowUdp: number; txErrors: number; txDropped: number;
+  /** Batches found while busy-polling (each a wake-up saved) and the microseconds spent busy-polling. */
+  spinHits: number; spinMicros: number;
 }
 
 /**
@@ -73,7 +75,14 @@ export interface Forwarder {
 }
 
 /** Options of a Forwarder: the encapsulation it does. */
-export interface ForwarderOptions { kind: 'vxlan' | 'udp'; vni?: number; subnetLen?: number; offload: boolean }
+export interface ForwarderOptions {
+  kind: 'vxlan' | 'udp'; vni?: number; subnetLen?: number; offload: boolean;
+  /**
+   * Busy-polling after a batch forwarded natively: the thread keeps polling this long (µs, 0..100000)
+   * before it sleeps again, so the reply of an exchange finds it awake (no wake-up). Default 0.
+   */
+  spinMicros?: number;
+}
 
 /** Options of a PacketIO. */
 export interface PacketIOOptions { slotSize?: number; batch?: number; maxPending?: number }

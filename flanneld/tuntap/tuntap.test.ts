@@ -277,3 +277,98 @@ test('Forwarder: plain packets cross TUN ↔ UDP on the native thread, the rest 
   });
   assert.deepEqual(addonFds(), before, 'no fd leaked');
 });
+
+/** CPU time (ns) of this process's threads named name, from the scheduler's per-thread accounting. */
+function threadCpuNs(name: string): number {
+  let ns = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== name) continue;
+      ns += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch { /* the thread ended */ }
+  }
+  return ns;
+}
+
+test('Forwarder busy-polling: the reply within the budget finds the thread awake; idle it burns no CPU; a burst costs at most the budget', async () => {
+  const before = addonFds();
+  await withNetns(async (ns) => {
+    await execIn(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    const tun = new Tun({ name: 'ksimspin0', netns: ns });
+    const ios: PacketIO[] = [];
+    const fwds: { close(): void }[] = [];
+    try {
+      tun.mtu = 1400;
+      tun.ipv4 = '10.9.0.1/16';
+      tun.isUp = true;
+      const tio = tun.packetIO(() => {});
+      ios.push(tio);
+      const uio = openUdpIO(8285, () => {}, { netns: ns });
+      ios.push(uio);
+      let atPeer = 0;
+      const peer = openUdpIO(9285, (n) => { atPeer += n; }, { netns: ns });
+      ios.push(peer);
+      peer.start();
+      let local = 0;
+      const lio = openUdpIO(5555, (n) => { local += n; }, { netns: ns });
+      ios.push(lio);
+      lio.start();
+      const send = (io: PacketIO, p: Buffer, addr: string, port: number): void => {
+        p.copy(io.txBuf, 0); io.txLen[0] = p.length; io.txAddr[0] = ipToInt(addr); io.txPort[0] = port;
+        assert.equal(io.flush(1), 1);
+      };
+      const reply = buildUdpPacket(ipToInt('10.9.5.7'), ipToInt('10.9.0.1'), 7777, 5555, Buffer.from('reply'));
+      const lo = ipToInt('127.0.0.1');
+
+      assert.throws(() => new native.Forwarder(tio, uio, { kind: 'udp', subnetLen: 24, offload: false, spinMicros: -1 }), /spinMicros/);
+      assert.throws(() => new native.Forwarder(tio, uio, { kind: 'udp', subnetLen: 24, offload: false, spinMicros: 1e6 }), /spinMicros/);
+      const budgetUs = 50_000;
+      const fwd = new native.Forwarder(tio, uio, { kind: 'udp', subnetLen: 24, offload: false, spinMicros: budgetUs });
+      fwds.push(fwd);
+      fwd.setPeers([{ key: ipToInt('10.9.5.0'), ip: lo, port: 9285 }], [lo]);
+      fwd.start();
+
+      // Idle (nothing forwarded yet): the thread sleeps in poll.
+      await new Promise((r) => setTimeout(r, 100));
+      let cpu0 = threadCpuNs('flannel-fwd');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(threadCpuNs('flannel-fwd') - cpu0 < 5e6, `idle forwarder used ${(threadCpuNs('flannel-fwd') - cpu0) / 1e6} ms in 500 ms`);
+      assert.equal(fwd.stats().spinHits, 0);
+
+      // A request out, its reply back at once: the reply is read while the thread still busy-polls.
+      cpu0 = threadCpuNs('flannel-fwd');
+      send(lio, Buffer.from('request'), '10.9.5.7', 7777);
+      await waitFor('request at the peer', () => atPeer >= 1, { intervalMs: 1 });
+      send(peer, reply, '127.0.0.1', 8285);
+      await waitFor('reply at the local socket', () => local >= 1);
+      await waitFor('busy-polling over', () => fwd.stats().spinMicros > 0);
+      const st = fwd.stats();
+      assert.ok(st.spinHits >= 1, `the reply was found busy-polling: ${JSON.stringify(st)}`);
+      assert.equal(st.fastDevice + st.fastUdp, 2, JSON.stringify(st));
+      // One burst spins for the budget after its last packet, then sleeps: bounded, then nothing.
+      assert.ok(st.spinMicros >= budgetUs && st.spinMicros < budgetUs * 10, JSON.stringify(st));
+      const burst = threadCpuNs('flannel-fwd') - cpu0;
+      assert.ok(burst < budgetUs * 1000 * 10, `a burst cost ${burst / 1e6} ms of CPU`);
+      cpu0 = threadCpuNs('flannel-fwd');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(threadCpuNs('flannel-fwd') - cpu0 < 5e6, `after the burst the forwarder used ${(threadCpuNs('flannel-fwd') - cpu0) / 1e6} ms in 500 ms`);
+      fwd.close();
+
+      // spinMicros 0: no busy-polling at all.
+      const still = new native.Forwarder(tio, uio, { kind: 'udp', subnetLen: 24, offload: false, spinMicros: 0 });
+      fwds.push(still);
+      still.setPeers([{ key: ipToInt('10.9.5.0'), ip: lo, port: 9285 }], [lo]);
+      still.start();
+      send(lio, Buffer.from('request'), '10.9.5.7', 7777);
+      await waitFor('second request at the peer', () => atPeer >= 2);
+      send(peer, reply, '127.0.0.1', 8285);
+      await waitFor('second reply', () => local >= 2);
+      assert.deepEqual([still.stats().spinHits, still.stats().spinMicros], [0, 0]);
+    } finally {
+      for (const f of fwds) f.close();
+      for (const io of ios) io.close();
+      tun.release();
+    }
+  });
+  assert.deepEqual(addonFds(), before, 'no fd leaked');
+});
