@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -219,7 +220,7 @@ void Forwarder::Run() {
       int64_t now = NowNs();
       if (r == 0) {
         if (now < spinEnd) {
-          for (int i = 0; i < 16; i++) CpuRelax();
+          sched_yield();
           continue;
         }
         spinMicros_ += static_cast<double>(now - spinStart) / 1000;
