@@ -31,3 +31,13 @@ test('--iface takes a name or an address; FLANNELD_* variables fill flags not gi
   assert.equal(parse(['--healthz-port', '9999']).httpPort, 9999);
   assert.equal(parse(['--offload', 'off']).offload, false);
 });
+
+test('--spin-micros: the fast path\'s busy-polling budget, 0..100000, also from FLANNELD_SPIN_MICROS', () => {
+  assert.equal(parse([]).spinMicros, undefined, 'default: the config\'s SpinMicros');
+  assert.equal(parse(['--spin-micros', '0']).spinMicros, 0);
+  assert.equal(parse([], { FLANNELD_SPIN_MICROS: '300' }).spinMicros, 300);
+  for (const bad of ['-1', 'x', '1.5', '100001']) {
+    const cmd = flanneldCommand().exitOverride().configureOutput({ writeErr: () => {} });
+    assert.throws(() => cmd.parse(['node', 'flanneld', '--spin-micros', bad]), /spin-micros.*0\.\.100000/, bad);
+  }
+});

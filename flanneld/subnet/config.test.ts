@@ -29,6 +29,8 @@ test('bad configs give Invalid errors naming the field', () => {
     ['{"Network":"10.244.0.0/16","SubnetMin":"10.245.0.0"}', /SubnetMin.*inside/],
     ['{"Network":"10.244.0.0/16","SubnetMax":"10.244.1.5"}', /SubnetMax.*boundary/],
     ['{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","VNI":-1}}', /VNI/],
+    ['{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","SpinMicros":-5}}', /Backend\.SpinMicros/],
+    ['{"Network":"10.244.0.0/16","Backend":{"Type":"udp","SpinMicros":"200"}}', /Backend\.SpinMicros/],
   ];
   for (const [text, re] of cases) {
     assert.throws(() => parseNetworkConfig(text), (err: Error & { code?: string }) => err.code === 'Invalid' && re.test(err.message), text);
