@@ -22,7 +22,7 @@ export function flanneldCommand(): Command {
     .option('--backend <type>', 'kubesim: backend instead of the network config\'s (udp, vxlan, host-gw)')
     .option('--vxlan-mode <mode>', 'kubesim: vxlan datapath, userspace (TAP + TypeScript) or kernel')
     .option('--offload <on|off>', 'kubesim: userspace datapath with TSO/GSO/GRO offloads (default: the config\'s Offload, else on)')
-    .option('--spin-micros <us>', 'kubesim: µs the native fast path keeps busy-polling after a batch, 0 = sleep at once (default: the config\'s SpinMicros, else 200)', spinMicros)
+    .option('--spin-micros <us>', 'kubesim: µs the native fast path keeps busy-polling after a batch, 0 = sleep at once (default: the config\'s SpinMicros, else 0)', spinMicros)
     .option('--netns <name|path>', 'kubesim: network namespace of the node\'s links (default: the current one)', '');
 }
 

@@ -15,9 +15,9 @@ export const MODES: Record<string, { backend?: Record<string, unknown>; flags?: 
   // The userspace datapaths without the native fast path: every packet through TypeScript (before/after).
   'userspace-vxlan-js': { backend: { Type: 'vxlan', VNI: 1, FastPath: false } },
   'udp-js': { backend: { Type: 'udp', FastPath: false } },
-  // The fast path without busy-polling: the forwarder thread sleeps as soon as a batch is done.
-  'userspace-vxlan-nospin': { backend: { Type: 'vxlan', VNI: 1, SpinMicros: 0 } },
-  'udp-nospin': { backend: { Type: 'udp', SpinMicros: 0 } },
+  // The fast path busy-polling 200 µs after each batch (SpinMicros), so a reply finds the forwarder awake.
+  'userspace-vxlan-spin': { backend: { Type: 'vxlan', VNI: 1, SpinMicros: 200 } },
+  'udp-spin': { backend: { Type: 'udp', SpinMicros: 200 } },
   'host-gw': { backend: { Type: 'host-gw' } },
 };
 

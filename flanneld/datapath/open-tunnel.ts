@@ -11,10 +11,11 @@ export const USERSPACE_TXQUEUELEN = '10000';
 
 /**
  * Busy-polling budget of the native fast path after a batch (µs; backend config SpinMicros,
- * flanneld --spin-micros): long enough for a pod's request to come back as its reply through
- * the same, still awake, forwarder; an idle tunnel does not spin at all.
+ * flanneld --spin-micros). Off by default: on this 2-vCPU machine under other sessions' load,
+ * 200-500 µs took 0-50 µs off the echo RTT in most side-by-side runs and added some in others
+ * (bench/overlay/README.md); an idle tunnel never spins.
  */
-export const DEFAULT_SPIN_MICROS = 200;
+export const DEFAULT_SPIN_MICROS = 0;
 
 /**
  * Starts the datapath: device ↔ codec ↔ UDP port (in netns). On failure nothing stays open.

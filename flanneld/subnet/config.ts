@@ -9,7 +9,7 @@ export interface BackendConfig {
   Offload?: boolean;
   /** kubesim: plain packets are forwarded by the addon's native thread unless false (then all in TypeScript). */
   FastPath?: boolean;
-  /** kubesim: µs the fast path keeps busy-polling after a batch (0 = sleep at once; default 200). */
+  /** kubesim: µs the fast path keeps busy-polling after a batch (default 0: sleep at once). */
   SpinMicros?: number;
   /** vxlan: plain routes to nodes on the same segment (flannel's DirectRouting). */
   DirectRouting?: boolean;
