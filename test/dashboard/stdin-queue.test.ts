@@ -1,10 +1,10 @@
 /**
- * The dashboard terminal's input queue (dashboard/web/src/stdin-queue.ts): keystrokes typed while
+ * The dashboard terminal's input queue (dashboard/shared/stdin-queue.ts, shared by the page and this test): keystrokes typed while
  * the exec WebSocket still connects are not lost but sent in order once it opens.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StdinQueue } from '../../dashboard/web/src/stdin-queue.js';
+import { StdinQueue } from '../../dashboard/shared/stdin-queue.js';
 
 test('input typed before the exec stream opens is kept and sent in order when it opens; later input goes at once; nothing after close', () => {
   const sent: string[] = [];

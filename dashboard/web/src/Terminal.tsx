@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Selection } from './types';
-import { StdinQueue } from './stdin-queue';
+import { StdinQueue } from '../../shared/stdin-queue';
 
 const enc = new TextEncoder();
 const frame = (channel: number, data: Uint8Array) => { const b = new Uint8Array(data.length + 1); b[0] = channel; b.set(data, 1); return b; };

@@ -2,6 +2,9 @@
  * The terminal's input until its exec stream is open: keystrokes typed while the WebSocket still
  * connects are kept and sent, in order, once it opens (after the first resize, which starts the
  * command on its terminal); afterwards input goes out at once; once closed it is dropped.
+ *
+ * Plain TypeScript, no DOM: it lives outside web/src so the node tests compile it to dist/dashboard/shared
+ * (vite empties dist/dashboard/web when it bundles the page).
  */
 export class StdinQueue<T> {
   private state: 'waiting' | 'open' | 'closed' = 'waiting';
