@@ -21,7 +21,7 @@ import { Prober } from './prober.js';
 import { startKubeletServer, type KubeletServerTls } from './server.js';
 import { NodeLease } from './node-lease.js';
 import { HostPorts } from './host-ports.js';
-import { heartbeat, machineCapacity, registerNode, type NodeIdentity } from './node-status.js';
+import { heartbeat, machineCapacity, registerNodeUntilDone, type NodeIdentity } from './node-status.js';
 import type { ClusterDns } from './dns-config.js';
 import { ServiceAccountTokenManager } from './volumes/token-manager.js';
 import { ReferencedObjects } from './volumes/referenced-objects.js';
@@ -121,7 +121,7 @@ export class Kubelet {
       signal.addEventListener('abort', () => { void srv.close(); }, { once: true });
       this.o.log.info('kubelet server listening', { port: srv.port });
     }
-    await registerNode(this.o.client, this.o.node);
+    await registerNodeUntilDone(this.o.client, this.o.node, signal, (msg, fields) => this.o.log.warn(msg, fields));
     this.o.log.info('node registered', { node: this.o.node.name, ip: this.o.node.ip });
     this.factory.start(signal);
     await this.factory.waitForCacheSync(signal);

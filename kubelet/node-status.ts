@@ -3,6 +3,7 @@
  * capacity/allocatable from the machine, addresses, nodeInfo, and a Ready condition whose
  * lastHeartbeatTime the node controller watches.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus, totalmem, release } from 'node:os';
 import type { Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
@@ -54,6 +55,24 @@ export async function registerNode(client: ApiClient, id: NodeIdentity): Promise
     if (!isApiError(err, 'AlreadyExists')) throw err;
   }
   await heartbeat(client, id);
+}
+
+/**
+ * Registers the node until it works, as the kubelet does ("Unable to register node with API
+ * server", then again after 100 ms doubling up to 7 s): an apiserver still starting, busy or not
+ * yet granting this node its rights does not end the kubelet. Throws only when signal aborts.
+ */
+export async function registerNodeUntilDone(client: ApiClient, id: NodeIdentity, signal: AbortSignal, warn: (msg: string, fields: Record<string, string | number>) => void): Promise<void> {
+  for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 7000)) {
+    try {
+      await registerNode(client, id);
+      return;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      warn('Unable to register node with API server', { node: id.name, err: (err as Error).message, retryInMs: delayMs });
+    }
+    await sleep(delayMs, undefined, { signal });
+  }
 }
 
 /** Tries per status update, as the kubelet's nodeStatusUpdateRetry. */
