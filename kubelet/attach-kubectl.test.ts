@@ -1,16 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Pod } from '../lib/api/types.js';
 import { isApiError } from '../lib/errors.js';
 import { startControlPlane } from '../lib/testing/control-plane.js';
 import { waitFor } from '../lib/testing/wait.js';
-import { Kubelet } from './kubelet.js';
-import { createLogger } from './runtime/log.js';
 import { shellQuote } from './runtime/exec.js';
-import { startRuntimeHarness } from './testing/runtime-harness.js';
+import { startKubeletNode, type KubeletNode } from './testing/kubelet-node.js';
 
 const NODE = 'ksimt-attach-node';
 const KUBECTLS: Array<[string, string]> = [['127', '/usr/lib/google-cloud-sdk/bin/kubectl.1.27'], ['132', '/usr/bin/kubectl'], ['133', '/usr/lib/google-cloud-sdk/bin/kubectl.1.33']];
@@ -45,30 +43,18 @@ class Terminal {
 
 test('kubectl run -it --rm, attach -i and exec -it (SPDY for 1.27, WebSocket for 1.32/1.33): type into a shell, every resize reaches it, exit deletes the pod', async (t) => {
   const cp = await startControlPlane();
-  const ac = new AbortController();
   const terms: Terminal[] = [];
-  let h: Awaited<ReturnType<typeof startRuntimeHarness>> | undefined;
-  let running: Promise<void> | undefined;
   const names = [...KUBECTLS.map(([v]) => `ksimt-rm-${v}`), 'ksimt-att'];
+  let node: KubeletNode | undefined;
   t.after(async () => {
     for (const term of terms) term.child.kill('SIGKILL');
-    for (const name of names) await cp.client.delete({ resource: 'pods', namespace: 'default', name }).catch(() => undefined);
-    if (h) await waitFor('pod sandboxes removed', async () => (await h!.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 30_000 }).catch(() => undefined);
-    ac.abort();
-    await running?.catch(() => undefined);
-    await h?.cleanup();
+    await node?.stop(names);
     await cp.stop();
   });
-  h = await startRuntimeHarness(45);
-  const kubelet = new Kubelet({
-    client: cp.client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
-    node: { name: NODE, ip: '127.0.0.1' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: '' },
-    log: createLogger('kubelet', !process.env.KSIM_LOGS), relistMs: 300, serverHost: '127.0.0.1', serverPort: 0,
-  });
-  running = kubelet.run(ac.signal);
-  const cfg = join(h.dir, 'kubeconfig');
-  writeFileSync(cfg, `apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: '${cp.restURL}'}}]\ncontexts: [{name: t, context: {cluster: t, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: t\n`);
-  const env = { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' };
+  node = await startKubeletNode(cp, 45, NODE);
+  const h = node.h;
+  const cfg = node.kubeconfig;
+  const env = node.env;
   // No scheduler runs here: the override binds the pod to this kubelet's node.
   const onNode = `--overrides=${JSON.stringify({ spec: { nodeName: NODE, terminationGracePeriodSeconds: 0 } })}`;
 

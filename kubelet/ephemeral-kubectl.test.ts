@@ -6,18 +6,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ContainerStatus, Pod } from '../lib/api/types.js';
 import { isApiError } from '../lib/errors.js';
 import { startControlPlane } from '../lib/testing/control-plane.js';
 import { waitFor } from '../lib/testing/wait.js';
-import { Kubelet } from './kubelet.js';
-import { createLogger } from './runtime/log.js';
 import { shellQuote } from './runtime/exec.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from './pod-config.js';
-import { startRuntimeHarness } from './testing/runtime-harness.js';
+import { startKubeletNode, type KubeletNode } from './testing/kubelet-node.js';
 
 const NODE = 'ksimt-debug-node';
 const KUBECTL = '/usr/bin/kubectl';
@@ -37,30 +34,18 @@ function run(argv: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code
 
 test('kubectl debug: an ephemeral container in the target\'s PID namespace, run once, status, events, logs, -i and -it, stopped with the pod', async (t) => {
   const cp = await startControlPlane();
-  const ac = new AbortController();
   const children: ChildProcess[] = [];
-  let h: Awaited<ReturnType<typeof startRuntimeHarness>> | undefined;
-  let running: Promise<void> | undefined;
   const name = 'ksimt-dbg';
+  let node: KubeletNode | undefined;
   t.after(async () => {
     for (const c of children) c.kill('SIGKILL');
-    await cp.client.delete({ resource: 'pods', namespace: 'default', name }).catch(() => undefined);
-    if (h) await waitFor('pod sandboxes removed', async () => (await h!.cri.call('ListPodSandbox', {})).items.length === 0, { timeoutMs: 30_000 }).catch(() => undefined);
-    ac.abort();
-    await running?.catch(() => undefined);
-    await h?.cleanup();
+    await node?.stop([name]);
     await cp.stop();
   });
-  h = await startRuntimeHarness(48);
-  const kubelet = new Kubelet({
-    client: cp.client, criEndpoint: `unix://${join(h.dir, 'cri.sock')}`, rootDir: join(h.dir, 'kubelet'), logRoot: join(h.dir, 'pod-logs'),
-    node: { name: NODE, ip: '127.0.0.1' }, cluster: { clusterDns: ['10.96.0.10'], clusterDomain: 'cluster.local', nodeResolvConf: '' },
-    log: createLogger('kubelet', !process.env.KSIM_LOGS), relistMs: 300, serverHost: '127.0.0.1', serverPort: 0,
-  });
-  running = kubelet.run(ac.signal);
-  const cfg = join(h.dir, 'kubeconfig');
-  writeFileSync(cfg, `apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: '${cp.restURL}'}}]\ncontexts: [{name: t, context: {cluster: t, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: t\n`);
-  const env = { ...process.env, HOME: h.dir, KUBECTL_KUBERC: 'false' };
+  node = await startKubeletNode(cp, 48, NODE);
+  const h = node.h;
+  const cfg = node.kubeconfig;
+  const env = node.env;
   const kubectl = (args: string[], input = '') => run([KUBECTL, '--kubeconfig', cfg, ...args], env, input);
   const getPod = () => cp.client.get<Pod>({ resource: 'pods', namespace: 'default', name });
   const ephStatus = async (c: string): Promise<ContainerStatus | undefined> => (await getPod()).status?.ephemeralContainerStatuses?.find((s) => s.name === c);
@@ -141,5 +126,5 @@ test('kubectl debug: an ephemeral container in the target\'s PID namespace, run 
   assert.equal((await kubectl(['delete', 'pod', name, '--wait=false'])).code, 0);
   await waitFor(`${name} gone`, async () => getPod().then(() => false, (e) => isApiError(e, 'NotFound')), { timeoutMs: 30_000 });
   // Grace period 0: the API object goes at once and the kubelet kills what is left of the pod.
-  await waitFor('the pod\'s containers, dbg5 too, stopped and removed', async () => (await h!.cri.call('ListContainers', { filter: { label_selector: { [LABEL_POD_UID]: uid } } })).containers.length === 0, { timeoutMs: 30_000 });
+  await waitFor('the pod\'s containers, dbg5 too, stopped and removed', async () => (await h.cri.call('ListContainers', { filter: { label_selector: { [LABEL_POD_UID]: uid } } })).containers.length === 0, { timeoutMs: 30_000 });
 });
