@@ -8,6 +8,7 @@ import { parsePort } from '../lib/flags.js';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { Command } from 'commander';
 import { Etcd3 } from 'etcd3';
+import { EtcdKv } from './storage/etcd-kv.js';
 import { createRegistry } from './registry/registry.js';
 import { startGrpcServer } from './grpc/server.js';
 import { startApiServer } from './server.js';
@@ -91,7 +92,12 @@ async function main(): Promise<void> {
     setKubeletClientTls({ cert: readFileSync(o.kubeletClientCertificate, 'utf8'), key: readFileSync(o.kubeletClientKey, 'utf8'), ca: o.kubeletCertificateAuthority ? readFileSync(o.kubeletCertificateAuthority, 'utf8') : undefined });
   }
   if (o.encryptionProviderConfig) setValueTransformer(encryptionTransformer(readFileSync(o.encryptionProviderConfig, 'utf8'), o.etcdPrefix));
-  const etcd = new Etcd3({ hosts: o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean), ...etcdCredentials({ caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile }) });
+  const etcdHosts = o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
+  const etcdTls = etcdCredentials({ caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile });
+  const etcd = new Etcd3({ hosts: etcdHosts, ...etcdTls });
+  // Range and Txn, the hot path of every request, go over a bare HTTP/2 gRPC stream (storage/etcd-kv.ts).
+  const c = etcdTls.credentials;
+  const etcdKv = new EtcdKv(etcdHosts, c ? { ca: c.rootCertificate, cert: c.certChain, key: c.privateKey } : undefined);
   // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
   const escalation: EscalationDeps = {};
   const saTokens = serviceAccountTokensFromFlags(o);
@@ -104,7 +110,7 @@ async function main(): Promise<void> {
   let registryRef: Awaited<ReturnType<typeof createRegistry>> | undefined;
   const namespaceLabels = async (ns: string) => ((await registryRef?.cachedNamespace(ns).catch(() => undefined))?.metadata?.labels ?? {}) as Record<string, string>;
   const registry = await createRegistry({
-    etcd, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
+    etcd, etcdKv, prefix: o.etcdPrefix, serviceClusterIPRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
     admissionPlugins: optionalPlugins(o, namespaceLabels, escalation, () => registryRef, !!saTokens), issueToken: clusterTokens.issueToken(),
   });
   registryRef = registry;
@@ -160,6 +166,7 @@ async function main(): Promise<void> {
     authz.close();
     await registry.close();
     etcd.close();
+    etcdKv.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -7,6 +7,7 @@ import type { Etcd3 } from 'etcd3';
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError, alreadyExists, conflict, notFound } from '../../lib/errors.js';
 import { jsonEqual } from './canonical.js';
+import type { KvCalls, RequestOp } from './etcd-kv.js';
 import { prefixEnd } from './keys.js';
 import { LeaseManager } from './lease-manager.js';
 import { valueTransformer } from './transformer.js';
@@ -65,9 +66,16 @@ export class EtcdStore {
   /** Called after every successful write of this store (read-your-writes for cached reads). */
   onWrite?: (key: string, revision: number) => void;
 
-  /** `callTimeoutMs` bounds each etcd call: a hung etcd turns into 504 Timeout, not a request that never ends. */
-  constructor(readonly client: Etcd3, private readonly callTimeoutMs = 15_000) {
+  /** The Range/Txn calls: `kv` when given (EtcdKv, the lean HTTP/2 path), else the etcd3 client's. */
+  private readonly kv: KvCalls;
+
+  /**
+   * `callTimeoutMs` bounds each etcd call: a hung etcd turns into 504 Timeout, not a request that never ends.
+   * `kv` serves Range and Txn (the hot path); leases and compaction stay on `client`.
+   */
+  constructor(readonly client: Etcd3, private readonly callTimeoutMs = 15_000, kv?: KvCalls) {
     this.leases = new LeaseManager(client);
+    this.kv = kv ?? (client.kv as unknown as KvCalls);
   }
 
   private call() { return { deadline: new Date(Date.now() + this.callTimeoutMs) }; }
@@ -75,7 +83,7 @@ export class EtcdStore {
   /** The current etcd revision (header of a cheap range). */
   async currentRevision(): Promise<number> {
     try {
-      const res = await this.client.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true } as never, this.call());
+      const res = await this.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true } as never, this.call());
       return Number(res.header.revision);
     } catch (err) { throw etcdError(err); }
   }
@@ -83,7 +91,7 @@ export class EtcdStore {
   /** Reads one object, or undefined when absent. */
   async get(key: string): Promise<Stored | undefined> {
     let res;
-    try { res = await this.client.kv.range({ key: Buffer.from(key) }, this.call()); } catch (err) { throw etcdError(err); }
+    try { res = await this.kv.range({ key: Buffer.from(key) }, this.call()); } catch (err) { throw etcdError(err); }
     return res.kvs.length ? decode(res.kvs[0] as RawKv) : undefined;
   }
 
@@ -102,7 +110,7 @@ export class EtcdStore {
     }
     try {
       const lease = opts.leaseTtl ? await this.leases.leaseFor(opts.leaseTtl) : undefined;
-      const res = await this.client.kv.txn({
+      const res = await this.kv.txn({
         compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
         success: [{ request_put: { key: Buffer.from(key), value: encode(obj, key), lease } }],
         failure: [],
@@ -136,10 +144,10 @@ export class EtcdStore {
   }
 
   /** Runs `op` if `key` is still at `modRevision`: NotFound when it is gone, Conflict when it moved. */
-  private async writeAt(key: string, modRevision: number, what: What, op: { request_put?: object; request_delete_range?: object }): Promise<number> {
+  private async writeAt(key: string, modRevision: number, what: What, op: RequestOp): Promise<number> {
     let res;
     try {
-      res = await this.client.kv.txn({
+      res = await this.kv.txn({
         compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: modRevision }],
         success: [op],
         failure: [{ request_range: { key: Buffer.from(key) } }],
@@ -199,7 +207,7 @@ export class EtcdStore {
   async list(prefix: string, opts: { startKey?: string; limit?: number; revision?: number; fromContinue?: boolean } = {}): Promise<ListPage> {
     let res;
     try {
-      res = await this.client.kv.range({
+      res = await this.kv.range({
         key: Buffer.from(opts.startKey ?? prefix),
         range_end: prefixEnd(prefix),
         limit: opts.limit ?? 0,

@@ -1,0 +1,153 @@
+/**
+ * EtcdKv (Range and Txn over a bare HTTP/2 gRPC stream) against real etcd processes: the same
+ * answers as the etcd3 client's stubs, etcd's errors with its messages (compaction, future
+ * revision) mapped by EtcdStore as before, deadlines on a hung etcd, failover past a dead
+ * endpoint, a clear error when etcd is gone, and TLS with client certificates.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { startEtcd, type TestEtcd } from '../../lib/testing/etcd.js';
+import { freePort } from '../../lib/testing/ports.js';
+import { ensureEtcdPki } from '../../lib/pki/cluster.js';
+import { EtcdCallError, EtcdKv, type KvCalls } from './etcd-kv.js';
+import { EtcdStore, etcdError } from './store.js';
+
+let etcd: TestEtcd;
+let client: Etcd3;
+let kv: EtcdKv;
+
+before(async () => {
+  etcd = await startEtcd();
+  client = new Etcd3({ hosts: etcd.endpoint });
+  kv = new EtcdKv([etcd.endpoint]);
+});
+after(async () => {
+  kv?.close();
+  client?.close();
+  await etcd?.stop();
+});
+
+const b = (s: string) => Buffer.from(s);
+
+test('Range and Txn answer exactly as the etcd3 client stubs do', async () => {
+  const stub = client.kv as unknown as KvCalls;
+  const create = (key: string, value: string) => ({
+    compare: [{ key: b(key), target: 'Create' as const, result: 'Equal' as const, create_revision: 0 }],
+    success: [{ request_put: { key: b(key), value: b(value) } }],
+    failure: [{ request_range: { key: b(key) } }],
+  });
+  const first = await kv.txn(create('/p/a', 'one'));
+  assert.equal(first.succeeded, true);
+  assert.ok(Number(first.header.revision) > 0);
+  // The same create again fails, and the failure branch reads the current value.
+  const again = await kv.txn(create('/p/a', 'two'));
+  const againStub = await stub.txn(create('/p/a', 'two'));
+  assert.equal(again.succeeded, false);
+  assert.deepEqual(again.responses[0].response_range!.kvs, againStub.responses[0].response_range!.kvs);
+  assert.equal(again.responses[0].response_range!.kvs[0].value.toString(), 'one');
+  await stub.txn(create('/p/b', 'bee'));
+  await kv.txn(create('/p/c', 'sea'));
+  // Mod-revision guarded update and delete.
+  const cur = (await kv.range({ key: b('/p/b') })).kvs[0];
+  const upd = await kv.txn({ compare: [{ key: b('/p/b'), target: 'Mod', result: 'Equal', mod_revision: Number(cur.mod_revision) }], success: [{ request_put: { key: b('/p/b'), value: b('bee2') } }], failure: [] });
+  assert.equal(upd.succeeded, true);
+  const stale = await kv.txn({ compare: [{ key: b('/p/b'), target: 'Mod', result: 'Equal', mod_revision: Number(cur.mod_revision) }], success: [{ request_delete_range: { key: b('/p/b') } }], failure: [] });
+  assert.equal(stale.succeeded, false);
+  // Pages: limit, more, count, in key order; identical through both.
+  const page = { key: b('/p/'), range_end: b('/p0'), limit: 2 };
+  const [ours, theirs] = [await kv.range(page), await stub.range(page)];
+  assert.deepEqual({ ...ours, header: undefined }, { ...theirs, header: undefined, kvs: theirs.kvs.map((k) => ({ key: k.key, value: k.value, create_revision: k.create_revision, mod_revision: k.mod_revision, version: k.version, lease: k.lease })) });
+  assert.deepEqual(ours.kvs.map((k) => k.key.toString()), ['/p/a', '/p/b']);
+  assert.equal(ours.more, true);
+  assert.equal(ours.count, '3');
+  assert.equal(ours.kvs[1].value.toString(), 'bee2');
+  assert.equal(ours.kvs[1].version, '2');
+});
+
+test('etcd\'s errors keep their messages, and EtcdStore maps them as before (410, 504)', async () => {
+  await kv.txn({ compare: [], success: [{ request_put: { key: b('/e/x'), value: b('1') } }] });
+  const old = Number((await kv.txn({ compare: [], success: [{ request_put: { key: b('/e/x'), value: b('2') } }] })).header.revision);
+  await kv.txn({ compare: [], success: [{ request_put: { key: b('/e/x'), value: b('3') } }] });
+  await client.kv.compact({ revision: old + 1, physical: true });
+  const compacted = await kv.range({ key: b('/e/x'), revision: old }).then(() => undefined, (e: unknown) => e);
+  assert.ok(compacted instanceof EtcdCallError);
+  assert.match(compacted.message, /compacted/);
+  assert.equal(etcdError(compacted, old).code, 'Gone');
+  const future = await kv.range({ key: b('/e/x'), revision: old + 1_000_000 }).then(() => undefined, (e: unknown) => e);
+  assert.ok(future instanceof EtcdCallError);
+  assert.match(future.message, /future revision/);
+  assert.equal(etcdError(future).code, 'Timeout');
+  // Through EtcdStore: NotFound, AlreadyExists and Conflict come out as with the etcd3 stubs.
+  const store = new EtcdStore(client, 5000, kv);
+  const what = { resource: 'configmaps', group: '', name: 'c' };
+  const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'd' }, data: { a: '1' } };
+  const made = await store.create('/registry/configmaps/d/c', obj, what);
+  await assert.rejects(store.create('/registry/configmaps/d/c', obj, what), (e: { code?: string }) => e.code === 'AlreadyExists');
+  await assert.rejects(store.update('/registry/configmaps/d/c', obj, Number(made.metadata!.resourceVersion) - 1, what), (e: { code?: string }) => e.code === 'Conflict');
+  await assert.rejects(store.mustGet('/registry/configmaps/d/gone', { ...what, name: 'gone' }), (e: { code?: string }) => e.code === 'NotFound');
+  assert.deepEqual((await store.get('/registry/configmaps/d/c'))!.obj, made);
+});
+
+test('a hung etcd ends the call at its deadline (504 through EtcdStore), and it works again after', async () => {
+  const hung = await startEtcd();
+  const hkv = new EtcdKv([hung.endpoint]);
+  try {
+    await hkv.range({ key: b('/warm') });
+    hung.process.kill('SIGSTOP');
+    const started = Date.now();
+    const err = await hkv.range({ key: b('/x') }, { deadline: new Date(Date.now() + 300) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof EtcdCallError, 'the call failed');
+    assert.match(err.message, /deadline exceeded/);
+    assert.equal(etcdError(err).code, 'Timeout');
+    assert.ok(Date.now() - started < 3000, `ended at its deadline, not later (${Date.now() - started} ms)`);
+    hung.process.kill('SIGCONT');
+    assert.equal((await hkv.range({ key: b('/x') })).kvs.length, 0);
+  } finally {
+    hung.process.kill('SIGCONT');
+    hkv.close();
+    await hung.stop();
+  }
+});
+
+test('a dead endpoint is passed over; an etcd that is gone gives UNAVAILABLE (503), not a hang', async () => {
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  const both = new EtcdKv([dead, etcd.endpoint]);
+  try {
+    const res = await both.txn({ compare: [], success: [{ request_put: { key: b('/f/x'), value: b('v') } }] });
+    assert.equal(res.succeeded, true);
+  } finally { both.close(); }
+  const gone = await startEtcd();
+  const gkv = new EtcdKv([gone.endpoint]);
+  try {
+    await gkv.range({ key: b('/x') });
+    await gone.stop();
+    const err = await gkv.txn({ compare: [], success: [{ request_put: { key: b('/x'), value: b('v') } }] }, { deadline: new Date(Date.now() + 5000) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof EtcdCallError);
+    assert.equal(err.code, 14);
+    assert.equal(etcdError(err).code, 'Unavailable');
+  } finally { gkv.close(); }
+});
+
+test('over TLS with a client certificate of etcd\'s CA; without one the call is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ksimt-etcdkv-'));
+  const pki = ensureEtcdPki(join(dir, 'pki'));
+  const secure = await startEtcd({ tls: pki });
+  const ca = readFileSync(pki.ca);
+  const good = new EtcdKv([secure.endpoint], { ca, cert: readFileSync(pki.flanneldClient.cert), key: readFileSync(pki.flanneldClient.key) });
+  const noCert = new EtcdKv([secure.endpoint], { ca });
+  try {
+    assert.equal((await good.txn({ compare: [], success: [{ request_put: { key: b('/t/x'), value: b('v') } }] })).succeeded, true);
+    assert.equal((await good.range({ key: b('/t/x') })).kvs[0].value.toString(), 'v');
+    const err = await noCert.range({ key: b('/t/x') }, { deadline: new Date(Date.now() + 5000) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof EtcdCallError, 'refused without a client certificate');
+  } finally {
+    good.close();
+    noCert.close();
+    await secure.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
