@@ -41,6 +41,8 @@ export interface FlanneldOptions {
   offload?: boolean;
   /** Busy-polling budget of the userspace fast path instead of the config's SpinMicros. */
   spinMicros?: number;
+  /** The fast path's thread under SCHED_BATCH instead of the config's SchedBatch. */
+  schedBatch?: boolean;
   ipMasq: boolean;
   /** Lease TTL in seconds (flannel: 24 h) and how long before its end it is renewed. */
   leaseTtl?: number;
@@ -100,7 +102,8 @@ export async function runFlanneld(o: FlanneldOptions, outer: AbortSignal): Promi
     backend = await factory({
       netns: o.netns, iface: underlay.iface, publicIp: underlay.publicIp, ifaceMtu: underlay.mtu, network: config,
       backend: { ...config.backend, Type: type, ...(o.vxlanMode ? { Mode: o.vxlanMode } : {}), ...(o.offload !== undefined ? { Offload: o.offload } : {}),
-        ...(o.spinMicros !== undefined ? { SpinMicros: o.spinMicros } : {}) },
+        ...(o.spinMicros !== undefined ? { SpinMicros: o.spinMicros } : {}),
+        ...(o.schedBatch !== undefined ? { SchedBatch: o.schedBatch } : {}) },
     });
     state.backend = backend;
     const own = await manager.acquire({ PublicIP: underlay.publicIp, BackendType: backend.type, BackendData: backend.backendData }, signal);

@@ -32,6 +32,14 @@ test('--iface takes a name or an address; FLANNELD_* variables fill flags not gi
   assert.equal(parse(['--offload', 'off']).offload, false);
 });
 
+test('--sched-batch: on/off for the fast path\'s thread, default the config\'s SchedBatch, also from FLANNELD_SCHED_BATCH', () => {
+  assert.equal(parse([]).schedBatch, undefined, 'default: the config\'s SchedBatch');
+  assert.equal(parse(['--sched-batch', 'off']).schedBatch, false);
+  assert.equal(parse(['--sched-batch', 'on']).schedBatch, true);
+  assert.equal(parse([], { FLANNELD_SCHED_BATCH: 'false' }).schedBatch, false);
+  assert.equal(parse(['--sched-batch', 'on'], { FLANNELD_SCHED_BATCH: 'off' }).schedBatch, true, 'the command line wins');
+});
+
 test('--spin-micros: the fast path\'s busy-polling budget, 0..100000, also from FLANNELD_SPIN_MICROS', () => {
   assert.equal(parse([]).spinMicros, undefined, 'default: the config\'s SpinMicros');
   assert.equal(parse(['--spin-micros', '0']).spinMicros, 0);

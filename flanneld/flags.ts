@@ -23,6 +23,7 @@ export function flanneldCommand(): Command {
     .option('--vxlan-mode <mode>', 'kubesim: vxlan datapath, userspace (TAP + TypeScript) or kernel')
     .option('--offload <on|off>', 'kubesim: userspace datapath with TSO/GSO/GRO offloads (default: the config\'s Offload, else on)')
     .option('--spin-micros <us>', 'kubesim: µs the native fast path keeps busy-polling after a batch, 0 = sleep at once (default: the config\'s SpinMicros, else 0)', spinMicros)
+    .option('--sched-batch <on|off>', 'kubesim: the native fast path\'s thread runs under SCHED_BATCH (default: the config\'s SchedBatch, else on)')
     .option('--netns <name|path>', 'kubesim: network namespace of the node\'s links (default: the current one)', '');
 }
 
@@ -30,6 +31,11 @@ function spinMicros(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || n > 100_000) throw new InvalidArgumentError('must be an integer 0..100000 (microseconds)');
   return n;
+}
+
+/** on/off flag value (undefined = not given). */
+function onOff(v: unknown): boolean | undefined {
+  return v === undefined ? undefined : !['off', 'false', '0'].includes(String(v));
 }
 
 /** argv with FLANNELD_* environment variables added for flags not given on the command line. */
@@ -63,6 +69,7 @@ export function toOptions(o: Record<string, unknown>): FlanneldOptions {
     vxlanMode: o.vxlanMode as string | undefined,
     offload: o.offload === undefined ? undefined : !['off', 'false', '0'].includes(String(o.offload)),
     spinMicros: o.spinMicros as number | undefined,
+    schedBatch: onOff(o.schedBatch),
     ipMasq: !!o.ipMasq,
     leaseTtl: o.subnetLeaseTtl as number,
     renewMarginSeconds: (o.subnetLeaseRenewMargin as number) * 60,

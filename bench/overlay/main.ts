@@ -169,7 +169,7 @@ const results: ModeResult[] = modes.map((mode) => {
   // Best of n for each figure: the machine is shared, and load only ever makes both worse.
   return { ...best, rttP50us: bestRtt.rttP50us, rttP99us: bestRtt.rttP99us };
 });
-const rttModes = ['kernel-vxlan', ...GOAL_MODES, 'userspace-vxlan-spin', 'udp-spin', 'userspace-vxlan-js', 'udp-js'].filter((m) => results.some((r) => r.mode === m));
+const rttModes = ['kernel-vxlan', ...GOAL_MODES, 'userspace-vxlan-nobatch', 'udp-nobatch', 'userspace-vxlan-spin', 'udp-spin', 'userspace-vxlan-js', 'udp-js'].filter((m) => results.some((r) => r.mode === m));
 let rtt: SideBySide | undefined;
 if (o.sideBySide !== 'off' && rttModes.length > 1 && rttModes[0] === 'kernel-vxlan') {
   process.stderr.write(`bench/overlay: RTT side by side (${rttModes.join(', ')})...\n`);

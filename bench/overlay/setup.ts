@@ -18,6 +18,9 @@ export const MODES: Record<string, { backend?: Record<string, unknown>; flags?: 
   // The fast path busy-polling 200 µs after each batch (SpinMicros), so a reply finds the forwarder awake.
   'userspace-vxlan-spin': { backend: { Type: 'vxlan', VNI: 1, SpinMicros: 200 } },
   'udp-spin': { backend: { Type: 'udp', SpinMicros: 200 } },
+  // The fast path's thread under SCHED_OTHER (SchedBatch false), as before: its wake-ups preempt the sender.
+  'userspace-vxlan-nobatch': { backend: { Type: 'vxlan', VNI: 1, SchedBatch: false } },
+  'udp-nobatch': { backend: { Type: 'udp', SchedBatch: false } },
   'host-gw': { backend: { Type: 'host-gw' } },
 };
 

@@ -25,6 +25,7 @@ test('udp backend: flannel0 with the network route, pods talk both ways without 
     const m = await c.metrics(a);
     assert.match(m, /flannel_peer_tx_packets_total\{backend="udp",peer="10\.200\.0\.12"\} [1-9]/);
     assert.match(m, /^flannel_io_fast_device\{backend="udp",side="forwarder"\} [1-9]/m, 'plain packets took the native fast path');
+    assert.match(m, /^flannel_io_sched_batch\{backend="udp",side="forwarder"\} 1$/m, 'its thread under SCHED_BATCH (the default)');
   } finally {
     for (const k of caps) k.kill();
     await c.close();

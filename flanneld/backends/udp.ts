@@ -28,7 +28,8 @@ export async function createUdpBackend(ctx: BackendContext): Promise<Backend> {
   try {
     tun.mtu = mtu;
     tunnel = openTunnel(tun, port, ns, ctx.ifaceMtu, (t) =>
-      (codec = new UdpCodec(ctx.network.subnetLen, t.stats, (p) => t.inject(p))), ctx.backend.FastPath !== false, ctx.backend.SpinMicros);
+      (codec = new UdpCodec(ctx.network.subnetLen, t.stats, (p) => t.inject(p))), ctx.backend.FastPath !== false,
+      { spinMicros: ctx.backend.SpinMicros, schedBatch: ctx.backend.SchedBatch });
   } catch (err) {
     tun.release();
     throw err;

@@ -9,8 +9,9 @@ test('vxlan userspace (with and without offloads): pods talk across nodes withou
   const c = await OverlayCluster.create(2, { Type: 'vxlan', VNI: 1 });
   try {
     const [a, b] = c.topo.nodes;
-    // b runs the one-packet-per-syscall datapath (no offloads): both kinds must interoperate.
-    await c.startAll((n) => (n.index === 1 ? ['--subnet-lease-ttl', '3', '--offload', 'off'] : []));
+    // b runs the one-packet-per-syscall datapath (no offloads): both kinds must interoperate;
+    // and its fast-path thread under SCHED_OTHER instead of the default SCHED_BATCH.
+    await c.startAll((n) => (n.index === 1 ? ['--subnet-lease-ttl', '3', '--offload', 'off', '--sched-batch', 'off'] : []));
     assert.equal((await readSubnetEnv(c.subnetFile(a))).FLANNEL_MTU, '1450');
     await waitFor('pod a → pod b ping', () => c.topo.ping(a, b));
     assert.equal(await probe(a.podNs!, b.podIp!, PROBE_PORT), `${a.podIp} 200000`, 'b sees a\'s pod IP');
@@ -20,6 +21,7 @@ test('vxlan userspace (with and without offloads): pods talk across nodes withou
       const m = await c.metrics(n);
       assert.match(m, /^flannel_io_fast_device\{backend="vxlan",side="forwarder"\} [1-9]/m, `node ${n.index}`);
       assert.match(m, /^flannel_io_fast_udp\{backend="vxlan",side="forwarder"\} [1-9]/m, `node ${n.index}`);
+      assert.match(m, new RegExp(`^flannel_io_sched_batch\\{backend="vxlan",side="forwarder"\\} ${n.index === 0 ? 1 : 0}$`, 'm'), `node ${n.index}`);
     }
     // The kernel side, programmed as flannel does.
     const dev = await c.topo.exec(a.ns, 'ip', ['-d', 'link', 'show', 'flannel.1']);

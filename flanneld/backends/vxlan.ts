@@ -46,7 +46,8 @@ export async function createVxlanBackend(ctx: BackendContext): Promise<Backend> 
     try {
       tap.mac = mac;
       tap.mtu = mtu;
-      tunnel = openTunnel(tap, port, ns, ctx.ifaceMtu, (t) => (codec = new VxlanCodec(vni, t.stats)), ctx.backend.FastPath !== false, ctx.backend.SpinMicros);
+      tunnel = openTunnel(tap, port, ns, ctx.ifaceMtu, (t) => (codec = new VxlanCodec(vni, t.stats)), ctx.backend.FastPath !== false,
+        { spinMicros: ctx.backend.SpinMicros, schedBatch: ctx.backend.SchedBatch });
     } catch (err) {
       tap.release();
       throw err;

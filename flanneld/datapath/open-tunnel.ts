@@ -1,6 +1,6 @@
 /** Wires a TUN/TAP device and a UDP port into a running Tunnel (shared by the udp and vxlan backends). */
 import { openUdpIO, type Tun } from '../tuntap/index.js';
-import { Tunnel, type Codec } from './tunnel.js';
+import { Tunnel, type Codec, type FastPathTuning } from './tunnel.js';
 
 /**
  * Queue length for our TUN/TAP devices: the kernel drops what does not fit while the reader is
@@ -18,12 +18,19 @@ export const USERSPACE_TXQUEUELEN = '10000';
 export const DEFAULT_SPIN_MICROS = 0;
 
 /**
+ * The fast path's thread runs under SCHED_BATCH (backend config SchedBatch, flanneld
+ * --sched-batch): its wake-ups do not preempt the sender, so a packet's chain of wake-ups stays
+ * on one CPU (bench/overlay/README.md: added echo RTT over kernel VXLAN ~+205 -> ~+30 µs on the 2-vCPU VM).
+ */
+export const DEFAULT_SCHED_BATCH = true;
+
+/**
  * Starts the datapath: device ↔ codec ↔ UDP port (in netns). On failure nothing stays open.
  * fast: plain packets are forwarded by the addon's native thread (JavaScript handles the rest),
- * which busy-polls for spinMicros after each batch.
+ * tuned by `tuning` (busy-polling, SCHED_BATCH; unset = the defaults above).
  */
 export function openTunnel(device: Tun, port: number, netns: string, underlayMtu: number, makeCodec: (t: Tunnel) => Codec, fast = true,
-  spinMicros = DEFAULT_SPIN_MICROS): Tunnel {
+  tuning: FastPathTuning = {}): Tunnel {
   const tunnel = new Tunnel();
   // A slot holds one MTU-sized packet plus headers (bigger datagrams arrive truncated and are
   // counted), or with offloads one 64 KB super-packet and its segments' headers.
@@ -32,7 +39,10 @@ export function openTunnel(device: Tun, port: number, netns: string, underlayMtu
   try {
     const udpIO = openUdpIO(port, tunnel.onUdp, { netns, slotSize, gro: device.offload });
     try {
-      tunnel.attach(devIO, udpIO, makeCodec(tunnel), device.offload, fast, spinMicros);
+      tunnel.attach(devIO, udpIO, makeCodec(tunnel), device.offload, fast, {
+        spinMicros: tuning.spinMicros ?? DEFAULT_SPIN_MICROS,
+        schedBatch: tuning.schedBatch ?? DEFAULT_SCHED_BATCH,
+      });
     } catch (err) {
       udpIO.close();
       throw err;

@@ -5,6 +5,9 @@
  * apply on the way to the peers; counters live in TunnelStats.
  */
 import { intToIp, native, type FastRoute, type Forwarder, type ForwarderOptions, type ForwarderStats, type PacketIO, type PacketIOStats } from '../tuntap/index.js';
+
+/** How the fast path's thread runs (ForwarderOptions): busy-polling, SCHED_BATCH. */
+export type FastPathTuning = Pick<ForwarderOptions, 'spinMicros' | 'schedBatch'>;
 import { Chaos } from './chaos.js';
 import { TunnelStats, type PeerStats } from './stats.js';
 import { TcpCoalescer, VNET_HDR_LEN, completeChecksum, readVnetHdr, segmentTcp4, tcp4GsoSize, vnetNeedsCsum, writePlainVnetHdr } from './offload.js';
@@ -63,16 +66,16 @@ export class Tunnel {
    * reading. offload: the device carries virtio_net_hdr super-packets and the socket does GSO/GRO.
    * fast: a native thread forwards the plain case (see Forwarder) when the codec supports it;
    * chaos rules, offload super-packets, unknown peers and malformed packets still come here.
-   * spinMicros: the fast path's busy-polling budget after a batch (see ForwarderOptions).
+   * tuning: the fast path's thread (busy-polling, SCHED_BATCH; see ForwarderOptions).
    */
-  attach(dev: PacketIO, udp: PacketIO, codec: Codec, offload = false, fast = true, spinMicros = 0): void {
+  attach(dev: PacketIO, udp: PacketIO, codec: Codec, offload = false, fast = true, tuning: FastPathTuning = {}): void {
     this.dev = dev;
     this.udp = udp;
     this.codec = codec;
     this.offload = offload;
     if (offload) this.coalescer = new TcpCoalescer(dev);
     if (fast && codec.fastPath && codec.fastTable) {
-      const fwd = this.fwd = new native.Forwarder(dev, udp, { ...codec.fastPath, offload, spinMicros });
+      const fwd = this.fwd = new native.Forwarder(dev, udp, { ...codec.fastPath, offload, ...tuning });
       this.peersChanged();
       // Chaos is carried out here: while any rule is active, every packet takes the JavaScript path.
       this.chaos.onChange = () => fwd.setFast(!this.chaos.enabled);

@@ -31,6 +31,8 @@ test('bad configs give Invalid errors naming the field', () => {
     ['{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","VNI":-1}}', /VNI/],
     ['{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","SpinMicros":-5}}', /Backend\.SpinMicros/],
     ['{"Network":"10.244.0.0/16","Backend":{"Type":"udp","SpinMicros":"200"}}', /Backend\.SpinMicros/],
+    ['{"Network":"10.244.0.0/16","Backend":{"Type":"udp","SchedBatch":"yes"}}', /Backend\.SchedBatch/],
+    ['{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","SchedBatch":1}}', /Backend\.SchedBatch/],
   ];
   for (const [text, re] of cases) {
     assert.throws(() => parseNetworkConfig(text), (err: Error & { code?: string }) => err.code === 'Invalid' && re.test(err.message), text);

@@ -11,6 +11,8 @@ export interface BackendConfig {
   FastPath?: boolean;
   /** kubesim: µs the fast path keeps busy-polling after a batch (default 0: sleep at once). */
   SpinMicros?: number;
+  /** kubesim: the fast path's thread runs under SCHED_BATCH (default true). */
+  SchedBatch?: boolean;
   /** vxlan: plain routes to nodes on the same segment (flannel's DirectRouting). */
   DirectRouting?: boolean;
   [key: string]: unknown;
@@ -60,6 +62,7 @@ export function parseNetworkConfig(text: string): NetworkConfig {
   if (backend.SpinMicros !== undefined && !(typeof backend.SpinMicros === 'number' && Number.isInteger(backend.SpinMicros) && backend.SpinMicros >= 0 && backend.SpinMicros <= 100_000)) {
     throw bad('Backend.SpinMicros', backend.SpinMicros, 'must be an integer 0..100000 (microseconds)');
   }
+  if (backend.SchedBatch !== undefined && typeof backend.SchedBatch !== 'boolean') throw bad('Backend.SchedBatch', backend.SchedBatch, 'must be true or false');
   return { network, subnetLen, subnetMin, subnetMax, backend };
 }
 

@@ -54,6 +54,8 @@ export interface ForwarderStats {
   fastDevice: number; fastUdp: number; slowDevice: number; slowUdp: number; txErrors: number; txDropped: number;
   /** Batches found while busy-polling (each a wake-up saved) and the microseconds spent busy-polling. */
   spinHits: number; spinMicros: number;
+  /** 1 when the thread runs under SCHED_BATCH. */
+  schedBatch: number;
 }
 
 /**
@@ -82,6 +84,12 @@ export interface ForwarderOptions {
    * before it sleeps again, so the reply of an exchange finds it awake (no wake-up). Default 0.
    */
   spinMicros?: number;
+  /**
+   * Run the thread under SCHED_BATCH: its wake-ups do not preempt the task that sent the packet,
+   * so the next wake-up of the chain stays on that CPU instead of waking an idle one (see
+   * src/forwarder.h). Default false.
+   */
+  schedBatch?: boolean;
 }
 
 /** Options of a PacketIO. */

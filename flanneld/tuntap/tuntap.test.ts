@@ -372,3 +372,73 @@ test('Forwarder busy-polling: the reply within the budget finds the thread awake
   });
   assert.deepEqual(addonFds(), before, 'no fd leaked');
 });
+
+/** Scheduling policy (stat field 41) of each flannel-fwd thread of this process. */
+function forwarderPolicies(): number[] {
+  const out: number[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== 'flannel-fwd') continue;
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      out.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]));
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+const SCHED_OTHER = 0, SCHED_BATCH = 3;
+
+test('Forwarder schedBatch: the thread runs under SCHED_BATCH (only it: the main thread keeps SCHED_OTHER) and still forwards', async () => {
+  const before = addonFds();
+  await withNetns(async (ns) => {
+    await execIn(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    const tun = new Tun({ name: 'ksimbat0', netns: ns });
+    const ios: PacketIO[] = [];
+    const fwds: { close(): void }[] = [];
+    try {
+      tun.mtu = 1400;
+      tun.ipv4 = '10.9.0.1/16';
+      tun.isUp = true;
+      const tio = tun.packetIO(() => {});
+      ios.push(tio);
+      const uio = openUdpIO(8285, () => {}, { netns: ns });
+      ios.push(uio);
+      let atPeer = 0;
+      const peer = openUdpIO(9285, (n) => { atPeer += n; }, { netns: ns });
+      ios.push(peer);
+      peer.start();
+      const lio = openUdpIO(5555, () => {}, { netns: ns });
+      ios.push(lio);
+      const lo = ipToInt('127.0.0.1');
+      const opts = { kind: 'udp', subnetLen: 24, offload: false } as const;
+      const mainPolicy = (): number => Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[38]);
+
+      // Not asked for (the option's default): SCHED_OTHER.
+      const plain = new native.Forwarder(tio, uio, opts);
+      fwds.push(plain);
+      plain.start();
+      await waitFor('thread running', () => forwarderPolicies().length === 1);
+      assert.deepEqual(forwarderPolicies(), [SCHED_OTHER]);
+      assert.equal(plain.stats().schedBatch, 0);
+      plain.close();
+      await waitFor('thread gone', () => forwarderPolicies().length === 0);
+
+      const fwd = new native.Forwarder(tio, uio, { ...opts, schedBatch: true });
+      fwds.push(fwd);
+      fwd.setPeers([{ key: ipToInt('10.9.5.0'), ip: lo, port: 9285 }], [lo]);
+      fwd.start();
+      await waitFor('SCHED_BATCH thread', () => forwarderPolicies()[0] === SCHED_BATCH);
+      assert.equal(fwd.stats().schedBatch, 1);
+      assert.equal(mainPolicy(), SCHED_OTHER, 'the main thread is left alone');
+      Buffer.from('x').copy(lio.txBuf, 0);
+      lio.txLen[0] = 1; lio.txAddr[0] = ipToInt('10.9.5.7'); lio.txPort[0] = 7777;
+      assert.equal(lio.flush(1), 1);
+      await waitFor('forwarded natively', () => atPeer >= 1 && fwd.stats().fastDevice >= 1);
+    } finally {
+      for (const f of fwds) f.close();
+      for (const io of ios) io.close();
+      tun.release();
+    }
+  });
+  assert.deepEqual(addonFds(), before, 'no fd leaked');
+});

@@ -117,6 +117,7 @@ Forwarder::Forwarder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Forwarde
     }
     spinNs_ = static_cast<int64_t>(us * 1000);
   }
+  schedBatch_ = opts.Get("schedBatch").ToBoolean().Value();
   vxlanHdr_[4] = static_cast<uint8_t>(vni_ >> 16);
   vxlanHdr_[5] = static_cast<uint8_t>(vni_ >> 8);
   vxlanHdr_[6] = static_cast<uint8_t>(vni_);
@@ -203,6 +204,10 @@ void Forwarder::Wake() {
 
 void Forwarder::Run() {
   pthread_setname_np(pthread_self(), "flannel-fwd");
+  if (schedBatch_) {
+    struct sched_param sp = {};
+    if (sched_setscheduler(0, SCHED_BATCH, &sp) == 0) batchOn_.store(true);  // this thread only (Linux)
+  }
   // Busy-polling until spinEnd (monotonic ns; 0 = not spinning) after the last batch.
   int64_t spinEnd = 0, spinStart = 0;
   while (!stop_.load()) {
@@ -514,5 +519,6 @@ Napi::Value Forwarder::Stats(const Napi::CallbackInfo& info) {
   o.Set("txDropped", sendDrops_.get());
   o.Set("spinHits", spinHits_.get());
   o.Set("spinMicros", spinMicros_.get());
+  o.Set("schedBatch", batchOn_.load() ? 1 : 0);
   return o;
 }

@@ -30,6 +30,15 @@
 // sleeping for up to spinMicros before it blocks again, so the next packet of an exchange (the
 // reply to the request it just forwarded) finds it awake instead of paying a wake-up. An idle
 // tunnel sleeps in poll(-1) and costs nothing; each burst costs at most spinMicros of CPU.
+//
+// SCHED_BATCH (schedBatch): the thread's wake-ups do not preempt the running task. A packet
+// reaches this thread from the task that sent it (a pod, or the peer node's forwarder, which
+// then blocks at once); preempting that task leaves two runnable tasks on its CPU, so the
+// scheduler puts the next wake-up of the chain (the pod the packet is for) on another, idle
+// CPU, and on a VM waking a halted vCPU costs tens of µs (four such wake-ups per round trip).
+// Without preemption the sender blocks first, this thread runs next on the same CPU, and a
+// synchronous wake-up with one runnable task stays on the waker's CPU: the whole exchange runs
+// on one CPU, as the kernel's own datapath does in the sender's context.
 class Forwarder : public Napi::ObjectWrap<Forwarder> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -71,6 +80,8 @@ class Forwarder : public Napi::ObjectWrap<Forwarder> {
   uint32_t mask_ = 0xffffff00;
   bool offload_ = false;
   int64_t spinNs_ = 0;  // busy-poll budget after a batch (0: block at once)
+  bool schedBatch_ = false;            // schedBatch option
+  std::atomic<bool> batchOn_{false};  // the thread runs under SCHED_BATCH
 
   std::thread thread_;
   bool started_ = false;
