@@ -52,6 +52,19 @@ export interface RestHandlerOptions {
   shutdown?: AbortSignal;
 }
 
+/** Request targets that need no URL normalization: no percent-escapes, dot segments or fragments. */
+const PLAIN_TARGET = /^\/[A-Za-z0-9\-_~/:.]*(\?[^#]*)?$/;
+
+/** The parts of a request target the handler reads. */
+export interface RequestUrl { pathname: string; searchParams: URLSearchParams }
+
+/** The path and query of a request target (what `new URL` gives, without its cost for plain targets). */
+export function requestUrl(target: string): RequestUrl {
+  if (!PLAIN_TARGET.test(target) || target.includes('/.')) return new URL(target, 'http://localhost');
+  const q = target.indexOf('?');
+  return q < 0 ? { pathname: target, searchParams: new URLSearchParams() } : { pathname: target.slice(0, q), searchParams: new URLSearchParams(target.slice(q + 1)) };
+}
+
 /** An admin identity for the insecure port (as the old kube-apiserver --insecure-port did). */
 export const INSECURE_USER: UserInfo = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
 
@@ -72,7 +85,7 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
       if (getVerbosity() >= 2) logV(2, 'request', { verb, resource, url: req.url, code, ms: Math.round(seconds * 1000), user: user?.username, agent: req.headers['user-agent'] });
     };
     (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req.url ?? '/');
       info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       // Health and version are public (Kubernetes' system:public-info-viewer), so probes need no token.
       const isPublic = info.kind === 'health' || info.kind === 'version';
@@ -83,7 +96,7 @@ export function createRestHandler(opts: RestHandlerOptions): (req: IncomingMessa
   };
 }
 
-async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<number> {
+async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: RequestUrl, user: UserInfo): Promise<number> {
   const defs = () => [...opts.registry.resources(), SELF_SUBJECT_ACCESS_REVIEWS, SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_RULES_REVIEWS, SELF_SUBJECT_REVIEWS, ...METRICS_RESOURCES];
   const notFound = () => new ApiError('NotFound', 'the server could not find the requested resource');
   const json = (body: unknown, contentType?: string) => { sendJson(res, 200, body, contentType); return 200; };
@@ -124,7 +137,7 @@ async function route(opts: RestHandlerOptions, metricsApi: MetricsApi, req: Inco
 }
 
 /** Resource requests: the virtual resources (access reviews, metrics) first, then the registry's. */
-async function serveResourceRequest(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: ResourceRequest, url: URL, user: UserInfo): Promise<number> {
+async function serveResourceRequest(opts: RestHandlerOptions, metricsApi: MetricsApi, req: IncomingMessage, res: ServerResponse, info: ResourceRequest, url: RequestUrl, user: UserInfo): Promise<number> {
   if (isAccessReview(info)) {
     if (info.verb !== 'create') throw new ApiError('MethodNotAllowed', 'selfsubjectaccessreviews only support create');
     sendJson(res, 201, reviewAccess(decodeObject(await readBody(req), req.headers['content-type']), user, opts.authorize));
@@ -172,7 +185,7 @@ export function createUpgradeHandler(opts: RestHandlerOptions): (req: IncomingMe
     opts.shutdown?.addEventListener('abort', cut, { once: true });
     socket.once('close', () => opts.shutdown?.removeEventListener('abort', cut));
     (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req.url ?? '/');
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
       const user = opts.authenticate ? opts.authenticate(req) : INSECURE_USER;
       opts.authorize?.(user, info);

@@ -57,6 +57,9 @@ const types = (() => {
   return { RangeRequest: t('RangeRequest'), RangeResponse: t('RangeResponse'), TxnRequest: t('TxnRequest'), TxnResponse: t('TxnResponse') };
 })();
 
+const TARGETS = { Version: 0, Create: 1, Mod: 2, Value: 3, Lease: 4 } as const;
+const RESULTS = { Equal: 0, Greater: 1, Less: 2, NotEqual: 3 } as const;
+
 /** int64 fields decode to Long objects (or numbers when small): etcd3's decimal strings. */
 function int64(v: unknown): string {
   return v === undefined || v === null ? '0' : typeof v === 'number' ? String(v) : String((v as { toString(): string }).toString());
@@ -115,13 +118,15 @@ export class EtcdKv implements KvCalls {
   }
 
   range(req: RangeRequest, opts?: CallOptions): Promise<RangeResponse> {
-    return this.call('/etcdserverpb.KV/Range', types.RangeRequest.encode(types.RangeRequest.fromObject(req)).finish(), opts, true)
+    return this.call('/etcdserverpb.KV/Range', types.RangeRequest.encode(req).finish(), opts, true)
       .then((b) => rangeResponse(types.RangeResponse.decode(b) as unknown as RawMsg));
   }
 
   txn(req: TxnRequest, opts?: CallOptions): Promise<TxnResponse> {
     const readOnly = [...req.success, ...(req.failure ?? [])].every((op) => op.request_range);
-    return this.call('/etcdserverpb.KV/Txn', types.TxnRequest.encode(types.TxnRequest.fromObject(req)).finish(), opts, readOnly)
+    // encode() takes plain objects of the right types: only the comparisons' enum names need numbers.
+    const compare = req.compare.map((c) => ({ ...c, target: TARGETS[c.target], result: RESULTS[c.result] }));
+    return this.call('/etcdserverpb.KV/Txn', types.TxnRequest.encode({ ...req, compare }).finish(), opts, readOnly)
       .then((b) => txnResponse(types.TxnResponse.decode(b) as unknown as RawMsg));
   }
 

@@ -35,7 +35,9 @@ export interface TestCluster {
 export async function startCluster(extraArgs: string[] = []): Promise<TestCluster> {
   const etcd = await startEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'ksimt-api-'));
-  const child = spawn(process.execPath, [MAIN, '--etcd-servers', etcd.endpoint, '--port', '0', '--grpc-port', '0', '--v', '2', '--grpc-insecure', 'true', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // KUBESIM_APISERVER_NODE_ARGS: node flags for the apiserver process (profiling: --cpu-prof --cpu-prof-dir=...).
+  const nodeArgs = (process.env.KUBESIM_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, '--etcd-servers', etcd.endpoint, '--port', '0', '--grpc-port', '0', '--v', '2', '--grpc-insecure', 'true', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => { stdout += d; });
