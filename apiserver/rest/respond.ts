@@ -8,8 +8,9 @@ import { logLine } from './log.js';
 
 /** Sends `body` as JSON with `code`; `contentType` overrides application/json (e.g. aggregated discovery). */
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  const data = wantsPretty(res) ? JSON.stringify(body, null, 2) + '\n' : JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private' });
+  const data = Buffer.from(wantsPretty(res) ? JSON.stringify(body, null, 2) + '\n' : JSON.stringify(body));
+  // Headers as a flat list: Node writes them without building and validating a header object.
+  res.writeHead(code, ['Content-Type', contentType, 'Content-Length', String(data.length), 'Cache-Control', 'no-cache, private']);
   res.end(res.req?.method === 'HEAD' ? undefined : data);
 }
 
