@@ -6,7 +6,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
@@ -150,4 +152,15 @@ test('over TLS with a client certificate of etcd\'s CA; without one the call is 
     await secure.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a call in flight keeps the process alive; an idle connection does not', async () => {
+  const module = new URL('./etcd-kv.js', import.meta.url).href;
+  // The call is the only thing pending: the process must wait for it, print, and then exit by itself.
+  const script = `const { EtcdKv } = await import(${JSON.stringify(module)}); const kv = new EtcdKv([${JSON.stringify(etcd.endpoint)}]);
+    const r = await kv.txn({ compare: [], success: [{ request_put: { key: Buffer.from('/alive'), value: Buffer.from('yes') } }] });
+    console.log('done', r.succeeded);`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 });
+  assert.equal(stdout.trim(), 'done true');
+  assert.equal((await kv.range({ key: b('/alive') })).kvs[0].value.toString(), 'yes');
 });
