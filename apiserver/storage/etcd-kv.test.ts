@@ -154,7 +154,7 @@ test('over TLS with a client certificate of etcd\'s CA; without one the call is 
   }
 });
 
-test('a call in flight keeps the process alive; an idle connection does not', async () => {
+test('a call in flight keeps the process alive (its deadline timer); an idle connection does not', async () => {
   const module = new URL('./etcd-kv.js', import.meta.url).href;
   // The call is the only thing pending: the process must wait for it, print, and then exit by itself.
   const script = `const { EtcdKv } = await import(${JSON.stringify(module)}); const kv = new EtcdKv([${JSON.stringify(etcd.endpoint)}]);

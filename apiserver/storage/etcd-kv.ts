@@ -96,19 +96,6 @@ function txnResponse(m: RawMsg): TxnResponse {
   return { header: header(m.header as RawMsg), succeeded: Boolean(m.succeeded), responses };
 }
 
-/** Calls in flight per connection: a connection keeps the process alive only while it has any. */
-const inFlight = new WeakMap<ClientHttp2Session, number>();
-function hold(s: ClientHttp2Session): void {
-  const n = inFlight.get(s) ?? 0;
-  if (n === 0) s.ref();
-  inFlight.set(s, n + 1);
-}
-function release(s: ClientHttp2Session): void {
-  const n = (inFlight.get(s) ?? 1) - 1;
-  inFlight.set(s, n);
-  if (n === 0 && !s.destroyed) s.unref();
-}
-
 /** TLS material for https endpoints (PEM). */
 export interface EtcdKvTls { ca: Buffer; cert?: Buffer; key?: Buffer }
 
@@ -177,7 +164,7 @@ export class EtcdKv implements KvCalls {
     s.on('error', drop);
     s.on('close', drop);
     s.on('goaway', drop);
-    // An idle connection must not keep the process alive (once() refs it while calls are in flight).
+    // An idle connection must not keep the process alive; a call in flight does, by its deadline timer.
     s.unref();
     this.session = s;
     return s;
@@ -203,7 +190,6 @@ export class EtcdKv implements KvCalls {
         reject(Object.assign(new EtcdCallError(UNAVAILABLE, `etcd unreachable: ${(err as Error).message}`), { notSent: true }));
         return;
       }
-      hold(session);
       const chunks: Buffer[] = [];
       let status: string | undefined;
       let message = '';
@@ -211,7 +197,6 @@ export class EtcdKv implements KvCalls {
       const finish = (err?: EtcdCallError, value?: Buffer) => {
         if (settled) return;
         settled = true;
-        release(session);
         clearTimeout(timer);
         if (err) reject(err); else resolve(value!);
       };
