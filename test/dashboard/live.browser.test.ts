@@ -90,10 +90,21 @@ test('dashboard on a real cluster: trace between pods on two nodes, kube-proxy c
   // The in-cluster addon (a pod: no way into node namespaces) traces the same path through the
   // nodes' flanneld /tables, found from the Node addresses; asked on its NodePort from the underlay.
   const [nodeIP] = [...(await nodeAddresses(c)).values()];
+  let lastAnswer = 'no answer yet';
   const addon = await waitFor('the addon answers a trace', async () => {
-    const res = await fetch(`http://${nodeIP}:30880/api/trace?from=default/${a.name}&to=default/${b.name}`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    const res = await fetch(`http://${nodeIP}:30880/api/trace?from=default/${a.name}&to=default/${b.name}`, { signal: AbortSignal.timeout(10_000) })
+      .catch((err: Error) => { lastAnswer = `fetch failed: ${err.message} (${String((err.cause as Error | undefined)?.message ?? '')})`; return undefined; });
+    if (res && !res.ok) lastAnswer = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
     return res?.ok ? (await res.json()) as { hops: Array<{ where: string; detail: string; decidedBy?: Array<{ table: string }> }> } : false;
-  }, { timeoutMs: 60_000, intervalMs: 1000 });
+  }, { timeoutMs: 60_000, intervalMs: 1000 }).catch(async (err: Error) => {
+    // Say why: the addon pod, its endpoints and its log, next to the last answer on the NodePort.
+    const diag = await Promise.all([
+      c.kubectl('get', 'pods', '-A', '-o', 'wide'),
+      c.kubectl('-n', 'kube-system', 'get', 'endpoints', 'kubesim-dashboard', '-o', 'wide'),
+      c.kubectl('-n', 'kube-system', 'logs', '-l', 'k8s-app=kubesim-dashboard', '--tail', '40'),
+    ].map((p) => p.catch((e: Error) => `(${e.message})`)));
+    throw new Error(`${err.message}; last answer from ${nodeIP}:30880: ${lastAnswer}\n${diag.join('\n')}`);
+  });
   assert.equal(addon.hops.length, 6, JSON.stringify(addon.hops));
   assert.match(addon.hops[2].detail, /lladdr [0-9a-f:]{17}.*flannel lease 10\.244\.\d+\.0\/24/);
   assert.deepEqual(addon.hops[2].decidedBy?.map((d) => d.table), ['arp', 'fdb', 'lease']);
