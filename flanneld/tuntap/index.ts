@@ -54,8 +54,11 @@ export interface ForwarderStats {
   fastDevice: number; fastUdp: number; slowDevice: number; slowUdp: number; txErrors: number; txDropped: number;
   /** Batches found while busy-polling (each a wake-up saved) and the microseconds spent busy-polling. */
   spinHits: number; spinMicros: number;
-  /** 1 when the thread runs under SCHED_BATCH. */
-  schedBatch: number;
+  /**
+   * 1 while the thread runs under SCHED_BATCH; schedBatchFallbacks: times it went back to
+   * SCHED_OTHER for a cool-down because it waited too long for a busy CPU.
+   */
+  schedBatch: number; schedBatchFallbacks: number;
 }
 
 /**
@@ -86,8 +89,8 @@ export interface ForwarderOptions {
   spinMicros?: number;
   /**
    * Run the thread under SCHED_BATCH: its wake-ups do not preempt the task that sent the packet,
-   * so the next wake-up of the chain stays on that CPU instead of waking an idle one (see
-   * src/forwarder.h). Default false.
+   * so the next wake-up of the chain stays on that CPU instead of waking an idle one; back to
+   * SCHED_OTHER for a while when it waits too long behind busy tasks (see src/forwarder.h). Default false.
    */
   schedBatch?: boolean;
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Tap, Tun, native, ipToInt, intToIp, openUdpIO, type PacketIO } from './index.js';
 import { createNetns, createVeth, deleteNetns, execIn, ipIn, uniqueName } from '../../lib/testing/netns.js';
@@ -388,8 +389,9 @@ function forwarderPolicies(): number[] {
 
 const SCHED_OTHER = 0, SCHED_BATCH = 3;
 
-test('Forwarder schedBatch: the thread runs under SCHED_BATCH (only it: the main thread keeps SCHED_OTHER) and still forwards', async () => {
+test('Forwarder schedBatch: the thread runs under SCHED_BATCH (only it: the main thread keeps SCHED_OTHER), forwards, and falls back to SCHED_OTHER while CPUs are busy', async () => {
   const before = addonFds();
+  const hogs: ChildProcess[] = [];
   await withNetns(async (ns) => {
     await execIn(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     const tun = new Tun({ name: 'ksimbat0', netns: ns });
@@ -434,7 +436,28 @@ test('Forwarder schedBatch: the thread runs under SCHED_BATCH (only it: the main
       lio.txLen[0] = 1; lio.txAddr[0] = ipToInt('10.9.5.7'); lio.txPort[0] = 7777;
       assert.equal(lio.flush(1), 1);
       await waitFor('forwarded natively', () => atPeer >= 1 && fwd.stats().fastDevice >= 1);
+
+      // CPUs kept busy by other tasks: a batch thread would wait for their slices (ms), so it
+      // goes back to SCHED_OTHER for a cool-down, and returns to SCHED_BATCH once they are gone.
+      const cpus = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1];
+      for (const cpu of cpus.split(',').flatMap((r) => { const [x, y] = r.split('-').map(Number); return Array.from({ length: (y ?? x) - x + 1 }, (_, k) => x + k); })) {
+        hogs.push(spawn('taskset', ['-c', String(cpu), 'sh', '-c', 'while :; do :; done'], { stdio: 'ignore' }));
+      }
+      let sent = 1;
+      const ping = (): void => {
+        lio.txLen[0] = 1; lio.txAddr[0] = ipToInt('10.9.5.7'); lio.txPort[0] = 7777;
+        lio.flush(1);
+        sent++;
+      };
+      await waitFor('back to SCHED_OTHER behind busy CPUs', () => { ping(); return fwd.stats().schedBatchFallbacks >= 1; }, { timeoutMs: 30_000, intervalMs: 2 });
+      assert.deepEqual(forwarderPolicies(), [SCHED_OTHER]);
+      assert.equal(fwd.stats().schedBatch, 0);
+      for (const h of hogs.splice(0)) h.kill('SIGKILL');
+      await waitFor('SCHED_BATCH again after the cool-down', () => { ping(); return fwd.stats().schedBatch === 1; }, { timeoutMs: 30_000, intervalMs: 2 });
+      assert.deepEqual(forwarderPolicies(), [SCHED_BATCH]);
+      assert.ok(atPeer > 1 && sent > 1, 'still forwarding');
     } finally {
+      for (const h of hogs) h.kill('SIGKILL');
       for (const f of fwds) f.close();
       for (const io of ios) io.close();
       tun.release();

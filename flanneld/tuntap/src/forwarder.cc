@@ -10,7 +10,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -63,6 +67,18 @@ inline void CpuRelax() {
   asm volatile("yield" ::: "memory");
 #endif
 }
+
+// Adaptive SCHED_BATCH: a batch thread is not let in by preemption, so on a CPU another task
+// keeps busy it waits for that task's slice or the next tick (milliseconds). Over each window of
+// kPolicyWakeups wake-ups (and at least kPolicyWindowNs) the thread's mean wait on the run queue
+// (schedstat run_delay per run) is checked; above kMaxBatchWaitNs in kBadWindows windows in a row
+// it goes back to SCHED_OTHER for a cool-down (1 s, doubled when the wait is back within 10 s of
+// returning, at most 32 s).
+constexpr int kPolicyWakeups = 64;
+constexpr int64_t kPolicyWindowNs = 50'000'000;
+constexpr int64_t kMaxBatchWaitNs = 300'000;
+constexpr int kBadWindows = 2;
+constexpr int64_t kCoolDownNs = 1'000'000'000, kMaxCoolDownNs = 32'000'000'000, kRelapseNs = 10'000'000'000;
 
 bool IsTcpData(const uint8_t* ip, size_t len) {
   if (len < 40 || ip[0] != 0x45 || ip[9] != 6) return false;
@@ -166,6 +182,7 @@ void Forwarder::Detach() {
   Wake();
   if (thread_.joinable()) thread_.join();
   if (ctl_ >= 0) { close(ctl_); ctl_ = -1; }
+  if (schedstat_ >= 0) { close(schedstat_); schedstat_ = -1; }
   if (async_ != nullptr) {
     async_->data = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
@@ -205,8 +222,13 @@ void Forwarder::Wake() {
 void Forwarder::Run() {
   pthread_setname_np(pthread_self(), "flannel-fwd");
   if (schedBatch_) {
-    struct sched_param sp = {};
-    if (sched_setscheduler(0, SCHED_BATCH, &sp) == 0) batchOn_.store(true);  // this thread only (Linux)
+    if (SetBatch(true)) {
+      schedstat_ = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+      ReadSchedstat(&winDelay_, &winRuns_);
+      winStart_ = NowNs();
+    } else {
+      schedBatch_ = false;  // not allowed here: stay as we are
+    }
   }
   // Busy-polling until spinEnd (monotonic ns; 0 = not spinning) after the last batch.
   int64_t spinEnd = 0, spinStart = 0;
@@ -254,6 +276,7 @@ void Forwarder::Run() {
       usleep(10000);
       continue;
     }
+    if (schedBatch_) AdaptPolicy();
     // Packets went through natively: keep polling for the budget (from now, bounded per burst).
     // Not after a batch handed to JavaScript: spinning would take a core from the main thread.
     if (spinNs_ > 0 && fastDevice_.get() + fastUdp_.get() != fastBefore) {
@@ -290,6 +313,59 @@ bool Forwarder::HandleUdp() {
   udpBatch_.store(count, std::memory_order_release);
   uv_async_send(async_);
   return true;
+}
+
+bool Forwarder::SetBatch(bool on) {
+  struct sched_param sp = {};
+  if (sched_setscheduler(0, on ? SCHED_BATCH : SCHED_OTHER, &sp) != 0) return false;  // this thread only (Linux)
+  batchOn_.store(on);
+  return true;
+}
+
+bool Forwarder::ReadSchedstat(int64_t* delayNs, int64_t* runs) {
+  char buf[128];
+  ssize_t n = schedstat_ >= 0 ? pread(schedstat_, buf, sizeof(buf) - 1, 0) : -1;
+  if (n <= 0) return false;
+  buf[n] = 0;
+  long long run = 0, delay = 0, count = 0;
+  if (sscanf(buf, "%lld %lld %lld", &run, &delay, &count) != 3) return false;
+  *delayNs = delay;
+  *runs = count;
+  return true;
+}
+
+// After each wake-up (schedBatch): see the constants above.
+void Forwarder::AdaptPolicy() {
+  if (++winWakeups_ < kPolicyWakeups) return;
+  int64_t now = NowNs();
+  if (!batchOn_.load(std::memory_order_relaxed)) {
+    if (now < otherUntil_) return;
+    if (SetBatch(true)) batchSince_ = now;
+    winWakeups_ = 0;
+    winStart_ = now;
+    ReadSchedstat(&winDelay_, &winRuns_);
+    return;
+  }
+  if (now - winStart_ < kPolicyWindowNs) return;
+  int64_t delay = 0, runs = 0;
+  if (!ReadSchedstat(&delay, &runs)) return;
+  int64_t dRuns = runs - winRuns_, dDelay = delay - winDelay_;
+  winWakeups_ = 0;
+  winStart_ = now;
+  winDelay_ = delay;
+  winRuns_ = runs;
+  if (dRuns <= 0 || dDelay / dRuns <= kMaxBatchWaitNs) {
+    badWindows_ = 0;
+    return;
+  }
+  if (++badWindows_ < kBadWindows) return;
+  badWindows_ = 0;
+  // Waiting behind busy tasks: preempt them again for a while.
+  coolDownNs_ = (batchSince_ != 0 && now - batchSince_ < kRelapseNs) ? std::min(coolDownNs_ * 2, kMaxCoolDownNs) : kCoolDownNs;
+  if (SetBatch(false)) {
+    otherUntil_ = now + coolDownNs_;
+    batchFallbacks_++;
+  }
 }
 
 bool Forwarder::WaitWritable(int fd) {
@@ -520,5 +596,6 @@ Napi::Value Forwarder::Stats(const Napi::CallbackInfo& info) {
   o.Set("spinHits", spinHits_.get());
   o.Set("spinMicros", spinMicros_.get());
   o.Set("schedBatch", batchOn_.load() ? 1 : 0);
+  o.Set("schedBatchFallbacks", batchFallbacks_.get());
   return o;
 }

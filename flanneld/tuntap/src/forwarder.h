@@ -38,7 +38,11 @@
 // CPU, and on a VM waking a halted vCPU costs tens of µs (four such wake-ups per round trip).
 // Without preemption the sender blocks first, this thread runs next on the same CPU, and a
 // synchronous wake-up with one runnable task stays on the waker's CPU: the whole exchange runs
-// on one CPU, as the kernel's own datapath does in the sender's context.
+// on one CPU, as the kernel's own datapath does in the sender's context. The price: a batch
+// thread does not preempt a task that keeps its CPU busy either and waits for its slice or
+// the next tick (ms). So the thread watches its own run-queue wait (schedstat) and, when it
+// averages over 300 µs per run in two windows of 64 wake-ups in a row, goes back to
+// SCHED_OTHER for a cool-down (AdaptPolicy).
 class Forwarder : public Napi::ObjectWrap<Forwarder> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -67,6 +71,10 @@ class Forwarder : public Napi::ObjectWrap<Forwarder> {
   // Waits (on the thread) until fd is writable again after EAGAIN; false on timeout/stop.
   bool WaitWritable(int fd);
   void Wake();
+  // schedBatch (thread only): switch this thread's policy; its schedstat (run_delay ns, runs).
+  bool SetBatch(bool on);
+  bool ReadSchedstat(int64_t* delayNs, int64_t* runs);
+  void AdaptPolicy();
   static void OnAsync(uv_async_t* h);
   void Deliver();
   void Call(PacketIO* io, int count);
@@ -80,8 +88,8 @@ class Forwarder : public Napi::ObjectWrap<Forwarder> {
   uint32_t mask_ = 0xffffff00;
   bool offload_ = false;
   int64_t spinNs_ = 0;  // busy-poll budget after a batch (0: block at once)
-  bool schedBatch_ = false;            // schedBatch option
-  std::atomic<bool> batchOn_{false};  // the thread runs under SCHED_BATCH
+  bool schedBatch_ = false;            // schedBatch option (adaptive, see AdaptPolicy)
+  std::atomic<bool> batchOn_{false};  // the thread runs under SCHED_BATCH now
 
   std::thread thread_;
   bool started_ = false;
@@ -111,4 +119,12 @@ class Forwarder : public Napi::ObjectWrap<Forwarder> {
   Counter fastDevice_, fastUdp_, slowDevice_, slowUdp_, sendErrors_, sendDrops_;
   // Batches found while busy-polling (a wake-up saved each), and the time spent busy-polling.
   Counter spinHits_, spinMicros_;
+
+  // Adaptive SCHED_BATCH (thread only): /proc/thread-self/schedstat, the current window, and
+  // the SCHED_OTHER cool-down after the thread waited too long for a CPU under SCHED_BATCH.
+  int schedstat_ = -1;
+  int winWakeups_ = 0, badWindows_ = 0;
+  int64_t winStart_ = 0, winDelay_ = 0, winRuns_ = 0;
+  int64_t otherUntil_ = 0, batchSince_ = 0, coolDownNs_ = 1'000'000'000;
+  Counter batchFallbacks_;
 };
