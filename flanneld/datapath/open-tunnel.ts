@@ -20,7 +20,8 @@ export const DEFAULT_SPIN_MICROS = 0;
 /**
  * The fast path's thread runs under SCHED_BATCH (backend config SchedBatch, flanneld
  * --sched-batch): its wake-ups do not preempt the sender, so a packet's chain of wake-ups stays
- * on one CPU (bench/overlay/README.md: added echo RTT over kernel VXLAN ~+205 -> ~+30 µs on the 2-vCPU VM).
+ * on one CPU (bench/overlay/README.md: added echo RTT over kernel VXLAN ~+205 -> ~+30 µs on the 2-vCPU VM at
+ * low load); it falls back to SCHED_OTHER by itself while it waits behind busy CPUs.
  */
 export const DEFAULT_SCHED_BATCH = true;
 
