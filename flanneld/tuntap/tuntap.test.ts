@@ -291,29 +291,41 @@ function threadCpuNs(name: string): number {
   return ns;
 }
 
+/**
+ * A TUN (10.9.0.1/16) in `ns` with its packet IO, the tunnel's UDP socket (8285), the peer node's
+ * end (9285) and a local socket (5555), the last two counting what reaches them; close() frees all.
+ */
+async function countingRig(ns: string, tunName: string) {
+  // No IPv6 chatter of the kernel in the TUN.
+  await execIn(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+  const tun = new Tun({ name: tunName, netns: ns });
+  const ios: PacketIO[] = [];
+  const counts = { atPeer: 0, local: 0 };
+  const close = (): void => { for (const io of ios.splice(0)) io.close(); tun.release(); };
+  try {
+    tun.mtu = 1400;
+    tun.ipv4 = '10.9.0.1/16';
+    tun.isUp = true;
+    const open = <T extends PacketIO>(io: T): T => { ios.push(io); return io; };
+    const tio = open(tun.packetIO(() => {}));
+    const uio = open(openUdpIO(8285, () => {}, { netns: ns }));
+    const peer = open(openUdpIO(9285, (n) => { counts.atPeer += n; }, { netns: ns }));
+    peer.start();
+    const lio = open(openUdpIO(5555, (n) => { counts.local += n; }, { netns: ns }));
+    lio.start();
+    return { tio, uio, peer, lio, counts, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
+
 test('Forwarder busy-polling: the reply within the budget finds the thread awake; idle it burns no CPU; a burst costs at most the budget', async () => {
   const before = addonFds();
   await withNetns(async (ns) => {
-    await execIn(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
-    const tun = new Tun({ name: 'ksimspin0', netns: ns });
-    const ios: PacketIO[] = [];
+    const { tio, uio, peer, lio, counts, close } = await countingRig(ns, 'ksimspin0');
     const fwds: { close(): void }[] = [];
     try {
-      tun.mtu = 1400;
-      tun.ipv4 = '10.9.0.1/16';
-      tun.isUp = true;
-      const tio = tun.packetIO(() => {});
-      ios.push(tio);
-      const uio = openUdpIO(8285, () => {}, { netns: ns });
-      ios.push(uio);
-      let atPeer = 0;
-      const peer = openUdpIO(9285, (n) => { atPeer += n; }, { netns: ns });
-      ios.push(peer);
-      peer.start();
-      let local = 0;
-      const lio = openUdpIO(5555, (n) => { local += n; }, { netns: ns });
-      ios.push(lio);
-      lio.start();
       const send = (io: PacketIO, p: Buffer, addr: string, port: number): void => {
         p.copy(io.txBuf, 0); io.txLen[0] = p.length; io.txAddr[0] = ipToInt(addr); io.txPort[0] = port;
         assert.equal(io.flush(1), 1);
@@ -339,9 +351,9 @@ test('Forwarder busy-polling: the reply within the budget finds the thread awake
       // A request out, its reply back at once: the reply is read while the thread still busy-polls.
       cpu0 = threadCpuNs('flannel-fwd');
       send(lio, Buffer.from('request'), '10.9.5.7', 7777);
-      await waitFor('request at the peer', () => atPeer >= 1, { intervalMs: 1 });
+      await waitFor('request at the peer', () => counts.atPeer >= 1, { intervalMs: 1 });
       send(peer, reply, '127.0.0.1', 8285);
-      await waitFor('reply at the local socket', () => local >= 1);
+      await waitFor('reply at the local socket', () => counts.local >= 1);
       await waitFor('busy-polling over', () => fwd.stats().spinMicros > 0);
       const st = fwd.stats();
       assert.ok(st.spinHits >= 1, `the reply was found busy-polling: ${JSON.stringify(st)}`);
@@ -361,14 +373,13 @@ test('Forwarder busy-polling: the reply within the budget finds the thread awake
       still.setPeers([{ key: ipToInt('10.9.5.0'), ip: lo, port: 9285 }], [lo]);
       still.start();
       send(lio, Buffer.from('request'), '10.9.5.7', 7777);
-      await waitFor('second request at the peer', () => atPeer >= 2);
+      await waitFor('second request at the peer', () => counts.atPeer >= 2);
       send(peer, reply, '127.0.0.1', 8285);
-      await waitFor('second reply', () => local >= 2);
+      await waitFor('second reply', () => counts.local >= 2);
       assert.deepEqual([still.stats().spinHits, still.stats().spinMicros], [0, 0]);
     } finally {
       for (const f of fwds) f.close();
-      for (const io of ios) io.close();
-      tun.release();
+      close();
     }
   });
   assert.deepEqual(addonFds(), before, 'no fd leaked');
@@ -393,24 +404,9 @@ test('Forwarder schedBatch: the thread runs under SCHED_BATCH (only it: the main
   const before = addonFds();
   const hogs: ChildProcess[] = [];
   await withNetns(async (ns) => {
-    await execIn(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
-    const tun = new Tun({ name: 'ksimbat0', netns: ns });
-    const ios: PacketIO[] = [];
+    const { tio, uio, peer, lio, counts, close } = await countingRig(ns, 'ksimbat0');
     const fwds: { close(): void }[] = [];
     try {
-      tun.mtu = 1400;
-      tun.ipv4 = '10.9.0.1/16';
-      tun.isUp = true;
-      const tio = tun.packetIO(() => {});
-      ios.push(tio);
-      const uio = openUdpIO(8285, () => {}, { netns: ns });
-      ios.push(uio);
-      let atPeer = 0;
-      const peer = openUdpIO(9285, (n) => { atPeer += n; }, { netns: ns });
-      ios.push(peer);
-      peer.start();
-      const lio = openUdpIO(5555, () => {}, { netns: ns });
-      ios.push(lio);
       const lo = ipToInt('127.0.0.1');
       const opts = { kind: 'udp', subnetLen: 24, offload: false } as const;
       const mainPolicy = (): number => Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[38]);
@@ -435,13 +431,14 @@ test('Forwarder schedBatch: the thread runs under SCHED_BATCH (only it: the main
       Buffer.from('x').copy(lio.txBuf, 0);
       lio.txLen[0] = 1; lio.txAddr[0] = ipToInt('10.9.5.7'); lio.txPort[0] = 7777;
       assert.equal(lio.flush(1), 1);
-      await waitFor('forwarded natively', () => atPeer >= 1 && fwd.stats().fastDevice >= 1);
+      await waitFor('forwarded natively', () => counts.atPeer >= 1 && fwd.stats().fastDevice >= 1);
 
       // CPUs kept busy by other tasks: a batch thread would wait for their slices (ms), so it
       // goes back to SCHED_OTHER for a cool-down, and returns to SCHED_BATCH once they are gone.
       const cpus = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1];
       for (const cpu of cpus.split(',').flatMap((r) => { const [x, y] = r.split('-').map(Number); return Array.from({ length: (y ?? x) - x + 1 }, (_, k) => x + k); })) {
-        hogs.push(spawn('taskset', ['-c', String(cpu), 'sh', '-c', 'while :; do :; done'], { stdio: 'ignore' }));
+        // The loop ends by itself once this test process is gone (killed mid-test: no orphan hog).
+        hogs.push(spawn('taskset', ['-c', String(cpu), 'sh', '-c', 'while kill -0 $PPID 2>/dev/null; do :; done'], { stdio: 'ignore' }));
       }
       let sent = 1;
       const ping = (): void => {
@@ -455,12 +452,11 @@ test('Forwarder schedBatch: the thread runs under SCHED_BATCH (only it: the main
       for (const h of hogs.splice(0)) h.kill('SIGKILL');
       await waitFor('SCHED_BATCH again after the cool-down', () => { ping(); return fwd.stats().schedBatch === 1; }, { timeoutMs: 30_000, intervalMs: 2 });
       assert.deepEqual(forwarderPolicies(), [SCHED_BATCH]);
-      assert.ok(atPeer > 1 && sent > 1, 'still forwarding');
+      assert.ok(counts.atPeer > 1 && sent > 1, 'still forwarding');
     } finally {
       for (const h of hogs) h.kill('SIGKILL');
       for (const f of fwds) f.close();
-      for (const io of ios) io.close();
-      tun.release();
+      close();
     }
   });
   assert.deepEqual(addonFds(), before, 'no fd leaked');
