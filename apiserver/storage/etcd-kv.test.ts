@@ -99,17 +99,17 @@ test('a hung etcd ends the call at its deadline (504 through EtcdStore), and it 
   const hkv = new EtcdKv([hung.endpoint]);
   try {
     await hkv.range({ key: b('/warm') });
-    hung.process.kill('SIGSTOP');
+    await hung.pause();
     const started = Date.now();
     const err = await hkv.range({ key: b('/x') }, { deadline: new Date(Date.now() + 300) }).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof EtcdCallError, 'the call failed');
     assert.match(err.message, /deadline exceeded/);
     assert.equal(etcdError(err).code, 'Timeout');
     assert.ok(Date.now() - started < 3000, `ended at its deadline, not later (${Date.now() - started} ms)`);
-    hung.process.kill('SIGCONT');
+    hung.resume();
     assert.equal((await hkv.range({ key: b('/x') })).kvs.length, 0);
   } finally {
-    hung.process.kill('SIGCONT');
+    hung.resume();
     hkv.close();
     await hung.stop();
   }

@@ -83,11 +83,11 @@ test('the compactor compacts to the revision of the previous round', async () =>
 
 test('a hung etcd makes calls fail with 504 Timeout instead of hanging', async () => {
   const short = new EtcdStore(client, 500);
-  etcd.process.kill('SIGSTOP');
+  await etcd.pause();
   try {
     await expectApiError(short.get('/t/hung'), 'Timeout', /context deadline exceeded/);
   } finally {
-    etcd.process.kill('SIGCONT');
+    etcd.resume();
   }
   // The etcd client's circuit breaker stays open a few seconds after failures: wait for it.
   await waitFor('etcd answers again', async () => { await short.get('/t/hung'); return true; }, { timeoutMs: 20_000, intervalMs: 250 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,21 @@ export interface TestEtcd {
   endpoint: string;
   dataDir: string;
   process: ChildProcess;
+  /** SIGSTOPs etcd and resolves once every thread of it is stopped (a hung etcd; resume() undoes it). */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
+}
+
+/** True when every thread of `pid` is stopped (state T or t in /proc/<pid>/task/<tid>/stat). */
+function allThreadsStopped(pid: number): boolean {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.length > 0 && tasks.every((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return /^[Tt]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+    } catch { return true; /* the thread ended */ }
+  });
 }
 
 const running = new Set<TestEtcd>();
@@ -54,7 +68,14 @@ export async function startEtcd(opts: { binary?: string; tls?: EtcdPkiFiles } = 
     endpoint,
     dataDir,
     process: child,
+    async pause() {
+      // The signal is not synchronous: a request sent right after kill() could still be served.
+      child.kill('SIGSTOP');
+      await waitFor('etcd stopped', () => allThreadsStopped(child.pid!), { timeoutMs: 5000, intervalMs: 5 });
+    },
+    resume() { if (!exited) child.kill('SIGCONT'); },
     async stop() {
+      if (!exited) child.kill('SIGCONT');
       running.delete(etcd);
       if (!exited) {
         const gone = new Promise((r) => child.once('exit', r));
