@@ -28,7 +28,8 @@ function run(argv: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code
     child.stdout!.on('data', (d) => { out += d; });
     child.stderr!.on('data', (d) => { out += d; });
     child.stdin!.end(input);
-    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
+    // 'close', not 'exit': output still in the pipes when kubectl exits would be lost otherwise.
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
   });
 }
 
