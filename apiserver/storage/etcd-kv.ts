@@ -40,7 +40,8 @@ export interface TxnResponse { header: ResponseHeader; succeeded: boolean; respo
 
 /** A failed call: etcd's gRPC status (`code`) and message, or a transport failure (code 14, UNAVAILABLE). */
 export class EtcdCallError extends Error {
-  constructor(readonly code: number, message: string) { super(message); this.name = 'EtcdCallError'; }
+  /** `notSent`: the call never reached etcd (no connection), so another member may take it. */
+  constructor(readonly code: number, message: string, readonly notSent = false) { super(message); this.name = 'EtcdCallError'; }
 }
 
 const UNAVAILABLE = 14;
@@ -145,12 +146,15 @@ export class EtcdKv implements KvCalls {
       try {
         return await this.once(path, body, deadline);
       } catch (err) {
-        const e = err as EtcdCallError & { notSent?: boolean };
+        const e = err as EtcdCallError;
         lastError = e;
         // Another member may take it when this one never saw the call, or has no leader (then nothing was applied).
         const retry = e.code === UNAVAILABLE && (e.notSent || /no leader/.test(e.message) || idempotent);
         if (!retry || Date.now() >= deadline) throw e;
+        // The next attempt goes to the next member, on a new connection (this one may still be up).
         this.current = (this.current + 1) % this.urls.length;
+        this.session?.close();
+        this.session = undefined;
       }
     }
     throw lastError!;
@@ -187,7 +191,7 @@ export class EtcdKv implements KvCalls {
           'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': `${timeoutMs}m`,
         });
       } catch (err) {
-        reject(Object.assign(new EtcdCallError(UNAVAILABLE, `etcd unreachable: ${(err as Error).message}`), { notSent: true }));
+        reject(new EtcdCallError(UNAVAILABLE, `etcd unreachable: ${(err as Error).message}`, true));
         return;
       }
       const chunks: Buffer[] = [];
@@ -219,11 +223,11 @@ export class EtcdKv implements KvCalls {
       stream.on('data', (d: Buffer) => chunks.push(d));
       stream.on('error', (err) => {
         const notSent = !wasConnected();
-        finish(Object.assign(new EtcdCallError(UNAVAILABLE, `etcd unreachable: ${err.message}`), { notSent }));
+        finish(new EtcdCallError(UNAVAILABLE, `etcd unreachable: ${err.message}`, notSent));
       });
       stream.on('close', () => {
         if (status === undefined) {
-          finish(Object.assign(new EtcdCallError(UNAVAILABLE, `etcd closed the call (HTTP/2 code ${stream.rstCode ?? 0})`), { notSent: !wasConnected() }));
+          finish(new EtcdCallError(UNAVAILABLE, `etcd closed the call (HTTP/2 code ${stream.rstCode ?? 0})`, !wasConnected()));
           return;
         }
         if (status !== '0') { finish(new EtcdCallError(Number(status), message || `gRPC status ${status}`)); return; }
