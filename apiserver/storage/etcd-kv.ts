@@ -1,23 +1,25 @@
 /**
- * etcd's unary KV calls (Range, Txn) as plain gRPC over Node's own HTTP/2 client: one stream per
- * call, the request and response messages coded by protobufjs from the etcd3 package's own
+ * etcd's unary KV calls (Range, Txn) as plain gRPC over our small HTTP/2 client (lib/h2): one
+ * stream per call, the request and response messages coded by protobufjs from the etcd3 package's own
  * `rpc.proto`. Watches, leases, compaction and maintenance stay on the `etcd3` client.
  *
  * Why not grpc-js for these two calls: they are the apiserver's hot path (every create, update,
  * delete and quorum read), and grpc-js spends about 0.2 ms of CPU per call here (its channel,
  * filters, call objects and per-call async resources on top of the same HTTP/2 stream), close to
  * half of what a whole REST create may cost for issue 2's throughput goal. The same Txn over a
- * bare stream costs under 0.1 ms (measurements in README.md). The wire is unchanged: etcd sees a
- * normal gRPC client (TLS and client certificates included).
+ * bare stream costs under 0.1 ms (measurements in README.md). node:http2 itself then cost ~10% of
+ * a create (lib/h2/session.ts says why), hence lib/h2. The wire is unchanged: etcd sees a normal
+ * gRPC client (TLS and client certificates included).
  *
  * Responses have the shapes of etcd3's `client.kv` (snake_case fields, int64 as decimal strings,
  * bytes as Buffers), so EtcdStore works on either. Errors carry etcd's message (`etcdserver:
  * mvcc: required revision has been compacted`, ...) and the gRPC status code.
  */
-import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
+import { encodeHeaders, type HeaderFields } from '../../lib/h2/hpack.js';
+import { H2Session } from '../../lib/h2/session.js';
 
 /** The two unary calls EtcdStore makes, as etcd3's `client.kv` offers them. */
 export interface KvCalls {
@@ -110,8 +112,10 @@ export interface EtcdKvTls { ca: Buffer; cert?: Buffer; key?: Buffer }
 export class EtcdKv implements KvCalls {
   private readonly urls: string[];
   private current = 0;
-  private session?: ClientHttp2Session;
+  private session?: H2Session;
   private closed = false;
+  /** Prebuilt request header blocks per method path and scheme (only grpc-timeout varies). */
+  private readonly blocks = new Map<string, Buffer>();
 
   constructor(endpoints: string[], private readonly tls?: EtcdKvTls, private readonly defaultTimeoutMs = 15_000) {
     this.urls = endpoints.map((e) => (/^[a-z]+:\/\//.test(e) ? e : `${tls ? 'https' : 'http'}://${e}`));
@@ -134,7 +138,7 @@ export class EtcdKv implements KvCalls {
   /** Closes the connection; later calls fail. */
   close(): void {
     this.closed = true;
-    this.session?.destroy();
+    this.session?.close();
     this.session = undefined;
   }
 
@@ -160,18 +164,32 @@ export class EtcdKv implements KvCalls {
     throw lastError!;
   }
 
-  private connection(): ClientHttp2Session {
-    if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
+  private connection(): H2Session {
+    if (this.session?.usable) return this.session;
     const url = this.urls[this.current];
-    const s = connect(url, url.startsWith('https:') && this.tls ? { ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key } : {});
-    const drop = () => { if (this.session === s) this.session = undefined; };
-    s.on('error', drop);
-    s.on('close', drop);
-    s.on('goaway', drop);
-    // An idle connection must not keep the process alive; a call in flight does, by its deadline timer.
-    s.unref();
+    const s = new H2Session(url, url.startsWith('https:') ? this.tls : undefined);
+    s.onClose(() => { if (this.session === s) this.session = undefined; });
     this.session = s;
     return s;
+  }
+
+  /** The request's header block: a prebuilt part per member and method, then `grpc-timeout` (a literal, so parts just concatenate). */
+  private headerBlock(path: string, timeoutMs: number): Buffer {
+    const url = this.urls[this.current];
+    const k = `${url} ${path}`;
+    let base = this.blocks.get(k);
+    if (!base) {
+      const u = new URL(url);
+      base = encodeHeaders([[':method', 'POST'], [':scheme', u.protocol === 'https:' ? 'https' : 'http'], [':path', path], [':authority', u.host], ['content-type', 'application/grpc'], ['te', 'trailers']]);
+      this.blocks.set(k, base);
+    }
+    const v = `${timeoutMs}m`;
+    const b = Buffer.allocUnsafe(base.length + TIMEOUT_NAME.length + 1 + v.length);
+    base.copy(b);
+    TIMEOUT_NAME.copy(b, base.length);
+    b[base.length + TIMEOUT_NAME.length] = v.length; // < 127: a one-byte length, no Huffman
+    b.write(v, base.length + TIMEOUT_NAME.length + 1, 'latin1');
+    return b;
   }
 
   private once(path: string, body: Uint8Array, deadline: number): Promise<Buffer> {
@@ -181,22 +199,11 @@ export class EtcdKv implements KvCalls {
     frame.set(body, 5);
     const timeoutMs = Math.max(1, deadline - Date.now());
     return new Promise<Buffer>((resolve, reject) => {
-      let session: ClientHttp2Session;
-      let stream: ClientHttp2Stream;
-      const wasConnected = () => (session as { connecting?: boolean }).connecting === false;
-      try {
-        session = this.connection();
-        stream = session.request({
-          [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: path,
-          'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': `${timeoutMs}m`,
-        });
-      } catch (err) {
-        reject(new EtcdCallError(UNAVAILABLE, `etcd unreachable: ${(err as Error).message}`, true));
-        return;
-      }
+      let session: H2Session;
       const chunks: Buffer[] = [];
       let status: string | undefined;
       let message = '';
+      let httpStatus = '';
       let settled = false;
       const finish = (err?: EtcdCallError, value?: Buffer) => {
         if (settled) return;
@@ -204,38 +211,46 @@ export class EtcdKv implements KvCalls {
         clearTimeout(timer);
         if (err) reject(err); else resolve(value!);
       };
-      const timer = setTimeout(() => {
-        stream.close(constants.NGHTTP2_CANCEL);
-        finish(new EtcdCallError(DEADLINE_EXCEEDED, 'context deadline exceeded'));
-      }, timeoutMs);
-      const readStatus = (h: Record<string, unknown>) => {
-        if (h['grpc-status'] !== undefined) {
-          status = String(h['grpc-status']);
-          message = decodeURIComponent(String(h['grpc-message'] ?? ''));
+      const readFields = (fields: HeaderFields) => {
+        for (const [n, v] of fields) {
+          if (n === ':status') httpStatus = v;
+          else if (n === 'grpc-status') status = v;
+          else if (n === 'grpc-message') message = safeDecode(v);
         }
       };
-      stream.on('response', (h) => {
-        const http = Number(h[constants.HTTP2_HEADER_STATUS]);
-        if (http !== 200) finish(new EtcdCallError(UNAVAILABLE, `etcd answered HTTP ${http}`));
-        readStatus(h);
-      });
-      stream.on('trailers', readStatus);
-      stream.on('data', (d: Buffer) => chunks.push(d));
-      stream.on('error', (err) => {
-        const notSent = !wasConnected();
-        finish(new EtcdCallError(UNAVAILABLE, `etcd unreachable: ${err.message}`, notSent));
-      });
-      stream.on('close', () => {
-        if (status === undefined) {
-          finish(new EtcdCallError(UNAVAILABLE, `etcd closed the call (HTTP/2 code ${stream.rstCode ?? 0})`, !wasConnected()));
-          return;
-        }
+      const done = () => {
+        if (httpStatus !== '200') { finish(new EtcdCallError(UNAVAILABLE, `etcd answered HTTP ${httpStatus || '(none)'}`)); return; }
+        if (status === undefined) { finish(new EtcdCallError(UNAVAILABLE, 'etcd ended the call without a gRPC status')); return; }
         if (status !== '0') { finish(new EtcdCallError(Number(status), message || `gRPC status ${status}`)); return; }
         const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
         if (data.length < 5 || data[0] !== 0) { finish(new EtcdCallError(UNAVAILABLE, 'etcd sent a malformed or compressed gRPC message')); return; }
         finish(undefined, data.subarray(5, 5 + data.readUInt32BE(1)));
-      });
-      stream.end(frame);
+      };
+      let stream: { cancel(): void } | undefined;
+      const timer = setTimeout(() => {
+        stream?.cancel();
+        finish(new EtcdCallError(DEADLINE_EXCEEDED, 'context deadline exceeded'));
+      }, timeoutMs);
+      try {
+        session = this.connection();
+        stream = session.request(this.headerBlock(path, timeoutMs), frame, true, {
+          onHeaders: (fields, end) => { readFields(fields); if (end) done(); },
+          onData: (chunk, end) => { if (chunk.length) chunks.push(chunk); if (end) done(); },
+          onReset: (code, msg, notSent) => {
+            finish(new EtcdCallError(UNAVAILABLE, status === undefined && !session.wasConnected ? `etcd unreachable: ${msg}` : `etcd closed the call: ${msg} (HTTP/2 code ${code})`, notSent));
+          },
+        });
+      } catch (err) {
+        finish(new EtcdCallError(UNAVAILABLE, `etcd unreachable: ${(err as Error).message}`, true));
+      }
     });
   }
+}
+
+/** `grpc-timeout` as a literal header without indexing, up to its value's length byte. */
+const TIMEOUT_NAME = Buffer.from([0x00, 12, ...Buffer.from('grpc-timeout', 'latin1')]);
+
+/** grpc-message is percent-encoded; a malformed one is shown as sent. */
+function safeDecode(v: string): string {
+  try { return decodeURIComponent(v); } catch { return v; }
 }
