@@ -205,13 +205,13 @@ export class H2Session {
     if (payload.length) this.queue(payload);
   }
 
-  /** Frames queued in one tick go out in one write. */
+  /** Frames queued in one turn of the event loop go out in one write: the calls of every request read in that turn share a syscall. */
   private queue(b: Buffer): void {
     if (this.closed) return;
     this.out.push(b);
     if (!this.flushQueued) {
       this.flushQueued = true;
-      process.nextTick(() => this.flush());
+      setImmediate(() => this.flush());
     }
   }
 
