@@ -3,7 +3,7 @@
  * facades (REST and gRPC). Wires storage, watch caches, admission and the per-kind rules.
  */
 import type { Etcd3 } from 'etcd3';
-import type { KvCalls } from '../storage/etcd-kv.js';
+import type { EtcdKv } from '../storage/etcd-kv.js';
 import type { KList, KObject } from '../../lib/api/object.js';
 import { ApiError, isApiError } from '../../lib/errors.js';
 import { AdmissionChain } from '../admission/chain.js';
@@ -37,8 +37,8 @@ import { bootstrapCluster, defaultServiceAllocation, storeForAdmission } from '.
 /** Options of createRegistry. */
 export interface RegistryOptions {
   etcd: Etcd3;
-  /** Range/Txn calls to use instead of the etcd3 client's (main.ts passes an EtcdKv: the lean HTTP/2 path). */
-  etcdKv?: KvCalls;
+  /** Range, Txn and Watch: our lean gRPC client over lib/h2 (leases and compaction stay on `etcd`). The caller closes it. */
+  etcdKv: EtcdKv;
   /** etcd key prefix (default '/registry'). */
   prefix?: string;
   serviceClusterIPRange?: string;
@@ -112,7 +112,7 @@ class EtcdRegistry implements RegistryHandle {
   private readonly cached: CachedReads;
 
   constructor(private readonly opts: RegistryOptions, services: ServiceAllocation | undefined) {
-    this.store = new EtcdStore(opts.etcd, undefined, opts.etcdKv);
+    this.store = new EtcdStore(opts.etcd, opts.etcdKv);
     this.defs = opts.resources ?? builtinResources();
     for (const d of this.defs) {
       if (!this.byKey.has(`${d.group}/${d.resource}`)) this.byKey.set(`${d.group}/${d.resource}`, d);

@@ -25,6 +25,7 @@ test('watches survive an etcd restart: the shared watch reconnects and resumes',
   } finally {
     ac.abort();
     await t.reg.close();
+    t.kv.close();
     t.client.close();
     if (restarted && restarted.exitCode === null) {
       const exited = new Promise((r) => restarted!.once('exit', r));

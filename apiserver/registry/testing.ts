@@ -4,20 +4,23 @@ import { Etcd3 } from 'etcd3';
 import type { ApiErrorCode } from '../../lib/errors.js';
 import { ApiError } from '../../lib/errors.js';
 import { startEtcd, type TestEtcd } from '../../lib/testing/etcd.js';
+import { EtcdKv } from '../storage/etcd-kv.js';
 import { createRegistry, type RegistryHandle, type RegistryOptions } from './registry.js';
 import type { RequestContext, ResourceRef } from './types.js';
 
 /** A registry on its own etcd; `stop()` removes both. */
-export interface TestRegistry { etcd: TestEtcd; client: Etcd3; reg: RegistryHandle; stop(): Promise<void> }
+export interface TestRegistry { etcd: TestEtcd; client: Etcd3; kv: EtcdKv; reg: RegistryHandle; stop(): Promise<void> }
 
 /** Starts etcd and a registry on it (extra registry options allowed). */
 export async function startTestRegistry(opts: Partial<RegistryOptions> = {}): Promise<TestRegistry> {
   const etcd = await startEtcd();
   const client = new Etcd3({ hosts: etcd.endpoint });
+  const kv = new EtcdKv([etcd.endpoint]);
   try {
-    const reg = await createRegistry({ etcd: client, ...opts });
-    return { etcd, client, reg, async stop() { await reg.close(); client.close(); await etcd.stop(); } };
+    const reg = await createRegistry({ etcd: client, etcdKv: kv, ...opts });
+    return { etcd, client, kv, reg, async stop() { await reg.close(); kv.close(); client.close(); await etcd.stop(); } };
   } catch (err) {
+    kv.close();
     client.close();
     await etcd.stop();
     throw err;

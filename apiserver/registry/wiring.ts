@@ -53,7 +53,7 @@ export function storeForAdmission(store: EtcdStore, prefix: string, cached?: Cac
 export async function defaultServiceAllocation(opts: RegistryOptions): Promise<ServiceAllocation> {
   const prefix = (opts.prefix ?? '/registry').replace(/\/+$/, '');
   const alloc = EtcdServiceAllocation.create(opts.etcd, { prefix, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
-  const services = await new EtcdStore(opts.etcd, undefined, opts.etcdKv).list(collectionKey(prefix, 'services'));
+  const services = await new EtcdStore(opts.etcd, opts.etcdKv).list(collectionKey(prefix, 'services'));
   // A grace period keeps claims another apiserver made for a create still in flight.
   await alloc.repair(services.items.map((s) => s.obj), { graceMs: 60_000 });
   return alloc;

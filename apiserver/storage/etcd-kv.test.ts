@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { startEtcd, type TestEtcd } from '../../lib/testing/etcd.js';
 import { freePort } from '../../lib/testing/ports.js';
+import { waitFor } from '../../lib/testing/wait.js';
 import { ensureEtcdPki } from '../../lib/pki/cluster.js';
-import { EtcdCallError, EtcdKv, type KvCalls } from './etcd-kv.js';
+import { EtcdCallError, EtcdKv, type KvCalls, type WatchEvent } from './etcd-kv.js';
 import { EtcdStore, etcdError } from './store.js';
 
 let etcd: TestEtcd;
@@ -84,7 +85,7 @@ test('etcd\'s errors keep their messages, and EtcdStore maps them as before (410
   assert.match(future.message, /future revision/);
   assert.equal(etcdError(future).code, 'Timeout');
   // Through EtcdStore: NotFound, AlreadyExists and Conflict come out as with the etcd3 stubs.
-  const store = new EtcdStore(client, 5000, kv);
+  const store = new EtcdStore(client, kv, 5000);
   const what = { resource: 'configmaps', group: '', name: 'c' };
   const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'd' }, data: { a: '1' } };
   const made = await store.create('/registry/configmaps/d/c', obj, what);
@@ -163,4 +164,59 @@ test('a call in flight keeps the process alive (its deadline timer); an idle con
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 });
   assert.equal(stdout.trim(), 'done true');
   assert.equal((await kv.range({ key: b('/alive') })).kvs[0].value.toString(), 'yes');
+});
+
+test('watch: every event once and in order from a revision (prev_kv on request), across an etcd restart; compaction ends it', async () => {
+  const w = await startEtcd();
+  const wkv = new EtcdKv([w.endpoint]);
+  let restarted: ChildProcess | undefined;
+  const put = (k: string, v: string) => wkv.txn({ compare: [], success: [{ request_put: { key: b(k), value: b(v) } }] });
+  try {
+    const start = Number((await put('/w/a', '0')).header.revision);
+    const seen: WatchEvent[] = [];
+    const ended: Array<{ message: string; compact: number }> = [];
+    const watch = wkv.watch({ key: b('/w/'), range_end: b('/w0'), start_revision: start, prev_kv: true }, {
+      onEvents: (evs) => { seen.push(...evs); },
+      onEnd: (err, compact) => { ended.push({ message: err.message, compact }); },
+    });
+    await watch.created;
+    await put('/w/a', '1');
+    await wkv.txn({ compare: [], success: [{ request_delete_range: { key: b('/w/a') } }] });
+    await put('/other', 'not watched');
+    await waitFor('3 events', () => seen.length >= 3);
+    assert.deepEqual(seen.map((e) => [e.type, e.kv.key.toString(), e.kv.value.toString(), e.prev_kv?.value.toString()]), [
+      ['Put', '/w/a', '0', undefined], ['Put', '/w/a', '1', '0'], ['Delete', '/w/a', '', '1'],
+    ]);
+    // etcd dies and comes back on the same data: the watch resumes after the last event it delivered.
+    const [cmd, ...args] = w.process.spawnargs;
+    const gone = new Promise((r) => w.process.once('exit', r));
+    w.process.kill('SIGKILL');
+    await gone;
+    restarted = spawn(cmd, args, { stdio: 'ignore' });
+    await waitFor('etcd back', async () => (await fetch(`${w.endpoint}/health`).catch(() => undefined))?.ok, { timeoutMs: 20_000 });
+    await waitFor('a write after the restart', () => put('/w/b', 'after').catch(() => undefined), { timeoutMs: 20_000, intervalMs: 100 });
+    await waitFor('the event after the restart', () => seen.length >= 4, { timeoutMs: 20_000 });
+    assert.deepEqual(seen.slice(3).map((e) => [e.type, e.kv.key.toString(), e.kv.value.toString()]), [['Put', '/w/b', 'after']], 'nothing repeated, nothing lost');
+    watch.cancel();
+    await put('/w/c', 'after cancel');
+    // A watch from a compacted revision ends with the compaction revision.
+    const now = Number((await put('/w/d', 'x')).header.revision);
+    await wkv.txn({ compare: [], success: [{ request_put: { key: b('/w/d'), value: b('y') } }] });
+    const compactor = new Etcd3({ hosts: w.endpoint });
+    try { await compactor.kv.compact({ revision: now + 1, physical: true }); } finally { compactor.close(); }
+    const old = wkv.watch({ key: b('/w/'), range_end: b('/w0'), start_revision: start }, { onEvents: () => undefined, onEnd: (err, compact) => { ended.push({ message: err.message, compact }); } });
+    await old.created;
+    await waitFor('the compacted watch ended', () => ended.length >= 1);
+    assert.equal(ended[0].compact, now + 1);
+    assert.match(ended[0].message, /compacted/);
+    assert.equal(seen.length, 4, 'no event after cancel');
+  } finally {
+    wkv.close();
+    if (restarted && restarted.exitCode === null) {
+      const exited = new Promise((r) => restarted!.once('exit', r));
+      restarted.kill('SIGKILL');
+      await exited;
+    }
+    await w.stop();
+  }
 });

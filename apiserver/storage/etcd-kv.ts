@@ -40,6 +40,18 @@ export interface RangeResponse { header: ResponseHeader; kvs: KeyValue[]; more: 
 export interface ResponseOp { response_range?: RangeResponse; response_put?: { header: ResponseHeader }; response_delete_range?: { header: ResponseHeader; deleted: string } }
 export interface TxnResponse { header: ResponseHeader; succeeded: boolean; responses: ResponseOp[] }
 
+/** A watch on `key` (a prefix with `range_end`) from `start_revision`; `prev_kv` asks etcd for previous values. */
+export interface WatchRequest { key: Buffer; range_end?: Buffer; start_revision: number; prev_kv?: boolean }
+export interface WatchEvent { type: 'Put' | 'Delete'; kv: KeyValue; prev_kv?: KeyValue }
+export interface WatchHandlers {
+  /** The events of one etcd response (never empty), in revision order, and its header revision. */
+  onEvents(events: WatchEvent[], headerRevision: number): void;
+  /** The watch ended for good: etcd compacted its start revision (`compactRevision` > 0) or cancelled it. */
+  onEnd(err: EtcdCallError, compactRevision: number): void;
+}
+/** A running watch: `created` resolves once etcd accepted it (or it ended). */
+export interface EtcdWatch { created: Promise<void>; cancel(): void }
+
 /** A failed call: etcd's gRPC status (`code`) and message, or a transport failure (code 14, UNAVAILABLE). */
 export class EtcdCallError extends Error {
   /** `notSent`: the call never reached etcd (no connection), so another member may take it. */
@@ -47,6 +59,8 @@ export class EtcdCallError extends Error {
 }
 
 const UNAVAILABLE = 14;
+const OUT_OF_RANGE = 11;
+const CANCELLED = 1;
 const DEADLINE_EXCEEDED = 4;
 
 /** etcd's protocol types, loaded once from the etcd3 package's proto files. */
@@ -57,7 +71,10 @@ const types = (() => {
   root.resolvePath = (_origin, target) => join(protoDir, target.split('/').pop()!);
   root.loadSync('rpc.proto', { keepCase: true });
   const t = (name: string) => root.lookupType(`etcdserverpb.${name}`);
-  return { RangeRequest: t('RangeRequest'), RangeResponse: t('RangeResponse'), TxnRequest: t('TxnRequest'), TxnResponse: t('TxnResponse') };
+  return {
+    RangeRequest: t('RangeRequest'), RangeResponse: t('RangeResponse'), TxnRequest: t('TxnRequest'), TxnResponse: t('TxnResponse'),
+    WatchRequest: t('WatchRequest'), WatchResponse: t('WatchResponse'),
+  };
 })();
 
 const TARGETS = { Version: 0, Create: 1, Mod: 2, Value: 3, Lease: 4 } as const;
@@ -69,9 +86,11 @@ function int64(v: unknown): string {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** A bytes field: a Buffer (protobufjs slices the input), or its default (an empty array) when absent. */
 function bytes(v: unknown): Buffer {
-  if (!v) return EMPTY;
-  return Buffer.isBuffer(v) ? v : Buffer.from((v as Uint8Array).buffer, (v as Uint8Array).byteOffset, (v as Uint8Array).byteLength);
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return EMPTY;
 }
 
 interface RawMsg { [k: string]: unknown }
@@ -135,6 +154,86 @@ export class EtcdKv implements KvCalls {
       .then((b) => txnResponse(types.TxnResponse.decode(b) as unknown as RawMsg));
   }
 
+  /**
+   * Watches on its own HTTP/2 stream of the shared connection. When the stream or the connection
+   * fails (etcd restarts, a member goes away) it is opened again, after a back-off of 0.1–2 s,
+   * from the revision after the last event delivered, on the next member if this one cannot be
+   * reached: the caller sees every event once, in order. Only compaction or etcd's own cancel end it.
+   */
+  watch(req: WatchRequest, h: WatchHandlers): EtcdWatch {
+    let next = req.start_revision;
+    let stopped = false;
+    let backoff = 100;
+    let stream: { cancel(): void } | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let markCreated!: () => void;
+    const created = new Promise<void>((r) => { markCreated = r; });
+    const end = (err: EtcdCallError, compactRevision: number) => {
+      if (stopped) return;
+      stopped = true;
+      stream?.cancel();
+      markCreated();
+      h.onEnd(err, compactRevision);
+    };
+    const onMessage = (m: RawMsg) => {
+      if (m.created) { backoff = 100; markCreated(); }
+      if (m.canceled) {
+        const compact = Number(int64(m.compact_revision));
+        if (compact > 0) end(new EtcdCallError(OUT_OF_RANGE, 'etcdserver: mvcc: required revision has been compacted'), compact);
+        else end(new EtcdCallError(CANCELLED, `etcd cancelled the watch${m.cancel_reason ? `: ${String(m.cancel_reason)}` : ''}`), 0);
+        return;
+      }
+      const raw = (m.events as RawMsg[] | undefined) ?? [];
+      if (!raw.length) return;
+      const events = raw.map((e): WatchEvent => ({ type: e.type === 1 ? 'Delete' : 'Put', kv: keyValue(e.kv as RawMsg), prev_kv: e.prev_kv ? keyValue(e.prev_kv as RawMsg) : undefined }));
+      next = Number(events[events.length - 1].kv.mod_revision) + 1;
+      h.onEvents(events, Number(int64((m.header as RawMsg | undefined)?.revision)));
+    };
+    const open = () => {
+      timer = undefined;
+      if (stopped || this.closed) return;
+      const again = (session?: H2Session) => {
+        stream = undefined;
+        if (stopped || this.closed) return;
+        // A member that could not be reached at all: the next attempt goes to the next one.
+        if (session && !session.wasConnected && this.session === session) this.failover();
+        timer = setTimeout(open, backoff);
+        timer.unref();
+        backoff = Math.min(backoff * 2, 2000);
+      };
+      const body = types.WatchRequest.encode({ create_request: { key: req.key, range_end: req.range_end, start_revision: next, prev_kv: req.prev_kv ?? false } }).finish();
+      let session: H2Session | undefined;
+      let pending: Buffer | undefined; // a gRPC message split over DATA frames
+      try {
+        session = this.connection();
+        stream = session.request(this.headerBlock('/etcdserverpb.Watch/Watch'), grpcFrame(body), false, {
+          onHeaders: (_fields, ended) => { if (ended) again(session); },
+          onData: (chunk, ended) => {
+            let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+            while (!stopped && buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) {
+              const len = buf.readUInt32BE(1);
+              try {
+                onMessage(types.WatchResponse.decode(buf.subarray(5, 5 + len)) as unknown as RawMsg);
+              } catch (err) {
+                // A message we cannot read (or a handler that failed) ends this watch, not the shared connection.
+                end(new EtcdCallError(UNAVAILABLE, `etcd watch: ${(err as Error).message}`), 0);
+                return;
+              }
+              buf = buf.subarray(5 + len);
+            }
+            pending = buf.length ? buf : undefined;
+            if (ended) again(session);
+          },
+          onReset: () => again(session),
+        });
+      } catch {
+        again(session);
+      }
+    };
+    open();
+    return { created, cancel: () => { stopped = true; clearTimeout(timer); stream?.cancel(); markCreated(); } };
+  }
+
   /** Closes the connection; later calls fail. */
   close(): void {
     this.closed = true;
@@ -155,13 +254,17 @@ export class EtcdKv implements KvCalls {
         // Another member may take it when this one never saw the call, or has no leader (then nothing was applied).
         const retry = e.code === UNAVAILABLE && (e.notSent || /no leader/.test(e.message) || idempotent);
         if (!retry || Date.now() >= deadline) throw e;
-        // The next attempt goes to the next member, on a new connection (this one may still be up).
-        this.current = (this.current + 1) % this.urls.length;
-        this.session?.close();
-        this.session = undefined;
+        this.failover();
       }
     }
     throw lastError!;
+  }
+
+  /** Later calls and watches go to the next member, on a new connection (this one may still be up). */
+  private failover(): void {
+    this.current = (this.current + 1) % this.urls.length;
+    this.session?.close();
+    this.session = undefined;
   }
 
   private connection(): H2Session {
@@ -174,7 +277,7 @@ export class EtcdKv implements KvCalls {
   }
 
   /** The request's header block: a prebuilt part per member and method, then `grpc-timeout` (a literal, so parts just concatenate). */
-  private headerBlock(path: string, timeoutMs: number): Buffer {
+  private headerBlock(path: string, timeoutMs?: number): Buffer {
     const url = this.urls[this.current];
     const k = `${url} ${path}`;
     let base = this.blocks.get(k);
@@ -183,6 +286,7 @@ export class EtcdKv implements KvCalls {
       base = encodeHeaders([[':method', 'POST'], [':scheme', u.protocol === 'https:' ? 'https' : 'http'], [':path', path], [':authority', u.host], ['content-type', 'application/grpc'], ['te', 'trailers']]);
       this.blocks.set(k, base);
     }
+    if (timeoutMs === undefined) return base;
     const v = `${timeoutMs}m`;
     const b = Buffer.allocUnsafe(base.length + TIMEOUT_NAME.length + 1 + v.length);
     base.copy(b);
@@ -193,10 +297,7 @@ export class EtcdKv implements KvCalls {
   }
 
   private once(path: string, body: Uint8Array, deadline: number): Promise<Buffer> {
-    const frame = Buffer.allocUnsafe(5 + body.length);
-    frame[0] = 0;
-    frame.writeUInt32BE(body.length, 1);
-    frame.set(body, 5);
+    const frame = grpcFrame(body);
     const timeoutMs = Math.max(1, deadline - Date.now());
     return new Promise<Buffer>((resolve, reject) => {
       let session: H2Session;
@@ -245,6 +346,15 @@ export class EtcdKv implements KvCalls {
       }
     });
   }
+}
+
+/** A gRPC message on the wire: uncompressed flag, length, bytes. */
+function grpcFrame(body: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(5 + body.length);
+  frame[0] = 0;
+  frame.writeUInt32BE(body.length, 1);
+  frame.set(body, 5);
+  return frame;
 }
 
 /** `grpc-timeout` as a literal header without indexing, up to its value's length byte. */

@@ -2,9 +2,10 @@
  * A direct etcd watch on a key prefix from a revision, delivering StorageEvents. Used by the
  * watch cache (one per resource) and for watches that start before the cache's window.
  */
-import type { Etcd3 } from 'etcd3';
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError } from '../../lib/errors.js';
+import type { EtcdKv } from './etcd-kv.js';
+import { prefixEnd } from './keys.js';
 import { decode } from './store.js';
 import { fromEtcdEvent, type StorageEvent } from './watch-filter.js';
 
@@ -26,38 +27,41 @@ export interface PrefixWatchHandlers {
 export interface PrefixWatch { cancel(): Promise<void> }
 
 /** Starts watching `prefix` after revision `afterRev`; resolves once etcd accepted the watch. */
-export async function watchPrefix(client: Etcd3, prefix: string, afterRev: number, h: PrefixWatchHandlers): Promise<PrefixWatch> {
-  let dead = false;
-  const builder = client.watch().prefix(prefix).startRevision(String(afterRev + 1));
+export async function watchPrefix(kv: EtcdKv, prefix: string, afterRev: number, h: PrefixWatchHandlers): Promise<PrefixWatch> {
   const state = h.state;
-  const watcher = (state ? builder : builder.withPreviousKV()).watcher();
-  watcher.on('data', (res) => {
-    const events: StorageEvent[] = [];
-    // Within one response a key may change twice: its later event's previous state is the earlier one.
-    // Events the state already holds (replayed after a reconnect) are left to the caller to skip.
-    const seen = new Map<string, KObject | undefined>();
-    const applied = state?.revision() ?? 0;
-    for (const ev of res.events) {
-      const key = ev.kv.key.toString('utf8');
-      const fresh = state !== undefined && Number(ev.kv.mod_revision) > applied;
-      const prev = fresh ? (seen.has(key) ? seen.get(key) : state!.get(key)) : undefined;
-      const se = fromEtcdEvent(ev.type, ev.kv as never, (ev.prev_kv ?? undefined) as never, decode as never, prev);
-      if (se) events.push(se);
-      if (fresh) seen.set(key, se && se.type !== 'DELETED' ? se.obj : undefined);
-    }
-    h.onEvents(events, Number(res.header.revision));
+  const watch = kv.watch({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), start_revision: afterRev + 1, prev_kv: !state }, {
+    onEvents: (evs, headerRevision) => {
+      const events: StorageEvent[] = [];
+      // Within one response a key may change twice: its later event's previous state is the earlier one.
+      // Events the state already holds are left to the caller to skip.
+      const seen = new Map<string, KObject | undefined>();
+      const applied = state?.revision() ?? 0;
+      for (const ev of evs) {
+        const key = ev.kv.key.toString('utf8');
+        const fresh = state !== undefined && Number(ev.kv.mod_revision) > applied;
+        const prev = fresh ? (seen.has(key) ? seen.get(key) : state!.get(key)) : undefined;
+        const se = fromEtcdEvent(ev.type, ev.kv, ev.prev_kv, decode as never, prev);
+        if (se) events.push(se);
+        if (fresh) seen.set(key, se && se.type !== 'DELETED' ? se.obj : undefined);
+      }
+      h.onEvents(events, headerRevision);
+    },
+    onEnd: (err, compactRevision) => {
+      if (compactRevision > 0) h.onError(new ApiError('Gone', `too old resource version: ${afterRev} (${afterRev + 1})`));
+      else h.onError(new ApiError('Unavailable', `etcd watch failed: ${err.message}`));
+    },
   });
-  watcher.on('error', (err: Error) => {
-    dead = true;
-    const msg = String(err?.message ?? err);
-    if (msg.includes('compacted')) h.onError(new ApiError('Gone', `too old resource version: ${afterRev} (${afterRev + 1})`));
-    else h.onError(new ApiError('Unavailable', `etcd watch failed: ${msg}`));
-  });
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new ApiError('Unavailable', 'etcd watch was not created in time')), 15_000);
-    watcher.once('connected', () => { clearTimeout(t); resolve(); });
-    watcher.once('error', () => { clearTimeout(t); resolve(); });
-  });
-  // Cancelling a watch etcd already cancelled confuses the client's stream bookkeeping: skip it.
-  return { cancel: () => (dead ? Promise.resolve() : (dead = true, watcher.cancel())) };
+  // etcd accepts the watch or ends it (compaction); while it cannot be reached the watch keeps trying.
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([watch.created, new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ApiError('Unavailable', 'etcd watch was not created in time')), 15_000);
+    })]);
+  } catch (err) {
+    watch.cancel();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { cancel: async () => watch.cancel() };
 }

@@ -6,13 +6,15 @@ import { waitFor } from '../../lib/testing/wait.js';
 import { expectApiError } from '../registry/testing.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { collectionKey, objectKey, prefixEnd } from './keys.js';
+import { EtcdKv } from './etcd-kv.js';
 import { EtcdStore } from './store.js';
 
 let etcd: TestEtcd;
 let client: Etcd3;
+let kv: EtcdKv;
 let store: EtcdStore;
-before(async () => { etcd = await startEtcd(); client = new Etcd3({ hosts: etcd.endpoint }); store = new EtcdStore(client); });
-after(async () => { client?.close(); await etcd?.stop(); });
+before(async () => { etcd = await startEtcd(); client = new Etcd3({ hosts: etcd.endpoint }); kv = new EtcdKv([etcd.endpoint]); store = new EtcdStore(client, kv); });
+after(async () => { kv?.close(); client?.close(); await etcd?.stop(); });
 
 const what = (name: string) => ({ resource: 'widgets', group: 'example.com', name });
 
@@ -82,14 +84,13 @@ test('the compactor compacts to the revision of the previous round', async () =>
 });
 
 test('a hung etcd makes calls fail with 504 Timeout instead of hanging', async () => {
-  const short = new EtcdStore(client, 500);
+  const short = new EtcdStore(client, kv, 500);
   await etcd.pause();
   try {
     await expectApiError(short.get('/t/hung'), 'Timeout', /context deadline exceeded/);
   } finally {
     etcd.resume();
   }
-  // The etcd client's circuit breaker stays open a few seconds after failures: wait for it.
   await waitFor('etcd answers again', async () => { await short.get('/t/hung'); return true; }, { timeoutMs: 20_000, intervalMs: 250 });
 });
 

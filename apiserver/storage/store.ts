@@ -7,7 +7,7 @@ import type { Etcd3 } from 'etcd3';
 import type { KObject } from '../../lib/api/object.js';
 import { ApiError, alreadyExists, conflict, notFound } from '../../lib/errors.js';
 import { jsonEqual } from './canonical.js';
-import type { KvCalls, RequestOp } from './etcd-kv.js';
+import type { EtcdKv, RequestOp } from './etcd-kv.js';
 import { prefixEnd } from './keys.js';
 import { LeaseManager } from './lease-manager.js';
 import { valueTransformer } from './transformer.js';
@@ -66,16 +66,12 @@ export class EtcdStore {
   /** Called after every successful write of this store (read-your-writes for cached reads). */
   onWrite?: (key: string, revision: number) => void;
 
-  /** The Range/Txn calls: `kv` when given (EtcdKv, the lean HTTP/2 path), else the etcd3 client's. */
-  private readonly kv: KvCalls;
-
   /**
+   * `kv` serves Range, Txn and Watch (the hot path, lib/h2); leases and compaction stay on `client`.
    * `callTimeoutMs` bounds each etcd call: a hung etcd turns into 504 Timeout, not a request that never ends.
-   * `kv` serves Range and Txn (the hot path); leases and compaction stay on `client`.
    */
-  constructor(readonly client: Etcd3, private readonly callTimeoutMs = 15_000, kv?: KvCalls) {
+  constructor(readonly client: Etcd3, readonly kv: EtcdKv, private readonly callTimeoutMs = 15_000) {
     this.leases = new LeaseManager(client);
-    this.kv = kv ?? (client.kv as unknown as KvCalls);
   }
 
   private call() { return { deadline: new Date(Date.now() + this.callTimeoutMs) }; }

@@ -75,7 +75,7 @@ export class WatchCache {
     for (const s of page.items) this.objects.set(s.key, s.obj);
     this.ring = [];
     this.windowStart = this.rev = page.revision;
-    const watcher = await watchPrefix(this.store.client, this.prefix, page.revision, {
+    const watcher = await watchPrefix(this.store.kv, this.prefix, page.revision, {
       // The cache holds every key's current state: etcd need not send previous values.
       state: { get: (key) => this.objects.get(key), revision: () => this.rev },
       onEvents: (events, header) => { if (gen === this.generation) this.apply(events, header); },
@@ -205,7 +205,7 @@ export class WatchCache {
       if (err instanceof ApiError && err.code === 'Gone') throw new ApiError('Gone', `too old resource version: ${from} (${oldest})`);
       throw err;
     }
-    const w = await watchPrefix(this.store.client, this.prefix, from, {
+    const w = await watchPrefix(this.store.kv, this.prefix, from, {
       onEvents: (events) => { for (const ev of events) { const out = filterEvent(ev, req.matches); if (out) queue.push(out); } },
       onError: (err) => queue.fail(err.code === 'Gone' ? new ApiError('Gone', `too old resource version: ${from} (${oldest})`) : err),
     });

@@ -25,6 +25,7 @@ test('HA: a client given two apiservers keeps working, and its informer keeps wa
   const { startEtcd } = await import('../testing/etcd.js');
   const { Etcd3 } = await import('etcd3');
   const { createRegistry } = await import('../../apiserver/registry/registry.js');
+  const { EtcdKv } = await import('../../apiserver/storage/etcd-kv.js');
   const { SharedInformer } = await import('./informer.js');
   const { waitFor } = await import('../testing/wait.js');
   const etcd = await startEtcd();
@@ -32,8 +33,9 @@ test('HA: a client given two apiservers keeps working, and its informer keeps wa
   const servers: Array<{ close(): Promise<void>; port: number }> = [];
   for (let i = 0; i < 2; i++) {
     const client = new Etcd3({ hosts: etcd.endpoint });
-    const reg = await createRegistry({ etcd: client });
-    t.after(async () => { await reg.close(); client.close(); });
+    const kv = new EtcdKv([etcd.endpoint]);
+    const reg = await createRegistry({ etcd: client, etcdKv: kv });
+    t.after(async () => { await reg.close(); kv.close(); client.close(); });
     const srv = await startGrpcServer({ registry: reg, host: '127.0.0.1', port: 0 });
     servers.push(srv);
     t.after(() => srv.close());

@@ -4,6 +4,7 @@
  */
 import { Etcd3 } from 'etcd3';
 import { startEtcd, type TestEtcd } from './etcd.js';
+import { EtcdKv } from '../../apiserver/storage/etcd-kv.js';
 import { createRegistry, type RegistryHandle } from '../../apiserver/registry/registry.js';
 import { startApiServer, type RunningApiServer } from '../../apiserver/server.js';
 import { startGrpcServer } from '../../apiserver/grpc/server.js';
@@ -27,9 +28,10 @@ export interface TestControlPlane {
 export async function startControlPlane(opts: { serviceClusterIPRange?: string } = {}): Promise<TestControlPlane> {
   const etcd = await startEtcd();
   const etcdClient = new Etcd3({ hosts: etcd.endpoint });
+  const etcdKv = new EtcdKv([etcd.endpoint]);
   let registry: RegistryHandle | undefined;
   try {
-    registry = await createRegistry({ etcd: etcdClient, serviceClusterIPRange: opts.serviceClusterIPRange ?? '10.96.0.0/12' });
+    registry = await createRegistry({ etcd: etcdClient, etcdKv, serviceClusterIPRange: opts.serviceClusterIPRange ?? '10.96.0.0/12' });
     const reg = registry;
     const server = await startApiServer({
       registry: reg,
@@ -46,12 +48,14 @@ export async function startControlPlane(opts: { serviceClusterIPRange?: string }
         client.close();
         await server.close();
         await reg.close();
+        etcdKv.close();
         etcdClient.close();
         await etcd.stop();
       },
     };
   } catch (err) {
     await registry?.close().catch(() => undefined);
+    etcdKv.close();
     etcdClient.close();
     await etcd.stop();
     throw err;
