@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const etcdHosts = o.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   const etcdTls = etcdCredentials({ caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile });
   const etcd = new Etcd3({ hosts: etcdHosts, ...etcdTls });
-  // Range and Txn, the hot path of every request, go over a bare HTTP/2 gRPC stream (storage/etcd-kv.ts).
+  // Range, Txn and the watches, the hot path of every request, go over our own HTTP/2 gRPC client (storage/etcd-kv.ts, lib/h2).
   const c = etcdTls.credentials;
   const etcdKv = new EtcdKv(etcdHosts, c ? { ca: c.rootCertificate, cert: c.certChain, key: c.privateKey } : undefined);
   // Escalation checks need the RBAC view, which reads this registry: bound after both exist.
