@@ -1,18 +1,17 @@
 /**
- * etcd's unary KV calls (Range, Txn) as plain gRPC over our small HTTP/2 client (lib/h2): one
- * stream per call, the request and response messages coded by protobufjs from the etcd3 package's own
- * `rpc.proto`. Watches, leases, compaction and maintenance stay on the `etcd3` client.
+ * etcd's KV calls (Range, Txn) and watches as plain gRPC over our small HTTP/2 client (lib/h2):
+ * one stream per call or watch on a shared connection, the messages coded by protobufjs from the
+ * etcd3 package's own `rpc.proto`. Leases, compaction and maintenance stay on the `etcd3` client.
  *
- * Why not grpc-js for these two calls: they are the apiserver's hot path (every create, update,
- * delete and quorum read), and grpc-js spends about 0.2 ms of CPU per call here (its channel,
- * filters, call objects and per-call async resources on top of the same HTTP/2 stream), close to
- * half of what a whole REST create may cost for issue 2's throughput goal. The same Txn over a
- * bare stream costs under 0.1 ms (measurements in README.md). node:http2 itself then cost ~10% of
- * a create (lib/h2/session.ts says why), hence lib/h2. The wire is unchanged: etcd sees a normal
- * gRPC client (TLS and client certificates included).
+ * Why not grpc-js here: these are the apiserver's hot path (every create, update, delete, quorum
+ * read and watch event), and grpc-js spends about 0.2 ms of CPU per call (its channel, filters,
+ * call objects and per-call async resources on top of the same HTTP/2 stream), close to half of
+ * what a whole REST create may cost for issue 2's throughput goal. node:http2 itself then still
+ * cost ~10% of a create (lib/h2/session.ts says why), hence lib/h2 (measurements in README.md).
+ * The wire is unchanged: etcd sees a normal gRPC client (TLS and client certificates included).
  *
  * Responses have the shapes of etcd3's `client.kv` (snake_case fields, int64 as decimal strings,
- * bytes as Buffers), so EtcdStore works on either. Errors carry etcd's message (`etcdserver:
+ * bytes as Buffers); etcd-kv.test.ts checks them against those stubs. Errors carry etcd's message (`etcdserver:
  * mvcc: required revision has been compacted`, ...) and the gRPC status code.
  */
 import { createRequire } from 'node:module';
