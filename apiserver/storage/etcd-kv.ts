@@ -236,7 +236,7 @@ export class EtcdKv implements KvCalls {
   /** Closes the connection; later calls fail. */
   close(): void {
     this.closed = true;
-    this.session?.close();
+    this.session?.destroy();
     this.session = undefined;
   }
 
@@ -259,7 +259,10 @@ export class EtcdKv implements KvCalls {
     throw lastError!;
   }
 
-  /** Later calls and watches go to the next member, on a new connection (this one may still be up). */
+  /**
+   * Later calls and watches go to the next member, on a new connection. The old one is closed
+   * gracefully: calls still in flight on it (possibly applied) finish there.
+   */
   private failover(): void {
     this.current = (this.current + 1) % this.urls.length;
     this.session?.close();

@@ -112,7 +112,7 @@ test('HPACK against nghttp2: every byte value in Huffman strings, dynamic table 
         });
       });
       assert.equal(big.find(([n]) => n === 'x-big')?.[1], 'b'.repeat(40_000));
-    } finally { s.close(); }
+    } finally { s.destroy(); }
   });
 });
 
@@ -136,7 +136,7 @@ test('flow control both ways: a 3 MiB body up and a 20 MiB answer down, byte for
       assert.equal(r.data.length, down.length);
       assert.equal(sha(r.data), sha(down));
       assert.deepEqual(r.headers[1], [['grpc-status', '0']]);
-    } finally { s.close(); }
+    } finally { s.destroy(); }
   });
 });
 
@@ -173,7 +173,7 @@ test('RST_STREAM, cancel, PING and GOAWAY', async () => {
       assert.equal(r.reset?.notSent, true, `reset as not sent: ${JSON.stringify(r.reset)}`);
       await waitFor('the session stops taking requests', () => !s.usable);
       assert.throws(() => s.request(encodeHeaders([[':path', '/']]), undefined, true, { onHeaders() {}, onData() {}, onReset() {} }), /going away|closed/);
-    } finally { s.close(); }
+    } finally { s.destroy(); }
   });
 });
 
@@ -184,4 +184,27 @@ test('a connection that never comes up resets its streams as not sent', async ()
   assert.match(r.reset!.message, /ECONNREFUSED/);
   assert.equal(s.wasConnected, false);
   assert.equal(s.closed, true);
+});
+
+test('close() lets the streams in flight finish and takes no new ones; destroy() resets them', async () => {
+  await withServer((stream) => {
+    setTimeout(() => { if (!stream.closed) stream.respond({ ':status': 200, 'x-done': 'yes' }, { endStream: true }); }, 150);
+  }, async (url) => {
+    const s = new H2Session(url);
+    const inFlight = call(s, '/slow');
+    await waitFor('connected', () => s.wasConnected);
+    s.close();
+    assert.equal(s.usable, false);
+    assert.throws(() => s.request(encodeHeaders([[':path', '/']]), undefined, true, { onHeaders() {}, onData() {}, onReset() {} }), /going away/);
+    const r = await inFlight;
+    assert.equal(r.reset, undefined, 'the call in flight finished');
+    assert.deepEqual(r.headers[0].find(([n]) => n === 'x-done'), ['x-done', 'yes']);
+    await waitFor('closed once idle', () => s.closed);
+    const s2 = new H2Session(url);
+    const cut = call(s2, '/slow');
+    await waitFor('connected', () => s2.wasConnected);
+    s2.destroy();
+    const r2 = await cut;
+    assert.equal(r2.reset?.notSent, false);
+  });
 });

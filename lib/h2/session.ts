@@ -139,8 +139,15 @@ export class H2Session {
     return stream;
   }
 
-  /** Closes the connection now (GOAWAY, then the socket); open streams are reset. */
+  /** Takes no new requests, and closes once the streams still open are done (a watch keeps it open). */
   close(): void {
+    if (this.closed) return;
+    this.goingAway = true;
+    if (!this.streams.size) this.destroy();
+  }
+
+  /** Closes the connection now (GOAWAY, then the socket); open streams are reset. */
+  destroy(): void {
     if (this.closed) return;
     this.frame(Type.GOAWAY, 0, 0, Buffer.concat([u32(0), u32(H2_NO_ERROR)]));
     this.flush();
