@@ -208,3 +208,32 @@ test('close() lets the streams in flight finish and takes no new ones; destroy()
     assert.equal(r2.reset?.notSent, false);
   });
 });
+
+test('the server\'s SETTINGS_MAX_CONCURRENT_STREAMS: streams beyond it wait and open in order as others end', async () => {
+  let open = 0;
+  let most = 0;
+  const server = createServer({ settings: { maxConcurrentStreams: 2 } });
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    open++;
+    most = Math.max(most, open);
+    void readAll(stream).then((body) => setTimeout(() => {
+      open--;
+      stream.respond({ ':status': 200, 'x-path': String(headers[':path']), 'x-body': body.toString() }, { endStream: true });
+    }, 30));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const s = new H2Session(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    await waitFor('the server\'s SETTINGS', () => s.established);
+    const results = await Promise.all(Array.from({ length: 7 }, (_, i) => call(s, `/c${i}`, Buffer.from(`body ${i}`))));
+    results.forEach((r, i) => {
+      assert.equal(r.reset, undefined, `call ${i} was not reset`);
+      assert.deepEqual(r.headers[0].filter(([n]) => n.startsWith('x-')), [['x-path', `/c${i}`], ['x-body', `body ${i}`]]);
+    });
+    assert.equal(most, 2, 'never more than 2 streams open at the server');
+  } finally {
+    s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

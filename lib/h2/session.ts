@@ -51,8 +51,13 @@ export class H2Stream {
   remoteEnded = false;
   closed = false;
 
-  constructor(readonly id: number, readonly session: H2Session, readonly handler: H2StreamHandler, sendWindow: number) {
-    this.sendWindow = sendWindow;
+  /** 0 while the stream waits for the server's concurrency limit; its id once opened. */
+  id = 0;
+  /** The request's header block until the stream is opened. */
+  headerBlock?: Buffer;
+
+  constructor(readonly session: H2Session, readonly handler: H2StreamHandler) {
+    this.sendWindow = 0;
   }
 
   /** Sends DATA (flow-controlled); `end` half-closes our side. */
@@ -76,6 +81,9 @@ export class H2Session {
   private goingAway = false;
   private nextId = 1;
   private readonly streams = new Map<number, H2Stream>();
+  /** Streams asked for beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS, opened in order as others end. */
+  private waiting: H2Stream[] = [];
+  private peerMaxStreams = Infinity;
   private readonly decoder = new HpackDecoder();
   private inbuf: Buffer | undefined;
   private connSendWindow = DEFAULT_WINDOW;
@@ -128,22 +136,35 @@ export class H2Session {
    */
   request(headerBlock: Buffer, body: Buffer | undefined, end: boolean, handler: H2StreamHandler): H2Stream {
     if (!this.usable) throw new Error(this.closed ? 'HTTP/2 connection closed' : 'HTTP/2 connection going away');
-    const id = this.nextId;
-    this.nextId += 2;
-    const stream = new H2Stream(id, this, handler, this.peerInitialWindow);
-    this.streams.set(id, stream);
-    if (this.streams.size === 1) this.socket.ref();
-    this.headersFrame(id, headerBlock, end && !body?.length);
-    if (body?.length) this.sendData(stream, body, end);
-    else if (end) { stream.localEnded = true; stream.endSent = true; }
+    const stream = new H2Stream(this, handler);
+    stream.headerBlock = headerBlock;
+    if (body?.length) stream.pending.push(body);
+    if (end) { stream.localEnded = true; stream.endAfterPending = true; }
+    if (this.streams.size + this.waiting.length === 0) this.socket.ref();
+    if (this.streams.size < this.peerMaxStreams) this.open(stream);
+    else this.waiting.push(stream);
     return stream;
+  }
+
+  /** Gives `stream` its id and sends its headers and whatever body it has. */
+  private open(stream: H2Stream): void {
+    stream.id = this.nextId;
+    this.nextId += 2;
+    stream.sendWindow = this.peerInitialWindow;
+    this.streams.set(stream.id, stream);
+    const block = stream.headerBlock!;
+    stream.headerBlock = undefined;
+    const headersOnly = stream.endAfterPending && !stream.pending.length;
+    this.headersFrame(stream.id, block, headersOnly);
+    if (headersOnly) stream.endSent = true;
+    else this.drain(stream);
   }
 
   /** Takes no new requests, and closes once the streams still open are done (a watch keeps it open). */
   close(): void {
     if (this.closed) return;
     this.goingAway = true;
-    if (!this.streams.size) this.destroy();
+    if (!this.streams.size && !this.waiting.length) this.destroy();
   }
 
   /** Closes the connection now (GOAWAY, then the socket); open streams are reset. */
@@ -160,13 +181,13 @@ export class H2Session {
     if (stream.closed || stream.localEnded) return;
     if (data.length) stream.pending.push(data);
     if (end) { stream.endAfterPending = true; stream.localEnded = true; }
-    this.drain(stream);
+    if (stream.id) this.drain(stream); // a waiting stream sends it all once opened
   }
 
   /** @internal */
   resetStream(stream: H2Stream, code: number): void {
     if (stream.closed) return;
-    this.frame(Type.RST_STREAM, 0, stream.id, u32(code));
+    if (stream.id) this.frame(Type.RST_STREAM, 0, stream.id, u32(code));
     this.forget(stream);
   }
 
@@ -233,8 +254,12 @@ export class H2Session {
   private forget(stream: H2Stream): void {
     stream.closed = true;
     this.blocked.delete(stream);
-    this.streams.delete(stream.id);
-    if (!this.streams.size) {
+    if (!stream.id) { this.waiting = this.waiting.filter((w) => w !== stream); }
+    else {
+      this.streams.delete(stream.id);
+      while (this.waiting.length && this.streams.size < this.peerMaxStreams && !this.closed) this.open(this.waiting.shift()!);
+    }
+    if (!this.streams.size && !this.waiting.length) {
       this.socket.unref();
       if (this.goingAway) this.close();
     }
@@ -245,10 +270,13 @@ export class H2Session {
     this.closed = true;
     this.out = [];
     const notSent = !this.connected;
+    const waiting = this.waiting;
+    this.waiting = [];
     for (const s of [...this.streams.values()]) {
       this.forget(s);
       s.handler.onReset(H2_CANCEL, err.message, notSent);
     }
+    for (const s of waiting) { s.closed = true; s.handler.onReset(H2_CANCEL, err.message, true); }
     this.socket.destroy();
     for (const fn of this.closeListeners) fn(err);
   }
@@ -342,6 +370,8 @@ export class H2Session {
             const delta = value - this.peerInitialWindow;
             this.peerInitialWindow = value;
             for (const s of this.streams.values()) s.sendWindow += delta;
+          } else if (key === 0x3) {
+            this.peerMaxStreams = value;
           } else if (key === 0x5) {
             if (value < 16_384 || value > 16_777_215) throw new Error('bad MAX_FRAME_SIZE');
             this.peerMaxFrame = value;
@@ -349,6 +379,7 @@ export class H2Session {
         }
         this.established = true;
         this.frame(Type.SETTINGS, Flag.ACK, 0, Buffer.alloc(0));
+        while (this.waiting.length && this.streams.size < this.peerMaxStreams) this.open(this.waiting.shift()!);
         this.unblock();
         return;
       }
@@ -360,13 +391,14 @@ export class H2Session {
         const last = payload.readUInt32BE(0) & 0x7fffffff;
         const code = payload.readUInt32BE(4);
         const debug = payload.subarray(8).toString();
-        // Streams above `last` were never processed: the caller may send them elsewhere.
-        for (const s of [...this.streams.values()]) {
-          if (s.id > last) {
+        // Streams above `last` were never processed, nor were those still waiting: the caller may send them elsewhere.
+        for (const s of [...this.waiting, ...this.streams.values()]) {
+          if (!s.id || s.id > last) {
             this.forget(s);
             s.handler.onReset(code, `server going away (HTTP/2 code ${code}${debug ? `: ${debug}` : ''})`, true);
           }
         }
+        this.waiting = [];
         if (!this.streams.size) this.close();
         return;
       }
