@@ -235,8 +235,6 @@ if (!$tty_m) {
   close $in_r if $in_r;
   POSIX::setpgid($pid, $pid);
 }
-write_atomic("$state/pid", "$pid\n");
-
 open(my $log, '>>', $log_path) or die "open $log_path: $!";
 $log->autoflush(1);
 my @outs = $tty_m ? ($tty_m) : ($out_r, $err_r);
@@ -279,6 +277,9 @@ my $srv;
   if (socket($srv, Socket::PF_UNIX(), Socket::SOCK_STREAM(), 0) && bind($srv, Socket::pack_sockaddr_un($name)) && listen($srv, 16)) { $sel->add($srv); }
   else { undef $srv; }
 }
+# The pid file marks the container as started (Running): the attach socket is up before it, so an
+# attach right after the start finds it.
+write_atomic("$state/pid", "$pid\n");
 
 sub write_all {
   my ($fh, $data) = @_;
