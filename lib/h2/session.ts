@@ -18,7 +18,6 @@ const enum Flag { END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4, PADDED = 0x8, 
 /** HTTP/2 error codes we send or name. */
 export const H2_NO_ERROR = 0;
 export const H2_PROTOCOL_ERROR = 1;
-export const H2_FLOW_CONTROL_ERROR = 3;
 export const H2_CANCEL = 8;
 
 /** Our receive windows: large, so a response is never held up by us; topped up as data arrives. */
@@ -41,7 +40,7 @@ export interface H2Tls { ca: Buffer; cert?: Buffer; key?: Buffer }
 
 /** One open stream, as the caller holds it. */
 export class H2Stream {
-  /** Data not yet sent for lack of window, and whether END_STREAM follows it. */
+  /** Data not yet sent (no window yet, or the stream still waits to open), and whether END_STREAM follows it. */
   pending: Buffer[] = [];
   endAfterPending = false;
   sendWindow: number;
@@ -111,7 +110,7 @@ export class H2Session {
       this.socket.once('connect', () => { this.connected = true; });
     }
     this.socket.setNoDelay(true);
-    // An idle connection must not keep the process alive; callers keep it alive by their own timers.
+    // An idle connection must not keep the process alive: the socket is referenced only while streams are open.
     this.socket.unref();
     this.socket.on('data', (d: Buffer) => this.receive(d));
     this.socket.on('error', (err) => this.fail(err));
