@@ -132,7 +132,7 @@ export class EtcdKv implements KvCalls {
   private current = 0;
   private session?: H2Session;
   private closed = false;
-  /** Prebuilt request header blocks per method path and scheme (only grpc-timeout varies). */
+  /** Prebuilt request header blocks per member URL and method path (only grpc-timeout varies). */
   private readonly blocks = new Map<string, Buffer>();
 
   constructor(endpoints: string[], private readonly tls?: EtcdKvTls, private readonly defaultTimeoutMs = 15_000) {

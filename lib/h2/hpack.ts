@@ -95,7 +95,7 @@ export class HpackDecoder {
   private size = 0;
   private maxSize: number;
 
-  /** `maxSize` is the SETTINGS_HEADER_TABLE_SIZE we announced (default 4096). */
+  /** `limit`: the SETTINGS_HEADER_TABLE_SIZE we announced (default 4096), the most a size update may ask for. */
   constructor(private readonly limit = 4096) { this.maxSize = limit; }
 
   decode(block: Buffer): HeaderFields {

@@ -40,14 +40,13 @@ export interface H2Tls { ca: Buffer; cert?: Buffer; key?: Buffer }
 
 /** One open stream, as the caller holds it. */
 export class H2Stream {
-  /** Data not yet sent (no window yet, or the stream still waits to open), and whether END_STREAM follows it. */
+  /** Data not yet sent (no window yet, or the stream still waits to open). */
   pending: Buffer[] = [];
-  endAfterPending = false;
   sendWindow: number;
   recvUnacked = 0;
+  /** Our side ends: END_STREAM follows the pending data. */
   localEnded = false;
   endSent = false;
-  remoteEnded = false;
   closed = false;
 
   /** 0 while the stream waits for the server's concurrency limit; its id once opened. */
@@ -138,7 +137,7 @@ export class H2Session {
     const stream = new H2Stream(this, handler);
     stream.headerBlock = headerBlock;
     if (body?.length) stream.pending.push(body);
-    if (end) { stream.localEnded = true; stream.endAfterPending = true; }
+    if (end) stream.localEnded = true;
     if (this.streams.size + this.waiting.length === 0) this.socket.ref();
     if (this.streams.size < this.peerMaxStreams) this.open(stream);
     else this.waiting.push(stream);
@@ -153,7 +152,7 @@ export class H2Session {
     this.streams.set(stream.id, stream);
     const block = stream.headerBlock!;
     stream.headerBlock = undefined;
-    const headersOnly = stream.endAfterPending && !stream.pending.length;
+    const headersOnly = stream.localEnded && !stream.pending.length;
     this.headersFrame(stream.id, block, headersOnly);
     if (headersOnly) stream.endSent = true;
     else this.drain(stream);
@@ -179,7 +178,7 @@ export class H2Session {
   sendData(stream: H2Stream, data: Buffer, end: boolean): void {
     if (stream.closed || stream.localEnded) return;
     if (data.length) stream.pending.push(data);
-    if (end) { stream.endAfterPending = true; stream.localEnded = true; }
+    if (end) stream.localEnded = true;
     if (stream.id) this.drain(stream); // a waiting stream sends it all once opened
   }
 
@@ -200,16 +199,15 @@ export class H2Session {
       if (part === chunk) stream.pending.shift(); else stream.pending[0] = chunk.subarray(room);
       stream.sendWindow -= part.length;
       this.connSendWindow -= part.length;
-      const last = !stream.pending.length && stream.endAfterPending;
+      const last = !stream.pending.length && stream.localEnded;
       this.frame(Type.DATA, last ? Flag.END_STREAM : 0, stream.id, part);
       if (last) stream.endSent = true;
     }
     this.blocked.delete(stream);
-    if (stream.endAfterPending && !stream.endSent) {
+    if (stream.localEnded && !stream.endSent) {
       stream.endSent = true;
       this.frame(Type.DATA, Flag.END_STREAM, stream.id, Buffer.alloc(0));
     }
-    if (stream.endSent && stream.remoteEnded) this.forget(stream);
   }
 
   private headersFrame(id: number, block: Buffer, end: boolean): void {
@@ -428,7 +426,6 @@ export class H2Session {
   }
 
   private remoteEnd(s: H2Stream): void {
-    s.remoteEnded = true;
     if (s.endSent) this.forget(s);
     // The server finished first (e.g. an error before our body was all sent): we stop sending too.
     else this.resetStream(s, H2_NO_ERROR);
